@@ -1,0 +1,7 @@
+//! ferronic's RTL: bus interfaces, blocks and their Verilog export.
+pub mod bus;
+pub mod export;
+pub mod ports;
+pub mod stream_fifo;
+
+pub use rust_hdl;

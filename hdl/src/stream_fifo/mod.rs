@@ -1,0 +1,198 @@
+//! AXI4-Stream FIFO: the first real block, and the pattern the others follow.
+//!
+//! Storage is one block RAM per beat field (no slicing of a packed word, which rust-hdl
+//! would export with bare generic names). The RAM's own read register *is* the output
+//! register (`m_axis_*`), as in Forencich's `axis_fifo`: the RAM re-reads the slot of the
+//! beat on display until it is taken, so the output never changes while
+//! `tvalid && !tready`. The displayed beat keeps its slot occupied, which is why
+//! `occupancy` counts it and a full FIFO holds exactly `2^ADDR` beats.
+//!
+//! Timing: `s_axis_tready` comes from a register compare; a beat written at edge t is on
+//! `m_axis_*` after edge t+1 (two cycles through an empty FIFO).
+use crate::bus::{check_lane_width, AxisSink, AxisSource};
+use rust_hdl::prelude::*;
+
+/// A fault to build into the FIFO on purpose, so that tests can prove they catch it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FifoFault {
+    /// A correct FIFO.
+    #[default]
+    None,
+    /// Accept the beat written into slot 3 but never store it: a dropped beat.
+    DropBeat,
+}
+
+/// `DATA`/`KEEP`/`USER`: stream widths; `ADDR`: log2 of the depth; `COUNT` = `ADDR + 1`
+/// bits of occupancy (stable Rust cannot add one in a type, so it is a parameter too).
+#[derive(LogicBlock)]
+pub struct StreamFifo<
+    const DATA: usize,
+    const KEEP: usize,
+    const USER: usize,
+    const ADDR: usize,
+    const COUNT: usize,
+> {
+    pub clk: Signal<In, Clock>,
+    pub rst: Signal<In, Bit>,
+    pub s_axis: AxisSink<DATA, KEEP, USER>,
+    pub m_axis: AxisSource<DATA, KEEP, USER>,
+    /// Beats held, including the one on `m_axis_*`.
+    pub occupancy: Signal<Out, Bits<COUNT>>,
+    data_ram: RAM<Bits<DATA>, ADDR>,
+    keep_ram: RAM<Bits<KEEP>, ADDR>,
+    user_ram: RAM<Bits<USER>, ADDR>,
+    last_ram: RAM<Bit, ADDR>,
+    write_ptr: DFF<Bits<ADDR>>,
+    read_ptr: DFF<Bits<ADDR>>,
+    count: DFF<Bits<COUNT>>,
+    out_valid: DFF<Bit>,
+    depth: Constant<Bits<COUNT>>,
+    fault_drop: Constant<Bit>,
+    fault_slot: Constant<Bits<ADDR>>,
+    in_fire: Signal<Local, Bit>,
+    out_fire: Signal<Local, Bit>,
+    has_unread: Signal<Local, Bit>,
+    advance: Signal<Local, Bit>,
+    store: Signal<Local, Bit>,
+}
+
+impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize, const COUNT: usize>
+    StreamFifo<DATA, KEEP, USER, ADDR, COUNT>
+{
+    pub fn new(fault: FifoFault) -> Self {
+        check_lane_width(DATA, KEEP);
+        assert!(COUNT == ADDR + 1, "StreamFifo: COUNT must be ADDR + 1");
+        assert!(ADDR >= 2, "StreamFifo: depth must be at least 4");
+        Self {
+            clk: Default::default(),
+            rst: Default::default(),
+            s_axis: Default::default(),
+            m_axis: Default::default(),
+            occupancy: Default::default(),
+            data_ram: Default::default(),
+            keep_ram: Default::default(),
+            user_ram: Default::default(),
+            last_ram: Default::default(),
+            write_ptr: Default::default(),
+            read_ptr: Default::default(),
+            count: Default::default(),
+            out_valid: Default::default(),
+            depth: Constant::new((1u64 << ADDR).to_bits()),
+            fault_drop: Constant::new(fault == FifoFault::DropBeat),
+            fault_slot: Constant::new(3u64.to_bits()),
+            in_fire: Default::default(),
+            out_fire: Default::default(),
+            has_unread: Default::default(),
+            advance: Default::default(),
+            store: Default::default(),
+        }
+    }
+}
+
+impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize, const COUNT: usize>
+    Default for StreamFifo<DATA, KEEP, USER, ADDR, COUNT>
+{
+    fn default() -> Self {
+        Self::new(FifoFault::None)
+    }
+}
+
+impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize, const COUNT: usize>
+    Logic for StreamFifo<DATA, KEEP, USER, ADDR, COUNT>
+{
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clk, write_ptr, read_ptr, count, out_valid);
+        self.data_ram.read_clock.next = self.clk.val();
+        self.data_ram.write_clock.next = self.clk.val();
+        self.keep_ram.read_clock.next = self.clk.val();
+        self.keep_ram.write_clock.next = self.clk.val();
+        self.user_ram.read_clock.next = self.clk.val();
+        self.user_ram.write_clock.next = self.clk.val();
+        self.last_ram.read_clock.next = self.clk.val();
+        self.last_ram.write_clock.next = self.clk.val();
+
+        // Input side: accept while a slot is free.
+        self.s_axis.tready.next = self.count.q.val() != self.depth.val();
+        self.in_fire.next = self.s_axis.tvalid.val() & (self.count.q.val() != self.depth.val());
+        // The fault (off in every shipped build) swallows the beat bound for one slot.
+        self.store.next = self.in_fire.val()
+            & !(self.fault_drop.val() & (self.write_ptr.q.val() == self.fault_slot.val()));
+
+        // Output side: move the next stored beat into the RAM's read register when the
+        // register is empty or its beat is being taken this cycle.
+        self.out_fire.next = self.out_valid.q.val() & self.m_axis.tready.val();
+        if self.out_valid.q.val() {
+            self.has_unread.next = self.count.q.val() != 1;
+        } else {
+            self.has_unread.next = self.count.q.val() != 0;
+        }
+        self.advance.next =
+            self.has_unread.val() & (!self.out_valid.q.val() | self.m_axis.tready.val());
+
+        self.data_ram.write_address.next = self.write_ptr.q.val();
+        self.keep_ram.write_address.next = self.write_ptr.q.val();
+        self.user_ram.write_address.next = self.write_ptr.q.val();
+        self.last_ram.write_address.next = self.write_ptr.q.val();
+        self.data_ram.write_data.next = self.s_axis.tdata.val();
+        self.keep_ram.write_data.next = self.s_axis.tkeep.val();
+        self.user_ram.write_data.next = self.s_axis.tuser.val();
+        self.last_ram.write_data.next = self.s_axis.tlast.val();
+        self.data_ram.write_enable.next = self.store.val();
+        self.keep_ram.write_enable.next = self.store.val();
+        self.user_ram.write_enable.next = self.store.val();
+        self.last_ram.write_enable.next = self.store.val();
+
+        // Read the next slot when advancing, else re-read the slot on display.
+        if self.advance.val() {
+            self.data_ram.read_address.next = self.read_ptr.q.val();
+            self.keep_ram.read_address.next = self.read_ptr.q.val();
+            self.user_ram.read_address.next = self.read_ptr.q.val();
+            self.last_ram.read_address.next = self.read_ptr.q.val();
+        } else {
+            self.data_ram.read_address.next = self.read_ptr.q.val() - 1;
+            self.keep_ram.read_address.next = self.read_ptr.q.val() - 1;
+            self.user_ram.read_address.next = self.read_ptr.q.val() - 1;
+            self.last_ram.read_address.next = self.read_ptr.q.val() - 1;
+        }
+        self.m_axis.tdata.next = self.data_ram.read_data.val();
+        self.m_axis.tkeep.next = self.keep_ram.read_data.val();
+        self.m_axis.tuser.next = self.user_ram.read_data.val();
+        self.m_axis.tlast.next = self.last_ram.read_data.val();
+        self.m_axis.tvalid.next = self.out_valid.q.val();
+        self.occupancy.next = self.count.q.val();
+
+        if self.store.val() {
+            self.write_ptr.d.next = self.write_ptr.q.val() + 1;
+        }
+        if self.advance.val() {
+            self.read_ptr.d.next = self.read_ptr.q.val() + 1;
+            self.out_valid.d.next = true;
+        } else if self.out_fire.val() {
+            self.out_valid.d.next = false;
+        }
+        if self.store.val() & !self.out_fire.val() {
+            self.count.d.next = self.count.q.val() + 1;
+        } else if !self.store.val() & self.out_fire.val() {
+            self.count.d.next = self.count.q.val() - 1;
+        }
+        if self.rst.val() {
+            self.write_ptr.d.next = 0.into();
+            self.read_ptr.d.next = 0.into();
+            self.count.d.next = 0.into();
+            self.out_valid.d.next = false;
+        }
+    }
+}
+
+/// The default build: 64-bit data, 8 keep lanes, 1 user bit, 16 beats deep.
+pub type StreamFifo64x16 = StreamFifo<64, 8, 1, 4, 5>;
+
+crate::native_ports!(
+    impl[const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize, const COUNT: usize]
+    StreamFifo<DATA, KEEP, USER, ADDR, COUNT>;
+    clk, rst,
+    s_axis.tdata, s_axis.tkeep, s_axis.tvalid, s_axis.tready, s_axis.tlast, s_axis.tuser,
+    m_axis.tdata, m_axis.tkeep, m_axis.tvalid, m_axis.tready, m_axis.tlast, m_axis.tuser,
+    occupancy,
+);

@@ -1,0 +1,2 @@
+//! Reference models, written from the formats and specs, never from the RTL.
+pub mod stream_fifo;

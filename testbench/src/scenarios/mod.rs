@@ -1,0 +1,29 @@
+//! Scenarios: a block, its models and its reference model wired into one runnable test,
+//! shared by the tests, the benchmarks and the command-line demo.
+pub mod stream_fifo;
+
+use anyhow::Result;
+use ferronic_sim::Simulator;
+
+/// Which simulator a scenario runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Verilator,
+    RustHdl,
+}
+
+impl Backend {
+    pub const ALL: [Backend; 2] = [Backend::Verilator, Backend::RustHdl];
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Verilator => "verilator",
+            Backend::RustHdl => "rust-hdl",
+        }
+    }
+}
+
+/// A boxed simulator of any backend.
+pub type BoxedSim = Box<dyn Simulator>;
+
+/// Result type of a scenario builder.
+pub type SimResult = Result<BoxedSim>;

@@ -1,0 +1,313 @@
+//! The scheduler: a single-threaded executor whose only notion of time is the clock.
+use anyhow::{anyhow, bail, Result};
+use ferronic_sim::{PortId, Simulator};
+use rand::rngs::SmallRng;
+use rand::SeedableRng;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+type Task = Pin<Box<dyn Future<Output = Result<()>>>>;
+
+/// How a testbench run is set up. `from_env` lets a failing run be replayed:
+/// `FERRONIC_SEED=N` fixes the randomness, `FERRONIC_WAVES=DIR` keeps a VCD on failure,
+/// `FERRONIC_LOG=1` prints the log as it goes.
+#[derive(Clone, Debug)]
+pub struct TbConfig {
+    pub seed: u64,
+    /// Give up (and fail) after this many cycles.
+    pub max_cycles: u64,
+    /// Record a waveform; it is kept at this path if the test fails, removed if it passes.
+    pub waves_on_failure: Option<PathBuf>,
+    pub echo_log: bool,
+}
+
+impl TbConfig {
+    pub fn new(seed: u64) -> Self {
+        Self { seed, max_cycles: 1_000_000, waves_on_failure: None, echo_log: false }
+    }
+    /// `test_name` names the waveform file.
+    pub fn from_env(test_name: &str, default_seed: u64) -> Self {
+        let mut cfg = Self::new(default_seed);
+        if let Some(seed) = std::env::var("FERRONIC_SEED").ok().and_then(|s| s.parse().ok()) {
+            cfg.seed = seed;
+        }
+        if let Some(dir) = std::env::var_os("FERRONIC_WAVES") {
+            cfg.waves_on_failure = Some(PathBuf::from(dir).join(format!("{test_name}.vcd")));
+        }
+        cfg.echo_log = std::env::var_os("FERRONIC_LOG").is_some();
+        cfg
+    }
+}
+
+/// Log lines kept for the failure report.
+const LOG_TAIL: usize = 40;
+
+struct Inner {
+    sim: RefCell<Box<dyn Simulator>>,
+    /// 2 × cycle, +1 in the sample phase.
+    phase: Cell<u64>,
+    spawned: RefCell<Vec<Task>>,
+    log: RefCell<VecDeque<String>>,
+    echo_log: bool,
+    seed: u64,
+    streams: Cell<u64>,
+}
+
+/// The handle every task holds: time, ports, spawning, logging, randomness.
+#[derive(Clone)]
+pub struct Tb(Rc<Inner>);
+
+impl Tb {
+    pub fn new(sim: Box<dyn Simulator>, config: &TbConfig) -> Self {
+        Tb(Rc::new(Inner {
+            sim: RefCell::new(sim),
+            phase: Cell::new(0),
+            spawned: RefCell::new(Vec::new()),
+            log: RefCell::new(VecDeque::new()),
+            echo_log: config.echo_log,
+            seed: config.seed,
+            streams: Cell::new(0),
+        }))
+    }
+
+    pub fn cycle(&self) -> u64 {
+        self.0.phase.get() / 2
+    }
+    fn in_sample_phase(&self) -> bool {
+        self.0.phase.get() % 2 == 1
+    }
+
+    pub fn port(&self, name: &str) -> Result<PortId> {
+        self.0.sim.borrow().port(name)
+    }
+    pub fn input(&self, name: &str) -> Result<PortId> {
+        self.0.sim.borrow().input(name)
+    }
+    #[inline]
+    pub fn get(&self, port: PortId) -> u64 {
+        self.0.sim.borrow_mut().get(port)
+    }
+    #[inline]
+    pub fn set(&self, port: PortId, value: u64) {
+        assert!(!self.in_sample_phase(), "inputs cannot change in the read-only phase");
+        self.0.sim.borrow_mut().set(port, value);
+    }
+    /// Direct access to the simulator, for what the port calls do not cover.
+    pub fn with_sim<R>(&self, f: impl FnOnce(&mut dyn Simulator) -> R) -> R {
+        f(self.0.sim.borrow_mut().as_mut())
+    }
+    pub fn backend_name(&self) -> &'static str {
+        self.0.sim.borrow().backend_name()
+    }
+
+    /// A random generator for one consumer: seeded from the run's seed and the order in
+    /// which consumers ask, so a run replays exactly from its seed.
+    pub fn rng(&self) -> SmallRng {
+        let stream = self.0.streams.get();
+        self.0.streams.set(stream + 1);
+        SmallRng::seed_from_u64(self.0.seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    }
+    pub fn seed(&self) -> u64 {
+        self.0.seed
+    }
+
+    /// A line in the log, stamped with the simulated cycle.
+    pub fn log(&self, message: impl AsRef<str>) {
+        let line = format!("[cycle {:>8}] {}", self.cycle(), message.as_ref());
+        if self.0.echo_log {
+            eprintln!("{line}");
+        }
+        let mut log = self.0.log.borrow_mut();
+        if log.len() == LOG_TAIL {
+            log.pop_front();
+        }
+        log.push_back(line);
+    }
+
+    /// Resume in the drive phase right after the next rising edge.
+    pub fn rising_edge(&self) -> PhaseWait {
+        let p = self.0.phase.get();
+        PhaseWait { tb: self.clone(), target: (p / 2 + 1) * 2 }
+    }
+    /// Resume in the next read-only phase: values as the coming edge will sample them.
+    pub fn read_only(&self) -> PhaseWait {
+        let p = self.0.phase.get();
+        let target = if p % 2 == 0 { p + 1 } else { p + 2 };
+        PhaseWait { tb: self.clone(), target }
+    }
+    /// `n` rising edges.
+    pub async fn cycles(&self, n: u64) {
+        for _ in 0..n {
+            self.rising_edge().await;
+        }
+    }
+    /// Hold `rst` high for `cycles` edges, then release it.
+    pub async fn reset(&self, cycles: u64) -> Result<()> {
+        let rst = self.input("rst")?;
+        self.set(rst, 1);
+        self.cycles(cycles).await;
+        self.set(rst, 0);
+        Ok(())
+    }
+    /// Wait until `condition` holds in a read-only phase, for at most `timeout` cycles.
+    pub async fn wait_until(&self, timeout: u64, what: &str, mut condition: impl FnMut(&Tb) -> bool) -> Result<()> {
+        let start = self.cycle();
+        loop {
+            self.read_only().await;
+            if condition(self) {
+                return Ok(());
+            }
+            if self.cycle() - start >= timeout {
+                bail!("timed out after {timeout} cycles waiting for {what}");
+            }
+        }
+    }
+    /// Run `future`, failing if it takes more than `timeout` cycles.
+    pub async fn with_timeout<T>(&self, timeout: u64, what: &str, future: impl Future<Output = T>) -> Result<T> {
+        let deadline = self.cycle() + timeout;
+        let mut future = std::pin::pin!(future);
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(v) = future.as_mut().poll(cx) {
+                return Poll::Ready(Ok(v));
+            }
+            if self.cycle() >= deadline {
+                return Poll::Ready(Err(anyhow!("timed out after {timeout} cycles: {what}")));
+            }
+            Poll::Pending
+        })
+        .await
+    }
+
+    /// Start a concurrent task; its error fails the whole run.
+    pub fn spawn<T: 'static>(&self, future: impl Future<Output = Result<T>> + 'static) -> JoinHandle<T> {
+        let slot = Rc::new(RefCell::new(None));
+        let result = Rc::clone(&slot);
+        self.0.spawned.borrow_mut().push(Box::pin(async move {
+            let value = future.await?;
+            *result.borrow_mut() = Some(value);
+            Ok(())
+        }));
+        JoinHandle { slot }
+    }
+
+    /// Run `main` (with every task it spawns) until it returns. On failure, the error says
+    /// when and with which seed, and carries the log's last lines and the waveform's path.
+    pub fn run<T>(sim: Box<dyn Simulator>, config: &TbConfig, main: impl FnOnce(Tb) -> T) -> Result<()>
+    where
+        T: Future<Output = Result<()>> + 'static,
+    {
+        let mut sim = sim;
+        if let Some(path) = &config.waves_on_failure {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            sim.start_trace(path)?;
+        }
+        let tb = Tb::new(sim, config);
+        let outcome = tb.schedule(Box::pin(main(tb.clone())), config.max_cycles);
+        match outcome {
+            Ok(()) => {
+                if let Some(path) = &config.waves_on_failure {
+                    let _ = std::fs::remove_file(path);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                let log: Vec<String> = tb.0.log.borrow().iter().cloned().collect();
+                let waves = match &config.waves_on_failure {
+                    Some(p) => format!("\nwaveform: {}", p.display()),
+                    None => "\n(set FERRONIC_WAVES=DIR to keep a waveform)".to_string(),
+                };
+                Err(e.context(format!(
+                    "test failed at cycle {} on {} (seed {}; replay with FERRONIC_SEED={}){waves}\nlast log lines:\n{}",
+                    tb.cycle(),
+                    tb.backend_name(),
+                    config.seed,
+                    config.seed,
+                    log.join("\n")
+                )))
+            }
+        }
+    }
+
+    fn schedule(&self, main: Task, max_cycles: u64) -> Result<()> {
+        let mut tasks: Vec<Option<Task>> = vec![Some(main)];
+        let mut cx = Context::from_waker(Waker::noop());
+        loop {
+            // Poll until nothing new happens in this phase: a task that finishes may
+            // release another that joins it, and spawned tasks start at once.
+            loop {
+                let mut progress = false;
+                for (index, slot) in tasks.iter_mut().enumerate() {
+                    if let Some(task) = slot {
+                        if let Poll::Ready(result) = task.as_mut().poll(&mut cx) {
+                            result?;
+                            if index == 0 {
+                                return Ok(());
+                            }
+                            *slot = None;
+                            progress = true;
+                        }
+                    }
+                }
+                let spawned = std::mem::take(&mut *self.0.spawned.borrow_mut());
+                if !spawned.is_empty() {
+                    progress = true;
+                    tasks.extend(spawned.into_iter().map(Some));
+                }
+                if !progress {
+                    break;
+                }
+            }
+            let phase = self.0.phase.get();
+            if phase % 2 == 1 {
+                if phase / 2 >= max_cycles {
+                    bail!("the run reached its limit of {max_cycles} cycles");
+                }
+                self.0.sim.borrow_mut().tick();
+            }
+            self.0.phase.set(phase + 1);
+        }
+    }
+}
+
+/// Completes when the scheduler reaches a given phase.
+pub struct PhaseWait {
+    tb: Tb,
+    target: u64,
+}
+
+impl Future for PhaseWait {
+    type Output = ();
+    #[inline]
+    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        if self.tb.0.phase.get() >= self.target {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+/// The result of a spawned task, awaited with `.join()`.
+pub struct JoinHandle<T> {
+    slot: Rc<RefCell<Option<T>>>,
+}
+
+impl<T> JoinHandle<T> {
+    pub async fn join(self) -> T {
+        std::future::poll_fn(|_| match self.slot.borrow_mut().take() {
+            Some(v) => Poll::Ready(v),
+            None => Poll::Pending,
+        })
+        .await
+    }
+    pub fn is_finished(&self) -> bool {
+        self.slot.borrow().is_some()
+    }
+}
