@@ -17,13 +17,17 @@ use std::sync::Arc;
 
 type NewFn = unsafe extern "C" fn() -> *mut c_void;
 type FreeFn = unsafe extern "C" fn(*mut c_void);
-type SetFn = unsafe extern "C" fn(*mut c_void, u32, u64);
-type GetFn = unsafe extern "C" fn(*mut c_void, u32) -> u64;
 type EvalFn = unsafe extern "C" fn(*mut c_void, u64);
 type TraceFn = unsafe extern "C" fn(*mut c_void, *const c_char) -> i32;
+type PortFn = unsafe extern "C" fn(*mut c_void, u32, *mut u32) -> *mut c_void;
 
 /// Flags that change the generated model; part of the cache key.
-const VERILATOR_FLAGS: &[&str] = &["--cc", "--exe", "--build", "-O3", "--trace", "-Wno-fatal", "-Wno-lint", "-Wno-style"];
+/// Verilator's makefile compiles the model with `-Os` unless told otherwise: `-O2` runs it
+/// markedly faster for a few seconds more of (cached) build time.
+const VERILATOR_FLAGS: &[&str] = &[
+    "--cc", "--exe", "--build", "-O3", "--trace", "-Wno-fatal", "-Wno-lint", "-Wno-style",
+    "-MAKEFLAGS", "OPT_FAST=-O2 OPT_GLOBAL=-O2",
+];
 
 /// A built model: the loaded library and its entry points. Cheap to share between
 /// instances; each [`VerilatorSim`] owns its own model state.
@@ -31,10 +35,9 @@ pub struct VerilatedModel {
     ports: Vec<PortSpec>,
     new: NewFn,
     free: FreeFn,
-    set: SetFn,
-    get: GetFn,
     eval: EvalFn,
     trace: TraceFn,
+    port: PortFn,
     // Keeps the entry points above valid.
     _library: libloading::Library,
     pub library_path: PathBuf,
@@ -92,8 +95,7 @@ fn shim_source(block: &ExportedBlock) -> String {
     }
     let _ = writeln!(s, "  return s;\n}}");
     let _ = writeln!(s, "void fsim_free(void* h) {{\n  auto* s = static_cast<FerronicSim*>(h);\n  if (s->vcd) {{ s->vcd->close(); delete s->vcd; }}\n  s->top->final();\n  delete s->top;\n  delete s;\n}}");
-    let _ = writeln!(s, "void fsim_set(void* h, uint32_t i, uint64_t v) {{\n  auto* s = static_cast<FerronicSim*>(h);\n  switch (s->size[i]) {{\n    case 1: *static_cast<CData*>(s->port[i]) = v; break;\n    case 2: *static_cast<SData*>(s->port[i]) = v; break;\n    case 4: *static_cast<IData*>(s->port[i]) = v; break;\n    default: *static_cast<QData*>(s->port[i]) = v;\n  }}\n}}");
-    let _ = writeln!(s, "uint64_t fsim_get(void* h, uint32_t i) {{\n  auto* s = static_cast<FerronicSim*>(h);\n  switch (s->size[i]) {{\n    case 1: return *static_cast<CData*>(s->port[i]);\n    case 2: return *static_cast<SData*>(s->port[i]);\n    case 4: return *static_cast<IData*>(s->port[i]);\n    default: return *static_cast<QData*>(s->port[i]);\n  }}\n}}");
+    let _ = writeln!(s, "void* fsim_port(void* h, uint32_t i, uint32_t* size) {{\n  auto* s = static_cast<FerronicSim*>(h);\n  *size = s->size[i];\n  return s->port[i];\n}}");
     let _ = writeln!(s, "void fsim_eval(void* h, uint64_t time) {{\n  auto* s = static_cast<FerronicSim*>(h);\n  s->top->eval();\n  if (s->vcd) s->vcd->dump(time);\n}}");
     let _ = writeln!(s, "int fsim_trace(void* h, const char* path) {{\n  auto* s = static_cast<FerronicSim*>(h);\n  if (s->vcd) return 1;\n  s->vcd = new VerilatedVcdC;\n  s->top->trace(s->vcd, 99);\n  s->vcd->open(path);\n  return s->vcd->isOpen() ? 0 : 2;\n}}");
     let _ = writeln!(s, "}}");
@@ -105,6 +107,11 @@ fn shim_source(block: &ExportedBlock) -> String {
 impl VerilatedModel {
     /// Build (or find in the cache) and load the model of an exported block.
     pub fn build(block: &ExportedBlock) -> Result<Arc<Self>> {
+        Self::build_in(block, &cache_dir())
+    }
+
+    /// As [`Self::build`], with the cache at `root`.
+    pub fn build_in(block: &ExportedBlock, root: &Path) -> Result<Arc<Self>> {
         if let Some(p) = block.ports.iter().find(|p| p.width > MAX_PORT_BITS) {
             bail!("port {} is {} bits wide; the C ABI drives at most {MAX_PORT_BITS}", p.name, p.width);
         }
@@ -116,11 +123,10 @@ impl VerilatedModel {
             hasher.update([0u8]);
         }
         let hash: String = hasher.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect();
-        let root = cache_dir();
         let final_dir = root.join(format!("{}-{hash}", block.top_module()));
         let library_path = final_dir.join("obj/libmodel.so");
         if !library_path.exists() {
-            Self::compile(block, &shim, &root, &final_dir)?;
+            Self::compile(block, &shim, root, &final_dir)?;
         }
         Self::load(block.ports.clone(), library_path)
     }
@@ -171,11 +177,10 @@ impl VerilatedModel {
                 .with_context(|| format!("loading {}", library_path.display()))?;
             let new = *library.get::<NewFn>(b"fsim_new\0")?;
             let free = *library.get::<FreeFn>(b"fsim_free\0")?;
-            let set = *library.get::<SetFn>(b"fsim_set\0")?;
-            let get = *library.get::<GetFn>(b"fsim_get\0")?;
             let eval = *library.get::<EvalFn>(b"fsim_eval\0")?;
             let trace = *library.get::<TraceFn>(b"fsim_trace\0")?;
-            Ok(Arc::new(Self { ports, new, free, set, get, eval, trace, _library: library, library_path }))
+            let port = *library.get::<PortFn>(b"fsim_port\0")?;
+            Ok(Arc::new(Self { ports, new, free, eval, trace, port, _library: library, library_path }))
         }
     }
 
@@ -187,18 +192,33 @@ impl VerilatedModel {
         if handle.is_null() {
             bail!("the model failed to instantiate");
         }
-        let masks = self.ports.iter().map(|p| width_mask(p.width)).collect();
-        let mut sim = VerilatorSim { model: Arc::clone(self), handle, clk: clk as u32, masks, dirty: true, cycle: 0 };
+        let slots = (0..self.ports.len())
+            .map(|i| {
+                let mut size = 0u32;
+                // SAFETY: i is a valid port index; the pointer lives as long as the handle.
+                let ptr = unsafe { (self.port)(handle, i as u32, &mut size) };
+                PortSlot { ptr, size, mask: width_mask(self.ports[i].width) }
+            })
+            .collect();
+        let mut sim = VerilatorSim { model: Arc::clone(self), handle, clk: clk as u32, slots, dirty: true, cycle: 0 };
         sim.settle();
         Ok(sim)
     }
+}
+
+/// Where a port's value lives inside the model: Verilator keeps ports of up to 8, 16, 32
+/// and 64 bits in integers of that size, which Rust reads and writes directly.
+struct PortSlot {
+    ptr: *mut c_void,
+    size: u32,
+    mask: u64,
 }
 
 pub struct VerilatorSim {
     model: Arc<VerilatedModel>,
     handle: *mut c_void,
     clk: u32,
-    masks: Vec<u64>,
+    slots: Vec<PortSlot>,
     dirty: bool,
     cycle: u64,
 }
@@ -209,6 +229,7 @@ impl VerilatorSim {
         VerilatedModel::build(block)?.instantiate()
     }
 
+    #[inline(always)]
     fn settle(&mut self) {
         if self.dirty {
             // SAFETY: handle is live until Drop.
@@ -227,27 +248,44 @@ impl Simulator for VerilatorSim {
     }
     #[inline]
     fn set(&mut self, port: PortId, value: u64) {
-        let mask = self.masks[port.0 as usize];
         debug_assert!(self.model.ports[port.0 as usize].dir == PortDir::Input, "driving an output");
-        // SAFETY: index checked by the mask lookup above; handle is live until Drop.
-        unsafe { (self.model.set)(self.handle, port.0, value & mask) };
+        let slot = &self.slots[port.0 as usize];
+        let value = value & slot.mask;
+        // SAFETY: the slot points at the model's port variable of exactly this size, alive
+        // until Drop; the model only touches it inside fsim_eval, never concurrently.
+        unsafe {
+            match slot.size {
+                1 => *(slot.ptr as *mut u8) = value as u8,
+                2 => *(slot.ptr as *mut u16) = value as u16,
+                4 => *(slot.ptr as *mut u32) = value as u32,
+                _ => *(slot.ptr as *mut u64) = value,
+            }
+        }
         self.dirty = true;
     }
     #[inline]
     fn get(&mut self, port: PortId) -> u64 {
-        let _ = self.masks[port.0 as usize];
         self.settle();
+        let slot = &self.slots[port.0 as usize];
         // SAFETY: as in `set`.
-        unsafe { (self.model.get)(self.handle, port.0) }
+        unsafe {
+            match slot.size {
+                1 => *(slot.ptr as *const u8) as u64,
+                2 => *(slot.ptr as *const u16) as u64,
+                4 => *(slot.ptr as *const u32) as u64,
+                _ => *(slot.ptr as *const u64),
+            }
+        }
     }
     fn tick(&mut self) {
         self.settle();
         self.cycle += 1;
         // SAFETY: handle is live until Drop.
+        let clk = self.slots[self.clk as usize].ptr as *mut u8;
         unsafe {
-            (self.model.set)(self.handle, self.clk, 1);
+            *clk = 1;
             (self.model.eval)(self.handle, self.cycle * 10);
-            (self.model.set)(self.handle, self.clk, 0);
+            *clk = 0;
         }
         // The falling edge is evaluated lazily, together with the next inputs.
         self.dirty = true;

@@ -7,6 +7,7 @@
 //!           [sample phase] tasks resumed by `read_only()` see settled values, as the edge will
 //!           ---- rising edge of clk ----> cycle n+1
 //! ```
+pub mod bench;
 pub mod bfm;
 pub mod models;
 pub mod scenarios;

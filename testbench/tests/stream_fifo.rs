@@ -24,7 +24,7 @@ fn fifo_passes_every_beat_under_the_pause_matrix_on_both_backends() {
         for (i, (idle, backpressure)) in patterns().into_iter().enumerate() {
             let traffic = Traffic::random(300, i as u64, idle, backpressure);
             let config = TbConfig::from_env("fifo_pause_matrix", 7 + i as u64);
-            let report = run(build(backend, FifoFault::None).unwrap(), &traffic, &config)
+            let report = run(build(backend, FifoFault::None).unwrap(), traffic.clone(), &config)
                 .unwrap_or_else(|e| panic!("{backend:?} {idle:?}/{backpressure:?}: {e:?}"));
             assert_eq!(report.beats, 300);
             if matches!(backpressure, Pattern::Burst { on: 1, off: 40 }) {
@@ -37,7 +37,7 @@ fn fifo_passes_every_beat_under_the_pause_matrix_on_both_backends() {
 #[test]
 fn fifo_at_full_rate_moves_one_beat_per_cycle() {
     let traffic = Traffic::random(1000, 1, Pattern::Never, Pattern::Never);
-    let report = run(build(Backend::Verilator, FifoFault::None).unwrap(), &traffic, &TbConfig::new(1)).unwrap();
+    let report = run(build(Backend::Verilator, FifoFault::None).unwrap(), traffic.clone(), &TbConfig::new(1)).unwrap();
     // Two cycles through an empty FIFO, then one beat per cycle.
     assert!(report.cycles <= 1000 + 8, "1000 beats took {} cycles", report.cycles);
 }
@@ -46,7 +46,7 @@ fn fifo_at_full_rate_moves_one_beat_per_cycle() {
 fn a_fifo_that_drops_a_beat_fails_the_scoreboard_on_both_backends() {
     for backend in Backend::ALL {
         let traffic = Traffic::random(64, 3, Pattern::Random(0.2), Pattern::Random(0.2));
-        let err = run(build(backend, FifoFault::DropBeat).unwrap(), &traffic, &TbConfig::new(3))
+        let err = run(build(backend, FifoFault::DropBeat).unwrap(), traffic.clone(), &TbConfig::new(3))
             .expect_err("the broken FIFO passed");
         let text = format!("{err:?}");
         assert!(
@@ -62,14 +62,14 @@ fn the_failure_report_names_the_seed_and_keeps_the_waveform() {
     let mut config = TbConfig::new(99);
     config.waves_on_failure = Some(dir.join("broken.vcd"));
     let traffic = Traffic::random(32, 9, Pattern::Never, Pattern::Never);
-    let err = run(build(Backend::Verilator, FifoFault::DropBeat).unwrap(), &traffic, &config).unwrap_err();
+    let err = run(build(Backend::Verilator, FifoFault::DropBeat).unwrap(), traffic.clone(), &config).unwrap_err();
     let text = format!("{err:?}");
     assert!(text.contains("FERRONIC_SEED=99"), "{text}");
     let vcd = std::fs::read_to_string(dir.join("broken.vcd")).expect("waveform kept on failure");
     assert!(vcd.contains("$enddefinitions") && vcd.contains("s_axis_tdata"), "not a VCD of the FIFO");
     // A passing run removes its waveform.
     config.waves_on_failure = Some(dir.join("good.vcd"));
-    run(build(Backend::Verilator, FifoFault::None).unwrap(), &traffic, &config).unwrap();
+    run(build(Backend::Verilator, FifoFault::None).unwrap(), traffic.clone(), &config).unwrap();
     assert!(!dir.join("good.vcd").exists());
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -93,7 +93,7 @@ proptest! {
         backpressure in pattern_strategy(),
     ) {
         let traffic = Traffic::random(count, seed, idle, backpressure);
-        let report = run(build(Backend::Verilator, FifoFault::None).unwrap(), &traffic, &TbConfig::new(seed));
+        let report = run(build(Backend::Verilator, FifoFault::None).unwrap(), traffic.clone(), &TbConfig::new(seed));
         prop_assert!(report.is_ok(), "{:?}", report.err());
     }
 }
@@ -108,7 +108,7 @@ fn proptest_finds_the_dropped_beat() {
     });
     let result = runner.run(&(1usize..200, any::<u64>(), pattern_strategy()), |(count, seed, idle)| {
         let traffic = Traffic::random(count, seed, idle, Pattern::Never);
-        let report = run(build(Backend::RustHdl, FifoFault::DropBeat).unwrap(), &traffic, &TbConfig::new(seed));
+        let report = run(build(Backend::RustHdl, FifoFault::DropBeat).unwrap(), traffic.clone(), &TbConfig::new(seed));
         prop_assert!(report.is_ok());
         Ok(())
     });

@@ -157,7 +157,15 @@ pub struct AxisSink {
 }
 
 impl AxisSink {
+    /// A sink that keeps every beat for [`AxisSink::recv`].
     pub fn start(tb: &Tb, prefix: &str, backpressure: Pattern) -> Result<Self> {
+        Self::start_with(tb, prefix, backpressure, true)
+    }
+    /// A sink that only counts beats (another task checks them at the ports).
+    pub fn start_counting(tb: &Tb, prefix: &str, backpressure: Pattern) -> Result<Self> {
+        Self::start_with(tb, prefix, backpressure, false)
+    }
+    fn start_with(tb: &Tb, prefix: &str, backpressure: Pattern, keep: bool) -> Result<Self> {
         let ports = AxisPorts::resolve(tb, prefix)?;
         let sink = Self { received: Rc::default(), count: Rc::default() };
         let (received, count) = (Rc::clone(&sink.received), Rc::clone(&sink.count));
@@ -170,7 +178,9 @@ impl AxisSink {
                 tb.set(ports.tready, ready as u64);
                 tb.read_only().await;
                 if ready && tb.get(ports.tvalid) != 0 {
-                    received.borrow_mut().push_back(ports.read_beat(&tb));
+                    if keep {
+                        received.borrow_mut().push_back(ports.read_beat(&tb));
+                    }
                     *count.borrow_mut() += 1;
                 }
                 tb.rising_edge().await;
@@ -215,6 +225,11 @@ impl AxisMonitor {
                     continue;
                 }
                 let valid = tb.get(ports.tvalid) != 0;
+                let ready = valid && tb.get(ports.tready) != 0;
+                // The payload matters only while a beat waits, or when one starts waiting.
+                if waiting.is_none() && (!valid || ready) {
+                    continue;
+                }
                 let beat = ports.read_beat(&tb);
                 if let Some(held) = waiting {
                     if !valid {
@@ -224,7 +239,7 @@ impl AxisMonitor {
                         bail!("{name}: payload changed while tvalid && !tready: {held:x?} -> {beat:x?}");
                     }
                 }
-                waiting = (valid && tb.get(ports.tready) == 0).then_some(beat);
+                waiting = (valid && !ready).then_some(beat);
             }
             #[allow(unreachable_code)]
             Ok(())

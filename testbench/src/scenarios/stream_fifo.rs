@@ -55,16 +55,15 @@ pub struct Report {
 }
 
 /// Runs `traffic` through the FIFO in `sim` and checks every beat and every cycle.
-pub fn run(sim: BoxedSim, traffic: &Traffic, config: &TbConfig) -> Result<Report> {
+pub fn run(sim: BoxedSim, traffic: Traffic, config: &TbConfig) -> Result<Report> {
     let report = Rc::new(RefCell::new(Report::default()));
     let out = Rc::clone(&report);
-    let traffic = traffic.clone();
     Tb::run(sim, config, move |tb| async move {
         tb.reset(3).await?;
         AxisMonitor::start(&tb, "s_axis")?;
         AxisMonitor::start(&tb, "m_axis")?;
         let source = AxisSource::start(&tb, "s_axis", traffic.idle)?;
-        let sink = AxisSink::start(&tb, "m_axis", traffic.backpressure)?;
+        let sink = AxisSink::start_counting(&tb, "m_axis", traffic.backpressure)?;
         let total = traffic.beats.len() as u64;
         for beat in &traffic.beats {
             source.send(*beat);

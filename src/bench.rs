@@ -1,0 +1,42 @@
+//! `ferronic bench`: simulation speed as a table or JSON.
+use anyhow::Result;
+use ferronic_testbench::bench::{fifo_benchmarks, Measurement};
+use serde_json::json;
+
+fn rate(all: &[Measurement], name: &str, backend: &str) -> f64 {
+    all.iter().find(|m| m.name == name && m.backend == backend).map(|m| m.cycles_per_second()).unwrap_or(f64::NAN)
+}
+
+pub fn run(as_json: bool, scale: u64) -> Result<()> {
+    let all = fifo_benchmarks(scale.max(1))?;
+    let verilator_vs_rusthdl = rate(&all, "fifo testbench+models", "verilator") / rate(&all, "fifo testbench+models", "rust-hdl");
+    let raw_vs_rusthdl = rate(&all, "fifo raw loop", "verilator") / rate(&all, "fifo raw loop", "rust-hdl");
+    let free_vs_rusthdl = rate(&all, "fifo free run", "verilator") / rate(&all, "fifo free run", "rust-hdl");
+    let framework_overhead = rate(&all, "fifo raw loop", "verilator") / rate(&all, "fifo testbench+models", "verilator");
+    if as_json {
+        let rows: Vec<_> = all
+            .iter()
+            .map(|m| json!({"name": m.name, "backend": m.backend, "cycles": m.cycles, "seconds": m.seconds, "cycles_per_second": m.cycles_per_second()}))
+            .collect();
+        let doc = json!({
+            "measurements": rows,
+            "ratios": {
+                "verilator_over_rust_hdl_free_run": free_vs_rusthdl,
+                "verilator_over_rust_hdl_raw": raw_vs_rusthdl,
+                "verilator_over_rust_hdl_testbench": verilator_vs_rusthdl,
+                "framework_overhead_verilator": framework_overhead,
+            }
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        println!("{:<24} {:<10} {:>10} {:>9} {:>14}", "benchmark", "backend", "cycles", "seconds", "cycles/s");
+        for m in &all {
+            println!("{:<24} {:<10} {:>10} {:>9.3} {:>14.0}", m.name, m.backend, m.cycles, m.seconds, m.cycles_per_second());
+        }
+        println!("verilator / rust-hdl (free run):        {free_vs_rusthdl:.1}x");
+        println!("verilator / rust-hdl (raw test loop):   {raw_vs_rusthdl:.1}x");
+        println!("verilator / rust-hdl (testbench):       {verilator_vs_rusthdl:.1}x");
+        println!("framework overhead on verilator (tb/raw): {framework_overhead:.2}x");
+    }
+    Ok(())
+}
