@@ -31,6 +31,12 @@ pub trait Simulator {
     fn set(&mut self, port: PortId, value: u64);
     /// Read any port, with combinational logic settled for the inputs set so far.
     fn get(&mut self, port: PortId) -> u64;
+    /// Read several ports at once into `out` (one call instead of one per port).
+    fn get_many(&mut self, ports: &[PortId], out: &mut [u64]) {
+        for (port, value) in ports.iter().zip(out.iter_mut()) {
+            *value = self.get(*port);
+        }
+    }
     /// One rising edge of `clk`.
     fn tick(&mut self);
     /// Rising edges so far.

@@ -229,6 +229,22 @@ impl VerilatorSim {
         VerilatedModel::build(block)?.instantiate()
     }
 
+    /// The port's value as the model last computed it (call `settle` first).
+    #[inline(always)]
+    fn read_slot(&self, port: PortId) -> u64 {
+        let slot = &self.slots[port.0 as usize];
+        // SAFETY: the slot points at the model's port variable of exactly this size, alive
+        // until Drop; the model only writes it inside fsim_eval.
+        unsafe {
+            match slot.size {
+                1 => *(slot.ptr as *const u8) as u64,
+                2 => *(slot.ptr as *const u16) as u64,
+                4 => *(slot.ptr as *const u32) as u64,
+                _ => *(slot.ptr as *const u64),
+            }
+        }
+    }
+
     #[inline(always)]
     fn settle(&mut self) {
         if self.dirty {
@@ -266,15 +282,12 @@ impl Simulator for VerilatorSim {
     #[inline]
     fn get(&mut self, port: PortId) -> u64 {
         self.settle();
-        let slot = &self.slots[port.0 as usize];
-        // SAFETY: as in `set`.
-        unsafe {
-            match slot.size {
-                1 => *(slot.ptr as *const u8) as u64,
-                2 => *(slot.ptr as *const u16) as u64,
-                4 => *(slot.ptr as *const u32) as u64,
-                _ => *(slot.ptr as *const u64),
-            }
+        self.read_slot(port)
+    }
+    fn get_many(&mut self, ports: &[PortId], out: &mut [u64]) {
+        self.settle();
+        for (port, value) in ports.iter().zip(out.iter_mut()) {
+            *value = self.read_slot(*port);
         }
     }
     fn tick(&mut self) {

@@ -56,6 +56,9 @@ struct Inner {
     echo_log: bool,
     seed: u64,
     streams: Cell<u64>,
+    /// The phase the task being polled waits for: set by [`PhaseWait`] when it is pending,
+    /// so the scheduler polls that task again only then. 0 = poll every phase.
+    wake_at: Cell<u64>,
 }
 
 /// The handle every task holds: time, ports, spawning, logging, randomness.
@@ -72,6 +75,7 @@ impl Tb {
             echo_log: config.echo_log,
             seed: config.seed,
             streams: Cell::new(0),
+            wake_at: Cell::new(0),
         }))
     }
 
@@ -91,6 +95,13 @@ impl Tb {
     #[inline]
     pub fn get(&self, port: PortId) -> u64 {
         self.0.sim.borrow_mut().get(port)
+    }
+    /// Reads `N` ports in one call.
+    #[inline]
+    pub fn get_many<const N: usize>(&self, ports: &[PortId; N]) -> [u64; N] {
+        let mut out = [0u64; N];
+        self.0.sim.borrow_mut().get_many(ports, &mut out);
+        out
     }
     #[inline]
     pub fn set(&self, port: PortId, value: u64) {
@@ -236,16 +247,23 @@ impl Tb {
     }
 
     fn schedule(&self, main: Task, max_cycles: u64) -> Result<()> {
-        let mut tasks: Vec<Option<Task>> = vec![Some(main)];
+        // Each task with the phase it waits for (0: poll every phase).
+        let mut tasks: Vec<Option<(Task, u64)>> = vec![Some((main, 0))];
         let mut cx = Context::from_waker(Waker::noop());
         loop {
+            let phase = self.0.phase.get();
             // Poll until nothing new happens in this phase: a task that finishes may
             // release another that joins it, and spawned tasks start at once.
             loop {
                 let mut progress = false;
                 for (index, slot) in tasks.iter_mut().enumerate() {
-                    if let Some(task) = slot {
-                        if let Poll::Ready(result) = task.as_mut().poll(&mut cx) {
+                    let Some((task, wake_at)) = slot else { continue };
+                    if *wake_at > phase {
+                        continue;
+                    }
+                    self.0.wake_at.set(0);
+                    match task.as_mut().poll(&mut cx) {
+                        Poll::Ready(result) => {
                             result?;
                             if index == 0 {
                                 return Ok(());
@@ -253,18 +271,18 @@ impl Tb {
                             *slot = None;
                             progress = true;
                         }
+                        Poll::Pending => *wake_at = self.0.wake_at.get(),
                     }
                 }
                 let spawned = std::mem::take(&mut *self.0.spawned.borrow_mut());
                 if !spawned.is_empty() {
                     progress = true;
-                    tasks.extend(spawned.into_iter().map(Some));
+                    tasks.extend(spawned.into_iter().map(|t| Some((t, 0))));
                 }
                 if !progress {
                     break;
                 }
             }
-            let phase = self.0.phase.get();
             if phase % 2 == 1 {
                 if phase / 2 >= max_cycles {
                     bail!("the run reached its limit of {max_cycles} cycles");
@@ -289,6 +307,13 @@ impl Future for PhaseWait {
         if self.tb.0.phase.get() >= self.target {
             Poll::Ready(())
         } else {
+            // Tell the scheduler when to poll this task again. A task waiting on several
+            // things at once (a timeout around a join) keeps the earliest.
+            let inner = &self.tb.0;
+            let current = inner.wake_at.get();
+            if current == 0 || self.target < current {
+                inner.wake_at.set(self.target);
+            }
             Poll::Pending
         }
     }

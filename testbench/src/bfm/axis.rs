@@ -43,12 +43,8 @@ impl AxisPorts {
         })
     }
     fn read_beat(&self, tb: &Tb) -> AxisBeat {
-        AxisBeat {
-            data: tb.get(self.tdata),
-            keep: tb.get(self.tkeep),
-            last: tb.get(self.tlast) != 0,
-            user: tb.get(self.tuser),
-        }
+        let [data, keep, last, user] = tb.get_many(&[self.tdata, self.tkeep, self.tlast, self.tuser]);
+        AxisBeat { data, keep, last: last != 0, user }
     }
 }
 
@@ -105,19 +101,21 @@ impl AxisSource {
         tb.spawn(async move {
             let tb = task_tb;
             let mut current: Option<AxisBeat> = None;
+            let mut driving_valid = false;
             loop {
+                // Inputs keep their values: drive only what changes.
                 if current.is_none() && !throttle.hold() {
                     current = queue.borrow_mut().pop_front();
-                }
-                match current {
-                    Some(beat) => {
+                    if let Some(beat) = current {
                         tb.set(ports.tdata, beat.data);
                         tb.set(ports.tkeep, beat.keep);
                         tb.set(ports.tlast, beat.last as u64);
                         tb.set(ports.tuser, beat.user);
-                        tb.set(ports.tvalid, 1);
                     }
-                    None => tb.set(ports.tvalid, 0),
+                }
+                if current.is_some() != driving_valid {
+                    driving_valid = current.is_some();
+                    tb.set(ports.tvalid, driving_valid as u64);
                 }
                 tb.read_only().await;
                 if current.is_some() && tb.get(ports.tready) != 0 {
@@ -133,6 +131,15 @@ impl AxisSource {
     }
     pub fn send(&self, beat: AxisBeat) {
         self.queue.borrow_mut().push_back(beat);
+    }
+    /// Queues many beats at once (without copying them when nothing else is queued).
+    pub fn send_all(&self, beats: Vec<AxisBeat>) {
+        let mut queue = self.queue.borrow_mut();
+        if queue.is_empty() {
+            *queue = VecDeque::from(beats);
+        } else {
+            queue.extend(beats);
+        }
     }
     pub fn send_frame(&self, frame: &[u8], user: u64) {
         for beat in frame_to_beats(frame, self.bytes_per_beat, user) {
@@ -173,9 +180,13 @@ impl AxisSink {
         let task_tb = tb.clone();
         tb.spawn(async move {
             let tb = task_tb;
+            let mut driving_ready = None;
             loop {
                 let ready = !throttle.hold();
-                tb.set(ports.tready, ready as u64);
+                if driving_ready != Some(ready) {
+                    driving_ready = Some(ready);
+                    tb.set(ports.tready, ready as u64);
+                }
                 tb.read_only().await;
                 if ready && tb.get(ports.tvalid) != 0 {
                     if keep {
@@ -224,8 +235,8 @@ impl AxisMonitor {
                     waiting = None;
                     continue;
                 }
-                let valid = tb.get(ports.tvalid) != 0;
-                let ready = valid && tb.get(ports.tready) != 0;
+                let [valid, ready] = tb.get_many(&[ports.tvalid, ports.tready]);
+                let (valid, ready) = (valid != 0, valid != 0 && ready != 0);
                 // The payload matters only while a beat waits, or when one starts waiting.
                 if waiting.is_none() && (!valid || ready) {
                     continue;

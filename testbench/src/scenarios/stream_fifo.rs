@@ -65,9 +65,7 @@ pub fn run(sim: BoxedSim, traffic: Traffic, config: &TbConfig) -> Result<Report>
         let source = AxisSource::start(&tb, "s_axis", traffic.idle)?;
         let sink = AxisSink::start_counting(&tb, "m_axis", traffic.backpressure)?;
         let total = traffic.beats.len() as u64;
-        for beat in &traffic.beats {
-            source.send(*beat);
-        }
+        source.send_all(traffic.beats);
         let checker = tb.spawn(check_every_cycle(tb.clone(), total, Rc::clone(&out)));
         let start = tb.cycle();
         let budget = 100 + total * 50;
@@ -97,11 +95,11 @@ async fn check_every_cycle(tb: Tb, total: u64, report: Rc<RefCell<Report>>) -> R
     let mut taken = 0;
     while taken < total {
         tb.read_only().await;
-        let occ = tb.get(occupancy);
+        let [occ, ready, o_valid, o_ready, i_valid] = tb.get_many(&[occupancy, in_ready, out_valid, out_ready, in_valid]);
         if occ != model.occupancy() as u64 {
             bail!("occupancy is {occ}, the model holds {}", model.occupancy());
         }
-        let ready = tb.get(in_ready) != 0;
+        let ready = ready != 0;
         if ready != model.ready() {
             bail!("s_axis_tready is {ready} with {} beats held (depth {DEPTH})", model.occupancy());
         }
@@ -111,13 +109,9 @@ async fn check_every_cycle(tb: Tb, total: u64, report: Rc<RefCell<Report>>) -> R
         }
         // Both transfers happen at the same edge; take first, as the model holds the
         // beat on display until then.
-        if tb.get(out_valid) != 0 && tb.get(out_ready) != 0 {
-            let beat = AxisBeat {
-                data: tb.get(out_data),
-                keep: tb.get(out_keep),
-                last: tb.get(out_last) != 0,
-                user: tb.get(out_user),
-            };
+        if o_valid != 0 && o_ready != 0 {
+            let [data, keep, last, user] = tb.get_many(&[out_data, out_keep, out_last, out_user]);
+            let beat = AxisBeat { data, keep, last: last != 0, user };
             match model.take() {
                 Some(expected) => scoreboard.expect(expected),
                 None => bail!("m_axis gave a beat {beat:x?} while the model holds none"),
@@ -125,13 +119,9 @@ async fn check_every_cycle(tb: Tb, total: u64, report: Rc<RefCell<Report>>) -> R
             scoreboard.observe(beat)?;
             taken += 1;
         }
-        if ready && tb.get(in_valid) != 0 {
-            model.accept(AxisBeat {
-                data: tb.get(in_data),
-                keep: tb.get(in_keep),
-                last: tb.get(in_last) != 0,
-                user: tb.get(in_user),
-            });
+        if ready && i_valid != 0 {
+            let [data, keep, last, user] = tb.get_many(&[in_data, in_keep, in_last, in_user]);
+            model.accept(AxisBeat { data, keep, last: last != 0, user });
         }
     }
     // Nothing may come out after the last beat.
