@@ -44,6 +44,16 @@ impl TbConfig {
     }
 }
 
+/// A wake phase that time never reaches: the task waits for another task to finish.
+const NEVER: u64 = u64::MAX;
+
+/// A task and when to poll it again.
+struct Scheduled {
+    task: Task,
+    wake_at: u64,
+    on_completion: bool,
+}
+
 /// Log lines kept for the failure report.
 const LOG_TAIL: usize = 40;
 
@@ -56,9 +66,12 @@ struct Inner {
     echo_log: bool,
     seed: u64,
     streams: Cell<u64>,
-    /// The phase the task being polled waits for: set by [`PhaseWait`] when it is pending,
-    /// so the scheduler polls that task again only then. 0 = poll every phase.
-    wake_at: Cell<u64>,
+    /// When the task being polled wants polling again: the earliest phase any future it
+    /// waits on named (`PhaseWait`, a timeout). Futures that name nothing leave it `None`,
+    /// and their task is polled every phase.
+    wake_at: Cell<Option<u64>>,
+    /// Whether the task being polled waits for another task to finish (a join).
+    wake_on_completion: Cell<bool>,
 }
 
 /// The handle every task holds: time, ports, spawning, logging, randomness.
@@ -75,7 +88,8 @@ impl Tb {
             echo_log: config.echo_log,
             seed: config.seed,
             streams: Cell::new(0),
-            wake_at: Cell::new(0),
+            wake_at: Cell::new(None),
+            wake_on_completion: Cell::new(false),
         }))
     }
 
@@ -189,9 +203,16 @@ impl Tb {
             if self.cycle() >= deadline {
                 return Poll::Ready(Err(anyhow!("timed out after {timeout} cycles: {what}")));
             }
+            self.wake_no_later_than(deadline * 2);
             Poll::Pending
         })
         .await
+    }
+
+    /// Ask to be polled again no later than `phase` (see `Inner::wake_at`).
+    fn wake_no_later_than(&self, phase: u64) {
+        let inner = &self.0;
+        inner.wake_at.set(Some(inner.wake_at.get().map_or(phase, |w| w.min(phase))));
     }
 
     /// Start a concurrent task; its error fails the whole run.
@@ -203,7 +224,7 @@ impl Tb {
             *result.borrow_mut() = Some(value);
             Ok(())
         }));
-        JoinHandle { slot }
+        JoinHandle { slot, tb: self.clone() }
     }
 
     /// Run `main` (with every task it spawns) until it returns. On failure, the error says
@@ -247,39 +268,51 @@ impl Tb {
     }
 
     fn schedule(&self, main: Task, max_cycles: u64) -> Result<()> {
-        // Each task with the phase it waits for (0: poll every phase).
-        let mut tasks: Vec<Option<(Task, u64)>> = vec![Some((main, 0))];
+        let fresh = |task| Some(Scheduled { task, wake_at: 0, on_completion: false });
+        let mut tasks: Vec<Option<Scheduled>> = vec![fresh(main)];
         let mut cx = Context::from_waker(Waker::noop());
         loop {
             let phase = self.0.phase.get();
             // Poll until nothing new happens in this phase: a task that finishes may
             // release another that joins it, and spawned tasks start at once.
             loop {
-                let mut progress = false;
+                let mut finished = false;
                 for (index, slot) in tasks.iter_mut().enumerate() {
-                    let Some((task, wake_at)) = slot else { continue };
-                    if *wake_at > phase {
+                    let Some(entry) = slot else { continue };
+                    if entry.wake_at > phase {
                         continue;
                     }
-                    self.0.wake_at.set(0);
-                    match task.as_mut().poll(&mut cx) {
+                    self.0.wake_at.set(None);
+                    self.0.wake_on_completion.set(false);
+                    match entry.task.as_mut().poll(&mut cx) {
                         Poll::Ready(result) => {
                             result?;
                             if index == 0 {
                                 return Ok(());
                             }
                             *slot = None;
-                            progress = true;
+                            finished = true;
                         }
-                        Poll::Pending => *wake_at = self.0.wake_at.get(),
+                        Poll::Pending => {
+                            entry.on_completion = self.0.wake_on_completion.get();
+                            entry.wake_at = match self.0.wake_at.get() {
+                                Some(phase) => phase,
+                                None if entry.on_completion => NEVER,
+                                None => 0,
+                            };
+                        }
+                    }
+                }
+                if finished {
+                    // Whoever joins a task must look again.
+                    for entry in tasks.iter_mut().flatten().filter(|e| e.on_completion) {
+                        entry.wake_at = 0;
                     }
                 }
                 let spawned = std::mem::take(&mut *self.0.spawned.borrow_mut());
-                if !spawned.is_empty() {
-                    progress = true;
-                    tasks.extend(spawned.into_iter().map(|t| Some((t, 0))));
-                }
-                if !progress {
+                let started = !spawned.is_empty();
+                tasks.extend(spawned.into_iter().map(fresh));
+                if !finished && !started {
                     break;
                 }
             }
@@ -307,13 +340,7 @@ impl Future for PhaseWait {
         if self.tb.0.phase.get() >= self.target {
             Poll::Ready(())
         } else {
-            // Tell the scheduler when to poll this task again. A task waiting on several
-            // things at once (a timeout around a join) keeps the earliest.
-            let inner = &self.tb.0;
-            let current = inner.wake_at.get();
-            if current == 0 || self.target < current {
-                inner.wake_at.set(self.target);
-            }
+            self.tb.wake_no_later_than(self.target);
             Poll::Pending
         }
     }
@@ -322,13 +349,17 @@ impl Future for PhaseWait {
 /// The result of a spawned task, awaited with `.join()`.
 pub struct JoinHandle<T> {
     slot: Rc<RefCell<Option<T>>>,
+    tb: Tb,
 }
 
 impl<T> JoinHandle<T> {
     pub async fn join(self) -> T {
         std::future::poll_fn(|_| match self.slot.borrow_mut().take() {
             Some(v) => Poll::Ready(v),
-            None => Poll::Pending,
+            None => {
+                self.tb.0.wake_on_completion.set(true);
+                Poll::Pending
+            }
         })
         .await
     }

@@ -434,7 +434,7 @@ impl Axi4Monitor {
         let state = Rc::new(RefCell::new(MonitorState::default()));
         let n = prefix.to_string();
         let (s, name) = (Rc::clone(&state), n.clone());
-        watch_channel(tb, ChannelPorts::resolve(tb, prefix, "aw", &AW_FIELDS)?, move |p| {
+        watch_channel(tb, ChannelPorts::resolve(tb, prefix, "aw", &AW_FIELDS)?, Some(Box::new(move |p| {
             let a = AddressBeat::decode(p);
             if a.crosses_4k() {
                 bail!("{name}: AW burst {a:x?} crosses a 4 KiB boundary");
@@ -443,9 +443,9 @@ impl Axi4Monitor {
             st.aw_beats.push_back(a.beats());
             *st.writes_open.entry(a.id).or_default() += 1;
             match_write_bursts(&name, &mut st)
-        });
+        })));
         let (s, name) = (Rc::clone(&state), n.clone());
-        watch_channel(tb, ChannelPorts::resolve(tb, prefix, "w", &W_FIELDS)?, move |p| {
+        watch_channel(tb, ChannelPorts::resolve(tb, prefix, "w", &W_FIELDS)?, Some(Box::new(move |p| {
             let mut st = s.borrow_mut();
             st.w_count += 1;
             if p[2] != 0 {
@@ -454,27 +454,27 @@ impl Axi4Monitor {
                 st.w_count = 0;
             }
             match_write_bursts(&name, &mut st)
-        });
+        })));
         let (s, name) = (Rc::clone(&state), n.clone());
-        watch_channel(tb, ChannelPorts::resolve(tb, prefix, "b", &B_FIELDS)?, move |p| {
+        watch_channel(tb, ChannelPorts::resolve(tb, prefix, "b", &B_FIELDS)?, Some(Box::new(move |p| {
             let mut st = s.borrow_mut();
             match st.writes_open.get_mut(&p[0]) {
                 Some(open) if *open > 0 => *open -= 1,
                 _ => bail!("{name}: B response for ID {} with no write outstanding", p[0]),
             }
             Ok(())
-        });
+        })));
         let (s, name) = (Rc::clone(&state), n.clone());
-        watch_channel(tb, ChannelPorts::resolve(tb, prefix, "ar", &AR_FIELDS)?, move |p| {
+        watch_channel(tb, ChannelPorts::resolve(tb, prefix, "ar", &AR_FIELDS)?, Some(Box::new(move |p| {
             let a = AddressBeat::decode(p);
             if a.crosses_4k() {
                 bail!("{name}: AR burst {a:x?} crosses a 4 KiB boundary");
             }
             s.borrow_mut().reads_open.entry(a.id).or_default().push_back(a.beats());
             Ok(())
-        });
+        })));
         let (s, name) = (state, n);
-        watch_channel(tb, ChannelPorts::resolve(tb, prefix, "r", &R_FIELDS)?, move |p| {
+        watch_channel(tb, ChannelPorts::resolve(tb, prefix, "r", &R_FIELDS)?, Some(Box::new(move |p| {
             let mut st = s.borrow_mut();
             let id = p[0];
             let Some(&expected) = st.reads_open.get(&id).and_then(|q| q.front()) else {
@@ -493,7 +493,7 @@ impl Axi4Monitor {
                 st.reads_open.get_mut(&id).map(|q| q.pop_front());
             }
             Ok(())
-        });
+        })));
         Ok(())
     }
 }

@@ -39,32 +39,44 @@ impl ChannelPorts {
     }
 }
 
-/// Drives a channel from a queue of payloads.
+/// Drives a channel from a queue of payloads, then from a generator once the queue is empty.
 #[derive(Clone)]
 pub struct ChannelSource {
     queue: Rc<RefCell<VecDeque<Payload>>>,
+    generator: Rc<RefCell<Option<PayloadGenerator>>>,
 }
+
+/// Payloads made on demand, so a long test need not hold them all.
+pub type PayloadGenerator = Box<dyn Iterator<Item = Payload>>;
 
 impl ChannelSource {
     pub fn start(tb: &Tb, ports: ChannelPorts, idle: Pattern) -> Self {
-        let source = Self { queue: Rc::default() };
-        let queue = Rc::clone(&source.queue);
+        let source = Self { queue: Rc::default(), generator: Rc::default() };
+        let (queue, generator) = (Rc::clone(&source.queue), Rc::clone(&source.generator));
         let mut throttle = Throttle::new(idle, tb.rng());
         let tb2 = tb.clone();
         tb.set(ports.valid, 0);
         tb.spawn(async move {
             let tb = tb2;
             let mut current: Option<Payload> = None;
+            let mut driving_valid = false;
             loop {
+                // Inputs keep their values: drive only what changes.
                 if current.is_none() && !throttle.hold() {
                     current = queue.borrow_mut().pop_front();
+                    if current.is_none() {
+                        current = generator.borrow_mut().as_mut().and_then(|g| g.next());
+                    }
                     if let Some(p) = current {
                         for (port, value) in ports.fields.iter().zip(p) {
                             tb.set(*port, value);
                         }
                     }
                 }
-                tb.set(ports.valid, current.is_some() as u64);
+                if current.is_some() != driving_valid {
+                    driving_valid = current.is_some();
+                    tb.set(ports.valid, driving_valid as u64);
+                }
                 tb.read_only().await;
                 if current.is_some() && tb.get(ports.ready) != 0 {
                     current = None;
@@ -79,7 +91,15 @@ impl ChannelSource {
     pub fn push(&self, payload: Payload) {
         self.queue.borrow_mut().push_back(payload);
     }
-    /// Payloads not yet handed over (queued, or waiting on the bus).
+    /// After the queue, send what `generator` yields (after any earlier generator).
+    pub fn feed(&self, generator: PayloadGenerator) {
+        let mut slot = self.generator.borrow_mut();
+        *slot = Some(match slot.take() {
+            Some(earlier) => Box::new(earlier.chain(generator)),
+            None => generator,
+        });
+    }
+    /// Payloads queued and not yet on the bus (a generator's are not counted).
     pub fn queued(&self) -> usize {
         self.queue.borrow().len()
     }
@@ -89,22 +109,38 @@ impl ChannelSource {
 #[derive(Clone)]
 pub struct ChannelSink {
     received: Rc<RefCell<VecDeque<(u64, Payload)>>>,
+    count: Rc<RefCell<u64>>,
 }
 
 impl ChannelSink {
+    /// A sink that keeps every payload for [`ChannelSink::pop`].
     pub fn start(tb: &Tb, ports: ChannelPorts, backpressure: Pattern) -> Self {
-        let sink = Self { received: Rc::default() };
-        let received = Rc::clone(&sink.received);
+        Self::start_with(tb, ports, backpressure, true)
+    }
+    /// A sink that only counts transfers (another task checks them at the ports).
+    pub fn counting(tb: &Tb, ports: ChannelPorts, backpressure: Pattern) -> Self {
+        Self::start_with(tb, ports, backpressure, false)
+    }
+    fn start_with(tb: &Tb, ports: ChannelPorts, backpressure: Pattern, keep: bool) -> Self {
+        let sink = Self { received: Rc::default(), count: Rc::default() };
+        let (received, count) = (Rc::clone(&sink.received), Rc::clone(&sink.count));
         let mut throttle = Throttle::new(backpressure, tb.rng());
         let tb2 = tb.clone();
         tb.spawn(async move {
             let tb = tb2;
+            let mut driving_ready = None;
             loop {
                 let ready = !throttle.hold();
-                tb.set(ports.ready, ready as u64);
+                if driving_ready != Some(ready) {
+                    driving_ready = Some(ready);
+                    tb.set(ports.ready, ready as u64);
+                }
                 tb.read_only().await;
                 if ready && tb.get(ports.valid) != 0 {
-                    received.borrow_mut().push_back((tb.cycle(), ports.read_payload(&tb)));
+                    if keep {
+                        received.borrow_mut().push_back((tb.cycle(), ports.read_payload(&tb)));
+                    }
+                    *count.borrow_mut() += 1;
                 }
                 tb.rising_edge().await;
             }
@@ -117,29 +153,31 @@ impl ChannelSink {
     pub fn pop(&self) -> Option<(u64, Payload)> {
         self.received.borrow_mut().pop_front()
     }
-    pub fn peek(&self) -> Option<(u64, Payload)> {
-        self.received.borrow().front().copied()
-    }
+    /// Payloads taken and not yet popped.
     pub fn len(&self) -> usize {
         self.received.borrow().len()
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// Transfers since the start.
+    pub fn count(&self) -> u64 {
+        *self.count.borrow()
+    }
 }
 
-/// Fails the run if a channel breaks the valid/ready rule (AMBA AXI spec A3.2.1): once
-/// `valid` is high it stays high, with the same payload, until `ready` takes it.
-/// `on_transfer` sees each transfer, for protocol checks beyond the handshake.
-pub fn watch_channel(
-    tb: &Tb,
-    ports: ChannelPorts,
-    mut on_transfer: impl FnMut(&Payload) -> Result<()> + 'static,
-) {
+/// What a channel watcher does with each transfer, for checks beyond the handshake.
+pub type TransferCheck = Box<dyn FnMut(&Payload) -> Result<()>>;
+
+/// Fails the run if a channel breaks the valid/ready rule (AMBA AXI spec A3.2.1; AXI4-Stream
+/// 2.2.1): once `valid` is high it stays high, with the same payload, until `ready` takes
+/// it. `on_transfer`, when given, sees each transfer's payload.
+pub fn watch_channel(tb: &Tb, ports: ChannelPorts, mut on_transfer: Option<TransferCheck>) {
     let rst = tb.port("rst").ok();
     let tb2 = tb.clone();
     tb.spawn(async move {
         let tb = tb2;
+        let fields = ports.fields.len();
         let mut waiting: Option<Payload> = None;
         loop {
             tb.read_only().await;
@@ -148,10 +186,16 @@ pub fn watch_channel(
                 continue;
             }
             let [valid, ready] = tb.get_many(&[ports.valid, ports.ready]);
-            if valid == 0 {
+            let (valid, ready) = (valid != 0, ready != 0);
+            if !valid {
                 if let Some(held) = waiting {
-                    bail!("{}: valid dropped before ready took {:x?}", ports.name, &held[..ports.fields.len()]);
+                    bail!("{}: valid dropped before ready took {:x?}", ports.name, &held[..fields]);
                 }
+                continue;
+            }
+            // The payload matters while a transfer waits, when one starts waiting, or
+            // when the caller checks transfers.
+            if waiting.is_none() && ready && on_transfer.is_none() {
                 continue;
             }
             let payload = ports.read_payload(&tb);
@@ -160,14 +204,16 @@ pub fn watch_channel(
                     bail!(
                         "{}: payload changed while valid && !ready: {:x?} -> {:x?}",
                         ports.name,
-                        &held[..ports.fields.len()],
-                        &payload[..ports.fields.len()]
+                        &held[..fields],
+                        &payload[..fields]
                     );
                 }
             }
-            if ready != 0 {
+            if ready {
                 waiting = None;
-                on_transfer(&payload)?;
+                if let Some(check) = on_transfer.as_mut() {
+                    check(&payload)?;
+                }
             } else {
                 waiting = Some(payload);
             }
