@@ -18,7 +18,10 @@ pub struct NativeSim<B: NativePorts> {
     block: B,
     ports: Vec<PortSpec>,
     clk: usize,
+    /// Inputs changed since the model last settled.
     dirty: bool,
+    /// `clk` went back to 0 but the model has not settled it yet (as in `VerilatorSim`).
+    fall_pending: bool,
     cycle: u64,
     trace: Option<VCDProbe<BufWriter<File>>>,
 }
@@ -41,7 +44,7 @@ impl<B: NativePorts> NativeSim<B> {
             bail!("native_ports! does not list port {:?}", missing.name);
         }
         let clk = ports.iter().position(|p| p.name == "clk").context("block has no `clk` port")?;
-        let mut sim = Self { block, ports, clk, dirty: true, cycle: 0, trace: None };
+        let mut sim = Self { block, ports, clk, dirty: true, fall_pending: false, cycle: 0, trace: None };
         sim.settle();
         Ok(sim)
     }
@@ -53,12 +56,14 @@ impl<B: NativePorts> NativeSim<B> {
 
     fn settle(&mut self) {
         if self.dirty {
-            assert!(
-                simulate(&mut self.block, SETTLE_ITERATIONS),
-                "rust-hdl model did not settle: combinational loop?"
-            );
-            self.dirty = false;
+            self.settle_now();
         }
+    }
+
+    fn settle_now(&mut self) {
+        assert!(simulate(&mut self.block, SETTLE_ITERATIONS), "rust-hdl model did not settle: combinational loop?");
+        self.dirty = false;
+        self.fall_pending = false;
     }
 
     fn dump(&mut self, time: u64) {
@@ -88,15 +93,17 @@ impl<B: NativePorts> Simulator for NativeSim<B> {
         self.block.get_port(port.0 as usize)
     }
     fn tick(&mut self) {
-        self.settle();
+        // rust-hdl sees a rising edge only if `clk` settled low first.
+        if self.dirty || self.fall_pending {
+            self.settle_now();
+        }
         self.dump(self.cycle * 10 + 5);
         self.block.set_port(self.clk, 1);
-        self.dirty = true;
-        self.settle();
+        self.settle_now();
         self.cycle += 1;
         self.dump(self.cycle * 10);
         self.block.set_port(self.clk, 0);
-        self.dirty = true;
+        self.fall_pending = true;
     }
     fn cycle(&self) -> u64 {
         self.cycle

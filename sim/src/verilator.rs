@@ -200,7 +200,7 @@ impl VerilatedModel {
                 PortSlot { ptr, size, mask: width_mask(self.ports[i].width) }
             })
             .collect();
-        let mut sim = VerilatorSim { model: Arc::clone(self), handle, clk: clk as u32, slots, dirty: true, cycle: 0 };
+        let mut sim = VerilatorSim { model: Arc::clone(self), handle, clk: clk as u32, slots, dirty: true, fall_pending: false, cycle: 0 };
         sim.settle();
         Ok(sim)
     }
@@ -219,7 +219,12 @@ pub struct VerilatorSim {
     handle: *mut c_void,
     clk: u32,
     slots: Vec<PortSlot>,
+    /// Inputs changed since the model last evaluated.
     dirty: bool,
+    /// `clk` is back at 0 but the model has not evaluated it yet. Outputs do not depend on
+    /// it (every block is rising-edge only), so it is evaluated only together with new
+    /// inputs or before the next rising edge: two evaluations per cycle at most.
+    fall_pending: bool,
     cycle: u64,
 }
 
@@ -248,10 +253,16 @@ impl VerilatorSim {
     #[inline(always)]
     fn settle(&mut self) {
         if self.dirty {
-            // SAFETY: handle is live until Drop.
-            unsafe { (self.model.eval)(self.handle, self.cycle * 10 + 5) };
-            self.dirty = false;
+            self.eval_low();
         }
+    }
+
+    /// Evaluates with `clk` low: the falling edge, if pending, and any new inputs.
+    fn eval_low(&mut self) {
+        // SAFETY: handle is live until Drop.
+        unsafe { (self.model.eval)(self.handle, self.cycle * 10 + 5) };
+        self.dirty = false;
+        self.fall_pending = false;
     }
 }
 
@@ -291,17 +302,19 @@ impl Simulator for VerilatorSim {
         }
     }
     fn tick(&mut self) {
-        self.settle();
+        // Verilator sees a rising edge only if it evaluated `clk` low first.
+        if self.dirty || self.fall_pending {
+            self.eval_low();
+        }
         self.cycle += 1;
-        // SAFETY: handle is live until Drop.
         let clk = self.slots[self.clk as usize].ptr as *mut u8;
+        // SAFETY: handle is live until Drop; `clk` is a 1-bit port (one byte).
         unsafe {
             *clk = 1;
             (self.model.eval)(self.handle, self.cycle * 10);
             *clk = 0;
         }
-        // The falling edge is evaluated lazily, together with the next inputs.
-        self.dirty = true;
+        self.fall_pending = true;
     }
     fn cycle(&self) -> u64 {
         self.cycle
