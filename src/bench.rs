@@ -12,6 +12,7 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
     let verilator_vs_rusthdl = rate(&all, "fifo testbench+models", "verilator") / rate(&all, "fifo testbench+models", "rust-hdl");
     let raw_vs_rusthdl = rate(&all, "fifo raw loop", "verilator") / rate(&all, "fifo raw loop", "rust-hdl");
     let free_vs_rusthdl = rate(&all, "fifo free run", "verilator") / rate(&all, "fifo free run", "rust-hdl");
+    let free_vs_threaded = rate(&all, "fifo free run", "verilator") / rate(&all, "fifo free run (rust-hdl Simulation)", "rust-hdl");
     let framework_overhead = rate(&all, "fifo raw loop", "verilator") / rate(&all, "fifo testbench+models", "verilator");
     if as_json {
         let rows: Vec<_> = all
@@ -22,6 +23,7 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
             "measurements": rows,
             "ratios": {
                 "verilator_over_rust_hdl_free_run": free_vs_rusthdl,
+                "verilator_over_rust_hdl_simulation_free_run": free_vs_threaded,
                 "verilator_over_rust_hdl_raw": raw_vs_rusthdl,
                 "verilator_over_rust_hdl_testbench": verilator_vs_rusthdl,
                 "framework_overhead_verilator": framework_overhead,
@@ -29,11 +31,12 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
-        println!("{:<24} {:<10} {:>10} {:>9} {:>14}", "benchmark", "backend", "cycles", "seconds", "cycles/s");
+        println!("{:<38} {:<10} {:>10} {:>9} {:>14}", "benchmark", "backend", "cycles", "seconds", "cycles/s");
         for m in &all {
-            println!("{:<24} {:<10} {:>10} {:>9.3} {:>14.0}", m.name, m.backend, m.cycles, m.seconds, m.cycles_per_second());
+            println!("{:<38} {:<10} {:>10} {:>9.3} {:>14.0}", m.name, m.backend, m.cycles, m.seconds, m.cycles_per_second());
         }
         println!("verilator / rust-hdl (free run):        {free_vs_rusthdl:.1}x");
+        println!("verilator / rust-hdl Simulation (free run): {free_vs_threaded:.0}x");
         println!("verilator / rust-hdl (raw test loop):   {raw_vs_rusthdl:.1}x");
         println!("verilator / rust-hdl (testbench):       {verilator_vs_rusthdl:.1}x");
         println!("framework overhead on verilator (tb/raw): {framework_overhead:.2}x");

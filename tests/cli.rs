@@ -60,3 +60,17 @@ fn the_demo_runs_on_both_backends() {
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("verilator") && stdout.contains("rust-hdl") && stdout.contains("matched"), "{stdout}");
 }
+
+#[test]
+fn bench_json_reports_every_measurement_and_ratio() {
+    let out = ferronic().args(["bench", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = doc["measurements"].as_array().unwrap();
+    assert_eq!(rows.len(), 7);
+    for row in rows {
+        assert!(row["cycles_per_second"].as_f64().unwrap() > 0.0, "{row}");
+    }
+    // Verilator must beat rust-hdl's model on the same work.
+    assert!(doc["ratios"]["verilator_over_rust_hdl_free_run"].as_f64().unwrap() > 1.0);
+}

@@ -48,6 +48,39 @@ pub fn free_run(mut sim: BoxedSim, cycles: u64) -> Result<u64> {
     Ok(checksum)
 }
 
+/// The free run under rust-hdl's own `Simulation` (a testbench thread per test, the clock
+/// as another thread): for context, since it is how rust-hdl designs are usually tested.
+pub fn rust_hdl_simulation_free_run(cycles: u64) -> Result<u64> {
+    use ferronic_hdl::rust_hdl::prelude::*;
+    use ferronic_hdl::stream_fifo::StreamFifo64x16;
+    let checksum = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let out = std::sync::Arc::clone(&checksum);
+    let mut sim = Simulation::<StreamFifo64x16>::new();
+    sim.add_clock(5, |x: &mut Box<StreamFifo64x16>| x.clk.next = !x.clk.val());
+    sim.add_testbench(move |mut sim: Sim<StreamFifo64x16>| {
+        let mut x = sim.init()?;
+        x.rst.next = true;
+        wait_clock_cycle!(sim, clk, x);
+        x.rst.next = false;
+        let (mut state, mut sum) = (0x2545_F491_4F6C_DD1Du64, 0u64);
+        for _ in 0..cycles {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            x.s_axis.tvalid.next = state & 1 != 0;
+            x.s_axis.tdata.next = state.to_bits();
+            x.m_axis.tready.next = (state >> 1) & 1 != 0;
+            wait_clock_cycle!(sim, clk, x);
+            sum = sum.rotate_left(5) ^ x.m_axis.tdata.val().to_u64();
+        }
+        out.store(sum, std::sync::atomic::Ordering::SeqCst);
+        sim.done(x)
+    });
+    sim.run(Box::new(StreamFifo64x16::default()), (cycles + 10) * 10)
+        .map_err(|e| anyhow::anyhow!("rust-hdl Simulation failed: {e:?}"))?;
+    Ok(checksum.load(std::sync::atomic::Ordering::SeqCst))
+}
+
 /// The same test as [`stream_fifo::run`], hand-written as one loop over the
 /// [`ferronic_sim::Simulator`] trait: random beats with random idle and backpressure, the
 /// output checked beat for beat against a queue, occupancy and `tready` checked every
@@ -179,12 +212,22 @@ pub fn fifo_benchmarks(scale: u64) -> Result<Vec<Measurement>> {
             Ok(stream_fifo::run(sim, traffic, &config)?.cycles)
         })?);
     }
+    let threaded_cycles = 4_000 * scale;
+    let mut threaded_checksum = 0;
+    out.push(timed("fifo free run (rust-hdl Simulation)", Backend::RustHdl, || Ok(()), |_| {
+        threaded_checksum = rust_hdl_simulation_free_run(threaded_cycles)?;
+        Ok(threaded_cycles)
+    })?);
     // Both backends must have computed the same thing for the speeds to compare.
     let verilator_cycles = checksums[0].1;
     let native_cycles = checksums[1].1;
     let check = free_run(stream_fifo::build(Backend::Verilator, FifoFault::None)?, native_cycles)?;
     if check != checksums[1].2 {
         bail!("free run: Verilator and rust-hdl disagree after {native_cycles} cycles (of {verilator_cycles})");
+    }
+    let check = free_run(stream_fifo::build(Backend::Verilator, FifoFault::None)?, threaded_cycles)?;
+    if check != threaded_checksum {
+        bail!("free run: Verilator and rust-hdl's Simulation disagree after {threaded_cycles} cycles");
     }
     Ok(out)
 }
