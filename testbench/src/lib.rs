@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! cycle n:  [drive phase]  tasks resumed by `rising_edge()` read post-edge state, set inputs
-//!           [sample phase] tasks resumed by `read_only()` see settled values, as the edge will
+//!           [sample phase] tasks resumed by `read_only()` see settled values, as the edge will;
+//!                          inputs set here take effect right after the edge
 //!           ---- rising edge of clk ----> cycle n+1
 //! ```
 pub mod bench;

@@ -62,6 +62,8 @@ struct Inner {
     /// 2 × cycle, +1 in the sample phase.
     phase: Cell<u64>,
     spawned: RefCell<Vec<Task>>,
+    /// Inputs set in the read-only phase, applied right after the edge.
+    after_edge: RefCell<Vec<(PortId, u64)>>,
     log: RefCell<VecDeque<String>>,
     echo_log: bool,
     seed: u64,
@@ -84,6 +86,7 @@ impl Tb {
             sim: RefCell::new(sim),
             phase: Cell::new(0),
             spawned: RefCell::new(Vec::new()),
+            after_edge: RefCell::new(Vec::new()),
             log: RefCell::new(VecDeque::new()),
             echo_log: config.echo_log,
             seed: config.seed,
@@ -119,8 +122,14 @@ impl Tb {
     }
     #[inline]
     pub fn set(&self, port: PortId, value: u64) {
-        assert!(!self.in_sample_phase(), "inputs cannot change in the read-only phase");
-        self.0.sim.borrow_mut().set(port, value);
+        if self.in_sample_phase() {
+            // Like a nonblocking assignment: what the edge samples stays as it is, and the
+            // new value appears right after the edge. A model can then sample and drive in
+            // one step per cycle.
+            self.0.after_edge.borrow_mut().push((port, value));
+        } else {
+            self.0.sim.borrow_mut().set(port, value);
+        }
     }
     /// Direct access to the simulator, for what the port calls do not cover.
     pub fn with_sim<R>(&self, f: impl FnOnce(&mut dyn Simulator) -> R) -> R {
@@ -320,7 +329,11 @@ impl Tb {
                 if phase / 2 >= max_cycles {
                     bail!("the run reached its limit of {max_cycles} cycles");
                 }
-                self.0.sim.borrow_mut().tick();
+                let mut sim = self.0.sim.borrow_mut();
+                sim.tick();
+                for (port, value) in self.0.after_edge.borrow_mut().drain(..) {
+                    sim.set(port, value);
+                }
             }
             self.0.phase.set(phase + 1);
         }

@@ -60,8 +60,13 @@ impl ChannelSource {
             let tb = tb2;
             let mut current: Option<Payload> = None;
             let mut driving_valid = false;
+            // One step per cycle, in the read-only phase: see whether the beat on the bus
+            // was taken, then choose what to drive after the edge.
             loop {
-                // Inputs keep their values: drive only what changes.
+                tb.read_only().await;
+                if current.is_some() && tb.get(ports.ready) != 0 {
+                    current = None;
+                }
                 if current.is_none() && !throttle.hold() {
                     current = queue.borrow_mut().pop_front();
                     if current.is_none() {
@@ -73,15 +78,11 @@ impl ChannelSource {
                         }
                     }
                 }
+                // Inputs keep their values: drive only what changes.
                 if current.is_some() != driving_valid {
                     driving_valid = current.is_some();
                     tb.set(ports.valid, driving_valid as u64);
                 }
-                tb.read_only().await;
-                if current.is_some() && tb.get(ports.ready) != 0 {
-                    current = None;
-                }
-                tb.rising_edge().await;
             }
             #[allow(unreachable_code)]
             Ok(())
@@ -128,13 +129,11 @@ impl ChannelSink {
         let tb2 = tb.clone();
         tb.spawn(async move {
             let tb = tb2;
-            let mut driving_ready = None;
+            let mut ready = !throttle.hold();
+            tb.set(ports.ready, ready as u64);
+            // One step per cycle, in the read-only phase: take a transfer, then choose
+            // `ready` for after the edge.
             loop {
-                let ready = !throttle.hold();
-                if driving_ready != Some(ready) {
-                    driving_ready = Some(ready);
-                    tb.set(ports.ready, ready as u64);
-                }
                 tb.read_only().await;
                 if ready && tb.get(ports.valid) != 0 {
                     if keep {
@@ -142,7 +141,11 @@ impl ChannelSink {
                     }
                     *count.borrow_mut() += 1;
                 }
-                tb.rising_edge().await;
+                let next = !throttle.hold();
+                if next != ready {
+                    ready = next;
+                    tb.set(ports.ready, ready as u64);
+                }
             }
             #[allow(unreachable_code)]
             Ok(())
@@ -173,19 +176,21 @@ pub type TransferCheck = Box<dyn FnMut(&Payload) -> Result<()>>;
 /// 2.2.1): once `valid` is high it stays high, with the same payload, until `ready` takes
 /// it. `on_transfer`, when given, sees each transfer's payload.
 pub fn watch_channel(tb: &Tb, ports: ChannelPorts, mut on_transfer: Option<TransferCheck>) {
+    // Blocks without a reset read `valid` a second time in its place, and ignore it.
     let rst = tb.port("rst").ok();
     let tb2 = tb.clone();
     tb.spawn(async move {
         let tb = tb2;
         let fields = ports.fields.len();
         let mut waiting: Option<Payload> = None;
+        let handshake = [ports.valid, ports.ready, rst.unwrap_or(ports.valid)];
         loop {
             tb.read_only().await;
-            if rst.is_some_and(|r| tb.get(r) != 0) {
+            let [valid, ready, in_reset] = tb.get_many(&handshake);
+            if rst.is_some() && in_reset != 0 {
                 waiting = None;
                 continue;
             }
-            let [valid, ready] = tb.get_many(&[ports.valid, ports.ready]);
             let (valid, ready) = (valid != 0, ready != 0);
             if !valid {
                 if let Some(held) = waiting {
