@@ -1,6 +1,7 @@
 //! ferronic's RTL: bus interfaces, blocks and their Verilog export.
 pub mod bus;
 pub mod bus_loopback;
+pub mod cfgspace;
 pub mod export;
 pub mod ports;
 pub mod stream_fifo;
