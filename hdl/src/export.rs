@@ -136,8 +136,5 @@ pub fn write_export(dir: &Path, blocks: &[ExportedBlock]) -> Result<Vec<PathBuf>
 
 /// Every block `ferronic export` ships, in its default build.
 pub fn shipped_blocks() -> Result<Vec<ExportedBlock>> {
-    Ok(vec![export_block(
-        "stream_fifo",
-        &mut crate::stream_fifo::StreamFifo64x16::default(),
-    )?])
+    Ok(vec![export_block("stream_fifo", &mut crate::stream_fifo::StreamFifo64x16::default())?])
 }

@@ -48,12 +48,7 @@ impl Probe for PortCollector {
         };
         let mut path = self.namespace.clone();
         path.push(name.to_string());
-        self.ports.push(PortSpec {
-            name: path.join("_"),
-            core_name: path.join("$"),
-            width: signal.bits(),
-            dir,
-        });
+        self.ports.push(PortSpec { name: path.join("_"), core_name: path.join("$"), width: signal.bits(), dir });
     }
     fn visit_end_namespace(&mut self, _name: &str, _node: &dyn Block) {
         self.namespace.pop();

@@ -20,9 +20,14 @@ fn lspci_decode(functions: &[FunctionDump], name: &str) -> String {
 
 fn decode_profile(name: &str) -> String {
     let images = load_profile(name).unwrap().build().unwrap();
-    let mut functions = vec![FunctionDump { routing_id: 0x0100, description: name.into(), bytes: images.pf.data.clone() }];
+    let mut functions =
+        vec![FunctionDump { routing_id: 0x0100, description: name.into(), bytes: images.pf.data.clone() }];
     if let (Some(vf), Some(sriov)) = (&images.vf, &images.sriov) {
-        functions.push(FunctionDump { routing_id: vf_routing_id(0x0100, sriov, 1), description: "VF".into(), bytes: vf.data.clone() });
+        functions.push(FunctionDump {
+            routing_id: vf_routing_id(0x0100, sriov, 1),
+            description: "VF".into(),
+            bytes: vf.data.clone(),
+        });
     }
     lspci_decode(&functions, name)
 }
@@ -64,7 +69,13 @@ fn lspci_decodes_the_nic_pf_and_vf() {
 #[test]
 fn lspci_decodes_the_nvme_controller() {
     let text = decode_profile("nvme");
-    for want in ["Non-Volatile memory controller", "NVM Express", "MSI-X: Enable- Count=65", "Express (v2) Endpoint", "Power Management version 3"] {
+    for want in [
+        "Non-Volatile memory controller",
+        "NVM Express",
+        "MSI-X: Enable- Count=65",
+        "Express (v2) Endpoint",
+        "Power Management version 3",
+    ] {
         assert!(text.contains(want), "lspci output lacks {want:?}:\n{text}");
     }
 }
@@ -72,7 +83,15 @@ fn lspci_decodes_the_nvme_controller() {
 #[test]
 fn lspci_decodes_the_virtio_structures() {
     let text = decode_profile("virtio-net");
-    for want in ["Virtio", "VirtIO: CommonCfg", "VirtIO: ISR", "VirtIO: DeviceCfg", "VirtIO: Notify", "MSI-X: Enable- Count=4", "Express (v2) Endpoint"] {
+    for want in [
+        "Virtio",
+        "VirtIO: CommonCfg",
+        "VirtIO: ISR",
+        "VirtIO: DeviceCfg",
+        "VirtIO: Notify",
+        "MSI-X: Enable- Count=4",
+        "Express (v2) Endpoint",
+    ] {
         assert!(text.contains(want), "lspci output lacks {want:?}:\n{text}");
     }
 }
@@ -109,8 +128,13 @@ fn broken_profiles_are_refused_with_the_reason() {
     assert!(refused(&overlap).contains("overlaps"), "{}", refused(&overlap));
     let broken_chain = format!("{BASE}capabilities = [{pcie}]\n[[overrides]]\noffset = 0x41\ndata = [0x37]");
     assert!(refused(&broken_chain).contains("broken chain"), "{}", refused(&broken_chain));
-    let writable_id = format!("{BASE}capabilities = [{pcie}]\n[[overrides]]\noffset = 0x00\ndata = [0x34]\nwmask = [0xff]");
-    assert!(refused(&writable_id).contains("vendor/device ID") && refused(&writable_id).contains("read-only"), "{}", refused(&writable_id));
+    let writable_id =
+        format!("{BASE}capabilities = [{pcie}]\n[[overrides]]\noffset = 0x00\ndata = [0x34]\nwmask = [0xff]");
+    assert!(
+        refused(&writable_id).contains("vendor/device ID") && refused(&writable_id).contains("read-only"),
+        "{}",
+        refused(&writable_id)
+    );
     let no_pcie = BASE.to_string();
     assert!(refused(&no_pcie).contains("PCI Express capability"));
     let bad_bar = format!("{BASE}capabilities = [{pcie}]\nbars = [{{ index = 0, size = 0x3000, kind = \"mem32\" }}]");

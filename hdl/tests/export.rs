@@ -11,9 +11,21 @@ fn the_fifo_wrapper_has_flat_axi_stream_ports() {
     assert_eq!(
         names,
         [
-            "clk", "rst", "s_axis_tdata", "s_axis_tkeep", "s_axis_tvalid", "s_axis_tready", "s_axis_tlast",
-            "s_axis_tuser", "m_axis_tdata", "m_axis_tkeep", "m_axis_tvalid", "m_axis_tready", "m_axis_tlast",
-            "m_axis_tuser", "occupancy"
+            "clk",
+            "rst",
+            "s_axis_tdata",
+            "s_axis_tkeep",
+            "s_axis_tvalid",
+            "s_axis_tready",
+            "s_axis_tlast",
+            "s_axis_tuser",
+            "m_axis_tdata",
+            "m_axis_tkeep",
+            "m_axis_tvalid",
+            "m_axis_tready",
+            "m_axis_tlast",
+            "m_axis_tuser",
+            "occupancy"
         ]
     );
     let width = |n: &str| block.ports.iter().find(|p| p.name == n).unwrap().width;

@@ -46,14 +46,10 @@ pub trait Simulator {
 
     /// Resolve a port by its flat name (`s_axis_tdata`).
     fn port(&self, name: &str) -> Result<PortId> {
-        self.ports()
-            .iter()
-            .position(|p| p.name == name)
-            .map(|i| PortId(i as u32))
-            .ok_or_else(|| {
-                let known: Vec<_> = self.ports().iter().map(|p| p.name.as_str()).collect();
-                anyhow!("no port {name:?}; the ports are {}", known.join(", "))
-            })
+        self.ports().iter().position(|p| p.name == name).map(|i| PortId(i as u32)).ok_or_else(|| {
+            let known: Vec<_> = self.ports().iter().map(|p| p.name.as_str()).collect();
+            anyhow!("no port {name:?}; the ports are {}", known.join(", "))
+        })
     }
     /// Resolve an input port, refusing outputs (driving an output is always a bug).
     fn input(&self, name: &str) -> Result<PortId> {

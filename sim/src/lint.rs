@@ -26,10 +26,6 @@ pub fn lint_file(file: &Path, top: &str) -> Result<LintReport> {
         .arg(file)
         .output()
         .context("cannot run `verilator`: is it installed? (`scripts/setup` installs it)")?;
-    let messages = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let messages = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     Ok(LintReport { file: file.to_path_buf(), clean: output.status.success() && messages.trim().is_empty(), messages })
 }

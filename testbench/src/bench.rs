@@ -92,7 +92,8 @@ pub fn raw_fifo_loop(mut sim: BoxedSim, traffic: &Traffic, seed: u64) -> Result<
     let rst = p("rst")?;
     let s = [p("s_axis_tdata")?, p("s_axis_tkeep")?, p("s_axis_tlast")?, p("s_axis_tuser")?];
     let m = [p("m_axis_tdata")?, p("m_axis_tkeep")?, p("m_axis_tlast")?, p("m_axis_tuser")?];
-    let (s_valid, s_ready, m_valid, m_ready) = (p("s_axis_tvalid")?, p("s_axis_tready")?, p("m_axis_tvalid")?, p("m_axis_tready")?);
+    let (s_valid, s_ready, m_valid, m_ready) =
+        (p("s_axis_tvalid")?, p("s_axis_tready")?, p("m_axis_tvalid")?, p("m_axis_tready")?);
     let occupancy = p("occupancy")?;
     let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
     let hold = |pattern: Pattern, rng: &mut rand::rngs::SmallRng| match pattern {
@@ -179,7 +180,8 @@ fn timed<S>(
         let input = setup()?;
         let start = Instant::now();
         let cycles = work(input)?;
-        let m = Measurement { name: name.into(), backend: backend.name(), cycles, seconds: start.elapsed().as_secs_f64() };
+        let m =
+            Measurement { name: name.into(), backend: backend.name(), cycles, seconds: start.elapsed().as_secs_f64() };
         if best.as_ref().is_none_or(|b| m.seconds < b.seconds) {
             best = Some(m);
         }
@@ -214,10 +216,15 @@ pub fn fifo_benchmarks(scale: u64) -> Result<Vec<Measurement>> {
     }
     let threaded_cycles = 4_000 * scale;
     let mut threaded_checksum = 0;
-    out.push(timed("fifo free run (rust-hdl Simulation)", Backend::RustHdl, || Ok(()), |_| {
-        threaded_checksum = rust_hdl_simulation_free_run(threaded_cycles)?;
-        Ok(threaded_cycles)
-    })?);
+    out.push(timed(
+        "fifo free run (rust-hdl Simulation)",
+        Backend::RustHdl,
+        || Ok(()),
+        |_| {
+            threaded_checksum = rust_hdl_simulation_free_run(threaded_cycles)?;
+            Ok(threaded_cycles)
+        },
+    )?);
     // Both backends must have computed the same thing for the speeds to compare.
     let verilator_cycles = checksums[0].1;
     let native_cycles = checksums[1].1;

@@ -24,11 +24,7 @@ impl<T: PartialEq + Debug> Scoreboard<T> {
                 self.matched += 1;
                 Ok(())
             }
-            Some(want) => bail!(
-                "{}: output #{} is {item:x?}, the model expected {want:x?}",
-                self.name,
-                self.matched
-            ),
+            Some(want) => bail!("{}: output #{} is {item:x?}, the model expected {want:x?}", self.name, self.matched),
             None => bail!("{}: unexpected output #{}: {item:x?} (the model expected nothing)", self.name, self.matched),
         }
     }

@@ -3,7 +3,9 @@
 //! latency, backpressure and reordering; error ranges answer errors and write nothing; and
 //! the monitor catches protocol violations.
 use ferronic_testbench::bfm::axi4::{split_bursts, DECERR, OKAY, SLVERR};
-use ferronic_testbench::bfm::{Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, ErrorRange, Pattern, SparseMemory};
+use ferronic_testbench::bfm::{
+    Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, ErrorRange, Pattern, SparseMemory,
+};
 use ferronic_testbench::scenarios::{bus_loopback, Backend};
 use ferronic_testbench::{Tb, TbConfig};
 use proptest::prelude::*;
@@ -78,7 +80,8 @@ fn random_traffic_lands_byte_for_byte_under_the_pause_matrix() {
         (Pattern::Burst { on: 2, off: 5 }, Pattern::Burst { on: 3, off: 3 }, Pattern::Random(0.5)),
     ];
     for (i, (ready, idle, backpressure)) in patterns.into_iter().enumerate() {
-        let memory = Axi4MemoryConfig { latency: 1 + 40 * i as u64, ready, response_idle: idle, reorder: true, errors: vec![] };
+        let memory =
+            Axi4MemoryConfig { latency: 1 + 40 * i as u64, ready, response_idle: idle, reorder: true, errors: vec![] };
         let case = Case { seed: i as u64, ops: 12, memory, master_idle: idle, master_backpressure: backpressure };
         let stats = run_random(Backend::Verilator, case).unwrap_or_else(|e| panic!("pattern {i}: {e:?}"));
         assert!(stats.read_bursts > 0 && stats.write_bursts > 0);
@@ -96,7 +99,8 @@ fn reads_of_different_ids_come_back_out_of_order() {
 #[test]
 fn the_rust_hdl_backend_runs_the_same_models() {
     let memory = Axi4MemoryConfig { latency: 5, ready: Pattern::Random(0.3), ..Default::default() };
-    let case = Case { seed: 3, ops: 3, memory, master_idle: Pattern::Random(0.2), master_backpressure: Pattern::Random(0.2) };
+    let case =
+        Case { seed: 3, ops: 3, memory, master_idle: Pattern::Random(0.2), master_backpressure: Pattern::Random(0.2) };
     run_random(Backend::RustHdl, case).unwrap();
 }
 
@@ -133,7 +137,8 @@ fn the_monitor_catches_a_burst_across_4k() {
         let _memory = Axi4Memory::start(&tb, "m", Axi4MemoryConfig::default())?;
         // Hand-driven AW: 4 beats of 8 bytes from 0xFF0 run to 0x1010.
         let p = |n: &str| tb.port(n);
-        let (valid, addr, len, size, burst) = (p("s_awvalid")?, p("s_awaddr")?, p("s_awlen")?, p("s_awsize")?, p("s_awburst")?);
+        let (valid, addr, len, size, burst) =
+            (p("s_awvalid")?, p("s_awaddr")?, p("s_awlen")?, p("s_awsize")?, p("s_awburst")?);
         tb.set(addr, 0xFF0);
         tb.set(len, 3);
         tb.set(size, 3);

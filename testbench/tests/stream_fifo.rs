@@ -49,10 +49,7 @@ fn a_fifo_that_drops_a_beat_fails_the_scoreboard_on_both_backends() {
         let err = run(build(backend, FifoFault::DropBeat).unwrap(), traffic.clone(), &TbConfig::new(3))
             .expect_err("the broken FIFO passed");
         let text = format!("{err:?}");
-        assert!(
-            text.contains("model") || text.contains("occupancy"),
-            "{backend:?} failed for another reason: {text}"
-        );
+        assert!(text.contains("model") || text.contains("occupancy"), "{backend:?} failed for another reason: {text}");
     }
 }
 

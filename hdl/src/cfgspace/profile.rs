@@ -263,9 +263,21 @@ impl Profile {
             (None, None) => (None, None),
         };
         for o in &self.overrides {
-            ensure!(o.offset + o.data.len() <= IMPLEMENTED_BYTES, "override at {:#x} runs past {IMPLEMENTED_BYTES:#x}", o.offset);
-            ensure!(o.wmask.is_empty() || o.wmask.len() == o.data.len(), "override at {:#x}: wmask length differs from data", o.offset);
-            ensure!(o.w1cmask.is_empty() || o.w1cmask.len() == o.data.len(), "override at {:#x}: w1cmask length differs from data", o.offset);
+            ensure!(
+                o.offset + o.data.len() <= IMPLEMENTED_BYTES,
+                "override at {:#x} runs past {IMPLEMENTED_BYTES:#x}",
+                o.offset
+            );
+            ensure!(
+                o.wmask.is_empty() || o.wmask.len() == o.data.len(),
+                "override at {:#x}: wmask length differs from data",
+                o.offset
+            );
+            ensure!(
+                o.w1cmask.is_empty() || o.w1cmask.len() == o.data.len(),
+                "override at {:#x}: w1cmask length differs from data",
+                o.offset
+            );
             for (i, &b) in o.data.iter().enumerate() {
                 pf.data[o.offset + i] = b;
                 pf.wmask[o.offset + i] = o.wmask.get(i).copied().unwrap_or(0);
@@ -308,7 +320,11 @@ fn place_bar(img: &mut ConfigImage, base: usize, bar: &Bar, count: usize) -> Res
     ensure!(bar.index < count, "BAR index {} out of range", bar.index);
     ensure!(bar.size.is_power_of_two(), "size {:#x} is not a power of two", bar.size);
     let at = base + 4 * bar.index;
-    ensure!(img.wmask[at..at + 4].iter().all(|&b| b == 0) && img.data[at..at + 4].iter().all(|&b| b == 0), "BAR {} is already taken (the upper half of a 64-bit BAR?)", bar.index);
+    ensure!(
+        img.wmask[at..at + 4].iter().all(|&b| b == 0) && img.data[at..at + 4].iter().all(|&b| b == 0),
+        "BAR {} is already taken (the upper half of a 64-bit BAR?)",
+        bar.index
+    );
     match bar.kind.as_str() {
         "io" => {
             ensure!(bar.size >= 4 && bar.size <= 256, "I/O BARs are 4 to 256 bytes");
@@ -380,7 +396,10 @@ fn place_capabilities(img: &mut ConfigImage, caps: &[Capability]) -> Result<Opti
             Capability::Msix { table_size, table_bar, table_offset, pba_bar, pba_offset, .. } => {
                 ensure!((1..=2048).contains(table_size), "MSI-X table size {table_size} is not 1 to 2048");
                 ensure!(*table_bar < 6 && *pba_bar < 6, "MSI-X BAR indicator out of range");
-                ensure!(table_offset % 8 == 0 && pba_offset % 8 == 0, "MSI-X table and PBA offsets must be 8-byte aligned");
+                ensure!(
+                    table_offset % 8 == 0 && pba_offset % 8 == 0,
+                    "MSI-X table and PBA offsets must be 8-byte aligned"
+                );
                 img.put(at, PCI_CAP_ID_MSIX as u64, 1);
                 img.put(at + 2, (table_size - 1) as u64, 2);
                 img.put_wmask(at + 2, 0xC000, 2); // enable, function mask
@@ -388,7 +407,10 @@ fn place_capabilities(img: &mut ConfigImage, caps: &[Capability]) -> Result<Opti
                 img.put(at + 8, (*pba_offset | *pba_bar as u32) as u64, 4);
             }
             Capability::Pcie { max_payload, link_speed_gts, link_width, .. } => {
-                ensure!(max_payload.is_power_of_two() && (128..=4096).contains(max_payload), "max_payload {max_payload} is not 128 to 4096");
+                ensure!(
+                    max_payload.is_power_of_two() && (128..=4096).contains(max_payload),
+                    "max_payload {max_payload} is not 128 to 4096"
+                );
                 let speed = match link_speed_gts {
                     2 => 1,
                     5 => 2,
@@ -416,7 +438,11 @@ fn place_capabilities(img: &mut ConfigImage, caps: &[Capability]) -> Result<Opti
                 pcie = Some(at);
             }
             Capability::VendorSpecific { bytes, .. } => {
-                ensure!(!bytes.is_empty() && bytes[0] as usize == 2 + bytes.len(), "vendor-specific capability: the first byte must be its length ({})", 2 + bytes.len());
+                ensure!(
+                    !bytes.is_empty() && bytes[0] as usize == 2 + bytes.len(),
+                    "vendor-specific capability: the first byte must be its length ({})",
+                    2 + bytes.len()
+                );
                 img.put(at, PCI_CAP_ID_VNDR as u64, 1);
                 img.data[at + 2..at + 2 + bytes.len()].copy_from_slice(bytes);
             }
@@ -444,14 +470,29 @@ fn place_extended(img: &mut ConfigImage, caps: &[ExtendedCapability]) -> Result<
             ExtendedCapability::Ari { offset } => (8, *offset),
         };
         let at = offset.unwrap_or(next_free);
-        ensure!(at % 4 == 0 && at >= 0x100, "extended capability at {at:#x}: must be dword-aligned and at or above 0x100");
-        ensure!(at + len <= IMPLEMENTED_BYTES, "extended capability at {at:#x} runs past the emulated {IMPLEMENTED_BYTES:#x} bytes");
+        ensure!(
+            at % 4 == 0 && at >= 0x100,
+            "extended capability at {at:#x}: must be dword-aligned and at or above 0x100"
+        );
+        ensure!(
+            at + len <= IMPLEMENTED_BYTES,
+            "extended capability at {at:#x} runs past the emulated {IMPLEMENTED_BYTES:#x} bytes"
+        );
         if let Some(&(o, l, _)) = placed.iter().find(|&&(o, l, _)| at < o + l && o < at + len) {
             bail!("extended capability at {at:#x} ({len} bytes) overlaps the one at {o:#x} ({l} bytes)");
         }
         next_free = at + len;
         match cap {
-            ExtendedCapability::Sriov { initial_vfs, total_vfs, first_vf_offset, vf_stride, vf_device_id, supported_page_sizes, vf_bars, .. } => {
+            ExtendedCapability::Sriov {
+                initial_vfs,
+                total_vfs,
+                first_vf_offset,
+                vf_stride,
+                vf_device_id,
+                supported_page_sizes,
+                vf_bars,
+                ..
+            } => {
                 ensure!(initial_vfs <= total_vfs, "initial_vfs {initial_vfs} exceeds total_vfs {total_vfs}");
                 ensure!(*total_vfs >= 1, "total_vfs must be at least 1");
                 ensure!(*first_vf_offset >= 1 && *vf_stride >= 1, "first_vf_offset and vf_stride must be at least 1");
@@ -471,7 +512,12 @@ fn place_extended(img: &mut ConfigImage, caps: &[ExtendedCapability]) -> Result<
                 for bar in vf_bars {
                     place_bar(img, at + 0x24, bar, 6).with_context(|| format!("VF BAR{}", bar.index))?;
                 }
-                sriov = Some(SriovLayout { offset: at, total_vfs: *total_vfs, first_vf_offset: *first_vf_offset, vf_stride: *vf_stride });
+                sriov = Some(SriovLayout {
+                    offset: at,
+                    total_vfs: *total_vfs,
+                    first_vf_offset: *first_vf_offset,
+                    vf_stride: *vf_stride,
+                });
             }
             ExtendedCapability::Ari { .. } => {
                 placed.push((at, len, PCI_EXT_CAP_ID_ARI));
@@ -533,7 +579,10 @@ pub fn check_image(img: &ConfigImage) -> Result<()> {
         if next == 0 {
             break;
         }
-        ensure!(next >= 0x100 && next % 4 == 0 && next < IMPLEMENTED_BYTES, "extended capability chain points to {next:#x}: a broken chain");
+        ensure!(
+            next >= 0x100 && next % 4 == 0 && next < IMPLEMENTED_BYTES,
+            "extended capability chain points to {next:#x}: a broken chain"
+        );
         at = next;
     }
     Ok(())

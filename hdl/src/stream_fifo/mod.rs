@@ -25,13 +25,7 @@ pub enum FifoFault {
 /// `DATA`/`KEEP`/`USER`: stream widths; `ADDR`: log2 of the depth; `COUNT` = `ADDR + 1`
 /// bits of occupancy (stable Rust cannot add one in a type, so it is a parameter too).
 #[derive(LogicBlock)]
-pub struct StreamFifo<
-    const DATA: usize,
-    const KEEP: usize,
-    const USER: usize,
-    const ADDR: usize,
-    const COUNT: usize,
-> {
+pub struct StreamFifo<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize, const COUNT: usize> {
     pub clk: Signal<In, Clock>,
     pub rst: Signal<In, Bit>,
     pub s_axis: AxisSink<DATA, KEEP, USER>,
@@ -89,16 +83,16 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
     }
 }
 
-impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize, const COUNT: usize>
-    Default for StreamFifo<DATA, KEEP, USER, ADDR, COUNT>
+impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize, const COUNT: usize> Default
+    for StreamFifo<DATA, KEEP, USER, ADDR, COUNT>
 {
     fn default() -> Self {
         Self::new(FifoFault::None)
     }
 }
 
-impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize, const COUNT: usize>
-    Logic for StreamFifo<DATA, KEEP, USER, ADDR, COUNT>
+impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize, const COUNT: usize> Logic
+    for StreamFifo<DATA, KEEP, USER, ADDR, COUNT>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -116,8 +110,8 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
         self.s_axis.tready.next = self.count.q.val() != self.depth.val();
         self.in_fire.next = self.s_axis.tvalid.val() & (self.count.q.val() != self.depth.val());
         // The fault (off in every shipped build) swallows the beat bound for one slot.
-        self.store.next = self.in_fire.val()
-            & !(self.fault_drop.val() & (self.write_ptr.q.val() == self.fault_slot.val()));
+        self.store.next =
+            self.in_fire.val() & !(self.fault_drop.val() & (self.write_ptr.q.val() == self.fault_slot.val()));
 
         // Output side: move the next stored beat into the RAM's read register when the
         // register is empty or its beat is being taken this cycle.
@@ -127,8 +121,7 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
         } else {
             self.has_unread.next = self.count.q.val() != 0;
         }
-        self.advance.next =
-            self.has_unread.val() & (!self.out_valid.q.val() | self.m_axis.tready.val());
+        self.advance.next = self.has_unread.val() & (!self.out_valid.q.val() | self.m_axis.tready.val());
 
         self.data_ram.write_address.next = self.write_ptr.q.val();
         self.keep_ram.write_address.next = self.write_ptr.q.val();

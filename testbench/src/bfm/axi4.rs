@@ -220,9 +220,20 @@ impl Axi4Memory {
                             let lane_base = request.beat_address(i) & !(bus_bytes - 1);
                             let data = match resp {
                                 Some(_) => 0,
-                                None => (0..bus_bytes).fold(0u64, |acc, lane| acc | (mem.read_byte(lane_base + lane) as u64) << (8 * lane)),
+                                None => (0..bus_bytes).fold(0u64, |acc, lane| {
+                                    acc | (mem.read_byte(lane_base + lane) as u64) << (8 * lane)
+                                }),
                             };
-                            r.push([request.id, data, resp.unwrap_or(OKAY) as u64, (i == request.len) as u64, 0, 0, 0, 0]);
+                            r.push([
+                                request.id,
+                                data,
+                                resp.unwrap_or(OKAY) as u64,
+                                (i == request.len) as u64,
+                                0,
+                                0,
+                                0,
+                                0,
+                            ]);
                         }
                         let mut s = stats.borrow_mut();
                         s.read_bursts += 1;
@@ -374,7 +385,9 @@ impl Axi4Master {
             let aligned = range.start & !(self.bus_bytes - 1);
             let beats = (range.end - aligned).div_ceil(self.bus_bytes);
             self.state.borrow_mut().writes.entry(id).or_default().push_back(Rc::clone(&op));
-            self.aw.push(AddressBeat { id, addr: range.start, len: beats - 1, size: self.size(), burst: BURST_INCR }.encode());
+            self.aw.push(
+                AddressBeat { id, addr: range.start, len: beats - 1, size: self.size(), burst: BURST_INCR }.encode(),
+            );
             for i in 0..beats {
                 let (mut word, mut strb) = (0u64, 0u64);
                 for lane in 0..self.bus_bytes {
@@ -399,7 +412,9 @@ impl Axi4Master {
         for range in bursts {
             let aligned = range.start & !(self.bus_bytes - 1);
             let beats = (range.end - aligned).div_ceil(self.bus_bytes);
-            self.ar.push(AddressBeat { id, addr: range.start, len: beats - 1, size: self.size(), burst: BURST_INCR }.encode());
+            self.ar.push(
+                AddressBeat { id, addr: range.start, len: beats - 1, size: self.size(), burst: BURST_INCR }.encode(),
+            );
             self.state.borrow_mut().reads.entry(id).or_default().push_back((Rc::clone(&op), range));
         }
         self.wait(&op).await;
@@ -434,66 +449,86 @@ impl Axi4Monitor {
         let state = Rc::new(RefCell::new(MonitorState::default()));
         let n = prefix.to_string();
         let (s, name) = (Rc::clone(&state), n.clone());
-        watch_channel(tb, ChannelPorts::resolve(tb, prefix, "aw", &AW_FIELDS)?, Some(Box::new(move |p| {
-            let a = AddressBeat::decode(p);
-            if a.crosses_4k() {
-                bail!("{name}: AW burst {a:x?} crosses a 4 KiB boundary");
-            }
-            let mut st = s.borrow_mut();
-            st.aw_beats.push_back(a.beats());
-            *st.writes_open.entry(a.id).or_default() += 1;
-            match_write_bursts(&name, &mut st)
-        })));
+        watch_channel(
+            tb,
+            ChannelPorts::resolve(tb, prefix, "aw", &AW_FIELDS)?,
+            Some(Box::new(move |p| {
+                let a = AddressBeat::decode(p);
+                if a.crosses_4k() {
+                    bail!("{name}: AW burst {a:x?} crosses a 4 KiB boundary");
+                }
+                let mut st = s.borrow_mut();
+                st.aw_beats.push_back(a.beats());
+                *st.writes_open.entry(a.id).or_default() += 1;
+                match_write_bursts(&name, &mut st)
+            })),
+        );
         let (s, name) = (Rc::clone(&state), n.clone());
-        watch_channel(tb, ChannelPorts::resolve(tb, prefix, "w", &W_FIELDS)?, Some(Box::new(move |p| {
-            let mut st = s.borrow_mut();
-            st.w_count += 1;
-            if p[2] != 0 {
-                let count = st.w_count;
-                st.w_bursts.push_back(count);
-                st.w_count = 0;
-            }
-            match_write_bursts(&name, &mut st)
-        })));
+        watch_channel(
+            tb,
+            ChannelPorts::resolve(tb, prefix, "w", &W_FIELDS)?,
+            Some(Box::new(move |p| {
+                let mut st = s.borrow_mut();
+                st.w_count += 1;
+                if p[2] != 0 {
+                    let count = st.w_count;
+                    st.w_bursts.push_back(count);
+                    st.w_count = 0;
+                }
+                match_write_bursts(&name, &mut st)
+            })),
+        );
         let (s, name) = (Rc::clone(&state), n.clone());
-        watch_channel(tb, ChannelPorts::resolve(tb, prefix, "b", &B_FIELDS)?, Some(Box::new(move |p| {
-            let mut st = s.borrow_mut();
-            match st.writes_open.get_mut(&p[0]) {
-                Some(open) if *open > 0 => *open -= 1,
-                _ => bail!("{name}: B response for ID {} with no write outstanding", p[0]),
-            }
-            Ok(())
-        })));
+        watch_channel(
+            tb,
+            ChannelPorts::resolve(tb, prefix, "b", &B_FIELDS)?,
+            Some(Box::new(move |p| {
+                let mut st = s.borrow_mut();
+                match st.writes_open.get_mut(&p[0]) {
+                    Some(open) if *open > 0 => *open -= 1,
+                    _ => bail!("{name}: B response for ID {} with no write outstanding", p[0]),
+                }
+                Ok(())
+            })),
+        );
         let (s, name) = (Rc::clone(&state), n.clone());
-        watch_channel(tb, ChannelPorts::resolve(tb, prefix, "ar", &AR_FIELDS)?, Some(Box::new(move |p| {
-            let a = AddressBeat::decode(p);
-            if a.crosses_4k() {
-                bail!("{name}: AR burst {a:x?} crosses a 4 KiB boundary");
-            }
-            s.borrow_mut().reads_open.entry(a.id).or_default().push_back(a.beats());
-            Ok(())
-        })));
+        watch_channel(
+            tb,
+            ChannelPorts::resolve(tb, prefix, "ar", &AR_FIELDS)?,
+            Some(Box::new(move |p| {
+                let a = AddressBeat::decode(p);
+                if a.crosses_4k() {
+                    bail!("{name}: AR burst {a:x?} crosses a 4 KiB boundary");
+                }
+                s.borrow_mut().reads_open.entry(a.id).or_default().push_back(a.beats());
+                Ok(())
+            })),
+        );
         let (s, name) = (state, n);
-        watch_channel(tb, ChannelPorts::resolve(tb, prefix, "r", &R_FIELDS)?, Some(Box::new(move |p| {
-            let mut st = s.borrow_mut();
-            let id = p[0];
-            let Some(&expected) = st.reads_open.get(&id).and_then(|q| q.front()) else {
-                bail!("{name}: R beat for ID {id} with no read outstanding");
-            };
-            let count = {
-                let c = st.r_count.entry(id).or_default();
-                *c += 1;
-                *c
-            };
-            if (p[3] != 0) != (count == expected) {
-                bail!("{name}: RLAST is {} on beat {count} of a {expected}-beat read (ID {id})", p[3]);
-            }
-            if p[3] != 0 {
-                st.r_count.remove(&id);
-                st.reads_open.get_mut(&id).map(|q| q.pop_front());
-            }
-            Ok(())
-        })));
+        watch_channel(
+            tb,
+            ChannelPorts::resolve(tb, prefix, "r", &R_FIELDS)?,
+            Some(Box::new(move |p| {
+                let mut st = s.borrow_mut();
+                let id = p[0];
+                let Some(&expected) = st.reads_open.get(&id).and_then(|q| q.front()) else {
+                    bail!("{name}: R beat for ID {id} with no read outstanding");
+                };
+                let count = {
+                    let c = st.r_count.entry(id).or_default();
+                    *c += 1;
+                    *c
+                };
+                if (p[3] != 0) != (count == expected) {
+                    bail!("{name}: RLAST is {} on beat {count} of a {expected}-beat read (ID {id})", p[3]);
+                }
+                if p[3] != 0 {
+                    st.r_count.remove(&id);
+                    st.reads_open.get_mut(&id).map(|q| q.pop_front());
+                }
+                Ok(())
+            })),
+        );
         Ok(())
     }
 }
@@ -508,4 +543,3 @@ fn match_write_bursts(name: &str, st: &mut MonitorState) -> Result<()> {
     }
     Ok(())
 }
-

@@ -158,33 +158,49 @@ impl AxilMonitor {
         let open = Rc::new(RefCell::new([0i64; 2]));
         let name = prefix.to_string();
         let o = Rc::clone(&open);
-        watch_channel(tb, ChannelPorts::resolve(tb, prefix, "aw", &AW)?, Some(Box::new(move |_| {
-            o.borrow_mut()[0] += 1;
-            Ok(())
-        })));
+        watch_channel(
+            tb,
+            ChannelPorts::resolve(tb, prefix, "aw", &AW)?,
+            Some(Box::new(move |_| {
+                o.borrow_mut()[0] += 1;
+                Ok(())
+            })),
+        );
         watch_channel(tb, ChannelPorts::resolve(tb, prefix, "w", &W)?, None);
         let (o, n) = (Rc::clone(&open), name.clone());
-        watch_channel(tb, ChannelPorts::resolve(tb, prefix, "b", &B)?, Some(Box::new(move |_| {
-            let mut o = o.borrow_mut();
-            o[0] -= 1;
-            if o[0] < 0 {
-                bail!("{n}: write response with no write outstanding");
-            }
-            Ok(())
-        })));
+        watch_channel(
+            tb,
+            ChannelPorts::resolve(tb, prefix, "b", &B)?,
+            Some(Box::new(move |_| {
+                let mut o = o.borrow_mut();
+                o[0] -= 1;
+                if o[0] < 0 {
+                    bail!("{n}: write response with no write outstanding");
+                }
+                Ok(())
+            })),
+        );
         let o = Rc::clone(&open);
-        watch_channel(tb, ChannelPorts::resolve(tb, prefix, "ar", &AR)?, Some(Box::new(move |_| {
-            o.borrow_mut()[1] += 1;
-            Ok(())
-        })));
-        watch_channel(tb, ChannelPorts::resolve(tb, prefix, "r", &R)?, Some(Box::new(move |_| {
-            let mut o = open.borrow_mut();
-            o[1] -= 1;
-            if o[1] < 0 {
-                bail!("{name}: read response with no read outstanding");
-            }
-            Ok(())
-        })));
+        watch_channel(
+            tb,
+            ChannelPorts::resolve(tb, prefix, "ar", &AR)?,
+            Some(Box::new(move |_| {
+                o.borrow_mut()[1] += 1;
+                Ok(())
+            })),
+        );
+        watch_channel(
+            tb,
+            ChannelPorts::resolve(tb, prefix, "r", &R)?,
+            Some(Box::new(move |_| {
+                let mut o = open.borrow_mut();
+                o[1] -= 1;
+                if o[1] < 0 {
+                    bail!("{name}: read response with no read outstanding");
+                }
+                Ok(())
+            })),
+        );
         Ok(())
     }
 }

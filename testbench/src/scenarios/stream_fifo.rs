@@ -40,7 +40,12 @@ impl Traffic {
         use rand::SeedableRng;
         let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
         let beats = (0..count)
-            .map(|_| AxisBeat { data: rng.gen(), keep: rng.gen_range(0..256), last: rng.gen(), user: rng.gen_range(0..2) })
+            .map(|_| AxisBeat {
+                data: rng.gen(),
+                keep: rng.gen_range(0..256),
+                last: rng.gen(),
+                user: rng.gen_range(0..2),
+            })
             .collect();
         Self { beats, idle, backpressure }
     }
@@ -86,16 +91,19 @@ pub fn run(sim: BoxedSim, traffic: Traffic, config: &TbConfig) -> Result<Report>
 async fn check_every_cycle(tb: Tb, total: u64, report: Rc<RefCell<Report>>) -> Result<()> {
     let p = |n: &str| tb.port(n);
     let (in_valid, in_ready) = (p("s_axis_tvalid")?, p("s_axis_tready")?);
-    let (in_data, in_keep, in_last, in_user) = (p("s_axis_tdata")?, p("s_axis_tkeep")?, p("s_axis_tlast")?, p("s_axis_tuser")?);
+    let (in_data, in_keep, in_last, in_user) =
+        (p("s_axis_tdata")?, p("s_axis_tkeep")?, p("s_axis_tlast")?, p("s_axis_tuser")?);
     let (out_valid, out_ready) = (p("m_axis_tvalid")?, p("m_axis_tready")?);
-    let (out_data, out_keep, out_last, out_user) = (p("m_axis_tdata")?, p("m_axis_tkeep")?, p("m_axis_tlast")?, p("m_axis_tuser")?);
+    let (out_data, out_keep, out_last, out_user) =
+        (p("m_axis_tdata")?, p("m_axis_tkeep")?, p("m_axis_tlast")?, p("m_axis_tuser")?);
     let occupancy = p("occupancy")?;
     let mut model = StreamFifoModel::new(DEPTH);
     let mut scoreboard = Scoreboard::new("stream_fifo m_axis");
     let mut taken = 0;
     while taken < total {
         tb.read_only().await;
-        let [occ, ready, o_valid, o_ready, i_valid] = tb.get_many(&[occupancy, in_ready, out_valid, out_ready, in_valid]);
+        let [occ, ready, o_valid, o_ready, i_valid] =
+            tb.get_many(&[occupancy, in_ready, out_valid, out_ready, in_valid]);
         if occ != model.occupancy() as u64 {
             bail!("occupancy is {occ}, the model holds {}", model.occupancy());
         }
