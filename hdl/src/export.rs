@@ -136,5 +136,20 @@ pub fn write_export(dir: &Path, blocks: &[ExportedBlock]) -> Result<Vec<PathBuf>
 
 /// Every block `ferronic export` ships, in its default build.
 pub fn shipped_blocks() -> Result<Vec<ExportedBlock>> {
-    Ok(vec![export_block("stream_fifo", &mut crate::stream_fifo::StreamFifo64x16::default())?])
+    Ok(vec![
+        export_block("stream_fifo", &mut crate::stream_fifo::StreamFifo64x16::default())?,
+        export_cfgspace("cfgspace", "ferronic-nic", 16)?,
+    ])
+}
+
+/// The configuration-space emulator for `max_vfs` VFs (16 or 64), powered on with a
+/// profile (shipped name or path).
+pub fn export_cfgspace(name: &str, profile: &str, max_vfs: usize) -> Result<ExportedBlock> {
+    use crate::cfgspace::emulator::{CfgSpace16, CfgSpace64};
+    let images = crate::cfgspace::profile::load_profile(profile)?.build()?;
+    match max_vfs {
+        0..=16 => export_block(name, &mut CfgSpace16::new(&images, max_vfs)),
+        17..=64 => export_block(name, &mut CfgSpace64::new(&images, max_vfs)),
+        _ => bail!("the emulator is built for up to 64 VFs, not {max_vfs}"),
+    }
 }
