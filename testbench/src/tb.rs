@@ -174,6 +174,13 @@ impl Tb {
         let target = if p % 2 == 0 { p + 1 } else { p + 2 };
         PhaseWait { tb: self.clone(), target }
     }
+    /// Resume in a drive phase: now if already in one, else after the next edge. Code that
+    /// sets inputs for a cycle and then awaits the edge starts with this.
+    pub async fn drive_phase(&self) {
+        if self.in_sample_phase() {
+            self.rising_edge().await;
+        }
+    }
     /// `n` rising edges.
     pub async fn cycles(&self, n: u64) {
         for _ in 0..n {

@@ -360,7 +360,8 @@ impl<const FUNC_BITS: usize, const IMAGE_BITS: usize> Logic for CfgSpace<FUNC_BI
             self.wmask.next = self.vf_wmask.read_data.val();
             self.w1cmask.next = self.vf_w1cmask.read_data.val();
         }
-        if !self.implemented.val() {
+        // Unimplemented registers read 0; a function that does not exist has no data.
+        if !self.implemented.val() | !self.exists.val() {
             self.old.next = 0.into();
             self.wmask.next = 0.into();
             self.w1cmask.next = 0.into();

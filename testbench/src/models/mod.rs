@@ -1,2 +1,3 @@
 //! Reference models, written from the formats and specs, never from the RTL.
+pub mod cfgspace;
 pub mod stream_fifo;

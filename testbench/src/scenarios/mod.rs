@@ -1,6 +1,7 @@
 //! Scenarios: a block, its models and its reference model wired into one runnable test,
 //! shared by the tests, the benchmarks and the command-line demo.
 pub mod bus_loopback;
+pub mod cfgspace;
 pub mod stream_fifo;
 
 use anyhow::Result;
