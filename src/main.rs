@@ -1,5 +1,5 @@
 //! `ferronic`: export, lint, simulate, benchmark, prove and synthesize the ferronic blocks.
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use ferronic_hdl::export::{shipped_blocks, write_export};
 use std::path::PathBuf;
@@ -61,6 +61,19 @@ enum Command {
         #[arg(long, default_value = "build/synth")]
         out: PathBuf,
     },
+    /// Run the config-space emulator, enable VFs as an OS would, and print every function's
+    /// 4096 bytes as `lspci -xxxx` does (decode with `lspci -F FILE -vvv`).
+    Cfgspace {
+        /// A shipped profile name (ferronic-nic, nvme, virtio-net) or a .toml path.
+        #[arg(long, default_value = "ferronic-nic")]
+        profile: String,
+        /// Virtual functions to enable.
+        #[arg(long, default_value_t = 0)]
+        vfs: u16,
+        /// Write the dump here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Prove a block's formal properties with SymbiYosys (yowasp) and yices.
     Formal {
         #[arg(long, default_value = "stream_fifo")]
@@ -82,6 +95,29 @@ fn export(out: &PathBuf) -> Result<Vec<(PathBuf, String)>> {
         }
     }
     Ok(files.into_iter().zip(blocks.iter().map(|b| b.top_module())).collect())
+}
+
+/// The emulator's view of every function, as `lspci -xxxx` text.
+fn cfgspace_dump(profile: &str, vfs: u16) -> Result<String> {
+    use ferronic_hdl::cfgspace::dump::{lspci_xxxx, vf_routing_id, FunctionDump};
+    use ferronic_testbench::scenarios::{cfgspace, Backend};
+    let images = ferronic_hdl::cfgspace::profile::load_profile(profile)?.build()?;
+    // The 16-VF build, or the 64-VF one when more are asked for.
+    let max_vfs = if vfs > 16 { 64 } else { 16 };
+    let functions = cfgspace::read_all_functions(Backend::Verilator, &images, max_vfs, vfs)?;
+    const PF: u16 = 0x0100; // bus 1, device 0, function 0
+    let dumps: Vec<FunctionDump> = functions
+        .into_iter()
+        .map(|(f, bytes)| {
+            let (routing_id, description) = match (f, images.sriov) {
+                (0, _) => (PF, format!("{} (physical function)", images.name)),
+                (n, Some(s)) => (vf_routing_id(PF, &s, n as u16), format!("{} VF {n}", images.name)),
+                (n, None) => (PF + n as u16, format!("function {n}")),
+            };
+            FunctionDump { routing_id, description, bytes }
+        })
+        .collect();
+    Ok(lspci_xxxx(&dumps))
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -116,6 +152,16 @@ fn run(cli: Cli) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&report.to_json())?);
             } else {
                 print!("{}", report.table());
+            }
+        }
+        Command::Cfgspace { profile, vfs, out } => {
+            let text = cfgspace_dump(&profile, vfs)?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+                    println!("wrote {}", path.display());
+                }
+                None => print!("{text}"),
             }
         }
         Command::Formal { block, broken, out } => {

@@ -74,3 +74,66 @@ fn bench_json_reports_every_measurement_and_ratio() {
     // Verilator must beat rust-hdl's model on the same work.
     assert!(doc["ratios"]["verilator_over_rust_hdl_free_run"].as_f64().unwrap() > 1.0);
 }
+
+fn lspci(file: &std::path::Path) -> String {
+    let out = Command::new("lspci").arg("-F").arg(file).arg("-vvv").output().expect("lspci from scripts/setup");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The emulator's own read-back of every function (not the profile's image) decodes in
+/// lspci with every capability of every shipped profile.
+#[test]
+fn cfgspace_dumps_of_every_shipped_profile_decode_in_lspci() {
+    let cases: [(&str, u16, &[&str]); 3] = [
+        (
+            "ferronic-nic",
+            3,
+            &[
+                "01:00.0 Ethernet controller",
+                "Power Management version 3",
+                "MSI-X: Enable- Count=9",
+                "Express (v2) Endpoint",
+                "Single Root I/O Virtualization (SR-IOV)",
+                // The OS enabled 3 VFs with memory space: the dump shows it.
+                "IOVCtl:\tEnable+ Migration- Interrupt- MSE+",
+                "Number of VFs: 3",
+                "Alternative Routing-ID Interpretation (ARI)",
+                "01:00.3 Ethernet controller",
+                "MSI-X: Enable- Count=3",
+            ],
+        ),
+        (
+            "nvme",
+            0,
+            &["Non-Volatile memory controller", "NVM Express", "MSI-X: Enable- Count=65", "Express (v2) Endpoint"],
+        ),
+        (
+            "virtio-net",
+            0,
+            &["VirtIO: CommonCfg", "VirtIO: Notify", "VirtIO: ISR", "VirtIO: DeviceCfg", "MSI-X: Enable- Count=4"],
+        ),
+    ];
+    for (profile, vfs, wants) in cases {
+        let file = temp(&format!("dump-{profile}"));
+        let out = ferronic()
+            .args(["cfgspace", "--profile", profile, "--vfs", &vfs.to_string(), "--out"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{profile}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = lspci(&file);
+        for want in wants {
+            assert!(text.contains(want), "{profile}: lspci lacks {want:?}:\n{text}");
+        }
+        assert_eq!(text.matches("\n0").count() + 1, 1 + vfs as usize, "{profile}: {text}");
+        let _ = std::fs::remove_file(file);
+    }
+}
+
+#[test]
+fn cfgspace_refuses_impossible_requests() {
+    assert_clean_failure(&["cfgspace", "--profile", "nvme", "--vfs", "1"], None, "no SR-IOV");
+    assert_clean_failure(&["cfgspace", "--profile", "ferronic-nic", "--vfs", "17"], None, "offers 16 VFs");
+    assert_clean_failure(&["cfgspace", "--profile", "no-such"], None, "shipped profiles are");
+}

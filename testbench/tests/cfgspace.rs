@@ -213,7 +213,7 @@ fn an_os_enumerates_sizes_bars_enables_vfs_and_resets_one() {
 }
 
 #[test]
-fn responses_come_two_cycles_after_their_request_one_per_cycle() {
+fn responses_come_three_cycles_after_their_request_one_per_cycle() {
     let images = nic();
     Tb::run(cfgspace::build(Backend::Verilator, &images, 16).unwrap(), &TbConfig::new(1), move |tb| async move {
         tb.reset(2).await?;
@@ -238,8 +238,8 @@ fn responses_come_two_cycles_after_their_request_one_per_cycle() {
         }
         let seen = watcher.join().await;
         cfg.take_responses();
-        // Request n goes in at cycle n; its response is visible at cycle n + 2.
-        let want: Vec<u64> = (2..18).collect();
+        // Request n goes in at cycle n; its response is visible at cycle n + 3.
+        let want: Vec<u64> = (3..19).collect();
         anyhow::ensure!(seen == want, "responses at {seen:?}");
         Ok(())
     })

@@ -4,11 +4,14 @@
 //! per function, addressed by {function, dword}); six small RAMs hold the templates of the
 //! loaded profile: reset values, RW mask and RW1C mask, for the PF and for a VF.
 //!
-//! Pipeline (one request per cycle, response two cycles after the request):
+//! Pipeline (one request per cycle, response three cycles after the request):
 //! * stage 0: the request's dword and masks are read from the RAMs;
-//! * stage 1: the write is merged byte by byte (`new = (old & ~wmask) | (data & wmask)`,
+//! * stage 1: the RAM outputs are registered (a block RAM's 5-6 ns clock-to-output leaves
+//!   no room for logic after it at 150 MHz), and everything that depends only on the
+//!   request is decoded: which special register it is, the byte lanes, address matches;
+//! * stage 2: the write is merged byte by byte (`new = (old & ~wmask) | (data & wmask)`,
 //!   then `new &= ~(data & w1cmask)`, as QEMU does), written back, logged, and the response
-//!   registered. The last RAM write is forwarded so back-to-back accesses see each other.
+//!   registered. The two writes a request's read can miss are forwarded.
 //!
 //! Resets run in the background, one dword per free write cycle, copying the template into
 //! a range of functions: all of them on `rst` or `mgmt_reset_all`, one on a Function Level
@@ -52,7 +55,7 @@ pub struct CfgSpace<const FUNC_BITS: usize, const IMAGE_BITS: usize> {
     pub cfg_register: Signal<In, Bits<10>>,
     pub cfg_byte_enable: Signal<In, Bits<4>>,
     pub cfg_write_data: Signal<In, Bits<32>>,
-    // The response, two cycles after its request.
+    // The response, three cycles after its request.
     pub cfg_done: Signal<Out, Bit>,
     pub cfg_read_data: Signal<Out, Bits<32>>,
     pub cfg_unsupported: Signal<Out, Bit>,
@@ -83,7 +86,6 @@ pub struct CfgSpace<const FUNC_BITS: usize, const IMAGE_BITS: usize> {
     pub log_dropped: Signal<Out, Bits<32>>,
     /// Records waiting in the log (up to 512).
     pub log_count: Signal<Out, Bits<10>>,
-
     image: RAM<Bits<32>, IMAGE_BITS>,
     pf_defaults: RAM<Bits<32>, 7>,
     pf_wmask: RAM<Bits<32>, 7>,
@@ -100,52 +102,81 @@ pub struct CfgSpace<const FUNC_BITS: usize, const IMAGE_BITS: usize> {
     total_vfs: DFFWithInit<Bits<16>>,
     max_function: Constant<Bits<FUNC_BITS>>,
 
-    // SR-IOV state shadowed from the PF's image.
+    // SR-IOV state shadowed from the PF's image; cycle counter; log overflow.
     vf_enabled: DFF<Bit>,
     vf_count: DFF<Bits<16>>,
     timestamp: DFF<Bits<32>>,
     dropped: DFF<Bits<32>>,
 
-    // Stage 1 registers.
+    // Stage 1: the request.
     s1_valid: DFF<Bit>,
     s1_write: DFF<Bit>,
     s1_function: DFF<Bits<FUNC_BITS>>,
     s1_register: DFF<Bits<10>>,
     s1_byte_enable: DFF<Bits<4>>,
     s1_data: DFF<Bits<32>>,
-    // The last image write, for forwarding.
+    s1_hit_older: DFF<Bit>,
+
+    // Stage 2: the request, the registered RAM outputs, and what stage 1 decoded.
+    s2_valid: DFF<Bit>,
+    s2_write: DFF<Bit>,
+    s2_function: DFF<Bits<FUNC_BITS>>,
+    s2_register: DFF<Bits<10>>,
+    s2_address: DFF<Bits<IMAGE_BITS>>,
+    s2_byte_enable: DFF<Bits<4>>,
+    s2_data: DFF<Bits<32>>,
+    s2_raw: DFF<Bits<32>>,
+    s2_wmask: DFF<Bits<32>>,
+    s2_w1cmask: DFF<Bits<32>>,
+    s2_lanes: DFF<Bits<32>>,
+    s2_is_pf: DFF<Bit>,
+    s2_implemented: DFF<Bit>,
+    s2_flr: DFF<Bit>,
+    s2_sriov_ctrl: DFF<Bit>,
+    s2_num_vfs: DFF<Bit>,
+    s2_hit_last: DFF<Bit>,
+    s2_hit_older: DFF<Bit>,
+
+    // The last two request writes, for forwarding.
     last_write: DFF<Bit>,
-    last_address: DFF<Bits<IMAGE_BITS>>,
     last_data: DFF<Bits<32>>,
+    older_write: DFF<Bit>,
+    older_data: DFF<Bits<32>>,
+
     // Responses.
     done: DFF<Bit>,
     read_data: DFF<Bits<32>>,
     unsupported: DFF<Bit>,
     retry: DFF<Bit>,
-    // Reset copier.
+
+    // Reset copier, and the functions it wrote in the last two cycles (a read issued then may be stale).
     copy_active: DFF<Bit>,
     copy_function: DFF<Bits<FUNC_BITS>>,
     copy_last: DFF<Bits<FUNC_BITS>>,
     copy_index: DFF<Bits<7>>,
     copy_primed: DFF<Bit>,
+    copied_recently: DFF<Bit>,
+    copied_function: DFF<Bits<FUNC_BITS>>,
+    copied_before: DFF<Bit>,
+    copied_before_function: DFF<Bits<FUNC_BITS>>,
 
-    // Stage 1 combinational values.
+    // Combinational values.
     s1_address: Signal<Local, Bits<IMAGE_BITS>>,
-    implemented: Signal<Local, Bit>,
-    exists: Signal<Local, Bit>,
-    in_reset: Signal<Local, Bit>,
+    lane0: Signal<Local, Bits<32>>,
+    lane1: Signal<Local, Bits<32>>,
+    lane2: Signal<Local, Bits<32>>,
+    lane3: Signal<Local, Bits<32>>,
     old: Signal<Local, Bits<32>>,
     wmask: Signal<Local, Bits<32>>,
     w1cmask: Signal<Local, Bits<32>>,
-    lanes: Signal<Local, Bits<32>>,
     merged: Signal<Local, Bits<32>>,
-    starts_reset: Signal<Local, Bit>,
-    flr: Signal<Local, Bit>,
+    exists: Signal<Local, Bit>,
+    in_reset: Signal<Local, Bit>,
     vfe_rising: Signal<Local, Bit>,
+    starts_reset: Signal<Local, Bit>,
     accepted: Signal<Local, Bit>,
     do_write: Signal<Local, Bit>,
-    function_wide: Signal<Local, Bits<16>>,
-    vf_limit: Signal<Local, Bits<16>>,
+    copy_writes: Signal<Local, Bit>,
     copy_address: Signal<Local, Bits<IMAGE_BITS>>,
     copy_value: Signal<Local, Bits<32>>,
     start_all: Signal<Local, Bit>,
@@ -229,9 +260,29 @@ impl<const FUNC_BITS: usize, const IMAGE_BITS: usize> CfgSpace<FUNC_BITS, IMAGE_
             s1_register: Default::default(),
             s1_byte_enable: Default::default(),
             s1_data: Default::default(),
+            s1_hit_older: Default::default(),
+            s2_valid: Default::default(),
+            s2_write: Default::default(),
+            s2_function: Default::default(),
+            s2_register: Default::default(),
+            s2_address: Default::default(),
+            s2_byte_enable: Default::default(),
+            s2_data: Default::default(),
+            s2_raw: Default::default(),
+            s2_wmask: Default::default(),
+            s2_w1cmask: Default::default(),
+            s2_lanes: Default::default(),
+            s2_is_pf: Default::default(),
+            s2_implemented: Default::default(),
+            s2_flr: Default::default(),
+            s2_sriov_ctrl: Default::default(),
+            s2_num_vfs: Default::default(),
+            s2_hit_last: Default::default(),
+            s2_hit_older: Default::default(),
             last_write: Default::default(),
-            last_address: Default::default(),
             last_data: Default::default(),
+            older_write: Default::default(),
+            older_data: Default::default(),
             done: Default::default(),
             read_data: Default::default(),
             unsupported: Default::default(),
@@ -241,22 +292,26 @@ impl<const FUNC_BITS: usize, const IMAGE_BITS: usize> CfgSpace<FUNC_BITS, IMAGE_
             copy_last: Default::default(),
             copy_index: Default::default(),
             copy_primed: Default::default(),
+            copied_recently: Default::default(),
+            copied_function: Default::default(),
+            copied_before: Default::default(),
+            copied_before_function: Default::default(),
             s1_address: Default::default(),
-            implemented: Default::default(),
-            exists: Default::default(),
-            in_reset: Default::default(),
+            lane0: Default::default(),
+            lane1: Default::default(),
+            lane2: Default::default(),
+            lane3: Default::default(),
             old: Default::default(),
             wmask: Default::default(),
             w1cmask: Default::default(),
-            lanes: Default::default(),
             merged: Default::default(),
-            starts_reset: Default::default(),
-            flr: Default::default(),
+            exists: Default::default(),
+            in_reset: Default::default(),
             vfe_rising: Default::default(),
+            starts_reset: Default::default(),
             accepted: Default::default(),
             do_write: Default::default(),
-            function_wide: Default::default(),
-            vf_limit: Default::default(),
+            copy_writes: Default::default(),
             copy_address: Default::default(),
             copy_value: Default::default(),
             start_all: Default::default(),
@@ -285,9 +340,29 @@ impl<const FUNC_BITS: usize, const IMAGE_BITS: usize> Logic for CfgSpace<FUNC_BI
             s1_register,
             s1_byte_enable,
             s1_data,
+            s1_hit_older,
+            s2_valid,
+            s2_write,
+            s2_function,
+            s2_register,
+            s2_address,
+            s2_byte_enable,
+            s2_data,
+            s2_raw,
+            s2_wmask,
+            s2_w1cmask,
+            s2_lanes,
+            s2_is_pf,
+            s2_implemented,
+            s2_flr,
+            s2_sriov_ctrl,
+            s2_num_vfs,
+            s2_hit_last,
+            s2_hit_older,
             last_write,
-            last_address,
             last_data,
+            older_write,
+            older_data,
             done,
             read_data,
             unsupported,
@@ -296,9 +371,14 @@ impl<const FUNC_BITS: usize, const IMAGE_BITS: usize> Logic for CfgSpace<FUNC_BI
             copy_function,
             copy_last,
             copy_index,
-            copy_primed
+            copy_primed,
+            copied_recently,
+            copied_function,
+            copied_before,
+            copied_before_function
         );
         self.log.clk.next = self.clk.val();
+        self.log.rst.next = self.rst.val();
         self.image.read_clock.next = self.clk.val();
         self.image.write_clock.next = self.clk.val();
         self.pf_defaults.read_clock.next = self.clk.val();
@@ -313,7 +393,6 @@ impl<const FUNC_BITS: usize, const IMAGE_BITS: usize> Logic for CfgSpace<FUNC_BI
         self.vf_wmask.write_clock.next = self.clk.val();
         self.vf_w1cmask.read_clock.next = self.clk.val();
         self.vf_w1cmask.write_clock.next = self.clk.val();
-        self.log.rst.next = self.rst.val();
         self.timestamp.d.next = self.timestamp.q.val() + 1;
 
         // ---- Stage 0: read the addressed dword and its masks.
@@ -329,88 +408,120 @@ impl<const FUNC_BITS: usize, const IMAGE_BITS: usize> Logic for CfgSpace<FUNC_BI
         self.s1_register.d.next = self.cfg_register.val();
         self.s1_byte_enable.d.next = self.cfg_byte_enable.val();
         self.s1_data.d.next = self.cfg_write_data.val();
+        // The request now in stage 2 writes at the end of this cycle, after this read.
+        self.s1_hit_older.d.next = self.image.read_address.val() == self.s2_address.q.val();
 
-        // ---- Stage 1: merge, write back, respond, log.
+        // ---- Stage 1: register the RAM outputs; decode the request.
         self.s1_address.next = (bit_cast::<IMAGE_BITS, FUNC_BITS>(self.s1_function.q.val()) << 7)
             | bit_cast::<IMAGE_BITS, 7>(self.s1_register.q.val().get_bits::<7>(0));
-        self.implemented.next = self.s1_register.q.val().get_bits::<3>(7) == 0;
+        self.s2_valid.d.next = self.s1_valid.q.val();
+        self.s2_write.d.next = self.s1_write.q.val();
+        self.s2_function.d.next = self.s1_function.q.val();
+        self.s2_register.d.next = self.s1_register.q.val();
+        self.s2_address.d.next = self.s1_address.val();
+        self.s2_byte_enable.d.next = self.s1_byte_enable.q.val();
+        self.s2_data.d.next = self.s1_data.q.val();
+        self.s2_raw.d.next = self.image.read_data.val();
+        self.s2_is_pf.d.next = self.s1_function.q.val() == 0;
+        if self.s1_function.q.val() == 0 {
+            self.s2_wmask.d.next = self.pf_wmask.read_data.val();
+            self.s2_w1cmask.d.next = self.pf_w1cmask.read_data.val();
+        } else {
+            self.s2_wmask.d.next = self.vf_wmask.read_data.val();
+            self.s2_w1cmask.d.next = self.vf_w1cmask.read_data.val();
+        }
+        self.s2_implemented.d.next = self.s1_register.q.val().get_bits::<3>(7) == 0;
+        // Byte lanes: each assigned once (reading back a value assigned in the same pass
+        // would behave differently in rust-hdl's simulator and in Verilog).
+        self.lane0.next = 0.into();
+        self.lane1.next = 0.into();
+        self.lane2.next = 0.into();
+        self.lane3.next = 0.into();
+        if self.s1_byte_enable.q.val().get_bit(0) {
+            self.lane0.next = 0x0000_00FF.into();
+        }
+        if self.s1_byte_enable.q.val().get_bit(1) {
+            self.lane1.next = 0x0000_FF00.into();
+        }
+        if self.s1_byte_enable.q.val().get_bit(2) {
+            self.lane2.next = 0x00FF_0000.into();
+        }
+        if self.s1_byte_enable.q.val().get_bit(3) {
+            self.lane3.next = 0xFF00_0000_u64.into();
+        }
+        self.s2_lanes.d.next = self.lane0.val() | self.lane1.val() | self.lane2.val() | self.lane3.val();
+        // Initiate FLR: Device Control bit 15 written with 1 (the bit itself is not stored).
+        self.s2_flr.d.next = false;
+        if self.s1_write.q.val()
+            & self.s1_byte_enable.q.val().get_bit(1)
+            & self.s1_data.q.val().get_bit(15)
+            & (self.s1_register.q.val().get_bits::<3>(7) == 0)
+        {
+            if self.s1_function.q.val() == 0 {
+                self.s2_flr.d.next = (self.pf_devctl_index.q.val() != 0)
+                    & (self.s1_register.q.val().get_bits::<7>(0) == self.pf_devctl_index.q.val());
+            } else {
+                self.s2_flr.d.next = (self.vf_devctl_index.q.val() != 0)
+                    & (self.s1_register.q.val().get_bits::<7>(0) == self.vf_devctl_index.q.val());
+            }
+        }
+        self.s2_sriov_ctrl.d.next = (self.s1_function.q.val() == 0)
+            & (self.sriov_index.q.val() != 0)
+            & (self.s1_register.q.val() == bit_cast::<10, 7>(self.sriov_index.q.val() + 2));
+        self.s2_num_vfs.d.next = (self.s1_function.q.val() == 0)
+            & (self.sriov_index.q.val() != 0)
+            & (self.s1_register.q.val() == bit_cast::<10, 7>(self.sriov_index.q.val() + 4));
+        // Forwarding: the request now in stage 2 writes after this request's read.
+        self.s2_hit_last.d.next = self.s1_address.val() == self.s2_address.q.val();
+        self.s2_hit_older.d.next = self.s1_hit_older.q.val();
+
+        // ---- Stage 2: merge, write back, respond, log.
+        self.old.next = self.s2_raw.q.val();
+        if self.s2_hit_last.q.val() & self.last_write.q.val() {
+            self.old.next = self.last_data.q.val();
+        } else if self.s2_hit_older.q.val() & self.older_write.q.val() {
+            self.old.next = self.older_data.q.val();
+        }
         // A VF exists while VF Enable is set and its number is within NumVFs, TotalVFs and
         // what this build holds.
-        self.function_wide.next = bit_cast::<16, FUNC_BITS>(self.s1_function.q.val());
-        self.vf_limit.next = self.vf_count.q.val();
-        if self.total_vfs.q.val() < self.vf_limit.val() {
-            self.vf_limit.next = self.total_vfs.q.val();
-        }
-        self.exists.next = (self.s1_function.q.val() == 0)
+        self.exists.next = self.s2_is_pf.q.val()
             | (self.vf_enabled.q.val()
-                & (self.function_wide.val() <= self.vf_limit.val())
-                & (self.s1_function.q.val() <= self.max_function.val()));
-        self.in_reset.next = self.copy_active.q.val()
-            & (self.s1_function.q.val() >= self.copy_function.q.val())
-            & (self.s1_function.q.val() <= self.copy_last.q.val());
-
-        self.old.next = self.image.read_data.val();
-        if self.last_write.q.val() & (self.last_address.q.val() == self.s1_address.val()) {
-            self.old.next = self.last_data.q.val();
-        }
-        if self.s1_function.q.val() == 0 {
-            self.wmask.next = self.pf_wmask.read_data.val();
-            self.w1cmask.next = self.pf_w1cmask.read_data.val();
-        } else {
-            self.wmask.next = self.vf_wmask.read_data.val();
-            self.w1cmask.next = self.vf_w1cmask.read_data.val();
-        }
+                & (bit_cast::<16, FUNC_BITS>(self.s2_function.q.val()) <= self.vf_count.q.val())
+                & (bit_cast::<16, FUNC_BITS>(self.s2_function.q.val()) <= self.total_vfs.q.val())
+                & (self.s2_function.q.val() <= self.max_function.val()));
         // Unimplemented registers read 0; a function that does not exist has no data.
-        if !self.implemented.val() | !self.exists.val() {
+        self.wmask.next = self.s2_wmask.q.val() & self.s2_lanes.q.val();
+        self.w1cmask.next = self.s2_w1cmask.q.val() & self.s2_lanes.q.val();
+        if !self.s2_implemented.q.val() | !self.exists.val() {
             self.old.next = 0.into();
             self.wmask.next = 0.into();
             self.w1cmask.next = 0.into();
         }
-        self.lanes.next = 0.into();
-        if self.s1_byte_enable.q.val().get_bit(0) {
-            self.lanes.next = self.lanes.val() | 0x0000_00FF;
-        }
-        if self.s1_byte_enable.q.val().get_bit(1) {
-            self.lanes.next = self.lanes.val() | 0x0000_FF00;
-        }
-        if self.s1_byte_enable.q.val().get_bit(2) {
-            self.lanes.next = self.lanes.val() | 0x00FF_0000;
-        }
-        if self.s1_byte_enable.q.val().get_bit(3) {
-            self.lanes.next = self.lanes.val() | 0xFF00_0000_u64;
-        }
-        self.merged.next = ((self.old.val() & !(self.wmask.val() & self.lanes.val()))
-            | (self.s1_data.q.val() & self.wmask.val() & self.lanes.val()))
-            & !(self.s1_data.q.val() & self.w1cmask.val() & self.lanes.val());
-
-        // Writes that start a reset: Initiate FLR (Device Control bit 15), VF Enable 0 -> 1.
-        self.flr.next = false;
-        if self.s1_function.q.val() == 0 {
-            if (self.pf_devctl_index.q.val() != 0)
-                & (self.s1_register.q.val().get_bits::<7>(0) == self.pf_devctl_index.q.val())
-            {
-                self.flr.next = self.s1_byte_enable.q.val().get_bit(1) & self.s1_data.q.val().get_bit(15);
-            }
-        } else if (self.vf_devctl_index.q.val() != 0)
-            & (self.s1_register.q.val().get_bits::<7>(0) == self.vf_devctl_index.q.val())
-        {
-            self.flr.next = self.s1_byte_enable.q.val().get_bit(1) & self.s1_data.q.val().get_bit(15);
-        }
-        self.vfe_rising.next = (self.s1_function.q.val() == 0)
-            & (self.sriov_index.q.val() != 0)
-            & (self.s1_register.q.val().get_bits::<7>(0) == self.sriov_index.q.val() + 2)
-            & self.merged.val().get_bit(0)
+        self.merged.next = ((self.old.val() & !self.wmask.val()) | (self.s2_data.q.val() & self.wmask.val()))
+            & !(self.s2_data.q.val() & self.w1cmask.val());
+        // A function is being reset: in the copier's range, or written by it in the last
+        // two cycles (after this request read it).
+        self.in_reset.next = (self.copy_active.q.val()
+            & (self.s2_function.q.val() >= self.copy_function.q.val())
+            & (self.s2_function.q.val() <= self.copy_last.q.val()))
+            | (self.copied_recently.q.val() & (self.copied_function.q.val() == self.s2_function.q.val()))
+            | (self.copied_before.q.val() & (self.copied_before_function.q.val() == self.s2_function.q.val()));
+        // VF Enable going from 0 to 1 (when the profile makes it writable).
+        self.vfe_rising.next = self.s2_sriov_ctrl.q.val()
+            & self.s2_write.q.val()
+            & self.s2_byte_enable.q.val().get_bit(0)
+            & self.s2_data.q.val().get_bit(0)
+            & self.s2_wmask.q.val().get_bit(0)
             & !self.vf_enabled.q.val();
-        self.starts_reset.next =
-            self.s1_write.q.val() & self.implemented.val() & (self.flr.val() | self.vfe_rising.val());
+        self.starts_reset.next = self.s2_flr.q.val() | self.vfe_rising.val();
         // Refused with retry: the function is being reset, or a reset is asked for while
         // another runs.
         self.accepted.next =
             self.exists.val() & !self.in_reset.val() & !(self.starts_reset.val() & self.copy_active.q.val());
         self.do_write.next =
-            self.s1_valid.q.val() & self.s1_write.q.val() & self.implemented.val() & self.accepted.val();
+            self.s2_valid.q.val() & self.s2_write.q.val() & self.s2_implemented.q.val() & self.accepted.val();
 
-        // The reset copier writes when the request does not.
+        // The image's write port: the request, else the reset copier.
         self.pf_defaults.read_address.next = self.copy_index.q.val();
         self.vf_defaults.read_address.next = self.copy_index.q.val();
         self.copy_address.next = (bit_cast::<IMAGE_BITS, FUNC_BITS>(self.copy_function.q.val()) << 7)
@@ -420,23 +531,22 @@ impl<const FUNC_BITS: usize, const IMAGE_BITS: usize> Logic for CfgSpace<FUNC_BI
         } else {
             self.copy_value.next = self.vf_defaults.read_data.val();
         }
-        self.image.write_enable.next = false;
-        self.image.write_address.next = self.s1_address.val();
+        self.copy_writes.next = self.copy_active.q.val() & self.copy_primed.q.val() & !self.do_write.val();
+        self.image.write_enable.next = self.do_write.val() | self.copy_writes.val();
+        self.image.write_address.next = self.s2_address.q.val();
         self.image.write_data.next = self.merged.val();
-        self.last_write.d.next = false;
-        self.last_address.d.next = self.s1_address.val();
-        self.last_data.d.next = self.merged.val();
-        if self.do_write.val() {
-            self.image.write_enable.next = true;
-            self.last_write.d.next = true;
-        } else if self.copy_active.q.val() & self.copy_primed.q.val() {
-            self.image.write_enable.next = true;
+        if !self.do_write.val() {
             self.image.write_address.next = self.copy_address.val();
             self.image.write_data.next = self.copy_value.val();
-            self.last_write.d.next = true;
-            self.last_address.d.next = self.copy_address.val();
-            self.last_data.d.next = self.copy_value.val();
         }
+        self.last_write.d.next = self.do_write.val();
+        self.last_data.d.next = self.merged.val();
+        self.older_write.d.next = self.last_write.q.val();
+        self.older_data.d.next = self.last_data.q.val();
+        self.copied_recently.d.next = self.copy_writes.val();
+        self.copied_function.d.next = self.copy_function.q.val();
+        self.copied_before.d.next = self.copied_recently.q.val();
+        self.copied_before_function.d.next = self.copied_function.q.val();
         if self.copy_active.q.val() {
             if !self.copy_primed.q.val() {
                 self.copy_primed.d.next = true;
@@ -454,21 +564,19 @@ impl<const FUNC_BITS: usize, const IMAGE_BITS: usize> Logic for CfgSpace<FUNC_BI
         }
 
         // SR-IOV shadows and reset starts.
-        if self.do_write.val() & (self.s1_function.q.val() == 0) & (self.sriov_index.q.val() != 0) {
-            if self.s1_register.q.val().get_bits::<7>(0) == self.sriov_index.q.val() + 2 {
-                self.vf_enabled.d.next = self.merged.val().get_bit(0);
-            }
-            if self.s1_register.q.val().get_bits::<7>(0) == self.sriov_index.q.val() + 4 {
-                self.vf_count.d.next = self.merged.val().get_bits::<16>(0);
-            }
+        if self.do_write.val() & self.s2_sriov_ctrl.q.val() {
+            self.vf_enabled.d.next = self.merged.val().get_bit(0);
         }
-        if self.do_write.val() & self.flr.val() {
+        if self.do_write.val() & self.s2_num_vfs.q.val() {
+            self.vf_count.d.next = self.merged.val().get_bits::<16>(0);
+        }
+        if self.do_write.val() & self.s2_flr.q.val() {
             self.copy_active.d.next = true;
-            self.copy_function.d.next = self.s1_function.q.val();
-            self.copy_last.d.next = self.s1_function.q.val();
+            self.copy_function.d.next = self.s2_function.q.val();
+            self.copy_last.d.next = self.s2_function.q.val();
             self.copy_index.d.next = 0.into();
             self.copy_primed.d.next = false;
-            if self.s1_function.q.val() == 0 {
+            if self.s2_is_pf.q.val() {
                 // A PF reset clears VF Enable: its VFs go away.
                 self.vf_enabled.d.next = false;
                 self.vf_count.d.next = 0.into();
@@ -482,11 +590,11 @@ impl<const FUNC_BITS: usize, const IMAGE_BITS: usize> Logic for CfgSpace<FUNC_BI
         }
 
         // Responses and the log.
-        self.done.d.next = self.s1_valid.q.val();
-        self.unsupported.d.next = self.s1_valid.q.val() & !self.exists.val();
-        self.retry.d.next = self.s1_valid.q.val() & self.exists.val() & !self.accepted.val();
+        self.done.d.next = self.s2_valid.q.val();
+        self.unsupported.d.next = self.s2_valid.q.val() & !self.exists.val();
+        self.retry.d.next = self.s2_valid.q.val() & self.exists.val() & !self.accepted.val();
         self.read_data.d.next = 0.into();
-        if self.s1_valid.q.val() & !self.s1_write.q.val() & self.accepted.val() {
+        if self.s2_valid.q.val() & !self.s2_write.q.val() & self.accepted.val() {
             self.read_data.d.next = self.old.val();
         }
         self.outcome.next = 0.into();
@@ -495,10 +603,9 @@ impl<const FUNC_BITS: usize, const IMAGE_BITS: usize> Logic for CfgSpace<FUNC_BI
         } else if !self.accepted.val() {
             self.outcome.next = 2.into();
         }
-        self.log.s_axis.tvalid.next = self.s1_valid.q.val();
+        self.log.s_axis.tvalid.next = self.s2_valid.q.val();
         self.log.s_axis.tkeep.next = 0xFF.into();
         self.log.s_axis.tlast.next = true;
-        self.log.s_axis.tdata.next = bit_cast::<64, 32>(self.old.val());
         if self.do_write.val() {
             self.log.s_axis.tdata.next =
                 bit_cast::<64, 32>(self.old.val()) | (bit_cast::<64, 32>(self.merged.val()) << 32);
@@ -506,13 +613,13 @@ impl<const FUNC_BITS: usize, const IMAGE_BITS: usize> Logic for CfgSpace<FUNC_BI
             self.log.s_axis.tdata.next =
                 bit_cast::<64, 32>(self.old.val()) | (bit_cast::<64, 32>(self.old.val()) << 32);
         }
-        self.log.s_axis.tuser.next = bit_cast::<LOG_META_BITS, FUNC_BITS>(self.s1_function.q.val())
-            | (bit_cast::<LOG_META_BITS, 10>(self.s1_register.q.val()) << 7)
-            | (bit_cast::<LOG_META_BITS, 4>(self.s1_byte_enable.q.val()) << 17)
-            | (bit_cast::<LOG_META_BITS, 1>(self.s1_write.q.val().into()) << 21)
+        self.log.s_axis.tuser.next = bit_cast::<LOG_META_BITS, FUNC_BITS>(self.s2_function.q.val())
+            | (bit_cast::<LOG_META_BITS, 10>(self.s2_register.q.val()) << 7)
+            | (bit_cast::<LOG_META_BITS, 4>(self.s2_byte_enable.q.val()) << 17)
+            | (bit_cast::<LOG_META_BITS, 1>(self.s2_write.q.val().into()) << 21)
             | (bit_cast::<LOG_META_BITS, 2>(self.outcome.val()) << 22)
             | (bit_cast::<LOG_META_BITS, 32>(self.timestamp.q.val()) << 24);
-        if self.s1_valid.q.val() & !self.log.s_axis.tready.val() & (self.dropped.q.val() != 0xFFFF_FFFF_u64) {
+        if self.s2_valid.q.val() & !self.log.s_axis.tready.val() & (self.dropped.q.val() != 0xFFFF_FFFF_u64) {
             self.dropped.d.next = self.dropped.q.val() + 1;
         }
         self.log.m_axis.tready.next = self.log_ready.val();
@@ -575,7 +682,11 @@ impl<const FUNC_BITS: usize, const IMAGE_BITS: usize> Logic for CfgSpace<FUNC_BI
         }
         if self.rst.val() {
             self.s1_valid.d.next = false;
+            self.s2_valid.d.next = false;
             self.last_write.d.next = false;
+            self.older_write.d.next = false;
+            self.copied_recently.d.next = false;
+            self.copied_before.d.next = false;
             self.done.d.next = false;
             self.unsupported.d.next = false;
             self.retry.d.next = false;
@@ -596,11 +707,7 @@ impl<const FUNC_BITS: usize, const IMAGE_BITS: usize> Logic for CfgSpace<FUNC_BI
 
 crate::native_ports!(
     impl[const FUNC_BITS: usize, const IMAGE_BITS: usize] CfgSpace<FUNC_BITS, IMAGE_BITS>;
-    clk, rst, cfg_read, cfg_write, cfg_function, cfg_register, cfg_byte_enable, cfg_write_data,
-    cfg_done, cfg_read_data, cfg_unsupported, cfg_retry,
-    mgmt_write, mgmt_target, mgmt_index, mgmt_data, mgmt_reset_all, busy, vf_enable, num_vfs,
-    log_valid, log_ready, log_function, log_register, log_byte_enable, log_write, log_outcome, log_time,
-    log_before, log_after, log_dropped, log_count,
+    clk, rst, cfg_read, cfg_write, cfg_function, cfg_register, cfg_byte_enable, cfg_write_data, cfg_done, cfg_read_data, cfg_unsupported, cfg_retry, mgmt_write, mgmt_target, mgmt_index, mgmt_data, mgmt_reset_all, busy, vf_enable, num_vfs, log_valid, log_ready, log_function, log_register, log_byte_enable, log_write, log_outcome, log_time, log_before, log_after, log_dropped, log_count,
 );
 
 /// Up to 16 VFs (5 function bits).

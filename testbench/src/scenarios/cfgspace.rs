@@ -379,3 +379,45 @@ pub async fn load_profile(tb: &Tb, images: &DeviceImages) -> Result<()> {
     tb.rising_edge().await;
     tb.wait_until(1_000_000, "the profile load's reset", |tb| tb.get(busy) == 0).await
 }
+
+/// Enumerates the emulator as an OS would after boot — wait out the power-on reset, enable
+/// `vfs` VFs (NumVFs, then VF Enable and VF MSE) — and reads every function's 4096 bytes
+/// back through the `cfg_` port. Returns (function number, bytes) for the PF and each VF.
+pub fn read_all_functions(
+    backend: Backend,
+    images: &DeviceImages,
+    max_vfs: usize,
+    vfs: u16,
+) -> Result<Vec<(usize, Vec<u8>)>> {
+    use ferronic_hdl::cfgspace::profile::{PCI_SRIOV_CTRL, PCI_SRIOV_NUM_VF};
+    let sriov = images.sriov;
+    if vfs > 0 {
+        let Some(s) = sriov else { bail!("profile {} has no SR-IOV capability: it cannot enable VFs", images.name) };
+        ensure!(vfs <= s.total_vfs, "profile {} offers {} VFs, not {vfs}", images.name, s.total_vfs);
+        ensure!((vfs as usize) <= max_vfs, "the emulator is built for {max_vfs} VFs, not {vfs}");
+    }
+    let out = Rc::new(RefCell::new(Vec::new()));
+    let result = Rc::clone(&out);
+    Tb::run(build(backend, images, max_vfs)?, &crate::TbConfig::new(1), move |tb| async move {
+        tb.reset(2).await?;
+        let cfg = CfgDriver::start(&tb)?;
+        cfg.wait_idle(1_000_000).await?;
+        if let Some(s) = sriov.filter(|_| vfs > 0) {
+            cfg.write(0, (s.offset + PCI_SRIOV_NUM_VF) / 4, 0b0011, vfs as u32).await?;
+            cfg.write(0, (s.offset + PCI_SRIOV_CTRL) / 4, 0b0011, 0b1001).await?;
+            cfg.wait_idle(1_000_000).await?;
+        }
+        for function in 0..=vfs as usize {
+            let mut bytes = Vec::with_capacity(4096);
+            for register in 0..1024 {
+                let r = cfg.read(function, register).await?;
+                ensure!(!r.unsupported && !r.retry, "function {function} register {register:#x} answered {r:?}");
+                bytes.extend_from_slice(&r.data.to_le_bytes());
+            }
+            result.borrow_mut().push((function, bytes));
+        }
+        Ok(())
+    })?;
+    let functions = out.borrow().clone();
+    Ok(functions)
+}
