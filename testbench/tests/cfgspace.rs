@@ -149,10 +149,7 @@ fn a_flr_in_a_random_stream_restores_the_function() {
 #[test]
 fn an_os_enumerates_sizes_bars_enables_vfs_and_resets_one() {
     let images = nic();
-    Tb::run(cfgspace::build(Backend::Verilator, &images, 16).unwrap(), &TbConfig::new(1), move |tb| async move {
-        tb.reset(2).await?;
-        let cfg = CfgDriver::start(&tb)?;
-        cfg.wait_idle(100_000).await?;
+    cfgspace::with_emulator(&images, 16, 1, move |_tb, cfg| async move {
         // During the reset after `rst`, requests are answered with retry: wait it out.
         let id = cfg.read(0, 0).await?;
         anyhow::ensure!(id.data == 0xEC20_1D0F && !id.unsupported && !id.retry, "PF ID {id:x?}");
@@ -215,10 +212,7 @@ fn an_os_enumerates_sizes_bars_enables_vfs_and_resets_one() {
 #[test]
 fn responses_come_three_cycles_after_their_request_one_per_cycle() {
     let images = nic();
-    Tb::run(cfgspace::build(Backend::Verilator, &images, 16).unwrap(), &TbConfig::new(1), move |tb| async move {
-        tb.reset(2).await?;
-        let cfg = CfgDriver::start(&tb)?;
-        cfg.wait_idle(100_000).await?;
+    cfgspace::with_emulator(&images, 16, 1, move |tb, cfg| async move {
         let done = tb.port("cfg_done")?;
         tb.drive_phase().await;
         let start = tb.cycle();
@@ -250,10 +244,7 @@ fn responses_come_three_cycles_after_their_request_one_per_cycle() {
 fn a_profile_swap_at_run_time_changes_the_device_type() {
     let nic = nic();
     let nvme = load_profile("nvme").unwrap().build().unwrap();
-    Tb::run(cfgspace::build(Backend::Verilator, &nic, 16).unwrap(), &TbConfig::new(1), move |tb| async move {
-        tb.reset(2).await?;
-        let cfg = CfgDriver::start(&tb)?;
-        cfg.wait_idle(100_000).await?;
+    cfgspace::with_emulator(&nic, 16, 1, move |tb, cfg| async move {
         anyhow::ensure!(cfg.read(0, 2).await?.data >> 8 == 0x020000, "starts as a NIC");
         cfgspace::load_profile(&tb, &nvme).await?;
         let id = cfg.read(0, 0).await?.data;
@@ -278,10 +269,7 @@ fn a_profile_swap_at_run_time_changes_the_device_type() {
 #[test]
 fn a_full_log_counts_what_it_drops() {
     let images = nic();
-    Tb::run(cfgspace::build(Backend::Verilator, &images, 16).unwrap(), &TbConfig::new(1), move |tb| async move {
-        tb.reset(2).await?;
-        let cfg = CfgDriver::start(&tb)?;
-        cfg.wait_idle(100_000).await?;
+    cfgspace::with_emulator(&images, 16, 1, move |tb, cfg| async move {
         // Nobody drains the log: 512 records fit, the rest are counted.
         let (count, dropped, ready) = (tb.port("log_count")?, tb.port("log_dropped")?, tb.input("log_ready")?);
         tb.set(ready, 0);

@@ -421,3 +421,18 @@ pub fn read_all_functions(
     let functions = out.borrow().clone();
     Ok(functions)
 }
+
+/// Runs `body` against a fresh emulator (Verilator) that has been reset and has finished
+/// its power-on reset, with a [`CfgDriver`] on its `cfg_` port.
+pub fn with_emulator<F, Fut>(images: &DeviceImages, max_vfs: usize, seed: u64, body: F) -> Result<()>
+where
+    F: FnOnce(Tb, CfgDriver) -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<()>> + 'static,
+{
+    Tb::run(build(Backend::Verilator, images, max_vfs)?, &crate::TbConfig::new(seed), move |tb| async move {
+        tb.reset(2).await?;
+        let cfg = CfgDriver::start(&tb)?;
+        cfg.wait_idle(1_000_000).await?;
+        body(tb, cfg).await
+    })
+}
