@@ -140,6 +140,7 @@ pub fn shipped_blocks() -> Result<Vec<ExportedBlock>> {
         export_block("stream_fifo", &mut crate::stream_fifo::StreamFifo64x16::default())?,
         export_cfgspace("cfgspace", "ferronic-nic", 16)?,
         export_cfgspace("cfgspace64", "ferronic-nic", 64)?,
+        export_block("dma_read", &mut crate::dma::read::DmaRead::default())?,
     ])
 }
 

@@ -2,6 +2,7 @@
 pub mod bus;
 pub mod bus_loopback;
 pub mod cfgspace;
+pub mod dma;
 pub mod export;
 pub mod ports;
 pub mod stream_fifo;

@@ -83,3 +83,47 @@ pub struct Axi4Slave<const ADDR: usize, const DATA: usize, const STRB: usize, co
     pub rvalid: Signal<Out, Bit>,
     pub rready: Signal<In, Bit>,
 }
+
+/// The read half of an AXI4 master (AR and R only): for engines that only read.
+#[derive(Clone, Debug, Default, LogicInterface)]
+#[join = "Axi4ReadSlave"]
+pub struct Axi4ReadMaster<const ADDR: usize, const DATA: usize, const ID: usize> {
+    pub arid: Signal<Out, Bits<ID>>,
+    pub araddr: Signal<Out, Bits<ADDR>>,
+    pub arlen: Signal<Out, Bits<8>>,
+    pub arsize: Signal<Out, Bits<3>>,
+    pub arburst: Signal<Out, Bits<2>>,
+    pub arlock: Signal<Out, Bit>,
+    pub arcache: Signal<Out, Bits<4>>,
+    pub arprot: Signal<Out, Bits<3>>,
+    pub arvalid: Signal<Out, Bit>,
+    pub arready: Signal<In, Bit>,
+    pub rid: Signal<In, Bits<ID>>,
+    pub rdata: Signal<In, Bits<DATA>>,
+    pub rresp: Signal<In, Bits<2>>,
+    pub rlast: Signal<In, Bit>,
+    pub rvalid: Signal<In, Bit>,
+    pub rready: Signal<Out, Bit>,
+}
+
+/// The read half of an AXI4 slave.
+#[derive(Clone, Debug, Default, LogicInterface)]
+#[join = "Axi4ReadMaster"]
+pub struct Axi4ReadSlave<const ADDR: usize, const DATA: usize, const ID: usize> {
+    pub arid: Signal<In, Bits<ID>>,
+    pub araddr: Signal<In, Bits<ADDR>>,
+    pub arlen: Signal<In, Bits<8>>,
+    pub arsize: Signal<In, Bits<3>>,
+    pub arburst: Signal<In, Bits<2>>,
+    pub arlock: Signal<In, Bit>,
+    pub arcache: Signal<In, Bits<4>>,
+    pub arprot: Signal<In, Bits<3>>,
+    pub arvalid: Signal<In, Bit>,
+    pub arready: Signal<Out, Bit>,
+    pub rid: Signal<Out, Bits<ID>>,
+    pub rdata: Signal<Out, Bits<DATA>>,
+    pub rresp: Signal<Out, Bits<2>>,
+    pub rlast: Signal<Out, Bit>,
+    pub rvalid: Signal<Out, Bit>,
+    pub rready: Signal<In, Bit>,
+}

@@ -93,7 +93,7 @@ pub struct CfgSpace<const FUNC_BITS: usize, const IMAGE_BITS: usize> {
     vf_defaults: RAM<Bits<32>, 7>,
     vf_wmask: RAM<Bits<32>, 7>,
     vf_w1cmask: RAM<Bits<32>, 7>,
-    log: LogFifo,
+    log_fifo: LogFifo,
 
     // Layout of the loaded profile (management configuration: kept across `rst`).
     sriov_index: DFFWithInit<Bits<7>>,
@@ -244,7 +244,7 @@ impl<const FUNC_BITS: usize, const IMAGE_BITS: usize> CfgSpace<FUNC_BITS, IMAGE_
             vf_defaults: RAM::new(template(&vf.data)),
             vf_wmask: RAM::new(template(&vf.wmask)),
             vf_w1cmask: RAM::new(template(&vf.w1cmask)),
-            log: LogFifo::new(FifoFault::None),
+            log_fifo: LogFifo::new(FifoFault::None),
             sriov_index: DFFWithInit::new(index(images.sriov.map(|s| s.offset))),
             pf_devctl_index: DFFWithInit::new(index(images.pf_pcie_offset.map(|o| o + 8))),
             vf_devctl_index: DFFWithInit::new(index(images.vf_pcie_offset.map(|o| o + 8))),
@@ -377,8 +377,8 @@ impl<const FUNC_BITS: usize, const IMAGE_BITS: usize> Logic for CfgSpace<FUNC_BI
             copied_before,
             copied_before_function
         );
-        self.log.clk.next = self.clk.val();
-        self.log.rst.next = self.rst.val();
+        self.log_fifo.clk.next = self.clk.val();
+        self.log_fifo.rst.next = self.rst.val();
         self.image.read_clock.next = self.clk.val();
         self.image.write_clock.next = self.clk.val();
         self.pf_defaults.read_clock.next = self.clk.val();
@@ -603,37 +603,37 @@ impl<const FUNC_BITS: usize, const IMAGE_BITS: usize> Logic for CfgSpace<FUNC_BI
         } else if !self.accepted.val() {
             self.outcome.next = 2.into();
         }
-        self.log.s_axis.tvalid.next = self.s2_valid.q.val();
-        self.log.s_axis.tkeep.next = 0xFF.into();
-        self.log.s_axis.tlast.next = true;
+        self.log_fifo.s_axis.tvalid.next = self.s2_valid.q.val();
+        self.log_fifo.s_axis.tkeep.next = 0xFF.into();
+        self.log_fifo.s_axis.tlast.next = true;
         if self.do_write.val() {
-            self.log.s_axis.tdata.next =
+            self.log_fifo.s_axis.tdata.next =
                 bit_cast::<64, 32>(self.old.val()) | (bit_cast::<64, 32>(self.merged.val()) << 32);
         } else {
-            self.log.s_axis.tdata.next =
+            self.log_fifo.s_axis.tdata.next =
                 bit_cast::<64, 32>(self.old.val()) | (bit_cast::<64, 32>(self.old.val()) << 32);
         }
-        self.log.s_axis.tuser.next = bit_cast::<LOG_META_BITS, FUNC_BITS>(self.s2_function.q.val())
+        self.log_fifo.s_axis.tuser.next = bit_cast::<LOG_META_BITS, FUNC_BITS>(self.s2_function.q.val())
             | (bit_cast::<LOG_META_BITS, 10>(self.s2_register.q.val()) << 7)
             | (bit_cast::<LOG_META_BITS, 4>(self.s2_byte_enable.q.val()) << 17)
             | (bit_cast::<LOG_META_BITS, 1>(self.s2_write.q.val().into()) << 21)
             | (bit_cast::<LOG_META_BITS, 2>(self.outcome.val()) << 22)
             | (bit_cast::<LOG_META_BITS, 32>(self.timestamp.q.val()) << 24);
-        if self.s2_valid.q.val() & !self.log.s_axis.tready.val() & (self.dropped.q.val() != 0xFFFF_FFFF_u64) {
+        if self.s2_valid.q.val() & !self.log_fifo.s_axis.tready.val() & (self.dropped.q.val() != 0xFFFF_FFFF_u64) {
             self.dropped.d.next = self.dropped.q.val() + 1;
         }
-        self.log.m_axis.tready.next = self.log_ready.val();
-        self.log_valid.next = self.log.m_axis.tvalid.val();
-        self.log_function.next = self.log.m_axis.tuser.val().get_bits::<7>(0);
-        self.log_register.next = self.log.m_axis.tuser.val().get_bits::<10>(7);
-        self.log_byte_enable.next = self.log.m_axis.tuser.val().get_bits::<4>(17);
-        self.log_write.next = self.log.m_axis.tuser.val().get_bit(21);
-        self.log_outcome.next = self.log.m_axis.tuser.val().get_bits::<2>(22);
-        self.log_time.next = self.log.m_axis.tuser.val().get_bits::<32>(24);
-        self.log_before.next = self.log.m_axis.tdata.val().get_bits::<32>(0);
-        self.log_after.next = self.log.m_axis.tdata.val().get_bits::<32>(32);
+        self.log_fifo.m_axis.tready.next = self.log_ready.val();
+        self.log_valid.next = self.log_fifo.m_axis.tvalid.val();
+        self.log_function.next = self.log_fifo.m_axis.tuser.val().get_bits::<7>(0);
+        self.log_register.next = self.log_fifo.m_axis.tuser.val().get_bits::<10>(7);
+        self.log_byte_enable.next = self.log_fifo.m_axis.tuser.val().get_bits::<4>(17);
+        self.log_write.next = self.log_fifo.m_axis.tuser.val().get_bit(21);
+        self.log_outcome.next = self.log_fifo.m_axis.tuser.val().get_bits::<2>(22);
+        self.log_time.next = self.log_fifo.m_axis.tuser.val().get_bits::<32>(24);
+        self.log_before.next = self.log_fifo.m_axis.tdata.val().get_bits::<32>(0);
+        self.log_after.next = self.log_fifo.m_axis.tdata.val().get_bits::<32>(32);
         self.log_dropped.next = self.dropped.q.val();
-        self.log_count.next = self.log.occupancy.val();
+        self.log_count.next = self.log_fifo.occupancy.val();
 
         // Management: template and layout writes.
         self.pf_defaults.write_address.next = self.mgmt_index.val();

@@ -128,11 +128,19 @@ fn error_for(errors: &[ErrorRange], bytes: &Range<u64>) -> Option<u8> {
 impl Axi4Memory {
     /// Serves the AXI4 master port named `prefix` (e.g. `m_axi`) of the simulated block.
     pub fn start(tb: &Tb, prefix: &str, config: Axi4MemoryConfig) -> Result<Self> {
-        let bus_bytes = (tb.port_spec(tb.port(&format!("{prefix}_wdata"))?).width / 8) as u64;
-        let aw = ChannelSink::start(tb, ChannelPorts::resolve(tb, prefix, "aw", &AW_FIELDS)?, config.ready);
-        let w = ChannelSink::start(tb, ChannelPorts::resolve(tb, prefix, "w", &W_FIELDS)?, config.ready);
+        let bus_bytes = (tb.port_spec(tb.port(&format!("{prefix}_rdata"))?).width / 8) as u64;
+        // A read-only master (AR and R only) has no write channels to serve.
+        let has_writes = tb.port(&format!("{prefix}_awvalid")).is_ok();
+        let write_side = if has_writes {
+            Some((
+                ChannelSink::start(tb, ChannelPorts::resolve(tb, prefix, "aw", &AW_FIELDS)?, config.ready),
+                ChannelSink::start(tb, ChannelPorts::resolve(tb, prefix, "w", &W_FIELDS)?, config.ready),
+                ChannelSource::start(tb, ChannelPorts::resolve(tb, prefix, "b", &B_FIELDS)?, config.response_idle),
+            ))
+        } else {
+            None
+        };
         let ar = ChannelSink::start(tb, ChannelPorts::resolve(tb, prefix, "ar", &AR_FIELDS)?, config.ready);
-        let b = ChannelSource::start(tb, ChannelPorts::resolve(tb, prefix, "b", &B_FIELDS)?, config.response_idle);
         let r = ChannelSource::start(tb, ChannelPorts::resolve(tb, prefix, "r", &R_FIELDS)?, config.response_idle);
         let model = Self { memory: Rc::default(), stats: Rc::default() };
         let (memory, stats) = (Rc::clone(&model.memory), Rc::clone(&model.stats));
@@ -154,6 +162,10 @@ impl Axi4Memory {
                     reads.push(PendingRead { order, ready_at: cycle + config.latency, request });
                     order += 1;
                 }
+                let Some((aw, w, b)) = &write_side else {
+                    serve_reads(&mut reads, &r, &memory, &stats, &config, &mut rng, bus_bytes, now);
+                    continue;
+                };
                 while let Some((cycle, p)) = aw.pop() {
                     let request = AddressBeat::decode(&p);
                     check_request(&name, "AW", &request, bus_bytes)?;
@@ -197,56 +209,61 @@ impl Axi4Memory {
                         }
                     }
                 }
-                if r.queued() == 0 {
-                    // The oldest request of each ID may go; among IDs, oldest first or random.
-                    let eligible: Vec<usize> = (0..reads.len())
-                        .filter(|&i| {
-                            let r = &reads[i];
-                            r.ready_at <= now
-                                && !reads.iter().any(|o| o.request.id == r.request.id && o.order < r.order)
-                        })
-                        .collect();
-                    if !eligible.is_empty() {
-                        let pick = if config.reorder {
-                            eligible[rng.gen_range(0..eligible.len())]
-                        } else {
-                            *eligible.iter().min_by_key(|&&i| reads[i].order).expect("non-empty")
-                        };
-                        let read = reads.remove(pick);
-                        let request = read.request;
-                        let resp = error_for(&config.errors, &request.byte_range());
-                        let mem = memory.borrow();
-                        for i in 0..request.beats() {
-                            let lane_base = request.beat_address(i) & !(bus_bytes - 1);
-                            let data = match resp {
-                                Some(_) => 0,
-                                None => (0..bus_bytes).fold(0u64, |acc, lane| {
-                                    acc | (mem.read_byte(lane_base + lane) as u64) << (8 * lane)
-                                }),
-                            };
-                            r.push([
-                                request.id,
-                                data,
-                                resp.unwrap_or(OKAY) as u64,
-                                (i == request.len) as u64,
-                                0,
-                                0,
-                                0,
-                                0,
-                            ]);
-                        }
-                        let mut s = stats.borrow_mut();
-                        s.read_bursts += 1;
-                        s.read_beats += request.beats();
-                        s.error_responses += resp.is_some() as u64;
-                        s.reordered_reads += reads.iter().any(|o| o.order < read.order) as u64;
-                    }
-                }
+                serve_reads(&mut reads, &r, &memory, &stats, &config, &mut rng, bus_bytes, now);
             }
             #[allow(unreachable_code)]
             Ok(())
         });
         Ok(model)
+    }
+}
+
+/// Offers the next read burst on R once the previous one is handed over: the oldest
+/// request of each ID whose latency has passed; among IDs, oldest first or at random.
+#[allow(clippy::too_many_arguments)]
+fn serve_reads(
+    reads: &mut Vec<PendingRead>,
+    r: &ChannelSource,
+    memory: &Rc<RefCell<SparseMemory>>,
+    stats: &Rc<RefCell<MemoryStats>>,
+    config: &Axi4MemoryConfig,
+    rng: &mut rand::rngs::SmallRng,
+    bus_bytes: u64,
+    now: u64,
+) {
+    if r.queued() == 0 {
+        // The oldest request of each ID may go; among IDs, oldest first or random.
+        let eligible: Vec<usize> = (0..reads.len())
+            .filter(|&i| {
+                let r = &reads[i];
+                r.ready_at <= now && !reads.iter().any(|o| o.request.id == r.request.id && o.order < r.order)
+            })
+            .collect();
+        if !eligible.is_empty() {
+            let pick = if config.reorder {
+                eligible[rng.gen_range(0..eligible.len())]
+            } else {
+                *eligible.iter().min_by_key(|&&i| reads[i].order).expect("non-empty")
+            };
+            let read = reads.remove(pick);
+            let request = read.request;
+            let resp = error_for(&config.errors, &request.byte_range());
+            let mem = memory.borrow();
+            for i in 0..request.beats() {
+                let lane_base = request.beat_address(i) & !(bus_bytes - 1);
+                let data = match resp {
+                    Some(_) => 0,
+                    None => (0..bus_bytes)
+                        .fold(0u64, |acc, lane| acc | (mem.read_byte(lane_base + lane) as u64) << (8 * lane)),
+                };
+                r.push([request.id, data, resp.unwrap_or(OKAY) as u64, (i == request.len) as u64, 0, 0, 0, 0]);
+            }
+            let mut s = stats.borrow_mut();
+            s.read_bursts += 1;
+            s.read_beats += request.beats();
+            s.error_responses += resp.is_some() as u64;
+            s.reordered_reads += reads.iter().any(|o| o.order < read.order) as u64;
+        }
     }
 }
 
@@ -448,49 +465,52 @@ impl Axi4Monitor {
     pub fn start(tb: &Tb, prefix: &str) -> Result<()> {
         let state = Rc::new(RefCell::new(MonitorState::default()));
         let n = prefix.to_string();
-        let (s, name) = (Rc::clone(&state), n.clone());
-        watch_channel(
-            tb,
-            ChannelPorts::resolve(tb, prefix, "aw", &AW_FIELDS)?,
-            Some(Box::new(move |p| {
-                let a = AddressBeat::decode(p);
-                if a.crosses_4k() {
-                    bail!("{name}: AW burst {a:x?} crosses a 4 KiB boundary");
-                }
-                let mut st = s.borrow_mut();
-                st.aw_beats.push_back(a.beats());
-                *st.writes_open.entry(a.id).or_default() += 1;
-                match_write_bursts(&name, &mut st)
-            })),
-        );
-        let (s, name) = (Rc::clone(&state), n.clone());
-        watch_channel(
-            tb,
-            ChannelPorts::resolve(tb, prefix, "w", &W_FIELDS)?,
-            Some(Box::new(move |p| {
-                let mut st = s.borrow_mut();
-                st.w_count += 1;
-                if p[2] != 0 {
-                    let count = st.w_count;
-                    st.w_bursts.push_back(count);
-                    st.w_count = 0;
-                }
-                match_write_bursts(&name, &mut st)
-            })),
-        );
-        let (s, name) = (Rc::clone(&state), n.clone());
-        watch_channel(
-            tb,
-            ChannelPorts::resolve(tb, prefix, "b", &B_FIELDS)?,
-            Some(Box::new(move |p| {
-                let mut st = s.borrow_mut();
-                match st.writes_open.get_mut(&p[0]) {
-                    Some(open) if *open > 0 => *open -= 1,
-                    _ => bail!("{name}: B response for ID {} with no write outstanding", p[0]),
-                }
-                Ok(())
-            })),
-        );
+        // Read-only masters have no write channels.
+        if tb.port(&format!("{prefix}_awvalid")).is_ok() {
+            let (s, name) = (Rc::clone(&state), n.clone());
+            watch_channel(
+                tb,
+                ChannelPorts::resolve(tb, prefix, "aw", &AW_FIELDS)?,
+                Some(Box::new(move |p| {
+                    let a = AddressBeat::decode(p);
+                    if a.crosses_4k() {
+                        bail!("{name}: AW burst {a:x?} crosses a 4 KiB boundary");
+                    }
+                    let mut st = s.borrow_mut();
+                    st.aw_beats.push_back(a.beats());
+                    *st.writes_open.entry(a.id).or_default() += 1;
+                    match_write_bursts(&name, &mut st)
+                })),
+            );
+            let (s, name) = (Rc::clone(&state), n.clone());
+            watch_channel(
+                tb,
+                ChannelPorts::resolve(tb, prefix, "w", &W_FIELDS)?,
+                Some(Box::new(move |p| {
+                    let mut st = s.borrow_mut();
+                    st.w_count += 1;
+                    if p[2] != 0 {
+                        let count = st.w_count;
+                        st.w_bursts.push_back(count);
+                        st.w_count = 0;
+                    }
+                    match_write_bursts(&name, &mut st)
+                })),
+            );
+            let (s, name) = (Rc::clone(&state), n.clone());
+            watch_channel(
+                tb,
+                ChannelPorts::resolve(tb, prefix, "b", &B_FIELDS)?,
+                Some(Box::new(move |p| {
+                    let mut st = s.borrow_mut();
+                    match st.writes_open.get_mut(&p[0]) {
+                        Some(open) if *open > 0 => *open -= 1,
+                        _ => bail!("{name}: B response for ID {} with no write outstanding", p[0]),
+                    }
+                    Ok(())
+                })),
+            );
+        }
         let (s, name) = (Rc::clone(&state), n.clone());
         watch_channel(
             tb,

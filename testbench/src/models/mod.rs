@@ -1,3 +1,4 @@
 //! Reference models, written from the formats and specs, never from the RTL.
 pub mod cfgspace;
+pub mod dma;
 pub mod stream_fifo;

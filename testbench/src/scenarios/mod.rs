@@ -2,6 +2,7 @@
 //! shared by the tests, the benchmarks and the command-line demo.
 pub mod bus_loopback;
 pub mod cfgspace;
+pub mod dma_read;
 pub mod stream_fifo;
 
 use anyhow::Result;

@@ -1,0 +1,2 @@
+//! DMA engines between host memory (`m_axi_`) and streams.
+pub mod read;

@@ -1,0 +1,325 @@
+//! DMA read engine: copies `len` bytes at any host address into a stream that starts at
+//! the first byte, whatever the alignment.
+//!
+//! * Descriptors (`s_desc_*`: address, length with 0 meaning 64 KiB, tag) are accepted one
+//!   at a time while the per-descriptor queue has room (4 in flight).
+//! * The issuer turns a descriptor into INCR bursts of full 8-byte beats from the address
+//!   rounded down, each at most `MAX_BURST` beats and never across a 4 KiB boundary, with
+//!   up to 16 bursts outstanding (enough to cover a 200-cycle memory latency at full rate
+//!   with 16-beat or longer bursts). One ARID: responses come back in order.
+//! * The realigner shifts the returning beats by the address's byte offset, so output beat
+//!   k holds bytes 8k..8k+7 of the buffer; the last beat's `tkeep` covers what remains.
+//! * `m_axis_data_tuser` = {error, tag}: error is set on a beat once any response of its
+//!   descriptor so far was SLVERR or DECERR; the last beat's flag covers the whole
+//!   transfer. Errored data is never passed off as good: the flag travels with it.
+use crate::bus::{Axi4ReadMaster, AxisSource};
+use crate::stream_fifo::{FifoFault, StreamFifo};
+use rust_hdl::prelude::*;
+
+/// Longest burst, in 8-byte beats.
+pub const MAX_BURST: u64 = 64;
+/// Bursts in flight at once.
+pub const MAX_OUTSTANDING: u64 = 16;
+
+/// Per-descriptor record for the realigner: {tag 8, length 17, offset 3}.
+type InfoFifo = StreamFifo<32, 4, 1, 2, 3>;
+/// Output buffer: 16 beats of {error, tag} tagged data.
+type OutFifo = StreamFifo<64, 8, 9, 4, 5>;
+
+#[derive(LogicBlock)]
+pub struct DmaRead {
+    pub clk: Signal<In, Clock>,
+    pub rst: Signal<In, Bit>,
+    pub s_desc_valid: Signal<In, Bit>,
+    pub s_desc_ready: Signal<Out, Bit>,
+    pub s_desc_addr: Signal<In, Bits<64>>,
+    /// Bytes to read; 0 means 65536.
+    pub s_desc_len: Signal<In, Bits<16>>,
+    pub s_desc_tag: Signal<In, Bits<8>>,
+    pub m_axi: Axi4ReadMaster<64, 64, 4>,
+    pub m_axis_data: AxisSource<64, 8, 9>,
+    /// A descriptor is being read or its data is still buffered.
+    pub busy: Signal<Out, Bit>,
+
+    info_fifo: InfoFifo,
+    out_fifo: OutFifo,
+    // Issuer.
+    issuing: DFF<Bit>,
+    issue_addr: DFF<Bits<64>>,
+    beats_left: DFF<Bits<14>>,
+    outstanding: DFF<Bits<5>>,
+    max_burst: Constant<Bits<14>>,
+    max_outstanding: Constant<Bits<5>>,
+    // Realigner.
+    rx_active: DFF<Bit>,
+    rx_offset: DFF<Bits<3>>,
+    rx_tag: DFF<Bits<8>>,
+    rx_in_left: DFF<Bits<14>>,
+    rx_out_left: DFF<Bits<14>>,
+    rx_bytes_left: DFF<Bits<17>>,
+    rx_held: DFF<Bits<64>>,
+    rx_have_held: DFF<Bit>,
+    rx_error: DFF<Bit>,
+    // Combinational.
+    len_bytes: Signal<Local, Bits<17>>,
+    desc_fire: Signal<Local, Bit>,
+    to_boundary: Signal<Local, Bits<14>>,
+    burst: Signal<Local, Bits<14>>,
+    ar_fire: Signal<Local, Bit>,
+    r_fire: Signal<Local, Bit>,
+    info_len: Signal<Local, Bits<17>>,
+    info_offset: Signal<Local, Bits<3>>,
+    emits: Signal<Local, Bit>,
+    flushing: Signal<Local, Bit>,
+    beat_error: Signal<Local, Bit>,
+    shifted: Signal<Local, Bits<64>>,
+    last_keep: Signal<Local, Bits<8>>,
+    outstanding_next: Signal<Local, Bits<5>>,
+}
+
+impl Default for DmaRead {
+    fn default() -> Self {
+        Self {
+            clk: Default::default(),
+            rst: Default::default(),
+            s_desc_valid: Default::default(),
+            s_desc_ready: Default::default(),
+            s_desc_addr: Default::default(),
+            s_desc_len: Default::default(),
+            s_desc_tag: Default::default(),
+            m_axi: Default::default(),
+            m_axis_data: Default::default(),
+            busy: Default::default(),
+            info_fifo: InfoFifo::new(FifoFault::None),
+            out_fifo: OutFifo::new(FifoFault::None),
+            issuing: Default::default(),
+            issue_addr: Default::default(),
+            beats_left: Default::default(),
+            outstanding: Default::default(),
+            max_burst: Constant::new(MAX_BURST.to_bits()),
+            max_outstanding: Constant::new(MAX_OUTSTANDING.to_bits()),
+            rx_active: Default::default(),
+            rx_offset: Default::default(),
+            rx_tag: Default::default(),
+            rx_in_left: Default::default(),
+            rx_out_left: Default::default(),
+            rx_bytes_left: Default::default(),
+            rx_held: Default::default(),
+            rx_have_held: Default::default(),
+            rx_error: Default::default(),
+            len_bytes: Default::default(),
+            desc_fire: Default::default(),
+            to_boundary: Default::default(),
+            burst: Default::default(),
+            ar_fire: Default::default(),
+            r_fire: Default::default(),
+            info_len: Default::default(),
+            info_offset: Default::default(),
+            emits: Default::default(),
+            flushing: Default::default(),
+            beat_error: Default::default(),
+            shifted: Default::default(),
+            last_keep: Default::default(),
+            outstanding_next: Default::default(),
+        }
+    }
+}
+
+impl Logic for DmaRead {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clk,
+            issuing,
+            issue_addr,
+            beats_left,
+            outstanding,
+            rx_active,
+            rx_offset,
+            rx_tag,
+            rx_in_left,
+            rx_out_left,
+            rx_bytes_left,
+            rx_held,
+            rx_have_held,
+            rx_error
+        );
+        self.info_fifo.clk.next = self.clk.val();
+        self.info_fifo.rst.next = self.rst.val();
+        self.out_fifo.clk.next = self.clk.val();
+        self.out_fifo.rst.next = self.rst.val();
+
+        // ---- Descriptors: one at a time into the issuer, and a record for the realigner.
+        self.len_bytes.next = bit_cast::<17, 16>(self.s_desc_len.val());
+        if self.s_desc_len.val() == 0 {
+            self.len_bytes.next = 0x1_0000.into();
+        }
+        self.s_desc_ready.next = !self.issuing.q.val() & self.info_fifo.s_axis.tready.val();
+        self.desc_fire.next = self.s_desc_valid.val() & !self.issuing.q.val() & self.info_fifo.s_axis.tready.val();
+        self.info_fifo.s_axis.tvalid.next = self.desc_fire.val();
+        self.info_fifo.s_axis.tdata.next = bit_cast::<32, 3>(self.s_desc_addr.val().get_bits::<3>(0))
+            | (bit_cast::<32, 17>(self.len_bytes.val()) << 3)
+            | (bit_cast::<32, 8>(self.s_desc_tag.val()) << 20);
+        self.info_fifo.s_axis.tkeep.next = 0xF.into();
+        self.info_fifo.s_axis.tlast.next = true;
+        self.info_fifo.s_axis.tuser.next = 0.into();
+        if self.desc_fire.val() {
+            self.issuing.d.next = true;
+            self.issue_addr.d.next = self.s_desc_addr.val() & 0xFFFF_FFFF_FFFF_FFF8_u64;
+            // Beats from the rounded-down address to the last byte.
+            self.beats_left.d.next = bit_cast::<14, 17>(
+                (bit_cast::<17, 3>(self.s_desc_addr.val().get_bits::<3>(0)) + self.len_bytes.val() + 7) >> 3,
+            );
+        }
+
+        // ---- Issuer: bursts of at most MAX_BURST beats, never across 4 KiB.
+        self.to_boundary.next = 512 - bit_cast::<14, 9>(self.issue_addr.q.val().get_bits::<9>(3));
+        self.burst.next = self.beats_left.q.val();
+        if self.to_boundary.val() < self.burst.val() {
+            self.burst.next = self.to_boundary.val();
+        }
+        if self.max_burst.val() < self.burst.val() {
+            self.burst.next = self.max_burst.val();
+        }
+        self.m_axi.arid.next = 0.into();
+        self.m_axi.araddr.next = self.issue_addr.q.val();
+        self.m_axi.arlen.next = bit_cast::<8, 14>(self.burst.val() - 1);
+        self.m_axi.arsize.next = 3.into();
+        self.m_axi.arburst.next = 1.into();
+        self.m_axi.arlock.next = false;
+        self.m_axi.arcache.next = 3.into();
+        self.m_axi.arprot.next = 0.into();
+        self.m_axi.arvalid.next = self.issuing.q.val() & (self.outstanding.q.val() != self.max_outstanding.val());
+        self.ar_fire.next =
+            self.issuing.q.val() & (self.outstanding.q.val() != self.max_outstanding.val()) & self.m_axi.arready.val();
+        if self.ar_fire.val() {
+            self.issue_addr.d.next = self.issue_addr.q.val() + (bit_cast::<64, 14>(self.burst.val()) << 3);
+            self.beats_left.d.next = self.beats_left.q.val() - self.burst.val();
+            if self.beats_left.q.val() == self.burst.val() {
+                self.issuing.d.next = false;
+            }
+        }
+
+        // ---- Realigner: take the next descriptor's record when idle.
+        self.info_offset.next = self.info_fifo.m_axis.tdata.val().get_bits::<3>(0);
+        self.info_len.next = self.info_fifo.m_axis.tdata.val().get_bits::<17>(3);
+        self.info_fifo.m_axis.tready.next = !self.rx_active.q.val();
+        if !self.rx_active.q.val() & self.info_fifo.m_axis.tvalid.val() {
+            self.rx_active.d.next = true;
+            self.rx_offset.d.next = self.info_offset.val();
+            self.rx_tag.d.next = self.info_fifo.m_axis.tdata.val().get_bits::<8>(20);
+            self.rx_in_left.d.next =
+                bit_cast::<14, 17>((bit_cast::<17, 3>(self.info_offset.val()) + self.info_len.val() + 7) >> 3);
+            self.rx_out_left.d.next = bit_cast::<14, 17>((self.info_len.val() + 7) >> 3);
+            self.rx_bytes_left.d.next = self.info_len.val();
+            self.rx_have_held.d.next = false;
+            self.rx_error.d.next = false;
+        }
+        // After the last input beat, one output beat may remain (the tail in `held`).
+        self.flushing.next = self.rx_active.q.val() & (self.rx_in_left.q.val() == 0) & (self.rx_out_left.q.val() != 0);
+        // An input beat produces an output beat unless it is the first of an unaligned
+        // transfer (which only fills `held`).
+        self.emits.next = (self.rx_offset.q.val() == 0) | self.rx_have_held.q.val();
+        self.m_axi.rready.next = self.rx_active.q.val()
+            & (self.rx_in_left.q.val() != 0)
+            & (!self.emits.val() | self.out_fifo.s_axis.tready.val());
+        self.r_fire.next = self.m_axi.rvalid.val() & self.m_axi.rready.val();
+        // SLVERR/DECERR, or a response for an ID never issued, spoil the transfer.
+        self.beat_error.next =
+            self.rx_error.q.val() | (self.r_fire.val() & ((self.m_axi.rresp.val() != 0) | (self.m_axi.rid.val() != 0)));
+
+        // Output beat k = (in[k] >> 8*offset) | (in[k+1] << 8*(8-offset)).
+        if self.rx_offset.q.val() == 0 {
+            self.shifted.next = self.m_axi.rdata.val();
+        } else if self.flushing.val() {
+            self.shifted.next = self.rx_held.q.val() >> (bit_cast::<64, 3>(self.rx_offset.q.val()) << 3);
+        } else {
+            self.shifted.next = (self.rx_held.q.val() >> (bit_cast::<64, 3>(self.rx_offset.q.val()) << 3))
+                | (self.m_axi.rdata.val() << (64 - (bit_cast::<64, 3>(self.rx_offset.q.val()) << 3)));
+        }
+        self.last_keep.next = 0xFF.into();
+        if self.rx_bytes_left.q.val() == 1 {
+            self.last_keep.next = 0x01.into();
+        }
+        if self.rx_bytes_left.q.val() == 2 {
+            self.last_keep.next = 0x03.into();
+        }
+        if self.rx_bytes_left.q.val() == 3 {
+            self.last_keep.next = 0x07.into();
+        }
+        if self.rx_bytes_left.q.val() == 4 {
+            self.last_keep.next = 0x0F.into();
+        }
+        if self.rx_bytes_left.q.val() == 5 {
+            self.last_keep.next = 0x1F.into();
+        }
+        if self.rx_bytes_left.q.val() == 6 {
+            self.last_keep.next = 0x3F.into();
+        }
+        if self.rx_bytes_left.q.val() == 7 {
+            self.last_keep.next = 0x7F.into();
+        }
+        self.out_fifo.s_axis.tdata.next = self.shifted.val();
+        self.out_fifo.s_axis.tkeep.next = 0xFF.into();
+        self.out_fifo.s_axis.tlast.next = self.rx_out_left.q.val() == 1;
+        if self.rx_out_left.q.val() == 1 {
+            self.out_fifo.s_axis.tkeep.next = self.last_keep.val();
+        }
+        self.out_fifo.s_axis.tuser.next =
+            bit_cast::<9, 8>(self.rx_tag.q.val()) | (bit_cast::<9, 1>(self.beat_error.val().into()) << 8);
+        self.out_fifo.s_axis.tvalid.next = (self.r_fire.val() & self.emits.val()) | self.flushing.val();
+
+        if self.r_fire.val() {
+            self.rx_in_left.d.next = self.rx_in_left.q.val() - 1;
+            self.rx_held.d.next = self.m_axi.rdata.val();
+            self.rx_have_held.d.next = true;
+            self.rx_error.d.next = self.beat_error.val();
+        }
+        if ((self.r_fire.val() & self.emits.val()) | self.flushing.val()) & self.out_fifo.s_axis.tready.val() {
+            self.rx_out_left.d.next = self.rx_out_left.q.val() - 1;
+            self.rx_bytes_left.d.next = self.rx_bytes_left.q.val() - 8;
+            if self.rx_out_left.q.val() == 1 {
+                self.rx_active.d.next = false;
+            }
+        }
+
+        // Bursts in flight: up on AR, down on the last R beat of a burst.
+        self.outstanding_next.next = self.outstanding.q.val();
+        if self.ar_fire.val() & !(self.r_fire.val() & self.m_axi.rlast.val()) {
+            self.outstanding_next.next = self.outstanding.q.val() + 1;
+        }
+        if !self.ar_fire.val() & self.r_fire.val() & self.m_axi.rlast.val() {
+            self.outstanding_next.next = self.outstanding.q.val() - 1;
+        }
+        self.outstanding.d.next = self.outstanding_next.val();
+
+        self.m_axis_data.tdata.next = self.out_fifo.m_axis.tdata.val();
+        self.m_axis_data.tkeep.next = self.out_fifo.m_axis.tkeep.val();
+        self.m_axis_data.tlast.next = self.out_fifo.m_axis.tlast.val();
+        self.m_axis_data.tuser.next = self.out_fifo.m_axis.tuser.val();
+        self.m_axis_data.tvalid.next = self.out_fifo.m_axis.tvalid.val();
+        self.out_fifo.m_axis.tready.next = self.m_axis_data.tready.val();
+        self.busy.next = self.issuing.q.val()
+            | self.rx_active.q.val()
+            | self.info_fifo.m_axis.tvalid.val()
+            | self.out_fifo.m_axis.tvalid.val();
+
+        if self.rst.val() {
+            self.issuing.d.next = false;
+            self.outstanding.d.next = 0.into();
+            self.rx_active.d.next = false;
+            self.rx_have_held.d.next = false;
+            self.rx_error.d.next = false;
+        }
+    }
+}
+
+crate::native_ports!(
+    impl[] DmaRead;
+    clk, rst, s_desc_valid, s_desc_ready, s_desc_addr, s_desc_len, s_desc_tag,
+    m_axi.arid, m_axi.araddr, m_axi.arlen, m_axi.arsize, m_axi.arburst, m_axi.arlock, m_axi.arcache, m_axi.arprot,
+    m_axi.arvalid, m_axi.arready, m_axi.rid, m_axi.rdata, m_axi.rresp, m_axi.rlast, m_axi.rvalid, m_axi.rready,
+    m_axis_data.tdata, m_axis_data.tkeep, m_axis_data.tvalid, m_axis_data.tready, m_axis_data.tlast, m_axis_data.tuser,
+    busy,
+);
