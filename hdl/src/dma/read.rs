@@ -48,6 +48,10 @@ pub struct DmaRead {
     issue_addr: DFF<Bits<64>>,
     beats_left: DFF<Bits<14>>,
     outstanding: DFF<Bits<5>>,
+    // The next burst's length, computed a cycle ahead from the registers above so the
+    // AR path carries no arithmetic.
+    burst_beats: DFF<Bits<14>>,
+    burst_ready: DFF<Bit>,
     max_burst: Constant<Bits<14>>,
     max_outstanding: Constant<Bits<5>>,
     // Realigner.
@@ -96,6 +100,8 @@ impl Default for DmaRead {
             issue_addr: Default::default(),
             beats_left: Default::default(),
             outstanding: Default::default(),
+            burst_beats: Default::default(),
+            burst_ready: Default::default(),
             max_burst: Constant::new(MAX_BURST.to_bits()),
             max_outstanding: Constant::new(MAX_OUTSTANDING.to_bits()),
             rx_active: Default::default(),
@@ -132,6 +138,8 @@ impl Logic for DmaRead {
             self,
             clk,
             issuing,
+            burst_beats,
+            burst_ready,
             issue_addr,
             beats_left,
             outstanding,
@@ -166,6 +174,7 @@ impl Logic for DmaRead {
         self.info_fifo.s_axis.tuser.next = 0.into();
         if self.desc_fire.val() {
             self.issuing.d.next = true;
+            self.burst_ready.d.next = false;
             self.issue_addr.d.next = self.s_desc_addr.val() & 0xFFFF_FFFF_FFFF_FFF8_u64;
             // Beats from the rounded-down address to the last byte.
             self.beats_left.d.next = bit_cast::<14, 17>(
@@ -173,7 +182,8 @@ impl Logic for DmaRead {
             );
         }
 
-        // ---- Issuer: bursts of at most MAX_BURST beats, never across 4 KiB.
+        // ---- Issuer: bursts of at most MAX_BURST beats, never across 4 KiB. The length is
+        // computed into `burst_beats` one cycle before the burst is offered.
         self.to_boundary.next = 512 - bit_cast::<14, 9>(self.issue_addr.q.val().get_bits::<9>(3));
         self.burst.next = self.beats_left.q.val();
         if self.to_boundary.val() < self.burst.val() {
@@ -182,21 +192,28 @@ impl Logic for DmaRead {
         if self.max_burst.val() < self.burst.val() {
             self.burst.next = self.max_burst.val();
         }
+        self.burst_beats.d.next = self.burst.val();
+        self.burst_ready.d.next = self.issuing.q.val();
         self.m_axi.arid.next = 0.into();
         self.m_axi.araddr.next = self.issue_addr.q.val();
-        self.m_axi.arlen.next = bit_cast::<8, 14>(self.burst.val() - 1);
+        self.m_axi.arlen.next = bit_cast::<8, 14>(self.burst_beats.q.val() - 1);
         self.m_axi.arsize.next = 3.into();
         self.m_axi.arburst.next = 1.into();
         self.m_axi.arlock.next = false;
         self.m_axi.arcache.next = 3.into();
         self.m_axi.arprot.next = 0.into();
-        self.m_axi.arvalid.next = self.issuing.q.val() & (self.outstanding.q.val() != self.max_outstanding.val());
-        self.ar_fire.next =
-            self.issuing.q.val() & (self.outstanding.q.val() != self.max_outstanding.val()) & self.m_axi.arready.val();
+        self.m_axi.arvalid.next = self.issuing.q.val()
+            & self.burst_ready.q.val()
+            & (self.outstanding.q.val() != self.max_outstanding.val());
+        self.ar_fire.next = self.issuing.q.val()
+            & self.burst_ready.q.val()
+            & (self.outstanding.q.val() != self.max_outstanding.val())
+            & self.m_axi.arready.val();
         if self.ar_fire.val() {
-            self.issue_addr.d.next = self.issue_addr.q.val() + (bit_cast::<64, 14>(self.burst.val()) << 3);
-            self.beats_left.d.next = self.beats_left.q.val() - self.burst.val();
-            if self.beats_left.q.val() == self.burst.val() {
+            self.issue_addr.d.next = self.issue_addr.q.val() + (bit_cast::<64, 14>(self.burst_beats.q.val()) << 3);
+            self.beats_left.d.next = self.beats_left.q.val() - self.burst_beats.q.val();
+            self.burst_ready.d.next = false;
+            if self.beats_left.q.val() == self.burst_beats.q.val() {
                 self.issuing.d.next = false;
             }
         }
@@ -307,6 +324,7 @@ impl Logic for DmaRead {
 
         if self.rst.val() {
             self.issuing.d.next = false;
+            self.burst_ready.d.next = false;
             self.outstanding.d.next = 0.into();
             self.rx_active.d.next = false;
             self.rx_have_held.d.next = false;
