@@ -52,6 +52,10 @@ pub struct DmaRead {
     // AR path carries no arithmetic.
     burst_beats: DFF<Bits<14>>,
     burst_ready: DFF<Bit>,
+    // First step of that computation: the two limits, each against the remaining beats.
+    room_to_boundary: DFF<Bits<14>>,
+    capped_left: DFF<Bits<14>>,
+    limits_ready: DFF<Bit>,
     max_burst: Constant<Bits<14>>,
     max_outstanding: Constant<Bits<5>>,
     // Realigner.
@@ -102,6 +106,9 @@ impl Default for DmaRead {
             outstanding: Default::default(),
             burst_beats: Default::default(),
             burst_ready: Default::default(),
+            room_to_boundary: Default::default(),
+            capped_left: Default::default(),
+            limits_ready: Default::default(),
             max_burst: Constant::new(MAX_BURST.to_bits()),
             max_outstanding: Constant::new(MAX_OUTSTANDING.to_bits()),
             rx_active: Default::default(),
@@ -140,6 +147,9 @@ impl Logic for DmaRead {
             issuing,
             burst_beats,
             burst_ready,
+            room_to_boundary,
+            capped_left,
+            limits_ready,
             issue_addr,
             beats_left,
             outstanding,
@@ -175,6 +185,7 @@ impl Logic for DmaRead {
         if self.desc_fire.val() {
             self.issuing.d.next = true;
             self.burst_ready.d.next = false;
+            self.limits_ready.d.next = false;
             self.issue_addr.d.next = self.s_desc_addr.val() & 0xFFFF_FFFF_FFFF_FFF8_u64;
             // Beats from the rounded-down address to the last byte.
             self.beats_left.d.next = bit_cast::<14, 17>(
@@ -184,16 +195,21 @@ impl Logic for DmaRead {
 
         // ---- Issuer: bursts of at most MAX_BURST beats, never across 4 KiB. The length is
         // computed into `burst_beats` one cycle before the burst is offered.
+        // Step 1: beats to the next 4 KiB boundary; remaining beats capped at MAX_BURST.
         self.to_boundary.next = 512 - bit_cast::<14, 9>(self.issue_addr.q.val().get_bits::<9>(3));
-        self.burst.next = self.beats_left.q.val();
-        if self.to_boundary.val() < self.burst.val() {
-            self.burst.next = self.to_boundary.val();
+        self.room_to_boundary.d.next = self.to_boundary.val();
+        self.capped_left.d.next = self.beats_left.q.val();
+        if self.max_burst.val() < self.beats_left.q.val() {
+            self.capped_left.d.next = self.max_burst.val();
         }
-        if self.max_burst.val() < self.burst.val() {
-            self.burst.next = self.max_burst.val();
+        self.limits_ready.d.next = self.issuing.q.val();
+        // Step 2: the smaller of the two.
+        self.burst.next = self.capped_left.q.val();
+        if self.room_to_boundary.q.val() < self.capped_left.q.val() {
+            self.burst.next = self.room_to_boundary.q.val();
         }
         self.burst_beats.d.next = self.burst.val();
-        self.burst_ready.d.next = self.issuing.q.val();
+        self.burst_ready.d.next = self.issuing.q.val() & self.limits_ready.q.val();
         self.m_axi.arid.next = 0.into();
         self.m_axi.araddr.next = self.issue_addr.q.val();
         self.m_axi.arlen.next = bit_cast::<8, 14>(self.burst_beats.q.val() - 1);
@@ -213,6 +229,7 @@ impl Logic for DmaRead {
             self.issue_addr.d.next = self.issue_addr.q.val() + (bit_cast::<64, 14>(self.burst_beats.q.val()) << 3);
             self.beats_left.d.next = self.beats_left.q.val() - self.burst_beats.q.val();
             self.burst_ready.d.next = false;
+            self.limits_ready.d.next = false;
             if self.beats_left.q.val() == self.burst_beats.q.val() {
                 self.issuing.d.next = false;
             }
@@ -325,6 +342,7 @@ impl Logic for DmaRead {
         if self.rst.val() {
             self.issuing.d.next = false;
             self.burst_ready.d.next = false;
+            self.limits_ready.d.next = false;
             self.outstanding.d.next = 0.into();
             self.rx_active.d.next = false;
             self.rx_have_held.d.next = false;
