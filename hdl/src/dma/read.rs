@@ -68,6 +68,14 @@ pub struct DmaRead {
     rx_held: DFF<Bits<64>>,
     rx_have_held: DFF<Bit>,
     rx_error: DFF<Bit>,
+    // One register stage between the realigner and the output FIFO.
+    stage_valid: DFF<Bit>,
+    stage_data: DFF<Bits<64>>,
+    stage_keep: DFF<Bits<8>>,
+    stage_last: DFF<Bit>,
+    stage_user: DFF<Bits<9>>,
+    stage_free: Signal<Local, Bit>,
+    produce: Signal<Local, Bit>,
     // Combinational.
     len_bytes: Signal<Local, Bits<17>>,
     desc_fire: Signal<Local, Bit>,
@@ -120,6 +128,13 @@ impl Default for DmaRead {
             rx_held: Default::default(),
             rx_have_held: Default::default(),
             rx_error: Default::default(),
+            stage_valid: Default::default(),
+            stage_data: Default::default(),
+            stage_keep: Default::default(),
+            stage_last: Default::default(),
+            stage_user: Default::default(),
+            stage_free: Default::default(),
+            produce: Default::default(),
             len_bytes: Default::default(),
             desc_fire: Default::default(),
             to_boundary: Default::default(),
@@ -161,7 +176,12 @@ impl Logic for DmaRead {
             rx_bytes_left,
             rx_held,
             rx_have_held,
-            rx_error
+            rx_error,
+            stage_valid,
+            stage_data,
+            stage_keep,
+            stage_last,
+            stage_user
         );
         self.info_fifo.clk.next = self.clk.val();
         self.info_fifo.rst.next = self.rst.val();
@@ -218,9 +238,8 @@ impl Logic for DmaRead {
         self.m_axi.arlock.next = false;
         self.m_axi.arcache.next = 3.into();
         self.m_axi.arprot.next = 0.into();
-        self.m_axi.arvalid.next = self.issuing.q.val()
-            & self.burst_ready.q.val()
-            & (self.outstanding.q.val() != self.max_outstanding.val());
+        self.m_axi.arvalid.next =
+            self.issuing.q.val() & self.burst_ready.q.val() & (self.outstanding.q.val() != self.max_outstanding.val());
         self.ar_fire.next = self.issuing.q.val()
             & self.burst_ready.q.val()
             & (self.outstanding.q.val() != self.max_outstanding.val())
@@ -255,9 +274,10 @@ impl Logic for DmaRead {
         // An input beat produces an output beat unless it is the first of an unaligned
         // transfer (which only fills `held`).
         self.emits.next = (self.rx_offset.q.val() == 0) | self.rx_have_held.q.val();
-        self.m_axi.rready.next = self.rx_active.q.val()
-            & (self.rx_in_left.q.val() != 0)
-            & (!self.emits.val() | self.out_fifo.s_axis.tready.val());
+        // The output stage takes a beat when empty or when the FIFO takes the one it holds.
+        self.stage_free.next = !self.stage_valid.q.val() | self.out_fifo.s_axis.tready.val();
+        self.m_axi.rready.next =
+            self.rx_active.q.val() & (self.rx_in_left.q.val() != 0) & (!self.emits.val() | self.stage_free.val());
         self.r_fire.next = self.m_axi.rvalid.val() & self.m_axi.rready.val();
         // SLVERR/DECERR, or a response for an ID never issued, spoil the transfer.
         self.beat_error.next =
@@ -294,15 +314,25 @@ impl Logic for DmaRead {
         if self.rx_bytes_left.q.val() == 7 {
             self.last_keep.next = 0x7F.into();
         }
-        self.out_fifo.s_axis.tdata.next = self.shifted.val();
-        self.out_fifo.s_axis.tkeep.next = 0xFF.into();
-        self.out_fifo.s_axis.tlast.next = self.rx_out_left.q.val() == 1;
-        if self.rx_out_left.q.val() == 1 {
-            self.out_fifo.s_axis.tkeep.next = self.last_keep.val();
+        self.produce.next = ((self.r_fire.val() & self.emits.val()) | self.flushing.val()) & self.stage_free.val();
+        if self.produce.val() {
+            self.stage_valid.d.next = true;
+            self.stage_data.d.next = self.shifted.val();
+            self.stage_keep.d.next = 0xFF.into();
+            if self.rx_out_left.q.val() == 1 {
+                self.stage_keep.d.next = self.last_keep.val();
+            }
+            self.stage_last.d.next = self.rx_out_left.q.val() == 1;
+            self.stage_user.d.next =
+                bit_cast::<9, 8>(self.rx_tag.q.val()) | (bit_cast::<9, 1>(self.beat_error.val().into()) << 8);
+        } else if self.out_fifo.s_axis.tready.val() {
+            self.stage_valid.d.next = false;
         }
-        self.out_fifo.s_axis.tuser.next =
-            bit_cast::<9, 8>(self.rx_tag.q.val()) | (bit_cast::<9, 1>(self.beat_error.val().into()) << 8);
-        self.out_fifo.s_axis.tvalid.next = (self.r_fire.val() & self.emits.val()) | self.flushing.val();
+        self.out_fifo.s_axis.tvalid.next = self.stage_valid.q.val();
+        self.out_fifo.s_axis.tdata.next = self.stage_data.q.val();
+        self.out_fifo.s_axis.tkeep.next = self.stage_keep.q.val();
+        self.out_fifo.s_axis.tlast.next = self.stage_last.q.val();
+        self.out_fifo.s_axis.tuser.next = self.stage_user.q.val();
 
         if self.r_fire.val() {
             self.rx_in_left.d.next = self.rx_in_left.q.val() - 1;
@@ -310,7 +340,7 @@ impl Logic for DmaRead {
             self.rx_have_held.d.next = true;
             self.rx_error.d.next = self.beat_error.val();
         }
-        if ((self.r_fire.val() & self.emits.val()) | self.flushing.val()) & self.out_fifo.s_axis.tready.val() {
+        if self.produce.val() {
             self.rx_out_left.d.next = self.rx_out_left.q.val() - 1;
             self.rx_bytes_left.d.next = self.rx_bytes_left.q.val() - 8;
             if self.rx_out_left.q.val() == 1 {
@@ -337,6 +367,7 @@ impl Logic for DmaRead {
         self.busy.next = self.issuing.q.val()
             | self.rx_active.q.val()
             | self.info_fifo.m_axis.tvalid.val()
+            | self.stage_valid.q.val()
             | self.out_fifo.m_axis.tvalid.val();
 
         if self.rst.val() {
@@ -347,6 +378,7 @@ impl Logic for DmaRead {
             self.rx_active.d.next = false;
             self.rx_have_held.d.next = false;
             self.rx_error.d.next = false;
+            self.stage_valid.d.next = false;
         }
     }
 }
