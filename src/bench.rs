@@ -9,6 +9,16 @@ fn rate(all: &[Measurement], name: &str, backend: &str) -> f64 {
 
 pub fn run(as_json: bool, scale: u64) -> Result<()> {
     let all = fifo_benchmarks(scale.max(1))?;
+    let sizes = [64u32, 512, 4096, 65536];
+    let dma: Vec<(u32, f64)> = sizes
+        .iter()
+        .map(|&len| {
+            Ok((
+                len,
+                ferronic_testbench::bench::dma_read_utilization(len, (256 * 1024 / len as u64).clamp(4, 64), 200)?,
+            ))
+        })
+        .collect::<Result<_>>()?;
     let verilator_vs_rusthdl =
         rate(&all, "fifo testbench+models", "verilator") / rate(&all, "fifo testbench+models", "rust-hdl");
     let raw_vs_rusthdl = rate(&all, "fifo raw loop", "verilator") / rate(&all, "fifo raw loop", "rust-hdl");
@@ -30,7 +40,8 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
                 "verilator_over_rust_hdl_raw": raw_vs_rusthdl,
                 "verilator_over_rust_hdl_testbench": verilator_vs_rusthdl,
                 "framework_overhead_verilator": framework_overhead,
-            }
+            },
+            "dma_read_r_utilization_latency_200": dma.iter().map(|(len, u)| json!({"bytes": len, "utilization": u})).collect::<Vec<_>>(),
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
@@ -50,6 +61,9 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
         println!("verilator / rust-hdl (raw test loop):   {raw_vs_rusthdl:.1}x");
         println!("verilator / rust-hdl (testbench):       {verilator_vs_rusthdl:.1}x");
         println!("framework overhead on verilator (tb/raw): {framework_overhead:.2}x");
+        for (len, u) in &dma {
+            println!("dma read, {len:>6} B transfers, 200-cycle memory: R busy {:.1}% of cycles", u * 100.0);
+        }
     }
     Ok(())
 }

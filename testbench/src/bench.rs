@@ -238,3 +238,20 @@ pub fn fifo_benchmarks(scale: u64) -> Result<Vec<Measurement>> {
     }
     Ok(out)
 }
+
+/// DMA read bus utilization: `count` transfers of `len` bytes with a `latency`-cycle memory,
+/// as the share of cycles (after the first response could arrive) with a beat on R.
+pub fn dma_read_utilization(len: u32, count: u64, latency: u64) -> Result<f64> {
+    use crate::bfm::Axi4MemoryConfig;
+    use crate::models::dma::ReadRequest;
+    use crate::scenarios::dma_read::{build, run, ReadRun};
+    let requests = (0..count).map(|i| ReadRequest { addr: 0x100_0000 + i * 0x1_0000, len, tag: i as u8 }).collect();
+    let setup = ReadRun {
+        requests,
+        memory: Axi4MemoryConfig { latency, reorder: false, ..Default::default() },
+        descriptor_idle: Pattern::Never,
+        data_backpressure: Pattern::Never,
+    };
+    let report = run(build(Backend::Verilator)?, setup, 1)?;
+    Ok(report.r_busy as f64 / (report.cycles.saturating_sub(latency)).max(1) as f64)
+}

@@ -2,11 +2,11 @@
 //! the first byte, whatever the alignment.
 //!
 //! * Descriptors (`s_desc_*`: address, length with 0 meaning 64 KiB, tag) are accepted one
-//!   at a time while the per-descriptor queue has room (4 in flight).
+//!   at a time while the per-descriptor queue has room (32 in flight).
 //! * The issuer turns a descriptor into INCR bursts of full 8-byte beats from the address
 //!   rounded down, each at most `MAX_BURST` beats and never across a 4 KiB boundary, with
-//!   up to 16 bursts outstanding (enough to cover a 200-cycle memory latency at full rate
-//!   with 16-beat or longer bursts). One ARID: responses come back in order.
+//!   up to 32 bursts outstanding (enough to cover a 200-cycle memory latency at full rate
+//!   with 8-beat or longer bursts). One ARID: responses come back in order.
 //! * The realigner shifts the returning beats by the address's byte offset, so output beat
 //!   k holds bytes 8k..8k+7 of the buffer; the last beat's `tkeep` covers what remains.
 //! * `m_axis_data_tuser` = {error, tag}: error is set on a beat once any response of its
@@ -19,10 +19,11 @@ use rust_hdl::prelude::*;
 /// Longest burst, in 8-byte beats.
 pub const MAX_BURST: u64 = 64;
 /// Bursts in flight at once.
-pub const MAX_OUTSTANDING: u64 = 16;
+pub const MAX_OUTSTANDING: u64 = 32;
 
-/// Per-descriptor record for the realigner: {tag 8, length 17, offset 3}.
-type InfoFifo = StreamFifo<32, 4, 1, 2, 3>;
+/// Per-descriptor records for the realigner, {tag 8, length 17, offset 3}: 32 deep, so
+/// short transfers can cover a 200-cycle memory latency.
+type InfoFifo = StreamFifo<32, 4, 1, 5, 6>;
 /// Output buffer: 16 beats of {error, tag} tagged data.
 type OutFifo = StreamFifo<64, 8, 9, 4, 5>;
 
@@ -43,11 +44,16 @@ pub struct DmaRead {
 
     info_fifo: InfoFifo,
     out_fifo: OutFifo,
+    // The record of the descriptor just taken, pushed a cycle later (off the accept path).
+    info_push: DFF<Bit>,
+    info_record: DFF<Bits<32>>,
     // Issuer.
     issuing: DFF<Bit>,
     issue_addr: DFF<Bits<64>>,
     beats_left: DFF<Bits<14>>,
-    outstanding: DFF<Bits<5>>,
+    outstanding: DFF<Bits<6>>,
+    // A burst's last beat arrived last cycle (counted down a cycle late, off the R path).
+    burst_done: DFF<Bit>,
     // The next burst's length, computed a cycle ahead from the registers above so the
     // AR path carries no arithmetic.
     burst_beats: DFF<Bits<14>>,
@@ -57,14 +63,18 @@ pub struct DmaRead {
     capped_left: DFF<Bits<14>>,
     limits_ready: DFF<Bit>,
     max_burst: Constant<Bits<14>>,
-    max_outstanding: Constant<Bits<5>>,
+    max_outstanding: Constant<Bits<6>>,
     // Realigner.
     rx_active: DFF<Bit>,
     rx_offset: DFF<Bits<3>>,
     rx_tag: DFF<Bits<8>>,
     rx_in_left: DFF<Bits<14>>,
     rx_out_left: DFF<Bits<14>>,
-    rx_bytes_left: DFF<Bits<17>>,
+    // Decoded a cycle ahead, off the long paths: more input beats to come, this output
+    // beat is the last, and the last beat's byte lanes.
+    rx_in_more: DFF<Bit>,
+    rx_out_last: DFF<Bit>,
+    rx_last_keep: DFF<Bits<8>>,
     rx_held: DFF<Bits<64>>,
     rx_have_held: DFF<Bit>,
     rx_error: DFF<Bit>,
@@ -89,8 +99,7 @@ pub struct DmaRead {
     flushing: Signal<Local, Bit>,
     beat_error: Signal<Local, Bit>,
     shifted: Signal<Local, Bits<64>>,
-    last_keep: Signal<Local, Bits<8>>,
-    outstanding_next: Signal<Local, Bits<5>>,
+    outstanding_next: Signal<Local, Bits<6>>,
 }
 
 impl Default for DmaRead {
@@ -108,10 +117,13 @@ impl Default for DmaRead {
             busy: Default::default(),
             info_fifo: InfoFifo::new(FifoFault::None),
             out_fifo: OutFifo::new(FifoFault::None),
+            info_push: Default::default(),
+            info_record: Default::default(),
             issuing: Default::default(),
             issue_addr: Default::default(),
             beats_left: Default::default(),
             outstanding: Default::default(),
+            burst_done: Default::default(),
             burst_beats: Default::default(),
             burst_ready: Default::default(),
             room_to_boundary: Default::default(),
@@ -124,7 +136,9 @@ impl Default for DmaRead {
             rx_tag: Default::default(),
             rx_in_left: Default::default(),
             rx_out_left: Default::default(),
-            rx_bytes_left: Default::default(),
+            rx_in_more: Default::default(),
+            rx_out_last: Default::default(),
+            rx_last_keep: Default::default(),
             rx_held: Default::default(),
             rx_have_held: Default::default(),
             rx_error: Default::default(),
@@ -147,7 +161,6 @@ impl Default for DmaRead {
             flushing: Default::default(),
             beat_error: Default::default(),
             shifted: Default::default(),
-            last_keep: Default::default(),
             outstanding_next: Default::default(),
         }
     }
@@ -159,6 +172,8 @@ impl Logic for DmaRead {
         dff_setup!(
             self,
             clk,
+            info_push,
+            info_record,
             issuing,
             burst_beats,
             burst_ready,
@@ -168,12 +183,15 @@ impl Logic for DmaRead {
             issue_addr,
             beats_left,
             outstanding,
+            burst_done,
             rx_active,
             rx_offset,
             rx_tag,
             rx_in_left,
             rx_out_left,
-            rx_bytes_left,
+            rx_in_more,
+            rx_out_last,
+            rx_last_keep,
             rx_held,
             rx_have_held,
             rx_error,
@@ -195,10 +213,14 @@ impl Logic for DmaRead {
         }
         self.s_desc_ready.next = !self.issuing.q.val() & self.info_fifo.s_axis.tready.val();
         self.desc_fire.next = self.s_desc_valid.val() & !self.issuing.q.val() & self.info_fifo.s_axis.tready.val();
-        self.info_fifo.s_axis.tvalid.next = self.desc_fire.val();
-        self.info_fifo.s_axis.tdata.next = bit_cast::<32, 3>(self.s_desc_addr.val().get_bits::<3>(0))
+        // No other push can be pending when a descriptor is taken: the issuer is busy for
+        // several cycles after each one.
+        self.info_push.d.next = self.desc_fire.val();
+        self.info_record.d.next = bit_cast::<32, 3>(self.s_desc_addr.val().get_bits::<3>(0))
             | (bit_cast::<32, 17>(self.len_bytes.val()) << 3)
             | (bit_cast::<32, 8>(self.s_desc_tag.val()) << 20);
+        self.info_fifo.s_axis.tvalid.next = self.info_push.q.val();
+        self.info_fifo.s_axis.tdata.next = self.info_record.q.val();
         self.info_fifo.s_axis.tkeep.next = 0xF.into();
         self.info_fifo.s_axis.tlast.next = true;
         self.info_fifo.s_axis.tuser.next = 0.into();
@@ -265,19 +287,42 @@ impl Logic for DmaRead {
             self.rx_in_left.d.next =
                 bit_cast::<14, 17>((bit_cast::<17, 3>(self.info_offset.val()) + self.info_len.val() + 7) >> 3);
             self.rx_out_left.d.next = bit_cast::<14, 17>((self.info_len.val() + 7) >> 3);
-            self.rx_bytes_left.d.next = self.info_len.val();
+            self.rx_in_more.d.next = true;
+            self.rx_out_last.d.next = self.info_len.val() <= 8;
+            self.rx_last_keep.d.next = 0xFF.into();
+            if self.info_len.val().get_bits::<3>(0) == 1 {
+                self.rx_last_keep.d.next = 0x01.into();
+            }
+            if self.info_len.val().get_bits::<3>(0) == 2 {
+                self.rx_last_keep.d.next = 0x03.into();
+            }
+            if self.info_len.val().get_bits::<3>(0) == 3 {
+                self.rx_last_keep.d.next = 0x07.into();
+            }
+            if self.info_len.val().get_bits::<3>(0) == 4 {
+                self.rx_last_keep.d.next = 0x0F.into();
+            }
+            if self.info_len.val().get_bits::<3>(0) == 5 {
+                self.rx_last_keep.d.next = 0x1F.into();
+            }
+            if self.info_len.val().get_bits::<3>(0) == 6 {
+                self.rx_last_keep.d.next = 0x3F.into();
+            }
+            if self.info_len.val().get_bits::<3>(0) == 7 {
+                self.rx_last_keep.d.next = 0x7F.into();
+            }
             self.rx_have_held.d.next = false;
             self.rx_error.d.next = false;
         }
         // After the last input beat, one output beat may remain (the tail in `held`).
-        self.flushing.next = self.rx_active.q.val() & (self.rx_in_left.q.val() == 0) & (self.rx_out_left.q.val() != 0);
+        self.flushing.next = self.rx_active.q.val() & !self.rx_in_more.q.val();
         // An input beat produces an output beat unless it is the first of an unaligned
         // transfer (which only fills `held`).
         self.emits.next = (self.rx_offset.q.val() == 0) | self.rx_have_held.q.val();
         // The output stage takes a beat when empty or when the FIFO takes the one it holds.
         self.stage_free.next = !self.stage_valid.q.val() | self.out_fifo.s_axis.tready.val();
         self.m_axi.rready.next =
-            self.rx_active.q.val() & (self.rx_in_left.q.val() != 0) & (!self.emits.val() | self.stage_free.val());
+            self.rx_active.q.val() & self.rx_in_more.q.val() & (!self.emits.val() | self.stage_free.val());
         self.r_fire.next = self.m_axi.rvalid.val() & self.m_axi.rready.val();
         // SLVERR/DECERR, or a response for an ID never issued, spoil the transfer.
         self.beat_error.next =
@@ -292,37 +337,15 @@ impl Logic for DmaRead {
             self.shifted.next = (self.rx_held.q.val() >> (bit_cast::<64, 3>(self.rx_offset.q.val()) << 3))
                 | (self.m_axi.rdata.val() << (64 - (bit_cast::<64, 3>(self.rx_offset.q.val()) << 3)));
         }
-        self.last_keep.next = 0xFF.into();
-        if self.rx_bytes_left.q.val() == 1 {
-            self.last_keep.next = 0x01.into();
-        }
-        if self.rx_bytes_left.q.val() == 2 {
-            self.last_keep.next = 0x03.into();
-        }
-        if self.rx_bytes_left.q.val() == 3 {
-            self.last_keep.next = 0x07.into();
-        }
-        if self.rx_bytes_left.q.val() == 4 {
-            self.last_keep.next = 0x0F.into();
-        }
-        if self.rx_bytes_left.q.val() == 5 {
-            self.last_keep.next = 0x1F.into();
-        }
-        if self.rx_bytes_left.q.val() == 6 {
-            self.last_keep.next = 0x3F.into();
-        }
-        if self.rx_bytes_left.q.val() == 7 {
-            self.last_keep.next = 0x7F.into();
-        }
         self.produce.next = ((self.r_fire.val() & self.emits.val()) | self.flushing.val()) & self.stage_free.val();
         if self.produce.val() {
             self.stage_valid.d.next = true;
             self.stage_data.d.next = self.shifted.val();
             self.stage_keep.d.next = 0xFF.into();
-            if self.rx_out_left.q.val() == 1 {
-                self.stage_keep.d.next = self.last_keep.val();
+            if self.rx_out_last.q.val() {
+                self.stage_keep.d.next = self.rx_last_keep.q.val();
             }
-            self.stage_last.d.next = self.rx_out_left.q.val() == 1;
+            self.stage_last.d.next = self.rx_out_last.q.val();
             self.stage_user.d.next =
                 bit_cast::<9, 8>(self.rx_tag.q.val()) | (bit_cast::<9, 1>(self.beat_error.val().into()) << 8);
         } else if self.out_fifo.s_axis.tready.val() {
@@ -336,24 +359,26 @@ impl Logic for DmaRead {
 
         if self.r_fire.val() {
             self.rx_in_left.d.next = self.rx_in_left.q.val() - 1;
+            self.rx_in_more.d.next = self.rx_in_left.q.val() != 1;
             self.rx_held.d.next = self.m_axi.rdata.val();
             self.rx_have_held.d.next = true;
             self.rx_error.d.next = self.beat_error.val();
         }
         if self.produce.val() {
             self.rx_out_left.d.next = self.rx_out_left.q.val() - 1;
-            self.rx_bytes_left.d.next = self.rx_bytes_left.q.val() - 8;
-            if self.rx_out_left.q.val() == 1 {
+            self.rx_out_last.d.next = self.rx_out_left.q.val() == 2;
+            if self.rx_out_last.q.val() {
                 self.rx_active.d.next = false;
             }
         }
 
-        // Bursts in flight: up on AR, down on the last R beat of a burst.
+        // Bursts in flight: up on AR, down a cycle after the last R beat of a burst.
+        self.burst_done.d.next = self.r_fire.val() & self.m_axi.rlast.val();
         self.outstanding_next.next = self.outstanding.q.val();
-        if self.ar_fire.val() & !(self.r_fire.val() & self.m_axi.rlast.val()) {
+        if self.ar_fire.val() & !self.burst_done.q.val() {
             self.outstanding_next.next = self.outstanding.q.val() + 1;
         }
-        if !self.ar_fire.val() & self.r_fire.val() & self.m_axi.rlast.val() {
+        if !self.ar_fire.val() & self.burst_done.q.val() {
             self.outstanding_next.next = self.outstanding.q.val() - 1;
         }
         self.outstanding.d.next = self.outstanding_next.val();
@@ -372,6 +397,8 @@ impl Logic for DmaRead {
 
         if self.rst.val() {
             self.issuing.d.next = false;
+            self.info_push.d.next = false;
+            self.burst_done.d.next = false;
             self.burst_ready.d.next = false;
             self.limits_ready.d.next = false;
             self.outstanding.d.next = 0.into();
