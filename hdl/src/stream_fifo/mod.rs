@@ -38,6 +38,9 @@ pub struct StreamFifo<const DATA: usize, const KEEP: usize, const USER: usize, c
     last_ram: RAM<Bit, ADDR>,
     write_ptr: DFF<Bits<ADDR>>,
     read_ptr: DFF<Bits<ADDR>>,
+    /// The slot on display: `read_ptr - 1`, kept in a register so the RAM's read address
+    /// is a plain 2:1 choice.
+    shown_ptr: DFF<Bits<ADDR>>,
     count: DFF<Bits<COUNT>>,
     out_valid: DFF<Bit>,
     depth: Constant<Bits<COUNT>>,
@@ -69,6 +72,7 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
             last_ram: Default::default(),
             write_ptr: Default::default(),
             read_ptr: Default::default(),
+            shown_ptr: Default::default(),
             count: Default::default(),
             out_valid: Default::default(),
             depth: Constant::new((1u64 << ADDR).to_bits()),
@@ -96,7 +100,7 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clk, write_ptr, read_ptr, count, out_valid);
+        dff_setup!(self, clk, write_ptr, read_ptr, shown_ptr, count, out_valid);
         self.data_ram.read_clock.next = self.clk.val();
         self.data_ram.write_clock.next = self.clk.val();
         self.keep_ram.read_clock.next = self.clk.val();
@@ -143,10 +147,10 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
             self.user_ram.read_address.next = self.read_ptr.q.val();
             self.last_ram.read_address.next = self.read_ptr.q.val();
         } else {
-            self.data_ram.read_address.next = self.read_ptr.q.val() - 1;
-            self.keep_ram.read_address.next = self.read_ptr.q.val() - 1;
-            self.user_ram.read_address.next = self.read_ptr.q.val() - 1;
-            self.last_ram.read_address.next = self.read_ptr.q.val() - 1;
+            self.data_ram.read_address.next = self.shown_ptr.q.val();
+            self.keep_ram.read_address.next = self.shown_ptr.q.val();
+            self.user_ram.read_address.next = self.shown_ptr.q.val();
+            self.last_ram.read_address.next = self.shown_ptr.q.val();
         }
         self.m_axis.tdata.next = self.data_ram.read_data.val();
         self.m_axis.tkeep.next = self.keep_ram.read_data.val();
@@ -160,6 +164,7 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
         }
         if self.advance.val() {
             self.read_ptr.d.next = self.read_ptr.q.val() + 1;
+            self.shown_ptr.d.next = self.read_ptr.q.val();
             self.out_valid.d.next = true;
         } else if self.out_fire.val() {
             self.out_valid.d.next = false;
@@ -172,6 +177,7 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
         if self.rst.val() {
             self.write_ptr.d.next = 0.into();
             self.read_ptr.d.next = 0.into();
+            self.shown_ptr.d.next = 0.into();
             self.count.d.next = 0.into();
             self.out_valid.d.next = false;
         }
