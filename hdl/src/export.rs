@@ -141,6 +141,7 @@ pub fn shipped_blocks() -> Result<Vec<ExportedBlock>> {
         export_cfgspace("cfgspace", "ferronic-nic", 16)?,
         export_cfgspace("cfgspace64", "ferronic-nic", 64)?,
         export_block("dma_read", &mut crate::dma::read::DmaRead::default())?,
+        export_block("dma_write", &mut crate::dma::write::DmaWrite::default())?,
     ])
 }
 

@@ -127,3 +127,53 @@ pub struct Axi4ReadSlave<const ADDR: usize, const DATA: usize, const ID: usize> 
     pub rvalid: Signal<Out, Bit>,
     pub rready: Signal<In, Bit>,
 }
+
+/// The write half of an AXI4 master (AW, W and B only): for engines that only write.
+#[derive(Clone, Debug, Default, LogicInterface)]
+#[join = "Axi4WriteSlave"]
+pub struct Axi4WriteMaster<const ADDR: usize, const DATA: usize, const STRB: usize, const ID: usize> {
+    pub awid: Signal<Out, Bits<ID>>,
+    pub awaddr: Signal<Out, Bits<ADDR>>,
+    pub awlen: Signal<Out, Bits<8>>,
+    pub awsize: Signal<Out, Bits<3>>,
+    pub awburst: Signal<Out, Bits<2>>,
+    pub awlock: Signal<Out, Bit>,
+    pub awcache: Signal<Out, Bits<4>>,
+    pub awprot: Signal<Out, Bits<3>>,
+    pub awvalid: Signal<Out, Bit>,
+    pub awready: Signal<In, Bit>,
+    pub wdata: Signal<Out, Bits<DATA>>,
+    pub wstrb: Signal<Out, Bits<STRB>>,
+    pub wlast: Signal<Out, Bit>,
+    pub wvalid: Signal<Out, Bit>,
+    pub wready: Signal<In, Bit>,
+    pub bid: Signal<In, Bits<ID>>,
+    pub bresp: Signal<In, Bits<2>>,
+    pub bvalid: Signal<In, Bit>,
+    pub bready: Signal<Out, Bit>,
+}
+
+/// The write half of an AXI4 slave.
+#[derive(Clone, Debug, Default, LogicInterface)]
+#[join = "Axi4WriteMaster"]
+pub struct Axi4WriteSlave<const ADDR: usize, const DATA: usize, const STRB: usize, const ID: usize> {
+    pub awid: Signal<In, Bits<ID>>,
+    pub awaddr: Signal<In, Bits<ADDR>>,
+    pub awlen: Signal<In, Bits<8>>,
+    pub awsize: Signal<In, Bits<3>>,
+    pub awburst: Signal<In, Bits<2>>,
+    pub awlock: Signal<In, Bit>,
+    pub awcache: Signal<In, Bits<4>>,
+    pub awprot: Signal<In, Bits<3>>,
+    pub awvalid: Signal<In, Bit>,
+    pub awready: Signal<Out, Bit>,
+    pub wdata: Signal<In, Bits<DATA>>,
+    pub wstrb: Signal<In, Bits<STRB>>,
+    pub wlast: Signal<In, Bit>,
+    pub wvalid: Signal<In, Bit>,
+    pub wready: Signal<Out, Bit>,
+    pub bid: Signal<Out, Bits<ID>>,
+    pub bresp: Signal<Out, Bits<2>>,
+    pub bvalid: Signal<Out, Bit>,
+    pub bready: Signal<In, Bit>,
+}

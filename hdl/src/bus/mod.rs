@@ -13,7 +13,7 @@ pub mod axi4;
 pub mod axil;
 pub mod axis;
 
-pub use axi4::{Axi4Master, Axi4ReadMaster, Axi4ReadSlave, Axi4Slave};
+pub use axi4::{Axi4Master, Axi4ReadMaster, Axi4ReadSlave, Axi4Slave, Axi4WriteMaster, Axi4WriteSlave};
 pub use axil::{AxilMaster, AxilSlave};
 pub use axis::{AxisSink, AxisSource};
 

@@ -1,2 +1,3 @@
 //! DMA engines between host memory (`m_axi_`) and streams.
 pub mod read;
+pub mod write;

@@ -128,9 +128,12 @@ fn error_for(errors: &[ErrorRange], bytes: &Range<u64>) -> Option<u8> {
 impl Axi4Memory {
     /// Serves the AXI4 master port named `prefix` (e.g. `m_axi`) of the simulated block.
     pub fn start(tb: &Tb, prefix: &str, config: Axi4MemoryConfig) -> Result<Self> {
-        let bus_bytes = (tb.port_spec(tb.port(&format!("{prefix}_rdata"))?).width / 8) as u64;
-        // A read-only master (AR and R only) has no write channels to serve.
+        // A read-only master (AR and R only) has no write channels to serve, a write-only
+        // one no read channels.
         let has_writes = tb.port(&format!("{prefix}_awvalid")).is_ok();
+        let has_reads = tb.port(&format!("{prefix}_arvalid")).is_ok();
+        let data_port = if has_reads { "rdata" } else { "wdata" };
+        let bus_bytes = (tb.port_spec(tb.port(&format!("{prefix}_{data_port}"))?).width / 8) as u64;
         let write_side = if has_writes {
             Some((
                 ChannelSink::start(tb, ChannelPorts::resolve(tb, prefix, "aw", &AW_FIELDS)?, config.ready),
@@ -140,8 +143,14 @@ impl Axi4Memory {
         } else {
             None
         };
-        let ar = ChannelSink::start(tb, ChannelPorts::resolve(tb, prefix, "ar", &AR_FIELDS)?, config.ready);
-        let r = ChannelSource::start(tb, ChannelPorts::resolve(tb, prefix, "r", &R_FIELDS)?, config.response_idle);
+        let read_side = if has_reads {
+            Some((
+                ChannelSink::start(tb, ChannelPorts::resolve(tb, prefix, "ar", &AR_FIELDS)?, config.ready),
+                ChannelSource::start(tb, ChannelPorts::resolve(tb, prefix, "r", &R_FIELDS)?, config.response_idle),
+            ))
+        } else {
+            None
+        };
         let model = Self { memory: Rc::default(), stats: Rc::default() };
         let (memory, stats) = (Rc::clone(&model.memory), Rc::clone(&model.stats));
         let mut rng = tb.rng();
@@ -156,14 +165,16 @@ impl Axi4Memory {
             loop {
                 tb.rising_edge().await;
                 let now = tb.cycle();
-                while let Some((cycle, p)) = ar.pop() {
-                    let request = AddressBeat::decode(&p);
-                    check_request(&name, "AR", &request, bus_bytes)?;
-                    reads.push(PendingRead { order, ready_at: cycle + config.latency, request });
-                    order += 1;
+                if let Some((ar, r)) = &read_side {
+                    while let Some((cycle, p)) = ar.pop() {
+                        let request = AddressBeat::decode(&p);
+                        check_request(&name, "AR", &request, bus_bytes)?;
+                        reads.push(PendingRead { order, ready_at: cycle + config.latency, request });
+                        order += 1;
+                    }
+                    serve_reads(&mut reads, r, &memory, &stats, &config, &mut rng, bus_bytes, now);
                 }
                 let Some((aw, w, b)) = &write_side else {
-                    serve_reads(&mut reads, &r, &memory, &stats, &config, &mut rng, bus_bytes, now);
                     continue;
                 };
                 while let Some((cycle, p)) = aw.pop() {
@@ -209,7 +220,6 @@ impl Axi4Memory {
                         }
                     }
                 }
-                serve_reads(&mut reads, &r, &memory, &stats, &config, &mut rng, bus_bytes, now);
             }
             #[allow(unreachable_code)]
             Ok(())
@@ -511,44 +521,46 @@ impl Axi4Monitor {
                 })),
             );
         }
-        let (s, name) = (Rc::clone(&state), n.clone());
-        watch_channel(
-            tb,
-            ChannelPorts::resolve(tb, prefix, "ar", &AR_FIELDS)?,
-            Some(Box::new(move |p| {
-                let a = AddressBeat::decode(p);
-                if a.crosses_4k() {
-                    bail!("{name}: AR burst {a:x?} crosses a 4 KiB boundary");
-                }
-                s.borrow_mut().reads_open.entry(a.id).or_default().push_back(a.beats());
-                Ok(())
-            })),
-        );
-        let (s, name) = (state, n);
-        watch_channel(
-            tb,
-            ChannelPorts::resolve(tb, prefix, "r", &R_FIELDS)?,
-            Some(Box::new(move |p| {
-                let mut st = s.borrow_mut();
-                let id = p[0];
-                let Some(&expected) = st.reads_open.get(&id).and_then(|q| q.front()) else {
-                    bail!("{name}: R beat for ID {id} with no read outstanding");
-                };
-                let count = {
-                    let c = st.r_count.entry(id).or_default();
-                    *c += 1;
-                    *c
-                };
-                if (p[3] != 0) != (count == expected) {
-                    bail!("{name}: RLAST is {} on beat {count} of a {expected}-beat read (ID {id})", p[3]);
-                }
-                if p[3] != 0 {
-                    st.r_count.remove(&id);
-                    st.reads_open.get_mut(&id).map(|q| q.pop_front());
-                }
-                Ok(())
-            })),
-        );
+        if tb.port(&format!("{prefix}_arvalid")).is_ok() {
+            let (s, name) = (Rc::clone(&state), n.clone());
+            watch_channel(
+                tb,
+                ChannelPorts::resolve(tb, prefix, "ar", &AR_FIELDS)?,
+                Some(Box::new(move |p| {
+                    let a = AddressBeat::decode(p);
+                    if a.crosses_4k() {
+                        bail!("{name}: AR burst {a:x?} crosses a 4 KiB boundary");
+                    }
+                    s.borrow_mut().reads_open.entry(a.id).or_default().push_back(a.beats());
+                    Ok(())
+                })),
+            );
+            let (s, name) = (state, n);
+            watch_channel(
+                tb,
+                ChannelPorts::resolve(tb, prefix, "r", &R_FIELDS)?,
+                Some(Box::new(move |p| {
+                    let mut st = s.borrow_mut();
+                    let id = p[0];
+                    let Some(&expected) = st.reads_open.get(&id).and_then(|q| q.front()) else {
+                        bail!("{name}: R beat for ID {id} with no read outstanding");
+                    };
+                    let count = {
+                        let c = st.r_count.entry(id).or_default();
+                        *c += 1;
+                        *c
+                    };
+                    if (p[3] != 0) != (count == expected) {
+                        bail!("{name}: RLAST is {} on beat {count} of a {expected}-beat read (ID {id})", p[3]);
+                    }
+                    if p[3] != 0 {
+                        st.r_count.remove(&id);
+                        st.reads_open.get_mut(&id).map(|q| q.pop_front());
+                    }
+                    Ok(())
+                })),
+            );
+        }
         Ok(())
     }
 }

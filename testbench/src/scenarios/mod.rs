@@ -3,6 +3,7 @@
 pub mod bus_loopback;
 pub mod cfgspace;
 pub mod dma_read;
+pub mod dma_write;
 pub mod stream_fifo;
 
 use anyhow::Result;
