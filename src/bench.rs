@@ -19,6 +19,13 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
             ))
         })
         .collect::<Result<_>>()?;
+    let dma_write: Vec<(u32, f64)> = sizes
+        .iter()
+        .map(|&len| {
+            let count = (256 * 1024 / len as u64).clamp(4, 64);
+            Ok((len, ferronic_testbench::bench::dma_write_utilization(len, count, 200)?))
+        })
+        .collect::<Result<_>>()?;
     let verilator_vs_rusthdl =
         rate(&all, "fifo testbench+models", "verilator") / rate(&all, "fifo testbench+models", "rust-hdl");
     let raw_vs_rusthdl = rate(&all, "fifo raw loop", "verilator") / rate(&all, "fifo raw loop", "rust-hdl");
@@ -42,6 +49,7 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
                 "framework_overhead_verilator": framework_overhead,
             },
             "dma_read_r_utilization_latency_200": dma.iter().map(|(len, u)| json!({"bytes": len, "utilization": u})).collect::<Vec<_>>(),
+            "dma_write_w_utilization_latency_200": dma_write.iter().map(|(len, u)| json!({"bytes": len, "utilization": u})).collect::<Vec<_>>(),
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
@@ -63,6 +71,9 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
         println!("framework overhead on verilator (tb/raw): {framework_overhead:.2}x");
         for (len, u) in &dma {
             println!("dma read, {len:>6} B transfers, 200-cycle memory: R busy {:.1}% of cycles", u * 100.0);
+        }
+        for (len, u) in &dma_write {
+            println!("dma write, {len:>6} B transfers, 200-cycle memory: W busy {:.1}% of cycles", u * 100.0);
         }
     }
     Ok(())

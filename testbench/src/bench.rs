@@ -255,3 +255,27 @@ pub fn dma_read_utilization(len: u32, count: u64, latency: u64) -> Result<f64> {
     let report = run(build(Backend::Verilator)?, setup, 1)?;
     Ok(report.r_busy as f64 / (report.cycles.saturating_sub(latency)).max(1) as f64)
 }
+
+/// DMA write bus utilization: the share of cycles between the first and the last W beat
+/// that carry a beat (writes need no memory round trip before data moves).
+pub fn dma_write_utilization(len: u32, count: u64, latency: u64) -> Result<f64> {
+    use crate::bfm::Axi4MemoryConfig;
+    use crate::scenarios::dma_write::{build, run, WriteRequest, WriteRun};
+    let requests = (0..count)
+        .map(|i| WriteRequest {
+            addr: 0x100_0000 + i * 0x1_0000,
+            data: vec![i as u8; len as usize],
+            tag: i as u8,
+            poison_beat: None,
+            stream_len: None,
+        })
+        .collect();
+    let setup = WriteRun {
+        requests,
+        memory: Axi4MemoryConfig { latency, reorder: false, ..Default::default() },
+        descriptor_idle: Pattern::Never,
+        data_idle: Pattern::Never,
+    };
+    let report = run(build(Backend::Verilator)?, setup, 1)?;
+    Ok(report.w_busy as f64 / report.w_span.max(1) as f64)
+}

@@ -46,6 +46,8 @@ pub struct WriteRun {
 pub struct WriteReport {
     pub cycles: u64,
     pub w_busy: u64,
+    /// Cycles from the first W beat to the last, inclusive.
+    pub w_span: u64,
     pub statuses: Vec<(u8, bool)>,
 }
 
@@ -107,6 +109,7 @@ pub fn run(sim: BoxedSim, setup: WriteRun, seed: u64) -> Result<WriteReport> {
         let collected = Rc::clone(&out);
         let watch = tb.clone();
         tb.spawn(async move {
+            let mut first_w: Option<u64> = None;
             loop {
                 watch.read_only().await;
                 let [v, t, e, wv, wr] = watch.get_many(&[status_valid, status_tag, status_error, wvalid, wready]);
@@ -116,6 +119,9 @@ pub fn run(sim: BoxedSim, setup: WriteRun, seed: u64) -> Result<WriteReport> {
                 }
                 if wv != 0 && wr != 0 {
                     r.w_busy += 1;
+                    let now = watch.cycle();
+                    first_w.get_or_insert(now);
+                    r.w_span = now - first_w.unwrap_or(now) + 1;
                 }
             }
             #[allow(unreachable_code)]
