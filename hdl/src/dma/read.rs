@@ -12,12 +12,12 @@
 //! * `m_axis_data_tuser` = {error, tag}: error is set on a beat once any response of its
 //!   descriptor so far was SLVERR or DECERR; the last beat's flag covers the whole
 //!   transfer. Errored data is never passed off as good: the flag travels with it.
+use super::bursts::BurstSplitter;
 use crate::bus::{Axi4ReadMaster, AxisSource};
 use crate::stream_fifo::{FifoFault, StreamFifo};
 use rust_hdl::prelude::*;
 
-/// Longest burst, in 8-byte beats.
-pub const MAX_BURST: u64 = 64;
+pub use super::bursts::MAX_BURST;
 /// Bursts in flight at once.
 pub const MAX_OUTSTANDING: u64 = 32;
 
@@ -47,22 +47,11 @@ pub struct DmaRead {
     // The record of the descriptor just taken, pushed a cycle later (off the accept path).
     info_push: DFF<Bit>,
     info_record: DFF<Bits<32>>,
-    // Issuer.
-    issuing: DFF<Bit>,
-    issue_addr: DFF<Bits<64>>,
-    beats_left: DFF<Bits<14>>,
+    // Issuer: bursts of at most MAX_BURST beats, never across 4 KiB.
+    bursts: BurstSplitter,
     outstanding: DFF<Bits<6>>,
     // A burst's last beat arrived last cycle (counted down a cycle late, off the R path).
     burst_done: DFF<Bit>,
-    // The next burst's length, computed a cycle ahead from the registers above so the
-    // AR path carries no arithmetic.
-    burst_beats: DFF<Bits<14>>,
-    burst_ready: DFF<Bit>,
-    // First step of that computation: the two limits, each against the remaining beats.
-    room_to_boundary: DFF<Bits<14>>,
-    capped_left: DFF<Bits<14>>,
-    limits_ready: DFF<Bit>,
-    max_burst: Constant<Bits<14>>,
     max_outstanding: Constant<Bits<6>>,
     // Realigner.
     rx_active: DFF<Bit>,
@@ -89,8 +78,6 @@ pub struct DmaRead {
     // Combinational.
     len_bytes: Signal<Local, Bits<17>>,
     desc_fire: Signal<Local, Bit>,
-    to_boundary: Signal<Local, Bits<14>>,
-    burst: Signal<Local, Bits<14>>,
     ar_fire: Signal<Local, Bit>,
     r_fire: Signal<Local, Bit>,
     info_len: Signal<Local, Bits<17>>,
@@ -118,18 +105,10 @@ impl Default for DmaRead {
             info_fifo: InfoFifo::new(FifoFault::None),
             out_fifo: OutFifo::new(FifoFault::None),
             info_push: Default::default(),
+            bursts: Default::default(),
             info_record: Default::default(),
-            issuing: Default::default(),
-            issue_addr: Default::default(),
-            beats_left: Default::default(),
             outstanding: Default::default(),
             burst_done: Default::default(),
-            burst_beats: Default::default(),
-            burst_ready: Default::default(),
-            room_to_boundary: Default::default(),
-            capped_left: Default::default(),
-            limits_ready: Default::default(),
-            max_burst: Constant::new(MAX_BURST.to_bits()),
             max_outstanding: Constant::new(MAX_OUTSTANDING.to_bits()),
             rx_active: Default::default(),
             rx_offset: Default::default(),
@@ -151,8 +130,6 @@ impl Default for DmaRead {
             produce: Default::default(),
             len_bytes: Default::default(),
             desc_fire: Default::default(),
-            to_boundary: Default::default(),
-            burst: Default::default(),
             ar_fire: Default::default(),
             r_fire: Default::default(),
             info_len: Default::default(),
@@ -174,14 +151,6 @@ impl Logic for DmaRead {
             clk,
             info_push,
             info_record,
-            issuing,
-            burst_beats,
-            burst_ready,
-            room_to_boundary,
-            capped_left,
-            limits_ready,
-            issue_addr,
-            beats_left,
             outstanding,
             burst_done,
             rx_active,
@@ -211,8 +180,8 @@ impl Logic for DmaRead {
         if self.s_desc_len.val() == 0 {
             self.len_bytes.next = 0x1_0000.into();
         }
-        self.s_desc_ready.next = !self.issuing.q.val() & self.info_fifo.s_axis.tready.val();
-        self.desc_fire.next = self.s_desc_valid.val() & !self.issuing.q.val() & self.info_fifo.s_axis.tready.val();
+        self.s_desc_ready.next = !self.bursts.busy.val() & self.info_fifo.s_axis.tready.val();
+        self.desc_fire.next = self.s_desc_valid.val() & !self.bursts.busy.val() & self.info_fifo.s_axis.tready.val();
         // No other push can be pending when a descriptor is taken: the issuer is busy for
         // several cycles after each one.
         self.info_push.d.next = self.desc_fire.val();
@@ -224,57 +193,30 @@ impl Logic for DmaRead {
         self.info_fifo.s_axis.tkeep.next = 0xF.into();
         self.info_fifo.s_axis.tlast.next = true;
         self.info_fifo.s_axis.tuser.next = 0.into();
-        if self.desc_fire.val() {
-            self.issuing.d.next = true;
-            self.burst_ready.d.next = false;
-            self.limits_ready.d.next = false;
-            self.issue_addr.d.next = self.s_desc_addr.val() & 0xFFFF_FFFF_FFFF_FFF8_u64;
-            // Beats from the rounded-down address to the last byte.
-            self.beats_left.d.next = bit_cast::<14, 17>(
-                (bit_cast::<17, 3>(self.s_desc_addr.val().get_bits::<3>(0)) + self.len_bytes.val() + 7) >> 3,
-            );
-        }
+        self.bursts.clk.next = self.clk.val();
+        self.bursts.rst.next = self.rst.val();
+        self.bursts.start.next = self.desc_fire.val();
+        self.bursts.start_addr.next = self.s_desc_addr.val() & 0xFFFF_FFFF_FFFF_FFF8_u64;
+        // Beats from the rounded-down address to the last byte.
+        self.bursts.start_beats.next = bit_cast::<14, 17>(
+            (bit_cast::<17, 3>(self.s_desc_addr.val().get_bits::<3>(0)) + self.len_bytes.val() + 7) >> 3,
+        );
 
-        // ---- Issuer: bursts of at most MAX_BURST beats, never across 4 KiB. The length is
-        // computed into `burst_beats` one cycle before the burst is offered.
-        // Step 1: beats to the next 4 KiB boundary; remaining beats capped at MAX_BURST.
-        self.to_boundary.next = 512 - bit_cast::<14, 9>(self.issue_addr.q.val().get_bits::<9>(3));
-        self.room_to_boundary.d.next = self.to_boundary.val();
-        self.capped_left.d.next = self.beats_left.q.val();
-        if self.max_burst.val() < self.beats_left.q.val() {
-            self.capped_left.d.next = self.max_burst.val();
-        }
-        self.limits_ready.d.next = self.issuing.q.val();
-        // Step 2: the smaller of the two.
-        self.burst.next = self.capped_left.q.val();
-        if self.room_to_boundary.q.val() < self.capped_left.q.val() {
-            self.burst.next = self.room_to_boundary.q.val();
-        }
-        self.burst_beats.d.next = self.burst.val();
-        self.burst_ready.d.next = self.issuing.q.val() & self.limits_ready.q.val();
+        // ---- Issuer: the splitter offers bursts; this engine sends them.
         self.m_axi.arid.next = 0.into();
-        self.m_axi.araddr.next = self.issue_addr.q.val();
-        self.m_axi.arlen.next = bit_cast::<8, 14>(self.burst_beats.q.val() - 1);
+        self.m_axi.araddr.next = self.bursts.burst_addr.val();
+        self.m_axi.arlen.next = bit_cast::<8, 14>(self.bursts.burst_beats.val() - 1);
         self.m_axi.arsize.next = 3.into();
         self.m_axi.arburst.next = 1.into();
         self.m_axi.arlock.next = false;
         self.m_axi.arcache.next = 3.into();
         self.m_axi.arprot.next = 0.into();
         self.m_axi.arvalid.next =
-            self.issuing.q.val() & self.burst_ready.q.val() & (self.outstanding.q.val() != self.max_outstanding.val());
-        self.ar_fire.next = self.issuing.q.val()
-            & self.burst_ready.q.val()
+            self.bursts.burst_valid.val() & (self.outstanding.q.val() != self.max_outstanding.val());
+        self.ar_fire.next = self.bursts.burst_valid.val()
             & (self.outstanding.q.val() != self.max_outstanding.val())
             & self.m_axi.arready.val();
-        if self.ar_fire.val() {
-            self.issue_addr.d.next = self.issue_addr.q.val() + (bit_cast::<64, 14>(self.burst_beats.q.val()) << 3);
-            self.beats_left.d.next = self.beats_left.q.val() - self.burst_beats.q.val();
-            self.burst_ready.d.next = false;
-            self.limits_ready.d.next = false;
-            if self.beats_left.q.val() == self.burst_beats.q.val() {
-                self.issuing.d.next = false;
-            }
-        }
+        self.bursts.take.next = self.ar_fire.val();
 
         // ---- Realigner: take the next descriptor's record when idle.
         self.info_offset.next = self.info_fifo.m_axis.tdata.val().get_bits::<3>(0);
@@ -389,18 +331,15 @@ impl Logic for DmaRead {
         self.m_axis_data.tuser.next = self.out_fifo.m_axis.tuser.val();
         self.m_axis_data.tvalid.next = self.out_fifo.m_axis.tvalid.val();
         self.out_fifo.m_axis.tready.next = self.m_axis_data.tready.val();
-        self.busy.next = self.issuing.q.val()
+        self.busy.next = self.bursts.busy.val()
             | self.rx_active.q.val()
             | self.info_fifo.m_axis.tvalid.val()
             | self.stage_valid.q.val()
             | self.out_fifo.m_axis.tvalid.val();
 
         if self.rst.val() {
-            self.issuing.d.next = false;
             self.info_push.d.next = false;
             self.burst_done.d.next = false;
-            self.burst_ready.d.next = false;
-            self.limits_ready.d.next = false;
             self.outstanding.d.next = 0.into();
             self.rx_active.d.next = false;
             self.rx_have_held.d.next = false;

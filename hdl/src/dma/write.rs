@@ -15,12 +15,12 @@
 //!   the descriptor's strobes are all zero. A stream that ends early leaves the rest of
 //!   its descriptor unwritten; one that runs long has its extra beats dropped up to its
 //!   tlast, so the next descriptor starts on the next packet either way.
+use super::bursts::BurstSplitter;
 use crate::bus::{Axi4WriteMaster, AxisSink};
 use crate::stream_fifo::{FifoFault, StreamFifo};
 use rust_hdl::prelude::*;
 
-/// Longest burst, in 8-byte beats.
-pub const MAX_BURST: u64 = 64;
+pub use super::bursts::MAX_BURST;
 
 /// Descriptor records for the W generator: {length 17, offset 3}.
 type DescFifo = StreamFifo<32, 4, 1, 5, 6>;
@@ -57,17 +57,9 @@ pub struct DmaWrite {
     // Descriptor record pushed a cycle after acceptance.
     desc_push: DFF<Bit>,
     desc_record: DFF<Bits<32>>,
-    // Issuer.
-    issuing: DFF<Bit>,
-    issue_addr: DFF<Bits<64>>,
+    // Issuer: bursts of at most MAX_BURST beats, never across 4 KiB.
+    bursts: BurstSplitter,
     issue_tag: DFF<Bits<8>>,
-    beats_left: DFF<Bits<14>>,
-    room_to_boundary: DFF<Bits<14>>,
-    capped_left: DFF<Bits<14>>,
-    limits_ready: DFF<Bit>,
-    burst_beats: DFF<Bits<14>>,
-    burst_ready: DFF<Bit>,
-    max_burst: Constant<Bits<14>>,
     all_lanes: Constant<Bits<8>>,
     one: Constant<Bits<8>>,
     // W generator.
@@ -96,8 +88,6 @@ pub struct DmaWrite {
     // Combinational.
     len_bytes: Signal<Local, Bits<17>>,
     desc_fire: Signal<Local, Bit>,
-    to_boundary: Signal<Local, Bits<14>>,
-    burst: Signal<Local, Bits<14>>,
     aw_fire: Signal<Local, Bit>,
     d_offset: Signal<Local, Bits<3>>,
     d_len: Signal<Local, Bits<17>>,
@@ -135,17 +125,9 @@ impl Default for DmaWrite {
             response_fifo: ResponseFifo::new(FifoFault::None),
             wresult_fifo: WResultFifo::new(FifoFault::None),
             desc_push: Default::default(),
+            bursts: Default::default(),
             desc_record: Default::default(),
-            issuing: Default::default(),
-            issue_addr: Default::default(),
             issue_tag: Default::default(),
-            beats_left: Default::default(),
-            room_to_boundary: Default::default(),
-            capped_left: Default::default(),
-            limits_ready: Default::default(),
-            burst_beats: Default::default(),
-            burst_ready: Default::default(),
-            max_burst: Constant::new(MAX_BURST.to_bits()),
             all_lanes: Constant::new(0xFF_u64.to_bits()),
             one: Constant::new(1_u64.to_bits()),
             w_active: Default::default(),
@@ -168,8 +150,6 @@ impl Default for DmaWrite {
             status_error_q: Default::default(),
             len_bytes: Default::default(),
             desc_fire: Default::default(),
-            to_boundary: Default::default(),
-            burst: Default::default(),
             aw_fire: Default::default(),
             d_offset: Default::default(),
             d_len: Default::default(),
@@ -196,15 +176,7 @@ impl Logic for DmaWrite {
             clk,
             desc_push,
             desc_record,
-            issuing,
-            issue_addr,
             issue_tag,
-            beats_left,
-            room_to_boundary,
-            capped_left,
-            limits_ready,
-            burst_beats,
-            burst_ready,
             w_active,
             w_offset,
             w_in_left,
@@ -238,8 +210,8 @@ impl Logic for DmaWrite {
         if self.s_desc_len.val() == 0 {
             self.len_bytes.next = 0x1_0000.into();
         }
-        self.s_desc_ready.next = !self.issuing.q.val() & self.desc_fifo.s_axis.tready.val();
-        self.desc_fire.next = self.s_desc_valid.val() & !self.issuing.q.val() & self.desc_fifo.s_axis.tready.val();
+        self.s_desc_ready.next = !self.bursts.busy.val() & self.desc_fifo.s_axis.tready.val();
+        self.desc_fire.next = self.s_desc_valid.val() & !self.bursts.busy.val() & self.desc_fifo.s_axis.tready.val();
         self.desc_push.d.next = self.desc_fire.val();
         self.desc_record.d.next = bit_cast::<32, 3>(self.s_desc_addr.val().get_bits::<3>(0))
             | (bit_cast::<32, 17>(self.len_bytes.val()) << 3);
@@ -248,65 +220,44 @@ impl Logic for DmaWrite {
         self.desc_fifo.s_axis.tkeep.next = 0xF.into();
         self.desc_fifo.s_axis.tlast.next = true;
         self.desc_fifo.s_axis.tuser.next = 0.into();
+        self.bursts.clk.next = self.clk.val();
+        self.bursts.rst.next = self.rst.val();
+        self.bursts.start.next = self.desc_fire.val();
+        self.bursts.start_addr.next = self.s_desc_addr.val() & 0xFFFF_FFFF_FFFF_FFF8_u64;
+        // Beats from the rounded-down address to the last byte.
+        self.bursts.start_beats.next = bit_cast::<14, 17>(
+            (bit_cast::<17, 3>(self.s_desc_addr.val().get_bits::<3>(0)) + self.len_bytes.val() + 7) >> 3,
+        );
         if self.desc_fire.val() {
-            self.issuing.d.next = true;
-            self.limits_ready.d.next = false;
-            self.burst_ready.d.next = false;
-            self.issue_addr.d.next = self.s_desc_addr.val() & 0xFFFF_FFFF_FFFF_FFF8_u64;
             self.issue_tag.d.next = self.s_desc_tag.val();
-            self.beats_left.d.next = bit_cast::<14, 17>(
-                (bit_cast::<17, 3>(self.s_desc_addr.val().get_bits::<3>(0)) + self.len_bytes.val() + 7) >> 3,
-            );
         }
 
-        // ---- Issuer: burst length in two registered steps, as in the read engine.
-        self.to_boundary.next = 512 - bit_cast::<14, 9>(self.issue_addr.q.val().get_bits::<9>(3));
-        self.room_to_boundary.d.next = self.to_boundary.val();
-        self.capped_left.d.next = self.beats_left.q.val();
-        if self.max_burst.val() < self.beats_left.q.val() {
-            self.capped_left.d.next = self.max_burst.val();
-        }
-        self.limits_ready.d.next = self.issuing.q.val();
-        self.burst.next = self.capped_left.q.val();
-        if self.room_to_boundary.q.val() < self.capped_left.q.val() {
-            self.burst.next = self.room_to_boundary.q.val();
-        }
-        self.burst_beats.d.next = self.burst.val();
-        self.burst_ready.d.next = self.issuing.q.val() & self.limits_ready.q.val();
+        // ---- Issuer: the splitter offers bursts; this engine sends them.
         self.m_axi.awid.next = 0.into();
-        self.m_axi.awaddr.next = self.issue_addr.q.val();
-        self.m_axi.awlen.next = bit_cast::<8, 14>(self.burst_beats.q.val() - 1);
+        self.m_axi.awaddr.next = self.bursts.burst_addr.val();
+        self.m_axi.awlen.next = bit_cast::<8, 14>(self.bursts.burst_beats.val() - 1);
         self.m_axi.awsize.next = 3.into();
         self.m_axi.awburst.next = 1.into();
         self.m_axi.awlock.next = false;
         self.m_axi.awcache.next = 3.into();
         self.m_axi.awprot.next = 0.into();
         // A burst goes out when both its records have room.
-        self.m_axi.awvalid.next = self.issuing.q.val()
-            & self.burst_ready.q.val()
+        self.m_axi.awvalid.next = self.bursts.burst_valid.val()
             & self.wburst_fifo.s_axis.tready.val()
             & self.response_fifo.s_axis.tready.val();
         self.aw_fire.next = self.m_axi.awvalid.val() & self.m_axi.awready.val();
         self.wburst_fifo.s_axis.tvalid.next = self.aw_fire.val();
-        self.wburst_fifo.s_axis.tdata.next = self.burst_beats.q.val().get_bits::<8>(0);
+        self.wburst_fifo.s_axis.tdata.next = self.bursts.burst_beats.val().get_bits::<8>(0);
         self.wburst_fifo.s_axis.tkeep.next = 1.into();
         self.wburst_fifo.s_axis.tlast.next = true;
         self.wburst_fifo.s_axis.tuser.next = 0.into();
         self.response_fifo.s_axis.tvalid.next = self.aw_fire.val();
-        self.response_fifo.s_axis.tdata.next = bit_cast::<16, 8>(self.issue_tag.q.val())
-            | (bit_cast::<16, 1>((self.beats_left.q.val() == self.burst_beats.q.val()).into()) << 8);
+        self.response_fifo.s_axis.tdata.next =
+            bit_cast::<16, 8>(self.issue_tag.q.val()) | (bit_cast::<16, 1>(self.bursts.burst_last.val().into()) << 8);
         self.response_fifo.s_axis.tkeep.next = 3.into();
         self.response_fifo.s_axis.tlast.next = true;
         self.response_fifo.s_axis.tuser.next = 0.into();
-        if self.aw_fire.val() {
-            self.issue_addr.d.next = self.issue_addr.q.val() + (bit_cast::<64, 14>(self.burst_beats.q.val()) << 3);
-            self.beats_left.d.next = self.beats_left.q.val() - self.burst_beats.q.val();
-            self.burst_ready.d.next = false;
-            self.limits_ready.d.next = false;
-            if self.beats_left.q.val() == self.burst_beats.q.val() {
-                self.issuing.d.next = false;
-            }
-        }
+        self.bursts.take.next = self.aw_fire.val();
 
         // ---- W generator: load the next descriptor when idle.
         self.d_offset.next = self.desc_fifo.m_axis.tdata.val().get_bits::<3>(0);
@@ -450,7 +401,7 @@ impl Logic for DmaWrite {
         self.status_valid.next = self.status_pulse.q.val();
         self.status_tag.next = self.status_tag_q.q.val();
         self.status_error.next = self.status_error_q.q.val();
-        self.busy.next = self.issuing.q.val()
+        self.busy.next = self.bursts.busy.val()
             | self.desc_push.q.val()
             | self.w_active.q.val()
             | self.desc_fifo.m_axis.tvalid.val()
@@ -458,9 +409,6 @@ impl Logic for DmaWrite {
 
         if self.rst.val() {
             self.desc_push.d.next = false;
-            self.issuing.d.next = false;
-            self.limits_ready.d.next = false;
-            self.burst_ready.d.next = false;
             self.w_active.d.next = false;
             self.w_burst_left.d.next = 0.into();
             self.w_stream_ended.d.next = false;
