@@ -15,9 +15,12 @@ pub struct BurstSplitter {
     pub rst: Signal<In, Bit>,
     /// Start a transfer (only while not `busy`).
     pub start: Signal<In, Bit>,
-    /// Its first beat's address (8-byte aligned) and its length in beats.
+    /// The transfer as a descriptor gives it: any byte address, a length with 0 meaning
+    /// 65536 bytes.
     pub start_addr: Signal<In, Bits<64>>,
-    pub start_beats: Signal<In, Bits<14>>,
+    pub start_len: Signal<In, Bits<16>>,
+    /// That length in bytes (1-65536), decoded for the engines' own records.
+    pub start_len_bytes: Signal<Out, Bits<17>>,
     /// The transfer still has bursts to issue.
     pub busy: Signal<Out, Bit>,
     /// A burst is ready: address, beats, and whether it is the transfer's last.
@@ -38,6 +41,7 @@ pub struct BurstSplitter {
     ready: DFF<Bit>,
     max_burst: Constant<Bits<14>>,
     to_boundary: Signal<Local, Bits<14>>,
+    len_bytes: Signal<Local, Bits<17>>,
     smaller: Signal<Local, Bits<14>>,
 }
 
@@ -48,7 +52,8 @@ impl Default for BurstSplitter {
             rst: Default::default(),
             start: Default::default(),
             start_addr: Default::default(),
-            start_beats: Default::default(),
+            start_len: Default::default(),
+            start_len_bytes: Default::default(),
             busy: Default::default(),
             burst_valid: Default::default(),
             burst_addr: Default::default(),
@@ -65,6 +70,7 @@ impl Default for BurstSplitter {
             ready: Default::default(),
             max_burst: Constant::new(MAX_BURST.to_bits()),
             to_boundary: Default::default(),
+            len_bytes: Default::default(),
             smaller: Default::default(),
         }
     }
@@ -107,10 +113,18 @@ impl Logic for BurstSplitter {
         self.burst_beats.next = self.beats.q.val();
         self.burst_last.next = self.beats_left.q.val() == self.beats.q.val();
 
+        self.len_bytes.next = bit_cast::<17, 16>(self.start_len.val());
+        if self.start_len.val() == 0 {
+            self.len_bytes.next = 0x1_0000.into();
+        }
+        self.start_len_bytes.next = self.len_bytes.val();
         if self.start.val() & !self.issuing.q.val() {
             self.issuing.d.next = true;
-            self.next_addr.d.next = self.start_addr.val();
-            self.beats_left.d.next = self.start_beats.val();
+            // Beats from the address rounded down to 8 bytes through the last byte.
+            self.next_addr.d.next = self.start_addr.val() & 0xFFFF_FFFF_FFFF_FFF8_u64;
+            self.beats_left.d.next = bit_cast::<14, 17>(
+                (bit_cast::<17, 3>(self.start_addr.val().get_bits::<3>(0)) + self.len_bytes.val() + 7) >> 3,
+            );
             self.limits_ready.d.next = false;
             self.ready.d.next = false;
         }

@@ -76,7 +76,6 @@ pub struct DmaRead {
     stage_free: Signal<Local, Bit>,
     produce: Signal<Local, Bit>,
     // Combinational.
-    len_bytes: Signal<Local, Bits<17>>,
     desc_fire: Signal<Local, Bit>,
     ar_fire: Signal<Local, Bit>,
     r_fire: Signal<Local, Bit>,
@@ -128,7 +127,6 @@ impl Default for DmaRead {
             stage_user: Default::default(),
             stage_free: Default::default(),
             produce: Default::default(),
-            len_bytes: Default::default(),
             desc_fire: Default::default(),
             ar_fire: Default::default(),
             r_fire: Default::default(),
@@ -176,17 +174,13 @@ impl Logic for DmaRead {
         self.out_fifo.rst.next = self.rst.val();
 
         // ---- Descriptors: one at a time into the issuer, and a record for the realigner.
-        self.len_bytes.next = bit_cast::<17, 16>(self.s_desc_len.val());
-        if self.s_desc_len.val() == 0 {
-            self.len_bytes.next = 0x1_0000.into();
-        }
         self.s_desc_ready.next = !self.bursts.busy.val() & self.info_fifo.s_axis.tready.val();
         self.desc_fire.next = self.s_desc_valid.val() & !self.bursts.busy.val() & self.info_fifo.s_axis.tready.val();
         // No other push can be pending when a descriptor is taken: the issuer is busy for
         // several cycles after each one.
         self.info_push.d.next = self.desc_fire.val();
         self.info_record.d.next = bit_cast::<32, 3>(self.s_desc_addr.val().get_bits::<3>(0))
-            | (bit_cast::<32, 17>(self.len_bytes.val()) << 3)
+            | (bit_cast::<32, 17>(self.bursts.start_len_bytes.val()) << 3)
             | (bit_cast::<32, 8>(self.s_desc_tag.val()) << 20);
         self.info_fifo.s_axis.tvalid.next = self.info_push.q.val();
         self.info_fifo.s_axis.tdata.next = self.info_record.q.val();
@@ -196,11 +190,8 @@ impl Logic for DmaRead {
         self.bursts.clk.next = self.clk.val();
         self.bursts.rst.next = self.rst.val();
         self.bursts.start.next = self.desc_fire.val();
-        self.bursts.start_addr.next = self.s_desc_addr.val() & 0xFFFF_FFFF_FFFF_FFF8_u64;
-        // Beats from the rounded-down address to the last byte.
-        self.bursts.start_beats.next = bit_cast::<14, 17>(
-            (bit_cast::<17, 3>(self.s_desc_addr.val().get_bits::<3>(0)) + self.len_bytes.val() + 7) >> 3,
-        );
+        self.bursts.start_addr.next = self.s_desc_addr.val();
+        self.bursts.start_len.next = self.s_desc_len.val();
 
         // ---- Issuer: the splitter offers bursts; this engine sends them.
         self.m_axi.arid.next = 0.into();

@@ -86,7 +86,6 @@ pub struct DmaWrite {
     status_tag_q: DFF<Bits<8>>,
     status_error_q: DFF<Bit>,
     // Combinational.
-    len_bytes: Signal<Local, Bits<17>>,
     desc_fire: Signal<Local, Bit>,
     aw_fire: Signal<Local, Bit>,
     d_offset: Signal<Local, Bits<3>>,
@@ -148,7 +147,6 @@ impl Default for DmaWrite {
             status_pulse: Default::default(),
             status_tag_q: Default::default(),
             status_error_q: Default::default(),
-            len_bytes: Default::default(),
             desc_fire: Default::default(),
             aw_fire: Default::default(),
             d_offset: Default::default(),
@@ -206,15 +204,11 @@ impl Logic for DmaWrite {
         self.wresult_fifo.rst.next = self.rst.val();
 
         // ---- Descriptors.
-        self.len_bytes.next = bit_cast::<17, 16>(self.s_desc_len.val());
-        if self.s_desc_len.val() == 0 {
-            self.len_bytes.next = 0x1_0000.into();
-        }
         self.s_desc_ready.next = !self.bursts.busy.val() & self.desc_fifo.s_axis.tready.val();
         self.desc_fire.next = self.s_desc_valid.val() & !self.bursts.busy.val() & self.desc_fifo.s_axis.tready.val();
         self.desc_push.d.next = self.desc_fire.val();
         self.desc_record.d.next = bit_cast::<32, 3>(self.s_desc_addr.val().get_bits::<3>(0))
-            | (bit_cast::<32, 17>(self.len_bytes.val()) << 3);
+            | (bit_cast::<32, 17>(self.bursts.start_len_bytes.val()) << 3);
         self.desc_fifo.s_axis.tvalid.next = self.desc_push.q.val();
         self.desc_fifo.s_axis.tdata.next = self.desc_record.q.val();
         self.desc_fifo.s_axis.tkeep.next = 0xF.into();
@@ -223,11 +217,8 @@ impl Logic for DmaWrite {
         self.bursts.clk.next = self.clk.val();
         self.bursts.rst.next = self.rst.val();
         self.bursts.start.next = self.desc_fire.val();
-        self.bursts.start_addr.next = self.s_desc_addr.val() & 0xFFFF_FFFF_FFFF_FFF8_u64;
-        // Beats from the rounded-down address to the last byte.
-        self.bursts.start_beats.next = bit_cast::<14, 17>(
-            (bit_cast::<17, 3>(self.s_desc_addr.val().get_bits::<3>(0)) + self.len_bytes.val() + 7) >> 3,
-        );
+        self.bursts.start_addr.next = self.s_desc_addr.val();
+        self.bursts.start_len.next = self.s_desc_len.val();
         if self.desc_fire.val() {
             self.issue_tag.d.next = self.s_desc_tag.val();
         }
