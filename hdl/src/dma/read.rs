@@ -53,6 +53,7 @@ pub struct DmaRead {
     // A burst's last beat arrived last cycle (counted down a cycle late, off the R path).
     burst_done: DFF<Bit>,
     max_outstanding: Constant<Bits<6>>,
+    one: Constant<Bits<8>>,
     // Realigner.
     rx_active: DFF<Bit>,
     rx_offset: DFF<Bits<3>>,
@@ -109,6 +110,7 @@ impl Default for DmaRead {
             outstanding: Default::default(),
             burst_done: Default::default(),
             max_outstanding: Constant::new(MAX_OUTSTANDING.to_bits()),
+            one: Constant::new(1_u64.to_bits()),
             rx_active: Default::default(),
             rx_offset: Default::default(),
             rx_tag: Default::default(),
@@ -222,27 +224,11 @@ impl Logic for DmaRead {
             self.rx_out_left.d.next = bit_cast::<14, 17>((self.info_len.val() + 7) >> 3);
             self.rx_in_more.d.next = true;
             self.rx_out_last.d.next = self.info_len.val() <= 8;
+            // The last beat's lanes: len mod 8 bytes, or all 8.
             self.rx_last_keep.d.next = 0xFF.into();
-            if self.info_len.val().get_bits::<3>(0) == 1 {
-                self.rx_last_keep.d.next = 0x01.into();
-            }
-            if self.info_len.val().get_bits::<3>(0) == 2 {
-                self.rx_last_keep.d.next = 0x03.into();
-            }
-            if self.info_len.val().get_bits::<3>(0) == 3 {
-                self.rx_last_keep.d.next = 0x07.into();
-            }
-            if self.info_len.val().get_bits::<3>(0) == 4 {
-                self.rx_last_keep.d.next = 0x0F.into();
-            }
-            if self.info_len.val().get_bits::<3>(0) == 5 {
-                self.rx_last_keep.d.next = 0x1F.into();
-            }
-            if self.info_len.val().get_bits::<3>(0) == 6 {
-                self.rx_last_keep.d.next = 0x3F.into();
-            }
-            if self.info_len.val().get_bits::<3>(0) == 7 {
-                self.rx_last_keep.d.next = 0x7F.into();
+            if self.info_len.val().get_bits::<3>(0) != 0 {
+                self.rx_last_keep.d.next =
+                    (self.one.val() << bit_cast::<8, 3>(self.info_len.val().get_bits::<3>(0))) - self.one.val();
             }
             self.rx_have_held.d.next = false;
             self.rx_error.d.next = false;
