@@ -6,9 +6,8 @@ use ferronic_hdl::cfgspace::profile::{
 };
 use ferronic_testbench::bfm::Pattern;
 use ferronic_testbench::models::cfgspace::CfgSpaceModel;
-use ferronic_testbench::scenarios::cfgspace::{self, run_sequence, CfgDriver, Request};
+use ferronic_testbench::scenarios::cfgspace::{self, run_sequence, Request};
 use ferronic_testbench::scenarios::Backend;
-use ferronic_testbench::{Tb, TbConfig};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 
@@ -56,14 +55,10 @@ fn run(
     log: Pattern,
     seed: u64,
 ) -> anyhow::Result<()> {
-    let sim = cfgspace::build(backend, &images, max_vfs)?;
-    Tb::run(sim, &TbConfig::new(seed), move |tb| async move {
-        tb.reset(2).await?;
-        let mut model = CfgSpaceModel::new(images, max_vfs);
-        let driver = CfgDriver::start(&tb)?;
-        driver.wait_idle(100_000).await?;
-        drop(driver);
-        run_sequence(&tb, &mut model, &requests, idle, log).await?;
+    let model_images = images.clone();
+    cfgspace::with_emulator(backend, &images, max_vfs, seed, move |tb, driver| async move {
+        let mut model = CfgSpaceModel::new(model_images, max_vfs);
+        run_sequence(&tb, &driver, &mut model, &requests, idle, log).await?;
         Ok(())
     })
 }
@@ -149,7 +144,7 @@ fn a_flr_in_a_random_stream_restores_the_function() {
 #[test]
 fn an_os_enumerates_sizes_bars_enables_vfs_and_resets_one() {
     let images = nic();
-    cfgspace::with_emulator(&images, 16, 1, move |_tb, cfg| async move {
+    cfgspace::with_emulator(Backend::Verilator, &images, 16, 1, move |_tb, cfg| async move {
         // During the reset after `rst`, requests are answered with retry: wait it out.
         let id = cfg.read(0, 0).await?;
         anyhow::ensure!(id.data == 0xEC20_1D0F && !id.unsupported && !id.retry, "PF ID {id:x?}");
@@ -212,7 +207,7 @@ fn an_os_enumerates_sizes_bars_enables_vfs_and_resets_one() {
 #[test]
 fn responses_come_three_cycles_after_their_request_one_per_cycle() {
     let images = nic();
-    cfgspace::with_emulator(&images, 16, 1, move |tb, cfg| async move {
+    cfgspace::with_emulator(Backend::Verilator, &images, 16, 1, move |tb, cfg| async move {
         let done = tb.port("cfg_done")?;
         tb.drive_phase().await;
         let start = tb.cycle();
@@ -244,7 +239,7 @@ fn responses_come_three_cycles_after_their_request_one_per_cycle() {
 fn a_profile_swap_at_run_time_changes_the_device_type() {
     let nic = nic();
     let nvme = load_profile("nvme").unwrap().build().unwrap();
-    cfgspace::with_emulator(&nic, 16, 1, move |tb, cfg| async move {
+    cfgspace::with_emulator(Backend::Verilator, &nic, 16, 1, move |tb, cfg| async move {
         anyhow::ensure!(cfg.read(0, 2).await?.data >> 8 == 0x020000, "starts as a NIC");
         cfgspace::load_profile(&tb, &nvme).await?;
         let id = cfg.read(0, 0).await?.data;
@@ -269,7 +264,7 @@ fn a_profile_swap_at_run_time_changes_the_device_type() {
 #[test]
 fn a_full_log_counts_what_it_drops() {
     let images = nic();
-    cfgspace::with_emulator(&images, 16, 1, move |tb, cfg| async move {
+    cfgspace::with_emulator(Backend::Verilator, &images, 16, 1, move |tb, cfg| async move {
         // Nobody drains the log: 512 records fit, the rest are counted.
         let (count, dropped, ready) = (tb.port("log_count")?, tb.port("log_dropped")?, tb.input("log_ready")?);
         tb.set(ready, 0);

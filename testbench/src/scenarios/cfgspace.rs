@@ -290,12 +290,12 @@ pub fn expect(model: &mut CfgSpaceModel, request: Request) -> (Response, LogReco
 /// record is checked against the model. Returns the number of requests checked.
 pub async fn run_sequence(
     tb: &Tb,
+    driver: &CfgDriver,
     model: &mut CfgSpaceModel,
     requests: &[Request],
     idle: Pattern,
     log_backpressure: Pattern,
 ) -> Result<usize> {
-    let driver = CfgDriver::start(tb)?;
     let log = LogReader::start(tb, log_backpressure)?;
     let mut throttle = Throttle::new(idle, tb.rng());
     let mut expected_responses = Vec::new();
@@ -398,10 +398,7 @@ pub fn read_all_functions(
     }
     let out = Rc::new(RefCell::new(Vec::new()));
     let result = Rc::clone(&out);
-    Tb::run(build(backend, images, max_vfs)?, &crate::TbConfig::new(1), move |tb| async move {
-        tb.reset(2).await?;
-        let cfg = CfgDriver::start(&tb)?;
-        cfg.wait_idle(1_000_000).await?;
+    with_emulator(backend, images, max_vfs, 1, move |_tb, cfg| async move {
         if let Some(s) = sriov.filter(|_| vfs > 0) {
             cfg.write(0, (s.offset + PCI_SRIOV_NUM_VF) / 4, 0b0011, vfs as u32).await?;
             cfg.write(0, (s.offset + PCI_SRIOV_CTRL) / 4, 0b0011, 0b1001).await?;
@@ -422,17 +419,17 @@ pub fn read_all_functions(
     Ok(functions)
 }
 
-/// Runs `body` against a fresh emulator (Verilator) that has been reset and has finished
-/// its power-on reset, with a [`CfgDriver`] on its `cfg_` port.
-pub fn with_emulator<F, Fut>(images: &DeviceImages, max_vfs: usize, seed: u64, body: F) -> Result<()>
+/// Runs `body` against a fresh emulator that has been reset and has finished its power-on
+/// reset, with a [`CfgDriver`] on its `cfg_` port.
+pub fn with_emulator<F, Fut>(backend: Backend, images: &DeviceImages, max_vfs: usize, seed: u64, body: F) -> Result<()>
 where
     F: FnOnce(Tb, CfgDriver) -> Fut + 'static,
     Fut: std::future::Future<Output = Result<()>> + 'static,
 {
-    Tb::run(build(Backend::Verilator, images, max_vfs)?, &crate::TbConfig::new(seed), move |tb| async move {
+    Tb::run(build(backend, images, max_vfs)?, &crate::TbConfig::new(seed), move |tb| async move {
         tb.reset(2).await?;
         let cfg = CfgDriver::start(&tb)?;
-        cfg.wait_idle(1_000_000).await?;
+        cfg.wait_idle(100_000).await?;
         body(tb, cfg).await
     })
 }
