@@ -1,7 +1,7 @@
 //! AXI4-Lite bus models: the host's register accesses (a master, for BAR0 ports) and a
 //! register-space slave for testing it. 32-bit data; one transaction per address beat.
 use super::axi4::{ErrorRange, OKAY};
-use super::channel::{watch_channel, ChannelPorts, ChannelSink, ChannelSource};
+use super::channel::{watch_channel, ChannelPorts, ChannelSink, ChannelSource, Payload};
 use super::memory::SparseMemory;
 use super::pattern::Pattern;
 use crate::tb::Tb;
@@ -16,6 +16,16 @@ const B: [&str; 1] = ["bresp"];
 const AR: [&str; 2] = ["araddr", "arprot"];
 const R: [&str; 2] = ["rdata", "rresp"];
 
+const WRITES: usize = 0;
+const READS: usize = 1;
+
+/// Requests issued and responses taken, per direction, to pair them up in order.
+#[derive(Default)]
+struct Tickets {
+    issued: [u64; 2],
+    answered: [u64; 2],
+}
+
 /// Issues register reads and writes on the AXI4-Lite slave port named `prefix`.
 /// AXI4-Lite answers in order, so responses are matched to requests by position.
 #[derive(Clone)]
@@ -25,8 +35,7 @@ pub struct AxilMaster {
     ar: ChannelSource,
     b: ChannelSink,
     r: ChannelSink,
-    // Requests issued and responses taken, per direction, to pair them up in order.
-    tickets: Rc<RefCell<[u64; 4]>>,
+    tickets: Rc<RefCell<Tickets>>,
     tb: Tb,
 }
 
@@ -45,40 +54,36 @@ impl AxilMaster {
 
     /// Writes `data` to `addr` with byte strobes `strb`; returns BRESP.
     pub async fn write(&self, addr: u64, data: u32, strb: u8) -> u8 {
-        let ticket = {
-            let mut t = self.tickets.borrow_mut();
-            t[0] += 1;
-            t[0]
-        };
+        let ticket = self.take_ticket(WRITES);
         self.aw.push([addr, 0, 0, 0, 0, 0, 0, 0]);
         self.w.push([data as u64, strb as u64, 0, 0, 0, 0, 0, 0]);
-        loop {
-            self.tb.rising_edge().await;
-            let mut t = self.tickets.borrow_mut();
-            if t[1] + 1 == ticket {
-                if let Some((_, p)) = self.b.pop() {
-                    t[1] += 1;
-                    return p[0] as u8;
-                }
-            }
-        }
+        self.response(WRITES, ticket, &self.b).await[0] as u8
     }
 
     /// Reads `addr`; returns (RDATA, RRESP).
     pub async fn read(&self, addr: u64) -> (u32, u8) {
-        let ticket = {
-            let mut t = self.tickets.borrow_mut();
-            t[2] += 1;
-            t[2]
-        };
+        let ticket = self.take_ticket(READS);
         self.ar.push([addr, 0, 0, 0, 0, 0, 0, 0]);
+        let p = self.response(READS, ticket, &self.r).await;
+        (p[0] as u32, p[1] as u8)
+    }
+
+    fn take_ticket(&self, direction: usize) -> u64 {
+        let mut t = self.tickets.borrow_mut();
+        t.issued[direction] += 1;
+        t.issued[direction]
+    }
+
+    /// Waits for the response to request number `ticket` of a direction: responses come in
+    /// request order, so it is the next one once all earlier tickets are answered.
+    async fn response(&self, direction: usize, ticket: u64, sink: &ChannelSink) -> Payload {
         loop {
             self.tb.rising_edge().await;
             let mut t = self.tickets.borrow_mut();
-            if t[3] + 1 == ticket {
-                if let Some((_, p)) = self.r.pop() {
-                    t[3] += 1;
-                    return (p[0] as u32, p[1] as u8);
+            if t.answered[direction] + 1 == ticket {
+                if let Some((_, p)) = sink.pop() {
+                    t.answered[direction] += 1;
+                    return p;
                 }
             }
         }
