@@ -74,6 +74,12 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Generate the register map's documentation, C header and JSON description from its one
+    /// source (`hdl/src/regs/nic.rs`); `docs/registers.md` is this command's `registers.md`.
+    Regs {
+        #[arg(long, default_value = "build/regs")]
+        out: PathBuf,
+    },
     /// Prove a block's formal properties with SymbiYosys (yowasp) and yices.
     Formal {
         #[arg(long, default_value = "stream_fifo")]
@@ -162,6 +168,14 @@ fn run(cli: Cli) -> Result<()> {
                     println!("wrote {}", path.display());
                 }
                 None => print!("{text}"),
+            }
+        }
+        Command::Regs { out } => {
+            std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+            for (name, text) in ferronic_hdl::regs::generated_files(&ferronic_hdl::regs::nic::NIC) {
+                let path = out.join(name);
+                std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+                println!("wrote {}", path.display());
             }
         }
         Command::Formal { block, broken, out } => {

@@ -5,6 +5,8 @@ pub mod cfgspace;
 pub mod dma;
 pub mod export;
 pub mod ports;
+pub mod queue;
+pub mod regs;
 pub mod stream_fifo;
 
 pub use rust_hdl;

@@ -1,4 +1,5 @@
 //! Reference models, written from the formats and specs, never from the RTL.
 pub mod cfgspace;
 pub mod dma;
+pub mod queue;
 pub mod stream_fifo;

@@ -1,0 +1,2 @@
+//! The queue manager: submission and completion rings, their state in RAM, doorbells in BAR0.
+pub mod manager;
