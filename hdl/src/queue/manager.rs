@@ -9,14 +9,20 @@
 //! positions against it when built.
 //!
 //! Pipeline, one operation (a register access or an engine operation) per cycle:
-//! * issue: arbitrate (alternating priority), read the ring's three state words;
-//! * fetch: the RAM outputs arrive and are registered;
+//! * capture: a register access is taken from `s_axil_` and its address decoded;
+//! * issue: arbitrate (alternating priority) and register the chosen operation;
+//! * fetch: the registered ring number addresses the three state RAMs;
+//! * read: the RAM outputs arrive and are registered with no logic in between (a block
+//!   RAM's clock-to-output is most of a cycle at 150 MHz);
+//! * decode: derive fill level, flags, entry offsets and phases, the merged register write;
+//! * evaluate: check a doorbell against the ring;
 //! * execute: decide, write the state back, queue an interrupt;
-//! * respond: compute the entry's address; the response is on `res_*` the cycle after.
+//! * respond: add the entry offset to the base; the response is on `res_*` the cycle after.
 //!
-//! An operation on a ring that is in fetch or execute waits (no forwarding needed), so
-//! operations on different rings flow one per cycle. After `rst` a sweep clears all 256
-//! ring slots (256 cycles) before anything is accepted.
+//! An operation on a ring that is in fetch, read, decode or evaluate waits (no forwarding
+//! needed), so operations on different rings flow one per cycle and operations on one ring
+//! one per five cycles. After `rst` a sweep clears all 256 ring slots (256 cycles) before anything
+//! is accepted.
 use crate::bus::AxilSlave;
 use crate::regs::nic::*;
 use crate::regs::Register;
@@ -36,7 +42,7 @@ pub const STATUS_WRONG_KIND: u64 = 3;
 /// Ring slots in RAM (the ring index is 8 bits); a build uses the first `rings`.
 pub const MAX_RINGS: usize = 256;
 /// Cycles from an accepted operation to its response on `res_*`.
-pub const OP_LATENCY: u64 = 4;
+pub const OP_LATENCY: u64 = 7;
 
 /// Pending interrupts {function, vector}: one per ring at most while armed.
 type IrqFifo = StreamFifo<16, 2, 1, 8, 9>;
@@ -96,42 +102,129 @@ pub struct QueueManager {
     reg_device_index: Constant<Bits<10>>,
     reg_arm: Constant<Bits<10>>,
     one: Constant<Bits<17>>,
+    all_ones: Constant<Bits<16>>,
 
     clear_active: DFF<Bit>,
     clear_ring: DFF<Bits<8>>,
+    /// A register access is captured, in the pipeline or waiting for its response.
     host_busy: DFF<Bit>,
     host_first: DFF<Bit>,
     doorbell_errors: DFF<Bits<32>>,
     op_errors: DFF<Bits<32>>,
     irq_drops: DFF<Bits<32>>,
 
-    // Fetch stage.
+    // The captured, decoded register access.
+    h_valid: DFF<Bit>,
+    h_write: DFF<Bit>,
+    h_on_ring: DFF<Bit>,
+    h_mapped: DFF<Bit>,
+    h_ring: DFF<Bits<8>>,
+    h_sel: DFF<Bits<12>>,
+    h_data: DFF<Bits<32>>,
+    h_strb: DFF<Bits<4>>,
+    // Fetch stage: the chosen operation, its ring number about to address the RAMs.
     f_valid: DFF<Bit>,
     f_host: DFF<Bit>,
     f_write: DFF<Bit>,
     f_on_ring: DFF<Bit>,
     f_mapped: DFF<Bit>,
     f_ring: DFF<Bits<8>>,
-    f_reg: DFF<Bits<10>>,
+    f_sel: DFF<Bits<12>>,
     f_data: DFF<Bits<32>>,
     f_strb: DFF<Bits<4>>,
     f_code: DFF<Bits<2>>,
     f_tag: DFF<Bits<8>>,
-    // Execute stage.
+    // Read stage: the RAMs are read at the registered ring number.
+    g_valid: DFF<Bit>,
+    g_host: DFF<Bit>,
+    g_write: DFF<Bit>,
+    g_on_ring: DFF<Bit>,
+    g_mapped: DFF<Bit>,
+    g_ring: DFF<Bits<8>>,
+    g_sel: DFF<Bits<12>>,
+    g_data: DFF<Bits<32>>,
+    g_strb: DFF<Bits<4>>,
+    g_code: DFF<Bits<2>>,
+    g_tag: DFF<Bits<8>>,
+    // Decode stage: the ring's state, registered straight from the RAMs.
+    d_valid: DFF<Bit>,
+    d_host: DFF<Bit>,
+    d_write: DFF<Bit>,
+    d_on_ring: DFF<Bit>,
+    d_mapped: DFF<Bit>,
+    d_ring: DFF<Bits<8>>,
+    d_sel: DFF<Bits<12>>,
+    d_data: DFF<Bits<32>>,
+    d_strb: DFF<Bits<4>>,
+    d_code: DFF<Bits<2>>,
+    d_tag: DFF<Bits<8>>,
+    d_base: DFF<Bits<64>>,
+    d_control: DFF<Bits<32>>,
+    d_state: DFF<Bits<33>>,
+    // Evaluate stage: everything derived from the state.
+    e_valid: DFF<Bit>,
+    e_host: DFF<Bit>,
+    e_write: DFF<Bit>,
+    e_on_ring: DFF<Bit>,
+    e_mapped: DFF<Bit>,
+    e_ring: DFF<Bits<8>>,
+    e_code: DFF<Bits<2>>,
+    e_tag: DFF<Bits<8>>,
+    e_base: DFF<Bits<64>>,
+    e_function: DFF<Bits<8>>,
+    e_vector: DFF<Bits<8>>,
+    e_enabled: DFF<Bit>,
+    e_completion: DFF<Bit>,
+    e_armed: DFF<Bit>,
+    e_empty: DFF<Bit>,
+    e_full: DFF<Bit>,
+    e_size: DFF<Bits<17>>,
+    e_fill: DFF<Bits<16>>,
+    e_producer: DFF<Bits<16>>,
+    e_consumer: DFF<Bits<16>>,
+    e_take_slot: DFF<Bits<16>>,
+    e_post_slot: DFF<Bits<16>>,
+    e_entry_log: DFF<Bits<3>>,
+    e_take_phase: DFF<Bit>,
+    e_post_phase: DFF<Bit>,
+    e_is_base_lo: DFF<Bit>,
+    e_is_base_hi: DFF<Bit>,
+    e_is_control: DFF<Bit>,
+    e_is_host_index: DFF<Bit>,
+    e_is_arm: DFF<Bit>,
+    e_reg_value: DFF<Bits<32>>,
+    e_merged: DFF<Bits<32>>,
+    // Execute stage: ready for the decision.
     x_valid: DFF<Bit>,
     x_host: DFF<Bit>,
     x_write: DFF<Bit>,
     x_on_ring: DFF<Bit>,
     x_mapped: DFF<Bit>,
     x_ring: DFF<Bits<8>>,
-    x_reg: DFF<Bits<10>>,
-    x_data: DFF<Bits<32>>,
-    x_strb: DFF<Bits<4>>,
     x_code: DFF<Bits<2>>,
     x_tag: DFF<Bits<8>>,
     x_base: DFF<Bits<64>>,
-    x_control: DFF<Bits<32>>,
-    x_state: DFF<Bits<33>>,
+    x_function: DFF<Bits<8>>,
+    x_vector: DFF<Bits<8>>,
+    x_enabled: DFF<Bit>,
+    x_completion: DFF<Bit>,
+    x_armed: DFF<Bit>,
+    x_empty: DFF<Bit>,
+    x_full: DFF<Bit>,
+    x_producer: DFF<Bits<16>>,
+    x_consumer: DFF<Bits<16>>,
+    x_take_offset: DFF<Bits<32>>,
+    x_post_offset: DFF<Bits<32>>,
+    x_take_phase: DFF<Bit>,
+    x_post_phase: DFF<Bit>,
+    x_is_base_lo: DFF<Bit>,
+    x_is_base_hi: DFF<Bit>,
+    x_is_control: DFF<Bit>,
+    x_is_host_index: DFF<Bit>,
+    x_is_arm: DFF<Bit>,
+    x_reg_value: DFF<Bits<32>>,
+    x_merged: DFF<Bits<32>>,
+    x_doorbell_ok: DFF<Bit>,
     // Respond stage.
     r_valid: DFF<Bit>,
     r_tag: DFF<Bits<8>>,
@@ -157,29 +250,30 @@ pub struct QueueManager {
     rdata: DFF<Bits<32>>,
     rresp: DFF<Bits<2>>,
 
-    // Issue.
+    // Capture.
     host_write_req: Signal<Local, Bit>,
-    host_req: Signal<Local, Bit>,
+    host_capture: Signal<Local, Bit>,
     host_dword: Signal<Local, Bits<14>>,
     ring_offset: Signal<Local, Bits<14>>,
     host_in_rings: Signal<Local, Bit>,
     host_ring: Signal<Local, Bits<8>>,
     host_ring_ok: Signal<Local, Bit>,
-    host_reg: Signal<Local, Bits<10>>,
-    host_mapped: Signal<Local, Bit>,
+    ring_reg: Signal<Local, Bits<10>>,
+    global_reg: Signal<Local, Bits<10>>,
+    sel: Signal<Local, Bits<12>>,
+    // Issue.
     host_blocked: Signal<Local, Bit>,
     dev_blocked: Signal<Local, Bit>,
     host_go: Signal<Local, Bit>,
     dev_go: Signal<Local, Bit>,
-    // Execute.
+    // Decode.
     log_size: Signal<Local, Bits<4>>,
     entry_log: Signal<Local, Bits<3>>,
-    enabled: Signal<Local, Bit>,
     completion: Signal<Local, Bit>,
     producer: Signal<Local, Bits<16>>,
     consumer: Signal<Local, Bits<16>>,
-    armed: Signal<Local, Bit>,
     size: Signal<Local, Bits<17>>,
+    mask: Signal<Local, Bits<16>>,
     fill: Signal<Local, Bits<16>>,
     host_index: Signal<Local, Bits<16>>,
     device_index: Signal<Local, Bits<16>>,
@@ -188,18 +282,28 @@ pub struct QueueManager {
     lane2: Signal<Local, Bits<32>>,
     lane3: Signal<Local, Bits<32>>,
     lanes: Signal<Local, Bits<32>>,
+    value_base_lo: Signal<Local, Bits<32>>,
+    value_base_hi: Signal<Local, Bits<32>>,
+    value_control: Signal<Local, Bits<32>>,
+    value_host_index: Signal<Local, Bits<32>>,
+    value_device_index: Signal<Local, Bits<32>>,
+    value_arm: Signal<Local, Bits<32>>,
+    value_id: Signal<Local, Bits<32>>,
+    value_version: Signal<Local, Bits<32>>,
+    value_ring_count: Signal<Local, Bits<32>>,
+    value_doorbell_errors: Signal<Local, Bits<32>>,
+    value_op_errors: Signal<Local, Bits<32>>,
+    value_irq_drops: Signal<Local, Bits<32>>,
     reg_value: Signal<Local, Bits<32>>,
     merged: Signal<Local, Bits<32>>,
-    doorbell: Signal<Local, Bits<16>>,
-    doorbell_ok: Signal<Local, Bit>,
+    // Execute.
+    ahead: Signal<Local, Bits<16>>,
     new_producer: Signal<Local, Bits<16>>,
     new_consumer: Signal<Local, Bits<16>>,
     new_armed: Signal<Local, Bit>,
     write_state: Signal<Local, Bit>,
-    new_base_lo: Signal<Local, Bits<32>>,
-    new_base_hi: Signal<Local, Bits<32>>,
     status: Signal<Local, Bits<2>>,
-    entry_index: Signal<Local, Bits<16>>,
+    is_take: Signal<Local, Bit>,
     irq_send: Signal<Local, Bit>,
 }
 
@@ -270,6 +374,7 @@ impl QueueManager {
             reg_device_index: index_of(&RING_DEVICE_INDEX),
             reg_arm: index_of(&RING_ARM),
             one: Constant::new(1.into()),
+            all_ones: Constant::new(0xFFFF.into()),
             clear_active: Default::default(),
             clear_ring: Default::default(),
             host_busy: Default::default(),
@@ -277,31 +382,112 @@ impl QueueManager {
             doorbell_errors: Default::default(),
             op_errors: Default::default(),
             irq_drops: Default::default(),
+            h_valid: Default::default(),
+            h_write: Default::default(),
+            h_on_ring: Default::default(),
+            h_mapped: Default::default(),
+            h_ring: Default::default(),
+            h_sel: Default::default(),
+            h_data: Default::default(),
+            h_strb: Default::default(),
             f_valid: Default::default(),
             f_host: Default::default(),
             f_write: Default::default(),
             f_on_ring: Default::default(),
             f_mapped: Default::default(),
             f_ring: Default::default(),
-            f_reg: Default::default(),
+            f_sel: Default::default(),
             f_data: Default::default(),
             f_strb: Default::default(),
             f_code: Default::default(),
             f_tag: Default::default(),
+            g_valid: Default::default(),
+            g_host: Default::default(),
+            g_write: Default::default(),
+            g_on_ring: Default::default(),
+            g_mapped: Default::default(),
+            g_ring: Default::default(),
+            g_sel: Default::default(),
+            g_data: Default::default(),
+            g_strb: Default::default(),
+            g_code: Default::default(),
+            g_tag: Default::default(),
+            d_valid: Default::default(),
+            d_host: Default::default(),
+            d_write: Default::default(),
+            d_on_ring: Default::default(),
+            d_mapped: Default::default(),
+            d_ring: Default::default(),
+            d_sel: Default::default(),
+            d_data: Default::default(),
+            d_strb: Default::default(),
+            d_code: Default::default(),
+            d_tag: Default::default(),
+            d_base: Default::default(),
+            d_control: Default::default(),
+            d_state: Default::default(),
+            e_valid: Default::default(),
+            e_host: Default::default(),
+            e_write: Default::default(),
+            e_on_ring: Default::default(),
+            e_mapped: Default::default(),
+            e_ring: Default::default(),
+            e_code: Default::default(),
+            e_tag: Default::default(),
+            e_base: Default::default(),
+            e_function: Default::default(),
+            e_vector: Default::default(),
+            e_enabled: Default::default(),
+            e_completion: Default::default(),
+            e_armed: Default::default(),
+            e_empty: Default::default(),
+            e_full: Default::default(),
+            e_size: Default::default(),
+            e_fill: Default::default(),
+            e_producer: Default::default(),
+            e_consumer: Default::default(),
+            e_take_slot: Default::default(),
+            e_post_slot: Default::default(),
+            e_entry_log: Default::default(),
+            e_take_phase: Default::default(),
+            e_post_phase: Default::default(),
+            e_is_base_lo: Default::default(),
+            e_is_base_hi: Default::default(),
+            e_is_control: Default::default(),
+            e_is_host_index: Default::default(),
+            e_is_arm: Default::default(),
+            e_reg_value: Default::default(),
+            e_merged: Default::default(),
             x_valid: Default::default(),
             x_host: Default::default(),
             x_write: Default::default(),
             x_on_ring: Default::default(),
             x_mapped: Default::default(),
             x_ring: Default::default(),
-            x_reg: Default::default(),
-            x_data: Default::default(),
-            x_strb: Default::default(),
             x_code: Default::default(),
             x_tag: Default::default(),
             x_base: Default::default(),
-            x_control: Default::default(),
-            x_state: Default::default(),
+            x_function: Default::default(),
+            x_vector: Default::default(),
+            x_enabled: Default::default(),
+            x_completion: Default::default(),
+            x_armed: Default::default(),
+            x_empty: Default::default(),
+            x_full: Default::default(),
+            x_producer: Default::default(),
+            x_consumer: Default::default(),
+            x_take_offset: Default::default(),
+            x_post_offset: Default::default(),
+            x_take_phase: Default::default(),
+            x_post_phase: Default::default(),
+            x_is_base_lo: Default::default(),
+            x_is_base_hi: Default::default(),
+            x_is_control: Default::default(),
+            x_is_host_index: Default::default(),
+            x_is_arm: Default::default(),
+            x_reg_value: Default::default(),
+            x_merged: Default::default(),
+            x_doorbell_ok: Default::default(),
             r_valid: Default::default(),
             r_tag: Default::default(),
             r_ring: Default::default(),
@@ -325,26 +511,26 @@ impl QueueManager {
             rdata: Default::default(),
             rresp: Default::default(),
             host_write_req: Default::default(),
-            host_req: Default::default(),
+            host_capture: Default::default(),
             host_dword: Default::default(),
             ring_offset: Default::default(),
             host_in_rings: Default::default(),
             host_ring: Default::default(),
             host_ring_ok: Default::default(),
-            host_reg: Default::default(),
-            host_mapped: Default::default(),
+            ring_reg: Default::default(),
+            global_reg: Default::default(),
+            sel: Default::default(),
             host_blocked: Default::default(),
             dev_blocked: Default::default(),
             host_go: Default::default(),
             dev_go: Default::default(),
             log_size: Default::default(),
             entry_log: Default::default(),
-            enabled: Default::default(),
             completion: Default::default(),
             producer: Default::default(),
             consumer: Default::default(),
-            armed: Default::default(),
             size: Default::default(),
+            mask: Default::default(),
             fill: Default::default(),
             host_index: Default::default(),
             device_index: Default::default(),
@@ -353,18 +539,27 @@ impl QueueManager {
             lane2: Default::default(),
             lane3: Default::default(),
             lanes: Default::default(),
+            value_base_lo: Default::default(),
+            value_base_hi: Default::default(),
+            value_control: Default::default(),
+            value_host_index: Default::default(),
+            value_device_index: Default::default(),
+            value_arm: Default::default(),
+            value_id: Default::default(),
+            value_version: Default::default(),
+            value_ring_count: Default::default(),
+            value_doorbell_errors: Default::default(),
+            value_op_errors: Default::default(),
+            value_irq_drops: Default::default(),
             reg_value: Default::default(),
             merged: Default::default(),
-            doorbell: Default::default(),
-            doorbell_ok: Default::default(),
+            ahead: Default::default(),
             new_producer: Default::default(),
             new_consumer: Default::default(),
             new_armed: Default::default(),
             write_state: Default::default(),
-            new_base_lo: Default::default(),
-            new_base_hi: Default::default(),
             status: Default::default(),
-            entry_index: Default::default(),
+            is_take: Default::default(),
             irq_send: Default::default(),
         }
     }
@@ -390,31 +585,112 @@ impl Logic for QueueManager {
             doorbell_errors,
             op_errors,
             irq_drops,
+            h_valid,
+            h_write,
+            h_on_ring,
+            h_mapped,
+            h_ring,
+            h_sel,
+            h_data,
+            h_strb,
             f_valid,
             f_host,
             f_write,
             f_on_ring,
             f_mapped,
             f_ring,
-            f_reg,
+            f_sel,
             f_data,
             f_strb,
             f_code,
             f_tag,
+            g_valid,
+            g_host,
+            g_write,
+            g_on_ring,
+            g_mapped,
+            g_ring,
+            g_sel,
+            g_data,
+            g_strb,
+            g_code,
+            g_tag,
+            d_valid,
+            d_host,
+            d_write,
+            d_on_ring,
+            d_mapped,
+            d_ring,
+            d_sel,
+            d_data,
+            d_strb,
+            d_code,
+            d_tag,
+            d_base,
+            d_control,
+            d_state,
+            e_valid,
+            e_host,
+            e_write,
+            e_on_ring,
+            e_mapped,
+            e_ring,
+            e_code,
+            e_tag,
+            e_base,
+            e_function,
+            e_vector,
+            e_enabled,
+            e_completion,
+            e_armed,
+            e_empty,
+            e_full,
+            e_size,
+            e_fill,
+            e_producer,
+            e_consumer,
+            e_take_slot,
+            e_post_slot,
+            e_entry_log,
+            e_take_phase,
+            e_post_phase,
+            e_is_base_lo,
+            e_is_base_hi,
+            e_is_control,
+            e_is_host_index,
+            e_is_arm,
+            e_reg_value,
+            e_merged,
             x_valid,
             x_host,
             x_write,
             x_on_ring,
             x_mapped,
             x_ring,
-            x_reg,
-            x_data,
-            x_strb,
             x_code,
             x_tag,
             x_base,
-            x_control,
-            x_state,
+            x_function,
+            x_vector,
+            x_enabled,
+            x_completion,
+            x_armed,
+            x_empty,
+            x_full,
+            x_producer,
+            x_consumer,
+            x_take_offset,
+            x_post_offset,
+            x_take_phase,
+            x_post_phase,
+            x_is_base_lo,
+            x_is_base_hi,
+            x_is_control,
+            x_is_host_index,
+            x_is_arm,
+            x_reg_value,
+            x_merged,
+            x_doorbell_ok,
             r_valid,
             r_tag,
             r_ring,
@@ -447,9 +723,12 @@ impl Logic for QueueManager {
         self.state_ram.read_clock.next = self.clk.val();
         self.state_ram.write_clock.next = self.clk.val();
 
-        // ---- Issue: one register access (one at a time) or one engine operation.
+        // ---- Capture: take one register access at a time and decode its address.
         self.host_write_req.next = self.s_axil.awvalid.val() & self.s_axil.wvalid.val();
-        self.host_req.next = (self.host_write_req.val() | self.s_axil.arvalid.val()) & !self.host_busy.q.val();
+        self.host_capture.next = !self.host_busy.q.val() & (self.host_write_req.val() | self.s_axil.arvalid.val());
+        self.s_axil.awready.next = self.host_capture.val() & self.host_write_req.val();
+        self.s_axil.wready.next = self.host_capture.val() & self.host_write_req.val();
+        self.s_axil.arready.next = self.host_capture.val() & !self.host_write_req.val();
         // Registers are dwords: address bits 1:0 are not decoded.
         self.host_dword.next = self.s_axil.araddr.val().get_bits::<14>(2);
         if self.host_write_req.val() {
@@ -460,87 +739,126 @@ impl Logic for QueueManager {
         self.host_ring.next = self.ring_offset.val().get_bits::<8>(3);
         self.host_ring_ok.next = (self.ring_offset.val().get_bits::<3>(11) == 0)
             & (bit_cast::<16, 8>(self.host_ring.val()) < self.ring_count.val());
-        if self.host_in_rings.val() {
-            self.host_reg.next = bit_cast::<10, 3>(self.ring_offset.val().get_bits::<3>(0));
-            self.host_mapped.next = self.host_ring_ok.val() & (self.ring_offset.val().get_bits::<3>(0) <= 5);
-        } else {
-            self.host_reg.next = self.host_dword.val().get_bits::<10>(0);
-            self.host_mapped.next = self.host_dword.val().get_bits::<10>(0) <= 5;
+        // The register as a one-hot select, so later stages need no comparisons: bits 0-5
+        // the ring registers, 6-11 the global ones (base_lo, base_hi, control, host_index, device_index, arm; id, version, ring_count,
+        // doorbell_errors, op_errors, irq_drops).
+        self.ring_reg.next = bit_cast::<10, 3>(self.ring_offset.val().get_bits::<3>(0));
+        self.global_reg.next = self.host_dword.val().get_bits::<10>(0);
+        self.sel.next = 0.into();
+        if self.host_in_rings.val() & self.host_ring_ok.val() {
+            self.sel.next = bit_cast::<12, 1>((self.ring_reg.val() == self.reg_base_lo.val()).into())
+                | (bit_cast::<12, 1>((self.ring_reg.val() == self.reg_base_hi.val()).into()) << 1)
+                | (bit_cast::<12, 1>((self.ring_reg.val() == self.reg_control.val()).into()) << 2)
+                | (bit_cast::<12, 1>((self.ring_reg.val() == self.reg_host_index.val()).into()) << 3)
+                | (bit_cast::<12, 1>((self.ring_reg.val() == self.reg_device_index.val()).into()) << 4)
+                | (bit_cast::<12, 1>((self.ring_reg.val() == self.reg_arm.val()).into()) << 5);
         }
-        // A ring in fetch or execute has its state in flight: wait for the write-back.
-        self.host_blocked.next = self.host_in_rings.val()
-            & ((self.f_valid.q.val() & self.f_on_ring.q.val() & (self.f_ring.q.val() == self.host_ring.val()))
-                | (self.x_valid.q.val() & self.x_on_ring.q.val() & (self.x_ring.q.val() == self.host_ring.val())));
+        if !self.host_in_rings.val() {
+            self.sel.next = (bit_cast::<12, 1>((self.global_reg.val() == self.reg_id.val()).into()) << 6)
+                | (bit_cast::<12, 1>((self.global_reg.val() == self.reg_version.val()).into()) << 7)
+                | (bit_cast::<12, 1>((self.global_reg.val() == self.reg_ring_count.val()).into()) << 8)
+                | (bit_cast::<12, 1>((self.global_reg.val() == self.reg_doorbell_errors.val()).into()) << 9)
+                | (bit_cast::<12, 1>((self.global_reg.val() == self.reg_op_errors.val()).into()) << 10)
+                | (bit_cast::<12, 1>((self.global_reg.val() == self.reg_irq_drops.val()).into()) << 11);
+        }
+        if self.host_capture.val() {
+            self.host_busy.d.next = true;
+            self.h_valid.d.next = true;
+            self.h_write.d.next = self.host_write_req.val();
+            self.h_on_ring.d.next = self.host_in_rings.val();
+            self.h_ring.d.next = self.host_ring.val();
+            self.h_data.d.next = self.s_axil.wdata.val();
+            self.h_strb.d.next = self.s_axil.wstrb.val();
+            self.h_sel.d.next = self.sel.val();
+            self.h_mapped.d.next = self.sel.val().any();
+        }
+
+        // ---- Issue: the register access or one engine operation, alternating priority. A
+        // ring in fetch, read, decode or evaluate has its state in flight: its write-back (at
+        // the end of execute) would come after this operation's read (at the end of fetch).
+        self.host_blocked.next = self.h_on_ring.q.val()
+            & ((self.f_valid.q.val() & self.f_on_ring.q.val() & (self.f_ring.q.val() == self.h_ring.q.val()))
+                | (self.g_valid.q.val() & self.g_on_ring.q.val() & (self.g_ring.q.val() == self.h_ring.q.val()))
+                | (self.d_valid.q.val() & self.d_on_ring.q.val() & (self.d_ring.q.val() == self.h_ring.q.val()))
+                | (self.e_valid.q.val() & self.e_on_ring.q.val() & (self.e_ring.q.val() == self.h_ring.q.val())));
         self.dev_blocked.next =
             (self.f_valid.q.val() & self.f_on_ring.q.val() & (self.f_ring.q.val() == self.op_ring.val()))
-                | (self.x_valid.q.val() & self.x_on_ring.q.val() & (self.x_ring.q.val() == self.op_ring.val()));
-        self.host_go.next = self.host_req.val()
+                | (self.g_valid.q.val() & self.g_on_ring.q.val() & (self.g_ring.q.val() == self.op_ring.val()))
+                | (self.d_valid.q.val() & self.d_on_ring.q.val() & (self.d_ring.q.val() == self.op_ring.val()))
+                | (self.e_valid.q.val() & self.e_on_ring.q.val() & (self.e_ring.q.val() == self.op_ring.val()));
+        self.host_go.next = self.h_valid.q.val()
             & !self.host_blocked.val()
             & !self.clear_active.q.val()
             & (self.host_first.q.val() | !self.op_valid.val() | self.dev_blocked.val());
         self.dev_go.next =
             self.op_valid.val() & !self.dev_blocked.val() & !self.clear_active.q.val() & !self.host_go.val();
-        self.s_axil.awready.next = self.host_go.val() & self.host_write_req.val();
-        self.s_axil.wready.next = self.host_go.val() & self.host_write_req.val();
-        self.s_axil.arready.next = self.host_go.val() & !self.host_write_req.val();
         self.op_ready.next = self.dev_go.val();
         if self.host_go.val() {
+            self.h_valid.d.next = false;
             self.host_first.d.next = false;
-            self.host_busy.d.next = true;
         } else if self.dev_go.val() {
             self.host_first.d.next = true;
         }
-        self.base_ram.read_address.next = self.op_ring.val();
-        self.control_ram.read_address.next = self.op_ring.val();
-        self.state_ram.read_address.next = self.op_ring.val();
-        if self.host_go.val() {
-            self.base_ram.read_address.next = self.host_ring.val();
-            self.control_ram.read_address.next = self.host_ring.val();
-            self.state_ram.read_address.next = self.host_ring.val();
-        }
         self.f_valid.d.next = self.host_go.val() | self.dev_go.val();
         self.f_host.d.next = self.host_go.val();
-        self.f_write.d.next = self.host_write_req.val();
+        self.f_write.d.next = false;
         self.f_on_ring.d.next = true;
         self.f_mapped.d.next = true;
         self.f_ring.d.next = self.op_ring.val();
-        self.f_reg.d.next = 0.into();
+        self.f_sel.d.next = 0.into();
         if self.host_go.val() {
-            self.f_on_ring.d.next = self.host_in_rings.val();
-            self.f_mapped.d.next = self.host_mapped.val();
-            self.f_ring.d.next = self.host_ring.val();
-            self.f_reg.d.next = self.host_reg.val();
+            self.f_write.d.next = self.h_write.q.val();
+            self.f_on_ring.d.next = self.h_on_ring.q.val();
+            self.f_mapped.d.next = self.h_mapped.q.val();
+            self.f_ring.d.next = self.h_ring.q.val();
+            self.f_sel.d.next = self.h_sel.q.val();
         }
-        self.f_data.d.next = self.s_axil.wdata.val();
-        self.f_strb.d.next = self.s_axil.wstrb.val();
+        self.f_data.d.next = self.h_data.q.val();
+        self.f_strb.d.next = self.h_strb.q.val();
         self.f_code.d.next = self.op_code.val();
         self.f_tag.d.next = self.op_tag.val();
 
-        // ---- Fetch: register the ring's state.
-        self.x_valid.d.next = self.f_valid.q.val();
-        self.x_host.d.next = self.f_host.q.val();
-        self.x_write.d.next = self.f_write.q.val();
-        self.x_on_ring.d.next = self.f_on_ring.q.val();
-        self.x_mapped.d.next = self.f_mapped.q.val();
-        self.x_ring.d.next = self.f_ring.q.val();
-        self.x_reg.d.next = self.f_reg.q.val();
-        self.x_data.d.next = self.f_data.q.val();
-        self.x_strb.d.next = self.f_strb.q.val();
-        self.x_code.d.next = self.f_code.q.val();
-        self.x_tag.d.next = self.f_tag.q.val();
-        self.x_base.d.next = self.base_ram.read_data.val();
-        self.x_control.d.next = self.control_ram.read_data.val();
-        self.x_state.d.next = self.state_ram.read_data.val();
+        // ---- Fetch: address the RAMs from a register.
+        self.base_ram.read_address.next = self.f_ring.q.val();
+        self.control_ram.read_address.next = self.f_ring.q.val();
+        self.state_ram.read_address.next = self.f_ring.q.val();
+        self.g_valid.d.next = self.f_valid.q.val();
+        self.g_host.d.next = self.f_host.q.val();
+        self.g_write.d.next = self.f_write.q.val();
+        self.g_on_ring.d.next = self.f_on_ring.q.val();
+        self.g_mapped.d.next = self.f_mapped.q.val();
+        self.g_ring.d.next = self.f_ring.q.val();
+        self.g_sel.d.next = self.f_sel.q.val();
+        self.g_data.d.next = self.f_data.q.val();
+        self.g_strb.d.next = self.f_strb.q.val();
+        self.g_code.d.next = self.f_code.q.val();
+        self.g_tag.d.next = self.f_tag.q.val();
 
-        // ---- Execute.
-        self.log_size.next = self.x_control.q.val().get_bits::<4>(0);
-        self.entry_log.next = self.x_control.q.val().get_bits::<3>(4);
-        self.enabled.next = self.x_control.q.val().get_bit(8);
-        self.completion.next = self.x_control.q.val().get_bit(9);
-        self.producer.next = self.x_state.q.val().get_bits::<16>(0);
-        self.consumer.next = self.x_state.q.val().get_bits::<16>(16);
-        self.armed.next = self.x_state.q.val().get_bit(32);
+        // ---- Read: register the RAM outputs, with nothing in between.
+        self.d_valid.d.next = self.g_valid.q.val();
+        self.d_host.d.next = self.g_host.q.val();
+        self.d_write.d.next = self.g_write.q.val();
+        self.d_on_ring.d.next = self.g_on_ring.q.val();
+        self.d_mapped.d.next = self.g_mapped.q.val();
+        self.d_ring.d.next = self.g_ring.q.val();
+        self.d_sel.d.next = self.g_sel.q.val();
+        self.d_data.d.next = self.g_data.q.val();
+        self.d_strb.d.next = self.g_strb.q.val();
+        self.d_code.d.next = self.g_code.q.val();
+        self.d_tag.d.next = self.g_tag.q.val();
+        self.d_base.d.next = self.base_ram.read_data.val();
+        self.d_control.d.next = self.control_ram.read_data.val();
+        self.d_state.d.next = self.state_ram.read_data.val();
+
+        // ---- Decode: derive everything the decision needs from the ring's state.
+        self.log_size.next = self.d_control.q.val().get_bits::<4>(0);
+        self.entry_log.next = self.d_control.q.val().get_bits::<3>(4);
+        self.completion.next = self.d_control.q.val().get_bit(9);
+        self.producer.next = self.d_state.q.val().get_bits::<16>(0);
+        self.consumer.next = self.d_state.q.val().get_bits::<16>(16);
         self.size.next = self.one.val() << bit_cast::<17, 4>(self.log_size.val());
+        // size - 1 without a carry chain.
+        self.mask.next = !(self.all_ones.val() << bit_cast::<16, 4>(self.log_size.val()));
         self.fill.next = self.producer.val() - self.consumer.val();
         self.host_index.next = self.producer.val();
         self.device_index.next = self.consumer.val();
@@ -548,86 +866,172 @@ impl Logic for QueueManager {
             self.host_index.next = self.consumer.val();
             self.device_index.next = self.producer.val();
         }
-        // The addressed register's current value: the read data, and what a write merges into.
-        self.reg_value.next = 0.into();
-        if self.x_on_ring.q.val() {
-            if self.x_reg.q.val() == self.reg_base_lo.val() {
-                self.reg_value.next = self.x_base.q.val().get_bits::<32>(0);
-            }
-            if self.x_reg.q.val() == self.reg_base_hi.val() {
-                self.reg_value.next = self.x_base.q.val().get_bits::<32>(32);
-            }
-            if self.x_reg.q.val() == self.reg_control.val() {
-                self.reg_value.next = self.x_control.q.val();
-            }
-            if self.x_reg.q.val() == self.reg_host_index.val() {
-                self.reg_value.next = bit_cast::<32, 16>(self.host_index.val());
-            }
-            if self.x_reg.q.val() == self.reg_device_index.val() {
-                self.reg_value.next = bit_cast::<32, 16>(self.device_index.val());
-            }
-            if self.x_reg.q.val() == self.reg_arm.val() {
-                self.reg_value.next = bit_cast::<32, 1>(self.armed.val().into());
-            }
-        } else {
-            if self.x_reg.q.val() == self.reg_id.val() {
-                self.reg_value.next = self.id_value.val();
-            }
-            if self.x_reg.q.val() == self.reg_version.val() {
-                self.reg_value.next = self.version_value.val();
-            }
-            if self.x_reg.q.val() == self.reg_ring_count.val() {
-                self.reg_value.next = bit_cast::<32, 16>(self.ring_count.val());
-            }
-            if self.x_reg.q.val() == self.reg_doorbell_errors.val() {
-                self.reg_value.next = self.doorbell_errors.q.val();
-            }
-            if self.x_reg.q.val() == self.reg_op_errors.val() {
-                self.reg_value.next = self.op_errors.q.val();
-            }
-            if self.x_reg.q.val() == self.reg_irq_drops.val() {
-                self.reg_value.next = self.irq_drops.q.val();
-            }
+        // The addressed register's current value, an AND-OR of one-hot terms (not a priority
+        // chain): the read data, and what a write merges into.
+        self.value_base_lo.next = 0.into();
+        if self.d_sel.q.val().get_bit(0) {
+            self.value_base_lo.next = self.d_base.q.val().get_bits::<32>(0);
         }
+        self.value_base_hi.next = 0.into();
+        if self.d_sel.q.val().get_bit(1) {
+            self.value_base_hi.next = self.d_base.q.val().get_bits::<32>(32);
+        }
+        self.value_control.next = 0.into();
+        if self.d_sel.q.val().get_bit(2) {
+            self.value_control.next = self.d_control.q.val();
+        }
+        self.value_host_index.next = 0.into();
+        if self.d_sel.q.val().get_bit(3) {
+            self.value_host_index.next = bit_cast::<32, 16>(self.host_index.val());
+        }
+        self.value_device_index.next = 0.into();
+        if self.d_sel.q.val().get_bit(4) {
+            self.value_device_index.next = bit_cast::<32, 16>(self.device_index.val());
+        }
+        self.value_arm.next = 0.into();
+        if self.d_sel.q.val().get_bit(5) {
+            self.value_arm.next = bit_cast::<32, 1>(self.d_state.q.val().get_bit(32).into());
+        }
+        self.value_id.next = 0.into();
+        if self.d_sel.q.val().get_bit(6) {
+            self.value_id.next = self.id_value.val();
+        }
+        self.value_version.next = 0.into();
+        if self.d_sel.q.val().get_bit(7) {
+            self.value_version.next = self.version_value.val();
+        }
+        self.value_ring_count.next = 0.into();
+        if self.d_sel.q.val().get_bit(8) {
+            self.value_ring_count.next = bit_cast::<32, 16>(self.ring_count.val());
+        }
+        self.value_doorbell_errors.next = 0.into();
+        if self.d_sel.q.val().get_bit(9) {
+            self.value_doorbell_errors.next = self.doorbell_errors.q.val();
+        }
+        self.value_op_errors.next = 0.into();
+        if self.d_sel.q.val().get_bit(10) {
+            self.value_op_errors.next = self.op_errors.q.val();
+        }
+        self.value_irq_drops.next = 0.into();
+        if self.d_sel.q.val().get_bit(11) {
+            self.value_irq_drops.next = self.irq_drops.q.val();
+        }
+        self.reg_value.next = self.value_base_lo.val()
+            | self.value_base_hi.val()
+            | self.value_control.val()
+            | self.value_host_index.val()
+            | self.value_device_index.val()
+            | self.value_arm.val()
+            | self.value_id.val()
+            | self.value_version.val()
+            | self.value_ring_count.val()
+            | self.value_doorbell_errors.val()
+            | self.value_op_errors.val()
+            | self.value_irq_drops.val();
         self.lane0.next = 0.into();
         self.lane1.next = 0.into();
         self.lane2.next = 0.into();
         self.lane3.next = 0.into();
-        if self.x_strb.q.val().get_bit(0) {
+        if self.d_strb.q.val().get_bit(0) {
             self.lane0.next = 0x0000_00FF.into();
         }
-        if self.x_strb.q.val().get_bit(1) {
+        if self.d_strb.q.val().get_bit(1) {
             self.lane1.next = 0x0000_FF00.into();
         }
-        if self.x_strb.q.val().get_bit(2) {
+        if self.d_strb.q.val().get_bit(2) {
             self.lane2.next = 0x00FF_0000.into();
         }
-        if self.x_strb.q.val().get_bit(3) {
+        if self.d_strb.q.val().get_bit(3) {
             self.lane3.next = 0xFF00_0000_u64.into();
         }
         self.lanes.next = self.lane0.val() | self.lane1.val() | self.lane2.val() | self.lane3.val();
-        self.merged.next = (self.reg_value.val() & !self.lanes.val()) | (self.x_data.q.val() & self.lanes.val());
+        self.merged.next = (self.reg_value.val() & !self.lanes.val()) | (self.d_data.q.val() & self.lanes.val());
+        self.e_valid.d.next = self.d_valid.q.val();
+        self.e_host.d.next = self.d_host.q.val();
+        self.e_write.d.next = self.d_write.q.val();
+        self.e_on_ring.d.next = self.d_on_ring.q.val();
+        self.e_mapped.d.next = self.d_mapped.q.val();
+        self.e_ring.d.next = self.d_ring.q.val();
+        self.e_code.d.next = self.d_code.q.val();
+        self.e_tag.d.next = self.d_tag.q.val();
+        self.e_base.d.next = self.d_base.q.val();
+        self.e_function.d.next = self.d_control.q.val().get_bits::<8>(16);
+        self.e_vector.d.next = self.d_control.q.val().get_bits::<8>(24);
+        self.e_enabled.d.next = self.d_control.q.val().get_bit(8);
+        self.e_completion.d.next = self.completion.val();
+        self.e_armed.d.next = self.d_state.q.val().get_bit(32);
+        self.e_empty.d.next = self.fill.val() == 0;
+        self.e_full.d.next = bit_cast::<17, 16>(self.fill.val()) == self.size.val();
+        self.e_size.d.next = self.size.val();
+        self.e_fill.d.next = self.fill.val();
+        self.e_producer.d.next = self.producer.val();
+        self.e_consumer.d.next = self.consumer.val();
+        // Entry slots now, byte offsets in the next stage (a mask and a shift in one cycle
+        // would be too long).
+        self.e_take_slot.d.next = self.consumer.val() & self.mask.val();
+        self.e_post_slot.d.next = self.producer.val() & self.mask.val();
+        self.e_entry_log.d.next = self.entry_log.val();
+        // Phase 1 on the first pass: the index's bit `log_size` is clear.
+        self.e_take_phase.d.next = !(bit_cast::<17, 16>(self.consumer.val()) & self.size.val()).any();
+        self.e_post_phase.d.next = !(bit_cast::<17, 16>(self.producer.val()) & self.size.val()).any();
+        self.e_is_base_lo.d.next = self.d_sel.q.val().get_bit(0);
+        self.e_is_base_hi.d.next = self.d_sel.q.val().get_bit(1);
+        self.e_is_control.d.next = self.d_sel.q.val().get_bit(2);
+        self.e_is_host_index.d.next = self.d_sel.q.val().get_bit(3);
+        self.e_is_arm.d.next = self.d_sel.q.val().get_bit(5);
+        self.e_reg_value.d.next = self.reg_value.val();
+        self.e_merged.d.next = self.merged.val();
+
+        // ---- Evaluate: check a doorbell against the ring; pass the rest on.
         // A doorbell may move the host's index up to a full ring past the device's
         // (submission), or up to the device's index (completion: nothing unproduced consumed).
-        self.doorbell.next = self.merged.val().get_bits::<16>(0);
-        self.doorbell_ok.next =
-            self.enabled.val() & (bit_cast::<17, 16>(self.doorbell.val() - self.consumer.val()) <= self.size.val());
-        if self.completion.val() {
-            self.doorbell_ok.next =
-                self.enabled.val() & ((self.doorbell.val() - self.consumer.val()) <= self.fill.val());
+        self.ahead.next = self.e_merged.q.val().get_bits::<16>(0) - self.e_consumer.q.val();
+        self.x_doorbell_ok.d.next =
+            self.e_enabled.q.val() & (bit_cast::<17, 16>(self.ahead.val()) <= self.e_size.q.val());
+        if self.e_completion.q.val() {
+            self.x_doorbell_ok.d.next = self.e_enabled.q.val() & (self.ahead.val() <= self.e_fill.q.val());
         }
+        self.x_valid.d.next = self.e_valid.q.val();
+        self.x_host.d.next = self.e_host.q.val();
+        self.x_write.d.next = self.e_write.q.val();
+        self.x_on_ring.d.next = self.e_on_ring.q.val();
+        self.x_mapped.d.next = self.e_mapped.q.val();
+        self.x_ring.d.next = self.e_ring.q.val();
+        self.x_code.d.next = self.e_code.q.val();
+        self.x_tag.d.next = self.e_tag.q.val();
+        self.x_base.d.next = self.e_base.q.val();
+        self.x_function.d.next = self.e_function.q.val();
+        self.x_vector.d.next = self.e_vector.q.val();
+        self.x_enabled.d.next = self.e_enabled.q.val();
+        self.x_completion.d.next = self.e_completion.q.val();
+        self.x_armed.d.next = self.e_armed.q.val();
+        self.x_empty.d.next = self.e_empty.q.val();
+        self.x_full.d.next = self.e_full.q.val();
+        self.x_producer.d.next = self.e_producer.q.val();
+        self.x_consumer.d.next = self.e_consumer.q.val();
+        self.x_take_offset.d.next =
+            bit_cast::<32, 16>(self.e_take_slot.q.val()) << bit_cast::<32, 3>(self.e_entry_log.q.val());
+        self.x_post_offset.d.next =
+            bit_cast::<32, 16>(self.e_post_slot.q.val()) << bit_cast::<32, 3>(self.e_entry_log.q.val());
+        self.x_take_phase.d.next = self.e_take_phase.q.val();
+        self.x_post_phase.d.next = self.e_post_phase.q.val();
+        self.x_is_base_lo.d.next = self.e_is_base_lo.q.val();
+        self.x_is_base_hi.d.next = self.e_is_base_hi.q.val();
+        self.x_is_control.d.next = self.e_is_control.q.val();
+        self.x_is_host_index.d.next = self.e_is_host_index.q.val();
+        self.x_is_arm.d.next = self.e_is_arm.q.val();
+        self.x_reg_value.d.next = self.e_reg_value.q.val();
+        self.x_merged.d.next = self.e_merged.q.val();
 
-        // Writes and engine operations.
-        self.new_producer.next = self.producer.val();
-        self.new_consumer.next = self.consumer.val();
-        self.new_armed.next = self.armed.val();
+        // ---- Execute: decide, write the state back, queue the interrupt.
+        self.new_producer.next = self.x_producer.q.val();
+        self.new_consumer.next = self.x_consumer.q.val();
+        self.new_armed.next = self.x_armed.q.val();
         self.write_state.next = false;
-        self.new_base_lo.next = self.x_base.q.val().get_bits::<32>(0);
-        self.new_base_hi.next = self.x_base.q.val().get_bits::<32>(32);
         self.base_ram.write_enable.next = false;
         self.control_ram.write_enable.next = false;
         self.status.next = 0.into();
-        self.entry_index.next = self.producer.val();
+        self.is_take.next = self.x_code.q.val() == 0;
         self.irq_send.next = false;
         if self.x_valid.q.val()
             & self.x_host.q.val()
@@ -635,66 +1039,60 @@ impl Logic for QueueManager {
             & self.x_mapped.q.val()
             & self.x_on_ring.q.val()
         {
-            if self.x_reg.q.val() == self.reg_base_lo.val() {
-                self.new_base_lo.next = self.merged.val();
+            if self.x_is_base_lo.q.val() | self.x_is_base_hi.q.val() {
                 self.base_ram.write_enable.next = true;
             }
-            if self.x_reg.q.val() == self.reg_base_hi.val() {
-                self.new_base_hi.next = self.merged.val();
-                self.base_ram.write_enable.next = true;
-            }
-            if self.x_reg.q.val() == self.reg_control.val() {
+            if self.x_is_control.q.val() {
                 self.control_ram.write_enable.next = true;
                 self.new_producer.next = 0.into();
                 self.new_consumer.next = 0.into();
                 self.new_armed.next = false;
                 self.write_state.next = true;
             }
-            if self.x_reg.q.val() == self.reg_host_index.val() {
-                if self.doorbell_ok.val() {
+            if self.x_is_host_index.q.val() {
+                if self.x_doorbell_ok.q.val() {
                     self.write_state.next = true;
-                    if self.completion.val() {
-                        self.new_consumer.next = self.doorbell.val();
+                    if self.x_completion.q.val() {
+                        self.new_consumer.next = self.x_merged.q.val().get_bits::<16>(0);
                     } else {
-                        self.new_producer.next = self.doorbell.val();
+                        self.new_producer.next = self.x_merged.q.val().get_bits::<16>(0);
                     }
                 } else if self.doorbell_errors.q.val() != 0xFFFF_FFFF_u64 {
                     self.doorbell_errors.d.next = self.doorbell_errors.q.val() + 1;
                 }
             }
-            if self.x_reg.q.val() == self.reg_arm.val() {
-                self.new_armed.next = self.merged.val().get_bit(0);
+            if self.x_is_arm.q.val() {
+                self.new_armed.next = self.x_merged.q.val().get_bit(0);
                 self.write_state.next = true;
             }
         }
         // Operation and status codes are literals here (rust-hdl would print a constant's
         // name into the Verilog): they are the OP_* and STATUS_* values above.
         if self.x_valid.q.val() & !self.x_host.q.val() {
-            if !self.enabled.val() {
+            if !self.x_enabled.q.val() {
                 self.status.next = 2.into();
             } else if self.x_code.q.val() == 0 {
-                if self.completion.val() {
+                if self.x_completion.q.val() {
                     self.status.next = 3.into();
-                } else if self.fill.val() == 0 {
+                } else if self.x_empty.q.val() {
                     self.status.next = 1.into();
                 } else {
-                    self.entry_index.next = self.consumer.val();
-                    self.new_consumer.next = self.consumer.val() + 1;
+                    self.new_consumer.next = self.x_consumer.q.val() + 1;
                     self.write_state.next = true;
                 }
             } else if self.x_code.q.val() == 1 {
-                if !self.completion.val() {
+                if !self.x_completion.q.val() {
                     self.status.next = 3.into();
-                } else if bit_cast::<17, 16>(self.fill.val()) == self.size.val() {
+                } else if self.x_full.q.val() {
                     self.status.next = 1.into();
                 } else {
-                    self.new_producer.next = self.producer.val() + 1;
+                    self.new_producer.next = self.x_producer.q.val() + 1;
                     self.write_state.next = true;
                 }
             } else if self.x_code.q.val() == 2 {
-                if !self.completion.val() {
+                if !self.x_completion.q.val() {
                     self.status.next = 3.into();
-                } else if !self.armed.val() {
+                } else if !self.x_armed.q.val() {
                     self.status.next = 1.into();
                 } else if !self.irq_fifo.s_axis.tready.val() {
                     self.status.next = 1.into();
@@ -709,30 +1107,33 @@ impl Logic for QueueManager {
             } else {
                 self.status.next = 3.into();
             }
-            if (self.status.val() == 2) | (self.status.val() == 3) {
-                if self.op_errors.q.val() != 0xFFFF_FFFF_u64 {
-                    self.op_errors.d.next = self.op_errors.q.val() + 1;
-                }
+            if self.status.val().get_bit(1) & (self.op_errors.q.val() != 0xFFFF_FFFF_u64) {
+                self.op_errors.d.next = self.op_errors.q.val() + 1;
             }
         }
         self.state_ram.write_enable.next = self.write_state.val();
         self.base_ram.write_address.next = self.x_ring.q.val();
         self.control_ram.write_address.next = self.x_ring.q.val();
         self.state_ram.write_address.next = self.x_ring.q.val();
-        self.base_ram.write_data.next =
-            bit_cast::<64, 32>(self.new_base_lo.val()) | (bit_cast::<64, 32>(self.new_base_hi.val()) << 32);
-        self.control_ram.write_data.next = self.merged.val();
+        if self.x_is_base_lo.q.val() {
+            self.base_ram.write_data.next =
+                (self.x_base.q.val() & 0xFFFF_FFFF_0000_0000_u64) | bit_cast::<64, 32>(self.x_merged.q.val());
+        } else {
+            self.base_ram.write_data.next =
+                (self.x_base.q.val() & 0xFFFF_FFFF_u64) | (bit_cast::<64, 32>(self.x_merged.q.val()) << 32);
+        }
+        self.control_ram.write_data.next = self.x_merged.q.val();
         self.state_ram.write_data.next = bit_cast::<33, 16>(self.new_producer.val())
             | (bit_cast::<33, 16>(self.new_consumer.val()) << 16)
             | (bit_cast::<33, 1>(self.new_armed.val().into()) << 32);
         self.irq_fifo.s_axis.tvalid.next = self.irq_send.val();
-        self.irq_fifo.s_axis.tdata.next = bit_cast::<16, 8>(self.x_control.q.val().get_bits::<8>(24))
-            | (bit_cast::<16, 8>(self.x_control.q.val().get_bits::<8>(16)) << 8);
+        self.irq_fifo.s_axis.tdata.next =
+            bit_cast::<16, 8>(self.x_vector.q.val()) | (bit_cast::<16, 8>(self.x_function.q.val()) << 8);
         self.irq_fifo.s_axis.tkeep.next = 3.into();
         self.irq_fifo.s_axis.tlast.next = true;
         self.irq_fifo.s_axis.tuser.next = 0.into();
 
-        // Register responses.
+        // Register responses, held until taken; then the next access may be captured.
         if self.x_valid.q.val() & self.x_host.q.val() {
             if self.x_write.q.val() {
                 self.bvalid.d.next = true;
@@ -742,7 +1143,7 @@ impl Logic for QueueManager {
                 }
             } else {
                 self.rvalid.d.next = true;
-                self.rdata.d.next = self.reg_value.val();
+                self.rdata.d.next = self.x_reg_value.q.val();
                 self.rresp.d.next = 0.into();
                 if !self.x_mapped.q.val() {
                     self.rdata.d.next = 0.into();
@@ -770,11 +1171,15 @@ impl Logic for QueueManager {
         self.r_ring.d.next = self.x_ring.q.val();
         self.r_status.d.next = self.status.val();
         self.r_base.d.next = self.x_base.q.val();
-        self.r_offset.d.next = bit_cast::<32, 16>(self.entry_index.val() & (self.size.val().get_bits::<16>(0) - 1))
-            << bit_cast::<32, 3>(self.entry_log.val());
-        self.r_index.d.next = self.entry_index.val();
-        self.r_phase.d.next = !(bit_cast::<17, 16>(self.entry_index.val()) & self.size.val()).any();
-        self.r_function.d.next = self.x_control.q.val().get_bits::<8>(16);
+        self.r_function.d.next = self.x_function.q.val();
+        self.r_offset.d.next = self.x_post_offset.q.val();
+        self.r_index.d.next = self.x_producer.q.val();
+        self.r_phase.d.next = self.x_post_phase.q.val();
+        if self.is_take.val() {
+            self.r_offset.d.next = self.x_take_offset.q.val();
+            self.r_index.d.next = self.x_consumer.q.val();
+            self.r_phase.d.next = self.x_take_phase.q.val();
+        }
         self.out_valid.d.next = self.r_valid.q.val();
         self.out_tag.d.next = self.r_tag.q.val();
         self.out_ring.d.next = self.r_ring.q.val();
@@ -822,7 +1227,11 @@ impl Logic for QueueManager {
             self.doorbell_errors.d.next = 0.into();
             self.op_errors.d.next = 0.into();
             self.irq_drops.d.next = 0.into();
+            self.h_valid.d.next = false;
             self.f_valid.d.next = false;
+            self.g_valid.d.next = false;
+            self.d_valid.d.next = false;
+            self.e_valid.d.next = false;
             self.x_valid.d.next = false;
             self.r_valid.d.next = false;
             self.out_valid.d.next = false;
