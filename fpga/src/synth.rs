@@ -53,6 +53,8 @@ pub struct SynthReport {
     pub flip_flops: u64,
     pub block_rams: u64,
     pub carry_cells: u64,
+    /// Block-RAM ports whose fabric output register was moved into the RAM (ECP5).
+    pub ram_output_registers: usize,
     pub fmax_mhz: Vec<(u32, f64)>,
 }
 
@@ -74,6 +76,7 @@ impl SynthReport {
             "flip_flops": self.flip_flops,
             "block_rams": self.block_rams,
             "carry_cells": self.carry_cells,
+            "ram_output_registers": self.ram_output_registers,
             "fmax_mhz_per_seed": self.fmax_mhz.iter().map(|(s, f)| json!({"seed": s, "fmax_mhz": f})).collect::<Vec<_>>(),
             "fmax_mhz_median": self.median_fmax(),
             "target_mhz": TARGET_MHZ,
@@ -87,6 +90,7 @@ impl SynthReport {
         let _ = writeln!(t, "{:<12} {:>8}", "FFs", self.flip_flops);
         let _ = writeln!(t, "{:<12} {:>8}", "block RAMs", self.block_rams);
         let _ = writeln!(t, "{:<12} {:>8}", "carry cells", self.carry_cells);
+        let _ = writeln!(t, "{:<12} {:>8}", "RAM out regs", self.ram_output_registers);
         for (seed, f) in &self.fmax_mhz {
             let _ = writeln!(t, "{:<12} {:>8.1} MHz", format!("seed {seed}"), f);
         }
@@ -192,6 +196,16 @@ pub fn run(block_name: &str, device: Device, seeds: u32, out: &Path) -> Result<S
         ),
     };
     let wrapper_ffs: u64 = block.ports.iter().filter(|p| p.name != "clk").map(|p| p.width as u64).sum();
+    // ECP5: RAM outputs registered in fabric move into the RAMs' output registers.
+    let mut folded = crate::outreg::Folded::default();
+    if device == Device::Ecp5_85k {
+        let path = dir.join("netlist.json");
+        let mut netlist: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path)?).context("reading Yosys's netlist.json")?;
+        std::fs::copy(&path, dir.join("netlist-yosys.json"))?;
+        folded = crate::outreg::fold_ram_output_registers(&mut netlist);
+        std::fs::write(&path, serde_json::to_string(&netlist)?)?;
+    }
     let mut fmax = Vec::new();
     for seed in 1..=seeds {
         let seed_s = seed.to_string();
@@ -235,9 +249,10 @@ pub fn run(block_name: &str, device: Device, seeds: u32, out: &Path) -> Result<S
         device,
         luts,
         lut_rams,
-        flip_flops: ffs.saturating_sub(wrapper_ffs),
+        flip_flops: ffs.saturating_sub(wrapper_ffs + folded.flip_flops as u64),
         block_rams: rams,
         carry_cells: carry,
+        ram_output_registers: folded.ports,
         fmax_mhz: fmax,
     })
 }

@@ -9,20 +9,25 @@
 //! positions against it when built.
 //!
 //! Pipeline, one operation (a register access or an engine operation) per cycle:
-//! * capture: a register access is taken from `s_axil_` and its address decoded;
-//! * issue: arbitrate (alternating priority) and register the chosen operation;
+//! * capture: a register access is taken from `s_axil_` and its address decoded; an
+//!   engine operation is taken from `op_*`;
+//! * issue: choose (a waiting register access first) and register the chosen operation;
 //! * fetch: the registered ring number addresses the three state RAMs;
-//! * read: the RAM outputs arrive and are registered with no logic in between (a block
-//!   RAM's clock-to-output is most of a cycle at 150 MHz);
+//! * read: the RAM outputs arrive and are registered with no logic in between (on ECP5 that
+//!   register is the RAM's own output register: a bare block RAM's clock-to-output is most
+//!   of a cycle at 150 MHz);
+//! * copy: registered once more in fabric (the route out of a block RAM is long);
 //! * decode: derive fill level, flags, entry offsets and phases, the merged register write;
 //! * evaluate: check a doorbell against the ring;
-//! * execute: decide, write the state back, queue an interrupt;
+//! * execute: decide, queue an interrupt;
+//! * write-back: the new state goes into the RAMs from registers;
 //! * respond: add the entry offset to the base; the response is on `res_*` the cycle after.
 //!
-//! An operation on a ring that is in fetch, read, decode or evaluate waits (no forwarding
-//! needed), so operations on different rings flow one per cycle and operations on one ring
-//! one per five cycles. After `rst` a sweep clears all 256 ring slots (256 cycles) before anything
+//! An operation on a ring that is between fetch and execute waits (no forwarding needed), so
+//! operations on different rings flow one per cycle and operations on one ring one per seven
+//! cycles. After `rst` a sweep clears all 256 ring slots (256 cycles) before anything
 //! is accepted.
+use crate::block_ram::BlockRam;
 use crate::bus::AxilSlave;
 use crate::regs::nic::*;
 use crate::regs::Register;
@@ -42,7 +47,7 @@ pub const STATUS_WRONG_KIND: u64 = 3;
 /// Ring slots in RAM (the ring index is 8 bits); a build uses the first `rings`.
 pub const MAX_RINGS: usize = 256;
 /// Cycles from an accepted operation to its response on `res_*`.
-pub const OP_LATENCY: u64 = 7;
+pub const OP_LATENCY: u64 = 9;
 
 /// Pending interrupts {function, vector}: one per ring at most while armed.
 type IrqFifo = StreamFifo<16, 2, 1, 8, 9>;
@@ -77,10 +82,11 @@ pub struct QueueManager {
     pub msix_vector: Signal<Out, Bits<8>>,
     pub msix_function: Signal<Out, Bits<8>>,
 
-    base_ram: RAM<Bits<64>, 8>,
-    control_ram: RAM<Bits<32>, 8>,
+    // Ring state. No cycle reads a ring it writes: the hazard rule below guarantees it.
+    base_ram: BlockRam<64, 8>,
+    control_ram: BlockRam<32, 8>,
     /// producer 15:0, consumer 31:16, armed 32.
-    state_ram: RAM<Bits<33>, 8>,
+    state_ram: BlockRam<33, 8>,
     irq_fifo: IrqFifo,
 
     // Register-map constants (from `crate::regs::nic`).
@@ -108,7 +114,6 @@ pub struct QueueManager {
     clear_ring: DFF<Bits<8>>,
     /// A register access is captured, in the pipeline or waiting for its response.
     host_busy: DFF<Bit>,
-    host_first: DFF<Bit>,
     doorbell_errors: DFF<Bits<32>>,
     op_errors: DFF<Bits<32>>,
     irq_drops: DFF<Bits<32>>,
@@ -122,6 +127,12 @@ pub struct QueueManager {
     h_sel: DFF<Bits<12>>,
     h_data: DFF<Bits<32>>,
     h_strb: DFF<Bits<4>>,
+    // The engine operation taken from `op_*`, and whether each candidate must wait.
+    o_valid: DFF<Bit>,
+    o_ring: DFF<Bits<8>>,
+    o_code: DFF<Bits<2>>,
+    o_tag: DFF<Bits<8>>,
+    o_blocked: DFF<Bit>,
     // Fetch stage: the chosen operation, its ring number about to address the RAMs.
     f_valid: DFF<Bit>,
     f_host: DFF<Bit>,
@@ -161,6 +172,21 @@ pub struct QueueManager {
     d_base: DFF<Bits<64>>,
     d_control: DFF<Bits<32>>,
     d_state: DFF<Bits<33>>,
+    // Copy stage: the same, in fabric.
+    c_valid: DFF<Bit>,
+    c_host: DFF<Bit>,
+    c_write: DFF<Bit>,
+    c_on_ring: DFF<Bit>,
+    c_mapped: DFF<Bit>,
+    c_ring: DFF<Bits<8>>,
+    c_sel: DFF<Bits<12>>,
+    c_data: DFF<Bits<32>>,
+    c_strb: DFF<Bits<4>>,
+    c_code: DFF<Bits<2>>,
+    c_tag: DFF<Bits<8>>,
+    c_base: DFF<Bits<64>>,
+    c_control: DFF<Bits<32>>,
+    c_state: DFF<Bits<33>>,
     // Evaluate stage: everything derived from the state.
     e_valid: DFF<Bit>,
     e_host: DFF<Bit>,
@@ -225,6 +251,14 @@ pub struct QueueManager {
     x_reg_value: DFF<Bits<32>>,
     x_merged: DFF<Bits<32>>,
     x_doorbell_ok: DFF<Bit>,
+    // Write-back stage.
+    w_base_we: DFF<Bit>,
+    w_control_we: DFF<Bit>,
+    w_state_we: DFF<Bit>,
+    w_ring: DFF<Bits<8>>,
+    w_base_data: DFF<Bits<64>>,
+    w_control_data: DFF<Bits<32>>,
+    w_state_data: DFF<Bits<33>>,
     // Respond stage.
     r_valid: DFF<Bit>,
     r_tag: DFF<Bits<8>>,
@@ -262,8 +296,9 @@ pub struct QueueManager {
     global_reg: Signal<Local, Bits<10>>,
     sel: Signal<Local, Bits<12>>,
     // Issue.
-    host_blocked: Signal<Local, Bit>,
-    dev_blocked: Signal<Local, Bit>,
+    o_capture: Signal<Local, Bit>,
+    drained: Signal<Local, Bit>,
+    o_ring_next: Signal<Local, Bits<8>>,
     host_go: Signal<Local, Bit>,
     dev_go: Signal<Local, Bit>,
     // Decode.
@@ -378,7 +413,6 @@ impl QueueManager {
             clear_active: Default::default(),
             clear_ring: Default::default(),
             host_busy: Default::default(),
-            host_first: Default::default(),
             doorbell_errors: Default::default(),
             op_errors: Default::default(),
             irq_drops: Default::default(),
@@ -390,6 +424,11 @@ impl QueueManager {
             h_sel: Default::default(),
             h_data: Default::default(),
             h_strb: Default::default(),
+            o_valid: Default::default(),
+            o_ring: Default::default(),
+            o_code: Default::default(),
+            o_tag: Default::default(),
+            o_blocked: Default::default(),
             f_valid: Default::default(),
             f_host: Default::default(),
             f_write: Default::default(),
@@ -426,6 +465,20 @@ impl QueueManager {
             d_base: Default::default(),
             d_control: Default::default(),
             d_state: Default::default(),
+            c_valid: Default::default(),
+            c_host: Default::default(),
+            c_write: Default::default(),
+            c_on_ring: Default::default(),
+            c_mapped: Default::default(),
+            c_ring: Default::default(),
+            c_sel: Default::default(),
+            c_data: Default::default(),
+            c_strb: Default::default(),
+            c_code: Default::default(),
+            c_tag: Default::default(),
+            c_base: Default::default(),
+            c_control: Default::default(),
+            c_state: Default::default(),
             e_valid: Default::default(),
             e_host: Default::default(),
             e_write: Default::default(),
@@ -488,6 +541,13 @@ impl QueueManager {
             x_reg_value: Default::default(),
             x_merged: Default::default(),
             x_doorbell_ok: Default::default(),
+            w_base_we: Default::default(),
+            w_control_we: Default::default(),
+            w_state_we: Default::default(),
+            w_ring: Default::default(),
+            w_base_data: Default::default(),
+            w_control_data: Default::default(),
+            w_state_data: Default::default(),
             r_valid: Default::default(),
             r_tag: Default::default(),
             r_ring: Default::default(),
@@ -520,8 +580,9 @@ impl QueueManager {
             ring_reg: Default::default(),
             global_reg: Default::default(),
             sel: Default::default(),
-            host_blocked: Default::default(),
-            dev_blocked: Default::default(),
+            o_capture: Default::default(),
+            drained: Default::default(),
+            o_ring_next: Default::default(),
             host_go: Default::default(),
             dev_go: Default::default(),
             log_size: Default::default(),
@@ -581,7 +642,6 @@ impl Logic for QueueManager {
             clear_active,
             clear_ring,
             host_busy,
-            host_first,
             doorbell_errors,
             op_errors,
             irq_drops,
@@ -593,6 +653,11 @@ impl Logic for QueueManager {
             h_sel,
             h_data,
             h_strb,
+            o_valid,
+            o_ring,
+            o_code,
+            o_tag,
+            o_blocked,
             f_valid,
             f_host,
             f_write,
@@ -629,6 +694,20 @@ impl Logic for QueueManager {
             d_base,
             d_control,
             d_state,
+            c_valid,
+            c_host,
+            c_write,
+            c_on_ring,
+            c_mapped,
+            c_ring,
+            c_sel,
+            c_data,
+            c_strb,
+            c_code,
+            c_tag,
+            c_base,
+            c_control,
+            c_state,
             e_valid,
             e_host,
             e_write,
@@ -691,6 +770,13 @@ impl Logic for QueueManager {
             x_reg_value,
             x_merged,
             x_doorbell_ok,
+            w_base_we,
+            w_control_we,
+            w_state_we,
+            w_ring,
+            w_base_data,
+            w_control_data,
+            w_state_data,
             r_valid,
             r_tag,
             r_ring,
@@ -773,38 +859,55 @@ impl Logic for QueueManager {
             self.h_mapped.d.next = self.sel.val().any();
         }
 
-        // ---- Issue: the register access or one engine operation, alternating priority. A
-        // ring in fetch, read, decode or evaluate has its state in flight: its write-back (at
-        // the end of execute) would come after this operation's read (at the end of fetch).
-        self.host_blocked.next = self.h_on_ring.q.val()
-            & ((self.f_valid.q.val() & self.f_on_ring.q.val() & (self.f_ring.q.val() == self.h_ring.q.val()))
-                | (self.g_valid.q.val() & self.g_on_ring.q.val() & (self.g_ring.q.val() == self.h_ring.q.val()))
-                | (self.d_valid.q.val() & self.d_on_ring.q.val() & (self.d_ring.q.val() == self.h_ring.q.val()))
-                | (self.e_valid.q.val() & self.e_on_ring.q.val() & (self.e_ring.q.val() == self.h_ring.q.val())));
-        self.dev_blocked.next =
-            (self.f_valid.q.val() & self.f_on_ring.q.val() & (self.f_ring.q.val() == self.op_ring.val()))
-                | (self.g_valid.q.val() & self.g_on_ring.q.val() & (self.g_ring.q.val() == self.op_ring.val()))
-                | (self.d_valid.q.val() & self.d_on_ring.q.val() & (self.d_ring.q.val() == self.op_ring.val()))
-                | (self.e_valid.q.val() & self.e_on_ring.q.val() & (self.e_ring.q.val() == self.op_ring.val()));
-        self.host_go.next = self.h_valid.q.val()
-            & !self.host_blocked.val()
-            & !self.clear_active.q.val()
-            & (self.host_first.q.val() | !self.op_valid.val() | self.dev_blocked.val());
+        // ---- Issue: the register access or the engine operation. A ring between fetch and
+        // execute has its state in flight: its write-back (at the end of write-back) would
+        // come after this operation's read (at the end of fetch). Engine operations check the
+        // ring, worked out a cycle ahead from what the stages will hold then; a register
+        // access to a ring waits for the pipeline to drain (and holds engine operations back
+        // meanwhile): accesses are rare, and the choice stays a few gates on registers.
+        self.drained.next = !(self.f_valid.q.val()
+            | self.g_valid.q.val()
+            | self.d_valid.q.val()
+            | self.c_valid.q.val()
+            | self.e_valid.q.val()
+            | self.x_valid.q.val());
+        self.host_go.next =
+            self.h_valid.q.val() & (!self.h_on_ring.q.val() | self.drained.val()) & !self.clear_active.q.val();
         self.dev_go.next =
-            self.op_valid.val() & !self.dev_blocked.val() & !self.clear_active.q.val() & !self.host_go.val();
-        self.op_ready.next = self.dev_go.val();
+            self.o_valid.q.val() & !self.o_blocked.q.val() & !self.clear_active.q.val() & !self.h_valid.q.val();
+        // Take the next engine operation into the register (while the one there issues).
+        self.op_ready.next = !self.o_valid.q.val() | self.dev_go.val();
+        self.o_capture.next = self.op_valid.val() & self.op_ready.val();
+        if self.o_capture.val() {
+            self.o_valid.d.next = true;
+            self.o_ring.d.next = self.op_ring.val();
+            self.o_code.d.next = self.op_code.val();
+            self.o_tag.d.next = self.op_tag.val();
+        } else if self.dev_go.val() {
+            self.o_valid.d.next = false;
+        }
+
+        self.o_ring_next.next = self.o_ring.q.val();
+        if self.o_capture.val() {
+            self.o_ring_next.next = self.op_ring.val();
+        }
+        self.o_blocked.d.next =
+            (self.host_go.val() & self.h_on_ring.q.val() & (self.h_ring.q.val() == self.o_ring_next.val()))
+                | (self.dev_go.val() & (self.o_ring.q.val() == self.o_ring_next.val()))
+                | (self.f_valid.q.val() & self.f_on_ring.q.val() & (self.f_ring.q.val() == self.o_ring_next.val()))
+                | (self.g_valid.q.val() & self.g_on_ring.q.val() & (self.g_ring.q.val() == self.o_ring_next.val()))
+                | (self.d_valid.q.val() & self.d_on_ring.q.val() & (self.d_ring.q.val() == self.o_ring_next.val()))
+                | (self.c_valid.q.val() & self.c_on_ring.q.val() & (self.c_ring.q.val() == self.o_ring_next.val()))
+                | (self.e_valid.q.val() & self.e_on_ring.q.val() & (self.e_ring.q.val() == self.o_ring_next.val()));
         if self.host_go.val() {
             self.h_valid.d.next = false;
-            self.host_first.d.next = false;
-        } else if self.dev_go.val() {
-            self.host_first.d.next = true;
         }
         self.f_valid.d.next = self.host_go.val() | self.dev_go.val();
         self.f_host.d.next = self.host_go.val();
         self.f_write.d.next = false;
         self.f_on_ring.d.next = true;
         self.f_mapped.d.next = true;
-        self.f_ring.d.next = self.op_ring.val();
+        self.f_ring.d.next = self.o_ring.q.val();
         self.f_sel.d.next = 0.into();
         if self.host_go.val() {
             self.f_write.d.next = self.h_write.q.val();
@@ -815,8 +918,8 @@ impl Logic for QueueManager {
         }
         self.f_data.d.next = self.h_data.q.val();
         self.f_strb.d.next = self.h_strb.q.val();
-        self.f_code.d.next = self.op_code.val();
-        self.f_tag.d.next = self.op_tag.val();
+        self.f_code.d.next = self.o_code.q.val();
+        self.f_tag.d.next = self.o_tag.q.val();
 
         // ---- Fetch: address the RAMs from a register.
         self.base_ram.read_address.next = self.f_ring.q.val();
@@ -850,12 +953,29 @@ impl Logic for QueueManager {
         self.d_control.d.next = self.control_ram.read_data.val();
         self.d_state.d.next = self.state_ram.read_data.val();
 
+        // ---- Copy: the RAM words, now in the RAMs' output registers (see `block_ram`), are
+        // registered once more in fabric, since the route out of a block RAM is long.
+        self.c_valid.d.next = self.d_valid.q.val();
+        self.c_host.d.next = self.d_host.q.val();
+        self.c_write.d.next = self.d_write.q.val();
+        self.c_on_ring.d.next = self.d_on_ring.q.val();
+        self.c_mapped.d.next = self.d_mapped.q.val();
+        self.c_ring.d.next = self.d_ring.q.val();
+        self.c_sel.d.next = self.d_sel.q.val();
+        self.c_data.d.next = self.d_data.q.val();
+        self.c_strb.d.next = self.d_strb.q.val();
+        self.c_code.d.next = self.d_code.q.val();
+        self.c_tag.d.next = self.d_tag.q.val();
+        self.c_base.d.next = self.d_base.q.val();
+        self.c_control.d.next = self.d_control.q.val();
+        self.c_state.d.next = self.d_state.q.val();
+
         // ---- Decode: derive everything the decision needs from the ring's state.
-        self.log_size.next = self.d_control.q.val().get_bits::<4>(0);
-        self.entry_log.next = self.d_control.q.val().get_bits::<3>(4);
-        self.completion.next = self.d_control.q.val().get_bit(9);
-        self.producer.next = self.d_state.q.val().get_bits::<16>(0);
-        self.consumer.next = self.d_state.q.val().get_bits::<16>(16);
+        self.log_size.next = self.c_control.q.val().get_bits::<4>(0);
+        self.entry_log.next = self.c_control.q.val().get_bits::<3>(4);
+        self.completion.next = self.c_control.q.val().get_bit(9);
+        self.producer.next = self.c_state.q.val().get_bits::<16>(0);
+        self.consumer.next = self.c_state.q.val().get_bits::<16>(16);
         self.size.next = self.one.val() << bit_cast::<17, 4>(self.log_size.val());
         // size - 1 without a carry chain.
         self.mask.next = !(self.all_ones.val() << bit_cast::<16, 4>(self.log_size.val()));
@@ -869,51 +989,51 @@ impl Logic for QueueManager {
         // The addressed register's current value, an AND-OR of one-hot terms (not a priority
         // chain): the read data, and what a write merges into.
         self.value_base_lo.next = 0.into();
-        if self.d_sel.q.val().get_bit(0) {
-            self.value_base_lo.next = self.d_base.q.val().get_bits::<32>(0);
+        if self.c_sel.q.val().get_bit(0) {
+            self.value_base_lo.next = self.c_base.q.val().get_bits::<32>(0);
         }
         self.value_base_hi.next = 0.into();
-        if self.d_sel.q.val().get_bit(1) {
-            self.value_base_hi.next = self.d_base.q.val().get_bits::<32>(32);
+        if self.c_sel.q.val().get_bit(1) {
+            self.value_base_hi.next = self.c_base.q.val().get_bits::<32>(32);
         }
         self.value_control.next = 0.into();
-        if self.d_sel.q.val().get_bit(2) {
-            self.value_control.next = self.d_control.q.val();
+        if self.c_sel.q.val().get_bit(2) {
+            self.value_control.next = self.c_control.q.val();
         }
         self.value_host_index.next = 0.into();
-        if self.d_sel.q.val().get_bit(3) {
+        if self.c_sel.q.val().get_bit(3) {
             self.value_host_index.next = bit_cast::<32, 16>(self.host_index.val());
         }
         self.value_device_index.next = 0.into();
-        if self.d_sel.q.val().get_bit(4) {
+        if self.c_sel.q.val().get_bit(4) {
             self.value_device_index.next = bit_cast::<32, 16>(self.device_index.val());
         }
         self.value_arm.next = 0.into();
-        if self.d_sel.q.val().get_bit(5) {
-            self.value_arm.next = bit_cast::<32, 1>(self.d_state.q.val().get_bit(32).into());
+        if self.c_sel.q.val().get_bit(5) {
+            self.value_arm.next = bit_cast::<32, 1>(self.c_state.q.val().get_bit(32).into());
         }
         self.value_id.next = 0.into();
-        if self.d_sel.q.val().get_bit(6) {
+        if self.c_sel.q.val().get_bit(6) {
             self.value_id.next = self.id_value.val();
         }
         self.value_version.next = 0.into();
-        if self.d_sel.q.val().get_bit(7) {
+        if self.c_sel.q.val().get_bit(7) {
             self.value_version.next = self.version_value.val();
         }
         self.value_ring_count.next = 0.into();
-        if self.d_sel.q.val().get_bit(8) {
+        if self.c_sel.q.val().get_bit(8) {
             self.value_ring_count.next = bit_cast::<32, 16>(self.ring_count.val());
         }
         self.value_doorbell_errors.next = 0.into();
-        if self.d_sel.q.val().get_bit(9) {
+        if self.c_sel.q.val().get_bit(9) {
             self.value_doorbell_errors.next = self.doorbell_errors.q.val();
         }
         self.value_op_errors.next = 0.into();
-        if self.d_sel.q.val().get_bit(10) {
+        if self.c_sel.q.val().get_bit(10) {
             self.value_op_errors.next = self.op_errors.q.val();
         }
         self.value_irq_drops.next = 0.into();
-        if self.d_sel.q.val().get_bit(11) {
+        if self.c_sel.q.val().get_bit(11) {
             self.value_irq_drops.next = self.irq_drops.q.val();
         }
         self.reg_value.next = self.value_base_lo.val()
@@ -932,34 +1052,34 @@ impl Logic for QueueManager {
         self.lane1.next = 0.into();
         self.lane2.next = 0.into();
         self.lane3.next = 0.into();
-        if self.d_strb.q.val().get_bit(0) {
+        if self.c_strb.q.val().get_bit(0) {
             self.lane0.next = 0x0000_00FF.into();
         }
-        if self.d_strb.q.val().get_bit(1) {
+        if self.c_strb.q.val().get_bit(1) {
             self.lane1.next = 0x0000_FF00.into();
         }
-        if self.d_strb.q.val().get_bit(2) {
+        if self.c_strb.q.val().get_bit(2) {
             self.lane2.next = 0x00FF_0000.into();
         }
-        if self.d_strb.q.val().get_bit(3) {
+        if self.c_strb.q.val().get_bit(3) {
             self.lane3.next = 0xFF00_0000_u64.into();
         }
         self.lanes.next = self.lane0.val() | self.lane1.val() | self.lane2.val() | self.lane3.val();
-        self.merged.next = (self.reg_value.val() & !self.lanes.val()) | (self.d_data.q.val() & self.lanes.val());
-        self.e_valid.d.next = self.d_valid.q.val();
-        self.e_host.d.next = self.d_host.q.val();
-        self.e_write.d.next = self.d_write.q.val();
-        self.e_on_ring.d.next = self.d_on_ring.q.val();
-        self.e_mapped.d.next = self.d_mapped.q.val();
-        self.e_ring.d.next = self.d_ring.q.val();
-        self.e_code.d.next = self.d_code.q.val();
-        self.e_tag.d.next = self.d_tag.q.val();
-        self.e_base.d.next = self.d_base.q.val();
-        self.e_function.d.next = self.d_control.q.val().get_bits::<8>(16);
-        self.e_vector.d.next = self.d_control.q.val().get_bits::<8>(24);
-        self.e_enabled.d.next = self.d_control.q.val().get_bit(8);
+        self.merged.next = (self.reg_value.val() & !self.lanes.val()) | (self.c_data.q.val() & self.lanes.val());
+        self.e_valid.d.next = self.c_valid.q.val();
+        self.e_host.d.next = self.c_host.q.val();
+        self.e_write.d.next = self.c_write.q.val();
+        self.e_on_ring.d.next = self.c_on_ring.q.val();
+        self.e_mapped.d.next = self.c_mapped.q.val();
+        self.e_ring.d.next = self.c_ring.q.val();
+        self.e_code.d.next = self.c_code.q.val();
+        self.e_tag.d.next = self.c_tag.q.val();
+        self.e_base.d.next = self.c_base.q.val();
+        self.e_function.d.next = self.c_control.q.val().get_bits::<8>(16);
+        self.e_vector.d.next = self.c_control.q.val().get_bits::<8>(24);
+        self.e_enabled.d.next = self.c_control.q.val().get_bit(8);
         self.e_completion.d.next = self.completion.val();
-        self.e_armed.d.next = self.d_state.q.val().get_bit(32);
+        self.e_armed.d.next = self.c_state.q.val().get_bit(32);
         self.e_empty.d.next = self.fill.val() == 0;
         self.e_full.d.next = bit_cast::<17, 16>(self.fill.val()) == self.size.val();
         self.e_size.d.next = self.size.val();
@@ -974,11 +1094,11 @@ impl Logic for QueueManager {
         // Phase 1 on the first pass: the index's bit `log_size` is clear.
         self.e_take_phase.d.next = !(bit_cast::<17, 16>(self.consumer.val()) & self.size.val()).any();
         self.e_post_phase.d.next = !(bit_cast::<17, 16>(self.producer.val()) & self.size.val()).any();
-        self.e_is_base_lo.d.next = self.d_sel.q.val().get_bit(0);
-        self.e_is_base_hi.d.next = self.d_sel.q.val().get_bit(1);
-        self.e_is_control.d.next = self.d_sel.q.val().get_bit(2);
-        self.e_is_host_index.d.next = self.d_sel.q.val().get_bit(3);
-        self.e_is_arm.d.next = self.d_sel.q.val().get_bit(5);
+        self.e_is_base_lo.d.next = self.c_sel.q.val().get_bit(0);
+        self.e_is_base_hi.d.next = self.c_sel.q.val().get_bit(1);
+        self.e_is_control.d.next = self.c_sel.q.val().get_bit(2);
+        self.e_is_host_index.d.next = self.c_sel.q.val().get_bit(3);
+        self.e_is_arm.d.next = self.c_sel.q.val().get_bit(5);
         self.e_reg_value.d.next = self.reg_value.val();
         self.e_merged.d.next = self.merged.val();
 
@@ -1028,8 +1148,8 @@ impl Logic for QueueManager {
         self.new_consumer.next = self.x_consumer.q.val();
         self.new_armed.next = self.x_armed.q.val();
         self.write_state.next = false;
-        self.base_ram.write_enable.next = false;
-        self.control_ram.write_enable.next = false;
+        self.w_base_we.d.next = false;
+        self.w_control_we.d.next = false;
         self.status.next = 0.into();
         self.is_take.next = self.x_code.q.val() == 0;
         self.irq_send.next = false;
@@ -1040,10 +1160,10 @@ impl Logic for QueueManager {
             & self.x_on_ring.q.val()
         {
             if self.x_is_base_lo.q.val() | self.x_is_base_hi.q.val() {
-                self.base_ram.write_enable.next = true;
+                self.w_base_we.d.next = true;
             }
             if self.x_is_control.q.val() {
-                self.control_ram.write_enable.next = true;
+                self.w_control_we.d.next = true;
                 self.new_producer.next = 0.into();
                 self.new_consumer.next = 0.into();
                 self.new_armed.next = false;
@@ -1111,19 +1231,17 @@ impl Logic for QueueManager {
                 self.op_errors.d.next = self.op_errors.q.val() + 1;
             }
         }
-        self.state_ram.write_enable.next = self.write_state.val();
-        self.base_ram.write_address.next = self.x_ring.q.val();
-        self.control_ram.write_address.next = self.x_ring.q.val();
-        self.state_ram.write_address.next = self.x_ring.q.val();
+        self.w_state_we.d.next = self.write_state.val();
+        self.w_ring.d.next = self.x_ring.q.val();
         if self.x_is_base_lo.q.val() {
-            self.base_ram.write_data.next =
+            self.w_base_data.d.next =
                 (self.x_base.q.val() & 0xFFFF_FFFF_0000_0000_u64) | bit_cast::<64, 32>(self.x_merged.q.val());
         } else {
-            self.base_ram.write_data.next =
+            self.w_base_data.d.next =
                 (self.x_base.q.val() & 0xFFFF_FFFF_u64) | (bit_cast::<64, 32>(self.x_merged.q.val()) << 32);
         }
-        self.control_ram.write_data.next = self.x_merged.q.val();
-        self.state_ram.write_data.next = bit_cast::<33, 16>(self.new_producer.val())
+        self.w_control_data.d.next = self.x_merged.q.val();
+        self.w_state_data.d.next = bit_cast::<33, 16>(self.new_producer.val())
             | (bit_cast::<33, 16>(self.new_consumer.val()) << 16)
             | (bit_cast::<33, 1>(self.new_armed.val().into()) << 32);
         self.irq_fifo.s_axis.tvalid.next = self.irq_send.val();
@@ -1203,6 +1321,17 @@ impl Logic for QueueManager {
         self.msix_vector.next = self.irq_fifo.m_axis.tdata.val().get_bits::<8>(0);
         self.msix_function.next = self.irq_fifo.m_axis.tdata.val().get_bits::<8>(8);
 
+        // ---- Write back, from registers (the route into a block RAM is long too).
+        self.base_ram.write_enable.next = self.w_base_we.q.val();
+        self.control_ram.write_enable.next = self.w_control_we.q.val();
+        self.state_ram.write_enable.next = self.w_state_we.q.val();
+        self.base_ram.write_address.next = self.w_ring.q.val();
+        self.control_ram.write_address.next = self.w_ring.q.val();
+        self.state_ram.write_address.next = self.w_ring.q.val();
+        self.base_ram.write_data.next = self.w_base_data.q.val();
+        self.control_ram.write_data.next = self.w_control_data.q.val();
+        self.state_ram.write_data.next = self.w_state_data.q.val();
+
         // ---- Reset: clear every ring slot, one per cycle, before accepting anything.
         if self.clear_active.q.val() {
             self.base_ram.write_enable.next = true;
@@ -1223,14 +1352,15 @@ impl Logic for QueueManager {
             self.clear_active.d.next = true;
             self.clear_ring.d.next = 0.into();
             self.host_busy.d.next = false;
-            self.host_first.d.next = false;
             self.doorbell_errors.d.next = 0.into();
             self.op_errors.d.next = 0.into();
             self.irq_drops.d.next = 0.into();
             self.h_valid.d.next = false;
+            self.o_valid.d.next = false;
             self.f_valid.d.next = false;
             self.g_valid.d.next = false;
             self.d_valid.d.next = false;
+            self.c_valid.d.next = false;
             self.e_valid.d.next = false;
             self.x_valid.d.next = false;
             self.r_valid.d.next = false;
