@@ -1,14 +1,18 @@
 //! AXI4-Stream FIFO: the first real block, and the pattern the others follow.
 //!
 //! Storage is one block RAM per beat field (no slicing of a packed word, which rust-hdl
-//! would export with bare generic names). The RAM's own read register *is* the output
-//! register (`m_axis_*`), as in Forencich's `axis_fifo`: the RAM re-reads the slot of the
-//! beat on display until it is taken, so the output never changes while
-//! `tvalid && !tready`. The displayed beat keeps its slot occupied, which is why
-//! `occupancy` counts it and a full FIFO holds exactly `2^ADDR` beats.
+//! would export with bare generic names). Reading is two registers deep, as a block RAM
+//! wants it: the RAM's read register holds the next beat (*held*), and the output
+//! registers (`m_axis_*`) take it with nothing in between, so on ECP5 they become the RAM's
+//! own output register (`ferronic_fpga::outreg`) and the path out of the FIFO starts at a
+//! flip-flop. The held beat is re-read from its slot until it moves on; a slot is never read
+//! in the cycle it is written (the RAMs are `BlockRam`s, which rely on that).
 //!
 //! Timing: `s_axis_tready` comes from a register compare; a beat written at edge t is on
-//! `m_axis_*` after edge t+1 (two cycles through an empty FIFO).
+//! `m_axis_*` after edge t+2 (three cycles through an empty FIFO), then one beat per cycle.
+//! `occupancy` counts every beat accepted and not yet taken (stored, held or shown), so a
+//! full FIFO holds exactly `2^ADDR` beats.
+use crate::block_ram::BlockRam;
 use crate::bus::{check_lane_width, AxisSink, AxisSource};
 use rust_hdl::prelude::*;
 
@@ -32,24 +36,33 @@ pub struct StreamFifo<const DATA: usize, const KEEP: usize, const USER: usize, c
     pub m_axis: AxisSource<DATA, KEEP, USER>,
     /// Beats held, including the one on `m_axis_*`.
     pub occupancy: Signal<Out, Bits<COUNT>>,
-    data_ram: RAM<Bits<DATA>, ADDR>,
-    keep_ram: RAM<Bits<KEEP>, ADDR>,
-    user_ram: RAM<Bits<USER>, ADDR>,
-    last_ram: RAM<Bit, ADDR>,
+    data_ram: BlockRam<DATA, ADDR>,
+    keep_ram: BlockRam<KEEP, ADDR>,
+    user_ram: BlockRam<USER, ADDR>,
+    last_ram: BlockRam<1, ADDR>,
     write_ptr: DFF<Bits<ADDR>>,
+    /// The next slot to read into the RAMs' read registers.
     read_ptr: DFF<Bits<ADDR>>,
-    /// The slot on display: `read_ptr - 1`, kept in a register so the RAM's read address
-    /// is a plain 2:1 choice.
-    shown_ptr: DFF<Bits<ADDR>>,
+    /// The slot of the held beat (`read_ptr - 1`), kept in a register so the RAM's read
+    /// address is a plain 2:1 choice.
+    held_ptr: DFF<Bits<ADDR>>,
+    held_valid: DFF<Bit>,
     count: DFF<Bits<COUNT>>,
     out_valid: DFF<Bit>,
+    out_data: DFF<Bits<DATA>>,
+    out_keep: DFF<Bits<KEEP>>,
+    out_user: DFF<Bits<USER>>,
+    out_last: DFF<Bits<1>>,
     depth: Constant<Bits<COUNT>>,
     fault_drop: Constant<Bit>,
     fault_slot: Constant<Bits<ADDR>>,
     in_fire: Signal<Local, Bit>,
     out_fire: Signal<Local, Bit>,
+    /// Beats in the pipeline (held and shown): 0, 1 or 2.
+    in_view: Signal<Local, Bits<COUNT>>,
     has_unread: Signal<Local, Bit>,
-    advance: Signal<Local, Bit>,
+    load_out: Signal<Local, Bit>,
+    fetch: Signal<Local, Bit>,
     store: Signal<Local, Bit>,
 }
 
@@ -72,16 +85,23 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
             last_ram: Default::default(),
             write_ptr: Default::default(),
             read_ptr: Default::default(),
-            shown_ptr: Default::default(),
+            held_ptr: Default::default(),
+            held_valid: Default::default(),
             count: Default::default(),
             out_valid: Default::default(),
+            out_data: Default::default(),
+            out_keep: Default::default(),
+            out_user: Default::default(),
+            out_last: Default::default(),
             depth: Constant::new((1u64 << ADDR).to_bits()),
             fault_drop: Constant::new(fault == FifoFault::DropBeat),
             fault_slot: Constant::new(3u64.to_bits()),
             in_fire: Default::default(),
             out_fire: Default::default(),
+            in_view: Default::default(),
             has_unread: Default::default(),
-            advance: Default::default(),
+            load_out: Default::default(),
+            fetch: Default::default(),
             store: Default::default(),
         }
     }
@@ -100,7 +120,10 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clk, write_ptr, read_ptr, shown_ptr, count, out_valid);
+        dff_setup!(
+            self, clk, write_ptr, read_ptr, held_ptr, held_valid, count, out_valid, out_data, out_keep, out_user,
+            out_last
+        );
         self.data_ram.read_clock.next = self.clk.val();
         self.data_ram.write_clock.next = self.clk.val();
         self.keep_ram.read_clock.next = self.clk.val();
@@ -117,15 +140,15 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
         self.store.next =
             self.in_fire.val() & !(self.fault_drop.val() & (self.write_ptr.q.val() == self.fault_slot.val()));
 
-        // Output side: move the next stored beat into the RAM's read register when the
-        // register is empty or its beat is being taken this cycle.
+        // Output side: the held beat moves to the output registers when they are empty or
+        // their beat is taken; the next unread beat is read when nothing is held or the held
+        // one moves on.
         self.out_fire.next = self.out_valid.q.val() & self.m_axis.tready.val();
-        if self.out_valid.q.val() {
-            self.has_unread.next = self.count.q.val() != 1;
-        } else {
-            self.has_unread.next = self.count.q.val() != 0;
-        }
-        self.advance.next = self.has_unread.val() & (!self.out_valid.q.val() | self.m_axis.tready.val());
+        self.in_view.next =
+            bit_cast::<COUNT, 1>(self.held_valid.q.val().into()) + bit_cast::<COUNT, 1>(self.out_valid.q.val().into());
+        self.has_unread.next = self.count.q.val() != self.in_view.val();
+        self.load_out.next = self.held_valid.q.val() & (!self.out_valid.q.val() | self.m_axis.tready.val());
+        self.fetch.next = self.has_unread.val() & (!self.held_valid.q.val() | self.load_out.val());
 
         self.data_ram.write_address.next = self.write_ptr.q.val();
         self.keep_ram.write_address.next = self.write_ptr.q.val();
@@ -134,37 +157,49 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
         self.data_ram.write_data.next = self.s_axis.tdata.val();
         self.keep_ram.write_data.next = self.s_axis.tkeep.val();
         self.user_ram.write_data.next = self.s_axis.tuser.val();
-        self.last_ram.write_data.next = self.s_axis.tlast.val();
+        self.last_ram.write_data.next = bit_cast::<1, 1>(self.s_axis.tlast.val().into());
         self.data_ram.write_enable.next = self.store.val();
         self.keep_ram.write_enable.next = self.store.val();
         self.user_ram.write_enable.next = self.store.val();
         self.last_ram.write_enable.next = self.store.val();
 
-        // Read the next slot when advancing, else re-read the slot on display.
-        if self.advance.val() {
+        // Read the next slot when fetching, else re-read the held beat's slot.
+        if self.fetch.val() {
             self.data_ram.read_address.next = self.read_ptr.q.val();
             self.keep_ram.read_address.next = self.read_ptr.q.val();
             self.user_ram.read_address.next = self.read_ptr.q.val();
             self.last_ram.read_address.next = self.read_ptr.q.val();
         } else {
-            self.data_ram.read_address.next = self.shown_ptr.q.val();
-            self.keep_ram.read_address.next = self.shown_ptr.q.val();
-            self.user_ram.read_address.next = self.shown_ptr.q.val();
-            self.last_ram.read_address.next = self.shown_ptr.q.val();
+            self.data_ram.read_address.next = self.held_ptr.q.val();
+            self.keep_ram.read_address.next = self.held_ptr.q.val();
+            self.user_ram.read_address.next = self.held_ptr.q.val();
+            self.last_ram.read_address.next = self.held_ptr.q.val();
         }
-        self.m_axis.tdata.next = self.data_ram.read_data.val();
-        self.m_axis.tkeep.next = self.keep_ram.read_data.val();
-        self.m_axis.tuser.next = self.user_ram.read_data.val();
-        self.m_axis.tlast.next = self.last_ram.read_data.val();
+        // The output registers take the RAMs' read registers with nothing in between.
+        if self.load_out.val() {
+            self.out_data.d.next = self.data_ram.read_data.val();
+            self.out_keep.d.next = self.keep_ram.read_data.val();
+            self.out_user.d.next = self.user_ram.read_data.val();
+            self.out_last.d.next = self.last_ram.read_data.val();
+        }
+        self.m_axis.tdata.next = self.out_data.q.val();
+        self.m_axis.tkeep.next = self.out_keep.q.val();
+        self.m_axis.tuser.next = self.out_user.q.val();
+        self.m_axis.tlast.next = self.out_last.q.val().any();
         self.m_axis.tvalid.next = self.out_valid.q.val();
         self.occupancy.next = self.count.q.val();
 
         if self.store.val() {
             self.write_ptr.d.next = self.write_ptr.q.val() + 1;
         }
-        if self.advance.val() {
+        if self.fetch.val() {
             self.read_ptr.d.next = self.read_ptr.q.val() + 1;
-            self.shown_ptr.d.next = self.read_ptr.q.val();
+            self.held_ptr.d.next = self.read_ptr.q.val();
+            self.held_valid.d.next = true;
+        } else if self.load_out.val() {
+            self.held_valid.d.next = false;
+        }
+        if self.load_out.val() {
             self.out_valid.d.next = true;
         } else if self.out_fire.val() {
             self.out_valid.d.next = false;
@@ -177,7 +212,8 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
         if self.rst.val() {
             self.write_ptr.d.next = 0.into();
             self.read_ptr.d.next = 0.into();
-            self.shown_ptr.d.next = 0.into();
+            self.held_ptr.d.next = 0.into();
+            self.held_valid.d.next = false;
             self.count.d.next = 0.into();
             self.out_valid.d.next = false;
         }
