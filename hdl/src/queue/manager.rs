@@ -18,7 +18,7 @@
 //!   of a cycle at 150 MHz);
 //! * copy: registered once more in fabric (the route out of a block RAM is long);
 //! * decode: derive fill level, flags, entry offsets and phases, the merged register write;
-//! * evaluate: check a doorbell against the ring;
+//! * evaluate: how far a doorbell moves the host's index;
 //! * execute: decide, queue an interrupt;
 //! * write-back: the new state goes into the RAMs from registers;
 //! * respond: add the entry offset to the base; the response is on `res_*` the cycle after.
@@ -250,7 +250,11 @@ pub struct QueueManager {
     x_is_arm: DFF<Bit>,
     x_reg_value: DFF<Bits<32>>,
     x_merged: DFF<Bits<32>>,
-    x_doorbell_ok: DFF<Bit>,
+    /// A register write to a ring's registers.
+    x_ring_write: DFF<Bit>,
+    x_ahead: DFF<Bits<16>>,
+    x_size: DFF<Bits<17>>,
+    x_fill: DFF<Bits<16>>,
     // Write-back stage.
     w_base_we: DFF<Bit>,
     w_control_we: DFF<Bit>,
@@ -298,7 +302,8 @@ pub struct QueueManager {
     // Issue.
     o_capture: Signal<Local, Bit>,
     drained: Signal<Local, Bit>,
-    o_ring_next: Signal<Local, Bits<8>>,
+    held_in_flight: Signal<Local, Bit>,
+    new_in_flight: Signal<Local, Bit>,
     host_go: Signal<Local, Bit>,
     dev_go: Signal<Local, Bit>,
     // Decode.
@@ -332,7 +337,7 @@ pub struct QueueManager {
     reg_value: Signal<Local, Bits<32>>,
     merged: Signal<Local, Bits<32>>,
     // Execute.
-    ahead: Signal<Local, Bits<16>>,
+    doorbell_ok: Signal<Local, Bit>,
     new_producer: Signal<Local, Bits<16>>,
     new_consumer: Signal<Local, Bits<16>>,
     new_armed: Signal<Local, Bit>,
@@ -540,7 +545,10 @@ impl QueueManager {
             x_is_arm: Default::default(),
             x_reg_value: Default::default(),
             x_merged: Default::default(),
-            x_doorbell_ok: Default::default(),
+            x_ring_write: Default::default(),
+            x_ahead: Default::default(),
+            x_size: Default::default(),
+            x_fill: Default::default(),
             w_base_we: Default::default(),
             w_control_we: Default::default(),
             w_state_we: Default::default(),
@@ -582,7 +590,8 @@ impl QueueManager {
             sel: Default::default(),
             o_capture: Default::default(),
             drained: Default::default(),
-            o_ring_next: Default::default(),
+            held_in_flight: Default::default(),
+            new_in_flight: Default::default(),
             host_go: Default::default(),
             dev_go: Default::default(),
             log_size: Default::default(),
@@ -614,7 +623,7 @@ impl QueueManager {
             value_irq_drops: Default::default(),
             reg_value: Default::default(),
             merged: Default::default(),
-            ahead: Default::default(),
+            doorbell_ok: Default::default(),
             new_producer: Default::default(),
             new_consumer: Default::default(),
             new_armed: Default::default(),
@@ -769,7 +778,10 @@ impl Logic for QueueManager {
             x_is_arm,
             x_reg_value,
             x_merged,
-            x_doorbell_ok,
+            x_ring_write,
+            x_ahead,
+            x_size,
+            x_fill,
             w_base_we,
             w_control_we,
             w_state_we,
@@ -887,18 +899,28 @@ impl Logic for QueueManager {
             self.o_valid.d.next = false;
         }
 
-        self.o_ring_next.next = self.o_ring.q.val();
+        // Whether the operation in the register next cycle must wait, worked out for both
+        // candidates (the one held, a new one) and chosen last: the compares do not wait for
+        // the issue decision.
+        self.held_in_flight.next =
+            (self.f_valid.q.val() & self.f_on_ring.q.val() & (self.f_ring.q.val() == self.o_ring.q.val()))
+                | (self.g_valid.q.val() & self.g_on_ring.q.val() & (self.g_ring.q.val() == self.o_ring.q.val()))
+                | (self.d_valid.q.val() & self.d_on_ring.q.val() & (self.d_ring.q.val() == self.o_ring.q.val()))
+                | (self.c_valid.q.val() & self.c_on_ring.q.val() & (self.c_ring.q.val() == self.o_ring.q.val()))
+                | (self.e_valid.q.val() & self.e_on_ring.q.val() & (self.e_ring.q.val() == self.o_ring.q.val()));
+        self.new_in_flight.next =
+            (self.f_valid.q.val() & self.f_on_ring.q.val() & (self.f_ring.q.val() == self.op_ring.val()))
+                | (self.g_valid.q.val() & self.g_on_ring.q.val() & (self.g_ring.q.val() == self.op_ring.val()))
+                | (self.d_valid.q.val() & self.d_on_ring.q.val() & (self.d_ring.q.val() == self.op_ring.val()))
+                | (self.c_valid.q.val() & self.c_on_ring.q.val() & (self.c_ring.q.val() == self.op_ring.val()))
+                | (self.e_valid.q.val() & self.e_on_ring.q.val() & (self.e_ring.q.val() == self.op_ring.val()));
+        self.o_blocked.d.next = self.held_in_flight.val()
+            | (self.host_go.val() & self.h_on_ring.q.val() & (self.h_ring.q.val() == self.o_ring.q.val()));
         if self.o_capture.val() {
-            self.o_ring_next.next = self.op_ring.val();
+            self.o_blocked.d.next = self.new_in_flight.val()
+                | (self.host_go.val() & self.h_on_ring.q.val() & (self.h_ring.q.val() == self.op_ring.val()))
+                | (self.dev_go.val() & (self.o_ring.q.val() == self.op_ring.val()));
         }
-        self.o_blocked.d.next =
-            (self.host_go.val() & self.h_on_ring.q.val() & (self.h_ring.q.val() == self.o_ring_next.val()))
-                | (self.dev_go.val() & (self.o_ring.q.val() == self.o_ring_next.val()))
-                | (self.f_valid.q.val() & self.f_on_ring.q.val() & (self.f_ring.q.val() == self.o_ring_next.val()))
-                | (self.g_valid.q.val() & self.g_on_ring.q.val() & (self.g_ring.q.val() == self.o_ring_next.val()))
-                | (self.d_valid.q.val() & self.d_on_ring.q.val() & (self.d_ring.q.val() == self.o_ring_next.val()))
-                | (self.c_valid.q.val() & self.c_on_ring.q.val() & (self.c_ring.q.val() == self.o_ring_next.val()))
-                | (self.e_valid.q.val() & self.e_on_ring.q.val() & (self.e_ring.q.val() == self.o_ring_next.val()));
         if self.host_go.val() {
             self.h_valid.d.next = false;
         }
@@ -1102,15 +1124,15 @@ impl Logic for QueueManager {
         self.e_reg_value.d.next = self.reg_value.val();
         self.e_merged.d.next = self.merged.val();
 
-        // ---- Evaluate: check a doorbell against the ring; pass the rest on.
-        // A doorbell may move the host's index up to a full ring past the device's
-        // (submission), or up to the device's index (completion: nothing unproduced consumed).
-        self.ahead.next = self.e_merged.q.val().get_bits::<16>(0) - self.e_consumer.q.val();
-        self.x_doorbell_ok.d.next =
-            self.e_enabled.q.val() & (bit_cast::<17, 16>(self.ahead.val()) <= self.e_size.q.val());
-        if self.e_completion.q.val() {
-            self.x_doorbell_ok.d.next = self.e_enabled.q.val() & (self.ahead.val() <= self.e_fill.q.val());
-        }
+        // ---- Evaluate: how far a doorbell moves the host's index; pass the rest on.
+        self.x_ring_write.d.next = self.e_valid.q.val()
+            & self.e_host.q.val()
+            & self.e_write.q.val()
+            & self.e_mapped.q.val()
+            & self.e_on_ring.q.val();
+        self.x_ahead.d.next = self.e_merged.q.val().get_bits::<16>(0) - self.e_consumer.q.val();
+        self.x_size.d.next = self.e_size.q.val();
+        self.x_fill.d.next = self.e_fill.q.val();
         self.x_valid.d.next = self.e_valid.q.val();
         self.x_host.d.next = self.e_host.q.val();
         self.x_write.d.next = self.e_write.q.val();
@@ -1144,6 +1166,13 @@ impl Logic for QueueManager {
         self.x_merged.d.next = self.e_merged.q.val();
 
         // ---- Execute: decide, write the state back, queue the interrupt.
+        // A doorbell may move the host's index up to a full ring past the device's
+        // (submission), or up to the device's index (completion: nothing unproduced consumed).
+        self.doorbell_ok.next =
+            self.x_enabled.q.val() & (bit_cast::<17, 16>(self.x_ahead.q.val()) <= self.x_size.q.val());
+        if self.x_completion.q.val() {
+            self.doorbell_ok.next = self.x_enabled.q.val() & (self.x_ahead.q.val() <= self.x_fill.q.val());
+        }
         self.new_producer.next = self.x_producer.q.val();
         self.new_consumer.next = self.x_consumer.q.val();
         self.new_armed.next = self.x_armed.q.val();
@@ -1153,12 +1182,7 @@ impl Logic for QueueManager {
         self.status.next = 0.into();
         self.is_take.next = self.x_code.q.val() == 0;
         self.irq_send.next = false;
-        if self.x_valid.q.val()
-            & self.x_host.q.val()
-            & self.x_write.q.val()
-            & self.x_mapped.q.val()
-            & self.x_on_ring.q.val()
-        {
+        if self.x_ring_write.q.val() {
             if self.x_is_base_lo.q.val() | self.x_is_base_hi.q.val() {
                 self.w_base_we.d.next = true;
             }
@@ -1170,7 +1194,7 @@ impl Logic for QueueManager {
                 self.write_state.next = true;
             }
             if self.x_is_host_index.q.val() {
-                if self.x_doorbell_ok.q.val() {
+                if self.doorbell_ok.val() {
                     self.write_state.next = true;
                     if self.x_completion.q.val() {
                         self.new_consumer.next = self.x_merged.q.val().get_bits::<16>(0);
@@ -1363,6 +1387,7 @@ impl Logic for QueueManager {
             self.c_valid.d.next = false;
             self.e_valid.d.next = false;
             self.x_valid.d.next = false;
+            self.x_ring_write.d.next = false;
             self.r_valid.d.next = false;
             self.out_valid.d.next = false;
             self.bvalid.d.next = false;

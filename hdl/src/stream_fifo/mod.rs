@@ -48,6 +48,10 @@ pub struct StreamFifo<const DATA: usize, const KEEP: usize, const USER: usize, c
     held_ptr: DFF<Bits<ADDR>>,
     held_valid: DFF<Bit>,
     count: DFF<Bits<COUNT>>,
+    /// Beats stored and not yet read, and whether there are any (a register, so reading
+    /// the next beat does not wait for a compare).
+    unread: DFF<Bits<COUNT>>,
+    any_unread: DFF<Bit>,
     out_valid: DFF<Bit>,
     out_data: DFF<Bits<DATA>>,
     out_keep: DFF<Bits<KEEP>>,
@@ -59,8 +63,7 @@ pub struct StreamFifo<const DATA: usize, const KEEP: usize, const USER: usize, c
     in_fire: Signal<Local, Bit>,
     out_fire: Signal<Local, Bit>,
     /// Beats in the pipeline (held and shown): 0, 1 or 2.
-    in_view: Signal<Local, Bits<COUNT>>,
-    has_unread: Signal<Local, Bit>,
+    unread_next: Signal<Local, Bits<COUNT>>,
     load_out: Signal<Local, Bit>,
     fetch: Signal<Local, Bit>,
     store: Signal<Local, Bit>,
@@ -88,6 +91,8 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
             held_ptr: Default::default(),
             held_valid: Default::default(),
             count: Default::default(),
+            unread: Default::default(),
+            any_unread: Default::default(),
             out_valid: Default::default(),
             out_data: Default::default(),
             out_keep: Default::default(),
@@ -98,8 +103,7 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
             fault_slot: Constant::new(3u64.to_bits()),
             in_fire: Default::default(),
             out_fire: Default::default(),
-            in_view: Default::default(),
-            has_unread: Default::default(),
+            unread_next: Default::default(),
             load_out: Default::default(),
             fetch: Default::default(),
             store: Default::default(),
@@ -121,8 +125,8 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clk, write_ptr, read_ptr, held_ptr, held_valid, count, out_valid, out_data, out_keep, out_user,
-            out_last
+            self, clk, write_ptr, read_ptr, held_ptr, held_valid, count, unread, any_unread, out_valid, out_data,
+            out_keep, out_user, out_last
         );
         self.data_ram.read_clock.next = self.clk.val();
         self.data_ram.write_clock.next = self.clk.val();
@@ -144,11 +148,16 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
         // their beat is taken; the next unread beat is read when nothing is held or the held
         // one moves on.
         self.out_fire.next = self.out_valid.q.val() & self.m_axis.tready.val();
-        self.in_view.next =
-            bit_cast::<COUNT, 1>(self.held_valid.q.val().into()) + bit_cast::<COUNT, 1>(self.out_valid.q.val().into());
-        self.has_unread.next = self.count.q.val() != self.in_view.val();
         self.load_out.next = self.held_valid.q.val() & (!self.out_valid.q.val() | self.m_axis.tready.val());
-        self.fetch.next = self.has_unread.val() & (!self.held_valid.q.val() | self.load_out.val());
+        self.fetch.next = self.any_unread.q.val() & (!self.held_valid.q.val() | self.load_out.val());
+        self.unread_next.next = self.unread.q.val();
+        if self.store.val() & !self.fetch.val() {
+            self.unread_next.next = self.unread.q.val() + 1;
+        } else if !self.store.val() & self.fetch.val() {
+            self.unread_next.next = self.unread.q.val() - 1;
+        }
+        self.unread.d.next = self.unread_next.val();
+        self.any_unread.d.next = self.unread_next.val() != 0;
 
         self.data_ram.write_address.next = self.write_ptr.q.val();
         self.keep_ram.write_address.next = self.write_ptr.q.val();
@@ -215,6 +224,8 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
             self.held_ptr.d.next = 0.into();
             self.held_valid.d.next = false;
             self.count.d.next = 0.into();
+            self.unread.d.next = 0.into();
+            self.any_unread.d.next = false;
             self.out_valid.d.next = false;
         }
     }
