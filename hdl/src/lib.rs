@@ -5,6 +5,7 @@ pub mod bus_loopback;
 pub mod cfgspace;
 pub mod dma;
 pub mod export;
+pub mod llq;
 pub mod ports;
 pub mod queue;
 pub mod regs;

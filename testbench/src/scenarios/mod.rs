@@ -4,6 +4,7 @@ pub mod bus_loopback;
 pub mod cfgspace;
 pub mod dma_read;
 pub mod dma_write;
+pub mod llq;
 pub mod queue;
 pub mod stream_fifo;
 
