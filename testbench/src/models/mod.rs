@@ -2,4 +2,5 @@
 pub mod cfgspace;
 pub mod dma;
 pub mod queue;
+pub mod rdma;
 pub mod stream_fifo;

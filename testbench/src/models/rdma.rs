@@ -1,0 +1,430 @@
+//! RoCEv2 from the wire up, in plain Rust, written from the InfiniBand Architecture spec
+//! (vol. 1: BTH 9.2, RETH 9.3.3, ImmDt 9.3.6, opcodes 9.2.1; Annex A17 for RoCEv2 and its
+//! ICRC) and from the transaction-table contract of `docs/` (issue 5): the packet builder
+//! and parser the RDMA tests feed the RTL with, and the placement model its scoreboard
+//! compares host memory and completions against.
+use crate::bfm::SparseMemory;
+use std::collections::BTreeMap;
+
+pub const ROCE_UDP_PORT: u16 = 4791;
+pub const ETHERTYPE_IPV4: u16 = 0x0800;
+/// PSNs are 24-bit.
+pub const PSN_MASK: u32 = 0x00FF_FFFF;
+
+/// Reliable-connection opcodes (IBA 9.2.1, the RC group's low five bits).
+pub mod opcode {
+    pub const SEND_FIRST: u8 = 0x00;
+    pub const SEND_ONLY: u8 = 0x04;
+    pub const WRITE_FIRST: u8 = 0x06;
+    pub const WRITE_MIDDLE: u8 = 0x07;
+    pub const WRITE_LAST: u8 = 0x08;
+    pub const WRITE_LAST_IMM: u8 = 0x09;
+    pub const WRITE_ONLY: u8 = 0x0A;
+    pub const WRITE_ONLY_IMM: u8 = 0x0B;
+    pub const READ_REQUEST: u8 = 0x0C;
+    pub const ACK: u8 = 0x11;
+}
+
+/// Base Transport Header, 12 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bth {
+    pub opcode: u8,
+    pub solicited: bool,
+    pub pad_count: u8,
+    pub pkey: u16,
+    pub dest_qp: u32,
+    pub ack_req: bool,
+    pub psn: u32,
+}
+
+/// RDMA Extended Transport Header, 16 bytes: on WRITE First and Only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reth {
+    pub va: u64,
+    pub rkey: u32,
+    pub dma_len: u32,
+}
+
+/// One RoCEv2 packet over IPv4.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RocePacket {
+    pub src_mac: [u8; 6],
+    pub dst_mac: [u8; 6],
+    pub src_ip: [u8; 4],
+    pub dst_ip: [u8; 4],
+    pub src_port: u16,
+    pub bth: Bth,
+    pub reth: Option<Reth>,
+    pub imm: Option<u32>,
+    pub payload: Vec<u8>,
+}
+
+pub fn has_reth(opcode: u8) -> bool {
+    matches!(opcode, opcode::WRITE_FIRST | opcode::WRITE_ONLY | opcode::WRITE_ONLY_IMM | opcode::READ_REQUEST)
+}
+
+pub fn has_imm(opcode: u8) -> bool {
+    matches!(opcode, opcode::WRITE_LAST_IMM | opcode::WRITE_ONLY_IMM)
+}
+
+/// CRC-32 as Ethernet computes it (reflected 0x04C11DB7), continuing from `state`
+/// (the running register, before the final inversion).
+pub fn crc32_update(mut state: u32, bytes: &[u8]) -> u32 {
+    for &b in bytes {
+        state ^= b as u32;
+        for _ in 0..8 {
+            state = if state & 1 != 0 { (state >> 1) ^ 0xEDB8_8320 } else { state >> 1 };
+        }
+    }
+    state
+}
+
+const ETH: usize = 14;
+const IP: usize = 20;
+const UDP: usize = 8;
+const BTH: usize = 12;
+
+/// The invariant CRC of a RoCEv2 frame (Ethernet header first, ICRC last), IBA Annex A17:
+/// CRC-32 over 64 bits of ones standing for the absent LRH, then the IPv4 header with TOS,
+/// TTL and header checksum all ones, the UDP header with its checksum all ones, the BTH
+/// with its reserved byte before DestQP all ones, then everything up to the ICRC.
+pub fn icrc(frame_without_icrc: &[u8]) -> u32 {
+    let mut masked = frame_without_icrc[ETH..].to_vec();
+    masked[1] = 0xFF; // TOS (DSCP, ECN)
+    masked[8] = 0xFF; // TTL
+    masked[10] = 0xFF; // header checksum
+    masked[11] = 0xFF;
+    masked[IP + 6] = 0xFF; // UDP checksum
+    masked[IP + 7] = 0xFF;
+    masked[IP + UDP + 4] = 0xFF; // BTH reserved byte (FECN, BECN, resv6)
+    let state = crc32_update(0xFFFF_FFFF, &[0xFF; 8]);
+    !crc32_update(state, &masked)
+}
+
+fn ipv4_checksum(header: &[u8]) -> u16 {
+    let mut sum: u32 = header.chunks(2).map(|w| u16::from_be_bytes([w[0], w[1]]) as u32).sum();
+    while sum > 0xFFFF {
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
+impl RocePacket {
+    /// The frame as it goes on the wire (no Ethernet FCS): headers, payload, pad, ICRC.
+    pub fn encode(&self) -> Vec<u8> {
+        let pad = (4 - self.payload.len() % 4) % 4;
+        let mut transport = Vec::new();
+        let b = &self.bth;
+        transport.push(b.opcode);
+        transport.push(((b.solicited as u8) << 7) | ((pad as u8 & 3) << 4));
+        transport.extend_from_slice(&b.pkey.to_be_bytes());
+        transport.extend_from_slice(&(b.dest_qp & PSN_MASK).to_be_bytes());
+        transport.extend_from_slice(&(((b.ack_req as u32) << 31) | (b.psn & PSN_MASK)).to_be_bytes());
+        if let Some(r) = self.reth {
+            transport.extend_from_slice(&r.va.to_be_bytes());
+            transport.extend_from_slice(&r.rkey.to_be_bytes());
+            transport.extend_from_slice(&r.dma_len.to_be_bytes());
+        }
+        if let Some(imm) = self.imm {
+            transport.extend_from_slice(&imm.to_be_bytes());
+        }
+        transport.extend_from_slice(&self.payload);
+        transport.extend(std::iter::repeat_n(0u8, pad));
+        let udp_len = (UDP + transport.len() + 4) as u16;
+        let mut frame = Vec::new();
+        frame.extend_from_slice(&self.dst_mac);
+        frame.extend_from_slice(&self.src_mac);
+        frame.extend_from_slice(&ETHERTYPE_IPV4.to_be_bytes());
+        let mut ip = vec![0x45, 0x00];
+        ip.extend_from_slice(&(IP as u16 + udp_len).to_be_bytes());
+        ip.extend_from_slice(&[0, 0, 0x40, 0x00, 64, 17, 0, 0]); // id 0, DF, TTL 64, UDP
+        ip.extend_from_slice(&self.src_ip);
+        ip.extend_from_slice(&self.dst_ip);
+        let checksum = ipv4_checksum(&ip);
+        ip[10..12].copy_from_slice(&checksum.to_be_bytes());
+        frame.extend_from_slice(&ip);
+        frame.extend_from_slice(&self.src_port.to_be_bytes());
+        frame.extend_from_slice(&ROCE_UDP_PORT.to_be_bytes());
+        frame.extend_from_slice(&udp_len.to_be_bytes());
+        frame.extend_from_slice(&[0, 0]); // no UDP checksum (allowed over IPv4)
+        frame.extend_from_slice(&transport);
+        let crc = icrc(&frame);
+        frame.extend_from_slice(&crc.to_le_bytes());
+        frame
+    }
+}
+
+/// Why a frame is not a RoCEv2 packet the table can look at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotRoce {
+    /// Not IPv4/UDP to port 4791: the normal RX path's.
+    OtherTraffic,
+    /// Shorter than its headers say.
+    Truncated,
+    /// The invariant CRC does not match: dropped and counted.
+    BadIcrc,
+}
+
+/// Parses a frame (no FCS) into a packet, checking lengths and the ICRC.
+pub fn decode(frame: &[u8]) -> Result<RocePacket, NotRoce> {
+    if frame.len() < ETH + IP + UDP
+        || u16::from_be_bytes([frame[12], frame[13]]) != ETHERTYPE_IPV4
+        || frame[ETH] != 0x45
+        || frame[ETH + 9] != 17
+        || u16::from_be_bytes([frame[ETH + IP + 2], frame[ETH + IP + 3]]) != ROCE_UDP_PORT
+    {
+        return Err(NotRoce::OtherTraffic);
+    }
+    let ip_len = u16::from_be_bytes([frame[ETH + 2], frame[ETH + 3]]) as usize;
+    if frame.len() < ETH + ip_len || ip_len < IP + UDP + BTH + 4 {
+        return Err(NotRoce::Truncated);
+    }
+    let frame = &frame[..ETH + ip_len];
+    let t = &frame[ETH + IP + UDP..frame.len() - 4];
+    let op = t[0];
+    let extra = if has_reth(op) { 16 } else { 0 } + if has_imm(op) { 4 } else { 0 };
+    let pad = ((t[1] >> 4) & 3) as usize;
+    if t.len() < BTH + extra + pad {
+        return Err(NotRoce::Truncated);
+    }
+    let carried = u32::from_le_bytes(frame[frame.len() - 4..].try_into().expect("4 bytes"));
+    if carried != icrc(&frame[..frame.len() - 4]) {
+        return Err(NotRoce::BadIcrc);
+    }
+    let word = |at: usize| u32::from_be_bytes(t[at..at + 4].try_into().expect("4 bytes"));
+    let bth = Bth {
+        opcode: op,
+        solicited: t[1] & 0x80 != 0,
+        pad_count: pad as u8,
+        pkey: u16::from_be_bytes([t[2], t[3]]),
+        dest_qp: word(4) & PSN_MASK,
+        ack_req: word(8) >> 31 != 0,
+        psn: word(8) & PSN_MASK,
+    };
+    let mut at = BTH;
+    let reth = has_reth(op).then(|| {
+        let r = Reth {
+            va: u64::from_be_bytes(t[at..at + 8].try_into().expect("8 bytes")),
+            rkey: word(at + 8),
+            dma_len: word(at + 12),
+        };
+        at += 16;
+        r
+    });
+    let imm = has_imm(op).then(|| {
+        at += 4;
+        word(at - 4)
+    });
+    Ok(RocePacket {
+        dst_mac: frame[0..6].try_into().expect("6 bytes"),
+        src_mac: frame[6..12].try_into().expect("6 bytes"),
+        src_ip: frame[ETH + 12..ETH + 16].try_into().expect("4 bytes"),
+        dst_ip: frame[ETH + 16..ETH + 20].try_into().expect("4 bytes"),
+        src_port: u16::from_be_bytes([frame[ETH + IP], frame[ETH + IP + 1]]),
+        bth,
+        reth,
+        imm,
+        payload: t[at..t.len() - pad].to_vec(),
+    })
+}
+
+/// The packets of one RDMA WRITE of `data` to `va`, split at `mtu`, PSNs from `first_psn`.
+pub fn write_message(
+    template: &RocePacket,
+    first_psn: u32,
+    va: u64,
+    rkey: u32,
+    mtu: usize,
+    data: &[u8],
+    imm: Option<u32>,
+) -> Vec<RocePacket> {
+    let chunks: Vec<&[u8]> = if data.is_empty() { vec![&[][..]] } else { data.chunks(mtu).collect() };
+    let n = chunks.len();
+    chunks
+        .into_iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            let (first, last) = (i == 0, i + 1 == n);
+            let opcode = match (first, last, imm.is_some()) {
+                (true, true, false) => opcode::WRITE_ONLY,
+                (true, true, true) => opcode::WRITE_ONLY_IMM,
+                (true, false, _) => opcode::WRITE_FIRST,
+                (false, true, false) => opcode::WRITE_LAST,
+                (false, true, true) => opcode::WRITE_LAST_IMM,
+                (false, false, _) => opcode::WRITE_MIDDLE,
+            };
+            let mut p = template.clone();
+            p.bth = Bth { opcode, psn: (first_psn + i as u32) & PSN_MASK, ack_req: last, ..template.bth };
+            p.reth = first.then_some(Reth { va, rkey, dma_len: data.len() as u32 });
+            p.imm = if last { imm } else { None };
+            p.payload = chunk.to_vec();
+            p
+        })
+        .collect()
+}
+
+/// A transaction the host installs: one RDMA WRITE message it expects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Transaction {
+    pub qp: u32,
+    pub first_psn: u32,
+    pub packets: u32,
+    pub va: u64,
+    pub length: u64,
+    pub rkey: u32,
+    pub mtu: u32,
+    pub cq: u16,
+    pub function: u8,
+}
+
+/// Why a packet went to software.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FallbackReason {
+    UnknownQp,
+    NoTransaction,
+    OutOfWindow,
+    NotOffloaded,
+    RkeyMismatch,
+    OutOfBounds,
+    BadLength,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Written to host memory at `addr`.
+    Placed { addr: u64, len: usize },
+    /// Already placed: dropped.
+    Duplicate,
+    /// Delivered whole to software; `placed_before`: some of its data was written before
+    /// the card gave up on it (an error response on the placement write). The model places
+    /// packets whole, so it reports false; the RTL sets it after a failed placement write.
+    Fallback { reason: FallbackReason, placed_before: bool },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Completion {
+    pub cq: u16,
+    pub qp: u32,
+    pub length: u64,
+    pub imm: Option<u32>,
+}
+
+/// Per-QP receive window: the PSN at its start and which of the next `window` PSNs arrived.
+#[derive(Clone, Debug, Default)]
+struct QpWindow {
+    base: u32,
+    arrived: u64,
+}
+
+/// The card's view: installed transactions, per-QP windows, host memory.
+#[derive(Clone, Debug)]
+pub struct PlacementModel {
+    pub capacity: usize,
+    pub window: u32,
+    transactions: Vec<(Transaction, u64)>,
+    windows: BTreeMap<u32, QpWindow>,
+    imms: BTreeMap<(u32, u32), u32>,
+    pub memory: SparseMemory,
+    pub completions: Vec<Completion>,
+}
+
+/// `a - b` in 24-bit PSN space.
+fn psn_diff(a: u32, b: u32) -> u32 {
+    a.wrapping_sub(b) & PSN_MASK
+}
+
+impl PlacementModel {
+    pub fn new(capacity: usize, window: u32) -> Self {
+        assert!(window <= 64, "the window bitmap is 64 PSNs");
+        Self {
+            capacity,
+            window,
+            transactions: Vec::new(),
+            windows: BTreeMap::new(),
+            imms: BTreeMap::new(),
+            memory: SparseMemory::new(),
+            completions: Vec::new(),
+        }
+    }
+
+    /// Installs a transaction; false when the table is full. The QP's window starts at the
+    /// transaction's first PSN if the QP is new.
+    pub fn install(&mut self, t: Transaction) -> bool {
+        if self.transactions.len() >= self.capacity {
+            return false;
+        }
+        self.windows.entry(t.qp).or_insert(QpWindow { base: t.first_psn, arrived: 0 });
+        self.transactions.push((t, 0));
+        true
+    }
+
+    /// Retires the transaction of `qp` starting at `first_psn`; false if there is none.
+    pub fn retire(&mut self, qp: u32, first_psn: u32) -> bool {
+        let before = self.transactions.len();
+        self.transactions.retain(|(t, _)| !(t.qp == qp && t.first_psn == first_psn));
+        self.transactions.len() != before
+    }
+
+    pub fn receive(&mut self, p: &RocePacket) -> Outcome {
+        let (qp, psn) = (p.bth.dest_qp, p.bth.psn);
+        let fallback = |reason, placed_before| Outcome::Fallback { reason, placed_before };
+        if !(opcode::WRITE_FIRST..=opcode::WRITE_ONLY_IMM).contains(&p.bth.opcode) {
+            return fallback(FallbackReason::NotOffloaded, false);
+        }
+        let Some(window) = self.windows.get(&qp).cloned() else {
+            return fallback(FallbackReason::UnknownQp, false);
+        };
+        let offset = psn_diff(psn, window.base);
+        // Arrived already: behind the window (it only moves past PSNs that arrived) or
+        // recorded in it. Dropped, whether or not its transaction is still installed.
+        if offset >= 1 << 23 || (offset < self.window && window.arrived >> offset & 1 != 0) {
+            return Outcome::Duplicate;
+        }
+        let slot = self.transactions.iter().position(|(t, _)| t.qp == qp && psn_diff(psn, t.first_psn) < t.packets);
+        let Some(slot) = slot else {
+            return fallback(FallbackReason::NoTransaction, false);
+        };
+        if offset >= self.window {
+            return fallback(FallbackReason::OutOfWindow, false);
+        }
+        let (t, _) = self.transactions[slot];
+        let index = psn_diff(psn, t.first_psn) as u64;
+        let addr = match p.reth {
+            Some(r) if r.rkey != t.rkey => return fallback(FallbackReason::RkeyMismatch, false),
+            Some(r) => r.va,
+            None => t.va + index * t.mtu as u64,
+        };
+        let last = index + 1 == t.packets as u64;
+        let len = p.payload.len() as u64;
+        // Every packet but the last carries exactly one MTU.
+        if len > t.mtu as u64 || (!last && len != t.mtu as u64) {
+            return fallback(FallbackReason::BadLength, false);
+        }
+        if addr < t.va || addr + len > t.va + t.length {
+            return fallback(FallbackReason::OutOfBounds, false);
+        }
+        self.memory.write(addr, &p.payload);
+        if let Some(imm) = p.imm {
+            self.imms.insert((qp, t.first_psn), imm);
+        }
+        // Record the arrival and slide the window over what is complete at its start.
+        let w = self.windows.get_mut(&qp).expect("looked up above");
+        w.arrived |= 1 << offset;
+        while w.arrived & 1 != 0 {
+            w.arrived >>= 1;
+            w.base = (w.base + 1) & PSN_MASK;
+        }
+        let entry = &mut self.transactions[slot];
+        entry.1 += 1;
+        if entry.1 == t.packets as u64 {
+            self.completions.push(Completion {
+                cq: t.cq,
+                qp,
+                length: t.length,
+                imm: self.imms.remove(&(qp, t.first_psn)),
+            });
+            self.transactions.remove(slot);
+        }
+        Outcome::Placed { addr, len: len as usize }
+    }
+}
