@@ -26,6 +26,8 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
             Ok((len, ferronic_testbench::bench::dma_write_utilization(len, count, 200)?))
         })
         .collect::<Result<_>>()?;
+    let queue_spread = ferronic_testbench::bench::queue_operation_rate(8, 2000)?;
+    let queue_one_ring = ferronic_testbench::bench::queue_operation_rate(1, 2000)?;
     let verilator_vs_rusthdl =
         rate(&all, "fifo testbench+models", "verilator") / rate(&all, "fifo testbench+models", "rust-hdl");
     let raw_vs_rusthdl = rate(&all, "fifo raw loop", "verilator") / rate(&all, "fifo raw loop", "rust-hdl");
@@ -50,6 +52,11 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
             },
             "dma_read_r_utilization_latency_200": dma.iter().map(|(len, u)| json!({"bytes": len, "utilization": u})).collect::<Vec<_>>(),
             "dma_write_w_utilization_latency_200": dma_write.iter().map(|(len, u)| json!({"bytes": len, "utilization": u})).collect::<Vec<_>>(),
+            "queue_manager": {
+                "operations_per_cycle_8_rings": queue_spread.0,
+                "operations_per_cycle_1_ring": queue_one_ring.0,
+                "operation_latency_cycles": queue_spread.1,
+            },
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
@@ -75,6 +82,9 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
         for (len, u) in &dma_write {
             println!("dma write, {len:>6} B transfers, 200-cycle memory: W busy {:.1}% of cycles", u * 100.0);
         }
+        println!("queue manager, takes round robin over 8 rings: {:.3} per cycle", queue_spread.0);
+        println!("queue manager, takes on 1 ring:                 {:.3} per cycle", queue_one_ring.0);
+        println!("queue manager, operation latency:               {} cycles", queue_spread.1);
     }
     Ok(())
 }

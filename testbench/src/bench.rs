@@ -279,3 +279,30 @@ pub fn dma_write_utilization(len: u32, count: u64, latency: u64) -> Result<f64> 
     let report = run(build(Backend::Verilator)?, setup, 1)?;
     Ok(report.w_busy as f64 / report.w_span.max(1) as f64)
 }
+
+/// Queue-manager engine operations (takes) per cycle, round robin over `rings` submission
+/// rings, each filled with entries first; and the cycles from acceptance to response.
+pub fn queue_operation_rate(rings: u8, ops: u64) -> Result<(f64, u64)> {
+    use crate::models::queue::Op;
+    use crate::scenarios::queue::{build, run, QueueRun, Step};
+    use ferronic_hdl::regs::nic::*;
+    let reg = |n: u8, r: &ferronic_hdl::regs::Register| RINGS_BASE + n as u32 * RING_STRIDE + r.offset;
+    let mut steps = Vec::new();
+    for n in 0..rings {
+        let control = CONTROL_LOG_SIZE.put(12) | CONTROL_ENTRY_LOG.put(4) | CONTROL_ENABLE.put(1);
+        steps.push(Step::Write { addr: reg(n, &RING_CONTROL), data: control, strb: 0xF });
+        steps.push(Step::Write { addr: reg(n, &RING_HOST_INDEX), data: 4096, strb: 0xF });
+    }
+    steps.extend((0..ops).map(|i| Step::Op { ring: (i % rings as u64) as u8, op: Op::Take }));
+    let setup = QueueRun {
+        rings: rings as usize,
+        steps,
+        host_idle: Pattern::Never,
+        host_backpressure: Pattern::Never,
+        op_idle: Pattern::Never,
+        msix_backpressure: Pattern::Never,
+        msix_blocked: false,
+    };
+    let report = run(build(Backend::Verilator, rings as usize)?, setup, 1)?;
+    Ok((report.ops as f64 / report.op_cycles.max(1) as f64, report.latencies.first().copied().unwrap_or(0)))
+}
