@@ -76,6 +76,8 @@ pub struct DmaWrite {
     w_bad: DFF<Bit>,
     w_poisoned: DFF<Bit>,
     w_burst_left: DFF<Bits<7>>,
+    /// `w_burst_left == 0`, kept as a register: it gates the burst FIFO's `tready`.
+    w_burst_done: DFF<Bit>,
     /// The stream ended (tlast) before the descriptor did: no more input for it.
     w_stream_ended: DFF<Bit>,
     /// The stream ran past the descriptor: discarding beats up to its tlast.
@@ -141,6 +143,7 @@ impl Default for DmaWrite {
             w_bad: Default::default(),
             w_poisoned: Default::default(),
             w_burst_left: Default::default(),
+            w_burst_done: Default::default(),
             w_stream_ended: Default::default(),
             draining: Default::default(),
             b_error: Default::default(),
@@ -187,6 +190,7 @@ impl Logic for DmaWrite {
             w_bad,
             w_poisoned,
             w_burst_left,
+            w_burst_done,
             w_stream_ended,
             draining,
             b_error,
@@ -279,8 +283,10 @@ impl Logic for DmaWrite {
         }
         // Bursts: the next length loads when the current burst's last beat goes.
         self.wburst_fifo.m_axis.tready.next = false;
-        if (self.w_burst_left.q.val() == 0) & self.wburst_fifo.m_axis.tvalid.val() {
+        if self.w_burst_done.q.val() & self.wburst_fifo.m_axis.tvalid.val() {
             self.w_burst_left.d.next = self.wburst_fifo.m_axis.tdata.val().get_bits::<7>(0);
+            // Bursts have at least one beat.
+            self.w_burst_done.d.next = false;
             self.wburst_fifo.m_axis.tready.next = true;
         }
 
@@ -289,15 +295,12 @@ impl Logic for DmaWrite {
         self.need_input.next = (self.w_in_left.q.val() != 0) & !self.w_stream_ended.q.val();
         self.w_go.next = self.w_active.q.val()
             & !self.draining.q.val()
-            & (self.w_burst_left.q.val() != 0)
+            & !self.w_burst_done.q.val()
             & (!self.need_input.val() | self.s_axis_data.tvalid.val());
         self.w_fire.next = self.w_go.val() & self.m_axi.wready.val();
         // While draining, the stream's extra beats are taken and dropped.
         self.s_axis_data.tready.next = self.draining.q.val()
-            | (self.w_active.q.val()
-                & (self.w_burst_left.q.val() != 0)
-                & self.need_input.val()
-                & self.m_axi.wready.val());
+            | (self.w_active.q.val() & !self.w_burst_done.q.val() & self.need_input.val() & self.m_axi.wready.val());
         if self.draining.q.val() & self.s_axis_data.tvalid.val() & self.s_axis_data.tlast.val() {
             self.draining.d.next = false;
         }
@@ -347,6 +350,7 @@ impl Logic for DmaWrite {
             self.w_first.d.next = false;
             self.w_mem_left.d.next = self.w_mem_left.q.val() - 1;
             self.w_burst_left.d.next = self.w_burst_left.q.val() - 1;
+            self.w_burst_done.d.next = self.w_burst_left.q.val() == 1;
             if self.need_input.val() {
                 self.w_in_left.d.next = self.w_in_left.q.val() - 1;
                 self.w_held.d.next = self.s_axis_data.tdata.val();
@@ -402,6 +406,7 @@ impl Logic for DmaWrite {
             self.desc_push.d.next = false;
             self.w_active.d.next = false;
             self.w_burst_left.d.next = 0.into();
+            self.w_burst_done.d.next = true;
             self.w_stream_ended.d.next = false;
             self.draining.d.next = false;
             self.b_error.d.next = false;

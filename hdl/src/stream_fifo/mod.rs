@@ -8,7 +8,7 @@
 //! flip-flop. The held beat is re-read from its slot until it moves on; a slot is never read
 //! in the cycle it is written (the RAMs are `BlockRam`s, which rely on that).
 //!
-//! Timing: `s_axis_tready` comes from a register compare; a beat written at edge t is on
+//! Timing: `s_axis_tready` is a register; a beat written at edge t is on
 //! `m_axis_*` after edge t+2 (three cycles through an empty FIFO), then one beat per cycle.
 //! `occupancy` counts every beat accepted and not yet taken (stored, held or shown), so a
 //! full FIFO holds exactly `2^ADDR` beats.
@@ -48,6 +48,8 @@ pub struct StreamFifo<const DATA: usize, const KEEP: usize, const USER: usize, c
     held_ptr: DFF<Bits<ADDR>>,
     held_valid: DFF<Bit>,
     count: DFF<Bits<COUNT>>,
+    /// `count != depth`, kept as a register: it is `s_axis_tready`.
+    space: DFF<Bit>,
     /// Beats stored and not yet read, and whether there are any (a register, so reading
     /// the next beat does not wait for a compare).
     unread: DFF<Bits<COUNT>>,
@@ -64,6 +66,8 @@ pub struct StreamFifo<const DATA: usize, const KEEP: usize, const USER: usize, c
     out_fire: Signal<Local, Bit>,
     /// Beats in the pipeline (held and shown): 0, 1 or 2.
     unread_next: Signal<Local, Bits<COUNT>>,
+    count_next: Signal<Local, Bits<COUNT>>,
+    one_slot_left: Signal<Local, Bit>,
     load_out: Signal<Local, Bit>,
     fetch: Signal<Local, Bit>,
     store: Signal<Local, Bit>,
@@ -91,6 +95,7 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
             held_ptr: Default::default(),
             held_valid: Default::default(),
             count: Default::default(),
+            space: Default::default(),
             unread: Default::default(),
             any_unread: Default::default(),
             out_valid: Default::default(),
@@ -104,6 +109,8 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
             in_fire: Default::default(),
             out_fire: Default::default(),
             unread_next: Default::default(),
+            count_next: Default::default(),
+            one_slot_left: Default::default(),
             load_out: Default::default(),
             fetch: Default::default(),
             store: Default::default(),
@@ -125,8 +132,8 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clk, write_ptr, read_ptr, held_ptr, held_valid, count, unread, any_unread, out_valid, out_data,
-            out_keep, out_user, out_last
+            self, clk, write_ptr, read_ptr, held_ptr, held_valid, count, space, unread, any_unread, out_valid,
+            out_data, out_keep, out_user, out_last
         );
         self.data_ram.read_clock.next = self.clk.val();
         self.data_ram.write_clock.next = self.clk.val();
@@ -138,8 +145,9 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
         self.last_ram.write_clock.next = self.clk.val();
 
         // Input side: accept while a slot is free.
-        self.s_axis.tready.next = self.count.q.val() != self.depth.val();
-        self.in_fire.next = self.s_axis.tvalid.val() & (self.count.q.val() != self.depth.val());
+        self.s_axis.tready.next = self.space.q.val();
+        self.one_slot_left.next = self.count.q.val() == self.depth.val() - 1;
+        self.in_fire.next = self.s_axis.tvalid.val() & self.space.q.val();
         // The fault (off in every shipped build) swallows the beat bound for one slot.
         self.store.next =
             self.in_fire.val() & !(self.fault_drop.val() & (self.write_ptr.q.val() == self.fault_slot.val()));
@@ -157,7 +165,11 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
             self.unread_next.next = self.unread.q.val() - 1;
         }
         self.unread.d.next = self.unread_next.val();
-        self.any_unread.d.next = self.unread_next.val() != 0;
+        if self.store.val() & !self.fetch.val() {
+            self.any_unread.d.next = true;
+        } else if !self.store.val() & self.fetch.val() {
+            self.any_unread.d.next = self.unread.q.val() != 1;
+        }
 
         self.data_ram.write_address.next = self.write_ptr.q.val();
         self.keep_ram.write_address.next = self.write_ptr.q.val();
@@ -213,10 +225,19 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
         } else if self.out_fire.val() {
             self.out_valid.d.next = false;
         }
+        self.count_next.next = self.count.q.val();
         if self.store.val() & !self.out_fire.val() {
-            self.count.d.next = self.count.q.val() + 1;
+            self.count_next.next = self.count.q.val() + 1;
         } else if !self.store.val() & self.out_fire.val() {
-            self.count.d.next = self.count.q.val() - 1;
+            self.count_next.next = self.count.q.val() - 1;
+        }
+        self.count.d.next = self.count_next.val();
+        // Whether there will be space, from compares on registers and the two events (the
+        // count's adder stays off this path).
+        if self.store.val() & !self.out_fire.val() {
+            self.space.d.next = !self.one_slot_left.val();
+        } else if !self.store.val() & self.out_fire.val() {
+            self.space.d.next = true;
         }
         if self.rst.val() {
             self.write_ptr.d.next = 0.into();
@@ -224,6 +245,7 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
             self.held_ptr.d.next = 0.into();
             self.held_valid.d.next = false;
             self.count.d.next = 0.into();
+            self.space.d.next = true;
             self.unread.d.next = 0.into();
             self.any_unread.d.next = false;
             self.out_valid.d.next = false;
