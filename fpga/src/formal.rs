@@ -23,7 +23,7 @@ pub struct FormalOutcome {
 
 /// Cycles from reset every input sequence is checked for: the 4-deep FIFO wraps its
 /// pointers several times within it.
-pub const BMC_DEPTH: u32 = 24;
+pub const BMC_DEPTH: u32 = 20;
 
 const STREAM_FIFO_PROPS: &str = include_str!("../../hdl/src/stream_fifo/stream_fifo_props.sv");
 
