@@ -252,6 +252,8 @@ pub struct QueueManager {
     x_merged: DFF<Bits<32>>,
     /// A register write to a ring's registers.
     x_ring_write: DFF<Bit>,
+    x_producer_next: DFF<Bits<16>>,
+    x_consumer_next: DFF<Bits<16>>,
     x_ahead: DFF<Bits<16>>,
     x_size: DFF<Bits<17>>,
     x_fill: DFF<Bits<16>>,
@@ -546,6 +548,8 @@ impl QueueManager {
             x_reg_value: Default::default(),
             x_merged: Default::default(),
             x_ring_write: Default::default(),
+            x_producer_next: Default::default(),
+            x_consumer_next: Default::default(),
             x_ahead: Default::default(),
             x_size: Default::default(),
             x_fill: Default::default(),
@@ -779,6 +783,8 @@ impl Logic for QueueManager {
             x_reg_value,
             x_merged,
             x_ring_write,
+            x_producer_next,
+            x_consumer_next,
             x_ahead,
             x_size,
             x_fill,
@@ -1151,6 +1157,9 @@ impl Logic for QueueManager {
         self.x_full.d.next = self.e_full.q.val();
         self.x_producer.d.next = self.e_producer.q.val();
         self.x_consumer.d.next = self.e_consumer.q.val();
+        // The indices a take or post moves to, ready before the decision.
+        self.x_producer_next.d.next = self.e_producer.q.val() + 1;
+        self.x_consumer_next.d.next = self.e_consumer.q.val() + 1;
         self.x_take_offset.d.next =
             bit_cast::<32, 16>(self.e_take_slot.q.val()) << bit_cast::<32, 3>(self.e_entry_log.q.val());
         self.x_post_offset.d.next =
@@ -1221,7 +1230,7 @@ impl Logic for QueueManager {
                 } else if self.x_empty.q.val() {
                     self.status.next = 1.into();
                 } else {
-                    self.new_consumer.next = self.x_consumer.q.val() + 1;
+                    self.new_consumer.next = self.x_consumer_next.q.val();
                     self.write_state.next = true;
                 }
             } else if self.x_code.q.val() == 1 {
@@ -1230,7 +1239,7 @@ impl Logic for QueueManager {
                 } else if self.x_full.q.val() {
                     self.status.next = 1.into();
                 } else {
-                    self.new_producer.next = self.x_producer.q.val() + 1;
+                    self.new_producer.next = self.x_producer_next.q.val();
                     self.write_state.next = true;
                 }
             } else if self.x_code.q.val() == 2 {
