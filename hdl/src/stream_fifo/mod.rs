@@ -15,6 +15,7 @@
 use crate::block_ram::BlockRam;
 use crate::bus::{check_lane_width, AxisSink, AxisSource};
 use rust_hdl::prelude::*;
+use rust_hdl::widgets::dff_with_init::DFFWithInit;
 
 /// A fault to build into the FIFO on purpose, so that tests can prove they catch it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -48,8 +49,9 @@ pub struct StreamFifo<const DATA: usize, const KEEP: usize, const USER: usize, c
     held_ptr: DFF<Bits<ADDR>>,
     held_valid: DFF<Bit>,
     count: DFF<Bits<COUNT>>,
-    /// `count != depth`, kept as a register: it is `s_axis_tready`.
-    space: DFF<Bit>,
+    /// `count != depth`, kept as a register: it is `s_axis_tready` (ready from power-on,
+    /// as the empty count is).
+    space: DFFWithInit<Bit>,
     /// Beats stored and not yet read, and whether there are any (a register, so reading
     /// the next beat does not wait for a compare).
     unread: DFF<Bits<COUNT>>,
@@ -95,7 +97,7 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
             held_ptr: Default::default(),
             held_valid: Default::default(),
             count: Default::default(),
-            space: Default::default(),
+            space: DFFWithInit::new(true),
             unread: Default::default(),
             any_unread: Default::default(),
             out_valid: Default::default(),
