@@ -286,7 +286,7 @@ pub fn queue_operation_rate(rings: u8, ops: u64) -> Result<(f64, u64)> {
     use crate::models::queue::Op;
     use crate::scenarios::queue::{build, run, QueueRun, Step};
     use ferronic_hdl::regs::nic::*;
-    let reg = |n: u8, r: &ferronic_hdl::regs::Register| RINGS_BASE + n as u32 * RING_STRIDE + r.offset;
+    let reg = |n: u8, r: &ferronic_hdl::regs::Register| RINGS.address(n as u32, r);
     let mut steps = Vec::new();
     for n in 0..rings {
         let control = CONTROL_LOG_SIZE.put(12) | CONTROL_ENTRY_LOG.put(4) | CONTROL_ENABLE.put(1);

@@ -13,7 +13,7 @@ use ferronic_testbench::scenarios::Backend;
 use proptest::prelude::*;
 
 fn reg(ring: u8, register: &Register) -> u32 {
-    RINGS_BASE + ring as u32 * RING_STRIDE + register.offset
+    RINGS.address(ring as u32, register)
 }
 
 fn write(addr: u32, data: u32) -> Step {

@@ -65,10 +65,6 @@ impl Register {
     pub const fn index(&self) -> u64 {
         (self.offset / 4) as u64
     }
-    /// Bits software can write.
-    pub fn write_mask(&self) -> u32 {
-        self.fields.iter().filter(|f| f.access == Access::Rw).fold(0, |m, f| m | f.mask())
-    }
 }
 
 /// `count` copies of a register block at `base + n * stride` (one per ring, per function...).
@@ -81,6 +77,13 @@ pub struct RegisterArray {
     pub count_doc: &'static str,
     pub doc: &'static str,
     pub registers: &'static [Register],
+}
+
+impl RegisterArray {
+    /// The BAR offset of `register` in element `n`.
+    pub const fn address(&self, n: u32, register: &Register) -> u32 {
+        self.base + n * self.stride + register.offset
+    }
 }
 
 /// A BAR's register map.

@@ -40,7 +40,7 @@ impl AddressBeat {
     fn decode(p: &Payload) -> Self {
         Self { id: p[0], addr: p[1], len: p[2], size: p[3], burst: p[4] }
     }
-    fn encode(&self) -> Payload {
+    pub fn encode(&self) -> Payload {
         // lock 0, cache 0b0011 (normal, bufferable), prot 0.
         [self.id, self.addr, self.len, self.size, self.burst, 0, 3, 0]
     }

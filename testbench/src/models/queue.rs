@@ -4,8 +4,7 @@
 use ferronic_hdl::regs::nic::*;
 use std::collections::VecDeque;
 
-pub const OKAY: u8 = 0;
-pub const DECERR: u8 = 3;
+use crate::bfm::axi4::{DECERR, OKAY};
 
 /// Engine operations (`op_code`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

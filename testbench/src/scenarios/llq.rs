@@ -3,7 +3,7 @@
 //! compared byte for byte with a plain reference memory; bursts outside the window, bursts
 //! of the wrong type or size, and reads answer SLVERR and write nothing.
 use super::{Backend, BoxedSim, SimResult};
-use crate::bfm::axi4::{split_bursts, AW_FIELDS, B_FIELDS, W_FIELDS};
+use crate::bfm::axi4::{split_bursts, AddressBeat, AW_FIELDS, B_FIELDS, OKAY, SLVERR, W_FIELDS};
 use crate::bfm::channel::{ChannelPorts, ChannelSink, ChannelSource};
 use crate::bfm::{Axi4Master, Axi4Monitor, Pattern, SparseMemory};
 use crate::tb::{Tb, TbConfig};
@@ -17,8 +17,6 @@ use std::rc::Rc;
 
 /// Bytes of LLQ memory.
 pub const LLQ_BYTES: u64 = 8 << WORD_BITS;
-const OKAY: u8 = 0;
-const SLVERR: u8 = 2;
 
 pub fn build(backend: Backend) -> SimResult {
     let mut block = LlqMemory::default();
@@ -78,7 +76,14 @@ pub fn run(sim: BoxedSim, setup: LlqRun, seed: u64) -> Result<LlqReport> {
                 let HostAccess::RawBurst { addr, size, burst, beats } = access else {
                     anyhow::bail!("raw bursts and master accesses do not mix in one run");
                 };
-                aw.push([i as u64 & 0xF, *addr, beats.len() as u64 - 1, *size, *burst, 0, 3, 0]);
+                let request = AddressBeat {
+                    id: i as u64 & 0xF,
+                    addr: *addr,
+                    len: beats.len() as u64 - 1,
+                    size: *size,
+                    burst: *burst,
+                };
+                aw.push(request.encode());
                 for (k, (data, strb)) in beats.iter().enumerate() {
                     w.push([*data, *strb as u64, (k + 1 == beats.len()) as u64, 0, 0, 0, 0, 0]);
                 }
@@ -95,10 +100,8 @@ pub fn run(sim: BoxedSim, setup: LlqRun, seed: u64) -> Result<LlqReport> {
                 if want_refused {
                     refused += 1;
                 } else {
-                    // A3.4.2: beat k at the size-aligned address k transfers on.
-                    let aligned = addr & !((1u64 << size) - 1);
                     for (k, (data, strb)) in beats.iter().enumerate() {
-                        let at = if k == 0 { *addr } else { aligned + ((k as u64) << size) };
+                        let at = request.beat_address(k as u64);
                         let word = at & !7;
                         for lane in 0..8 {
                             if strb >> lane & 1 != 0 && word + lane < LLQ_BYTES {
