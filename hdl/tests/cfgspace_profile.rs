@@ -145,3 +145,23 @@ fn broken_profiles_are_refused_with_the_reason() {
     assert!(refused(&vf_without_sriov).contains("SR-IOV"));
     assert!(format!("{:#}", load_profile("no-such-profile").unwrap_err()).contains("ferronic-nic"));
 }
+
+/// The emulator shadows VF Enable and NumVFs in registers: a profile that makes them
+/// read-only, RW1C or non-zero at reset would make the shadow and the image disagree.
+#[test]
+fn sriov_control_fields_must_be_writable_and_start_at_zero() {
+    use ferronic_hdl::cfgspace::profile::Override;
+    let nic = load_profile("ferronic-nic").unwrap();
+    let sriov = nic.build().unwrap().sriov.unwrap().offset;
+    for (offset, data, wmask, what) in [
+        (sriov + 0x08, 0x00, 0x00, "VF Enable"),
+        (sriov + 0x08, 0x01, 0xFF, "VF Enable"),
+        (sriov + 0x10, 0x04, 0xFF, "NumVFs"),
+        (sriov + 0x10, 0x00, 0x0F, "NumVFs"),
+    ] {
+        let mut profile = nic.clone();
+        profile.overrides.push(Override { offset, data: vec![data], wmask: vec![wmask], w1cmask: vec![] });
+        let err = format!("{:#}", profile.build().expect_err("accepted"));
+        assert!(err.contains(what) && err.contains("start at 0"), "{err}");
+    }
+}

@@ -112,6 +112,35 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    /// A write is stored a cycle after its response, and a read can miss the writes of the
+    /// three requests ahead of it: streams on two dwords of two functions, with gaps of 0-3
+    /// cycles, hit each forwarding distance many times.
+    #[test]
+    fn back_to_back_accesses_to_one_dword_see_every_earlier_write(
+        body in prop::collection::vec(
+            (0usize..=1, prop::sample::select(vec![1usize, 4]), any::<bool>(), 0u8..16, any::<u32>()),
+            1..200,
+        ),
+        idle in pattern(),
+        seed in any::<u64>(),
+    ) {
+        let images = nic_with_errors_latched();
+        let mut requests = enable_vfs(&images, 1);
+        requests.extend(body.into_iter().map(|(function, register, write, byte_enable, data)| {
+            if write {
+                Request::Write { function, register, byte_enable, data }
+            } else {
+                Request::Read { function, register }
+            }
+        }));
+        let result = run(Backend::Verilator, images, 16, requests, idle, Pattern::Never, seed);
+        prop_assert!(result.is_ok(), "{:?}", result.err());
+    }
+}
+
 #[test]
 fn random_accesses_match_on_the_rust_hdl_backend_too() {
     let images = nic();
@@ -199,6 +228,16 @@ fn an_os_enumerates_sizes_bars_enables_vfs_and_resets_one() {
         // Command/Status: RW1C bits clear only where written with 1; IDs are read-only.
         cfg.write(0, 0, 0xF, 0x1234_5678).await?;
         anyhow::ensure!(cfg.read(0, 0).await?.data == 0xEC20_1D0F, "a write to the read-only IDs landed");
+        // NumVFs written while VF Enable is set (undefined in SR-IOV 3.3.10): the register
+        // takes it, the VFs in effect stay those enabled until VF Enable is set again.
+        cfg.write(0, dw(0x110), 0b0011, 8).await?;
+        anyhow::ensure!(cfg.read(0, dw(0x110)).await?.data & 0xFFFF == 8, "NumVFs reads what was written");
+        anyhow::ensure!(cfg.read(5, 0).await?.unsupported, "VF 5 appeared without VF Enable being set again");
+        cfg.write(0, dw(0x108), 0b0011, 0).await?;
+        cfg.write(0, dw(0x108), 0b0011, 0b1001).await?;
+        cfg.wait_idle(100_000).await?;
+        anyhow::ensure!(!cfg.read(8, 0).await?.unsupported, "VF 8 must exist after VF Enable with NumVFs 8");
+        anyhow::ensure!(cfg.read(9, 0).await?.unsupported, "VF 9 must not exist with NumVFs 8");
         Ok(())
     })
     .unwrap();
@@ -298,4 +337,50 @@ fn the_64_vf_build_serves_its_last_vf() {
         Request::Read { function: 65, register: 0 },
     ]);
     run(Backend::Verilator, images, 64, requests, Pattern::Never, Pattern::Never, 2).unwrap();
+}
+
+/// A reset shows from the very next request: an FLR and a VF Enable followed without a
+/// gap by requests to the function being reset (retry) and to one that is not (served).
+#[test]
+fn requests_right_behind_a_reset_see_it() {
+    let images = nic();
+    let vf_devctl = dw(images.vf_pcie_offset.unwrap() + 8);
+    let sriov_ctrl = dw(sriov_offset(&images) + PCI_SRIOV_CTRL);
+    let enable = enable_vfs(&images, 3);
+    cfgspace::with_emulator(Backend::Verilator, &images, 16, 3, move |_tb, cfg| async move {
+        for request in enable {
+            cfg.request(request).await?;
+        }
+        cfg.wait_idle(100_000).await?;
+        cfg.take_responses();
+        let back_to_back = [
+            Request::Write { function: 2, register: vf_devctl, byte_enable: 0b0010, data: 0x8000 },
+            Request::Read { function: 2, register: 0 },
+            Request::Read { function: 1, register: 0 },
+            Request::Read { function: 2, register: 1 },
+        ];
+        for request in back_to_back {
+            cfg.issue(request).await;
+        }
+        cfg.wait_idle(100_000).await?;
+        let got = cfg.take_responses();
+        let retried: Vec<bool> = got.iter().map(|r| r.retry).collect();
+        anyhow::ensure!(retried == [false, true, false, true], "FLR of VF 2 then VF 2, 1, 2: {got:x?}");
+        // VF Enable off and on again: every VF is reset from the next cycle on.
+        cfg.write(0, sriov_ctrl, 0b0011, 0).await?;
+        cfg.take_responses();
+        for request in [
+            Request::Write { function: 0, register: sriov_ctrl, byte_enable: 0b0011, data: 0b1001 },
+            Request::Read { function: 3, register: 0 },
+            Request::Read { function: 0, register: 0 },
+        ] {
+            cfg.issue(request).await;
+        }
+        cfg.wait_idle(100_000).await?;
+        let got = cfg.take_responses();
+        let retried: Vec<bool> = got.iter().map(|r| r.retry).collect();
+        anyhow::ensure!(retried == [false, true, false], "VF Enable then VF 3, PF: {got:x?}");
+        Ok(())
+    })
+    .unwrap();
 }

@@ -285,6 +285,25 @@ impl Profile {
             }
         }
         check_image(&pf).context("physical function")?;
+        if let Some(s) = &sriov {
+            // The emulator keeps VF Enable and NumVFs in registers as well as in the image: it
+            // relies on both being writable and starting at 0, as SR-IOV 3.3.3 and 3.3.10 have them.
+            let at = s.offset;
+            ensure!(
+                pf.wmask[at + PCI_SRIOV_CTRL] & 1 == 1
+                    && pf.w1cmask[at + PCI_SRIOV_CTRL] & 1 == 0
+                    && pf.data[at + PCI_SRIOV_CTRL] & 1 == 0,
+                "SR-IOV VF Enable at {:#x} must be writable and start at 0",
+                at + PCI_SRIOV_CTRL
+            );
+            ensure!(
+                pf.data[at + PCI_SRIOV_NUM_VF..at + PCI_SRIOV_NUM_VF + 2] == [0, 0]
+                    && pf.wmask[at + PCI_SRIOV_NUM_VF..at + PCI_SRIOV_NUM_VF + 2] == [0xFF, 0xFF]
+                    && pf.w1cmask[at + PCI_SRIOV_NUM_VF..at + PCI_SRIOV_NUM_VF + 2] == [0, 0],
+                "SR-IOV NumVFs at {:#x} must be writable and start at 0",
+                at + PCI_SRIOV_NUM_VF
+            );
+        }
         if let Some(vf) = &vf {
             check_image(vf).context("virtual function")?;
         }

@@ -1,7 +1,9 @@
 //! What a PCIe configuration space must do, from the PCI Express Base and SR-IOV specs and
 //! QEMU's byte-mask model, written without looking at the RTL: per byte, a write keeps the
 //! read-only bits, takes the RW bits, and clears the RW1C bits written with 1. A VF exists
-//! while VF Enable is set and its number is at most NumVFs (and TotalVFs). Initiate FLR
+//! while VF Enable is set and its number is at most NumVFs (and TotalVFs); NumVFs counts as
+//! it was when VF Enable was set (SR-IOV 3.3.10 leaves writing it while VF Enable is set
+//! undefined; this core latches it, as hardware that sizes its VFs at enable does). Initiate FLR
 //! restores the function's reset values; setting VF Enable brings the VFs up in reset
 //! state; a PF reset also clears VF Enable. Resets complete at once here; the RTL takes
 //! cycles and answers "retry" meanwhile, which tests wait out.
@@ -32,11 +34,13 @@ pub struct CfgSpaceModel {
     max_vfs: usize,
     /// Bytes of each function, PF first.
     functions: Vec<Vec<u8>>,
+    /// NumVFs when VF Enable was last set.
+    vfs_enabled_with: u16,
 }
 
 impl CfgSpaceModel {
     pub fn new(images: DeviceImages, max_vfs: usize) -> Self {
-        let mut model = Self { images, max_vfs, functions: Vec::new() };
+        let mut model = Self { images, max_vfs, functions: Vec::new(), vfs_enabled_with: 0 };
         model.reset_all();
         model
     }
@@ -52,6 +56,7 @@ impl CfgSpaceModel {
     /// Every function back to its reset values (power-on, `rst`, or a profile load).
     pub fn reset_all(&mut self) {
         self.functions = (0..=self.max_vfs).map(|f| self.template(f).data.clone()).collect();
+        self.vfs_enabled_with = 0;
     }
 
     /// Load another device type; takes effect as the RTL's does, after a reset of all.
@@ -68,8 +73,18 @@ impl CfgSpaceModel {
         self.images.sriov.is_some_and(|s| self.pf_u16(s.offset + PCI_SRIOV_CTRL) & PCI_SRIOV_CTRL_VFE != 0)
     }
 
+    /// NumVFs as the register reads.
     pub fn num_vfs(&self) -> u16 {
         self.images.sriov.map_or(0, |s| self.pf_u16(s.offset + PCI_SRIOV_NUM_VF))
+    }
+
+    /// The VFs in effect: NumVFs as it was when VF Enable was set; NumVFs while it is clear.
+    pub fn vfs_in_effect(&self) -> u16 {
+        if self.vf_enabled() {
+            self.vfs_enabled_with
+        } else {
+            self.num_vfs()
+        }
     }
 
     pub fn exists(&self, function: usize) -> bool {
@@ -78,7 +93,7 @@ impl CfgSpaceModel {
         }
         let Some(sriov) = self.images.sriov else { return false };
         self.vf_enabled()
-            && function <= self.num_vfs() as usize
+            && function <= self.vfs_in_effect() as usize
             && function <= sriov.total_vfs as usize
             && function <= self.max_vfs
     }
@@ -124,6 +139,7 @@ impl CfgSpaceModel {
             reset = true;
         } else if function == 0 && !was_enabled && self.vf_enabled() {
             // VFs come up in their reset state when VF Enable is set.
+            self.vfs_enabled_with = self.num_vfs();
             for f in 1..=self.max_vfs {
                 self.functions[f] = self.template(f).data.clone();
             }
