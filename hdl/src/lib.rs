@@ -10,5 +10,6 @@ pub mod ports;
 pub mod queue;
 pub mod regs;
 pub mod stream_fifo;
+pub mod stream_packer;
 
 pub use rust_hdl;

@@ -4,3 +4,4 @@ pub mod dma;
 pub mod queue;
 pub mod rdma;
 pub mod stream_fifo;
+pub mod stream_packer;

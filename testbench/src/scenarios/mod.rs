@@ -7,6 +7,7 @@ pub mod dma_write;
 pub mod llq;
 pub mod queue;
 pub mod stream_fifo;
+pub mod stream_packer;
 
 use anyhow::Result;
 use ferronic_sim::Simulator;
