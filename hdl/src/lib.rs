@@ -6,10 +6,12 @@ pub mod cfgspace;
 pub mod dma;
 pub mod export;
 pub mod llq;
+pub mod nic;
 pub mod ports;
 pub mod queue;
 pub mod regs;
 pub mod stream_fifo;
 pub mod stream_packer;
+pub mod tx;
 
 pub use rust_hdl;

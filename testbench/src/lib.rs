@@ -10,6 +10,7 @@
 //! ```
 pub mod bench;
 pub mod bfm;
+pub mod driver;
 pub mod models;
 pub mod scenarios;
 pub mod scoreboard;

@@ -1,6 +1,7 @@
 //! Reference models, written from the formats and specs, never from the RTL.
 pub mod cfgspace;
 pub mod dma;
+pub mod ena;
 pub mod queue;
 pub mod rdma;
 pub mod stream_fifo;

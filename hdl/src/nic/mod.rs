@@ -1,0 +1,161 @@
+//! The NIC top level: the blocks of the data plane wired together behind the ports a user
+//! binds (`s_axil_` BAR0, `s_axi_llq_` BAR2, `m_axi_` host memory, `m_axis_tx_` to the MAC,
+//! `msix_`).
+//!
+//! So far the TX path: queue manager (rings, doorbells, interrupts), LLQ device memory, DMA
+//! read and write engines sharing `m_axi_` (reads on the read channels, completion writes
+//! on the write channels), and the TX engine. `llq_queues` selects which TX queues use LLQ
+//! (a strap until it moves into BAR0).
+use crate::bus::{Axi4Master, Axi4Slave, AxilSlave, AxisSource};
+use crate::dma::read::DmaRead;
+use crate::dma::write::DmaWrite;
+use crate::llq::LlqMemory;
+use crate::queue::manager::QueueManager;
+use crate::tx::TxEngine;
+use rust_hdl::prelude::*;
+
+#[derive(LogicBlock, Default)]
+pub struct Nic {
+    pub clk: Signal<In, Clock>,
+    pub rst: Signal<In, Bit>,
+    /// Which TX queues are LLQ queues (bit q: queue q).
+    pub llq_queues: Signal<In, Bits<8>>,
+    /// BAR0: ring registers and doorbells.
+    pub s_axil: AxilSlave<16>,
+    /// BAR2: LLQ entries.
+    pub s_axi_llq: Axi4Slave<32, 64, 8, 4>,
+    /// Host memory.
+    pub m_axi: Axi4Master<64, 64, 8, 4>,
+    /// Frames to the MAC.
+    pub m_axis_tx: AxisSource<64, 8, 1>,
+    pub msix_valid: Signal<Out, Bit>,
+    pub msix_ready: Signal<In, Bit>,
+    pub msix_vector: Signal<Out, Bits<8>>,
+    pub msix_function: Signal<Out, Bits<8>>,
+    pub tx_packets: Signal<Out, Bits<32>>,
+    pub tx_errors: Signal<Out, Bits<32>>,
+    /// Refused BAR2 bursts.
+    pub llq_errors: Signal<Out, Bits<32>>,
+    /// A BAR2 write is in progress: a bridge holds BAR0 writes meanwhile, so a doorbell
+    /// never overtakes its entry.
+    pub llq_busy: Signal<Out, Bit>,
+    queues: QueueManager,
+    llq: LlqMemory,
+    dma_read: DmaRead,
+    dma_write: DmaWrite,
+    tx: TxEngine,
+}
+
+impl Logic for Nic {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.queues.clk.next = self.clk.val();
+        self.queues.rst.next = self.rst.val();
+        self.llq.clk.next = self.clk.val();
+        self.llq.rst.next = self.rst.val();
+        self.dma_read.clk.next = self.clk.val();
+        self.dma_read.rst.next = self.rst.val();
+        self.dma_write.clk.next = self.clk.val();
+        self.dma_write.rst.next = self.rst.val();
+        self.tx.clk.next = self.clk.val();
+        self.tx.rst.next = self.rst.val();
+        self.tx.llq_queues.next = self.llq_queues.val();
+        AxilSlave::<16>::link(&mut self.s_axil, &mut self.queues.s_axil);
+        Axi4Slave::<32, 64, 8, 4>::link(&mut self.s_axi_llq, &mut self.llq.s_axi_llq);
+        AxisSource::<64, 8, 1>::link(&mut self.m_axis_tx, &mut self.tx.m_axis_tx);
+
+        // Host memory: the read engine owns the read channels, the write engine the write ones.
+        self.m_axi.arid.next = self.dma_read.m_axi.arid.val();
+        self.m_axi.araddr.next = self.dma_read.m_axi.araddr.val();
+        self.m_axi.arlen.next = self.dma_read.m_axi.arlen.val();
+        self.m_axi.arsize.next = self.dma_read.m_axi.arsize.val();
+        self.m_axi.arburst.next = self.dma_read.m_axi.arburst.val();
+        self.m_axi.arlock.next = self.dma_read.m_axi.arlock.val();
+        self.m_axi.arcache.next = self.dma_read.m_axi.arcache.val();
+        self.m_axi.arprot.next = self.dma_read.m_axi.arprot.val();
+        self.m_axi.arvalid.next = self.dma_read.m_axi.arvalid.val();
+        self.m_axi.rready.next = self.dma_read.m_axi.rready.val();
+        self.dma_read.m_axi.arready.next = self.m_axi.arready.val();
+        self.dma_read.m_axi.rid.next = self.m_axi.rid.val();
+        self.dma_read.m_axi.rdata.next = self.m_axi.rdata.val();
+        self.dma_read.m_axi.rresp.next = self.m_axi.rresp.val();
+        self.dma_read.m_axi.rlast.next = self.m_axi.rlast.val();
+        self.dma_read.m_axi.rvalid.next = self.m_axi.rvalid.val();
+        self.m_axi.awid.next = self.dma_write.m_axi.awid.val();
+        self.m_axi.awaddr.next = self.dma_write.m_axi.awaddr.val();
+        self.m_axi.awlen.next = self.dma_write.m_axi.awlen.val();
+        self.m_axi.awsize.next = self.dma_write.m_axi.awsize.val();
+        self.m_axi.awburst.next = self.dma_write.m_axi.awburst.val();
+        self.m_axi.awlock.next = self.dma_write.m_axi.awlock.val();
+        self.m_axi.awcache.next = self.dma_write.m_axi.awcache.val();
+        self.m_axi.awprot.next = self.dma_write.m_axi.awprot.val();
+        self.m_axi.awvalid.next = self.dma_write.m_axi.awvalid.val();
+        self.m_axi.wdata.next = self.dma_write.m_axi.wdata.val();
+        self.m_axi.wstrb.next = self.dma_write.m_axi.wstrb.val();
+        self.m_axi.wlast.next = self.dma_write.m_axi.wlast.val();
+        self.m_axi.wvalid.next = self.dma_write.m_axi.wvalid.val();
+        self.m_axi.bready.next = self.dma_write.m_axi.bready.val();
+        self.dma_write.m_axi.awready.next = self.m_axi.awready.val();
+        self.dma_write.m_axi.wready.next = self.m_axi.wready.val();
+        self.dma_write.m_axi.bid.next = self.m_axi.bid.val();
+        self.dma_write.m_axi.bresp.next = self.m_axi.bresp.val();
+        self.dma_write.m_axi.bvalid.next = self.m_axi.bvalid.val();
+
+        // TX engine <-> queue manager.
+        self.queues.op_valid.next = self.tx.op_valid.val();
+        self.tx.op_ready.next = self.queues.op_ready.val();
+        self.queues.op_ring.next = self.tx.op_ring.val();
+        self.queues.op_code.next = self.tx.op_code.val();
+        self.queues.op_tag.next = self.tx.op_tag.val();
+        self.tx.res_valid.next = self.queues.res_valid.val();
+        self.tx.res_status.next = self.queues.res_status.val();
+        self.tx.res_addr.next = self.queues.res_addr.val();
+        self.tx.res_index.next = self.queues.res_index.val();
+        self.tx.res_phase.next = self.queues.res_phase.val();
+        self.msix_valid.next = self.queues.msix_valid.val();
+        self.queues.msix_ready.next = self.msix_ready.val();
+        self.msix_vector.next = self.queues.msix_vector.val();
+        self.msix_function.next = self.queues.msix_function.val();
+
+        // TX engine <-> LLQ memory.
+        self.llq.entry_read_word.next = self.tx.llq_read_word.val();
+        self.tx.llq_read_data.next = self.llq.entry_read_data.val();
+        self.llq_errors.next = self.llq.errors.val();
+        self.llq_busy.next = self.llq.busy.val();
+
+        // TX engine <-> DMA read engine.
+        self.dma_read.s_desc_valid.next = self.tx.rd_desc_valid.val();
+        self.tx.rd_desc_ready.next = self.dma_read.s_desc_ready.val();
+        self.dma_read.s_desc_addr.next = self.tx.rd_desc_addr.val();
+        self.dma_read.s_desc_len.next = self.tx.rd_desc_len.val();
+        self.dma_read.s_desc_tag.next = self.tx.rd_desc_tag.val();
+        self.tx.rd_data_tdata.next = self.dma_read.m_axis_data.tdata.val();
+        self.tx.rd_data_tkeep.next = self.dma_read.m_axis_data.tkeep.val();
+        self.tx.rd_data_tvalid.next = self.dma_read.m_axis_data.tvalid.val();
+        self.dma_read.m_axis_data.tready.next = self.tx.rd_data_tready.val();
+        self.tx.rd_data_tlast.next = self.dma_read.m_axis_data.tlast.val();
+        self.tx.rd_data_tuser.next = self.dma_read.m_axis_data.tuser.val();
+
+        // TX engine <-> DMA write engine.
+        self.dma_write.s_desc_valid.next = self.tx.wr_desc_valid.val();
+        self.tx.wr_desc_ready.next = self.dma_write.s_desc_ready.val();
+        self.dma_write.s_desc_addr.next = self.tx.wr_desc_addr.val();
+        self.dma_write.s_desc_len.next = self.tx.wr_desc_len.val();
+        self.dma_write.s_desc_tag.next = self.tx.wr_desc_tag.val();
+        self.dma_write.s_axis_data.tdata.next = self.tx.wr_data_tdata.val();
+        self.dma_write.s_axis_data.tkeep.next = self.tx.wr_data_tkeep.val();
+        self.dma_write.s_axis_data.tvalid.next = self.tx.wr_data_tvalid.val();
+        self.tx.wr_data_tready.next = self.dma_write.s_axis_data.tready.val();
+        self.dma_write.s_axis_data.tlast.next = self.tx.wr_data_tlast.val();
+        self.dma_write.s_axis_data.tuser.next = self.tx.wr_data_tuser.val();
+        self.tx.wr_status_valid.next = self.dma_write.status_valid.val();
+        self.tx.wr_status_error.next = self.dma_write.status_error.val();
+        self.tx_packets.next = self.tx.tx_packets.val();
+        self.tx_errors.next = self.tx.tx_errors.val();
+    }
+}
+
+crate::native_ports!(
+    impl[] Nic;
+    clk, rst, llq_queues, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, s_axi_llq.awid, s_axi_llq.awaddr, s_axi_llq.awlen, s_axi_llq.awsize, s_axi_llq.awburst, s_axi_llq.awlock, s_axi_llq.awcache, s_axi_llq.awprot, s_axi_llq.awvalid, s_axi_llq.awready, s_axi_llq.wdata, s_axi_llq.wstrb, s_axi_llq.wlast, s_axi_llq.wvalid, s_axi_llq.wready, s_axi_llq.bid, s_axi_llq.bresp, s_axi_llq.bvalid, s_axi_llq.bready, s_axi_llq.arid, s_axi_llq.araddr, s_axi_llq.arlen, s_axi_llq.arsize, s_axi_llq.arburst, s_axi_llq.arlock, s_axi_llq.arcache, s_axi_llq.arprot, s_axi_llq.arvalid, s_axi_llq.arready, s_axi_llq.rid, s_axi_llq.rdata, s_axi_llq.rresp, s_axi_llq.rlast, s_axi_llq.rvalid, s_axi_llq.rready, m_axi.awid, m_axi.awaddr, m_axi.awlen, m_axi.awsize, m_axi.awburst, m_axi.awlock, m_axi.awcache, m_axi.awprot, m_axi.awvalid, m_axi.awready, m_axi.wdata, m_axi.wstrb, m_axi.wlast, m_axi.wvalid, m_axi.wready, m_axi.bid, m_axi.bresp, m_axi.bvalid, m_axi.bready, m_axi.arid, m_axi.araddr, m_axi.arlen, m_axi.arsize, m_axi.arburst, m_axi.arlock, m_axi.arcache, m_axi.arprot, m_axi.arvalid, m_axi.arready, m_axi.rid, m_axi.rdata, m_axi.rresp, m_axi.rlast, m_axi.rvalid, m_axi.rready, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, msix_valid, msix_ready, msix_vector, msix_function, tx_packets, tx_errors, llq_errors, llq_busy,
+);

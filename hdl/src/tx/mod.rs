@@ -1,0 +1,622 @@
+//! The TX engine: from a rung TX queue to a frame on `m_axis_tx_` and a completion.
+//!
+//! Queue `q` owns rings `4q` (TX submission), `4q + 1` (TX completion), `4q + 2` and `4q + 3`
+//! (RX, for the RX engine). The engine visits the TX queues in turn and asks the queue
+//! manager to `take` a descriptor (an empty ring answers "none" and the next queue is
+//! tried). A descriptor is the ENA TX descriptor (`ena_eth_io_defs.h`), 16 bytes:
+//! * regular queue: fetched from the host ring entry with the DMA read engine;
+//! * LLQ queue (`llq_queues` bit `q`): read from the queue's LLQ entry in device memory
+//!   (entry = index mod 16): descriptor slot 0, then `header_length` bytes of header from
+//!   byte 32 of the entry, streamed before the payload. One round trip to host memory saved.
+//!
+//! The payload (`length` bytes at `buff_addr`) is DMA-read and streamed behind the header;
+//! a packet of several descriptors (first ... last) continues with the next descriptor of
+//! the same queue. The stream packer joins the pieces into full beats. On the last
+//! descriptor with `comp_req` (or on any error) the engine posts to the completion ring,
+//! DMA-writes the 8-byte ENA TX completion {req_id, status, flags (phase), sub_qid,
+//! sq_head_idx} and notifies (the queue manager raises the MSI-X if armed).
+//!
+//! Bad input, each with a defined outcome (status in the completion, `tx_errors` counted):
+//! length 0 without header or past `MAX_DESCRIPTOR_BYTES`, a header longer than the 96-byte
+//! header area, `first`/`last` out of order or a packet cut short by an empty ring (status
+//! `STATUS_MALFORMED`); an AXI error on the descriptor or payload read (`STATUS_DMA_ERROR`).
+//! Bytes already streamed of a bad packet are closed with `tuser` = 1 on `tlast`, so the
+//! MAC drops the frame; nothing is read for a bad descriptor.
+//!
+//! This first version runs one packet at a time (throughput is bound by the memory round
+//! trips; pipelining is the next step) and serves LLQ queues one descriptor per packet.
+use crate::bus::AxisSource;
+use crate::stream_packer::StreamPacker;
+use rust_hdl::prelude::*;
+
+/// TX queues served (rings `4q`, `4q + 1`).
+pub const TX_QUEUES: usize = 8;
+/// Longest descriptor buffer accepted (a jumbo frame).
+pub const MAX_DESCRIPTOR_BYTES: u64 = 9216;
+/// Header area of a 128-byte LLQ entry.
+pub const LLQ_HEADER_BYTES: u64 = 96;
+/// Completion status values.
+pub const STATUS_OK: u64 = 0;
+pub const STATUS_MALFORMED: u64 = 1;
+pub const STATUS_DMA_ERROR: u64 = 2;
+/// DMA tags: descriptor fetches and payload reads (distinguished for debugging only:
+/// one read is in flight at a time).
+pub const TAG_DESCRIPTOR: u64 = 0xD0;
+pub const TAG_PAYLOAD: u64 = 0xDA;
+
+#[derive(LogicBlock)]
+pub struct TxEngine {
+    pub clk: Signal<In, Clock>,
+    pub rst: Signal<In, Bit>,
+    /// Which TX queues are LLQ queues.
+    pub llq_queues: Signal<In, Bits<8>>,
+    // Queue manager operation port.
+    pub op_valid: Signal<Out, Bit>,
+    pub op_ready: Signal<In, Bit>,
+    pub op_ring: Signal<Out, Bits<8>>,
+    pub op_code: Signal<Out, Bits<2>>,
+    pub op_tag: Signal<Out, Bits<8>>,
+    pub res_valid: Signal<In, Bit>,
+    pub res_status: Signal<In, Bits<2>>,
+    pub res_addr: Signal<In, Bits<64>>,
+    pub res_index: Signal<In, Bits<16>>,
+    pub res_phase: Signal<In, Bit>,
+    // LLQ device memory read port (2 cycles).
+    pub llq_read_word: Signal<Out, Bits<11>>,
+    pub llq_read_data: Signal<In, Bits<64>>,
+    // DMA read engine: requests and data.
+    pub rd_desc_valid: Signal<Out, Bit>,
+    pub rd_desc_ready: Signal<In, Bit>,
+    pub rd_desc_addr: Signal<Out, Bits<64>>,
+    pub rd_desc_len: Signal<Out, Bits<16>>,
+    pub rd_desc_tag: Signal<Out, Bits<8>>,
+    pub rd_data_tdata: Signal<In, Bits<64>>,
+    pub rd_data_tkeep: Signal<In, Bits<8>>,
+    pub rd_data_tvalid: Signal<In, Bit>,
+    pub rd_data_tready: Signal<Out, Bit>,
+    pub rd_data_tlast: Signal<In, Bit>,
+    pub rd_data_tuser: Signal<In, Bits<9>>,
+    // DMA write engine: completion writes.
+    pub wr_desc_valid: Signal<Out, Bit>,
+    pub wr_desc_ready: Signal<In, Bit>,
+    pub wr_desc_addr: Signal<Out, Bits<64>>,
+    pub wr_desc_len: Signal<Out, Bits<16>>,
+    pub wr_desc_tag: Signal<Out, Bits<8>>,
+    pub wr_data_tdata: Signal<Out, Bits<64>>,
+    pub wr_data_tkeep: Signal<Out, Bits<8>>,
+    pub wr_data_tvalid: Signal<Out, Bit>,
+    pub wr_data_tready: Signal<In, Bit>,
+    pub wr_data_tlast: Signal<Out, Bit>,
+    pub wr_data_tuser: Signal<Out, Bits<1>>,
+    pub wr_status_valid: Signal<In, Bit>,
+    pub wr_status_error: Signal<In, Bit>,
+    /// Frames to the MAC.
+    pub m_axis_tx: AxisSource<64, 8, 1>,
+    /// Packets sent, and packets with an error completion (saturating).
+    pub tx_packets: Signal<Out, Bits<32>>,
+    pub tx_errors: Signal<Out, Bits<32>>,
+    packer: StreamPacker,
+
+    // Where the engine is, the queue served, the packet so far.
+    state: DFF<TxState>,
+    step: DFF<Bits<4>>,
+    queue: DFF<Bits<3>>,
+    in_packet: DFF<Bit>,
+    streamed: DFF<Bit>,
+    status: DFF<Bits<8>>,
+    // The descriptor.
+    sq_index: DFF<Bits<16>>,
+    desc_addr: DFF<Bits<64>>,
+    len_ctrl: DFF<Bits<32>>,
+    meta_ctrl: DFF<Bits<32>>,
+    buff_lo: DFF<Bits<32>>,
+    buff_hi: DFF<Bits<32>>,
+    req_id: DFF<Bits<16>>,
+    comp_req: DFF<Bit>,
+    // LLQ reads and header streaming.
+    llq_word: DFF<Bits<11>>,
+    header_word: DFF<Bits<4>>,
+    header_left: DFF<Bits<8>>,
+    hold_data: DFF<Bits<64>>,
+    // The completion.
+    cq_addr: DFF<Bits<64>>,
+    cq_phase: DFF<Bit>,
+    packets: DFF<Bits<32>>,
+    errors: DFF<Bits<32>>,
+    // Combinational.
+    length: Signal<Local, Bits<16>>,
+    header_length: Signal<Local, Bits<8>>,
+    is_llq: Signal<Local, Bit>,
+    first: Signal<Local, Bit>,
+    last: Signal<Local, Bit>,
+    bad: Signal<Local, Bit>,
+    header_keep: Signal<Local, Bits<8>>,
+    head_index: Signal<Local, Bits<16>>,
+    all_lanes: Constant<Bits<8>>,
+    one: Constant<Bits<8>>,
+    // The constants above, as rust-hdl's Verilog needs them.
+    max_descriptor_bytes: Constant<Bits<16>>,
+    llq_header_bytes: Constant<Bits<8>>,
+    tag_descriptor: Constant<Bits<8>>,
+    tag_payload: Constant<Bits<8>>,
+    status_ok: Constant<Bits<8>>,
+    status_malformed: Constant<Bits<8>>,
+    status_dma_error: Constant<Bits<8>>,
+}
+
+impl Default for TxEngine {
+    fn default() -> Self {
+        Self {
+            clk: Default::default(),
+            rst: Default::default(),
+            llq_queues: Default::default(),
+            op_valid: Default::default(),
+            op_ready: Default::default(),
+            op_ring: Default::default(),
+            op_code: Default::default(),
+            op_tag: Default::default(),
+            res_valid: Default::default(),
+            res_status: Default::default(),
+            res_addr: Default::default(),
+            res_index: Default::default(),
+            res_phase: Default::default(),
+            llq_read_word: Default::default(),
+            llq_read_data: Default::default(),
+            rd_desc_valid: Default::default(),
+            rd_desc_ready: Default::default(),
+            rd_desc_addr: Default::default(),
+            rd_desc_len: Default::default(),
+            rd_desc_tag: Default::default(),
+            rd_data_tdata: Default::default(),
+            rd_data_tkeep: Default::default(),
+            rd_data_tvalid: Default::default(),
+            rd_data_tready: Default::default(),
+            rd_data_tlast: Default::default(),
+            rd_data_tuser: Default::default(),
+            wr_desc_valid: Default::default(),
+            wr_desc_ready: Default::default(),
+            wr_desc_addr: Default::default(),
+            wr_desc_len: Default::default(),
+            wr_desc_tag: Default::default(),
+            wr_data_tdata: Default::default(),
+            wr_data_tkeep: Default::default(),
+            wr_data_tvalid: Default::default(),
+            wr_data_tready: Default::default(),
+            wr_data_tlast: Default::default(),
+            wr_data_tuser: Default::default(),
+            wr_status_valid: Default::default(),
+            wr_status_error: Default::default(),
+            m_axis_tx: Default::default(),
+            tx_packets: Default::default(),
+            tx_errors: Default::default(),
+            packer: Default::default(),
+            state: Default::default(),
+            step: Default::default(),
+            queue: Default::default(),
+            in_packet: Default::default(),
+            streamed: Default::default(),
+            status: Default::default(),
+            sq_index: Default::default(),
+            desc_addr: Default::default(),
+            len_ctrl: Default::default(),
+            meta_ctrl: Default::default(),
+            buff_lo: Default::default(),
+            buff_hi: Default::default(),
+            req_id: Default::default(),
+            comp_req: Default::default(),
+            llq_word: Default::default(),
+            header_word: Default::default(),
+            header_left: Default::default(),
+            hold_data: Default::default(),
+            cq_addr: Default::default(),
+            cq_phase: Default::default(),
+            packets: Default::default(),
+            errors: Default::default(),
+            length: Default::default(),
+            header_length: Default::default(),
+            is_llq: Default::default(),
+            first: Default::default(),
+            last: Default::default(),
+            bad: Default::default(),
+            header_keep: Default::default(),
+            head_index: Default::default(),
+            all_lanes: Constant::new(0xFF_u64.to_bits()),
+            one: Constant::new(1_u64.to_bits()),
+            max_descriptor_bytes: Constant::new(MAX_DESCRIPTOR_BYTES.to_bits()),
+            llq_header_bytes: Constant::new(LLQ_HEADER_BYTES.to_bits()),
+            tag_descriptor: Constant::new(TAG_DESCRIPTOR.to_bits()),
+            tag_payload: Constant::new(TAG_PAYLOAD.to_bits()),
+            status_ok: Constant::new(STATUS_OK.to_bits()),
+            status_malformed: Constant::new(STATUS_MALFORMED.to_bits()),
+            status_dma_error: Constant::new(STATUS_DMA_ERROR.to_bits()),
+        }
+    }
+}
+
+/// Where the engine is in a packet.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
+pub enum TxState {
+    Take,
+    WaitTake,
+    LlqDescriptor,
+    FetchDescriptor,
+    DescriptorData,
+    Check,
+    LlqHeader,
+    PayloadRequest,
+    Payload,
+    CloseBadFrame,
+    Post,
+    WaitPost,
+    WriteRequest,
+    WriteData,
+    WriteStatus,
+    Notify,
+    WaitNotify,
+    NextQueue,
+}
+
+impl Logic for TxEngine {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clk,
+            state,
+            step,
+            queue,
+            in_packet,
+            streamed,
+            status,
+            sq_index,
+            desc_addr,
+            len_ctrl,
+            meta_ctrl,
+            buff_lo,
+            buff_hi,
+            req_id,
+            comp_req,
+            llq_word,
+            header_word,
+            header_left,
+            hold_data,
+            cq_addr,
+            cq_phase,
+            packets,
+            errors
+        );
+        self.packer.clk.next = self.clk.val();
+        self.packer.rst.next = self.rst.val();
+        self.m_axis_tx.tdata.next = self.packer.m_axis.tdata.val();
+        self.m_axis_tx.tkeep.next = self.packer.m_axis.tkeep.val();
+        self.m_axis_tx.tvalid.next = self.packer.m_axis.tvalid.val();
+        self.m_axis_tx.tlast.next = self.packer.m_axis.tlast.val();
+        self.m_axis_tx.tuser.next = self.packer.m_axis.tuser.val();
+        self.packer.m_axis.tready.next = self.m_axis_tx.tready.val();
+
+        // The descriptor's fields (ENA TX descriptor).
+        self.length.next = self.len_ctrl.q.val().get_bits::<16>(0);
+        self.first.next = self.len_ctrl.q.val().get_bit(26);
+        self.last.next = self.len_ctrl.q.val().get_bit(27);
+        self.header_length.next = 0.into();
+        self.is_llq.next = (self.llq_queues.val() & (self.one.val() << bit_cast::<8, 3>(self.queue.q.val()))) != 0;
+        if self.is_llq.val() {
+            self.header_length.next = self.buff_hi.q.val().get_bits::<8>(24);
+        }
+        // Bad descriptors: nothing to send, too long, a header past the header area, an LLQ
+        // descriptor that is not a whole packet, first/last out of order.
+        self.bad.next = ((self.length.val() == 0) & (self.header_length.val() == 0))
+            | (self.length.val() > self.max_descriptor_bytes.val())
+            | (self.header_length.val() > self.llq_header_bytes.val())
+            | (self.is_llq.val() & !(self.first.val() & self.last.val()))
+            | (self.first.val() == self.in_packet.q.val());
+        self.header_keep.next = 0xFF.into();
+        if self.header_left.q.val() < 8 {
+            self.header_keep.next = !(self.all_lanes.val() << bit_cast::<8, 8>(self.header_left.q.val()));
+        }
+
+        // Defaults: no requests, no data.
+        self.op_valid.next = false;
+        self.op_ring.next = bit_cast::<8, 3>(self.queue.q.val()) << 2;
+        self.op_code.next = 0.into();
+        self.op_tag.next = 0.into();
+        self.llq_read_word.next = self.llq_word.q.val();
+        self.rd_desc_valid.next = false;
+        self.rd_desc_addr.next = self.desc_addr.q.val();
+        self.rd_desc_len.next = 16.into();
+        self.rd_desc_tag.next = self.tag_descriptor.val();
+        self.rd_data_tready.next = false;
+        self.wr_desc_valid.next = false;
+        self.wr_desc_addr.next = self.cq_addr.q.val();
+        self.wr_desc_len.next = 8.into();
+        self.wr_desc_tag.next = bit_cast::<8, 3>(self.queue.q.val());
+        self.head_index.next = self.sq_index.q.val() + 1;
+        // The ENA TX completion: req_id, status, flags (phase in bit 0), sub_qid, sq_head_idx.
+        self.wr_data_tdata.next = bit_cast::<64, 16>(self.req_id.q.val())
+            | (bit_cast::<64, 8>(self.status.q.val()) << 16)
+            | (bit_cast::<64, 1>(self.cq_phase.q.val().into()) << 24)
+            | (bit_cast::<64, 3>(self.queue.q.val()) << 32)
+            | (bit_cast::<64, 16>(self.head_index.val()) << 48);
+        self.wr_data_tkeep.next = 0xFF.into();
+        self.wr_data_tvalid.next = false;
+        self.wr_data_tlast.next = true;
+        self.wr_data_tuser.next = 0.into();
+        self.packer.s_axis.tvalid.next = false;
+        self.packer.s_axis.tdata.next = self.hold_data.q.val();
+        self.packer.s_axis.tkeep.next = self.header_keep.val();
+        self.packer.s_axis.tlast.next = false;
+        self.packer.s_axis.tuser.next = 0.into();
+
+        match self.state.q.val() {
+            TxState::Take => {
+                // Take the next descriptor of this queue.
+                self.op_valid.next = true;
+                self.op_code.next = 0.into();
+                if self.op_ready.val() {
+                    self.state.d.next = TxState::WaitTake;
+                }
+            }
+            TxState::WaitTake => {
+                if self.res_valid.val() {
+                    if self.res_status.val() == 0 {
+                        self.sq_index.d.next = self.res_index.val();
+                        self.desc_addr.d.next = self.res_addr.val();
+                        self.llq_word.d.next = (bit_cast::<11, 3>(self.queue.q.val()) << 8)
+                            | (bit_cast::<11, 4>(self.res_index.val().get_bits::<4>(0)) << 4);
+                        self.step.d.next = 0.into();
+                        if self.is_llq.val() {
+                            self.state.d.next = TxState::LlqDescriptor;
+                        } else {
+                            self.state.d.next = TxState::FetchDescriptor;
+                        }
+                    } else if self.in_packet.q.val() {
+                        // The ring ran dry inside a packet.
+                        self.status.d.next = self.status_malformed.val();
+                        self.state.d.next = TxState::CloseBadFrame;
+                    } else {
+                        self.state.d.next = TxState::NextQueue;
+                    }
+                }
+            }
+            TxState::LlqDescriptor => {
+                // LLQ: descriptor slot 0 is words 0-1 of the entry; the address is held for
+                // three cycles, the word read in the third.
+                self.step.d.next = self.step.q.val() + 1;
+                if self.step.q.val() == 2 {
+                    self.len_ctrl.d.next = self.llq_read_data.val().get_bits::<32>(0);
+                    self.meta_ctrl.d.next = self.llq_read_data.val().get_bits::<32>(32);
+                    self.llq_word.d.next = self.llq_word.q.val() + 1;
+                }
+                if self.step.q.val() == 5 {
+                    self.buff_lo.d.next = self.llq_read_data.val().get_bits::<32>(0);
+                    self.buff_hi.d.next = self.llq_read_data.val().get_bits::<32>(32);
+                    // The header starts at byte 32: word 4.
+                    self.llq_word.d.next = self.llq_word.q.val() + 3;
+                    self.state.d.next = TxState::Check;
+                }
+            }
+            TxState::FetchDescriptor => {
+                // Regular queue: fetch the 16-byte descriptor from the host ring.
+                self.rd_desc_valid.next = true;
+                if self.rd_desc_ready.val() {
+                    self.step.d.next = 0.into();
+                    self.status.d.next = self.status_ok.val();
+                    self.state.d.next = TxState::DescriptorData;
+                }
+            }
+            TxState::DescriptorData => {
+                self.rd_data_tready.next = true;
+                if self.rd_data_tvalid.val() {
+                    self.step.d.next = self.step.q.val() + 1;
+                    if self.step.q.val() == 0 {
+                        self.len_ctrl.d.next = self.rd_data_tdata.val().get_bits::<32>(0);
+                        self.meta_ctrl.d.next = self.rd_data_tdata.val().get_bits::<32>(32);
+                    } else {
+                        self.buff_lo.d.next = self.rd_data_tdata.val().get_bits::<32>(0);
+                        self.buff_hi.d.next = self.rd_data_tdata.val().get_bits::<32>(32);
+                    }
+                    if self.rd_data_tlast.val() {
+                        if self.rd_data_tuser.val().get_bit(8) {
+                            self.status.d.next = self.status_dma_error.val();
+                            self.state.d.next = TxState::CloseBadFrame;
+                        } else {
+                            self.state.d.next = TxState::Check;
+                        }
+                    }
+                }
+            }
+            TxState::Check => {
+                // ENA req_id: bits 21:16 of len_ctrl above bits 31:22 of meta_ctrl.
+                self.req_id.d.next = (bit_cast::<16, 6>(self.len_ctrl.q.val().get_bits::<6>(16)) << 10)
+                    | bit_cast::<16, 10>(self.meta_ctrl.q.val().get_bits::<10>(22));
+                self.comp_req.d.next = self.len_ctrl.q.val().get_bit(28);
+                self.header_left.d.next = self.header_length.val();
+                self.header_word.d.next = 0.into();
+                self.step.d.next = 0.into();
+                if self.bad.val() {
+                    self.status.d.next = self.status_malformed.val();
+                    self.state.d.next = TxState::CloseBadFrame;
+                } else if self.header_length.val() != 0 {
+                    self.state.d.next = TxState::LlqHeader;
+                } else {
+                    self.state.d.next = TxState::PayloadRequest;
+                }
+                if !self.in_packet.q.val() {
+                    self.status.d.next = self.status_ok.val();
+                    if self.bad.val() {
+                        self.status.d.next = self.status_malformed.val();
+                    }
+                }
+            }
+            TxState::LlqHeader => {
+                // LLQ header: each word read (address held three cycles), then offered to
+                // the packer until taken.
+                if self.step.q.val() < 3 {
+                    self.step.d.next = self.step.q.val() + 1;
+                }
+                if self.step.q.val() == 2 {
+                    self.hold_data.d.next = self.llq_read_data.val();
+                }
+                if self.step.q.val() == 3 {
+                    self.packer.s_axis.tvalid.next = true;
+                    self.packer.s_axis.tlast.next =
+                        (self.header_left.q.val() <= 8) & (self.length.val() == 0) & self.last.val();
+                    if self.packer.s_axis.tready.val() {
+                        self.streamed.d.next = true;
+                        self.step.d.next = 0.into();
+                        self.llq_word.d.next = self.llq_word.q.val() + 1;
+                        if self.header_left.q.val() <= 8 {
+                            self.header_left.d.next = 0.into();
+                            if self.length.val() == 0 {
+                                self.state.d.next = TxState::Post;
+                                if self.last.val() & !self.comp_req.q.val() {
+                                    self.state.d.next = TxState::NextQueue;
+                                }
+                            } else {
+                                self.state.d.next = TxState::PayloadRequest;
+                            }
+                        } else {
+                            self.header_left.d.next = self.header_left.q.val() - 8;
+                        }
+                    }
+                }
+            }
+            TxState::PayloadRequest => {
+                self.rd_desc_valid.next = true;
+                self.rd_desc_addr.next = bit_cast::<64, 32>(self.buff_lo.q.val())
+                    | (bit_cast::<64, 16>(self.buff_hi.q.val().get_bits::<16>(0)) << 32);
+                self.rd_desc_len.next = self.length.val();
+                self.rd_desc_tag.next = self.tag_payload.val();
+                if self.rd_desc_ready.val() {
+                    self.state.d.next = TxState::Payload;
+                }
+            }
+            TxState::Payload => {
+                // The payload, straight into the packer.
+                self.rd_data_tready.next = self.packer.s_axis.tready.val();
+                self.packer.s_axis.tvalid.next = self.rd_data_tvalid.val();
+                self.packer.s_axis.tdata.next = self.rd_data_tdata.val();
+                self.packer.s_axis.tkeep.next = self.rd_data_tkeep.val();
+                self.packer.s_axis.tlast.next = self.rd_data_tlast.val() & self.last.val();
+                self.packer.s_axis.tuser.next = bit_cast::<1, 1>(self.rd_data_tuser.val().get_bit(8).into());
+                if self.rd_data_tvalid.val() & self.packer.s_axis.tready.val() {
+                    self.streamed.d.next = true;
+                    if self.rd_data_tlast.val() {
+                        if self.rd_data_tuser.val().get_bit(8) {
+                            self.status.d.next = self.status_dma_error.val();
+                        }
+                        if self.last.val() {
+                            if self.comp_req.q.val() | self.rd_data_tuser.val().get_bit(8) | (self.status.q.val() != 0)
+                            {
+                                self.state.d.next = TxState::Post;
+                            } else {
+                                self.state.d.next = TxState::NextQueue;
+                            }
+                        } else {
+                            // The packet goes on with the queue's next descriptor.
+                            self.in_packet.d.next = true;
+                            self.state.d.next = TxState::Take;
+                        }
+                    }
+                }
+            }
+            TxState::CloseBadFrame => {
+                // A bad packet: close what was streamed with an error, then complete.
+                if self.streamed.q.val() {
+                    self.packer.s_axis.tvalid.next = true;
+                    self.packer.s_axis.tkeep.next = 0.into();
+                    self.packer.s_axis.tlast.next = true;
+                    self.packer.s_axis.tuser.next = 1.into();
+                    if self.packer.s_axis.tready.val() {
+                        self.state.d.next = TxState::Post;
+                    }
+                } else {
+                    self.state.d.next = TxState::Post;
+                }
+            }
+            TxState::Post => {
+                self.op_valid.next = true;
+                self.op_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 1;
+                self.op_code.next = 1.into();
+                if self.op_ready.val() {
+                    self.state.d.next = TxState::WaitPost;
+                }
+            }
+            TxState::WaitPost => {
+                if self.res_valid.val() {
+                    self.cq_addr.d.next = self.res_addr.val();
+                    self.cq_phase.d.next = self.res_phase.val();
+                    if self.res_status.val() == 0 {
+                        self.state.d.next = TxState::WriteRequest;
+                    } else {
+                        // No room in the completion ring (or it is off): the host asked
+                        // for a completion it cannot take. Counted.
+                        self.status.d.next = self.status_malformed.val();
+                        self.state.d.next = TxState::NextQueue;
+                    }
+                }
+            }
+            TxState::WriteRequest => {
+                self.wr_desc_valid.next = true;
+                if self.wr_desc_ready.val() {
+                    self.state.d.next = TxState::WriteData;
+                }
+            }
+            TxState::WriteData => {
+                self.wr_data_tvalid.next = true;
+                if self.wr_data_tready.val() {
+                    self.state.d.next = TxState::WriteStatus;
+                }
+            }
+            TxState::WriteStatus => {
+                if self.wr_status_valid.val() {
+                    self.state.d.next = TxState::Notify;
+                    if self.wr_status_error.val() {
+                        self.state.d.next = TxState::NextQueue;
+                    }
+                }
+            }
+            TxState::Notify => {
+                self.op_valid.next = true;
+                self.op_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 1;
+                self.op_code.next = 2.into();
+                if self.op_ready.val() {
+                    self.state.d.next = TxState::WaitNotify;
+                }
+            }
+            TxState::WaitNotify => {
+                if self.res_valid.val() {
+                    self.state.d.next = TxState::NextQueue;
+                }
+            }
+            TxState::NextQueue => {
+                // Next queue; count the packet that ended here.
+                if self.in_packet.q.val() | self.streamed.q.val() | (self.status.q.val() != 0) {
+                    if self.packets.q.val() != 0xFFFF_FFFF_u64 {
+                        self.packets.d.next = self.packets.q.val() + 1;
+                    }
+                }
+                if (self.status.q.val() != 0) & (self.errors.q.val() != 0xFFFF_FFFF_u64) {
+                    self.errors.d.next = self.errors.q.val() + 1;
+                }
+                self.in_packet.d.next = false;
+                self.streamed.d.next = false;
+                self.status.d.next = 0.into();
+                self.queue.d.next = self.queue.q.val() + 1;
+                self.state.d.next = TxState::Take;
+            }
+        }
+
+        if self.rst.val() {
+            self.state.d.next = TxState::Take;
+            self.queue.d.next = 0.into();
+            self.in_packet.d.next = false;
+            self.streamed.d.next = false;
+            self.status.d.next = 0.into();
+            self.packets.d.next = 0.into();
+            self.errors.d.next = 0.into();
+        }
+        self.tx_packets.next = self.packets.q.val();
+        self.tx_errors.next = self.errors.q.val();
+    }
+}

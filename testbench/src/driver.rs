@@ -1,0 +1,154 @@
+//! A host-driver model: sets up and drives ferronic's queues the way the Linux ENA driver
+//! drives its device. TX submission rings of 16-byte descriptors (regular queues) or LLQ
+//! entries pushed into BAR2 (LLQ queues), a doorbell with the new tail after a packet's
+//! descriptors, TX completion rings of 8-byte entries read by their phase bit.
+//!
+//! Queue `q` uses rings `4q` (TX submission) and `4q + 1` (TX completion); the register
+//! addresses come from the register map (`ferronic_hdl::regs::nic`).
+use crate::bfm::{Axi4Master, AxilMaster, SparseMemory};
+use crate::models::ena::{llq_entry, TxCompletion, TxDescriptor, LLQ_ENTRIES, LLQ_ENTRY_BYTES};
+use crate::tb::Tb;
+use anyhow::{ensure, Result};
+use ferronic_hdl::regs::nic::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// Host memory layout of the driver's rings and buffers.
+pub const TX_RING_BASE: u64 = 0x0010_0000;
+pub const TX_COMPLETION_BASE: u64 = 0x0020_0000;
+pub const RING_SPACING: u64 = 0x1_0000;
+/// log2 of the ring sizes: 256 descriptors (regular), 16 entries (LLQ: one per BAR2 entry),
+/// 256 completions.
+pub const TX_RING_LOG: u32 = 8;
+pub const LLQ_RING_LOG: u32 = 4;
+pub const COMPLETION_RING_LOG: u32 = 8;
+
+/// One TX queue as the driver sees it.
+#[derive(Clone, Debug, Default)]
+struct TxQueue {
+    llq: bool,
+    /// Descriptors posted (the tail), free-running.
+    tail: u16,
+    /// Completions consumed (the completion ring's head), free-running.
+    completion_head: u16,
+}
+
+pub struct EnaHost {
+    tb: Tb,
+    bar0: AxilMaster,
+    bar2: Axi4Master,
+    memory: Rc<RefCell<SparseMemory>>,
+    queues: Vec<TxQueue>,
+}
+
+fn ring_register(ring: u32, register: &ferronic_hdl::regs::Register) -> u64 {
+    RINGS.address(ring, register) as u64
+}
+
+impl EnaHost {
+    pub fn new(tb: &Tb, bar0: AxilMaster, bar2: Axi4Master, memory: Rc<RefCell<SparseMemory>>) -> Self {
+        Self { tb: tb.clone(), bar0, bar2, memory, queues: vec![TxQueue::default(); 8] }
+    }
+
+    async fn write_register(&self, address: u64, value: u32) -> Result<()> {
+        let resp = self.bar0.write(address, value, 0xF).await;
+        ensure!(resp == 0, "BAR0 write of {value:#x} to {address:#x} answered {resp}");
+        Ok(())
+    }
+
+    /// Sets up TX queue `q`: its submission ring (LLQ or regular) and its completion ring
+    /// with MSI-X vector `q`, armed.
+    pub async fn create_tx_queue(&mut self, q: usize, llq: bool) -> Result<()> {
+        let (sq, cq) = (4 * q as u32, 4 * q as u32 + 1);
+        let sq_base = TX_RING_BASE + q as u64 * RING_SPACING;
+        let cq_base = TX_COMPLETION_BASE + q as u64 * RING_SPACING;
+        let log = if llq { LLQ_RING_LOG } else { TX_RING_LOG };
+        self.write_register(ring_register(sq, &RING_BASE_LO), sq_base as u32).await?;
+        self.write_register(ring_register(sq, &RING_BASE_HI), (sq_base >> 32) as u32).await?;
+        self.write_register(
+            ring_register(sq, &RING_CONTROL),
+            CONTROL_LOG_SIZE.put(log) | CONTROL_ENTRY_LOG.put(4) | CONTROL_ENABLE.put(1),
+        )
+        .await?;
+        self.write_register(ring_register(cq, &RING_BASE_LO), cq_base as u32).await?;
+        self.write_register(ring_register(cq, &RING_BASE_HI), (cq_base >> 32) as u32).await?;
+        self.write_register(
+            ring_register(cq, &RING_CONTROL),
+            CONTROL_LOG_SIZE.put(COMPLETION_RING_LOG)
+                | CONTROL_ENTRY_LOG.put(3)
+                | CONTROL_ENABLE.put(1)
+                | CONTROL_COMPLETION.put(1)
+                | CONTROL_VECTOR.put(q as u32),
+        )
+        .await?;
+        self.write_register(ring_register(cq, &RING_ARM), 1).await?;
+        self.queues[q] = TxQueue { llq, tail: 0, completion_head: 0 };
+        Ok(())
+    }
+
+    /// Waits until submission ring `q` has room for `n` more descriptors (the device's
+    /// consumer index, read from BAR0, is within the ring).
+    async fn wait_for_room(&self, q: usize, n: u16) -> Result<()> {
+        let size = 1u16 << if self.queues[q].llq { LLQ_RING_LOG } else { TX_RING_LOG };
+        for _ in 0..100_000 {
+            let (head, resp) = self.bar0.read(ring_register(4 * q as u32, &RING_DEVICE_INDEX)).await;
+            ensure!(resp == 0, "device_index read answered {resp}");
+            if self.queues[q].tail.wrapping_sub(head as u16) + n <= size {
+                return Ok(());
+            }
+            self.tb.cycles(20).await;
+        }
+        anyhow::bail!("TX queue {q} never drained")
+    }
+
+    /// Posts one packet on queue `q`: `descriptors` in order (the driver sets phase), for an
+    /// LLQ queue with `header` pushed into the entry; then rings the doorbell.
+    pub async fn post_tx(&mut self, q: usize, mut descriptors: Vec<TxDescriptor>, header: &[u8]) -> Result<()> {
+        let n = descriptors.len() as u16;
+        self.wait_for_room(q, n).await?;
+        let llq = self.queues[q].llq;
+        let log = if llq { LLQ_RING_LOG } else { TX_RING_LOG };
+        for d in descriptors.iter_mut() {
+            let tail = self.queues[q].tail;
+            d.phase = (tail >> log) & 1 == 0;
+            if llq {
+                let entry = (q * LLQ_ENTRIES + (tail as usize % LLQ_ENTRIES)) * LLQ_ENTRY_BYTES;
+                let resp = self.bar2.write(0, entry as u64, &llq_entry(d, header)).await;
+                ensure!(resp == 0, "BAR2 write of an LLQ entry answered {resp}");
+            } else {
+                let at = TX_RING_BASE + q as u64 * RING_SPACING + ((tail as u64) % (1 << log)) * 16;
+                self.memory.borrow_mut().write(at, &d.to_bytes());
+            }
+            self.queues[q].tail = tail.wrapping_add(1);
+        }
+        let tail = self.queues[q].tail;
+        self.write_register(ring_register(4 * q as u32, &RING_HOST_INDEX), tail as u32).await
+    }
+
+    /// The completions the device has written on queue `q` since the last call (found by
+    /// their phase bit, as the ENA driver finds them); the head doorbell follows.
+    pub async fn take_tx_completions(&mut self, q: usize) -> Result<Vec<TxCompletion>> {
+        let mut found = Vec::new();
+        loop {
+            let head = self.queues[q].completion_head;
+            let at = TX_COMPLETION_BASE + q as u64 * RING_SPACING + (head as u64 % (1 << COMPLETION_RING_LOG)) * 8;
+            let completion = TxCompletion::from_bytes(&self.memory.borrow().read(at, 8));
+            let expected_phase = (head >> COMPLETION_RING_LOG) & 1 == 0;
+            if completion.phase != expected_phase {
+                break;
+            }
+            found.push(completion);
+            self.queues[q].completion_head = head.wrapping_add(1);
+        }
+        if !found.is_empty() {
+            let head = self.queues[q].completion_head;
+            self.write_register(ring_register(4 * q as u32 + 1, &RING_HOST_INDEX), head as u32).await?;
+        }
+        Ok(found)
+    }
+
+    /// Descriptors posted on queue `q` so far.
+    pub fn tail(&self, q: usize) -> u16 {
+        self.queues[q].tail
+    }
+}

@@ -1,0 +1,249 @@
+//! The NIC's TX path end to end: the host-driver model sets up queues and posts packets
+//! (regular and LLQ, one or more descriptors, good and bad), the host memory model serves
+//! the DMA, and every frame on `m_axis_tx_` and every completion in host memory is checked
+//! against what the packets say, under random backpressure on every bus.
+use super::{Backend, BoxedSim};
+use crate::bfm::channel::{ChannelPorts, ChannelSink};
+use crate::bfm::{
+    Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxilMaster, AxisMonitor, AxisSink, ErrorRange, Pattern,
+};
+use crate::driver::EnaHost;
+use crate::models::ena::{TxCompletion, TxDescriptor, TX_STATUS_DMA_ERROR, TX_STATUS_MALFORMED, TX_STATUS_OK};
+use crate::tb::{Tb, TbConfig};
+use anyhow::{bail, ensure, Result};
+use ferronic_hdl::export::export_block;
+use ferronic_hdl::nic::Nic;
+use ferronic_sim::native::NativeSim;
+use ferronic_sim::verilator::VerilatorSim;
+use std::collections::VecDeque;
+
+pub fn build(backend: Backend) -> Result<BoxedSim> {
+    let mut nic = Nic::default();
+    Ok(match backend {
+        Backend::Verilator => Box::new(VerilatorSim::new(&export_block("nic", &mut nic)?)?),
+        Backend::RustHdl => Box::new(NativeSim::new(nic)?),
+    })
+}
+
+/// Where payload buffers live in host memory, and a range that answers reads with SLVERR.
+pub const BUFFER_BASE: u64 = 0x0100_0000;
+pub const POISONED_BASE: u64 = 0x0F00_0000;
+
+/// What a packet's descriptors get wrong, on purpose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TxFault {
+    /// The last descriptor has length 0 and there is no header.
+    ZeroLength,
+    /// `header_length` claims more than the 96-byte header area (LLQ queues).
+    HeaderTooLong,
+    /// The last descriptor's buffer answers SLVERR.
+    PayloadReadError,
+}
+
+/// A packet as the driver posts it.
+#[derive(Clone, Debug)]
+pub struct TxPacket {
+    pub queue: usize,
+    /// Pushed into the LLQ entry (LLQ queues only; up to 96 bytes).
+    pub header: Vec<u8>,
+    /// One buffer per descriptor.
+    pub pieces: Vec<Vec<u8>>,
+    pub comp_req: bool,
+    pub req_id: u16,
+    pub fault: Option<TxFault>,
+}
+
+impl TxPacket {
+    /// The frame the MAC must receive (none for a packet with a fault).
+    pub fn frame(&self) -> Option<Vec<u8>> {
+        if self.fault.is_some() {
+            return None;
+        }
+        let mut frame = self.header.clone();
+        for p in &self.pieces {
+            frame.extend_from_slice(p);
+        }
+        Some(frame)
+    }
+    fn expected_status(&self) -> Option<u8> {
+        match self.fault {
+            None if self.comp_req => Some(TX_STATUS_OK),
+            None => None,
+            Some(TxFault::PayloadReadError) => Some(TX_STATUS_DMA_ERROR),
+            Some(_) => Some(TX_STATUS_MALFORMED),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct TxRun {
+    pub packets: Vec<TxPacket>,
+    /// Which queues are LLQ queues.
+    pub llq_queues: u8,
+    pub memory: Axi4MemoryConfig,
+    pub tx_backpressure: Pattern,
+    pub register_idle: Pattern,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct TxReport {
+    pub cycles: u64,
+    pub frames: usize,
+    pub errored_frames: usize,
+    pub completions: usize,
+}
+
+/// Runs the packets through the NIC and checks frames, completions and counters.
+pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
+    let report = std::rc::Rc::new(std::cell::RefCell::new(TxReport::default()));
+    let out = report.clone();
+    Tb::run(sim, &TbConfig::new(seed), move |tb| async move {
+        tb.set(tb.input("llq_queues")?, setup.llq_queues as u64);
+        tb.set(tb.input("msix_ready")?, 1);
+        tb.reset(4).await?;
+        Axi4Monitor::start(&tb, "m_axi")?;
+        AxisMonitor::start(&tb, "m_axis_tx")?;
+        let mut memory_config = setup.memory.clone();
+        memory_config.errors.push(ErrorRange { range: POISONED_BASE..POISONED_BASE + 0x10_0000, resp: 2 });
+        let memory = Axi4Memory::start(&tb, "m_axi", memory_config)?;
+        let bar0 = AxilMaster::start(&tb, "s_axil", setup.register_idle, Pattern::Never)?;
+        let bar2 = Axi4Master::start(&tb, "s_axi_llq", setup.register_idle, Pattern::Never)?;
+        let tx = AxisSink::start(&tb, "m_axis_tx", setup.tx_backpressure)?;
+        let _msix =
+            ChannelSink::start(&tb, ChannelPorts::resolve(&tb, "msix", "", &["vector", "function"])?, Pattern::Never);
+        // The queue manager clears its ring state after reset.
+        tb.cycles(300).await;
+        let mut host = EnaHost::new(&tb, bar0, bar2, memory.memory.clone());
+        let queues: Vec<usize> = {
+            let mut q: Vec<usize> = setup.packets.iter().map(|p| p.queue).collect();
+            q.sort_unstable();
+            q.dedup();
+            q
+        };
+        for &q in &queues {
+            host.create_tx_queue(q, setup.llq_queues >> q & 1 != 0).await?;
+        }
+
+        // Expected frames per queue, and completions per queue.
+        let mut frames: Vec<VecDeque<Vec<u8>>> = vec![VecDeque::new(); 8];
+        let mut completions: Vec<VecDeque<TxCompletion>> = vec![VecDeque::new(); 8];
+        let mut next_buffer = BUFFER_BASE;
+        let start = tb.cycle();
+        let mut faults = 0;
+        for packet in &setup.packets {
+            let q = packet.queue;
+            let mut descriptors = Vec::new();
+            let count = packet.pieces.len();
+            for (i, piece) in packet.pieces.iter().enumerate() {
+                let mut buffer = next_buffer + (next_buffer as usize % 7) as u64; // any alignment
+                next_buffer = (buffer + piece.len() as u64 + 64) & !7;
+                let last = i + 1 == count;
+                if last && packet.fault == Some(TxFault::PayloadReadError) {
+                    buffer = POISONED_BASE + (buffer & 0xFFF);
+                }
+                memory.memory.borrow_mut().write(buffer, piece);
+                let mut length = piece.len() as u16;
+                if last && packet.fault == Some(TxFault::ZeroLength) {
+                    length = 0;
+                }
+                let mut header_length = if i == 0 { packet.header.len() as u8 } else { 0 };
+                if packet.fault == Some(TxFault::HeaderTooLong) {
+                    header_length = 97;
+                }
+                descriptors.push(TxDescriptor {
+                    length,
+                    req_id: packet.req_id,
+                    phase: false,
+                    first: i == 0,
+                    last,
+                    comp_req: packet.comp_req,
+                    buffer,
+                    header_length,
+                });
+            }
+            host.post_tx(q, descriptors, &packet.header).await?;
+            if let Some(frame) = packet.frame() {
+                frames[q].push_back(frame);
+            } else {
+                faults += 1;
+            }
+            if let Some(status) = packet.expected_status() {
+                completions[q].push_back(TxCompletion {
+                    req_id: packet.req_id,
+                    status,
+                    phase: true,
+                    sub_qid: q as u16,
+                    sq_head_idx: host.tail(q),
+                });
+            }
+        }
+
+        // Collect until every frame and completion is in.
+        let want_frames: usize = frames.iter().map(|f| f.len()).sum();
+        let want_completions: usize = completions.iter().map(|c| c.len()).sum();
+        let mut got_frames = 0;
+        let mut got_completions = 0;
+        let mut errored = 0;
+        let mut current = Vec::new();
+        let mut current_error = false;
+        let budget = 20_000
+            + setup.packets.iter().map(|p| 2_000 + p.pieces.iter().map(|x| x.len()).sum::<usize>()).sum::<usize>()
+                as u64;
+        let deadline = tb.cycle() + budget;
+        while got_frames < want_frames || got_completions < want_completions {
+            ensure!(
+                tb.cycle() < deadline,
+                "after {budget} cycles: {got_frames}/{want_frames} frames, {got_completions}/{want_completions} completions"
+            );
+            tb.cycles(16).await;
+            while let Some(beat) = tx.recv() {
+                let n = (beat.keep & 0xFF).trailing_ones() as usize;
+                ensure!(beat.last || beat.keep == 0xFF, "tkeep {:#x} on a beat that is not the last", beat.keep);
+                current.extend_from_slice(&beat.data.to_le_bytes()[..n]);
+                current_error |= beat.user != 0;
+                if beat.last {
+                    let frame = std::mem::take(&mut current);
+                    if std::mem::take(&mut current_error) {
+                        errored += 1;
+                        continue;
+                    }
+                    // Queues are served in turn, so a frame is the next one of some queue.
+                    match frames.iter_mut().find(|f| f.front() == Some(&frame)) {
+                        Some(queue) => {
+                            queue.pop_front();
+                            got_frames += 1;
+                        }
+                        None => bail!(
+                            "a frame of {} bytes that no queue had next: {:02x?}",
+                            frame.len(),
+                            &frame[..frame.len().min(32)]
+                        ),
+                    }
+                }
+            }
+            for &q in &queues {
+                for c in host.take_tx_completions(q).await? {
+                    let Some(want) = completions[q].pop_front() else {
+                        bail!("queue {q}: unexpected completion {c:?}")
+                    };
+                    ensure!(c == want, "queue {q}: completion {c:?}, expected {want:?}");
+                    got_completions += 1;
+                }
+            }
+        }
+        tb.cycles(200).await;
+        ensure!(tx.recv().is_none(), "a beat after every expected frame");
+        let errors = tb.get(tb.port("tx_errors")?);
+        ensure!(errors == faults as u64, "tx_errors is {errors}, {faults} packets were bad");
+        let mut r = out.borrow_mut();
+        *r = TxReport {
+            cycles: tb.cycle() - start,
+            frames: got_frames,
+            errored_frames: errored,
+            completions: got_completions,
+        };
+        Ok(())
+    })?;
+    let r = report.borrow().clone();
+    Ok(r)
+}
