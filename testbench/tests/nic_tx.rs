@@ -123,3 +123,11 @@ fn random_traffic_over_regular_and_llq_queues_matches_the_packets() {
         run(build(Backend::Verilator).unwrap(), setup, seed).unwrap();
     }
 }
+
+/// The rust-hdl backend's port lists (written out by hand in `native_ports!`) match the
+/// blocks' real ports: building the native simulator checks them.
+#[test]
+fn the_native_port_lists_of_the_tx_blocks_match_their_ports() {
+    build(Backend::RustHdl).unwrap();
+    ferronic_sim::native::NativeSim::new(ferronic_hdl::tx::TxEngine::default()).unwrap();
+}

@@ -620,3 +620,8 @@ impl Logic for TxEngine {
         self.tx_errors.next = self.errors.q.val();
     }
 }
+
+crate::native_ports!(
+    impl[] TxEngine;
+    clk, rst, llq_queues, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_status, res_addr, res_index, res_phase, llq_read_word, llq_read_data, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tkeep, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_error, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, tx_packets, tx_errors,
+);
