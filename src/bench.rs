@@ -28,6 +28,14 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
         .collect::<Result<_>>()?;
     let queue_spread = ferronic_testbench::bench::queue_operation_rate(8, 2000)?;
     let queue_one_ring = ferronic_testbench::bench::queue_operation_rate(1, 2000)?;
+    let mut tx = Vec::new();
+    for llq in [false, true] {
+        for bytes in [64usize, 1500] {
+            tx.push((llq, bytes, ferronic_testbench::bench::tx_line_utilization(bytes, 64, llq, 200)?));
+        }
+    }
+    let tx_latency_regular = ferronic_testbench::bench::tx_doorbell_latency(false, 200)?;
+    let tx_latency_llq = ferronic_testbench::bench::tx_doorbell_latency(true, 200)?;
     let verilator_vs_rusthdl =
         rate(&all, "fifo testbench+models", "verilator") / rate(&all, "fifo testbench+models", "rust-hdl");
     let raw_vs_rusthdl = rate(&all, "fifo raw loop", "verilator") / rate(&all, "fifo raw loop", "rust-hdl");
@@ -52,6 +60,11 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
             },
             "dma_read_r_utilization_latency_200": dma.iter().map(|(len, u)| json!({"bytes": len, "utilization": u})).collect::<Vec<_>>(),
             "dma_write_w_utilization_latency_200": dma_write.iter().map(|(len, u)| json!({"bytes": len, "utilization": u})).collect::<Vec<_>>(),
+            "tx_line_utilization_latency_200": tx.iter().map(|(llq, bytes, u)| json!({"llq": llq, "bytes": bytes, "utilization": u})).collect::<Vec<_>>(),
+            "tx_doorbell_latency_cycles_latency_200_256_bytes": {
+                "regular": {"first_byte": tx_latency_regular.0, "last_byte": tx_latency_regular.1},
+                "llq": {"first_byte": tx_latency_llq.0, "last_byte": tx_latency_llq.1},
+            },
             "queue_manager": {
                 "operations_per_cycle_8_rings": queue_spread.0,
                 "operations_per_cycle_1_ring": queue_one_ring.0,
@@ -85,6 +98,17 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
         println!("queue manager, takes round robin over 8 rings: {:.3} per cycle", queue_spread.0);
         println!("queue manager, takes on 1 ring:                 {:.3} per cycle", queue_one_ring.0);
         println!("queue manager, operation latency:               {} cycles", queue_spread.1);
+        for (llq, bytes, u) in &tx {
+            let kind = if *llq { "LLQ" } else { "regular" };
+            println!(
+                "tx, {bytes:>5} B packets over 8 {kind:<7} queues, 200-cycle memory: m_axis_tx busy {:.1}%",
+                u * 100.0
+            );
+        }
+        println!(
+            "tx, 256 B packet, 200-cycle memory, doorbell to first / last byte: regular {} / {} cycles, LLQ {} / {} cycles",
+            tx_latency_regular.0, tx_latency_regular.1, tx_latency_llq.0, tx_latency_llq.1
+        );
     }
     Ok(())
 }

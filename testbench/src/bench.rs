@@ -306,3 +306,56 @@ pub fn queue_operation_rate(rings: u8, ops: u64) -> Result<(f64, u64)> {
     let report = run(build(Backend::Verilator, rings as usize)?, setup, 1)?;
     Ok((report.ops as f64 / report.op_cycles.max(1) as f64, report.latencies.first().copied().unwrap_or(0)))
 }
+
+/// The TX path: `count` packets of `bytes` bytes spread over 8 queues (LLQ queues carry the
+/// first 42 bytes, Ethernet + IPv4 + UDP headers, in the entry), memory at `latency`
+/// cycles. Returns the share of cycles from the first to the last beat on `m_axis_tx_`
+/// that carry a beat.
+pub fn tx_line_utilization(bytes: usize, count: usize, llq: bool, latency: u64) -> Result<f64> {
+    use crate::bfm::Axi4MemoryConfig;
+    use crate::scenarios::nic_tx::{build, run, TxPacket, TxRun};
+    let header = if llq { 42.min(bytes - 1) } else { 0 };
+    let packets = (0..count)
+        .map(|i| TxPacket {
+            queue: i % 8,
+            header: vec![i as u8; header],
+            pieces: vec![vec![!(i as u8); bytes - header]],
+            comp_req: true,
+            req_id: i as u16,
+            fault: None,
+        })
+        .collect();
+    let setup = TxRun {
+        packets,
+        llq_queues: if llq { 0xFF } else { 0 },
+        memory: Axi4MemoryConfig { latency, reorder: false, ..Default::default() },
+        tx_backpressure: Pattern::Never,
+        register_idle: Pattern::Never,
+    };
+    let report = run(build(Backend::Verilator)?, setup, 1)?;
+    Ok(report.beats as f64 / report.beat_span.max(1) as f64)
+}
+
+/// Cycles from a doorbell to the first byte and to the last byte (`tlast`) on `m_axis_tx_`
+/// for one 256-byte packet on an idle NIC, memory at `latency` cycles.
+pub fn tx_doorbell_latency(llq: bool, latency: u64) -> Result<(u64, u64)> {
+    use crate::bfm::Axi4MemoryConfig;
+    use crate::scenarios::nic_tx::{build, run, TxPacket, TxRun};
+    let packet = TxPacket {
+        queue: 0,
+        header: if llq { vec![0x5A; 42] } else { Vec::new() },
+        pieces: vec![vec![0xA5; if llq { 214 } else { 256 }]],
+        comp_req: true,
+        req_id: 1,
+        fault: None,
+    };
+    let setup = TxRun {
+        packets: vec![packet],
+        llq_queues: llq as u8,
+        memory: Axi4MemoryConfig { latency, reorder: false, ..Default::default() },
+        tx_backpressure: Pattern::Never,
+        register_idle: Pattern::Never,
+    };
+    let report = run(build(Backend::Verilator)?, setup, 1)?;
+    Ok((report.doorbell_to_first_beat, report.doorbell_to_first_frame_end))
+}

@@ -131,3 +131,12 @@ fn the_native_port_lists_of_the_tx_blocks_match_their_ports() {
     build(Backend::RustHdl).unwrap();
     ferronic_sim::native::NativeSim::new(ferronic_hdl::tx::TxEngine::default()).unwrap();
 }
+
+/// An LLQ packet is on the wire at least one memory round trip sooner than a regular one:
+/// its descriptor (and header) come from device memory.
+#[test]
+fn llq_saves_a_memory_round_trip() {
+    let (_, regular) = ferronic_testbench::bench::tx_doorbell_latency(false, 200).unwrap();
+    let (_, llq) = ferronic_testbench::bench::tx_doorbell_latency(true, 200).unwrap();
+    assert!(llq + 200 <= regular, "doorbell to the frame's last byte: regular {regular} cycles, LLQ {llq}");
+}

@@ -106,6 +106,10 @@ impl AxisSink {
     pub fn recv(&self) -> Option<AxisBeat> {
         self.channel.pop().map(|(_, p)| AxisBeat::from_payload(&p))
     }
+    /// Takes the oldest received beat with the cycle it was taken in.
+    pub fn recv_timed(&self) -> Option<(u64, AxisBeat)> {
+        self.channel.pop().map(|(cycle, p)| (cycle, AxisBeat::from_payload(&p)))
+    }
     /// Beats received since the start.
     pub fn count(&self) -> u64 {
         self.channel.count()

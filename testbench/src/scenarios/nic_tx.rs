@@ -91,6 +91,13 @@ pub struct TxReport {
     pub frames: usize,
     pub errored_frames: usize,
     pub completions: usize,
+    /// Beats on `m_axis_tx_`, and the cycles from the first to the last.
+    pub beats: u64,
+    pub beat_span: u64,
+    /// Cycles from the first packet's doorbell (its write answered) to the first beat on
+    /// `m_axis_tx_`, and to the first frame's `tlast`.
+    pub doorbell_to_first_beat: u64,
+    pub doorbell_to_first_frame_end: u64,
 }
 
 /// Runs the packets through the NIC and checks frames, completions and counters.
@@ -130,6 +137,7 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
         let mut next_buffer = BUFFER_BASE;
         let start = tb.cycle();
         let mut faults = 0;
+        let mut first_doorbell = None;
         for packet in &setup.packets {
             let q = packet.queue;
             let mut descriptors = Vec::new();
@@ -162,6 +170,7 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
                 });
             }
             host.post_tx(q, descriptors, &packet.header).await?;
+            first_doorbell.get_or_insert(tb.cycle());
             if let Some(frame) = packet.frame() {
                 frames[q].push_back(frame);
             } else {
@@ -186,6 +195,7 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
         let mut errored = 0;
         let mut current = Vec::new();
         let mut current_error = false;
+        let (mut beats, mut first_beat, mut last_beat, mut first_end) = (0u64, None, 0u64, None);
         let budget = 20_000
             + setup.packets.iter().map(|p| 2_000 + p.pieces.iter().map(|x| x.len()).sum::<usize>()).sum::<usize>()
                 as u64;
@@ -196,7 +206,13 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
                 "after {budget} cycles: {got_frames}/{want_frames} frames, {got_completions}/{want_completions} completions"
             );
             tb.cycles(16).await;
-            while let Some(beat) = tx.recv() {
+            while let Some((cycle, beat)) = tx.recv_timed() {
+                beats += 1;
+                first_beat.get_or_insert(cycle);
+                last_beat = cycle;
+                if beat.last {
+                    first_end.get_or_insert(cycle);
+                }
                 let n = (beat.keep & 0xFF).trailing_ones() as usize;
                 ensure!(beat.last || beat.keep == 0xFF, "tkeep {:#x} on a beat that is not the last", beat.keep);
                 current.extend_from_slice(&beat.data.to_le_bytes()[..n]);
@@ -241,6 +257,10 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
             frames: got_frames,
             errored_frames: errored,
             completions: got_completions,
+            beats,
+            beat_span: last_beat.saturating_sub(first_beat.unwrap_or(0)) + 1,
+            doorbell_to_first_beat: first_beat.unwrap_or(0).saturating_sub(first_doorbell.unwrap_or(0)),
+            doorbell_to_first_frame_end: first_end.unwrap_or(0).saturating_sub(first_doorbell.unwrap_or(0)),
         };
         Ok(())
     })?;
