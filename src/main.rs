@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 mod bench;
 mod demo;
+mod sim;
 
 #[derive(Parser)]
 #[command(
@@ -79,6 +80,25 @@ enum Command {
     Regs {
         #[arg(long, default_value = "build/regs")]
         out: PathBuf,
+    },
+    /// Run the NIC's TX path: the host-driver model posts frames (from a pcap file, or
+    /// random UDP frames), and the frames the NIC transmits are checked and written to a
+    /// pcap file (open it in Wireshark or tshark).
+    Sim {
+        /// Write the transmitted frames here (pcap, Ethernet).
+        #[arg(long)]
+        tx_pcap: PathBuf,
+        /// Frames for the host to send (a pcap file, e.g. from scapy's wrpcap).
+        #[arg(long)]
+        send: Option<PathBuf>,
+        /// Random frames to send when no --send file is given.
+        #[arg(long, default_value_t = 32)]
+        packets: usize,
+        /// TX queues to spread the frames over (1-8); odd-numbered queues are LLQ queues.
+        #[arg(long, default_value_t = 4)]
+        queues: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Prove a block's formal properties with SymbiYosys (yowasp) and yices.
     Formal {
@@ -169,6 +189,9 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 None => print!("{text}"),
             }
+        }
+        Command::Sim { tx_pcap, send, packets, queues, seed } => {
+            println!("{}", sim::run_sim(&tx_pcap, send.as_deref(), packets, queues, seed)?);
         }
         Command::Regs { out } => {
             std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;

@@ -137,3 +137,52 @@ fn cfgspace_refuses_impossible_requests() {
     assert_clean_failure(&["cfgspace", "--profile", "ferronic-nic", "--vfs", "17"], None, "offers 16 VFs");
     assert_clean_failure(&["cfgspace", "--profile", "no-such"], None, "shipped profiles are");
 }
+
+/// `ferronic sim` sends frames made elsewhere (a pcap file written here from the format,
+/// as scapy's wrpcap would) through the NIC's TX path, and tcpdump decodes what it wrote.
+#[test]
+fn sim_sends_frames_from_a_pcap_and_tcpdump_reads_what_it_transmitted() {
+    use ferronic_testbench::models::ethernet::{udp_frame, UdpFlow};
+    use ferronic_testbench::pcap::{write, PcapFrame};
+    let flow = UdpFlow {
+        dst_mac: [0x02, 0, 0, 0, 0, 0xBB],
+        src_mac: [0x02, 0, 0, 0, 0, 0xAA],
+        src_ip: [192, 168, 7, 1],
+        dst_ip: [192, 168, 7, 2],
+        src_port: 4000,
+        dst_port: 5000,
+    };
+    let sizes = [1usize, 18, 100, 1472, 3000, 8000];
+    let frames: Vec<PcapFrame> =
+        sizes.iter().map(|&n| PcapFrame { time_ns: 0, data: udp_frame(&flow, &vec![0x5A; n]) }).collect();
+    let (input, output) = (temp("send.pcap"), temp("tx.pcap"));
+    write(&input, &frames).unwrap();
+    let out =
+        ferronic().args(["sim", "--queues", "3", "--send"]).arg(&input).arg("--tx-pcap").arg(&output).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let decoded = Command::new("tcpdump")
+        .arg("-r")
+        .arg(&output)
+        .args(["-nn", "-e"])
+        .output()
+        .expect("tcpdump from scripts/setup");
+    assert!(decoded.status.success(), "{}", String::from_utf8_lossy(&decoded.stderr));
+    let text = String::from_utf8_lossy(&decoded.stdout);
+    for n in sizes {
+        let line = format!("192.168.7.1.4000 > 192.168.7.2.5000: UDP, length {n}");
+        assert_eq!(text.lines().filter(|l| l.ends_with(&line)).count(), 1, "{line:?} not once in:\n{text}");
+    }
+    assert!(text.contains("02:00:00:00:00:aa > 02:00:00:00:00:bb, ethertype IPv4"), "{text}");
+    let _ = (std::fs::remove_file(input), std::fs::remove_file(output));
+}
+
+#[test]
+fn sim_refuses_what_it_cannot_send() {
+    let bad = temp("bad.pcap");
+    std::fs::write(&bad, b"not a capture at all").unwrap();
+    let out = temp("unused.pcap");
+    let (bad, out) = (bad.to_str().unwrap(), out.to_str().unwrap());
+    assert_clean_failure(&["sim", "--send", bad, "--tx-pcap", out], None, "not a pcap file");
+    assert_clean_failure(&["sim", "--queues", "9", "--tx-pcap", out], None, "--queues must be 1 to 8");
+    assert_clean_failure(&["sim", "--send", "/nonexistent.pcap", "--tx-pcap", out], None, "reading /nonexistent.pcap");
+}

@@ -12,6 +12,7 @@ pub mod bench;
 pub mod bfm;
 pub mod driver;
 pub mod models;
+pub mod pcap;
 pub mod scenarios;
 pub mod scoreboard;
 pub mod tb;

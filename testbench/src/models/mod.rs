@@ -2,6 +2,7 @@
 pub mod cfgspace;
 pub mod dma;
 pub mod ena;
+pub mod ethernet;
 pub mod queue;
 pub mod rdma;
 pub mod stream_fifo;

@@ -7,7 +7,8 @@ use crate::bfm::SparseMemory;
 use std::collections::BTreeMap;
 
 pub const ROCE_UDP_PORT: u16 = 4791;
-pub const ETHERTYPE_IPV4: u16 = 0x0800;
+use crate::models::ethernet::ipv4_checksum;
+pub use crate::models::ethernet::ETHERTYPE_IPV4;
 /// PSNs are 24-bit.
 pub const PSN_MASK: u32 = 0x00FF_FFFF;
 
@@ -99,14 +100,6 @@ pub fn icrc(frame_without_icrc: &[u8]) -> u32 {
     masked[IP + UDP + 4] = 0xFF; // BTH reserved byte (FECN, BECN, resv6)
     let state = crc32_update(0xFFFF_FFFF, &[0xFF; 8]);
     !crc32_update(state, &masked)
-}
-
-fn ipv4_checksum(header: &[u8]) -> u16 {
-    let mut sum: u32 = header.chunks(2).map(|w| u16::from_be_bytes([w[0], w[1]]) as u32).sum();
-    while sum > 0xFFFF {
-        sum = (sum & 0xFFFF) + (sum >> 16);
-    }
-    !(sum as u16)
 }
 
 impl RocePacket {

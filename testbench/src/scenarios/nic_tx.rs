@@ -98,6 +98,8 @@ pub struct TxReport {
     /// `m_axis_tx_`, and to the first frame's `tlast`.
     pub doorbell_to_first_beat: u64,
     pub doorbell_to_first_frame_end: u64,
+    /// The good frames as they left, with the cycle of their first beat.
+    pub sent: Vec<(u64, Vec<u8>)>,
 }
 
 /// Runs the packets through the NIC and checks frames, completions and counters.
@@ -196,6 +198,8 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
         let mut current = Vec::new();
         let mut current_error = false;
         let (mut beats, mut first_beat, mut last_beat, mut first_end) = (0u64, None, 0u64, None);
+        let mut sent = Vec::new();
+        let mut frame_start = None;
         let budget = 20_000
             + setup.packets.iter().map(|p| 2_000 + p.pieces.iter().map(|x| x.len()).sum::<usize>()).sum::<usize>()
                 as u64;
@@ -210,6 +214,7 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
                 beats += 1;
                 first_beat.get_or_insert(cycle);
                 last_beat = cycle;
+                frame_start.get_or_insert(cycle);
                 if beat.last {
                     first_end.get_or_insert(cycle);
                 }
@@ -219,6 +224,7 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
                 current_error |= beat.user != 0;
                 if beat.last {
                     let frame = std::mem::take(&mut current);
+                    let started = frame_start.take().unwrap_or(cycle);
                     if std::mem::take(&mut current_error) {
                         errored += 1;
                         continue;
@@ -228,6 +234,7 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
                         Some(queue) => {
                             queue.pop_front();
                             got_frames += 1;
+                            sent.push((started, frame));
                         }
                         None => bail!(
                             "a frame of {} bytes that no queue had next: {:02x?}",
@@ -261,6 +268,7 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
             beat_span: last_beat.saturating_sub(first_beat.unwrap_or(0)) + 1,
             doorbell_to_first_beat: first_beat.unwrap_or(0).saturating_sub(first_doorbell.unwrap_or(0)),
             doorbell_to_first_frame_end: first_end.unwrap_or(0).saturating_sub(first_doorbell.unwrap_or(0)),
+            sent,
         };
         Ok(())
     })?;
