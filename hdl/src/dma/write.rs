@@ -61,12 +61,16 @@ pub struct DmaWrite {
     bursts: BurstSplitter,
     issue_tag: DFF<Bits<8>>,
     all_lanes: Constant<Bits<8>>,
-    one: Constant<Bits<8>>,
     // W generator.
     w_active: DFF<Bit>,
     w_offset: DFF<Bits<3>>,
     w_in_left: DFF<Bits<14>>,
     w_mem_left: DFF<Bits<14>>,
+    // `w_in_left != 0`, `w_in_left == 1`, `w_mem_left == 1`, kept as registers so the W
+    // handshake does not wait for 14-bit compares.
+    w_in_any: DFF<Bit>,
+    w_in_one: DFF<Bit>,
+    w_mem_one: DFF<Bit>,
     w_first: DFF<Bit>,
     w_first_mask: DFF<Bits<8>>,
     w_last_mask: DFF<Bits<8>>,
@@ -130,11 +134,13 @@ impl Default for DmaWrite {
             desc_record: Default::default(),
             issue_tag: Default::default(),
             all_lanes: Constant::new(0xFF_u64.to_bits()),
-            one: Constant::new(1_u64.to_bits()),
             w_active: Default::default(),
             w_offset: Default::default(),
             w_in_left: Default::default(),
             w_mem_left: Default::default(),
+            w_in_any: Default::default(),
+            w_in_one: Default::default(),
+            w_mem_one: Default::default(),
             w_first: Default::default(),
             w_first_mask: Default::default(),
             w_last_mask: Default::default(),
@@ -182,6 +188,9 @@ impl Logic for DmaWrite {
             w_offset,
             w_in_left,
             w_mem_left,
+            w_in_any,
+            w_in_one,
+            w_mem_one,
             w_first,
             w_first_mask,
             w_last_mask,
@@ -266,16 +275,21 @@ impl Logic for DmaWrite {
             self.w_in_left.d.next = bit_cast::<14, 17>((self.d_len.val() + 7) >> 3);
             self.w_mem_left.d.next =
                 bit_cast::<14, 17>((bit_cast::<17, 3>(self.d_offset.val()) + self.d_len.val() + 7) >> 3);
+            self.w_in_any.d.next = true;
+            self.w_in_one.d.next = self.d_len.val() <= 8;
+            // One memory beat: offset + length <= 8, from the low bits (no 17-bit add).
+            self.w_mem_one.d.next = (self.d_len.val().get_bits::<13>(4) == 0)
+                & ((bit_cast::<5, 3>(self.d_offset.val()) + bit_cast::<5, 4>(self.d_len.val().get_bits::<4>(0))) <= 8);
             self.w_first.d.next = true;
             self.w_first_mask.d.next = self.all_lanes.val() << bit_cast::<8, 3>(self.d_offset.val());
             self.w_last_mask.d.next = 0xFF.into();
             if self.d_end.val() != 0 {
-                self.w_last_mask.d.next = (self.one.val() << bit_cast::<8, 3>(self.d_end.val())) - self.one.val();
+                self.w_last_mask.d.next = !(self.all_lanes.val() << bit_cast::<8, 3>(self.d_end.val()));
             }
             self.w_last_keep.d.next = 0xFF.into();
             if self.d_len.val().get_bits::<3>(0) != 0 {
                 self.w_last_keep.d.next =
-                    (self.one.val() << bit_cast::<8, 3>(self.d_len.val().get_bits::<3>(0))) - self.one.val();
+                    !(self.all_lanes.val() << bit_cast::<8, 3>(self.d_len.val().get_bits::<3>(0)));
             }
             self.w_bad.d.next = false;
             self.w_poisoned.d.next = false;
@@ -292,7 +306,7 @@ impl Logic for DmaWrite {
 
         // A memory beat takes a stream beat unless it is the extra last one of an
         // unaligned transfer, made of the held beat alone.
-        self.need_input.next = (self.w_in_left.q.val() != 0) & !self.w_stream_ended.q.val();
+        self.need_input.next = self.w_in_any.q.val() & !self.w_stream_ended.q.val();
         self.w_go.next = self.w_active.q.val()
             & !self.draining.q.val()
             & !self.w_burst_done.q.val()
@@ -316,11 +330,11 @@ impl Logic for DmaWrite {
         }
         self.beat_poisoned.next = self.need_input.val() & (self.s_axis_data.tuser.val() != 0);
         self.strobe.next = 0xFF.into();
-        if self.w_first.q.val() & (self.w_mem_left.q.val() == 1) {
+        if self.w_first.q.val() & (self.w_mem_one.q.val()) {
             self.strobe.next = self.w_first_mask.q.val() & self.w_last_mask.q.val();
         } else if self.w_first.q.val() {
             self.strobe.next = self.w_first_mask.q.val();
-        } else if self.w_mem_left.q.val() == 1 {
+        } else if self.w_mem_one.q.val() {
             self.strobe.next = self.w_last_mask.q.val();
         }
         if self.w_poisoned.q.val() | self.beat_poisoned.val() {
@@ -329,7 +343,7 @@ impl Logic for DmaWrite {
         // The stream must end exactly where the descriptor does: tlast and tkeep.
         self.length_mismatch.next = false;
         if self.need_input.val() {
-            if self.w_in_left.q.val() == 1 {
+            if self.w_in_one.q.val() {
                 self.length_mismatch.next =
                     !self.s_axis_data.tlast.val() | (self.s_axis_data.tkeep.val() != self.w_last_keep.q.val());
             } else {
@@ -349,24 +363,27 @@ impl Logic for DmaWrite {
         if self.w_fire.val() {
             self.w_first.d.next = false;
             self.w_mem_left.d.next = self.w_mem_left.q.val() - 1;
+            self.w_mem_one.d.next = self.w_mem_left.q.val() == 2;
             self.w_burst_left.d.next = self.w_burst_left.q.val() - 1;
             self.w_burst_done.d.next = self.w_burst_left.q.val() == 1;
             if self.need_input.val() {
                 self.w_in_left.d.next = self.w_in_left.q.val() - 1;
+                self.w_in_any.d.next = !self.w_in_one.q.val();
+                self.w_in_one.d.next = self.w_in_left.q.val() == 2;
                 self.w_held.d.next = self.s_axis_data.tdata.val();
                 self.w_bad.d.next = self.w_bad.q.val() | self.length_mismatch.val() | self.beat_poisoned.val();
                 self.w_poisoned.d.next = self.w_poisoned.q.val() | self.beat_poisoned.val();
-                if self.s_axis_data.tlast.val() & (self.w_in_left.q.val() != 1) {
+                if self.s_axis_data.tlast.val() & !self.w_in_one.q.val() {
                     // Short stream: the rest of the descriptor is written with no strobes.
                     self.w_stream_ended.d.next = true;
                     self.w_poisoned.d.next = true;
                 }
-                if !self.s_axis_data.tlast.val() & (self.w_in_left.q.val() == 1) {
+                if !self.s_axis_data.tlast.val() & self.w_in_one.q.val() {
                     // Long stream: drop its remaining beats before the next descriptor.
                     self.draining.d.next = true;
                 }
             }
-            if self.w_mem_left.q.val() == 1 {
+            if self.w_mem_one.q.val() {
                 // The descriptor's last beat: hand its verdict to the B tracker.
                 self.w_active.d.next = false;
                 self.wresult_fifo.s_axis.tvalid.next = true;
