@@ -112,6 +112,8 @@ impl Logic for Nic {
         self.tx.res_addr.next = self.queues.res_addr.val();
         self.tx.res_index.next = self.queues.res_index.val();
         self.tx.res_phase.next = self.queues.res_phase.val();
+        self.tx.doorbell_valid.next = self.queues.doorbell_valid.val();
+        self.tx.doorbell_ring.next = self.queues.doorbell_ring.val();
         self.msix_valid.next = self.queues.msix_valid.val();
         self.queues.msix_ready.next = self.msix_ready.val();
         self.msix_vector.next = self.queues.msix_vector.val();

@@ -81,6 +81,12 @@ pub struct QueueManager {
     pub msix_ready: Signal<In, Bit>,
     pub msix_vector: Signal<Out, Bits<8>>,
     pub msix_function: Signal<Out, Bits<8>>,
+    /// A doorbell moved a submission ring's producer index: a hint for the engines, sent
+    /// when the new index is in the ring state (a take issued after it sees the entries).
+    pub doorbell_valid: Signal<Out, Bit>,
+    pub doorbell_ring: Signal<Out, Bits<8>>,
+    rung: DFF<Bit>,
+    rung_ring: DFF<Bits<8>>,
 
     // Ring state. No cycle reads a ring it writes: the hazard rule below guarantees it.
     base_ram: BlockRam<64, 8>,
@@ -395,6 +401,10 @@ impl QueueManager {
             msix_ready: Default::default(),
             msix_vector: Default::default(),
             msix_function: Default::default(),
+            doorbell_valid: Default::default(),
+            doorbell_ring: Default::default(),
+            rung: Default::default(),
+            rung_ring: Default::default(),
             base_ram: Default::default(),
             control_ram: Default::default(),
             state_ram: Default::default(),
@@ -653,6 +663,8 @@ impl Logic for QueueManager {
             self,
             clk,
             clear_active,
+            rung,
+            rung_ring,
             clear_ring,
             host_busy,
             doorbell_errors,
@@ -1183,6 +1195,8 @@ impl Logic for QueueManager {
             self.doorbell_ok.next = self.x_enabled.q.val() & (self.x_ahead.q.val() <= self.x_fill.q.val());
         }
         self.new_producer.next = self.x_producer.q.val();
+        self.rung.d.next = false;
+        self.rung_ring.d.next = self.x_ring.q.val();
         self.new_consumer.next = self.x_consumer.q.val();
         self.new_armed.next = self.x_armed.q.val();
         self.write_state.next = false;
@@ -1205,6 +1219,7 @@ impl Logic for QueueManager {
             if self.x_is_host_index.q.val() {
                 if self.doorbell_ok.val() {
                     self.write_state.next = true;
+                    self.rung.d.next = !self.x_completion.q.val();
                     if self.x_completion.q.val() {
                         self.new_consumer.next = self.x_merged.q.val().get_bits::<16>(0);
                     } else {
@@ -1353,6 +1368,8 @@ impl Logic for QueueManager {
         self.msix_valid.next = self.irq_fifo.m_axis.tvalid.val();
         self.msix_vector.next = self.irq_fifo.m_axis.tdata.val().get_bits::<8>(0);
         self.msix_function.next = self.irq_fifo.m_axis.tdata.val().get_bits::<8>(8);
+        self.doorbell_valid.next = self.rung.q.val();
+        self.doorbell_ring.next = self.rung_ring.q.val();
 
         // ---- Write back, from registers (the route into a block RAM is long too).
         self.base_ram.write_enable.next = self.w_base_we.q.val();
@@ -1383,6 +1400,7 @@ impl Logic for QueueManager {
         }
         if self.rst.val() {
             self.clear_active.d.next = true;
+            self.rung.d.next = false;
             self.clear_ring.d.next = 0.into();
             self.host_busy.d.next = false;
             self.doorbell_errors.d.next = 0.into();
@@ -1407,5 +1425,5 @@ impl Logic for QueueManager {
 
 crate::native_ports!(
     impl[] QueueManager;
-    clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_ring, res_status, res_addr, res_index, res_phase, res_function, msix_valid, msix_ready, msix_vector, msix_function,
+    clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_ring, res_status, res_addr, res_index, res_phase, res_function, msix_valid, msix_ready, msix_vector, msix_function, doorbell_valid, doorbell_ring,
 );

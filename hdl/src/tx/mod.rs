@@ -61,6 +61,9 @@ pub struct TxEngine {
     pub res_addr: Signal<In, Bits<64>>,
     pub res_index: Signal<In, Bits<16>>,
     pub res_phase: Signal<In, Bit>,
+    /// The queue manager's doorbell hint: ring `doorbell_ring` has new entries.
+    pub doorbell_valid: Signal<In, Bit>,
+    pub doorbell_ring: Signal<In, Bits<8>>,
     // LLQ device memory read port (2 cycles).
     pub llq_read_word: Signal<Out, Bits<11>>,
     pub llq_read_data: Signal<In, Bits<64>>,
@@ -101,6 +104,8 @@ pub struct TxEngine {
     state: DFF<TxState>,
     step: DFF<Bits<4>>,
     queue: DFF<Bits<3>>,
+    /// Queues rung and not yet found empty: only these are visited.
+    pending: DFF<Bits<8>>,
     in_packet: DFF<Bit>,
     streamed: DFF<Bit>,
     status: DFF<Bits<8>>,
@@ -132,6 +137,8 @@ pub struct TxEngine {
     bad: Signal<Local, Bit>,
     header_keep: Signal<Local, Bits<8>>,
     head_index: Signal<Local, Bits<16>>,
+    queue_bit: Signal<Local, Bits<8>>,
+    rung_bit: Signal<Local, Bits<8>>,
     all_lanes: Constant<Bits<8>>,
     one: Constant<Bits<8>>,
     // The constants above, as rust-hdl's Verilog needs them.
@@ -160,6 +167,11 @@ impl Default for TxEngine {
             res_addr: Default::default(),
             res_index: Default::default(),
             res_phase: Default::default(),
+            doorbell_valid: Default::default(),
+            doorbell_ring: Default::default(),
+            pending: Default::default(),
+            queue_bit: Default::default(),
+            rung_bit: Default::default(),
             llq_read_word: Default::default(),
             llq_read_data: Default::default(),
             rd_desc_valid: Default::default(),
@@ -254,6 +266,7 @@ pub enum TxState {
     Notify,
     WaitNotify,
     NextQueue,
+    Seek,
 }
 
 impl Logic for TxEngine {
@@ -265,6 +278,7 @@ impl Logic for TxEngine {
             state,
             step,
             queue,
+            pending,
             in_packet,
             streamed,
             status,
@@ -293,6 +307,17 @@ impl Logic for TxEngine {
         self.m_axis_tx.tlast.next = self.packer.m_axis.tlast.val();
         self.m_axis_tx.tuser.next = self.packer.m_axis.tuser.val();
         self.packer.m_axis.tready.next = self.m_axis_tx.tready.val();
+
+        // Doorbells on TX submission rings (4q, q < 8) mark their queue pending.
+        self.queue_bit.next = self.one.val() << bit_cast::<8, 3>(self.queue.q.val());
+        self.rung_bit.next = 0.into();
+        if self.doorbell_valid.val()
+            & (self.doorbell_ring.val().get_bits::<2>(0) == 0)
+            & (self.doorbell_ring.val().get_bits::<3>(5) == 0)
+        {
+            self.rung_bit.next = self.one.val() << bit_cast::<8, 3>(self.doorbell_ring.val().get_bits::<3>(2));
+        }
+        self.pending.d.next = self.pending.q.val() | self.rung_bit.val();
 
         // The descriptor's fields (ENA TX descriptor).
         self.length.next = self.len_ctrl.q.val().get_bits::<16>(0);
@@ -353,12 +378,16 @@ impl Logic for TxEngine {
                 self.op_valid.next = true;
                 self.op_code.next = 0.into();
                 if self.op_ready.val() {
+                    // Cleared as the take goes in; a doorbell from now on sets it again.
+                    self.pending.d.next = (self.pending.q.val() & !self.queue_bit.val()) | self.rung_bit.val();
                     self.state.d.next = TxState::WaitTake;
                 }
             }
             TxState::WaitTake => {
                 if self.res_valid.val() {
                     if self.res_status.val() == 0 {
+                        // There may be more: come back to this queue.
+                        self.pending.d.next = self.pending.q.val() | self.queue_bit.val() | self.rung_bit.val();
                         self.sq_index.d.next = self.res_index.val();
                         self.desc_addr.d.next = self.res_addr.val();
                         self.llq_word.d.next = (bit_cast::<11, 3>(self.queue.q.val()) << 8)
@@ -436,10 +465,12 @@ impl Logic for TxEngine {
                 if self.bad.val() {
                     self.status.d.next = self.status_malformed.val();
                     self.state.d.next = TxState::CloseBadFrame;
-                } else if self.header_length.val() != 0 {
-                    self.state.d.next = TxState::LlqHeader;
-                } else {
+                } else if self.length.val() != 0 {
+                    // The payload read goes out first: it takes a memory round trip, the
+                    // LLQ header streams meanwhile.
                     self.state.d.next = TxState::PayloadRequest;
+                } else {
+                    self.state.d.next = TxState::LlqHeader;
                 }
                 if !self.in_packet.q.val() {
                     self.status.d.next = self.status_ok.val();
@@ -473,7 +504,7 @@ impl Logic for TxEngine {
                                     self.state.d.next = TxState::NextQueue;
                                 }
                             } else {
-                                self.state.d.next = TxState::PayloadRequest;
+                                self.state.d.next = TxState::Payload;
                             }
                         } else {
                             self.header_left.d.next = self.header_left.q.val() - 8;
@@ -489,6 +520,9 @@ impl Logic for TxEngine {
                 self.rd_desc_tag.next = self.tag_payload.val();
                 if self.rd_desc_ready.val() {
                     self.state.d.next = TxState::Payload;
+                    if self.header_length.val() != 0 {
+                        self.state.d.next = TxState::LlqHeader;
+                    }
                 }
             }
             TxState::Payload => {
@@ -603,12 +637,21 @@ impl Logic for TxEngine {
                 self.streamed.d.next = false;
                 self.status.d.next = 0.into();
                 self.queue.d.next = self.queue.q.val() + 1;
-                self.state.d.next = TxState::Take;
+                self.state.d.next = TxState::Seek;
+            }
+            TxState::Seek => {
+                // The next pending queue, one per cycle; nothing to do while none is.
+                if (self.pending.q.val() & self.queue_bit.val()) != 0 {
+                    self.state.d.next = TxState::Take;
+                } else {
+                    self.queue.d.next = self.queue.q.val() + 1;
+                }
             }
         }
 
         if self.rst.val() {
-            self.state.d.next = TxState::Take;
+            self.pending.d.next = 0.into();
+            self.state.d.next = TxState::Seek;
             self.queue.d.next = 0.into();
             self.in_packet.d.next = false;
             self.streamed.d.next = false;
@@ -623,5 +666,5 @@ impl Logic for TxEngine {
 
 crate::native_ports!(
     impl[] TxEngine;
-    clk, rst, llq_queues, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_status, res_addr, res_index, res_phase, llq_read_word, llq_read_data, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tkeep, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_error, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, tx_packets, tx_errors,
+    clk, rst, llq_queues, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_status, res_addr, res_index, res_phase, doorbell_valid, doorbell_ring, llq_read_word, llq_read_data, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tkeep, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_error, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, tx_packets, tx_errors,
 );
