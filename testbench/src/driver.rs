@@ -67,7 +67,8 @@ impl EnaHost {
         self.write_register(ring_register(sq, &RING_BASE_HI), (sq_base >> 32) as u32).await?;
         self.write_register(
             ring_register(sq, &RING_CONTROL),
-            CONTROL_LOG_SIZE.put(log) | CONTROL_ENTRY_LOG.put(4) | CONTROL_ENABLE.put(1),
+            // LLQ queues: 128-byte entries (in BAR2, not at the base address).
+            CONTROL_LOG_SIZE.put(log) | CONTROL_ENTRY_LOG.put(if llq { 7 } else { 4 }) | CONTROL_ENABLE.put(1),
         )
         .await?;
         self.write_register(ring_register(cq, &RING_BASE_LO), cq_base as u32).await?;

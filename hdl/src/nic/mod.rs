@@ -4,8 +4,8 @@
 //!
 //! So far the TX path: queue manager (rings, doorbells, interrupts), LLQ device memory, DMA
 //! read and write engines sharing `m_axi_` (reads on the read channels, completion writes
-//! on the write channels), and the TX engine. `llq_queues` selects which TX queues use LLQ
-//! (a strap until it moves into BAR0).
+//! on the write channels), and the TX engine. A TX queue is an LLQ queue when its
+//! submission ring is set up with 128-byte entries (`control.entry_log` = 7).
 use crate::bus::{Axi4Master, Axi4Slave, AxilSlave, AxisSource};
 use crate::dma::read::DmaRead;
 use crate::dma::write::DmaWrite;
@@ -18,8 +18,6 @@ use rust_hdl::prelude::*;
 pub struct Nic {
     pub clk: Signal<In, Clock>,
     pub rst: Signal<In, Bit>,
-    /// Which TX queues are LLQ queues (bit q: queue q).
-    pub llq_queues: Signal<In, Bits<8>>,
     /// BAR0: ring registers and doorbells.
     pub s_axil: AxilSlave<16>,
     /// BAR2: LLQ entries.
@@ -59,7 +57,6 @@ impl Logic for Nic {
         self.dma_write.rst.next = self.rst.val();
         self.tx.clk.next = self.clk.val();
         self.tx.rst.next = self.rst.val();
-        self.tx.llq_queues.next = self.llq_queues.val();
         AxilSlave::<16>::link(&mut self.s_axil, &mut self.queues.s_axil);
         Axi4Slave::<32, 64, 8, 4>::link(&mut self.s_axi_llq, &mut self.llq.s_axi_llq);
         AxisSource::<64, 8, 1>::link(&mut self.m_axis_tx, &mut self.tx.m_axis_tx);
@@ -112,6 +109,7 @@ impl Logic for Nic {
         self.tx.res_addr.next = self.queues.res_addr.val();
         self.tx.res_index.next = self.queues.res_index.val();
         self.tx.res_phase.next = self.queues.res_phase.val();
+        self.tx.res_entry_log.next = self.queues.res_entry_log.val();
         self.tx.doorbell_valid.next = self.queues.doorbell_valid.val();
         self.tx.doorbell_ring.next = self.queues.doorbell_ring.val();
         self.msix_valid.next = self.queues.msix_valid.val();
@@ -159,5 +157,5 @@ impl Logic for Nic {
 
 crate::native_ports!(
     impl[] Nic;
-    clk, rst, llq_queues, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, s_axi_llq.awid, s_axi_llq.awaddr, s_axi_llq.awlen, s_axi_llq.awsize, s_axi_llq.awburst, s_axi_llq.awlock, s_axi_llq.awcache, s_axi_llq.awprot, s_axi_llq.awvalid, s_axi_llq.awready, s_axi_llq.wdata, s_axi_llq.wstrb, s_axi_llq.wlast, s_axi_llq.wvalid, s_axi_llq.wready, s_axi_llq.bid, s_axi_llq.bresp, s_axi_llq.bvalid, s_axi_llq.bready, s_axi_llq.arid, s_axi_llq.araddr, s_axi_llq.arlen, s_axi_llq.arsize, s_axi_llq.arburst, s_axi_llq.arlock, s_axi_llq.arcache, s_axi_llq.arprot, s_axi_llq.arvalid, s_axi_llq.arready, s_axi_llq.rid, s_axi_llq.rdata, s_axi_llq.rresp, s_axi_llq.rlast, s_axi_llq.rvalid, s_axi_llq.rready, m_axi.awid, m_axi.awaddr, m_axi.awlen, m_axi.awsize, m_axi.awburst, m_axi.awlock, m_axi.awcache, m_axi.awprot, m_axi.awvalid, m_axi.awready, m_axi.wdata, m_axi.wstrb, m_axi.wlast, m_axi.wvalid, m_axi.wready, m_axi.bid, m_axi.bresp, m_axi.bvalid, m_axi.bready, m_axi.arid, m_axi.araddr, m_axi.arlen, m_axi.arsize, m_axi.arburst, m_axi.arlock, m_axi.arcache, m_axi.arprot, m_axi.arvalid, m_axi.arready, m_axi.rid, m_axi.rdata, m_axi.rresp, m_axi.rlast, m_axi.rvalid, m_axi.rready, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, msix_valid, msix_ready, msix_vector, msix_function, tx_packets, tx_errors, llq_errors, llq_busy,
+    clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, s_axi_llq.awid, s_axi_llq.awaddr, s_axi_llq.awlen, s_axi_llq.awsize, s_axi_llq.awburst, s_axi_llq.awlock, s_axi_llq.awcache, s_axi_llq.awprot, s_axi_llq.awvalid, s_axi_llq.awready, s_axi_llq.wdata, s_axi_llq.wstrb, s_axi_llq.wlast, s_axi_llq.wvalid, s_axi_llq.wready, s_axi_llq.bid, s_axi_llq.bresp, s_axi_llq.bvalid, s_axi_llq.bready, s_axi_llq.arid, s_axi_llq.araddr, s_axi_llq.arlen, s_axi_llq.arsize, s_axi_llq.arburst, s_axi_llq.arlock, s_axi_llq.arcache, s_axi_llq.arprot, s_axi_llq.arvalid, s_axi_llq.arready, s_axi_llq.rid, s_axi_llq.rdata, s_axi_llq.rresp, s_axi_llq.rlast, s_axi_llq.rvalid, s_axi_llq.rready, m_axi.awid, m_axi.awaddr, m_axi.awlen, m_axi.awsize, m_axi.awburst, m_axi.awlock, m_axi.awcache, m_axi.awprot, m_axi.awvalid, m_axi.awready, m_axi.wdata, m_axi.wstrb, m_axi.wlast, m_axi.wvalid, m_axi.wready, m_axi.bid, m_axi.bresp, m_axi.bvalid, m_axi.bready, m_axi.arid, m_axi.araddr, m_axi.arlen, m_axi.arsize, m_axi.arburst, m_axi.arlock, m_axi.arcache, m_axi.arprot, m_axi.arvalid, m_axi.arready, m_axi.rid, m_axi.rdata, m_axi.rresp, m_axi.rlast, m_axi.rvalid, m_axi.rready, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, msix_valid, msix_ready, msix_vector, msix_function, tx_packets, tx_errors, llq_errors, llq_busy,
 );

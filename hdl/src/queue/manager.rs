@@ -76,6 +76,9 @@ pub struct QueueManager {
     /// The phase bit that entry carries on this pass (1 on the first pass).
     pub res_phase: Signal<Out, Bit>,
     pub res_function: Signal<Out, Bits<8>>,
+    /// The ring's entry size (control `entry_log`): the TX engine reads 7 (128-byte
+    /// entries) on a TX submission ring as an LLQ queue.
+    pub res_entry_log: Signal<Out, Bits<3>>,
     // Interrupt requests.
     pub msix_valid: Signal<Out, Bit>,
     pub msix_ready: Signal<In, Bit>,
@@ -237,6 +240,7 @@ pub struct QueueManager {
     x_tag: DFF<Bits<8>>,
     x_base: DFF<Bits<64>>,
     x_function: DFF<Bits<8>>,
+    x_entry_log: DFF<Bits<3>>,
     x_vector: DFF<Bits<8>>,
     x_enabled: DFF<Bit>,
     x_completion: DFF<Bit>,
@@ -281,6 +285,7 @@ pub struct QueueManager {
     r_index: DFF<Bits<16>>,
     r_phase: DFF<Bit>,
     r_function: DFF<Bits<8>>,
+    r_entry_log: DFF<Bits<3>>,
     // Outputs.
     out_valid: DFF<Bit>,
     out_tag: DFF<Bits<8>>,
@@ -290,6 +295,7 @@ pub struct QueueManager {
     out_index: DFF<Bits<16>>,
     out_phase: DFF<Bit>,
     out_function: DFF<Bits<8>>,
+    out_entry_log: DFF<Bits<3>>,
     bvalid: DFF<Bit>,
     bresp: DFF<Bits<2>>,
     rvalid: DFF<Bit>,
@@ -397,6 +403,10 @@ impl QueueManager {
             res_index: Default::default(),
             res_phase: Default::default(),
             res_function: Default::default(),
+            res_entry_log: Default::default(),
+            x_entry_log: Default::default(),
+            r_entry_log: Default::default(),
+            out_entry_log: Default::default(),
             msix_valid: Default::default(),
             msix_ready: Default::default(),
             msix_vector: Default::default(),
@@ -775,6 +785,7 @@ impl Logic for QueueManager {
             x_tag,
             x_base,
             x_function,
+            x_entry_log,
             x_vector,
             x_enabled,
             x_completion,
@@ -816,6 +827,7 @@ impl Logic for QueueManager {
             r_index,
             r_phase,
             r_function,
+            r_entry_log,
             out_valid,
             out_tag,
             out_ring,
@@ -824,6 +836,7 @@ impl Logic for QueueManager {
             out_index,
             out_phase,
             out_function,
+            out_entry_log,
             bvalid,
             bresp,
             rvalid,
@@ -1161,6 +1174,7 @@ impl Logic for QueueManager {
         self.x_tag.d.next = self.e_tag.q.val();
         self.x_base.d.next = self.e_base.q.val();
         self.x_function.d.next = self.e_function.q.val();
+        self.x_entry_log.d.next = self.e_entry_log.q.val();
         self.x_vector.d.next = self.e_vector.q.val();
         self.x_enabled.d.next = self.e_enabled.q.val();
         self.x_completion.d.next = self.e_completion.q.val();
@@ -1338,6 +1352,7 @@ impl Logic for QueueManager {
         self.r_status.d.next = self.status.val();
         self.r_base.d.next = self.x_base.q.val();
         self.r_function.d.next = self.x_function.q.val();
+        self.r_entry_log.d.next = self.x_entry_log.q.val();
         self.r_offset.d.next = self.x_post_offset.q.val();
         self.r_index.d.next = self.x_producer.q.val();
         self.r_phase.d.next = self.x_post_phase.q.val();
@@ -1354,6 +1369,7 @@ impl Logic for QueueManager {
         self.out_index.d.next = self.r_index.q.val();
         self.out_phase.d.next = self.r_phase.q.val();
         self.out_function.d.next = self.r_function.q.val();
+        self.out_entry_log.d.next = self.r_entry_log.q.val();
         self.res_valid.next = self.out_valid.q.val();
         self.res_tag.next = self.out_tag.q.val();
         self.res_ring.next = self.out_ring.q.val();
@@ -1362,6 +1378,7 @@ impl Logic for QueueManager {
         self.res_index.next = self.out_index.q.val();
         self.res_phase.next = self.out_phase.q.val();
         self.res_function.next = self.out_function.q.val();
+        self.res_entry_log.next = self.out_entry_log.q.val();
 
         // Interrupts.
         self.irq_fifo.m_axis.tready.next = self.msix_ready.val();
@@ -1425,5 +1442,5 @@ impl Logic for QueueManager {
 
 crate::native_ports!(
     impl[] QueueManager;
-    clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_ring, res_status, res_addr, res_index, res_phase, res_function, msix_valid, msix_ready, msix_vector, msix_function, doorbell_valid, doorbell_ring,
+    clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_ring, res_status, res_addr, res_index, res_phase, res_function, res_entry_log, msix_valid, msix_ready, msix_vector, msix_function, doorbell_valid, doorbell_ring,
 );

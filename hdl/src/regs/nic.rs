@@ -69,7 +69,8 @@ pub const RING_BASE_HI: Register = Register {
     fields: &[field("addr", 0, 32, Rw, "host address of entry 0")],
 };
 pub const CONTROL_LOG_SIZE: Field = field("log_size", 0, 4, Rw, "log2 of the number of entries (0..15)");
-pub const CONTROL_ENTRY_LOG: Field = field("entry_log", 4, 3, Rw, "log2 of the entry size in bytes (3: 8 B, 4: 16 B)");
+pub const CONTROL_ENTRY_LOG: Field =
+    field("entry_log", 4, 3, Rw, "log2 of the entry size in bytes (3: 8 B, 4: 16 B; 7 on a TX submission ring: an LLQ queue, 128-byte entries in BAR2)");
 pub const CONTROL_ENABLE: Field = field("enable", 8, 1, Rw, "the ring is in use");
 pub const CONTROL_COMPLETION: Field =
     field("completion", 9, 1, Rw, "0: submission ring (host produces), 1: completion ring (device produces)");

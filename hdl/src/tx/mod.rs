@@ -5,8 +5,9 @@
 //! manager to `take` a descriptor (an empty ring answers "none" and the next queue is
 //! tried). A descriptor is the ENA TX descriptor (`ena_eth_io_defs.h`), 16 bytes:
 //! * regular queue: fetched from the host ring entry with the DMA read engine;
-//! * LLQ queue (`llq_queues` bit `q`): read from the queue's LLQ entry in device memory
-//!   (entry = index mod 16): descriptor slot 0, then `header_length` bytes of header from
+//! * LLQ queue (its submission ring set up with 128-byte entries, `entry_log` = 7, and 16
+//!   of them): read from the queue's LLQ entry in device memory (entry = index mod 16):
+//!   descriptor slot 0, then `header_length` bytes of header from
 //!   byte 32 of the entry, streamed before the payload. One round trip to host memory saved.
 //!
 //! The payload (`length` bytes at `buff_addr`) is DMA-read and streamed behind the header;
@@ -48,8 +49,6 @@ pub const TAG_PAYLOAD: u64 = 0xDA;
 pub struct TxEngine {
     pub clk: Signal<In, Clock>,
     pub rst: Signal<In, Bit>,
-    /// Which TX queues are LLQ queues.
-    pub llq_queues: Signal<In, Bits<8>>,
     // Queue manager operation port.
     pub op_valid: Signal<Out, Bit>,
     pub op_ready: Signal<In, Bit>,
@@ -61,6 +60,7 @@ pub struct TxEngine {
     pub res_addr: Signal<In, Bits<64>>,
     pub res_index: Signal<In, Bits<16>>,
     pub res_phase: Signal<In, Bit>,
+    pub res_entry_log: Signal<In, Bits<3>>,
     /// The queue manager's doorbell hint: ring `doorbell_ring` has new entries.
     pub doorbell_valid: Signal<In, Bit>,
     pub doorbell_ring: Signal<In, Bits<8>>,
@@ -104,6 +104,8 @@ pub struct TxEngine {
     state: DFF<TxState>,
     step: DFF<Bits<4>>,
     queue: DFF<Bits<3>>,
+    /// The queue being served is an LLQ queue (its submission ring has 128-byte entries).
+    llq: DFF<Bit>,
     /// Queues rung and not yet found empty: only these are visited.
     pending: DFF<Bits<8>>,
     in_packet: DFF<Bit>,
@@ -156,7 +158,6 @@ impl Default for TxEngine {
         Self {
             clk: Default::default(),
             rst: Default::default(),
-            llq_queues: Default::default(),
             op_valid: Default::default(),
             op_ready: Default::default(),
             op_ring: Default::default(),
@@ -167,6 +168,7 @@ impl Default for TxEngine {
             res_addr: Default::default(),
             res_index: Default::default(),
             res_phase: Default::default(),
+            res_entry_log: Default::default(),
             doorbell_valid: Default::default(),
             doorbell_ring: Default::default(),
             pending: Default::default(),
@@ -205,6 +207,7 @@ impl Default for TxEngine {
             state: Default::default(),
             step: Default::default(),
             queue: Default::default(),
+            llq: Default::default(),
             in_packet: Default::default(),
             streamed: Default::default(),
             status: Default::default(),
@@ -279,6 +282,7 @@ impl Logic for TxEngine {
             step,
             queue,
             pending,
+            llq,
             in_packet,
             streamed,
             status,
@@ -324,7 +328,7 @@ impl Logic for TxEngine {
         self.first.next = self.len_ctrl.q.val().get_bit(26);
         self.last.next = self.len_ctrl.q.val().get_bit(27);
         self.header_length.next = 0.into();
-        self.is_llq.next = (self.llq_queues.val() & (self.one.val() << bit_cast::<8, 3>(self.queue.q.val()))) != 0;
+        self.is_llq.next = self.llq.q.val();
         if self.is_llq.val() {
             self.header_length.next = self.buff_hi.q.val().get_bits::<8>(24);
         }
@@ -389,11 +393,12 @@ impl Logic for TxEngine {
                         // There may be more: come back to this queue.
                         self.pending.d.next = self.pending.q.val() | self.queue_bit.val() | self.rung_bit.val();
                         self.sq_index.d.next = self.res_index.val();
+                        self.llq.d.next = self.res_entry_log.val() == 7;
                         self.desc_addr.d.next = self.res_addr.val();
                         self.llq_word.d.next = (bit_cast::<11, 3>(self.queue.q.val()) << 8)
                             | (bit_cast::<11, 4>(self.res_index.val().get_bits::<4>(0)) << 4);
                         self.step.d.next = 0.into();
-                        if self.is_llq.val() {
+                        if self.res_entry_log.val() == 7 {
                             self.state.d.next = TxState::LlqDescriptor;
                         } else {
                             self.state.d.next = TxState::FetchDescriptor;
@@ -666,5 +671,5 @@ impl Logic for TxEngine {
 
 crate::native_ports!(
     impl[] TxEngine;
-    clk, rst, llq_queues, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_status, res_addr, res_index, res_phase, doorbell_valid, doorbell_ring, llq_read_word, llq_read_data, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tkeep, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_error, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, tx_packets, tx_errors,
+    clk, rst, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_status, res_addr, res_index, res_phase, res_entry_log, doorbell_valid, doorbell_ring, llq_read_word, llq_read_data, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tkeep, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_error, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, tx_packets, tx_errors,
 );
