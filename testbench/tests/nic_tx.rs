@@ -140,3 +140,14 @@ fn llq_saves_a_memory_round_trip() {
     let (_, llq) = ferronic_testbench::bench::tx_doorbell_latency(true, 200).unwrap();
     assert!(llq + 200 <= regular, "doorbell to the frame's last byte: regular {regular} cycles, LLQ {llq}");
 }
+
+/// Descriptors that add up to more than the longest frame: the packet is cut (closed with
+/// an error for the MAC to drop) and completes with an error; the queue goes on.
+#[test]
+fn a_packet_longer_than_a_frame_is_refused() {
+    let mut long = packet(0, 0, &[5000, 5000], 1);
+    long.fault = Some(TxFault::FrameTooLong);
+    let report =
+        run(build(Backend::Verilator).unwrap(), quiet(vec![long, packet(0, 0, &[9000, 312], 2)], 0), 6).unwrap();
+    assert_eq!((report.frames, report.completions, report.errored_frames), (1, 2, 1));
+}

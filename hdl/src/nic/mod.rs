@@ -9,6 +9,7 @@
 use crate::bus::{Axi4Master, Axi4Slave, AxilSlave, AxisSource};
 use crate::dma::read::DmaRead;
 use crate::dma::write::DmaWrite;
+use crate::frame_fifo::FrameFifo;
 use crate::llq::LlqMemory;
 use crate::queue::manager::QueueManager;
 use crate::tx::TxEngine;
@@ -42,6 +43,7 @@ pub struct Nic {
     dma_read: DmaRead,
     dma_write: DmaWrite,
     tx: TxEngine,
+    tx_fifo: FrameFifo,
 }
 
 impl Logic for Nic {
@@ -59,7 +61,11 @@ impl Logic for Nic {
         self.tx.rst.next = self.rst.val();
         AxilSlave::<16>::link(&mut self.s_axil, &mut self.queues.s_axil);
         Axi4Slave::<32, 64, 8, 4>::link(&mut self.s_axi_llq, &mut self.llq.s_axi_llq);
-        AxisSource::<64, 8, 1>::link(&mut self.m_axis_tx, &mut self.tx.m_axis_tx);
+        // Frames leave whole: store and forward between the engine and the MAC.
+        self.tx_fifo.clk.next = self.clk.val();
+        self.tx_fifo.rst.next = self.rst.val();
+        AxisSource::<64, 8, 1>::join(&mut self.tx.m_axis_tx, &mut self.tx_fifo.s_axis);
+        AxisSource::<64, 8, 1>::link(&mut self.m_axis_tx, &mut self.tx_fifo.m_axis);
 
         // Host memory: the read engine owns the read channels, the write engine the write ones.
         self.m_axi.arid.next = self.dma_read.m_axi.arid.val();

@@ -34,6 +34,9 @@ use rust_hdl::prelude::*;
 pub const TX_QUEUES: usize = 8;
 /// Longest descriptor buffer accepted (a jumbo frame).
 pub const MAX_DESCRIPTOR_BYTES: u64 = 9216;
+/// Longest frame: a jumbo payload behind a full LLQ header. The NIC's store-and-forward
+/// frame FIFO holds it whole.
+pub const MAX_FRAME_BYTES: u64 = 9312;
 /// Header area of a 128-byte LLQ entry.
 pub const LLQ_HEADER_BYTES: u64 = 96;
 /// Completion status values.
@@ -109,6 +112,8 @@ pub struct TxEngine {
     /// Queues rung and not yet found empty: only these are visited.
     pending: DFF<Bits<8>>,
     in_packet: DFF<Bit>,
+    /// Bytes of the packet accepted so far (header and descriptors).
+    packet_bytes: DFF<Bits<16>>,
     streamed: DFF<Bit>,
     status: DFF<Bits<8>>,
     // The descriptor.
@@ -139,6 +144,8 @@ pub struct TxEngine {
     bad: Signal<Local, Bit>,
     header_keep: Signal<Local, Bits<8>>,
     head_index: Signal<Local, Bits<16>>,
+    packet_total: Signal<Local, Bits<17>>,
+    max_frame_bytes: Constant<Bits<17>>,
     queue_bit: Signal<Local, Bits<8>>,
     rung_bit: Signal<Local, Bits<8>>,
     all_lanes: Constant<Bits<8>>,
@@ -209,6 +216,9 @@ impl Default for TxEngine {
             queue: Default::default(),
             llq: Default::default(),
             in_packet: Default::default(),
+            packet_bytes: Default::default(),
+            packet_total: Default::default(),
+            max_frame_bytes: Constant::new(MAX_FRAME_BYTES.to_bits()),
             streamed: Default::default(),
             status: Default::default(),
             sq_index: Default::default(),
@@ -284,6 +294,7 @@ impl Logic for TxEngine {
             pending,
             llq,
             in_packet,
+            packet_bytes,
             streamed,
             status,
             sq_index,
@@ -332,13 +343,17 @@ impl Logic for TxEngine {
         if self.is_llq.val() {
             self.header_length.next = self.buff_hi.q.val().get_bits::<8>(24);
         }
+        self.packet_total.next = bit_cast::<17, 16>(self.packet_bytes.q.val())
+            + bit_cast::<17, 8>(self.header_length.val())
+            + bit_cast::<17, 16>(self.length.val());
         // Bad descriptors: nothing to send, too long, a header past the header area, an LLQ
         // descriptor that is not a whole packet, first/last out of order.
         self.bad.next = ((self.length.val() == 0) & (self.header_length.val() == 0))
             | (self.length.val() > self.max_descriptor_bytes.val())
             | (self.header_length.val() > self.llq_header_bytes.val())
             | (self.is_llq.val() & !(self.first.val() & self.last.val()))
-            | (self.first.val() == self.in_packet.q.val());
+            | (self.first.val() == self.in_packet.q.val())
+            | (self.packet_total.val() > self.max_frame_bytes.val());
         self.header_keep.next = 0xFF.into();
         if self.header_left.q.val() < 8 {
             self.header_keep.next = !(self.all_lanes.val() << bit_cast::<8, 8>(self.header_left.q.val()));
@@ -464,6 +479,7 @@ impl Logic for TxEngine {
                 self.req_id.d.next = (bit_cast::<16, 6>(self.len_ctrl.q.val().get_bits::<6>(16)) << 10)
                     | bit_cast::<16, 10>(self.meta_ctrl.q.val().get_bits::<10>(22));
                 self.comp_req.d.next = self.len_ctrl.q.val().get_bit(28);
+                self.packet_bytes.d.next = self.packet_total.val().get_bits::<16>(0);
                 self.header_left.d.next = self.header_length.val();
                 self.header_word.d.next = 0.into();
                 self.step.d.next = 0.into();
@@ -639,6 +655,7 @@ impl Logic for TxEngine {
                     self.errors.d.next = self.errors.q.val() + 1;
                 }
                 self.in_packet.d.next = false;
+                self.packet_bytes.d.next = 0.into();
                 self.streamed.d.next = false;
                 self.status.d.next = 0.into();
                 self.queue.d.next = self.queue.q.val() + 1;
@@ -659,6 +676,7 @@ impl Logic for TxEngine {
             self.state.d.next = TxState::Seek;
             self.queue.d.next = 0.into();
             self.in_packet.d.next = false;
+            self.packet_bytes.d.next = 0.into();
             self.streamed.d.next = false;
             self.status.d.next = 0.into();
             self.packets.d.next = 0.into();

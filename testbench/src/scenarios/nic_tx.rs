@@ -38,6 +38,9 @@ pub enum TxFault {
     HeaderTooLong,
     /// The last descriptor's buffer answers SLVERR.
     PayloadReadError,
+    /// The descriptors add up to more than the longest frame (9312 bytes); nothing to
+    /// change in them, the pieces are simply that long.
+    FrameTooLong,
 }
 
 /// A packet as the driver posts it.
@@ -199,6 +202,8 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
         let (mut beats, mut first_beat, mut last_beat, mut first_end) = (0u64, None, 0u64, None);
         let mut sent = Vec::new();
         let mut frame_start = None;
+        let mut previous_beat: Option<u64> = None;
+        let gap_free = matches!(setup.tx_backpressure, Pattern::Never);
         let budget = 20_000
             + setup.packets.iter().map(|p| 2_000 + p.pieces.iter().map(|x| x.len()).sum::<usize>()).sum::<usize>()
                 as u64;
@@ -214,6 +219,11 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
                 first_beat.get_or_insert(cycle);
                 last_beat = cycle;
                 frame_start.get_or_insert(cycle);
+                // With the MAC always ready, a frame leaves one beat per cycle, start to end.
+                if let (true, Some(previous)) = (gap_free, previous_beat) {
+                    ensure!(cycle == previous + 1, "a gap inside a frame: beats at cycles {previous} and {cycle}");
+                }
+                previous_beat = if beat.last { None } else { Some(cycle) };
                 if beat.last {
                     first_end.get_or_insert(cycle);
                 }
