@@ -141,6 +141,16 @@ fn llq_saves_a_memory_round_trip() {
     assert!(llq + 200 <= regular, "doorbell to the frame's last byte: regular {regular} cycles, LLQ {llq}");
 }
 
+/// A read error on the first descriptor of three: the frame still ends (flagged) and the
+/// completion says DMA error, even though the later descriptors read fine.
+#[test]
+fn a_payload_error_early_in_a_packet_is_not_forgotten() {
+    let mut p = packet(3, 0, &[64, 64, 64], 1);
+    p.fault = Some(TxFault::FirstPayloadReadError);
+    let report = run(build(Backend::Verilator).unwrap(), quiet(vec![p, packet(3, 0, &[10], 2)], 0), 7).unwrap();
+    assert_eq!((report.frames, report.completions, report.errored_frames), (1, 2, 1));
+}
+
 /// Descriptors that add up to more than the longest frame: the packet is cut (closed with
 /// an error for the MAC to drop) and completes with an error; the queue goes on.
 #[test]

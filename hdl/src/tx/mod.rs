@@ -127,7 +127,6 @@ pub struct TxEngine {
     comp_req: DFF<Bit>,
     // LLQ reads and header streaming.
     llq_word: DFF<Bits<11>>,
-    header_word: DFF<Bits<4>>,
     header_left: DFF<Bits<8>>,
     hold_data: DFF<Bits<64>>,
     // The completion.
@@ -230,7 +229,6 @@ impl Default for TxEngine {
             req_id: Default::default(),
             comp_req: Default::default(),
             llq_word: Default::default(),
-            header_word: Default::default(),
             header_left: Default::default(),
             hold_data: Default::default(),
             cq_addr: Default::default(),
@@ -306,7 +304,6 @@ impl Logic for TxEngine {
             req_id,
             comp_req,
             llq_word,
-            header_word,
             header_left,
             hold_data,
             cq_addr,
@@ -449,7 +446,6 @@ impl Logic for TxEngine {
                 self.rd_desc_valid.next = true;
                 if self.rd_desc_ready.val() {
                     self.step.d.next = 0.into();
-                    self.status.d.next = self.status_ok.val();
                     self.state.d.next = TxState::DescriptorData;
                 }
             }
@@ -481,7 +477,6 @@ impl Logic for TxEngine {
                 self.comp_req.d.next = self.len_ctrl.q.val().get_bit(28);
                 self.packet_bytes.d.next = self.packet_total.val().get_bits::<16>(0);
                 self.header_left.d.next = self.header_length.val();
-                self.header_word.d.next = 0.into();
                 self.step.d.next = 0.into();
                 if self.bad.val() {
                     self.status.d.next = self.status_malformed.val();

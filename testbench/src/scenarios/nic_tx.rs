@@ -38,6 +38,8 @@ pub enum TxFault {
     HeaderTooLong,
     /// The last descriptor's buffer answers SLVERR.
     PayloadReadError,
+    /// The first descriptor's buffer answers SLVERR (the packet goes on with the others).
+    FirstPayloadReadError,
     /// The descriptors add up to more than the longest frame (9312 bytes); nothing to
     /// change in them, the pieces are simply that long.
     FrameTooLong,
@@ -72,7 +74,7 @@ impl TxPacket {
         match self.fault {
             None if self.comp_req => Some(TX_STATUS_OK),
             None => None,
-            Some(TxFault::PayloadReadError) => Some(TX_STATUS_DMA_ERROR),
+            Some(TxFault::PayloadReadError | TxFault::FirstPayloadReadError) => Some(TX_STATUS_DMA_ERROR),
             Some(_) => Some(TX_STATUS_MALFORMED),
         }
     }
@@ -150,7 +152,12 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
                 let mut buffer = next_buffer + (next_buffer as usize % 7) as u64; // any alignment
                 next_buffer = (buffer + piece.len() as u64 + 64) & !7;
                 let last = i + 1 == count;
-                if last && packet.fault == Some(TxFault::PayloadReadError) {
+                let poisoned = match packet.fault {
+                    Some(TxFault::PayloadReadError) => last,
+                    Some(TxFault::FirstPayloadReadError) => i == 0,
+                    _ => false,
+                };
+                if poisoned {
                     buffer = POISONED_BASE + (buffer & 0xFFF);
                 }
                 memory.memory.borrow_mut().write(buffer, piece);
