@@ -6,7 +6,7 @@
 //! are checked against those posted and written, in the order they left, to `--tx-pcap`
 //! with timestamps at a nominal 150 MHz clock.
 use anyhow::{ensure, Context, Result};
-use ferronic_testbench::bfm::{Axi4MemoryConfig, Pattern};
+use ferronic_hdl::tx::{MAX_DESCRIPTOR_BYTES, MAX_FRAME_BYTES};
 use ferronic_testbench::models::ethernet::{udp_frame, UdpFlow};
 use ferronic_testbench::pcap::{self, PcapFrame};
 use ferronic_testbench::scenarios::nic_tx::{build, run, TxPacket, TxRun};
@@ -16,9 +16,9 @@ use std::path::Path;
 
 /// Nominal clock for pcap timestamps.
 pub const CLOCK_HZ: u64 = 150_000_000;
-/// Largest frame a TX queue takes: a regular queue splits it into descriptors of up to
-/// 4 KiB, an LLQ queue carries 96 bytes in the entry and one descriptor of up to 9216.
-pub const MAX_FRAME: usize = 9216 + 96;
+/// A regular queue's frame goes in descriptors of up to 4 KiB; an LLQ queue's in the
+/// entry's header area and one descriptor. Either way at most `MAX_FRAME_BYTES`.
+const MAX_FRAME: usize = MAX_FRAME_BYTES as usize;
 /// Bytes an LLQ queue pushes: Ethernet + IPv4 + UDP headers.
 const LLQ_PUSHED: usize = 42;
 
@@ -53,7 +53,8 @@ pub fn packets_for(frames: &[Vec<u8>], queues: usize) -> Result<Vec<TxPacket>> {
             let queue = i % queues;
             let llq = queue % 2 == 1;
             let (header, payload) = if llq {
-                let pushed = LLQ_PUSHED.min(frame.len() - 1).max(frame.len().saturating_sub(9216));
+                let pushed =
+                    LLQ_PUSHED.min(frame.len() - 1).max(frame.len().saturating_sub(MAX_DESCRIPTOR_BYTES as usize));
                 frame.split_at(pushed)
             } else {
                 frame.split_at(0)
@@ -73,13 +74,7 @@ pub fn run_sim(tx_pcap: &Path, send: Option<&Path>, count: usize, queues: usize,
     ensure!(!frames.is_empty(), "no frames to send");
     let packets = packets_for(&frames, queues)?;
     let llq_queues = (0..queues).filter(|q| q % 2 == 1).fold(0u8, |m, q| m | 1 << q);
-    let setup = TxRun {
-        packets,
-        llq_queues,
-        memory: Axi4MemoryConfig { latency: 200, reorder: false, ..Default::default() },
-        tx_backpressure: Pattern::Never,
-        register_idle: Pattern::Never,
-    };
+    let setup = TxRun::unloaded(packets, llq_queues, 200);
     let report = run(build(Backend::Verilator)?, setup, seed).context("simulating the NIC")?;
     let start = report.sent.first().map_or(0, |(c, _)| *c);
     let out: Vec<PcapFrame> = report

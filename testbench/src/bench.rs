@@ -312,7 +312,6 @@ pub fn queue_operation_rate(rings: u8, ops: u64) -> Result<(f64, u64)> {
 /// cycles. Returns the share of cycles from the first to the last beat on `m_axis_tx_`
 /// that carry a beat.
 pub fn tx_line_utilization(bytes: usize, count: usize, llq: bool, latency: u64) -> Result<f64> {
-    use crate::bfm::Axi4MemoryConfig;
     use crate::scenarios::nic_tx::{build, run, TxPacket, TxRun};
     let header = if llq { 42.min(bytes - 1) } else { 0 };
     let packets = (0..count)
@@ -325,13 +324,7 @@ pub fn tx_line_utilization(bytes: usize, count: usize, llq: bool, latency: u64) 
             fault: None,
         })
         .collect();
-    let setup = TxRun {
-        packets,
-        llq_queues: if llq { 0xFF } else { 0 },
-        memory: Axi4MemoryConfig { latency, reorder: false, ..Default::default() },
-        tx_backpressure: Pattern::Never,
-        register_idle: Pattern::Never,
-    };
+    let setup = TxRun::unloaded(packets, if llq { 0xFF } else { 0 }, latency);
     let report = run(build(Backend::Verilator)?, setup, 1)?;
     Ok(report.beats as f64 / report.beat_span.max(1) as f64)
 }
@@ -339,7 +332,6 @@ pub fn tx_line_utilization(bytes: usize, count: usize, llq: bool, latency: u64) 
 /// Cycles from a doorbell to the first byte and to the last byte (`tlast`) on `m_axis_tx_`
 /// for one 256-byte packet on an idle NIC, memory at `latency` cycles.
 pub fn tx_doorbell_latency(llq: bool, latency: u64) -> Result<(u64, u64)> {
-    use crate::bfm::Axi4MemoryConfig;
     use crate::scenarios::nic_tx::{build, run, TxPacket, TxRun};
     let packet = TxPacket {
         queue: 0,
@@ -349,13 +341,7 @@ pub fn tx_doorbell_latency(llq: bool, latency: u64) -> Result<(u64, u64)> {
         req_id: 1,
         fault: None,
     };
-    let setup = TxRun {
-        packets: vec![packet],
-        llq_queues: llq as u8,
-        memory: Axi4MemoryConfig { latency, reorder: false, ..Default::default() },
-        tx_backpressure: Pattern::Never,
-        register_idle: Pattern::Never,
-    };
+    let setup = TxRun::unloaded(vec![packet], llq as u8, latency);
     let report = run(build(Backend::Verilator)?, setup, 1)?;
     Ok((report.doorbell_to_first_beat, report.doorbell_to_first_frame_end))
 }

@@ -47,7 +47,7 @@ fn ring_register(ring: u32, register: &ferronic_hdl::regs::Register) -> u64 {
 
 impl EnaHost {
     pub fn new(tb: &Tb, bar0: AxilMaster, bar2: Axi4Master, memory: Rc<RefCell<SparseMemory>>) -> Self {
-        Self { tb: tb.clone(), bar0, bar2, memory, queues: vec![TxQueue::default(); 8] }
+        Self { tb: tb.clone(), bar0, bar2, memory, queues: vec![TxQueue::default(); ferronic_hdl::tx::TX_QUEUES] }
     }
 
     async fn write_register(&self, address: u64, value: u32) -> Result<()> {

@@ -18,9 +18,7 @@ pub struct PcapFrame {
 /// The bytes of a pcap file (nanosecond timestamps) holding `frames`.
 pub fn encode(frames: &[PcapFrame]) -> Vec<u8> {
     let mut out = Vec::new();
-    for word in [MAGIC_NANOSECONDS] {
-        out.extend_from_slice(&word.to_le_bytes());
-    }
+    out.extend_from_slice(&MAGIC_NANOSECONDS.to_le_bytes());
     out.extend_from_slice(&2u16.to_le_bytes());
     out.extend_from_slice(&4u16.to_le_bytes());
     for word in [0u32, 0, SNAPLEN, LINKTYPE_ETHERNET] {
@@ -94,9 +92,7 @@ mod tests {
     #[test]
     fn reads_a_classic_microsecond_file() {
         let mut file = Vec::new();
-        for w in [0xA1B2_C3D4u32] {
-            file.extend_from_slice(&w.to_le_bytes());
-        }
+        file.extend_from_slice(&0xA1B2_C3D4u32.to_le_bytes());
         file.extend_from_slice(&[2, 0, 4, 0]);
         for w in [0u32, 0, 65535, 1, 3, 250, 4, 4] {
             file.extend_from_slice(&w.to_le_bytes());

@@ -20,13 +20,7 @@ fn packet(queue: usize, header: usize, pieces: &[usize], req_id: u16) -> TxPacke
 }
 
 fn quiet(packets: Vec<TxPacket>, llq_queues: u8) -> TxRun {
-    TxRun {
-        packets,
-        llq_queues,
-        memory: Axi4MemoryConfig { latency: 40, ..Default::default() },
-        tx_backpressure: Pattern::Never,
-        register_idle: Pattern::Never,
-    }
+    TxRun::unloaded(packets, llq_queues, 40)
 }
 
 #[test]

@@ -51,9 +51,6 @@ pub const TARGET_LAYOUT: u64 = 6;
 /// Bits of the access log's packed metadata (function, register, byte enables, write,
 /// outcome, timestamp).
 pub const LOG_META_BITS: usize = 56;
-/// Cycles a reset spends per dword: the template read takes two (address, then the RAM's
-/// output register), the write one.
-pub const RESET_CYCLES_PER_DWORD: usize = 3;
 
 /// The log FIFO: before/after in the data word, metadata in `tuser`, 512 entries.
 type LogFifo = StreamFifo<64, 8, LOG_META_BITS, 9, 10>;

@@ -37,6 +37,9 @@ pub const MAX_DESCRIPTOR_BYTES: u64 = 9216;
 /// Longest frame: a jumbo payload behind a full LLQ header. The NIC's store-and-forward
 /// frame FIFO holds it whole.
 pub const MAX_FRAME_BYTES: u64 = 9312;
+// Every frame the engine accepts fits the NIC's store-and-forward FIFO, or it would never
+// leave it.
+const _: () = assert!(MAX_FRAME_BYTES as usize / 8 < crate::frame_fifo::FRAME_FIFO_BEATS);
 /// Header area of a 128-byte LLQ entry.
 pub const LLQ_HEADER_BYTES: u64 = 96;
 /// Completion status values.
@@ -137,7 +140,6 @@ pub struct TxEngine {
     // Combinational.
     length: Signal<Local, Bits<16>>,
     header_length: Signal<Local, Bits<8>>,
-    is_llq: Signal<Local, Bit>,
     first: Signal<Local, Bit>,
     last: Signal<Local, Bit>,
     bad: Signal<Local, Bit>,
@@ -237,7 +239,6 @@ impl Default for TxEngine {
             errors: Default::default(),
             length: Default::default(),
             header_length: Default::default(),
-            is_llq: Default::default(),
             first: Default::default(),
             last: Default::default(),
             bad: Default::default(),
@@ -336,8 +337,7 @@ impl Logic for TxEngine {
         self.first.next = self.len_ctrl.q.val().get_bit(26);
         self.last.next = self.len_ctrl.q.val().get_bit(27);
         self.header_length.next = 0.into();
-        self.is_llq.next = self.llq.q.val();
-        if self.is_llq.val() {
+        if self.llq.q.val() {
             self.header_length.next = self.buff_hi.q.val().get_bits::<8>(24);
         }
         self.packet_total.next = bit_cast::<17, 16>(self.packet_bytes.q.val())
@@ -348,7 +348,7 @@ impl Logic for TxEngine {
         self.bad.next = ((self.length.val() == 0) & (self.header_length.val() == 0))
             | (self.length.val() > self.max_descriptor_bytes.val())
             | (self.header_length.val() > self.llq_header_bytes.val())
-            | (self.is_llq.val() & !(self.first.val() & self.last.val()))
+            | (self.llq.q.val() & !(self.first.val() & self.last.val()))
             | (self.first.val() == self.in_packet.q.val())
             | (self.packet_total.val() > self.max_frame_bytes.val());
         self.header_keep.next = 0xFF.into();

@@ -9,10 +9,12 @@ use crate::bfm::{
 };
 use crate::driver::EnaHost;
 use crate::models::ena::{TxCompletion, TxDescriptor, TX_STATUS_DMA_ERROR, TX_STATUS_MALFORMED, TX_STATUS_OK};
+use crate::models::stream_packer::valid_bytes;
 use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, ensure, Result};
 use ferronic_hdl::export::export_block;
 use ferronic_hdl::nic::Nic;
+use ferronic_hdl::tx::TX_QUEUES;
 use ferronic_sim::native::NativeSim;
 use ferronic_sim::verilator::VerilatorSim;
 use std::collections::VecDeque;
@@ -90,6 +92,20 @@ pub struct TxRun {
     pub register_idle: Pattern,
 }
 
+impl TxRun {
+    /// No backpressure anywhere and a memory of `latency` cycles: what measurements and
+    /// `ferronic sim` use.
+    pub fn unloaded(packets: Vec<TxPacket>, llq_queues: u8, latency: u64) -> Self {
+        Self {
+            packets,
+            llq_queues,
+            memory: Axi4MemoryConfig { latency, ..Default::default() },
+            tx_backpressure: Pattern::Never,
+            register_idle: Pattern::Never,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct TxReport {
     pub cycles: u64,
@@ -138,8 +154,8 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
         }
 
         // Expected frames per queue, and completions per queue.
-        let mut frames: Vec<VecDeque<Vec<u8>>> = vec![VecDeque::new(); 8];
-        let mut completions: Vec<VecDeque<TxCompletion>> = vec![VecDeque::new(); 8];
+        let mut frames: Vec<VecDeque<Vec<u8>>> = vec![VecDeque::new(); TX_QUEUES];
+        let mut completions: Vec<VecDeque<TxCompletion>> = vec![VecDeque::new(); TX_QUEUES];
         let mut next_buffer = BUFFER_BASE;
         let start = tb.cycle();
         let mut faults = 0;
@@ -234,7 +250,7 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
                 if beat.last {
                     first_end.get_or_insert(cycle);
                 }
-                let n = (beat.keep & 0xFF).trailing_ones() as usize;
+                let n = valid_bytes(beat.keep);
                 ensure!(beat.last || beat.keep == 0xFF, "tkeep {:#x} on a beat that is not the last", beat.keep);
                 current.extend_from_slice(&beat.data.to_le_bytes()[..n]);
                 current_error |= beat.user != 0;
