@@ -11,6 +11,7 @@ pub mod nic;
 pub mod ports;
 pub mod queue;
 pub mod regs;
+pub mod rx;
 pub mod stream_fifo;
 pub mod stream_packer;
 pub mod tx;

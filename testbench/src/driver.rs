@@ -3,10 +3,14 @@
 //! entries pushed into BAR2 (LLQ queues), a doorbell with the new tail after a packet's
 //! descriptors, TX completion rings of 8-byte entries read by their phase bit.
 //!
-//! Queue `q` uses rings `4q` (TX submission) and `4q + 1` (TX completion); the register
-//! addresses come from the register map (`ferronic_hdl::regs::nic`).
+//! RX: submission rings of 16-byte ENA RX descriptors (one buffer each), completion rings of
+//! 16-byte ENA RX completions, also read by their phase bit.
+//!
+//! Queue `q` uses rings `4q` (TX submission), `4q + 1` (TX completion), `4q + 2` (RX
+//! submission) and `4q + 3` (RX completion); the register addresses come from the register
+//! map (`ferronic_hdl::regs::nic`).
 use crate::bfm::{Axi4Master, AxilMaster, SparseMemory};
-use crate::models::ena::{llq_entry, TxCompletion, TxDescriptor, LLQ_ENTRIES, LLQ_ENTRY_BYTES};
+use crate::models::ena::{llq_entry, RxCompletion, RxDescriptor, TxCompletion, TxDescriptor, LLQ_ENTRIES, LLQ_ENTRY_BYTES};
 use crate::tb::Tb;
 use anyhow::{ensure, Result};
 use ferronic_hdl::regs::nic::*;
@@ -16,12 +20,16 @@ use std::rc::Rc;
 /// Host memory layout of the driver's rings and buffers.
 pub const TX_RING_BASE: u64 = 0x0010_0000;
 pub const TX_COMPLETION_BASE: u64 = 0x0020_0000;
+pub const RX_RING_BASE: u64 = 0x0030_0000;
+pub const RX_COMPLETION_BASE: u64 = 0x0040_0000;
 pub const RING_SPACING: u64 = 0x1_0000;
 /// log2 of the ring sizes: 256 descriptors (regular), 16 entries (LLQ: one per BAR2 entry),
 /// 256 completions.
 pub const TX_RING_LOG: u32 = 8;
 pub const LLQ_RING_LOG: u32 = 4;
 pub const COMPLETION_RING_LOG: u32 = 8;
+/// RX rings: 256 descriptors, 256 completions, both of 16 bytes.
+pub const RX_RING_LOG: u32 = 8;
 
 /// One TX queue as the driver sees it.
 #[derive(Clone, Debug, Default)]
@@ -31,6 +39,9 @@ struct TxQueue {
     tail: u16,
     /// Completions consumed (the completion ring's head), free-running.
     completion_head: u16,
+    /// RX descriptors posted, RX completions consumed (free-running).
+    rx_tail: u16,
+    rx_completion_head: u16,
 }
 
 pub struct EnaHost {
@@ -50,41 +61,97 @@ impl EnaHost {
         Self { tb: tb.clone(), bar0, bar2, memory, queues: vec![TxQueue::default(); ferronic_hdl::tx::TX_QUEUES] }
     }
 
-    async fn write_register(&self, address: u64, value: u32) -> Result<()> {
+    pub async fn write_register(&self, address: u64, value: u32) -> Result<()> {
         let resp = self.bar0.write(address, value, 0xF).await;
         ensure!(resp == 0, "BAR0 write of {value:#x} to {address:#x} answered {resp}");
         Ok(())
+    }
+
+    /// Programs one ring: base address and control (which also resets its indices).
+    async fn set_up_ring(&self, ring: u32, base: u64, control: u32) -> Result<()> {
+        self.write_register(ring_register(ring, &RING_BASE_LO), base as u32).await?;
+        self.write_register(ring_register(ring, &RING_BASE_HI), (base >> 32) as u32).await?;
+        self.write_register(ring_register(ring, &RING_CONTROL), control).await
     }
 
     /// Sets up TX queue `q`: its submission ring (LLQ or regular) and its completion ring
     /// with MSI-X vector `q`, armed.
     pub async fn create_tx_queue(&mut self, q: usize, llq: bool) -> Result<()> {
         let (sq, cq) = (4 * q as u32, 4 * q as u32 + 1);
-        let sq_base = TX_RING_BASE + q as u64 * RING_SPACING;
-        let cq_base = TX_COMPLETION_BASE + q as u64 * RING_SPACING;
         let log = if llq { LLQ_RING_LOG } else { TX_RING_LOG };
-        self.write_register(ring_register(sq, &RING_BASE_LO), sq_base as u32).await?;
-        self.write_register(ring_register(sq, &RING_BASE_HI), (sq_base >> 32) as u32).await?;
-        self.write_register(
-            ring_register(sq, &RING_CONTROL),
-            // LLQ queues: 128-byte entries (in BAR2, not at the base address).
-            CONTROL_LOG_SIZE.put(log) | CONTROL_ENTRY_LOG.put(if llq { 7 } else { 4 }) | CONTROL_ENABLE.put(1),
-        )
-        .await?;
-        self.write_register(ring_register(cq, &RING_BASE_LO), cq_base as u32).await?;
-        self.write_register(ring_register(cq, &RING_BASE_HI), (cq_base >> 32) as u32).await?;
-        self.write_register(
-            ring_register(cq, &RING_CONTROL),
-            CONTROL_LOG_SIZE.put(COMPLETION_RING_LOG)
-                | CONTROL_ENTRY_LOG.put(3)
-                | CONTROL_ENABLE.put(1)
-                | CONTROL_COMPLETION.put(1)
-                | CONTROL_VECTOR.put(q as u32),
-        )
-        .await?;
+        // LLQ queues: 128-byte entries (in BAR2, not at the base address).
+        let control = CONTROL_LOG_SIZE.put(log) | CONTROL_ENTRY_LOG.put(if llq { 7 } else { 4 }) | CONTROL_ENABLE.put(1);
+        self.set_up_ring(sq, TX_RING_BASE + q as u64 * RING_SPACING, control).await?;
+        let control = CONTROL_LOG_SIZE.put(COMPLETION_RING_LOG)
+            | CONTROL_ENTRY_LOG.put(3)
+            | CONTROL_ENABLE.put(1)
+            | CONTROL_COMPLETION.put(1)
+            | CONTROL_VECTOR.put(q as u32);
+        self.set_up_ring(cq, TX_COMPLETION_BASE + q as u64 * RING_SPACING, control).await?;
         self.write_register(ring_register(cq, &RING_ARM), 1).await?;
-        self.queues[q] = TxQueue { llq, tail: 0, completion_head: 0 };
+        self.queues[q].llq = llq;
+        self.queues[q].tail = 0;
+        self.queues[q].completion_head = 0;
         Ok(())
+    }
+
+    /// Sets up RX queue `q`: its descriptor ring and its completion ring (MSI-X vector
+    /// `8 + q`, armed). No buffers yet.
+    pub async fn create_rx_queue(&mut self, q: usize) -> Result<()> {
+        let (sq, cq) = (4 * q as u32 + 2, 4 * q as u32 + 3);
+        let control = CONTROL_LOG_SIZE.put(RX_RING_LOG) | CONTROL_ENTRY_LOG.put(4) | CONTROL_ENABLE.put(1);
+        self.set_up_ring(sq, RX_RING_BASE + q as u64 * RING_SPACING, control).await?;
+        let control = CONTROL_LOG_SIZE.put(RX_RING_LOG)
+            | CONTROL_ENTRY_LOG.put(4)
+            | CONTROL_ENABLE.put(1)
+            | CONTROL_COMPLETION.put(1)
+            | CONTROL_VECTOR.put(8 + q as u32);
+        self.set_up_ring(cq, RX_COMPLETION_BASE + q as u64 * RING_SPACING, control).await?;
+        self.write_register(ring_register(cq, &RING_ARM), 1).await?;
+        self.queues[q].rx_tail = 0;
+        self.queues[q].rx_completion_head = 0;
+        Ok(())
+    }
+
+    /// Posts RX buffers on queue `q` (the driver sets phase, first, last and comp_req as the
+    /// ENA driver does: every descriptor is a whole buffer), then rings the doorbell.
+    pub async fn post_rx(&mut self, q: usize, buffers: &[RxDescriptor]) -> Result<()> {
+        for d in buffers {
+            let tail = self.queues[q].rx_tail;
+            let d = RxDescriptor {
+                phase: (tail >> RX_RING_LOG) & 1 == 0,
+                first: true,
+                last: true,
+                comp_req: true,
+                ..*d
+            };
+            let at = RX_RING_BASE + q as u64 * RING_SPACING + (tail as u64 % (1 << RX_RING_LOG)) * 16;
+            self.memory.borrow_mut().write(at, &d.to_bytes());
+            self.queues[q].rx_tail = tail.wrapping_add(1);
+        }
+        let tail = self.queues[q].rx_tail;
+        self.write_register(ring_register(4 * q as u32 + 2, &RING_HOST_INDEX), tail as u32).await
+    }
+
+    /// The RX completions the device has written on queue `q` since the last call, found by
+    /// their phase bit; the head doorbell follows.
+    pub async fn take_rx_completions(&mut self, q: usize) -> Result<Vec<RxCompletion>> {
+        let mut found = Vec::new();
+        loop {
+            let head = self.queues[q].rx_completion_head;
+            let at = RX_COMPLETION_BASE + q as u64 * RING_SPACING + (head as u64 % (1 << RX_RING_LOG)) * 16;
+            let completion = RxCompletion::from_bytes(&self.memory.borrow().read(at, 16));
+            if completion.phase != ((head >> RX_RING_LOG) & 1 == 0) {
+                break;
+            }
+            found.push(completion);
+            self.queues[q].rx_completion_head = head.wrapping_add(1);
+        }
+        if !found.is_empty() {
+            let head = self.queues[q].rx_completion_head;
+            self.write_register(ring_register(4 * q as u32 + 3, &RING_HOST_INDEX), head as u32).await?;
+        }
+        Ok(found)
     }
 
     /// Waits until submission ring `q` has room for `n` more descriptors (the device's

@@ -2,16 +2,26 @@
 //! binds (`s_axil_` BAR0, `s_axi_llq_` BAR2, `m_axi_` host memory, `m_axis_tx_` to the MAC,
 //! `msix_`).
 //!
-//! So far the TX path: queue manager (rings, doorbells, interrupts), LLQ device memory, DMA
-//! read and write engines sharing `m_axi_` (reads on the read channels, completion writes
-//! on the write channels), and the TX engine. A TX queue is an LLQ queue when its
-//! submission ring is set up with 128-byte entries (`control.entry_log` = 7).
-use crate::bus::{Axi4Master, Axi4Slave, AxilSlave, AxisSource};
+//! Queue manager (rings, doorbells, interrupts), LLQ device memory, DMA read and write
+//! engines sharing `m_axi_` (reads on the read channels, writes on the write channels), the
+//! TX engine with its store-and-forward frame FIFO, and the RX engine (`s_axis_rx_`). A TX
+//! queue is an LLQ queue when its submission ring is set up with 128-byte entries
+//! (`control.entry_log` = 7).
+//!
+//! The two engines share three ports. Each shows the request of the engine its grant
+//! register names; the grant passes to the other engine when it is waiting and the holder
+//! has nothing to ask or was just served (round robin under load). The requester rides in
+//! bit 7 of the tag so answers find their way back: the queue manager's operation port
+//! (results routed by `res_tag`), the DMA read engine (data routed by its `tuser` tag), and
+//! the DMA write engine (a granted descriptor keeps the data stream until its `tlast`;
+//! status routed by `status_tag`).
+use crate::bus::{Axi4Master, Axi4Slave, AxilSlave, AxisSink, AxisSource};
 use crate::dma::read::DmaRead;
 use crate::dma::write::DmaWrite;
 use crate::frame_fifo::FrameFifo;
 use crate::llq::LlqMemory;
 use crate::queue::manager::QueueManager;
+use crate::rx::RxEngine;
 use crate::tx::TxEngine;
 use rust_hdl::prelude::*;
 
@@ -27,6 +37,8 @@ pub struct Nic {
     pub m_axi: Axi4Master<64, 64, 8, 4>,
     /// Frames to the MAC.
     pub m_axis_tx: AxisSource<64, 8, 1>,
+    /// Frames from the MAC; `tuser` = 1 on any beat marks a frame bad.
+    pub s_axis_rx: AxisSink<64, 8, 1>,
     pub msix_valid: Signal<Out, Bit>,
     pub msix_ready: Signal<In, Bit>,
     pub msix_vector: Signal<Out, Bits<8>>,
@@ -38,12 +50,28 @@ pub struct Nic {
     /// A BAR2 write is in progress: a bridge holds BAR0 writes meanwhile, so a doorbell
     /// never overtakes its entry.
     pub llq_busy: Signal<Out, Bit>,
+    /// RX counters (see the RX engine).
+    pub rx_packets: Signal<Out, Bits<32>>,
+    pub rx_drops: Signal<Out, Bits<32>>,
+    pub rx_truncated: Signal<Out, Bits<32>>,
+    pub rx_errors: Signal<Out, Bits<32>>,
+    pub rx_ring_errors: Signal<Out, Bits<32>>,
     queues: QueueManager,
     llq: LlqMemory,
     dma_read: DmaRead,
     dma_write: DmaWrite,
     tx: TxEngine,
     tx_fifo: FrameFifo,
+    rx: RxEngine,
+    // Arbitration between the engines: which engine's request each shared port shows (a
+    // register, so no engine's ready depends on the other's valid), and the write data owner.
+    op_grant_rx: DFF<Bit>,
+    read_grant_rx: DFF<Bit>,
+    write_grant_rx: DFF<Bit>,
+    /// A write descriptor was accepted and its data has not ended: `write_owner_rx` owns
+    /// the data stream.
+    write_busy: DFF<Bit>,
+    write_owner_rx: DFF<Bit>,
 }
 
 impl Logic for Nic {
@@ -104,18 +132,41 @@ impl Logic for Nic {
         self.dma_write.m_axi.bresp.next = self.m_axi.bresp.val();
         self.dma_write.m_axi.bvalid.next = self.m_axi.bvalid.val();
 
-        // TX engine <-> queue manager.
-        self.queues.op_valid.next = self.tx.op_valid.val();
-        self.tx.op_ready.next = self.queues.op_ready.val();
-        self.queues.op_ring.next = self.tx.op_ring.val();
-        self.queues.op_code.next = self.tx.op_code.val();
-        self.queues.op_tag.next = self.tx.op_tag.val();
-        self.tx.res_valid.next = self.queues.res_valid.val();
+        self.rx.clk.next = self.clk.val();
+        self.rx.rst.next = self.rst.val();
+        AxisSink::<64, 8, 1>::link(&mut self.s_axis_rx, &mut self.rx.s_axis_rx);
+        dff_setup!(self, clk, op_grant_rx, read_grant_rx, write_grant_rx, write_busy, write_owner_rx);
+
+        // Engines <-> queue manager: one operation per cycle.
+        self.queues.op_valid.next = (self.tx.op_valid.val() & !self.op_grant_rx.q.val())
+            | (self.rx.op_valid.val() & self.op_grant_rx.q.val());
+        self.tx.op_ready.next = self.queues.op_ready.val() & !self.op_grant_rx.q.val();
+        self.rx.op_ready.next = self.queues.op_ready.val() & self.op_grant_rx.q.val();
+        if self.op_grant_rx.q.val() {
+            self.queues.op_ring.next = self.rx.op_ring.val();
+            self.queues.op_code.next = self.rx.op_code.val();
+            self.queues.op_tag.next = self.rx.op_tag.val() | 0x80;
+            if self.tx.op_valid.val() & (!self.rx.op_valid.val() | self.queues.op_ready.val()) {
+                self.op_grant_rx.d.next = false;
+            }
+        } else {
+            self.queues.op_ring.next = self.tx.op_ring.val();
+            self.queues.op_code.next = self.tx.op_code.val();
+            self.queues.op_tag.next = self.tx.op_tag.val() & 0x7F;
+            if self.rx.op_valid.val() & (!self.tx.op_valid.val() | self.queues.op_ready.val()) {
+                self.op_grant_rx.d.next = true;
+            }
+        }
+        self.tx.res_valid.next = self.queues.res_valid.val() & !self.queues.res_tag.val().get_bit(7);
+        self.rx.res_valid.next = self.queues.res_valid.val() & self.queues.res_tag.val().get_bit(7);
         self.tx.res_status.next = self.queues.res_status.val();
         self.tx.res_addr.next = self.queues.res_addr.val();
         self.tx.res_index.next = self.queues.res_index.val();
         self.tx.res_phase.next = self.queues.res_phase.val();
         self.tx.res_entry_log.next = self.queues.res_entry_log.val();
+        self.rx.res_status.next = self.queues.res_status.val();
+        self.rx.res_addr.next = self.queues.res_addr.val();
+        self.rx.res_phase.next = self.queues.res_phase.val();
         self.tx.doorbell_valid.next = self.queues.doorbell_valid.val();
         self.tx.doorbell_ring.next = self.queues.doorbell_ring.val();
         self.msix_valid.next = self.queues.msix_valid.val();
@@ -129,33 +180,107 @@ impl Logic for Nic {
         self.llq_errors.next = self.llq.errors.val();
         self.llq_busy.next = self.llq.busy.val();
 
-        // TX engine <-> DMA read engine.
-        self.dma_read.s_desc_valid.next = self.tx.rd_desc_valid.val();
-        self.tx.rd_desc_ready.next = self.dma_read.s_desc_ready.val();
-        self.dma_read.s_desc_addr.next = self.tx.rd_desc_addr.val();
-        self.dma_read.s_desc_len.next = self.tx.rd_desc_len.val();
-        self.dma_read.s_desc_tag.next = self.tx.rd_desc_tag.val();
+        // Engines <-> DMA read engine: requests round robin; the data comes back in request
+        // order, each beat to the engine its tag names.
+        self.dma_read.s_desc_valid.next = (self.tx.rd_desc_valid.val() & !self.read_grant_rx.q.val())
+            | (self.rx.rd_desc_valid.val() & self.read_grant_rx.q.val());
+        self.tx.rd_desc_ready.next = self.dma_read.s_desc_ready.val() & !self.read_grant_rx.q.val();
+        self.rx.rd_desc_ready.next = self.dma_read.s_desc_ready.val() & self.read_grant_rx.q.val();
+        if self.read_grant_rx.q.val() {
+            self.dma_read.s_desc_addr.next = self.rx.rd_desc_addr.val();
+            self.dma_read.s_desc_len.next = self.rx.rd_desc_len.val();
+            self.dma_read.s_desc_tag.next = self.rx.rd_desc_tag.val() | 0x80;
+            if self.tx.rd_desc_valid.val() & (!self.rx.rd_desc_valid.val() | self.dma_read.s_desc_ready.val()) {
+                self.read_grant_rx.d.next = false;
+            }
+        } else {
+            self.dma_read.s_desc_addr.next = self.tx.rd_desc_addr.val();
+            self.dma_read.s_desc_len.next = self.tx.rd_desc_len.val();
+            self.dma_read.s_desc_tag.next = self.tx.rd_desc_tag.val() & 0x7F;
+            if self.rx.rd_desc_valid.val() & (!self.tx.rd_desc_valid.val() | self.dma_read.s_desc_ready.val()) {
+                self.read_grant_rx.d.next = true;
+            }
+        }
         self.tx.rd_data_tdata.next = self.dma_read.m_axis_data.tdata.val();
         self.tx.rd_data_tkeep.next = self.dma_read.m_axis_data.tkeep.val();
-        self.tx.rd_data_tvalid.next = self.dma_read.m_axis_data.tvalid.val();
-        self.dma_read.m_axis_data.tready.next = self.tx.rd_data_tready.val();
         self.tx.rd_data_tlast.next = self.dma_read.m_axis_data.tlast.val();
         self.tx.rd_data_tuser.next = self.dma_read.m_axis_data.tuser.val();
+        self.rx.rd_data_tdata.next = self.dma_read.m_axis_data.tdata.val();
+        self.rx.rd_data_tlast.next = self.dma_read.m_axis_data.tlast.val();
+        self.rx.rd_data_tuser.next = self.dma_read.m_axis_data.tuser.val();
+        self.tx.rd_data_tvalid.next =
+            self.dma_read.m_axis_data.tvalid.val() & !self.dma_read.m_axis_data.tuser.val().get_bit(7);
+        self.rx.rd_data_tvalid.next =
+            self.dma_read.m_axis_data.tvalid.val() & self.dma_read.m_axis_data.tuser.val().get_bit(7);
+        self.dma_read.m_axis_data.tready.next =
+            (self.rx.rd_data_tready.val() & self.dma_read.m_axis_data.tuser.val().get_bit(7))
+                | (self.tx.rd_data_tready.val() & !self.dma_read.m_axis_data.tuser.val().get_bit(7));
 
-        // TX engine <-> DMA write engine.
-        self.dma_write.s_desc_valid.next = self.tx.wr_desc_valid.val();
-        self.tx.wr_desc_ready.next = self.dma_write.s_desc_ready.val();
-        self.dma_write.s_desc_addr.next = self.tx.wr_desc_addr.val();
-        self.dma_write.s_desc_len.next = self.tx.wr_desc_len.val();
-        self.dma_write.s_desc_tag.next = self.tx.wr_desc_tag.val();
-        self.dma_write.s_axis_data.tdata.next = self.tx.wr_data_tdata.val();
-        self.dma_write.s_axis_data.tkeep.next = self.tx.wr_data_tkeep.val();
-        self.dma_write.s_axis_data.tvalid.next = self.tx.wr_data_tvalid.val();
-        self.tx.wr_data_tready.next = self.dma_write.s_axis_data.tready.val();
-        self.dma_write.s_axis_data.tlast.next = self.tx.wr_data_tlast.val();
-        self.dma_write.s_axis_data.tuser.next = self.tx.wr_data_tuser.val();
-        self.tx.wr_status_valid.next = self.dma_write.status_valid.val();
+        // Engines <-> DMA write engine: a descriptor is granted only when no data stream is
+        // open; the granted engine then owns the data stream up to its tlast. Status comes
+        // back in order, to the engine its tag names.
+        self.dma_write.s_desc_valid.next = !self.write_busy.q.val()
+            & ((self.tx.wr_desc_valid.val() & !self.write_grant_rx.q.val())
+                | (self.rx.wr_desc_valid.val() & self.write_grant_rx.q.val()));
+        self.tx.wr_desc_ready.next =
+            self.dma_write.s_desc_ready.val() & !self.write_busy.q.val() & !self.write_grant_rx.q.val();
+        self.rx.wr_desc_ready.next =
+            self.dma_write.s_desc_ready.val() & !self.write_busy.q.val() & self.write_grant_rx.q.val();
+        if self.write_grant_rx.q.val() {
+            self.dma_write.s_desc_addr.next = self.rx.wr_desc_addr.val();
+            self.dma_write.s_desc_len.next = self.rx.wr_desc_len.val();
+            self.dma_write.s_desc_tag.next = self.rx.wr_desc_tag.val() | 0x80;
+            if self.tx.wr_desc_valid.val() & (!self.rx.wr_desc_valid.val() | self.rx.wr_desc_ready.val()) {
+                self.write_grant_rx.d.next = false;
+            }
+        } else {
+            self.dma_write.s_desc_addr.next = self.tx.wr_desc_addr.val();
+            self.dma_write.s_desc_len.next = self.tx.wr_desc_len.val();
+            self.dma_write.s_desc_tag.next = self.tx.wr_desc_tag.val() & 0x7F;
+            if self.rx.wr_desc_valid.val() & (!self.tx.wr_desc_valid.val() | self.tx.wr_desc_ready.val()) {
+                self.write_grant_rx.d.next = true;
+            }
+        }
+        if self.dma_write.s_desc_valid.val() & self.dma_write.s_desc_ready.val() {
+            self.write_busy.d.next = true;
+            self.write_owner_rx.d.next = self.write_grant_rx.q.val();
+        }
+        self.tx.wr_data_tready.next =
+            self.dma_write.s_axis_data.tready.val() & self.write_busy.q.val() & !self.write_owner_rx.q.val();
+        self.rx.wr_data_tready.next =
+            self.dma_write.s_axis_data.tready.val() & self.write_busy.q.val() & self.write_owner_rx.q.val();
+        self.dma_write.s_axis_data.tvalid.next = self.write_busy.q.val()
+            & ((self.tx.wr_data_tvalid.val() & !self.write_owner_rx.q.val())
+                | (self.rx.wr_data_tvalid.val() & self.write_owner_rx.q.val()));
+        if self.write_owner_rx.q.val() {
+            self.dma_write.s_axis_data.tdata.next = self.rx.wr_data_tdata.val();
+            self.dma_write.s_axis_data.tkeep.next = self.rx.wr_data_tkeep.val();
+            self.dma_write.s_axis_data.tlast.next = self.rx.wr_data_tlast.val();
+            self.dma_write.s_axis_data.tuser.next = self.rx.wr_data_tuser.val();
+        } else {
+            self.dma_write.s_axis_data.tdata.next = self.tx.wr_data_tdata.val();
+            self.dma_write.s_axis_data.tkeep.next = self.tx.wr_data_tkeep.val();
+            self.dma_write.s_axis_data.tlast.next = self.tx.wr_data_tlast.val();
+            self.dma_write.s_axis_data.tuser.next = self.tx.wr_data_tuser.val();
+        }
+        if self.dma_write.s_axis_data.tvalid.val()
+            & self.dma_write.s_axis_data.tready.val()
+            & self.dma_write.s_axis_data.tlast.val()
+        {
+            self.write_busy.d.next = false;
+        }
+        self.tx.wr_status_valid.next = self.dma_write.status_valid.val() & !self.dma_write.status_tag.val().get_bit(7);
+        self.rx.wr_status_valid.next = self.dma_write.status_valid.val() & self.dma_write.status_tag.val().get_bit(7);
         self.tx.wr_status_error.next = self.dma_write.status_error.val();
+        self.rx.wr_status_error.next = self.dma_write.status_error.val();
+        self.rx_packets.next = self.rx.rx_packets.val();
+        self.rx_drops.next = self.rx.rx_drops.val();
+        self.rx_truncated.next = self.rx.rx_truncated.val();
+        self.rx_errors.next = self.rx.rx_errors.val();
+        self.rx_ring_errors.next = self.rx.rx_ring_errors.val();
+        if self.rst.val() {
+            self.write_busy.d.next = false;
+        }
         self.tx_packets.next = self.tx.tx_packets.val();
         self.tx_errors.next = self.tx.tx_errors.val();
     }
@@ -163,5 +288,5 @@ impl Logic for Nic {
 
 crate::native_ports!(
     impl[] Nic;
-    clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, s_axi_llq.awid, s_axi_llq.awaddr, s_axi_llq.awlen, s_axi_llq.awsize, s_axi_llq.awburst, s_axi_llq.awlock, s_axi_llq.awcache, s_axi_llq.awprot, s_axi_llq.awvalid, s_axi_llq.awready, s_axi_llq.wdata, s_axi_llq.wstrb, s_axi_llq.wlast, s_axi_llq.wvalid, s_axi_llq.wready, s_axi_llq.bid, s_axi_llq.bresp, s_axi_llq.bvalid, s_axi_llq.bready, s_axi_llq.arid, s_axi_llq.araddr, s_axi_llq.arlen, s_axi_llq.arsize, s_axi_llq.arburst, s_axi_llq.arlock, s_axi_llq.arcache, s_axi_llq.arprot, s_axi_llq.arvalid, s_axi_llq.arready, s_axi_llq.rid, s_axi_llq.rdata, s_axi_llq.rresp, s_axi_llq.rlast, s_axi_llq.rvalid, s_axi_llq.rready, m_axi.awid, m_axi.awaddr, m_axi.awlen, m_axi.awsize, m_axi.awburst, m_axi.awlock, m_axi.awcache, m_axi.awprot, m_axi.awvalid, m_axi.awready, m_axi.wdata, m_axi.wstrb, m_axi.wlast, m_axi.wvalid, m_axi.wready, m_axi.bid, m_axi.bresp, m_axi.bvalid, m_axi.bready, m_axi.arid, m_axi.araddr, m_axi.arlen, m_axi.arsize, m_axi.arburst, m_axi.arlock, m_axi.arcache, m_axi.arprot, m_axi.arvalid, m_axi.arready, m_axi.rid, m_axi.rdata, m_axi.rresp, m_axi.rlast, m_axi.rvalid, m_axi.rready, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, msix_valid, msix_ready, msix_vector, msix_function, tx_packets, tx_errors, llq_errors, llq_busy,
+    clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, s_axi_llq.awid, s_axi_llq.awaddr, s_axi_llq.awlen, s_axi_llq.awsize, s_axi_llq.awburst, s_axi_llq.awlock, s_axi_llq.awcache, s_axi_llq.awprot, s_axi_llq.awvalid, s_axi_llq.awready, s_axi_llq.wdata, s_axi_llq.wstrb, s_axi_llq.wlast, s_axi_llq.wvalid, s_axi_llq.wready, s_axi_llq.bid, s_axi_llq.bresp, s_axi_llq.bvalid, s_axi_llq.bready, s_axi_llq.arid, s_axi_llq.araddr, s_axi_llq.arlen, s_axi_llq.arsize, s_axi_llq.arburst, s_axi_llq.arlock, s_axi_llq.arcache, s_axi_llq.arprot, s_axi_llq.arvalid, s_axi_llq.arready, s_axi_llq.rid, s_axi_llq.rdata, s_axi_llq.rresp, s_axi_llq.rlast, s_axi_llq.rvalid, s_axi_llq.rready, m_axi.awid, m_axi.awaddr, m_axi.awlen, m_axi.awsize, m_axi.awburst, m_axi.awlock, m_axi.awcache, m_axi.awprot, m_axi.awvalid, m_axi.awready, m_axi.wdata, m_axi.wstrb, m_axi.wlast, m_axi.wvalid, m_axi.wready, m_axi.bid, m_axi.bresp, m_axi.bvalid, m_axi.bready, m_axi.arid, m_axi.araddr, m_axi.arlen, m_axi.arsize, m_axi.arburst, m_axi.arlock, m_axi.arcache, m_axi.arprot, m_axi.arvalid, m_axi.arready, m_axi.rid, m_axi.rdata, m_axi.rresp, m_axi.rlast, m_axi.rvalid, m_axi.rready, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, msix_valid, msix_ready, msix_vector, msix_function, tx_packets, tx_errors, llq_errors, llq_busy, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors,
 );

@@ -47,9 +47,9 @@ pub const STATUS_OK: u64 = 0;
 pub const STATUS_MALFORMED: u64 = 1;
 pub const STATUS_DMA_ERROR: u64 = 2;
 /// DMA tags: descriptor fetches and payload reads (distinguished for debugging only:
-/// one read is in flight at a time).
-pub const TAG_DESCRIPTOR: u64 = 0xD0;
-pub const TAG_PAYLOAD: u64 = 0xDA;
+/// one read is in flight at a time). Bits 6:0; the NIC adds the requester in bit 7.
+pub const TAG_DESCRIPTOR: u64 = 0x50;
+pub const TAG_PAYLOAD: u64 = 0x5A;
 
 #[derive(LogicBlock)]
 pub struct TxEngine {

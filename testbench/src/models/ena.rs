@@ -82,6 +82,71 @@ pub const TX_STATUS_OK: u8 = 0;
 pub const TX_STATUS_MALFORMED: u8 = 1;
 pub const TX_STATUS_DMA_ERROR: u8 = 2;
 
+/// An ENA RX descriptor (`struct ena_eth_io_rx_desc`), 16 bytes: one host buffer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RxDescriptor {
+    /// Buffer bytes; 0 means 65536.
+    pub length: u16,
+    pub phase: bool,
+    pub first: bool,
+    pub last: bool,
+    pub comp_req: bool,
+    pub req_id: u16,
+    /// 48-bit buffer address (`buff_addr_lo`, `buff_addr_hi`).
+    pub buffer: u64,
+}
+
+impl RxDescriptor {
+    pub fn to_bytes(&self) -> [u8; 16] {
+        let ctrl = self.phase as u8 | (self.first as u8) << 2 | (self.last as u8) << 3 | (self.comp_req as u8) << 4;
+        let mut b = [0u8; 16];
+        b[0..2].copy_from_slice(&self.length.to_le_bytes());
+        b[3] = ctrl;
+        b[4..6].copy_from_slice(&self.req_id.to_le_bytes());
+        b[8..12].copy_from_slice(&(self.buffer as u32).to_le_bytes());
+        b[12..14].copy_from_slice(&((self.buffer >> 32) as u16).to_le_bytes());
+        b
+    }
+}
+
+/// An ENA RX completion (`struct ena_eth_io_rx_cdesc_base` + hash, sub_qid), 16 bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RxCompletion {
+    pub l3_proto: u8,
+    pub l4_proto: u8,
+    pub ipv4_frag: bool,
+    pub phase: bool,
+    pub first: bool,
+    pub last: bool,
+    pub length: u16,
+    pub req_id: u16,
+    pub hash: u32,
+    pub sub_qid: u16,
+}
+
+impl RxCompletion {
+    pub fn from_bytes(b: &[u8]) -> Self {
+        let status = u32::from_le_bytes(b[0..4].try_into().unwrap());
+        Self {
+            l3_proto: (status & 0x1F) as u8,
+            l4_proto: (status >> 8 & 0x1F) as u8,
+            ipv4_frag: status >> 15 & 1 != 0,
+            phase: status >> 24 & 1 != 0,
+            first: status >> 26 & 1 != 0,
+            last: status >> 27 & 1 != 0,
+            length: u16::from_le_bytes([b[4], b[5]]),
+            req_id: u16::from_le_bytes([b[6], b[7]]),
+            hash: u32::from_le_bytes(b[8..12].try_into().unwrap()),
+            sub_qid: u16::from_le_bytes([b[12], b[13]]),
+        }
+    }
+}
+
+/// ENA protocol indexes (`enum ena_eth_io_l3_proto_index`, `ena_eth_io_l4_proto_index`).
+pub const L3_PROTO_IPV4: u8 = 8;
+pub const L4_PROTO_TCP: u8 = 12;
+pub const L4_PROTO_UDP: u8 = 13;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +178,49 @@ mod tests {
     fn tx_completion_reads_its_fields_little_endian() {
         let c = TxCompletion::from_bytes(&[0x34, 0x12, 2, 1, 5, 0, 0x10, 0x00]);
         assert_eq!(c, TxCompletion { req_id: 0x1234, status: 2, phase: true, sub_qid: 5, sq_head_idx: 16 });
+    }
+
+    /// `ena_eth_io_rx_desc`: length u16, reserved u8, ctrl u8 (phase 0, first 2, last 3,
+    /// comp_req 4), req_id u16, reserved u16, buff_addr_lo u32, buff_addr_hi u16.
+    #[test]
+    fn rx_descriptor_fields_sit_where_the_linux_header_puts_them() {
+        let d = RxDescriptor {
+            length: 0x0800,
+            phase: true,
+            first: true,
+            last: true,
+            comp_req: true,
+            req_id: 0xBEEF,
+            buffer: 0x1234_8765_4321,
+        };
+        assert_eq!(
+            d.to_bytes(),
+            [0x00, 0x08, 0, 0x1D, 0xEF, 0xBE, 0, 0, 0x21, 0x43, 0x65, 0x87, 0x34, 0x12, 0, 0]
+        );
+    }
+
+    /// `ena_eth_io_rx_cdesc_base.status`: l3_proto_idx 4:0, l4_proto_idx 12:8, ipv4_frag 15,
+    /// phase 24, first 26, last 27; then length, req_id, hash, sub_qid.
+    #[test]
+    fn rx_completion_reads_the_linux_status_bits() {
+        let status: u32 = 8 | 13 << 8 | 1 << 15 | 1 << 24 | 1 << 27;
+        let mut b = status.to_le_bytes().to_vec();
+        b.extend_from_slice(&[0xDC, 0x05, 0x07, 0x00, 0x78, 0x56, 0x34, 0x12, 3, 0, 0, 0]);
+        let c = RxCompletion::from_bytes(&b);
+        assert_eq!(
+            c,
+            RxCompletion {
+                l3_proto: 8,
+                l4_proto: 13,
+                ipv4_frag: true,
+                phase: true,
+                first: false,
+                last: true,
+                length: 1500,
+                req_id: 7,
+                hash: 0x1234_5678,
+                sub_qid: 3
+            }
+        );
     }
 }

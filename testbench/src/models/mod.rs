@@ -5,5 +5,6 @@ pub mod ena;
 pub mod ethernet;
 pub mod queue;
 pub mod rdma;
+pub mod rx;
 pub mod stream_fifo;
 pub mod stream_packer;

@@ -5,6 +5,7 @@ pub mod cfgspace;
 pub mod dma_read;
 pub mod dma_write;
 pub mod llq;
+pub mod nic_rx;
 pub mod nic_tx;
 pub mod queue;
 pub mod stream_fifo;

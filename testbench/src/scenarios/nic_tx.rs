@@ -127,7 +127,7 @@ pub struct TxReport {
 pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
     let report = std::rc::Rc::new(std::cell::RefCell::new(TxReport::default()));
     let out = report.clone();
-    Tb::run(sim, &TbConfig::new(seed), move |tb| async move {
+    Tb::run(sim, &TbConfig::from_env("nic_tx", seed), move |tb| async move {
         tb.set(tb.input("msix_ready")?, 1);
         tb.reset(4).await?;
         Axi4Monitor::start(&tb, "m_axi")?;

@@ -1,0 +1,841 @@
+//! The RX engine: from a frame on `s_axis_rx_` to host buffers and ENA RX completions.
+//!
+//! Queue `q` owns rings `4q + 2` (RX submission: the host posts 16-byte ENA RX descriptors,
+//! one buffer each) and `4q + 3` (RX completion: 16-byte ENA RX completions).
+//!
+//! **Input side** (at line rate, one beat per cycle): every frame is stored whole in a
+//! 2048-beat FIFO while a parser looks at its first five beats_fifo: Ethernet type, IPv4 version
+//! and header length, fragment bits, protocol, and the 4-tuple, from which it computes the
+//! RSS Toeplitz hash (Microsoft's default key, the one the RSS specification's test vectors
+//! use). At `tlast` a record goes into a metadata FIFO: {length, hash, ENA L3/L4 protocol
+//! index, fragment, bad}. The engine starts on a frame only once its record is there, so it
+//! never waits for the MAC in the middle of a frame (store and forward).
+//!
+//! Classification (documented contract, `testbench/src/models/rx.rs` models it):
+//! * IPv4 = Ethernet type 0x0800 (no VLAN tag), version 4, header length >= 5 words;
+//!   the frame must be longer than 40 bytes (a real one is at least 60) to be classified.
+//! * TCP (6) / UDP (17) of an unfragmented IPv4 packet sets the L4 index; the hash covers
+//!   {source, destination address, source, destination port} when the IPv4 header has no
+//!   options (ports at bytes 34-37), else {source, destination address}; other frames hash 0.
+//! * Steering: queue = hash mod 8 (the ENA driver's default indirection table over 8
+//!   queues).
+//!
+//! **Engine side**, one frame at a time: take an RX descriptor from the queue's submission
+//! ring, fetch it with the DMA read engine, write the next `min(left, length & ~7)` bytes of
+//! the frame into its buffer with the DMA write engine (buffers are filled in whole 8-byte
+//! words, so a frame continues in the next buffer on a beat boundary), and repeat until the
+//! frame is written. A buffer's completion is posted once the next buffer has been taken
+//! (or the frame has ended), so `last` is always right: {status: L3/L4 index, fragment,
+//! phase, first, last; length; req_id; hash; sub_qid}, then notify (MSI-X if armed).
+//!
+//! Bad input, each with a defined outcome and a counter:
+//! * a frame the MAC marks bad (`tuser` on any beat), a non-final beat with partial `tkeep`,
+//!   a frame of 0 bytes, or one longer than `MAX_RX_FRAME_BYTES` (cut at the limit on input,
+//!   the rest discarded): dropped whole, `rx_errors`;
+//! * no buffer (empty or disabled ring) for a frame's first buffer: the frame is dropped,
+//!   `rx_drops`; the engine goes on with the next frame, so other queues never stall;
+//! * the ring runs dry in the middle of a frame (a frame larger than all posted buffers):
+//!   the buffers written are completed, the last with `last`, and the rest of the frame is
+//!   dropped, `rx_truncated` (the host sees a frame shorter than its IP length says);
+//! * an AXI error on a descriptor read (that buffer is lost; handled like a dry ring), a
+//!   descriptor shorter than 8 bytes (same), an AXI error on a data or completion write,
+//!   or a completion ring that is full or disabled: `rx_ring_errors`. ENA RX completions
+//!   carry no error status; the counter is how the host learns of it.
+use crate::bus::AxisSink;
+use crate::stream_fifo::{FifoFault, StreamFifo};
+use rust_hdl::prelude::*;
+
+/// RX queues served (rings `4q + 2`, `4q + 3`).
+pub const RX_QUEUES: usize = crate::tx::TX_QUEUES;
+/// Longest frame accepted (a 9000-byte MTU with room to spare); longer ones are dropped.
+pub const MAX_RX_FRAME_BYTES: u64 = 9600;
+/// Beats the frame FIFO holds: a longest frame and more.
+pub const RX_FIFO_BEATS: usize = 2048;
+const _: () = assert!((MAX_RX_FRAME_BYTES as usize) / 8 < RX_FIFO_BEATS);
+/// The RSS key's first 16 bytes (Microsoft's default key, from the RSS specification's
+/// "Verifying the RSS hash calculation"): a 96-bit IPv4 4-tuple needs 96 + 32 key bits.
+pub const RSS_KEY_128: u128 = 0x6d5a56da_255b0ec2_4167253d_43a38fb0;
+/// ENA protocol indexes (`ena_eth_io_defs.h`).
+pub const ENA_L3_IPV4: u64 = 8;
+pub const ENA_L4_TCP: u64 = 12;
+pub const ENA_L4_UDP: u64 = 13;
+/// DMA and queue-operation tags (bits 6:0; the NIC adds the requester in bit 7).
+pub const TAG_DESCRIPTOR: u64 = 0x40;
+pub const TAG_DATA: u64 = 0x41;
+pub const TAG_COMPLETION: u64 = 0x42;
+
+type FrameBeats = StreamFifo<64, 8, 1, 11, 12>;
+/// Per frame: {bad 59, fragment 58, l4 57:53, l3 52:48, hash 47:16, length 15:0}.
+type FrameRecords = StreamFifo<64, 8, 1, 8, 9>;
+
+/// Where the engine is in a frame.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
+pub enum RxState {
+    Idle,
+    Take,
+    WaitTake,
+    NoBuffer,
+    FetchDescriptor,
+    DescriptorData,
+    Check,
+    WriteRequest,
+    WriteData,
+    WriteStatus,
+    Post,
+    WaitPost,
+    CompletionRequest,
+    CompletionData,
+    CompletionStatus,
+    Notify,
+    WaitNotify,
+    AfterCompletion,
+    Drain,
+}
+
+/// What follows a posted completion.
+const AFTER_WRITE: u64 = 0;
+const AFTER_DRAIN: u64 = 1;
+const AFTER_IDLE: u64 = 2;
+
+#[derive(LogicBlock)]
+pub struct RxEngine {
+    pub clk: Signal<In, Clock>,
+    pub rst: Signal<In, Bit>,
+    /// Frames from the MAC; `tuser` = 1 on any beat marks the frame bad.
+    pub s_axis_rx: AxisSink<64, 8, 1>,
+    // Queue manager operation port.
+    pub op_valid: Signal<Out, Bit>,
+    pub op_ready: Signal<In, Bit>,
+    pub op_ring: Signal<Out, Bits<8>>,
+    pub op_code: Signal<Out, Bits<2>>,
+    pub op_tag: Signal<Out, Bits<8>>,
+    pub res_valid: Signal<In, Bit>,
+    pub res_status: Signal<In, Bits<2>>,
+    pub res_addr: Signal<In, Bits<64>>,
+    pub res_phase: Signal<In, Bit>,
+    // DMA read engine: descriptor fetches.
+    pub rd_desc_valid: Signal<Out, Bit>,
+    pub rd_desc_ready: Signal<In, Bit>,
+    pub rd_desc_addr: Signal<Out, Bits<64>>,
+    pub rd_desc_len: Signal<Out, Bits<16>>,
+    pub rd_desc_tag: Signal<Out, Bits<8>>,
+    pub rd_data_tdata: Signal<In, Bits<64>>,
+    pub rd_data_tvalid: Signal<In, Bit>,
+    pub rd_data_tready: Signal<Out, Bit>,
+    pub rd_data_tlast: Signal<In, Bit>,
+    pub rd_data_tuser: Signal<In, Bits<9>>,
+    // DMA write engine: frame data and completions.
+    pub wr_desc_valid: Signal<Out, Bit>,
+    pub wr_desc_ready: Signal<In, Bit>,
+    pub wr_desc_addr: Signal<Out, Bits<64>>,
+    pub wr_desc_len: Signal<Out, Bits<16>>,
+    pub wr_desc_tag: Signal<Out, Bits<8>>,
+    pub wr_data_tdata: Signal<Out, Bits<64>>,
+    pub wr_data_tkeep: Signal<Out, Bits<8>>,
+    pub wr_data_tvalid: Signal<Out, Bit>,
+    pub wr_data_tready: Signal<In, Bit>,
+    pub wr_data_tlast: Signal<Out, Bit>,
+    pub wr_data_tuser: Signal<Out, Bits<1>>,
+    pub wr_status_valid: Signal<In, Bit>,
+    pub wr_status_error: Signal<In, Bit>,
+    /// Frames delivered whole; dropped for lack of a buffer; cut short; bad from the MAC;
+    /// host-side errors (saturating counters).
+    pub rx_packets: Signal<Out, Bits<32>>,
+    pub rx_drops: Signal<Out, Bits<32>>,
+    pub rx_truncated: Signal<Out, Bits<32>>,
+    pub rx_errors: Signal<Out, Bits<32>>,
+    pub rx_ring_errors: Signal<Out, Bits<32>>,
+
+    beats_fifo: FrameBeats,
+    records_fifo: FrameRecords,
+    // Input side: the frame coming in.
+    in_beat: DFF<Bits<11>>,
+    in_bad: DFF<Bit>,
+    /// Past `MAX_RX_FRAME_BYTES`: beats are taken and thrown away until `tlast`.
+    in_discard: DFF<Bit>,
+    in_ipv4: DFF<Bit>,
+    in_no_options: DFF<Bit>,
+    in_fragment: DFF<Bit>,
+    in_protocol: DFF<Bits<8>>,
+    in_hash_addresses: DFF<Bits<32>>,
+    in_hash_ports: DFF<Bits<32>>,
+    in_take: Signal<Local, Bit>,
+    in_push: Signal<Local, Bit>,
+    in_bytes: Signal<Local, Bits<16>>,
+    in_keep_count: Signal<Local, Bits<4>>,
+    in_keep_packed: Signal<Local, Bit>,
+    in_classified: Signal<Local, Bit>,
+    in_l3: Signal<Local, Bits<5>>,
+    in_l4: Signal<Local, Bits<5>>,
+    in_hash: Signal<Local, Bits<32>>,
+    in_frame_bad: Signal<Local, Bit>,
+    in_l3_fragment: Signal<Local, Bit>,
+    hash_beat3: Signal<Local, Bits<32>>,
+    hash_beat4_addresses: Signal<Local, Bits<32>>,
+    hash_beat4_ports: Signal<Local, Bits<32>>,
+    rss_key: Constant<Bits<128>>,
+    max_beat: Constant<Bits<11>>,
+
+    // Engine side: the frame being written.
+    state: DFF<RxState>,
+    step: DFF<Bit>,
+    after: DFF<Bits<2>>,
+    queue: DFF<Bits<3>>,
+    left: DFF<Bits<16>>,
+    hash: DFF<Bits<32>>,
+    l3: DFF<Bits<5>>,
+    l4: DFF<Bits<5>>,
+    fragment: DFF<Bit>,
+    desc_addr: DFF<Bits<64>>,
+    desc_word0: DFF<Bits<64>>,
+    desc_word1: DFF<Bits<64>>,
+    buffer_error: DFF<Bit>,
+    // The buffer being filled.
+    chunk: DFF<Bits<16>>,
+    chunk_beats: DFF<Bits<11>>,
+    buffer_addr: DFF<Bits<64>>,
+    buffer_req_id: DFF<Bits<16>>,
+    // The buffer written and waiting for its completion.
+    have_written: DFF<Bit>,
+    done_req_id: DFF<Bits<16>>,
+    done_length: DFF<Bits<16>>,
+    done_first: DFF<Bit>,
+    done_last: DFF<Bit>,
+    cq_addr: DFF<Bits<64>>,
+    cq_phase: DFF<Bit>,
+    packets: DFF<Bits<32>>,
+    drops: DFF<Bits<32>>,
+    truncated: DFF<Bits<32>>,
+    errors: DFF<Bits<32>>,
+    ring_errors: DFF<Bits<32>>,
+    buffer_length: Signal<Local, Bits<17>>,
+    usable: Signal<Local, Bits<17>>,
+    take_bytes: Signal<Local, Bits<16>>,
+    chunk_words: Signal<Local, Bits<17>>,
+    completion_status: Signal<Local, Bits<32>>,
+    count_drop: Signal<Local, Bit>,
+    count_truncated: Signal<Local, Bit>,
+    count_error: Signal<Local, Bit>,
+    count_ring_error: Signal<Local, Bit>,
+    count_packet: Signal<Local, Bit>,
+    tag_descriptor: Constant<Bits<8>>,
+    tag_data: Constant<Bits<8>>,
+    tag_completion: Constant<Bits<8>>,
+    l3_ipv4: Constant<Bits<5>>,
+    l4_tcp: Constant<Bits<5>>,
+    l4_udp: Constant<Bits<5>>,
+    after_write: Constant<Bits<2>>,
+    after_drain: Constant<Bits<2>>,
+    after_idle: Constant<Bits<2>>,
+}
+
+impl Default for RxEngine {
+    fn default() -> Self {
+        Self {
+            clk: Default::default(),
+            rst: Default::default(),
+            s_axis_rx: Default::default(),
+            op_valid: Default::default(),
+            op_ready: Default::default(),
+            op_ring: Default::default(),
+            op_code: Default::default(),
+            op_tag: Default::default(),
+            res_valid: Default::default(),
+            res_status: Default::default(),
+            res_addr: Default::default(),
+            res_phase: Default::default(),
+            rd_desc_valid: Default::default(),
+            rd_desc_ready: Default::default(),
+            rd_desc_addr: Default::default(),
+            rd_desc_len: Default::default(),
+            rd_desc_tag: Default::default(),
+            rd_data_tdata: Default::default(),
+            rd_data_tvalid: Default::default(),
+            rd_data_tready: Default::default(),
+            rd_data_tlast: Default::default(),
+            rd_data_tuser: Default::default(),
+            wr_desc_valid: Default::default(),
+            wr_desc_ready: Default::default(),
+            wr_desc_addr: Default::default(),
+            wr_desc_len: Default::default(),
+            wr_desc_tag: Default::default(),
+            wr_data_tdata: Default::default(),
+            wr_data_tkeep: Default::default(),
+            wr_data_tvalid: Default::default(),
+            wr_data_tready: Default::default(),
+            wr_data_tlast: Default::default(),
+            wr_data_tuser: Default::default(),
+            wr_status_valid: Default::default(),
+            wr_status_error: Default::default(),
+            rx_packets: Default::default(),
+            rx_drops: Default::default(),
+            rx_truncated: Default::default(),
+            rx_errors: Default::default(),
+            rx_ring_errors: Default::default(),
+            beats_fifo: FrameBeats::new(FifoFault::None),
+            records_fifo: FrameRecords::new(FifoFault::None),
+            in_beat: Default::default(),
+            in_bad: Default::default(),
+            in_discard: Default::default(),
+            in_ipv4: Default::default(),
+            in_no_options: Default::default(),
+            in_fragment: Default::default(),
+            in_protocol: Default::default(),
+            in_hash_addresses: Default::default(),
+            in_hash_ports: Default::default(),
+            in_take: Default::default(),
+            in_push: Default::default(),
+            in_bytes: Default::default(),
+            in_keep_count: Default::default(),
+            in_keep_packed: Default::default(),
+            in_classified: Default::default(),
+            in_l3: Default::default(),
+            in_l4: Default::default(),
+            in_hash: Default::default(),
+            in_frame_bad: Default::default(),
+            in_l3_fragment: Default::default(),
+            hash_beat3: Default::default(),
+            hash_beat4_addresses: Default::default(),
+            hash_beat4_ports: Default::default(),
+            rss_key: Constant::new((Bits::<128>::from((RSS_KEY_128 >> 64) as u64) << 64) | Bits::<128>::from(RSS_KEY_128 as u64)),
+            max_beat: Constant::new((MAX_RX_FRAME_BYTES / 8 - 1).to_bits()),
+            state: Default::default(),
+            step: Default::default(),
+            after: Default::default(),
+            queue: Default::default(),
+            left: Default::default(),
+            hash: Default::default(),
+            l3: Default::default(),
+            l4: Default::default(),
+            fragment: Default::default(),
+            desc_addr: Default::default(),
+            desc_word0: Default::default(),
+            desc_word1: Default::default(),
+            buffer_error: Default::default(),
+            chunk: Default::default(),
+            chunk_beats: Default::default(),
+            buffer_addr: Default::default(),
+            buffer_req_id: Default::default(),
+            have_written: Default::default(),
+            done_req_id: Default::default(),
+            done_length: Default::default(),
+            done_first: Default::default(),
+            done_last: Default::default(),
+            cq_addr: Default::default(),
+            cq_phase: Default::default(),
+            packets: Default::default(),
+            drops: Default::default(),
+            truncated: Default::default(),
+            errors: Default::default(),
+            ring_errors: Default::default(),
+            buffer_length: Default::default(),
+            usable: Default::default(),
+            take_bytes: Default::default(),
+            chunk_words: Default::default(),
+            completion_status: Default::default(),
+            count_drop: Default::default(),
+            count_truncated: Default::default(),
+            count_error: Default::default(),
+            count_ring_error: Default::default(),
+            count_packet: Default::default(),
+            tag_descriptor: Constant::new(TAG_DESCRIPTOR.to_bits()),
+            tag_data: Constant::new(TAG_DATA.to_bits()),
+            tag_completion: Constant::new(TAG_COMPLETION.to_bits()),
+            l3_ipv4: Constant::new(ENA_L3_IPV4.to_bits()),
+            l4_tcp: Constant::new(ENA_L4_TCP.to_bits()),
+            l4_udp: Constant::new(ENA_L4_UDP.to_bits()),
+            after_write: Constant::new(AFTER_WRITE.to_bits()),
+            after_drain: Constant::new(AFTER_DRAIN.to_bits()),
+            after_idle: Constant::new(AFTER_IDLE.to_bits()),
+        }
+    }
+}
+
+impl Logic for RxEngine {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clk,
+            in_beat,
+            in_bad,
+            in_discard,
+            in_ipv4,
+            in_no_options,
+            in_fragment,
+            in_protocol,
+            in_hash_addresses,
+            in_hash_ports,
+            state,
+            step,
+            after,
+            queue,
+            left,
+            hash,
+            l3,
+            l4,
+            fragment,
+            desc_addr,
+            desc_word0,
+            desc_word1,
+            buffer_error,
+            chunk,
+            chunk_beats,
+            buffer_addr,
+            buffer_req_id,
+            have_written,
+            done_req_id,
+            done_length,
+            done_first,
+            done_last,
+            cq_addr,
+            cq_phase,
+            packets,
+            drops,
+            truncated,
+            errors,
+            ring_errors
+        );
+        self.beats_fifo.clk.next = self.clk.val();
+        self.beats_fifo.rst.next = self.rst.val();
+        self.records_fifo.clk.next = self.clk.val();
+        self.records_fifo.rst.next = self.rst.val();
+
+        // ---- Input side ----
+        // A beat is taken when both FIFOs have room (the record FIFO only matters at tlast,
+        // but one rule keeps the handshake simple); it is stored unless discarded.
+        self.s_axis_rx.tready.next = self.beats_fifo.s_axis.tready.val() & self.records_fifo.s_axis.tready.val();
+        self.in_take.next = self.s_axis_rx.tvalid.val() & self.s_axis_rx.tready.val();
+        self.in_push.next = self.in_take.val() & !self.in_discard.q.val();
+        self.beats_fifo.s_axis.tvalid.next = self.in_push.val();
+        self.beats_fifo.s_axis.tdata.next = self.s_axis_rx.tdata.val();
+        self.beats_fifo.s_axis.tkeep.next = self.s_axis_rx.tkeep.val();
+        self.beats_fifo.s_axis.tuser.next = 0.into();
+        // The longest frame's last beat is stored with tlast; the rest is discarded.
+        self.beats_fifo.s_axis.tlast.next =
+            self.s_axis_rx.tlast.val() | (self.in_beat.q.val() == self.max_beat.val());
+
+        // Bytes in this beat: tkeep must be packed from lane 0 (2^n - 1).
+        self.in_keep_count.next = 0.into();
+        for lane in 0..8 {
+            if self.s_axis_rx.tkeep.val().get_bit(lane) {
+                self.in_keep_count.next = self.in_keep_count.val() + 1;
+            }
+        }
+        self.in_keep_packed.next =
+            (self.s_axis_rx.tkeep.val() & (self.s_axis_rx.tkeep.val() + 1)) == 0;
+
+        // Toeplitz hash contributions: input bit p (MSB first) of the 12-byte tuple {source
+        // address, destination address, source port, destination port} adds key bits
+        // p..p+31, which are `rss_key >> (96 - p)`. Beat 3 lanes 2-7 hold tuple bytes 0-5,
+        // beat 4 lanes 0-1 bytes 6-7 (the addresses) and lanes 2-5 bytes 8-11 (the ports).
+        self.hash_beat3.next = 0.into();
+        self.hash_beat4_addresses.next = 0.into();
+        self.hash_beat4_ports.next = 0.into();
+        for lane in 2..8 {
+            for bit in 0..8 {
+                if self.s_axis_rx.tdata.val().get_bit(lane * 8 + bit) {
+                    self.hash_beat3.next =
+                        self.hash_beat3.val() ^ self.rss_key.val().get_bits::<32>(105 - 8 * lane + bit);
+                }
+            }
+        }
+        for lane in 0..2 {
+            for bit in 0..8 {
+                if self.s_axis_rx.tdata.val().get_bit(lane * 8 + bit) {
+                    self.hash_beat4_addresses.next =
+                        self.hash_beat4_addresses.val() ^ self.rss_key.val().get_bits::<32>(41 - 8 * lane + bit);
+                }
+            }
+        }
+        for lane in 2..6 {
+            for bit in 0..8 {
+                if self.s_axis_rx.tdata.val().get_bit(lane * 8 + bit) {
+                    self.hash_beat4_ports.next =
+                        self.hash_beat4_ports.val() ^ self.rss_key.val().get_bits::<32>(41 - 8 * lane + bit);
+                }
+            }
+        }
+
+        if self.in_take.val() {
+            if !self.in_discard.q.val() {
+                self.in_beat.d.next = self.in_beat.q.val() + 1;
+            }
+            if self.in_beat.q.val() == self.max_beat.val() {
+                self.in_discard.d.next = true;
+            }
+            if (self.s_axis_rx.tuser.val() != 0) | (!self.s_axis_rx.tlast.val() & (self.s_axis_rx.tkeep.val() != 0xFF))
+                | !self.in_keep_packed.val()
+                | (self.in_beat.q.val() == self.max_beat.val()) & !self.s_axis_rx.tlast.val()
+            {
+                self.in_bad.d.next = true;
+            }
+            // Beat 1: bytes 12-13 the Ethernet type, 14 version and header length.
+            if self.in_beat.q.val() == 1 {
+                self.in_ipv4.d.next = (self.s_axis_rx.tdata.val().get_bits::<16>(32) == 0x0008)
+                    & (self.s_axis_rx.tdata.val().get_bits::<4>(52) == 4)
+                    & (self.s_axis_rx.tdata.val().get_bits::<4>(48) >= 5);
+                self.in_no_options.d.next = self.s_axis_rx.tdata.val().get_bits::<4>(48) == 5;
+            }
+            // Beat 2: bytes 20-21 flags and fragment offset, 23 the protocol.
+            if self.in_beat.q.val() == 2 {
+                self.in_fragment.d.next = (self.s_axis_rx.tdata.val().get_bits::<6>(32) != 0)
+                    | (self.s_axis_rx.tdata.val().get_bits::<8>(40) != 0);
+                self.in_protocol.d.next = self.s_axis_rx.tdata.val().get_bits::<8>(56);
+            }
+            if self.in_beat.q.val() == 3 {
+                self.in_hash_addresses.d.next = self.hash_beat3.val();
+            }
+            if self.in_beat.q.val() == 4 {
+                self.in_hash_addresses.d.next = self.in_hash_addresses.q.val() ^ self.hash_beat4_addresses.val();
+                self.in_hash_ports.d.next = self.hash_beat4_ports.val();
+            }
+            if self.s_axis_rx.tlast.val() {
+                self.in_beat.d.next = 0.into();
+                self.in_bad.d.next = false;
+                self.in_discard.d.next = false;
+            }
+        }
+
+        // The frame's record, pushed with its tlast beat. Beats before the last are full,
+        // so the length is 8 per beat plus the last beat's bytes.
+        self.in_bytes.next = (bit_cast::<16, 11>(self.in_beat.q.val()) << 3) + bit_cast::<16, 4>(self.in_keep_count.val());
+        self.in_classified.next = self.in_ipv4.q.val() & (self.in_beat.q.val() > 4);
+        self.in_l3.next = 0.into();
+        self.in_l4.next = 0.into();
+        self.in_hash.next = 0.into();
+        if self.in_classified.val() {
+            self.in_l3.next = self.l3_ipv4.val();
+            self.in_hash.next = self.in_hash_addresses.q.val();
+            if !self.in_fragment.q.val() & ((self.in_protocol.q.val() == 6) | (self.in_protocol.q.val() == 17)) {
+                if self.in_protocol.q.val() == 6 {
+                    self.in_l4.next = self.l4_tcp.val();
+                } else {
+                    self.in_l4.next = self.l4_udp.val();
+                }
+                if self.in_no_options.q.val() {
+                    self.in_hash.next = self.in_hash_addresses.q.val() ^ self.in_hash_ports.q.val();
+                }
+            }
+        }
+        self.in_frame_bad.next = self.in_bad.q.val()
+            | self.in_discard.q.val()
+            | (self.s_axis_rx.tuser.val() != 0)
+            | !self.in_keep_packed.val()
+            | (self.in_bytes.val() == 0);
+        self.in_l3_fragment.next = self.in_classified.val() & self.in_fragment.q.val();
+        self.records_fifo.s_axis.tvalid.next = self.s_axis_rx.tvalid.val()
+            & self.s_axis_rx.tlast.val()
+            & self.beats_fifo.s_axis.tready.val();
+        self.records_fifo.s_axis.tdata.next = bit_cast::<64, 16>(self.in_bytes.val())
+            | (bit_cast::<64, 32>(self.in_hash.val()) << 16)
+            | (bit_cast::<64, 5>(self.in_l3.val()) << 48)
+            | (bit_cast::<64, 5>(self.in_l4.val()) << 53)
+            | (bit_cast::<64, 1>(self.in_l3_fragment.val().into()) << 58)
+            | (bit_cast::<64, 1>(self.in_frame_bad.val().into()) << 59);
+        self.records_fifo.s_axis.tkeep.next = 0xFF.into();
+        self.records_fifo.s_axis.tlast.next = true;
+        self.records_fifo.s_axis.tuser.next = 0.into();
+
+        // ---- Engine side ----
+        self.op_valid.next = false;
+        self.op_ring.next = 0.into();
+        self.op_code.next = 0.into();
+        self.op_tag.next = self.tag_descriptor.val();
+        self.rd_desc_valid.next = false;
+        self.rd_desc_addr.next = self.desc_addr.q.val();
+        self.rd_desc_len.next = 16.into();
+        self.rd_desc_tag.next = self.tag_descriptor.val();
+        self.rd_data_tready.next = false;
+        self.wr_desc_valid.next = false;
+        self.wr_desc_addr.next = self.buffer_addr.q.val();
+        self.wr_desc_len.next = self.chunk.q.val();
+        self.wr_desc_tag.next = self.tag_data.val();
+        self.wr_data_tvalid.next = false;
+        self.wr_data_tdata.next = self.beats_fifo.m_axis.tdata.val();
+        self.wr_data_tkeep.next = self.beats_fifo.m_axis.tkeep.val();
+        self.wr_data_tlast.next = self.chunk_beats.q.val() == 1;
+        self.wr_data_tuser.next = 0.into();
+        self.beats_fifo.m_axis.tready.next = false;
+        self.records_fifo.m_axis.tready.next = false;
+        self.count_drop.next = false;
+        self.count_truncated.next = false;
+        self.count_error.next = false;
+        self.count_ring_error.next = false;
+        self.count_packet.next = false;
+
+        // The descriptor (ENA RX descriptor): length 15:0 (0 = 64 KiB), req_id 47:32 of word
+        // 0; the buffer address 47:0 of word 1. Buffers are filled in whole words.
+        self.buffer_length.next = bit_cast::<17, 16>(self.desc_word0.q.val().get_bits::<16>(0));
+        if self.desc_word0.q.val().get_bits::<16>(0) == 0 {
+            self.buffer_length.next = 0x10000.into();
+        }
+        self.usable.next = self.buffer_length.val() & 0x1FFF8;
+        self.take_bytes.next = self.left.q.val();
+        if self.usable.val() < bit_cast::<17, 16>(self.left.q.val()) {
+            self.take_bytes.next = self.usable.val().get_bits::<16>(0);
+        }
+        self.chunk_words.next = bit_cast::<17, 16>(self.take_bytes.val()) + 7;
+        // ENA RX completion status: l3 4:0, l4 12:8, ipv4_frag 15, phase 24, first 26, last 27.
+        self.completion_status.next = bit_cast::<32, 5>(self.l3.q.val())
+            | (bit_cast::<32, 5>(self.l4.q.val()) << 8)
+            | (bit_cast::<32, 1>(self.fragment.q.val().into()) << 15)
+            | (bit_cast::<32, 1>(self.cq_phase.q.val().into()) << 24)
+            | (bit_cast::<32, 1>(self.done_first.q.val().into()) << 26)
+            | (bit_cast::<32, 1>(self.done_last.q.val().into()) << 27);
+
+        match self.state.q.val() {
+            RxState::Idle => {
+                self.records_fifo.m_axis.tready.next = true;
+                if self.records_fifo.m_axis.tvalid.val() {
+                    self.left.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<16>(0);
+                    self.hash.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<32>(16);
+                    self.queue.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<3>(16);
+                    self.l3.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<5>(48);
+                    self.l4.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<5>(53);
+                    self.fragment.d.next = self.records_fifo.m_axis.tdata.val().get_bit(58);
+                    self.have_written.d.next = false;
+                    if self.records_fifo.m_axis.tdata.val().get_bit(59) {
+                        self.count_error.next = true;
+                        self.state.d.next = RxState::Drain;
+                    } else {
+                        self.state.d.next = RxState::Take;
+                    }
+                }
+            }
+            RxState::Take => {
+                self.op_valid.next = true;
+                self.op_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 2;
+                self.op_code.next = 0.into();
+                if self.op_ready.val() {
+                    self.state.d.next = RxState::WaitTake;
+                }
+            }
+            RxState::WaitTake => {
+                if self.res_valid.val() {
+                    self.desc_addr.d.next = self.res_addr.val();
+                    if self.res_status.val() == 0 {
+                        self.state.d.next = RxState::FetchDescriptor;
+                    } else {
+                        self.state.d.next = RxState::NoBuffer;
+                    }
+                }
+            }
+            RxState::NoBuffer => {
+                // No (usable) buffer: drop the frame, or cut it after the buffers written.
+                if self.have_written.q.val() {
+                    self.count_truncated.next = true;
+                    self.done_last.d.next = true;
+                    self.after.d.next = self.after_drain.val();
+                    self.state.d.next = RxState::Post;
+                } else {
+                    self.count_drop.next = true;
+                    self.state.d.next = RxState::Drain;
+                }
+            }
+            RxState::FetchDescriptor => {
+                self.rd_desc_valid.next = true;
+                if self.rd_desc_ready.val() {
+                    self.step.d.next = false;
+                    self.buffer_error.d.next = false;
+                    self.state.d.next = RxState::DescriptorData;
+                }
+            }
+            RxState::DescriptorData => {
+                self.rd_data_tready.next = true;
+                if self.rd_data_tvalid.val() {
+                    self.step.d.next = true;
+                    if !self.step.q.val() {
+                        self.desc_word0.d.next = self.rd_data_tdata.val();
+                    } else {
+                        self.desc_word1.d.next = self.rd_data_tdata.val();
+                    }
+                    if self.rd_data_tlast.val() {
+                        self.buffer_error.d.next = self.rd_data_tuser.val().get_bit(8);
+                        self.state.d.next = RxState::Check;
+                    }
+                }
+            }
+            RxState::Check => {
+                self.chunk.d.next = self.take_bytes.val();
+                self.chunk_beats.d.next = self.chunk_words.val().get_bits::<11>(3);
+                self.buffer_addr.d.next = bit_cast::<64, 48>(self.desc_word1.q.val().get_bits::<48>(0));
+                self.buffer_req_id.d.next = self.desc_word0.q.val().get_bits::<16>(32);
+                if self.buffer_error.q.val() | (self.usable.val() == 0) {
+                    self.count_ring_error.next = true;
+                    self.state.d.next = RxState::NoBuffer;
+                } else if self.have_written.q.val() {
+                    // The written buffer is not the frame's last: complete it, then go on.
+                    self.done_last.d.next = false;
+                    self.after.d.next = self.after_write.val();
+                    self.state.d.next = RxState::Post;
+                } else {
+                    self.state.d.next = RxState::WriteRequest;
+                }
+            }
+            RxState::WriteRequest => {
+                self.wr_desc_valid.next = true;
+                if self.wr_desc_ready.val() {
+                    self.state.d.next = RxState::WriteData;
+                }
+            }
+            RxState::WriteData => {
+                self.wr_data_tvalid.next = self.beats_fifo.m_axis.tvalid.val();
+                self.beats_fifo.m_axis.tready.next = self.wr_data_tready.val();
+                if self.beats_fifo.m_axis.tvalid.val() & self.wr_data_tready.val() {
+                    self.chunk_beats.d.next = self.chunk_beats.q.val() - 1;
+                    if self.chunk_beats.q.val() == 1 {
+                        self.state.d.next = RxState::WriteStatus;
+                    }
+                }
+            }
+            RxState::WriteStatus => {
+                if self.wr_status_valid.val() {
+                    if self.wr_status_error.val() {
+                        self.count_ring_error.next = true;
+                    }
+                    self.done_req_id.d.next = self.buffer_req_id.q.val();
+                    self.done_length.d.next = self.chunk.q.val();
+                    self.done_first.d.next = !self.have_written.q.val();
+                    self.have_written.d.next = true;
+                    self.left.d.next = self.left.q.val() - self.chunk.q.val();
+                    if self.left.q.val() == self.chunk.q.val() {
+                        self.count_packet.next = true;
+                        self.done_last.d.next = true;
+                        self.after.d.next = self.after_idle.val();
+                        self.state.d.next = RxState::Post;
+                    } else {
+                        self.state.d.next = RxState::Take;
+                    }
+                }
+            }
+            RxState::Post => {
+                self.op_valid.next = true;
+                self.op_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 3;
+                self.op_code.next = 1.into();
+                self.op_tag.next = self.tag_completion.val();
+                if self.op_ready.val() {
+                    self.state.d.next = RxState::WaitPost;
+                }
+            }
+            RxState::WaitPost => {
+                if self.res_valid.val() {
+                    self.cq_addr.d.next = self.res_addr.val();
+                    self.cq_phase.d.next = self.res_phase.val();
+                    if self.res_status.val() == 0 {
+                        self.state.d.next = RxState::CompletionRequest;
+                    } else {
+                        // The completion ring is full or off: the completion is lost.
+                        self.count_ring_error.next = true;
+                        self.state.d.next = RxState::AfterCompletion;
+                    }
+                }
+            }
+            RxState::CompletionRequest => {
+                self.wr_desc_valid.next = true;
+                self.wr_desc_addr.next = self.cq_addr.q.val();
+                self.wr_desc_len.next = 16.into();
+                self.wr_desc_tag.next = self.tag_completion.val();
+                if self.wr_desc_ready.val() {
+                    self.step.d.next = false;
+                    self.state.d.next = RxState::CompletionData;
+                }
+            }
+            RxState::CompletionData => {
+                // ENA RX completion: {status, length, req_id}, then {hash, sub_qid, 0}.
+                self.wr_data_tvalid.next = true;
+                self.wr_data_tkeep.next = 0xFF.into();
+                self.wr_data_tlast.next = self.step.q.val();
+                if !self.step.q.val() {
+                    self.wr_data_tdata.next = bit_cast::<64, 32>(self.completion_status.val())
+                        | (bit_cast::<64, 16>(self.done_length.q.val()) << 32)
+                        | (bit_cast::<64, 16>(self.done_req_id.q.val()) << 48);
+                } else {
+                    self.wr_data_tdata.next =
+                        bit_cast::<64, 32>(self.hash.q.val()) | (bit_cast::<64, 3>(self.queue.q.val()) << 32);
+                }
+                if self.wr_data_tready.val() {
+                    self.step.d.next = true;
+                    if self.step.q.val() {
+                        self.state.d.next = RxState::CompletionStatus;
+                    }
+                }
+            }
+            RxState::CompletionStatus => {
+                if self.wr_status_valid.val() {
+                    if self.wr_status_error.val() {
+                        self.count_ring_error.next = true;
+                    }
+                    self.state.d.next = RxState::Notify;
+                }
+            }
+            RxState::Notify => {
+                self.op_valid.next = true;
+                self.op_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 3;
+                self.op_code.next = 2.into();
+                self.op_tag.next = self.tag_completion.val();
+                if self.op_ready.val() {
+                    self.state.d.next = RxState::WaitNotify;
+                }
+            }
+            RxState::WaitNotify => {
+                if self.res_valid.val() {
+                    self.state.d.next = RxState::AfterCompletion;
+                }
+            }
+            RxState::AfterCompletion => {
+                if self.after.q.val() == self.after_write.val() {
+                    self.state.d.next = RxState::WriteRequest;
+                } else if self.after.q.val() == self.after_drain.val() {
+                    self.state.d.next = RxState::Drain;
+                } else {
+                    self.state.d.next = RxState::Idle;
+                }
+            }
+            RxState::Drain => {
+                // The rest of a frame that is not delivered, up to its tlast.
+                self.beats_fifo.m_axis.tready.next = true;
+                if self.beats_fifo.m_axis.tvalid.val() & self.beats_fifo.m_axis.tlast.val() {
+                    self.state.d.next = RxState::Idle;
+                }
+            }
+        }
+
+        if self.count_packet.val() & (self.packets.q.val() != 0xFFFF_FFFF_u64) {
+            self.packets.d.next = self.packets.q.val() + 1;
+        }
+        if self.count_drop.val() & (self.drops.q.val() != 0xFFFF_FFFF_u64) {
+            self.drops.d.next = self.drops.q.val() + 1;
+        }
+        if self.count_truncated.val() & (self.truncated.q.val() != 0xFFFF_FFFF_u64) {
+            self.truncated.d.next = self.truncated.q.val() + 1;
+        }
+        if self.count_error.val() & (self.errors.q.val() != 0xFFFF_FFFF_u64) {
+            self.errors.d.next = self.errors.q.val() + 1;
+        }
+        if self.count_ring_error.val() & (self.ring_errors.q.val() != 0xFFFF_FFFF_u64) {
+            self.ring_errors.d.next = self.ring_errors.q.val() + 1;
+        }
+        if self.rst.val() {
+            self.in_beat.d.next = 0.into();
+            self.in_bad.d.next = false;
+            self.in_discard.d.next = false;
+            self.state.d.next = RxState::Idle;
+            self.packets.d.next = 0.into();
+            self.drops.d.next = 0.into();
+            self.truncated.d.next = 0.into();
+            self.errors.d.next = 0.into();
+            self.ring_errors.d.next = 0.into();
+        }
+        self.rx_packets.next = self.packets.q.val();
+        self.rx_drops.next = self.drops.q.val();
+        self.rx_truncated.next = self.truncated.q.val();
+        self.rx_errors.next = self.errors.q.val();
+        self.rx_ring_errors.next = self.ring_errors.q.val();
+    }
+}
+
+crate::native_ports!(
+    impl[] RxEngine;
+    clk, rst, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_status, res_addr, res_phase, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_error, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors,
+);

@@ -1,0 +1,331 @@
+//! The NIC's RX path end to end: the host-driver model sets up RX queues and posts buffers,
+//! frames go in on `s_axis_rx_`, and every completion, every byte of every buffer (and the
+//! bytes around it, which must stay untouched) and every counter is checked against what
+//! the RX model says the engine must do, under random idle cycles, backpressure and memory
+//! latency.
+use super::BoxedSim;
+use crate::bfm::channel::{ChannelPorts, ChannelSink};
+use crate::bfm::{Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxilMaster, AxisMonitor, AxisSource, ErrorRange, Pattern};
+use crate::driver::{EnaHost, RING_SPACING, RX_RING_BASE, RX_RING_LOG};
+use crate::models::ena::{RxCompletion, RxDescriptor};
+use crate::models::rx::{classify, MAX_RX_FRAME_BYTES, RX_QUEUES};
+use crate::tb::{Tb, TbConfig};
+use anyhow::{bail, ensure, Result};
+use std::collections::VecDeque;
+
+/// Where RX buffers live in host memory (after the TX scenario's buffers).
+pub const RX_BUFFER_BASE: u64 = 0x0400_0000;
+/// What the host fills buffers and the bytes around them with before posting.
+const FILL: u8 = 0xEE;
+/// Bytes checked on each side of a buffer.
+const GUARD: usize = 16;
+
+/// What a posted buffer gets wrong, on purpose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RxBufferFault {
+    /// Reading its descriptor answers SLVERR.
+    DescriptorReadError,
+    /// Writing into it answers SLVERR.
+    WriteError,
+}
+
+/// A buffer as the driver posts it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RxBuffer {
+    /// 0 means 65536.
+    pub length: u16,
+    pub fault: Option<RxBufferFault>,
+}
+
+impl RxBuffer {
+    pub fn new(length: u16) -> Self {
+        Self { length, fault: None }
+    }
+}
+
+/// A frame as the MAC delivers it.
+#[derive(Clone, Debug)]
+pub struct RxFrame {
+    pub bytes: Vec<u8>,
+    /// The MAC marks the frame bad (`tuser` on every beat).
+    pub mac_error: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct RxRun {
+    pub frames: Vec<RxFrame>,
+    /// Per queue: `None`, the queue is not set up (its rings stay disabled); else the
+    /// buffers posted before the first frame.
+    pub buffers: Vec<Option<Vec<RxBuffer>>>,
+    pub memory: Axi4MemoryConfig,
+    pub rx_idle: Pattern,
+    pub register_idle: Pattern,
+}
+
+impl RxRun {
+    /// Every queue set up with `count` buffers of `length` bytes, no idle cycles, no
+    /// backpressure, a memory of `latency` cycles: what measurements and `ferronic sim` use.
+    pub fn unloaded(frames: Vec<RxFrame>, count: usize, length: u16, latency: u64) -> Self {
+        Self {
+            frames,
+            buffers: vec![Some(vec![RxBuffer::new(length); count]); RX_QUEUES],
+            memory: Axi4MemoryConfig { latency, ..Default::default() },
+            rx_idle: Pattern::Never,
+            register_idle: Pattern::Never,
+        }
+    }
+}
+
+/// The counters the engine keeps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RxCounters {
+    pub packets: u64,
+    pub drops: u64,
+    pub truncated: u64,
+    pub errors: u64,
+    pub ring_errors: u64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct RxReport {
+    /// Cycles from the first beat offered to the last frame delivered.
+    pub cycles: u64,
+    /// Beats of all frames.
+    pub beats: u64,
+    pub counters: RxCounters,
+    /// The frames as delivered into host memory (cut ones as far as they got), per queue.
+    pub delivered: Vec<(usize, Vec<u8>)>,
+}
+
+/// A posted buffer, as the host keeps track of it.
+#[derive(Clone, Copy, Debug)]
+struct Posted {
+    buffer: RxBuffer,
+    req_id: u16,
+    address: u64,
+}
+
+/// What the engine must do, from the RX model: per queue, the completions with the buffer
+/// behind each and the bytes it must then hold; the counters.
+struct Expected {
+    completions: Vec<VecDeque<(RxCompletion, Posted, Vec<u8>)>>,
+    counters: RxCounters,
+}
+
+fn expect(frames: &[RxFrame], rings: &mut [Option<VecDeque<Posted>>]) -> Expected {
+    let mut completions = vec![VecDeque::new(); RX_QUEUES];
+    let mut counters = RxCounters::default();
+    let mut completed = [0u64; RX_QUEUES];
+    for frame in frames {
+        let len = frame.bytes.len();
+        if frame.mac_error || len == 0 || len > MAX_RX_FRAME_BYTES {
+            counters.errors += 1;
+            continue;
+        }
+        let class = classify(&frame.bytes);
+        let q = class.queue();
+        let Some(ring) = rings[q].as_mut() else {
+            counters.drops += 1;
+            continue;
+        };
+        let mut used: Vec<(Posted, usize)> = Vec::new();
+        let mut left = len;
+        while left > 0 {
+            let Some(posted) = ring.pop_front() else { break };
+            let usable = (if posted.buffer.length == 0 { 65536 } else { posted.buffer.length as usize }) & !7;
+            if posted.buffer.fault == Some(RxBufferFault::DescriptorReadError) || usable == 0 {
+                counters.ring_errors += 1;
+                break;
+            }
+            let take = left.min(usable);
+            if posted.buffer.fault == Some(RxBufferFault::WriteError) {
+                counters.ring_errors += 1;
+            }
+            used.push((posted, take));
+            left -= take;
+        }
+        if used.is_empty() {
+            counters.drops += 1;
+            continue;
+        }
+        if left == 0 {
+            counters.packets += 1;
+        } else {
+            counters.truncated += 1;
+        }
+        let n = used.len();
+        let mut offset = 0;
+        for (i, (posted, take)) in used.into_iter().enumerate() {
+            // A failed write leaves the buffer as it was.
+            let bytes = match posted.buffer.fault {
+                Some(RxBufferFault::WriteError) => vec![FILL; take],
+                _ => frame.bytes[offset..offset + take].to_vec(),
+            };
+            offset += take;
+            completions[q].push_back((
+                RxCompletion {
+                    l3_proto: class.l3_proto,
+                    l4_proto: class.l4_proto,
+                    ipv4_frag: class.ipv4_frag,
+                    phase: (completed[q] >> RX_RING_LOG) & 1 == 0,
+                    first: i == 0,
+                    last: i + 1 == n,
+                    length: take as u16,
+                    req_id: posted.req_id,
+                    hash: class.hash,
+                    sub_qid: q as u16,
+                },
+                posted,
+                bytes,
+            ));
+            completed[q] += 1;
+        }
+    }
+    Expected { completions, counters }
+}
+
+/// Runs the frames through the NIC and checks completions, buffers and counters.
+pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
+    let report = std::rc::Rc::new(std::cell::RefCell::new(RxReport::default()));
+    let out = report.clone();
+    Tb::run(sim, &TbConfig::from_env("nic_rx", seed), move |tb| async move {
+        tb.set(tb.input("msix_ready")?, 1);
+        tb.reset(4).await?;
+        Axi4Monitor::start(&tb, "m_axi")?;
+        AxisMonitor::start(&tb, "s_axis_rx")?;
+        // Buffers marked to fail: their descriptor or their bytes answer SLVERR.
+        let mut memory_config = setup.memory.clone();
+        let mut rings: Vec<Option<VecDeque<Posted>>> = vec![None; RX_QUEUES];
+        let mut next_address = RX_BUFFER_BASE;
+        for (q, buffers) in setup.buffers.iter().enumerate() {
+            let Some(buffers) = buffers else { continue };
+            let mut ring = VecDeque::new();
+            for (i, &buffer) in buffers.iter().enumerate() {
+                ensure!(i < 1 << RX_RING_LOG, "at most {} buffers per queue", 1 << RX_RING_LOG);
+                // Any alignment; room for the guard bytes on both sides.
+                let address = next_address + GUARD as u64 + (i as u64 % 5);
+                let length = if buffer.length == 0 { 65536 } else { buffer.length as u64 };
+                next_address = (address + length + GUARD as u64 + 8) & !7;
+                match buffer.fault {
+                    Some(RxBufferFault::DescriptorReadError) => {
+                        let at = RX_RING_BASE + q as u64 * RING_SPACING + i as u64 * 16;
+                        memory_config.errors.push(ErrorRange { range: at..at + 16, resp: 2 });
+                    }
+                    Some(RxBufferFault::WriteError) => {
+                        memory_config.errors.push(ErrorRange { range: address..address + length, resp: 2 })
+                    }
+                    None => {}
+                }
+                ring.push_back(Posted { buffer, req_id: (q * 1000 + i) as u16, address });
+            }
+            rings[q] = Some(ring);
+        }
+        let memory = Axi4Memory::start(&tb, "m_axi", memory_config)?;
+        let bar0 = AxilMaster::start(&tb, "s_axil", setup.register_idle, Pattern::Never)?;
+        let bar2 = Axi4Master::start(&tb, "s_axi_llq", setup.register_idle, Pattern::Never)?;
+        let rx = AxisSource::start(&tb, "s_axis_rx", setup.rx_idle)?;
+        let _msix =
+            ChannelSink::start(&tb, ChannelPorts::resolve(&tb, "msix", "", &["vector", "function"])?, Pattern::Never);
+        // The queue manager clears its ring state after reset.
+        tb.cycles(300).await;
+        let mut host = EnaHost::new(&tb, bar0, bar2, memory.memory.clone());
+        for (q, ring) in rings.iter().enumerate() {
+            let Some(ring) = ring else { continue };
+            host.create_rx_queue(q).await?;
+            let descriptors: Vec<RxDescriptor> = ring
+                .iter()
+                .map(|p| {
+                    let span = if p.buffer.length == 0 { 65536 } else { p.buffer.length as usize } + 2 * GUARD;
+                    memory.memory.borrow_mut().write(p.address - GUARD as u64, &vec![FILL; span]);
+                    RxDescriptor { length: p.buffer.length, req_id: p.req_id, buffer: p.address, ..Default::default() }
+                })
+                .collect();
+            if !descriptors.is_empty() {
+                host.post_rx(q, &descriptors).await?;
+            }
+        }
+        let expected = expect(&setup.frames, &mut rings.clone());
+
+        let start = tb.cycle();
+        let mut beats = 0u64;
+        for frame in &setup.frames {
+            rx.send_frame(&frame.bytes, frame.mac_error as u64);
+            beats += frame.bytes.len().div_ceil(8).max(1) as u64;
+        }
+        let want: usize = expected.completions.iter().map(|c| c.len()).sum();
+        let wanted_frames = expected.counters.packets + expected.counters.truncated;
+        let budget = 20_000 + setup.frames.iter().map(|f| 600 + f.bytes.len() as u64).sum::<u64>() * 2;
+        let deadline = tb.cycle() + budget;
+        let delivered_port = tb.port("rx_packets")?;
+        let truncated_port = tb.port("rx_truncated")?;
+        let mut end = None;
+        let mut got = 0;
+        let mut remaining = expected.completions.clone();
+        let mut partial: Vec<Vec<u8>> = vec![Vec::new(); RX_QUEUES];
+        let mut delivered = Vec::new();
+        while got < want || end.is_none() {
+            ensure!(tb.cycle() < deadline, "after {budget} cycles: {got}/{want} completions");
+            tb.cycles(8).await;
+            if end.is_none() && tb.get(delivered_port) + tb.get(truncated_port) >= wanted_frames {
+                end = Some(tb.cycle());
+            }
+            for q in 0..RX_QUEUES {
+                if rings[q].is_none() {
+                    continue;
+                }
+                for c in host.take_rx_completions(q).await? {
+                    let Some((want_c, posted, want_bytes)) = remaining[q].pop_front() else {
+                        bail!("queue {q}: unexpected completion {c:?}")
+                    };
+                    ensure!(c == want_c, "queue {q}: completion {c:?}, expected {want_c:?}");
+                    got += 1;
+                    // The buffer holds the frame's next bytes, and nothing around them changed.
+                    let len = c.length as usize;
+                    let span = if posted.buffer.length == 0 { 65536 } else { posted.buffer.length as usize };
+                    let around = memory.memory.borrow().read(posted.address - GUARD as u64, span + 2 * GUARD);
+                    let (before, rest) = around.split_at(GUARD);
+                    let (inside, after) = rest.split_at(len);
+                    ensure!(
+                        before.iter().chain(after.iter()).all(|&b| b == FILL),
+                        "queue {q}: bytes around buffer {:#x} (req_id {}) changed",
+                        posted.address,
+                        posted.req_id
+                    );
+                    if inside != want_bytes.as_slice() {
+                        let at = inside.iter().zip(&want_bytes).position(|(a, b)| a != b).unwrap_or(0);
+                        bail!(
+                            "queue {q}: buffer req_id {} differs from byte {at}: {:02x?}, expected {:02x?}",
+                            posted.req_id,
+                            &inside[at..(at + 16).min(len)],
+                            &want_bytes[at..(at + 16).min(len)]
+                        );
+                    }
+                    partial[q].extend_from_slice(inside);
+                    if c.last {
+                        delivered.push((q, std::mem::take(&mut partial[q])));
+                    }
+                }
+            }
+        }
+        tb.cycles(300).await;
+        for q in 0..RX_QUEUES {
+            if rings[q].is_some() {
+                let extra = host.take_rx_completions(q).await?;
+                ensure!(extra.is_empty(), "queue {q}: completions after the last expected: {extra:?}");
+            }
+        }
+        let counters = RxCounters {
+            packets: tb.get(tb.port("rx_packets")?),
+            drops: tb.get(tb.port("rx_drops")?),
+            truncated: tb.get(tb.port("rx_truncated")?),
+            errors: tb.get(tb.port("rx_errors")?),
+            ring_errors: tb.get(tb.port("rx_ring_errors")?),
+        };
+        ensure!(counters == expected.counters, "counters {counters:?}, expected {:?}", expected.counters);
+        *out.borrow_mut() =
+            RxReport { cycles: end.unwrap_or(tb.cycle()) - start, beats, counters, delivered };
+        Ok(())
+    })?;
+    let r = report.borrow().clone();
+    Ok(r)
+}
