@@ -81,13 +81,20 @@ enum Command {
         #[arg(long, default_value = "build/regs")]
         out: PathBuf,
     },
-    /// Run the NIC's TX path: the host-driver model posts frames (from a pcap file, or
-    /// random UDP frames), and the frames the NIC transmits are checked and written to a
-    /// pcap file (open it in Wireshark or tshark).
+    /// Run the NIC's TX and/or RX path. TX: the host-driver model posts frames (from a pcap
+    /// file, or random UDP frames), and the frames the NIC transmits are checked and written
+    /// to a pcap file (open it in Wireshark or tshark). RX: frames from a pcap file arrive
+    /// from the MAC and what the host receives is checked.
     Sim {
         /// Write the transmitted frames here (pcap, Ethernet).
         #[arg(long)]
-        tx_pcap: PathBuf,
+        tx_pcap: Option<PathBuf>,
+        /// Frames arriving from the network (a pcap file, e.g. from scapy's wrpcap).
+        #[arg(long)]
+        rx_pcap: Option<PathBuf>,
+        /// Write the frames the host received (from --rx-pcap) here, in the order it got them.
+        #[arg(long)]
+        received: Option<PathBuf>,
         /// Frames for the host to send (a pcap file, e.g. from scapy's wrpcap).
         #[arg(long)]
         send: Option<PathBuf>,
@@ -190,8 +197,19 @@ fn run(cli: Cli) -> Result<()> {
                 None => print!("{text}"),
             }
         }
-        Command::Sim { tx_pcap, send, packets, queues, seed } => {
-            println!("{}", sim::run_sim(&tx_pcap, send.as_deref(), packets, queues, seed)?);
+        Command::Sim { tx_pcap, rx_pcap, received, send, packets, queues, seed } => {
+            if received.is_some() && rx_pcap.is_none() {
+                bail!("--received needs --rx-pcap IN: the frames to receive");
+            }
+            if tx_pcap.is_none() && rx_pcap.is_none() {
+                bail!("nothing to simulate: give --tx-pcap OUT (TX) and/or --rx-pcap IN (RX)");
+            }
+            if let Some(tx_pcap) = tx_pcap {
+                println!("TX: {}", sim::run_tx(&tx_pcap, send.as_deref(), packets, queues, seed)?);
+            }
+            if let Some(rx_pcap) = rx_pcap {
+                println!("RX: {}", sim::run_rx(&rx_pcap, received.as_deref(), seed)?);
+            }
         }
         Command::Regs { out } => {
             std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;

@@ -1,14 +1,21 @@
-//! `ferronic sim`: the NIC's TX path in simulation, frames in and out as pcap files.
+//! `ferronic sim`: the NIC's TX and RX paths in simulation, frames in and out as pcap files.
 //!
-//! The host-driver model posts each frame on a TX queue (odd queues are LLQ queues: the first
+//! TX: the host-driver model posts each frame on a TX queue (odd queues are LLQ queues: the first
 //! bytes go into the LLQ entry as the pushed header, the rest is fetched by DMA; even queues
 //! fetch everything by DMA, in descriptors of up to 4 KiB). The frames the NIC transmits
 //! are checked against those posted and written, in the order they left, to `--tx-pcap`
 //! with timestamps at a nominal 150 MHz clock.
+//!
+//! RX: the frames of `--rx-pcap` arrive from the MAC; the host has set up all 8 RX queues
+//! with 2 KiB buffers (enough for every frame the capture steers there). What the host finds
+//! in its buffers is checked against the RX model (queue by RSS hash, completions, bytes)
+//! and, with `--received`, written as a pcap in the order the host got it.
 use anyhow::{ensure, Context, Result};
 use ferronic_hdl::tx::{MAX_DESCRIPTOR_BYTES, MAX_FRAME_BYTES};
 use ferronic_testbench::models::ethernet::{udp_frame, UdpFlow};
+use ferronic_testbench::models::rx::{classify, MAX_RX_FRAME_BYTES, RX_QUEUES};
 use ferronic_testbench::pcap::{self, PcapFrame};
+use ferronic_testbench::scenarios::nic_rx::{self, RxFrame, RxRun};
 use ferronic_testbench::scenarios::nic_tx::{build, run, TxPacket, TxRun};
 use ferronic_testbench::scenarios::Backend;
 use rand::{Rng, SeedableRng};
@@ -65,7 +72,50 @@ pub fn packets_for(frames: &[Vec<u8>], queues: usize) -> Result<Vec<TxPacket>> {
         .collect()
 }
 
-pub fn run_sim(tx_pcap: &Path, send: Option<&Path>, count: usize, queues: usize, seed: u64) -> Result<String> {
+/// RX buffers the host posts, their size, and how many a queue's ring holds.
+const RX_BUFFER_BYTES: usize = 2048;
+const RX_RING_ENTRIES: usize = 1 << ferronic_testbench::driver::RX_RING_LOG;
+
+/// Receives the frames of `rx_pcap`; writes what the host got to `received`.
+pub fn run_rx(rx_pcap: &Path, received: Option<&Path>, seed: u64) -> Result<String> {
+    let frames: Vec<Vec<u8>> = pcap::read(rx_pcap)?.into_iter().map(|f| f.data).collect();
+    ensure!(!frames.is_empty(), "{} holds no frames", rx_pcap.display());
+    // Buffers per queue: what the frames steered there need.
+    let mut needed = [0usize; RX_QUEUES];
+    for frame in &frames {
+        needed[classify(frame).queue()] += frame.len().div_ceil(RX_BUFFER_BYTES).max(1);
+    }
+    let most = *needed.iter().max().expect("8 queues");
+    ensure!(
+        most <= RX_RING_ENTRIES,
+        "the capture needs {most} buffers of {RX_BUFFER_BYTES} bytes on one queue; a ring holds {RX_RING_ENTRIES} (split the capture)"
+    );
+    let too_long = frames.iter().filter(|f| f.len() > MAX_RX_FRAME_BYTES).count();
+    let setup = RxRun::unloaded(frames.iter().cloned().map(RxFrame::new).collect(), most, RX_BUFFER_BYTES as u16, 200);
+    let report = nic_rx::run(build(Backend::Verilator)?, setup, seed).context("simulating the NIC")?;
+    if let Some(path) = received {
+        let out: Vec<PcapFrame> =
+            report.delivered.iter().map(|(_, data)| PcapFrame { time_ns: 0, data: data.clone() }).collect();
+        pcap::write(path, &out)?;
+    }
+    let mut per_queue = [0usize; RX_QUEUES];
+    for (q, _) in &report.delivered {
+        per_queue[*q] += 1;
+    }
+    let c = report.counters;
+    Ok(format!(
+        "{} frames received, {} delivered to the host and checked (per queue {:?}), {} dropped as bad ({} longer than {MAX_RX_FRAME_BYTES} bytes), {} cycles{}",
+        frames.len(),
+        c.packets,
+        per_queue,
+        c.errors,
+        too_long,
+        report.cycles,
+        received.map_or(String::new(), |p| format!("; written to {}", p.display()))
+    ))
+}
+
+pub fn run_tx(tx_pcap: &Path, send: Option<&Path>, count: usize, queues: usize, seed: u64) -> Result<String> {
     ensure!((1..=8).contains(&queues), "--queues must be 1 to 8, not {queues}");
     let frames = match send {
         Some(path) => pcap::read(path)?.into_iter().map(|f| f.data).collect(),

@@ -176,6 +176,42 @@ fn sim_sends_frames_from_a_pcap_and_tcpdump_reads_what_it_transmitted() {
     let _ = (std::fs::remove_file(input), std::fs::remove_file(output));
 }
 
+/// `ferronic sim --rx-pcap` receives frames made elsewhere; what the host got (checked
+/// against the RX model inside) comes back out with `--received`, and tcpdump reads it.
+#[test]
+fn sim_receives_frames_from_a_pcap_and_tcpdump_reads_what_the_host_got() {
+    use ferronic_testbench::models::ethernet::{udp_frame, UdpFlow};
+    use ferronic_testbench::pcap::{write, PcapFrame};
+    let sizes = [1usize, 18, 100, 1472, 3000, 8000];
+    let frames: Vec<PcapFrame> = sizes
+        .iter()
+        .map(|&n| {
+            let flow = UdpFlow {
+                dst_mac: [0x02, 0, 0, 0, 0, 0xBB],
+                src_mac: [0x02, 0, 0, 0, 0, 0xAA],
+                src_ip: [192, 168, 7, 1],
+                dst_ip: [192, 168, 7, 2],
+                // High ports, so tcpdump decodes every frame as plain UDP.
+                src_port: 40000 + n as u16,
+                dst_port: 50000,
+            };
+            PcapFrame { time_ns: 0, data: udp_frame(&flow, &vec![0x5A; n]) }
+        })
+        .collect();
+    let (input, output) = (temp("arrive.pcap"), temp("received.pcap"));
+    write(&input, &frames).unwrap();
+    let out = ferronic().args(["sim", "--rx-pcap"]).arg(&input).arg("--received").arg(&output).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let decoded = Command::new("tcpdump").arg("-r").arg(&output).args(["-nn"]).output().expect("tcpdump");
+    assert!(decoded.status.success(), "{}", String::from_utf8_lossy(&decoded.stderr));
+    let text = String::from_utf8_lossy(&decoded.stdout);
+    for n in sizes {
+        let line = format!("192.168.7.1.{} > 192.168.7.2.50000: UDP, length {n}", 40000 + n);
+        assert_eq!(text.lines().filter(|l| l.ends_with(&line)).count(), 1, "{line:?} not once in:\n{text}");
+    }
+    let _ = (std::fs::remove_file(input), std::fs::remove_file(output));
+}
+
 #[test]
 fn sim_refuses_what_it_cannot_send() {
     let bad = temp("bad.pcap");
@@ -185,4 +221,7 @@ fn sim_refuses_what_it_cannot_send() {
     assert_clean_failure(&["sim", "--send", bad, "--tx-pcap", out], None, "not a pcap file");
     assert_clean_failure(&["sim", "--queues", "9", "--tx-pcap", out], None, "--queues must be 1 to 8");
     assert_clean_failure(&["sim", "--send", "/nonexistent.pcap", "--tx-pcap", out], None, "reading /nonexistent.pcap");
+    assert_clean_failure(&["sim"], None, "nothing to simulate");
+    assert_clean_failure(&["sim", "--received", out], None, "--received needs --rx-pcap");
+    assert_clean_failure(&["sim", "--rx-pcap", bad], None, "not a pcap file");
 }

@@ -10,7 +10,9 @@
 //! submission) and `4q + 3` (RX completion); the register addresses come from the register
 //! map (`ferronic_hdl::regs::nic`).
 use crate::bfm::{Axi4Master, AxilMaster, SparseMemory};
-use crate::models::ena::{llq_entry, RxCompletion, RxDescriptor, TxCompletion, TxDescriptor, LLQ_ENTRIES, LLQ_ENTRY_BYTES};
+use crate::models::ena::{
+    llq_entry, RxCompletion, RxDescriptor, TxCompletion, TxDescriptor, LLQ_ENTRIES, LLQ_ENTRY_BYTES,
+};
 use crate::tb::Tb;
 use anyhow::{ensure, Result};
 use ferronic_hdl::regs::nic::*;
@@ -80,7 +82,8 @@ impl EnaHost {
         let (sq, cq) = (4 * q as u32, 4 * q as u32 + 1);
         let log = if llq { LLQ_RING_LOG } else { TX_RING_LOG };
         // LLQ queues: 128-byte entries (in BAR2, not at the base address).
-        let control = CONTROL_LOG_SIZE.put(log) | CONTROL_ENTRY_LOG.put(if llq { 7 } else { 4 }) | CONTROL_ENABLE.put(1);
+        let control =
+            CONTROL_LOG_SIZE.put(log) | CONTROL_ENTRY_LOG.put(if llq { 7 } else { 4 }) | CONTROL_ENABLE.put(1);
         self.set_up_ring(sq, TX_RING_BASE + q as u64 * RING_SPACING, control).await?;
         let control = CONTROL_LOG_SIZE.put(COMPLETION_RING_LOG)
             | CONTROL_ENTRY_LOG.put(3)
@@ -118,13 +121,8 @@ impl EnaHost {
     pub async fn post_rx(&mut self, q: usize, buffers: &[RxDescriptor]) -> Result<()> {
         for d in buffers {
             let tail = self.queues[q].rx_tail;
-            let d = RxDescriptor {
-                phase: (tail >> RX_RING_LOG) & 1 == 0,
-                first: true,
-                last: true,
-                comp_req: true,
-                ..*d
-            };
+            let d =
+                RxDescriptor { phase: (tail >> RX_RING_LOG) & 1 == 0, first: true, last: true, comp_req: true, ..*d };
             let at = RX_RING_BASE + q as u64 * RING_SPACING + (tail as u64 % (1 << RX_RING_LOG)) * 16;
             self.memory.borrow_mut().write(at, &d.to_bytes());
             self.queues[q].rx_tail = tail.wrapping_add(1);

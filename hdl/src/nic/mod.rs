@@ -138,8 +138,8 @@ impl Logic for Nic {
         dff_setup!(self, clk, op_grant_rx, read_grant_rx, write_grant_rx, write_busy, write_owner_rx);
 
         // Engines <-> queue manager: one operation per cycle.
-        self.queues.op_valid.next = (self.tx.op_valid.val() & !self.op_grant_rx.q.val())
-            | (self.rx.op_valid.val() & self.op_grant_rx.q.val());
+        self.queues.op_valid.next =
+            (self.tx.op_valid.val() & !self.op_grant_rx.q.val()) | (self.rx.op_valid.val() & self.op_grant_rx.q.val());
         self.tx.op_ready.next = self.queues.op_ready.val() & !self.op_grant_rx.q.val();
         self.rx.op_ready.next = self.queues.op_ready.val() & self.op_grant_rx.q.val();
         if self.op_grant_rx.q.val() {
@@ -212,9 +212,9 @@ impl Logic for Nic {
             self.dma_read.m_axis_data.tvalid.val() & !self.dma_read.m_axis_data.tuser.val().get_bit(7);
         self.rx.rd_data_tvalid.next =
             self.dma_read.m_axis_data.tvalid.val() & self.dma_read.m_axis_data.tuser.val().get_bit(7);
-        self.dma_read.m_axis_data.tready.next =
-            (self.rx.rd_data_tready.val() & self.dma_read.m_axis_data.tuser.val().get_bit(7))
-                | (self.tx.rd_data_tready.val() & !self.dma_read.m_axis_data.tuser.val().get_bit(7));
+        self.dma_read.m_axis_data.tready.next = (self.rx.rd_data_tready.val()
+            & self.dma_read.m_axis_data.tuser.val().get_bit(7))
+            | (self.tx.rd_data_tready.val() & !self.dma_read.m_axis_data.tuser.val().get_bit(7));
 
         // Engines <-> DMA write engine: a descriptor is granted only when no data stream is
         // open; the granted engine then owns the data stream up to its tlast. Status comes

@@ -297,7 +297,9 @@ impl Default for RxEngine {
             hash_beat3: Default::default(),
             hash_beat4_addresses: Default::default(),
             hash_beat4_ports: Default::default(),
-            rss_key: Constant::new((Bits::<128>::from((RSS_KEY_128 >> 64) as u64) << 64) | Bits::<128>::from(RSS_KEY_128 as u64)),
+            rss_key: Constant::new(
+                (Bits::<128>::from((RSS_KEY_128 >> 64) as u64) << 64) | Bits::<128>::from(RSS_KEY_128 as u64),
+            ),
             max_beat: Constant::new((MAX_RX_FRAME_BYTES / 8 - 1).to_bits()),
             state: Default::default(),
             step: Default::default(),
@@ -412,8 +414,7 @@ impl Logic for RxEngine {
         self.beats_fifo.s_axis.tkeep.next = self.s_axis_rx.tkeep.val();
         self.beats_fifo.s_axis.tuser.next = 0.into();
         // The longest frame's last beat is stored with tlast; the rest is discarded.
-        self.beats_fifo.s_axis.tlast.next =
-            self.s_axis_rx.tlast.val() | (self.in_beat.q.val() == self.max_beat.val());
+        self.beats_fifo.s_axis.tlast.next = self.s_axis_rx.tlast.val() | (self.in_beat.q.val() == self.max_beat.val());
 
         // Bytes in this beat: tkeep must be packed from lane 0 (2^n - 1).
         self.in_keep_count.next = 0.into();
@@ -422,8 +423,7 @@ impl Logic for RxEngine {
                 self.in_keep_count.next = self.in_keep_count.val() + 1;
             }
         }
-        self.in_keep_packed.next =
-            (self.s_axis_rx.tkeep.val() & (self.s_axis_rx.tkeep.val() + 1)) == 0;
+        self.in_keep_packed.next = (self.s_axis_rx.tkeep.val() & (self.s_axis_rx.tkeep.val() + 1)) == 0;
 
         // Toeplitz hash contributions: input bit p (MSB first) of the 12-byte tuple {source
         // address, destination address, source port, destination port} adds key bits
@@ -464,7 +464,8 @@ impl Logic for RxEngine {
             if self.in_beat.q.val() == self.max_beat.val() {
                 self.in_discard.d.next = true;
             }
-            if (self.s_axis_rx.tuser.val() != 0) | (!self.s_axis_rx.tlast.val() & (self.s_axis_rx.tkeep.val() != 0xFF))
+            if (self.s_axis_rx.tuser.val() != 0)
+                | (!self.s_axis_rx.tlast.val() & (self.s_axis_rx.tkeep.val() != 0xFF))
                 | !self.in_keep_packed.val()
                 | (self.in_beat.q.val() == self.max_beat.val()) & !self.s_axis_rx.tlast.val()
             {
@@ -499,7 +500,8 @@ impl Logic for RxEngine {
 
         // The frame's record, pushed with its tlast beat. Beats before the last are full,
         // so the length is 8 per beat plus the last beat's bytes.
-        self.in_bytes.next = (bit_cast::<16, 11>(self.in_beat.q.val()) << 3) + bit_cast::<16, 4>(self.in_keep_count.val());
+        self.in_bytes.next =
+            (bit_cast::<16, 11>(self.in_beat.q.val()) << 3) + bit_cast::<16, 4>(self.in_keep_count.val());
         self.in_classified.next = self.in_ipv4.q.val() & (self.in_beat.q.val() > 4);
         self.in_l3.next = 0.into();
         self.in_l4.next = 0.into();
@@ -524,9 +526,8 @@ impl Logic for RxEngine {
             | !self.in_keep_packed.val()
             | (self.in_bytes.val() == 0);
         self.in_l3_fragment.next = self.in_classified.val() & self.in_fragment.q.val();
-        self.records_fifo.s_axis.tvalid.next = self.s_axis_rx.tvalid.val()
-            & self.s_axis_rx.tlast.val()
-            & self.beats_fifo.s_axis.tready.val();
+        self.records_fifo.s_axis.tvalid.next =
+            self.s_axis_rx.tvalid.val() & self.s_axis_rx.tlast.val() & self.beats_fifo.s_axis.tready.val();
         self.records_fifo.s_axis.tdata.next = bit_cast::<64, 16>(self.in_bytes.val())
             | (bit_cast::<64, 32>(self.in_hash.val()) << 16)
             | (bit_cast::<64, 5>(self.in_l3.val()) << 48)

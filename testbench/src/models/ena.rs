@@ -193,10 +193,7 @@ mod tests {
             req_id: 0xBEEF,
             buffer: 0x1234_8765_4321,
         };
-        assert_eq!(
-            d.to_bytes(),
-            [0x00, 0x08, 0, 0x1D, 0xEF, 0xBE, 0, 0, 0x21, 0x43, 0x65, 0x87, 0x34, 0x12, 0, 0]
-        );
+        assert_eq!(d.to_bytes(), [0x00, 0x08, 0, 0x1D, 0xEF, 0xBE, 0, 0, 0x21, 0x43, 0x65, 0x87, 0x34, 0x12, 0, 0]);
     }
 
     /// `ena_eth_io_rx_cdesc_base.status`: l3_proto_idx 4:0, l4_proto_idx 12:8, ipv4_frag 15,

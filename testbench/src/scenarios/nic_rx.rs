@@ -4,8 +4,11 @@
 //! the RX model says the engine must do, under random idle cycles, backpressure and memory
 //! latency.
 use super::BoxedSim;
+use crate::bfm::axis::{frame_to_beats, AxisBeat};
 use crate::bfm::channel::{ChannelPorts, ChannelSink};
-use crate::bfm::{Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxilMaster, AxisMonitor, AxisSource, ErrorRange, Pattern};
+use crate::bfm::{
+    Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxilMaster, AxisMonitor, AxisSource, ErrorRange, Pattern,
+};
 use crate::driver::{EnaHost, RING_SPACING, RX_RING_BASE, RX_RING_LOG};
 use crate::models::ena::{RxCompletion, RxDescriptor};
 use crate::models::rx::{classify, MAX_RX_FRAME_BYTES, RX_QUEUES};
@@ -43,12 +46,47 @@ impl RxBuffer {
     }
 }
 
+/// What the MAC gets wrong, on purpose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MacFault {
+    /// `tuser` on the last beat (a bad FCS, as MACs report it).
+    Marked,
+    /// `tuser` on one beat in the middle only.
+    MarkedMidFrame,
+    /// A beat before the last with only half its bytes (`tkeep` 0x0F).
+    GappyKeep,
+}
+
 /// A frame as the MAC delivers it.
 #[derive(Clone, Debug)]
 pub struct RxFrame {
     pub bytes: Vec<u8>,
-    /// The MAC marks the frame bad (`tuser` on every beat).
-    pub mac_error: bool,
+    pub fault: Option<MacFault>,
+}
+
+impl RxFrame {
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Self { bytes, fault: None }
+    }
+    /// The beats on `s_axis_rx_`.
+    fn beats(&self) -> Vec<AxisBeat> {
+        if self.bytes.is_empty() {
+            // An empty frame: one beat with no bytes.
+            return vec![AxisBeat { data: 0, keep: 0, last: true, user: 0 }];
+        }
+        let mut beats = frame_to_beats(&self.bytes, 8, 0);
+        let n = beats.len();
+        match self.fault {
+            Some(MacFault::Marked) => beats[n - 1].user = 1,
+            Some(MacFault::MarkedMidFrame) => beats[n / 2].user = 1,
+            Some(MacFault::GappyKeep) => {
+                assert!(n >= 2, "a gap needs a beat before the last");
+                beats[0].keep = 0x0F;
+            }
+            None => {}
+        }
+        beats
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -118,7 +156,7 @@ fn expect(frames: &[RxFrame], rings: &mut [Option<VecDeque<Posted>>]) -> Expecte
     let mut completed = [0u64; RX_QUEUES];
     for frame in frames {
         let len = frame.bytes.len();
-        if frame.mac_error || len == 0 || len > MAX_RX_FRAME_BYTES {
+        if frame.fault.is_some() || len == 0 || len > MAX_RX_FRAME_BYTES {
             counters.errors += 1;
             continue;
         }
@@ -249,15 +287,16 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
         let start = tb.cycle();
         let mut beats = 0u64;
         for frame in &setup.frames {
-            rx.send_frame(&frame.bytes, frame.mac_error as u64);
+            rx.send_all(frame.beats());
             beats += frame.bytes.len().div_ceil(8).max(1) as u64;
         }
         let want: usize = expected.completions.iter().map(|c| c.len()).sum();
-        let wanted_frames = expected.counters.packets + expected.counters.truncated;
+        let c = expected.counters;
+        let wanted_frames = c.packets + c.drops + c.truncated + c.errors;
         let budget = 20_000 + setup.frames.iter().map(|f| 600 + f.bytes.len() as u64).sum::<u64>() * 2;
         let deadline = tb.cycle() + budget;
-        let delivered_port = tb.port("rx_packets")?;
-        let truncated_port = tb.port("rx_truncated")?;
+        let frame_ports = ["rx_packets", "rx_drops", "rx_truncated", "rx_errors"].map(|p| tb.port(p));
+        let frame_ports: Vec<_> = frame_ports.into_iter().collect::<Result<_>>()?;
         let mut end = None;
         let mut got = 0;
         let mut remaining = expected.completions.clone();
@@ -266,7 +305,8 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
         while got < want || end.is_none() {
             ensure!(tb.cycle() < deadline, "after {budget} cycles: {got}/{want} completions");
             tb.cycles(8).await;
-            if end.is_none() && tb.get(delivered_port) + tb.get(truncated_port) >= wanted_frames {
+            // Every frame has been dealt with once the counters add up to them.
+            if end.is_none() && frame_ports.iter().map(|&p| tb.get(p)).sum::<u64>() >= wanted_frames {
                 end = Some(tb.cycle());
             }
             for q in 0..RX_QUEUES {
@@ -322,8 +362,7 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
             ring_errors: tb.get(tb.port("rx_ring_errors")?),
         };
         ensure!(counters == expected.counters, "counters {counters:?}, expected {:?}", expected.counters);
-        *out.borrow_mut() =
-            RxReport { cycles: end.unwrap_or(tb.cycle()) - start, beats, counters, delivered };
+        *out.borrow_mut() = RxReport { cycles: end.unwrap_or(tb.cycle()) - start, beats, counters, delivered };
         Ok(())
     })?;
     let r = report.borrow().clone();
