@@ -34,6 +34,10 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
             tx.push((llq, bytes, ferronic_testbench::bench::tx_line_utilization(bytes, 64, llq, 200)?));
         }
     }
+    let rx: Vec<(usize, f64)> = [64usize, 1500]
+        .into_iter()
+        .map(|bytes| Ok((bytes, ferronic_testbench::bench::rx_line_utilization(bytes, 64, 200)?)))
+        .collect::<Result<_>>()?;
     let tx_latency_regular = ferronic_testbench::bench::tx_doorbell_latency(false, 200)?;
     let tx_latency_llq = ferronic_testbench::bench::tx_doorbell_latency(true, 200)?;
     let verilator_vs_rusthdl =
@@ -61,6 +65,7 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
             "dma_read_r_utilization_latency_200": dma.iter().map(|(len, u)| json!({"bytes": len, "utilization": u})).collect::<Vec<_>>(),
             "dma_write_w_utilization_latency_200": dma_write.iter().map(|(len, u)| json!({"bytes": len, "utilization": u})).collect::<Vec<_>>(),
             "tx_line_utilization_latency_200": tx.iter().map(|(llq, bytes, u)| json!({"llq": llq, "bytes": bytes, "utilization": u})).collect::<Vec<_>>(),
+            "rx_line_utilization_latency_200": rx.iter().map(|(bytes, u)| json!({"bytes": bytes, "utilization": u})).collect::<Vec<_>>(),
             "tx_doorbell_latency_cycles_latency_200_256_bytes": {
                 "regular": {"first_byte": tx_latency_regular.0, "last_byte": tx_latency_regular.1},
                 "llq": {"first_byte": tx_latency_llq.0, "last_byte": tx_latency_llq.1},
@@ -102,6 +107,12 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
             let kind = if *llq { "LLQ" } else { "regular" };
             println!(
                 "tx, {bytes:>5} B packets over 8 {kind:<7} queues, 200-cycle memory: m_axis_tx busy {:.1}%",
+                u * 100.0
+            );
+        }
+        for (bytes, u) in &rx {
+            println!(
+                "rx, {bytes:>5} B frames over 8 queues back to back, 200-cycle memory: {:.1}% of line rate",
                 u * 100.0
             );
         }

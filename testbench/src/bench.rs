@@ -345,3 +345,30 @@ pub fn tx_doorbell_latency(llq: bool, latency: u64) -> Result<(u64, u64)> {
     let report = run(build(Backend::Verilator)?, setup, 1)?;
     Ok((report.doorbell_to_first_beat, report.doorbell_to_first_frame_end))
 }
+
+/// RX line rate: `count` frames of `bytes` bytes, spread over the 8 queues, arriving back
+/// to back (no idle on `s_axis_rx_`); every queue has 2 KiB buffers posted; memory at
+/// `latency` cycles. Returns beats of the frames / cycles from the first beat offered to
+/// the last frame written and completed.
+pub fn rx_line_utilization(bytes: usize, count: usize, latency: u64) -> Result<f64> {
+    use crate::models::ethernet::{udp_frame, UdpFlow};
+    use crate::scenarios::nic_rx::{run, RxFrame, RxRun};
+    use crate::scenarios::nic_tx::build;
+    let frames: Vec<RxFrame> = (0..count)
+        .map(|i| {
+            let flow = UdpFlow {
+                dst_mac: [2, 0, 0, 0, 0, 1],
+                src_mac: [2, 0, 0, 0, 0, 2],
+                src_ip: [10, 0, 0, 2],
+                dst_ip: [10, 0, 0, 1],
+                src_port: 1024 + i as u16,
+                dst_port: 4000,
+            };
+            RxFrame::new(udp_frame(&flow, &vec![i as u8; bytes.max(42) - 42]))
+        })
+        .collect();
+    // Enough buffers on every queue even if the hash sent every frame to one.
+    let per_queue = count * bytes.div_ceil(2048);
+    let report = run(build(Backend::Verilator)?, RxRun::unloaded(frames, per_queue.min(256), 2048, latency), 1)?;
+    Ok(report.beats as f64 / report.cycles.max(1) as f64)
+}

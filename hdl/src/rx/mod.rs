@@ -159,6 +159,10 @@ pub struct RxEngine {
     in_protocol: DFF<Bits<8>>,
     in_hash_addresses: DFF<Bits<32>>,
     in_hash_ports: DFF<Bits<32>>,
+    /// The record of the frame whose tlast was taken last cycle.
+    record_push: DFF<Bit>,
+    record: DFF<Bits<64>>,
+    records_room: Signal<Local, Bit>,
     in_take: Signal<Local, Bit>,
     in_push: Signal<Local, Bit>,
     in_bytes: Signal<Local, Bits<16>>,
@@ -283,6 +287,9 @@ impl Default for RxEngine {
             in_protocol: Default::default(),
             in_hash_addresses: Default::default(),
             in_hash_ports: Default::default(),
+            record_push: Default::default(),
+            record: Default::default(),
+            records_room: Default::default(),
             in_take: Default::default(),
             in_push: Default::default(),
             in_bytes: Default::default(),
@@ -368,6 +375,8 @@ impl Logic for RxEngine {
             in_protocol,
             in_hash_addresses,
             in_hash_ports,
+            record_push,
+            record,
             state,
             step,
             after,
@@ -404,9 +413,12 @@ impl Logic for RxEngine {
         self.records_fifo.rst.next = self.rst.val();
 
         // ---- Input side ----
-        // A beat is taken when both FIFOs have room (the record FIFO only matters at tlast,
-        // but one rule keeps the handshake simple); it is stored unless discarded.
-        self.s_axis_rx.tready.next = self.beats_fifo.s_axis.tready.val() & self.records_fifo.s_axis.tready.val();
+        // A beat is taken when the beat FIFO has room and the record FIFO room for the record
+        // in flight and one more (a frame's record is pushed from a register the cycle after
+        // its tlast; one rule for every beat keeps the handshake simple); it is stored unless
+        // discarded.
+        self.records_room.next = self.records_fifo.occupancy.val() < 255;
+        self.s_axis_rx.tready.next = self.beats_fifo.s_axis.tready.val() & self.records_room.val();
         self.in_take.next = self.s_axis_rx.tvalid.val() & self.s_axis_rx.tready.val();
         self.in_push.next = self.in_take.val() & !self.in_discard.q.val();
         self.beats_fifo.s_axis.tvalid.next = self.in_push.val();
@@ -416,12 +428,32 @@ impl Logic for RxEngine {
         // The longest frame's last beat is stored with tlast; the rest is discarded.
         self.beats_fifo.s_axis.tlast.next = self.s_axis_rx.tlast.val() | (self.in_beat.q.val() == self.max_beat.val());
 
-        // Bytes in this beat: tkeep must be packed from lane 0 (2^n - 1).
+        // Bytes in this beat: tkeep must be packed from lane 0 (2^n - 1), so its highest lane
+        // says how many (a broken tkeep marks the frame bad, its count does not matter).
         self.in_keep_count.next = 0.into();
-        for lane in 0..8 {
-            if self.s_axis_rx.tkeep.val().get_bit(lane) {
-                self.in_keep_count.next = self.in_keep_count.val() + 1;
-            }
+        if self.s_axis_rx.tkeep.val().get_bit(0) {
+            self.in_keep_count.next = 1.into();
+        }
+        if self.s_axis_rx.tkeep.val().get_bit(1) {
+            self.in_keep_count.next = 2.into();
+        }
+        if self.s_axis_rx.tkeep.val().get_bit(2) {
+            self.in_keep_count.next = 3.into();
+        }
+        if self.s_axis_rx.tkeep.val().get_bit(3) {
+            self.in_keep_count.next = 4.into();
+        }
+        if self.s_axis_rx.tkeep.val().get_bit(4) {
+            self.in_keep_count.next = 5.into();
+        }
+        if self.s_axis_rx.tkeep.val().get_bit(5) {
+            self.in_keep_count.next = 6.into();
+        }
+        if self.s_axis_rx.tkeep.val().get_bit(6) {
+            self.in_keep_count.next = 7.into();
+        }
+        if self.s_axis_rx.tkeep.val().get_bit(7) {
+            self.in_keep_count.next = 8.into();
         }
         self.in_keep_packed.next = (self.s_axis_rx.tkeep.val() & (self.s_axis_rx.tkeep.val() + 1)) == 0;
 
@@ -498,10 +530,14 @@ impl Logic for RxEngine {
             }
         }
 
-        // The frame's record, pushed with its tlast beat. Beats before the last are full,
-        // so the length is 8 per beat plus the last beat's bytes.
-        self.in_bytes.next =
-            (bit_cast::<16, 11>(self.in_beat.q.val()) << 3) + bit_cast::<16, 4>(self.in_keep_count.val());
+        // The frame's record, registered with its tlast beat and pushed the cycle after.
+        // Beats before the last are full, so the length is 8 per beat plus the last beat's
+        // bytes (8 of them: one more whole beat).
+        self.in_bytes.next = (bit_cast::<16, 11>(self.in_beat.q.val()) << 3)
+            | bit_cast::<16, 3>(self.in_keep_count.val().get_bits::<3>(0));
+        if self.in_keep_count.val() == 8 {
+            self.in_bytes.next = bit_cast::<16, 11>(self.in_beat.q.val() + 1) << 3;
+        }
         self.in_classified.next = self.in_ipv4.q.val() & (self.in_beat.q.val() > 4);
         self.in_l3.next = 0.into();
         self.in_l4.next = 0.into();
@@ -526,14 +562,15 @@ impl Logic for RxEngine {
             | !self.in_keep_packed.val()
             | (self.in_bytes.val() == 0);
         self.in_l3_fragment.next = self.in_classified.val() & self.in_fragment.q.val();
-        self.records_fifo.s_axis.tvalid.next =
-            self.s_axis_rx.tvalid.val() & self.s_axis_rx.tlast.val() & self.beats_fifo.s_axis.tready.val();
-        self.records_fifo.s_axis.tdata.next = bit_cast::<64, 16>(self.in_bytes.val())
+        self.record_push.d.next = self.in_take.val() & self.s_axis_rx.tlast.val();
+        self.record.d.next = bit_cast::<64, 16>(self.in_bytes.val())
             | (bit_cast::<64, 32>(self.in_hash.val()) << 16)
             | (bit_cast::<64, 5>(self.in_l3.val()) << 48)
             | (bit_cast::<64, 5>(self.in_l4.val()) << 53)
             | (bit_cast::<64, 1>(self.in_l3_fragment.val().into()) << 58)
             | (bit_cast::<64, 1>(self.in_frame_bad.val().into()) << 59);
+        self.records_fifo.s_axis.tvalid.next = self.record_push.q.val();
+        self.records_fifo.s_axis.tdata.next = self.record.q.val();
         self.records_fifo.s_axis.tkeep.next = 0xFF.into();
         self.records_fifo.s_axis.tlast.next = true;
         self.records_fifo.s_axis.tuser.next = 0.into();
@@ -821,6 +858,7 @@ impl Logic for RxEngine {
             self.in_beat.d.next = 0.into();
             self.in_bad.d.next = false;
             self.in_discard.d.next = false;
+            self.record_push.d.next = false;
             self.state.d.next = RxState::Idle;
             self.packets.d.next = 0.into();
             self.drops.d.next = 0.into();
