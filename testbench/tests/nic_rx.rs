@@ -167,6 +167,26 @@ fn frames_are_classified_as_their_headers_say() {
     assert_eq!(report.counters.packets, 40);
 }
 
+/// A queue's RX ring is disabled (a control write) while frames for it and for the other
+/// queues keep coming: the queue delivers a prefix of its frames and drops the rest
+/// (counted), every other queue delivers everything, nothing is written outside a buffer.
+#[test]
+fn disabling_a_queue_while_traffic_runs_drops_only_its_frames() {
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(11);
+    for (seed, after) in [(1u64, 300u64), (2, 1500), (3, 4000)] {
+        let frames: Vec<RxFrame> =
+            (0..40).map(|i| frame_for(rng.gen_range(0..4), rng.gen_range(42..1000), i as u8)).collect();
+        let setup = RxRun {
+            disable_queue: Some((2, after)),
+            rx_idle: Pattern::Random(0.3),
+            memory: Axi4MemoryConfig { latency: 100, ready: Pattern::Random(0.2), ..Default::default() },
+            ..RxRun::unloaded(frames, 64, 1024, 100)
+        };
+        let report = run(build(Backend::Verilator).unwrap(), setup, seed).unwrap();
+        assert!(report.counters.drops > 0, "after {after} cycles: nothing dropped ({:?})", report.counters);
+    }
+}
+
 /// Random traffic: sizes from 42 to 9000 bytes over all queues, buffers of random sizes,
 /// random idle on the MAC side, backpressure and latency on the memory, busy BAR0.
 #[test]
@@ -192,6 +212,7 @@ fn random_traffic_matches_the_model() {
             },
             rx_idle: Pattern::Random(rng.gen_range(0.0..0.5)),
             register_idle: Pattern::Random(0.3),
+            disable_queue: None,
         };
         run(build(Backend::Verilator).unwrap(), setup, seed).unwrap();
     }

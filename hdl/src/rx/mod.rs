@@ -182,6 +182,9 @@ pub struct RxEngine {
 
     // Engine side: the frame being written.
     state: DFF<RxState>,
+    /// `state` is WriteData, Drain (registers beside the state register).
+    writing: DFF<Bit>,
+    draining: DFF<Bit>,
     step: DFF<Bit>,
     after: DFF<Bits<2>>,
     queue: DFF<Bits<3>>,
@@ -309,6 +312,8 @@ impl Default for RxEngine {
             ),
             max_beat: Constant::new((MAX_RX_FRAME_BYTES / 8 - 1).to_bits()),
             state: Default::default(),
+            writing: Default::default(),
+            draining: Default::default(),
             step: Default::default(),
             after: Default::default(),
             queue: Default::default(),
@@ -378,6 +383,8 @@ impl Logic for RxEngine {
             record_push,
             record,
             state,
+            writing,
+            draining,
             step,
             after,
             queue,
@@ -594,7 +601,11 @@ impl Logic for RxEngine {
         self.wr_data_tkeep.next = self.beats_fifo.m_axis.tkeep.val();
         self.wr_data_tlast.next = self.chunk_beats.q.val() == 1;
         self.wr_data_tuser.next = 0.into();
-        self.beats_fifo.m_axis.tready.next = false;
+        // The beat FIFO is read in WriteData (as the write engine takes) and Drain (freely);
+        // flag registers say which, so the FIFO's read address does not wait for the state
+        // decode.
+        self.beats_fifo.m_axis.tready.next =
+            (self.writing.q.val() & self.wr_data_tready.val()) | self.draining.q.val();
         self.records_fifo.m_axis.tready.next = false;
         self.count_drop.next = false;
         self.count_truncated.next = false;
@@ -613,7 +624,7 @@ impl Logic for RxEngine {
         if self.usable.val() < bit_cast::<17, 16>(self.left.q.val()) {
             self.take_bytes.next = self.usable.val().get_bits::<16>(0);
         }
-        self.chunk_words.next = bit_cast::<17, 16>(self.take_bytes.val()) + 7;
+        self.chunk_words.next = bit_cast::<17, 16>(self.chunk.q.val()) + 7;
         // ENA RX completion status: l3 4:0, l4 12:8, ipv4_frag 15, phase 24, first 26, last 27.
         self.completion_status.next = bit_cast::<32, 5>(self.l3.q.val())
             | (bit_cast::<32, 5>(self.l4.q.val()) << 8)
@@ -696,7 +707,6 @@ impl Logic for RxEngine {
             }
             RxState::Check => {
                 self.chunk.d.next = self.take_bytes.val();
-                self.chunk_beats.d.next = self.chunk_words.val().get_bits::<11>(3);
                 self.buffer_addr.d.next = bit_cast::<64, 48>(self.desc_word1.q.val().get_bits::<48>(0));
                 self.buffer_req_id.d.next = self.desc_word0.q.val().get_bits::<16>(32);
                 if self.buffer_error.q.val() | (self.usable.val() == 0) {
@@ -712,6 +722,8 @@ impl Logic for RxEngine {
                 }
             }
             RxState::WriteRequest => {
+                // The buffer's beat count, from the registered byte count (off Check's path).
+                self.chunk_beats.d.next = self.chunk_words.val().get_bits::<11>(3);
                 self.wr_desc_valid.next = true;
                 if self.wr_desc_ready.val() {
                     self.state.d.next = RxState::WriteData;
@@ -719,7 +731,6 @@ impl Logic for RxEngine {
             }
             RxState::WriteData => {
                 self.wr_data_tvalid.next = self.beats_fifo.m_axis.tvalid.val();
-                self.beats_fifo.m_axis.tready.next = self.wr_data_tready.val();
                 if self.beats_fifo.m_axis.tvalid.val() & self.wr_data_tready.val() {
                     self.chunk_beats.d.next = self.chunk_beats.q.val() - 1;
                     if self.chunk_beats.q.val() == 1 {
@@ -832,13 +843,14 @@ impl Logic for RxEngine {
             }
             RxState::Drain => {
                 // The rest of a frame that is not delivered, up to its tlast.
-                self.beats_fifo.m_axis.tready.next = true;
                 if self.beats_fifo.m_axis.tvalid.val() & self.beats_fifo.m_axis.tlast.val() {
                     self.state.d.next = RxState::Idle;
                 }
             }
         }
 
+        self.writing.d.next = self.state.d.val() == RxState::WriteData;
+        self.draining.d.next = self.state.d.val() == RxState::Drain;
         if self.count_packet.val() & (self.packets.q.val() != 0xFFFF_FFFF_u64) {
             self.packets.d.next = self.packets.q.val() + 1;
         }
@@ -860,6 +872,8 @@ impl Logic for RxEngine {
             self.in_discard.d.next = false;
             self.record_push.d.next = false;
             self.state.d.next = RxState::Idle;
+            self.writing.d.next = false;
+            self.draining.d.next = false;
             self.packets.d.next = 0.into();
             self.drops.d.next = 0.into();
             self.truncated.d.next = 0.into();
