@@ -182,7 +182,9 @@ pub struct RxEngine {
 
     // Engine side: the frame being written.
     state: DFF<RxState>,
-    /// `state` is WriteData, Drain (registers beside the state register).
+    /// `state` is Idle, WriteData, Drain (registers beside the state register: they open
+    /// the FIFOs' read ports).
+    idle: DFF<Bit>,
     writing: DFF<Bit>,
     draining: DFF<Bit>,
     step: DFF<Bit>,
@@ -312,6 +314,7 @@ impl Default for RxEngine {
             ),
             max_beat: Constant::new((MAX_RX_FRAME_BYTES / 8 - 1).to_bits()),
             state: Default::default(),
+            idle: Default::default(),
             writing: Default::default(),
             draining: Default::default(),
             step: Default::default(),
@@ -383,6 +386,7 @@ impl Logic for RxEngine {
             record_push,
             record,
             state,
+            idle,
             writing,
             draining,
             step,
@@ -606,7 +610,7 @@ impl Logic for RxEngine {
         // decode.
         self.beats_fifo.m_axis.tready.next =
             (self.writing.q.val() & self.wr_data_tready.val()) | self.draining.q.val();
-        self.records_fifo.m_axis.tready.next = false;
+        self.records_fifo.m_axis.tready.next = self.idle.q.val();
         self.count_drop.next = false;
         self.count_truncated.next = false;
         self.count_error.next = false;
@@ -635,7 +639,6 @@ impl Logic for RxEngine {
 
         match self.state.q.val() {
             RxState::Idle => {
-                self.records_fifo.m_axis.tready.next = true;
                 if self.records_fifo.m_axis.tvalid.val() {
                     self.left.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<16>(0);
                     self.hash.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<32>(16);
@@ -849,6 +852,7 @@ impl Logic for RxEngine {
             }
         }
 
+        self.idle.d.next = self.state.d.val() == RxState::Idle;
         self.writing.d.next = self.state.d.val() == RxState::WriteData;
         self.draining.d.next = self.state.d.val() == RxState::Drain;
         if self.count_packet.val() & (self.packets.q.val() != 0xFFFF_FFFF_u64) {
@@ -872,6 +876,7 @@ impl Logic for RxEngine {
             self.in_discard.d.next = false;
             self.record_push.d.next = false;
             self.state.d.next = RxState::Idle;
+            self.idle.d.next = true;
             self.writing.d.next = false;
             self.draining.d.next = false;
             self.packets.d.next = 0.into();

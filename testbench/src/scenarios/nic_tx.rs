@@ -14,6 +14,7 @@ use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, ensure, Result};
 use ferronic_hdl::export::export_block;
 use ferronic_hdl::nic::Nic;
+use ferronic_hdl::regs::nic::{RINGS, RING_CONTROL};
 use ferronic_hdl::tx::TX_QUEUES;
 use ferronic_sim::native::NativeSim;
 use ferronic_sim::verilator::VerilatorSim;
@@ -90,6 +91,11 @@ pub struct TxRun {
     pub memory: Axi4MemoryConfig,
     pub tx_backpressure: Pattern,
     pub register_idle: Pattern,
+    /// Disable this queue's TX submission ring (a control write) this many cycles after the
+    /// last doorbell, while traffic runs. Its packets must be one descriptor each: the run
+    /// then checks that the queue's frames and completions are a prefix of what was posted,
+    /// and that every other queue sent everything.
+    pub disable_queue: Option<(usize, u64)>,
 }
 
 impl TxRun {
@@ -102,6 +108,7 @@ impl TxRun {
             memory: Axi4MemoryConfig { latency, ..Default::default() },
             tx_backpressure: Pattern::Never,
             register_idle: Pattern::Never,
+            disable_queue: None,
         }
     }
 }
@@ -231,7 +238,30 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
             + setup.packets.iter().map(|p| 2_000 + p.pieces.iter().map(|x| x.len()).sum::<usize>()).sum::<usize>()
                 as u64;
         let deadline = tb.cycle() + budget;
-        while got_frames < want_frames || got_completions < want_completions {
+        let collect_start = tb.cycle();
+        let disabled_queue = setup.disable_queue.map(|d| d.0);
+        let mut settle_until: Option<u64> = None;
+        let others_done = |frames: &[VecDeque<Vec<u8>>], completions: &[VecDeque<TxCompletion>]| {
+            (0..TX_QUEUES).all(|q| Some(q) == disabled_queue || (frames[q].is_empty() && completions[q].is_empty()))
+        };
+        let mut disabled = false;
+        loop {
+            if let Some((q, after)) = setup.disable_queue {
+                if !disabled && tb.cycle() >= collect_start + after {
+                    host.write_register(RINGS.address(4 * q as u32, &RING_CONTROL) as u64, 0).await?;
+                    disabled = true;
+                }
+                // Done once the other queues are, and the disabled one has had time to
+                // finish what it had taken.
+                if disabled && others_done(&frames, &completions) {
+                    let until = *settle_until.get_or_insert(tb.cycle() + 2000);
+                    if tb.cycle() >= until {
+                        break;
+                    }
+                }
+            } else if got_frames >= want_frames && got_completions >= want_completions {
+                break;
+            }
             ensure!(
                 tb.cycle() < deadline,
                 "after {budget} cycles: {got_frames}/{want_frames} frames, {got_completions}/{want_completions} completions"
