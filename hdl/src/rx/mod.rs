@@ -182,8 +182,8 @@ pub struct RxEngine {
 
     // Engine side: the frame being written.
     state: DFF<RxState>,
-    /// `state` is Idle, WriteData, Drain (registers beside the state register: they open
-    /// the FIFOs' read ports).
+    /// `state` is Idle, WriteData, Drain: registers set and cleared with the state's own
+    /// transitions, so the FIFOs' read ports do not wait for the state decode.
     idle: DFF<Bit>,
     writing: DFF<Bit>,
     draining: DFF<Bit>,
@@ -647,8 +647,10 @@ impl Logic for RxEngine {
                     self.l4.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<5>(53);
                     self.fragment.d.next = self.records_fifo.m_axis.tdata.val().get_bit(58);
                     self.have_written.d.next = false;
+                    self.idle.d.next = false;
                     if self.records_fifo.m_axis.tdata.val().get_bit(59) {
                         self.count_error.next = true;
+                        self.draining.d.next = true;
                         self.state.d.next = RxState::Drain;
                     } else {
                         self.state.d.next = RxState::Take;
@@ -682,6 +684,7 @@ impl Logic for RxEngine {
                     self.state.d.next = RxState::Post;
                 } else {
                     self.count_drop.next = true;
+                    self.draining.d.next = true;
                     self.state.d.next = RxState::Drain;
                 }
             }
@@ -729,6 +732,7 @@ impl Logic for RxEngine {
                 self.chunk_beats.d.next = self.chunk_words.val().get_bits::<11>(3);
                 self.wr_desc_valid.next = true;
                 if self.wr_desc_ready.val() {
+                    self.writing.d.next = true;
                     self.state.d.next = RxState::WriteData;
                 }
             }
@@ -737,6 +741,7 @@ impl Logic for RxEngine {
                 if self.beats_fifo.m_axis.tvalid.val() & self.wr_data_tready.val() {
                     self.chunk_beats.d.next = self.chunk_beats.q.val() - 1;
                     if self.chunk_beats.q.val() == 1 {
+                        self.writing.d.next = false;
                         self.state.d.next = RxState::WriteStatus;
                     }
                 }
@@ -839,22 +844,23 @@ impl Logic for RxEngine {
                 if self.after.q.val() == self.after_write.val() {
                     self.state.d.next = RxState::WriteRequest;
                 } else if self.after.q.val() == self.after_drain.val() {
+                    self.draining.d.next = true;
                     self.state.d.next = RxState::Drain;
                 } else {
+                    self.idle.d.next = true;
                     self.state.d.next = RxState::Idle;
                 }
             }
             RxState::Drain => {
                 // The rest of a frame that is not delivered, up to its tlast.
                 if self.beats_fifo.m_axis.tvalid.val() & self.beats_fifo.m_axis.tlast.val() {
+                    self.draining.d.next = false;
+                    self.idle.d.next = true;
                     self.state.d.next = RxState::Idle;
                 }
             }
         }
 
-        self.idle.d.next = self.state.d.val() == RxState::Idle;
-        self.writing.d.next = self.state.d.val() == RxState::WriteData;
-        self.draining.d.next = self.state.d.val() == RxState::Drain;
         if self.count_packet.val() & (self.packets.q.val() != 0xFFFF_FFFF_u64) {
             self.packets.d.next = self.packets.q.val() + 1;
         }
