@@ -49,6 +49,7 @@ pub fn run(sim: BoxedSim, setup: ReadRun, seed: u64) -> Result<ReadReport> {
         Axi4Monitor::start(&tb, "m_axi")?;
         AxisMonitor::start(&tb, "m_axis_data")?;
         let errors = setup.memory.errors.clone();
+        let latency = setup.memory.latency;
         let memory = Axi4Memory::start(&tb, "m_axi", setup.memory)?;
         // Random contents wherever a request reads.
         let mut rng = tb.rng();
@@ -83,7 +84,10 @@ pub fn run(sim: BoxedSim, setup: ReadRun, seed: u64) -> Result<ReadReport> {
         });
         let start = tb.cycle();
         let total_beats: u64 = setup.requests.iter().map(|r| (r.len as u64).div_ceil(8)).sum();
-        tb.wait_until(200 + total_beats * 40, "every beat of every transfer", |_| sink.count() >= total_beats).await?;
+        // Time for the beats, and for a memory round trip per request (a one-byte read at
+        // 249 cycles of latency takes longer than 40 cycles a beat).
+        let budget = 200 + total_beats * 40 + (setup.requests.len() as u64 + 1) * latency;
+        tb.wait_until(budget, "every beat of every transfer", |_| sink.count() >= total_beats).await?;
         tb.cycles(20).await;
         ensure!(sink.count() == total_beats, "{} beats for {total_beats} expected", sink.count());
         for (n, (request, want)) in setup.requests.iter().zip(&expected).enumerate() {
