@@ -143,9 +143,17 @@ pub struct TxEngine {
     first: Signal<Local, Bit>,
     last: Signal<Local, Bit>,
     bad: Signal<Local, Bit>,
-    header_keep: Signal<Local, Bits<8>>,
+    /// The next header word's `tkeep` and whether it is the header's last word: registers,
+    /// kept with `header_left`, so the packer's handshake does not wait for a shifter.
+    header_keep: DFF<Bits<8>>,
+    header_last_word: DFF<Bit>,
+    keep_first: Signal<Local, Bits<8>>,
+    header_after: Signal<Local, Bits<8>>,
+    keep_after: Signal<Local, Bits<8>>,
     head_index: Signal<Local, Bits<16>>,
     packet_total: Signal<Local, Bits<17>>,
+    measured_total: DFF<Bits<17>>,
+    measured_bad: DFF<Bit>,
     max_frame_bytes: Constant<Bits<17>>,
     queue_bit: Signal<Local, Bits<8>>,
     rung_bit: Signal<Local, Bits<8>>,
@@ -219,6 +227,8 @@ impl Default for TxEngine {
             in_packet: Default::default(),
             packet_bytes: Default::default(),
             packet_total: Default::default(),
+            measured_total: Default::default(),
+            measured_bad: Default::default(),
             max_frame_bytes: Constant::new(MAX_FRAME_BYTES.to_bits()),
             streamed: Default::default(),
             status: Default::default(),
@@ -243,6 +253,10 @@ impl Default for TxEngine {
             last: Default::default(),
             bad: Default::default(),
             header_keep: Default::default(),
+            header_last_word: Default::default(),
+            keep_first: Default::default(),
+            header_after: Default::default(),
+            keep_after: Default::default(),
             head_index: Default::default(),
             all_lanes: Constant::new(0xFF_u64.to_bits()),
             one: Constant::new(1_u64.to_bits()),
@@ -265,6 +279,8 @@ pub enum TxState {
     LlqDescriptor,
     FetchDescriptor,
     DescriptorData,
+    Measure,
+    Judge,
     Check,
     LlqHeader,
     PayloadRequest,
@@ -294,6 +310,8 @@ impl Logic for TxEngine {
             llq,
             in_packet,
             packet_bytes,
+            measured_total,
+            measured_bad,
             streamed,
             status,
             sq_index,
@@ -306,6 +324,8 @@ impl Logic for TxEngine {
             comp_req,
             llq_word,
             header_left,
+            header_keep,
+            header_last_word,
             hold_data,
             cq_addr,
             cq_phase,
@@ -350,10 +370,16 @@ impl Logic for TxEngine {
             | (self.header_length.val() > self.llq_header_bytes.val())
             | (self.llq.q.val() & !(self.first.val() & self.last.val()))
             | (self.first.val() == self.in_packet.q.val())
-            | (self.packet_total.val() > self.max_frame_bytes.val());
-        self.header_keep.next = 0xFF.into();
-        if self.header_left.q.val() < 8 {
-            self.header_keep.next = !(self.all_lanes.val() << bit_cast::<8, 8>(self.header_left.q.val()));
+            | (self.measured_total.q.val() > self.max_frame_bytes.val());
+        // `tkeep` of a header word with n bytes left: the first word's, and the next one's.
+        self.keep_first.next = 0xFF.into();
+        if self.header_length.val() < 8 {
+            self.keep_first.next = !(self.all_lanes.val() << bit_cast::<8, 8>(self.header_length.val()));
+        }
+        self.header_after.next = self.header_left.q.val() - 8;
+        self.keep_after.next = 0xFF.into();
+        if self.header_after.val() < 8 {
+            self.keep_after.next = !(self.all_lanes.val() << bit_cast::<8, 8>(self.header_after.val()));
         }
 
         // Defaults: no requests, no data.
@@ -384,7 +410,7 @@ impl Logic for TxEngine {
         self.wr_data_tuser.next = 0.into();
         self.packer.s_axis.tvalid.next = false;
         self.packer.s_axis.tdata.next = self.hold_data.q.val();
-        self.packer.s_axis.tkeep.next = self.header_keep.val();
+        self.packer.s_axis.tkeep.next = self.header_keep.q.val();
         self.packer.s_axis.tlast.next = false;
         self.packer.s_axis.tuser.next = 0.into();
 
@@ -438,7 +464,7 @@ impl Logic for TxEngine {
                     self.buff_hi.d.next = self.llq_read_data.val().get_bits::<32>(32);
                     // The header starts at byte 32: word 4.
                     self.llq_word.d.next = self.llq_word.q.val() + 3;
-                    self.state.d.next = TxState::Check;
+                    self.state.d.next = TxState::Measure;
                 }
             }
             TxState::FetchDescriptor => {
@@ -465,20 +491,32 @@ impl Logic for TxEngine {
                             self.status.d.next = self.status_dma_error.val();
                             self.state.d.next = TxState::CloseBadFrame;
                         } else {
-                            self.state.d.next = TxState::Check;
+                            self.state.d.next = TxState::Measure;
                         }
                     }
                 }
+            }
+            TxState::Measure => {
+                // The packet's length so far, then the descriptor's verdict, each registered:
+                // two adds, a compare and Check's decisions are too long a path for a cycle.
+                self.measured_total.d.next = self.packet_total.val();
+                self.state.d.next = TxState::Judge;
+            }
+            TxState::Judge => {
+                self.measured_bad.d.next = self.bad.val();
+                self.state.d.next = TxState::Check;
             }
             TxState::Check => {
                 // ENA req_id: bits 21:16 of len_ctrl above bits 31:22 of meta_ctrl.
                 self.req_id.d.next = (bit_cast::<16, 6>(self.len_ctrl.q.val().get_bits::<6>(16)) << 10)
                     | bit_cast::<16, 10>(self.meta_ctrl.q.val().get_bits::<10>(22));
                 self.comp_req.d.next = self.len_ctrl.q.val().get_bit(28);
-                self.packet_bytes.d.next = self.packet_total.val().get_bits::<16>(0);
+                self.packet_bytes.d.next = self.measured_total.q.val().get_bits::<16>(0);
                 self.header_left.d.next = self.header_length.val();
+                self.header_keep.d.next = self.keep_first.val();
+                self.header_last_word.d.next = self.header_length.val() <= 8;
                 self.step.d.next = 0.into();
-                if self.bad.val() {
+                if self.measured_bad.q.val() {
                     self.status.d.next = self.status_malformed.val();
                     self.state.d.next = TxState::CloseBadFrame;
                 } else if self.length.val() != 0 {
@@ -490,7 +528,7 @@ impl Logic for TxEngine {
                 }
                 if !self.in_packet.q.val() {
                     self.status.d.next = self.status_ok.val();
-                    if self.bad.val() {
+                    if self.measured_bad.q.val() {
                         self.status.d.next = self.status_malformed.val();
                     }
                 }
@@ -507,12 +545,12 @@ impl Logic for TxEngine {
                 if self.step.q.val() == 3 {
                     self.packer.s_axis.tvalid.next = true;
                     self.packer.s_axis.tlast.next =
-                        (self.header_left.q.val() <= 8) & (self.length.val() == 0) & self.last.val();
+                        self.header_last_word.q.val() & (self.length.val() == 0) & self.last.val();
                     if self.packer.s_axis.tready.val() {
                         self.streamed.d.next = true;
                         self.step.d.next = 0.into();
                         self.llq_word.d.next = self.llq_word.q.val() + 1;
-                        if self.header_left.q.val() <= 8 {
+                        if self.header_last_word.q.val() {
                             self.header_left.d.next = 0.into();
                             if self.length.val() == 0 {
                                 self.state.d.next = TxState::Post;
@@ -523,7 +561,9 @@ impl Logic for TxEngine {
                                 self.state.d.next = TxState::Payload;
                             }
                         } else {
-                            self.header_left.d.next = self.header_left.q.val() - 8;
+                            self.header_left.d.next = self.header_after.val();
+                            self.header_keep.d.next = self.keep_after.val();
+                            self.header_last_word.d.next = self.header_after.val() <= 8;
                         }
                     }
                 }
