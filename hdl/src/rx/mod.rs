@@ -608,8 +608,7 @@ impl Logic for RxEngine {
         // The beat FIFO is read in WriteData (as the write engine takes) and Drain (freely);
         // flag registers say which, so the FIFO's read address does not wait for the state
         // decode.
-        self.beats_fifo.m_axis.tready.next =
-            (self.writing.q.val() & self.wr_data_tready.val()) | self.draining.q.val();
+        self.beats_fifo.m_axis.tready.next = (self.writing.q.val() & self.wr_data_tready.val()) | self.draining.q.val();
         self.records_fifo.m_axis.tready.next = self.idle.q.val();
         self.count_drop.next = false;
         self.count_truncated.next = false;

@@ -147,6 +147,10 @@ pub struct TxEngine {
     /// kept with `header_left`, so the packer's handshake does not wait for a shifter.
     header_keep: DFF<Bits<8>>,
     header_last_word: DFF<Bit>,
+    /// The packer is offered a header word, the payload, the closing error beat.
+    offer_header: DFF<Bit>,
+    offer_payload: DFF<Bit>,
+    offer_close: DFF<Bit>,
     keep_first: Signal<Local, Bits<8>>,
     header_after: Signal<Local, Bits<8>>,
     keep_after: Signal<Local, Bits<8>>,
@@ -254,6 +258,9 @@ impl Default for TxEngine {
             bad: Default::default(),
             header_keep: Default::default(),
             header_last_word: Default::default(),
+            offer_header: Default::default(),
+            offer_payload: Default::default(),
+            offer_close: Default::default(),
             keep_first: Default::default(),
             header_after: Default::default(),
             keep_after: Default::default(),
@@ -326,6 +333,9 @@ impl Logic for TxEngine {
             header_left,
             header_keep,
             header_last_word,
+            offer_header,
+            offer_payload,
+            offer_close,
             hold_data,
             cq_addr,
             cq_phase,
@@ -392,7 +402,7 @@ impl Logic for TxEngine {
         self.rd_desc_addr.next = self.desc_addr.q.val();
         self.rd_desc_len.next = 16.into();
         self.rd_desc_tag.next = self.tag_descriptor.val();
-        self.rd_data_tready.next = false;
+        self.rd_data_tready.next = self.offer_payload.q.val() & self.packer.s_axis.tready.val();
         self.wr_desc_valid.next = false;
         self.wr_desc_addr.next = self.cq_addr.q.val();
         self.wr_desc_len.next = 8.into();
@@ -408,11 +418,27 @@ impl Logic for TxEngine {
         self.wr_data_tvalid.next = false;
         self.wr_data_tlast.next = true;
         self.wr_data_tuser.next = 0.into();
-        self.packer.s_axis.tvalid.next = false;
+        // The packer's input: a header word, the payload or the closing error beat, chosen by
+        // flag registers kept with the state's transitions (not by decoding the state).
+        self.packer.s_axis.tvalid.next = self.offer_header.q.val()
+            | (self.offer_payload.q.val() & self.rd_data_tvalid.val())
+            | self.offer_close.q.val();
         self.packer.s_axis.tdata.next = self.hold_data.q.val();
         self.packer.s_axis.tkeep.next = self.header_keep.q.val();
-        self.packer.s_axis.tlast.next = false;
+        self.packer.s_axis.tlast.next =
+            self.offer_header.q.val() & self.header_last_word.q.val() & (self.length.val() == 0) & self.last.val();
         self.packer.s_axis.tuser.next = 0.into();
+        if self.offer_payload.q.val() {
+            self.packer.s_axis.tdata.next = self.rd_data_tdata.val();
+            self.packer.s_axis.tkeep.next = self.rd_data_tkeep.val();
+            self.packer.s_axis.tlast.next = self.rd_data_tlast.val() & self.last.val();
+            self.packer.s_axis.tuser.next = bit_cast::<1, 1>(self.rd_data_tuser.val().get_bit(8).into());
+        }
+        if self.offer_close.q.val() {
+            self.packer.s_axis.tkeep.next = 0.into();
+            self.packer.s_axis.tlast.next = true;
+            self.packer.s_axis.tuser.next = 1.into();
+        }
 
         match self.state.q.val() {
             TxState::Take => {
@@ -444,6 +470,7 @@ impl Logic for TxEngine {
                     } else if self.in_packet.q.val() {
                         // The ring ran dry inside a packet.
                         self.status.d.next = self.status_malformed.val();
+                        self.offer_close.d.next = self.streamed.q.val();
                         self.state.d.next = TxState::CloseBadFrame;
                     } else {
                         self.state.d.next = TxState::NextQueue;
@@ -489,6 +516,7 @@ impl Logic for TxEngine {
                     if self.rd_data_tlast.val() {
                         if self.rd_data_tuser.val().get_bit(8) {
                             self.status.d.next = self.status_dma_error.val();
+                            self.offer_close.d.next = self.streamed.q.val();
                             self.state.d.next = TxState::CloseBadFrame;
                         } else {
                             self.state.d.next = TxState::Measure;
@@ -518,6 +546,7 @@ impl Logic for TxEngine {
                 self.step.d.next = 0.into();
                 if self.measured_bad.q.val() {
                     self.status.d.next = self.status_malformed.val();
+                    self.offer_close.d.next = self.streamed.q.val();
                     self.state.d.next = TxState::CloseBadFrame;
                 } else if self.length.val() != 0 {
                     // The payload read goes out first: it takes a memory round trip, the
@@ -541,12 +570,11 @@ impl Logic for TxEngine {
                 }
                 if self.step.q.val() == 2 {
                     self.hold_data.d.next = self.llq_read_data.val();
+                    self.offer_header.d.next = true;
                 }
                 if self.step.q.val() == 3 {
-                    self.packer.s_axis.tvalid.next = true;
-                    self.packer.s_axis.tlast.next =
-                        self.header_last_word.q.val() & (self.length.val() == 0) & self.last.val();
                     if self.packer.s_axis.tready.val() {
+                        self.offer_header.d.next = false;
                         self.streamed.d.next = true;
                         self.step.d.next = 0.into();
                         self.llq_word.d.next = self.llq_word.q.val() + 1;
@@ -558,6 +586,7 @@ impl Logic for TxEngine {
                                     self.state.d.next = TxState::NextQueue;
                                 }
                             } else {
+                                self.offer_payload.d.next = true;
                                 self.state.d.next = TxState::Payload;
                             }
                         } else {
@@ -575,23 +604,20 @@ impl Logic for TxEngine {
                 self.rd_desc_len.next = self.length.val();
                 self.rd_desc_tag.next = self.tag_payload.val();
                 if self.rd_desc_ready.val() {
-                    self.state.d.next = TxState::Payload;
                     if self.header_length.val() != 0 {
                         self.state.d.next = TxState::LlqHeader;
+                    } else {
+                        self.offer_payload.d.next = true;
+                        self.state.d.next = TxState::Payload;
                     }
                 }
             }
             TxState::Payload => {
-                // The payload, straight into the packer.
-                self.rd_data_tready.next = self.packer.s_axis.tready.val();
-                self.packer.s_axis.tvalid.next = self.rd_data_tvalid.val();
-                self.packer.s_axis.tdata.next = self.rd_data_tdata.val();
-                self.packer.s_axis.tkeep.next = self.rd_data_tkeep.val();
-                self.packer.s_axis.tlast.next = self.rd_data_tlast.val() & self.last.val();
-                self.packer.s_axis.tuser.next = bit_cast::<1, 1>(self.rd_data_tuser.val().get_bit(8).into());
+                // The payload, straight into the packer (offer_payload).
                 if self.rd_data_tvalid.val() & self.packer.s_axis.tready.val() {
                     self.streamed.d.next = true;
                     if self.rd_data_tlast.val() {
+                        self.offer_payload.d.next = false;
                         if self.rd_data_tuser.val().get_bit(8) {
                             self.status.d.next = self.status_dma_error.val();
                         }
@@ -613,11 +639,9 @@ impl Logic for TxEngine {
             TxState::CloseBadFrame => {
                 // A bad packet: close what was streamed with an error, then complete.
                 if self.streamed.q.val() {
-                    self.packer.s_axis.tvalid.next = true;
-                    self.packer.s_axis.tkeep.next = 0.into();
-                    self.packer.s_axis.tlast.next = true;
-                    self.packer.s_axis.tuser.next = 1.into();
+                    // offer_close: an empty beat with tlast and tuser.
                     if self.packer.s_axis.tready.val() {
+                        self.offer_close.d.next = false;
                         self.state.d.next = TxState::Post;
                     }
                 } else {
@@ -709,6 +733,9 @@ impl Logic for TxEngine {
         if self.rst.val() {
             self.pending.d.next = 0.into();
             self.state.d.next = TxState::Seek;
+            self.offer_header.d.next = false;
+            self.offer_payload.d.next = false;
+            self.offer_close.d.next = false;
             self.queue.d.next = 0.into();
             self.in_packet.d.next = false;
             self.packet_bytes.d.next = 0.into();

@@ -132,10 +132,8 @@ pub fn run(sim: BoxedSim, setup: WriteRun, seed: u64) -> Result<WriteReport> {
         let total: u64 = setup.requests.iter().map(|r| r.data.len() as u64 / 8 + 2).sum();
         let status_count = Rc::clone(&out);
         let budget = 500 + total * 40 + (n as u64 + 1) * setup.memory.latency;
-        tb.wait_until(budget, "a status for every descriptor", move |_| {
-            status_count.borrow().statuses.len() >= n
-        })
-        .await?;
+        tb.wait_until(budget, "a status for every descriptor", move |_| status_count.borrow().statuses.len() >= n)
+            .await?;
         tb.cycles(10).await;
         let statuses = out.borrow().statuses.clone();
         ensure!(statuses.len() == n, "{} statuses for {n} descriptors", statuses.len());

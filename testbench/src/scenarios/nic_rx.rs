@@ -10,11 +10,11 @@ use crate::bfm::{
     Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxilMaster, AxisMonitor, AxisSource, ErrorRange, Pattern,
 };
 use crate::driver::{EnaHost, RING_SPACING, RX_RING_BASE, RX_RING_LOG};
-use ferronic_hdl::regs::nic::{RINGS, RING_CONTROL};
 use crate::models::ena::{RxCompletion, RxDescriptor};
 use crate::models::rx::{classify, MAX_RX_FRAME_BYTES, RX_QUEUES};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, ensure, Result};
+use ferronic_hdl::regs::nic::{RINGS, RING_CONTROL};
 use std::collections::VecDeque;
 
 /// Where RX buffers live in host memory (after the TX scenario's buffers).
