@@ -7,18 +7,20 @@ use super::BoxedSim;
 use crate::bfm::axis::{frame_to_beats, AxisBeat};
 use crate::bfm::channel::{ChannelPorts, ChannelSink};
 use crate::bfm::{
-    Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxilMaster, AxisMonitor, AxisSource, ErrorRange, Pattern,
+    Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxilMaster, AxisMonitor, AxisSink, AxisSource, ErrorRange,
+    Pattern,
 };
 use crate::driver::{EnaHost, RING_SPACING, RX_RING_BASE, RX_RING_LOG};
-use crate::models::ena::{RxCompletion, RxDescriptor};
+use crate::models::ena::{RxCompletion, RxDescriptor, TxDescriptor, TX_STATUS_OK};
 use crate::models::rx::{classify, MAX_RX_FRAME_BYTES, RX_QUEUES};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, ensure, Result};
 use ferronic_hdl::regs::nic::{RINGS, RING_CONTROL};
 use std::collections::VecDeque;
 
-/// Where RX buffers live in host memory (after the TX scenario's buffers).
+/// Where RX buffers live in host memory, and the buffers of frames transmitted meanwhile.
 pub const RX_BUFFER_BASE: u64 = 0x0400_0000;
+const TX_BUFFER_BASE: u64 = 0x0200_0000;
 /// What the host fills buffers and the bytes around them with before posting.
 const FILL: u8 = 0xEE;
 /// Bytes checked on each side of a buffer.
@@ -105,6 +107,10 @@ pub struct RxRun {
     /// frames it did not deliver were dropped and counted, and that every other queue
     /// delivered everything.
     pub disable_queue: Option<(usize, u64)>,
+    /// Frames the host transmits meanwhile, `(queue, frame)`, one descriptor each on regular
+    /// TX queues: the TX engine then competes with the RX engine for the queue manager and
+    /// both DMA engines. Each must leave on `m_axis_tx_` in its queue's order and complete OK.
+    pub transmit: Vec<(usize, Vec<u8>)>,
 }
 
 impl RxRun {
@@ -118,6 +124,7 @@ impl RxRun {
             rx_idle: Pattern::Never,
             register_idle: Pattern::Never,
             disable_queue: None,
+            transmit: Vec::new(),
         }
     }
 }
@@ -292,6 +299,31 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
         }
         let expected = expect(&setup.frames, &mut rings.clone());
 
+        // Transmit traffic, posted before the frames arrive and running beside them.
+        let tx_sink = AxisSink::start(&tb, "m_axis_tx", Pattern::Random(0.2))?;
+        let mut tx_frames: Vec<VecDeque<Vec<u8>>> = vec![VecDeque::new(); RX_QUEUES];
+        let mut tx_completions = vec![0usize; RX_QUEUES];
+        for (i, (q, frame)) in setup.transmit.iter().enumerate() {
+            if tx_frames[*q].is_empty() && tx_completions[*q] == 0 {
+                host.create_tx_queue(*q, false).await?;
+            }
+            let buffer = TX_BUFFER_BASE + i as u64 * 0x4000 + (i as u64 % 7);
+            memory.memory.borrow_mut().write(buffer, frame);
+            let d = TxDescriptor {
+                length: frame.len() as u16,
+                req_id: i as u16,
+                first: true,
+                last: true,
+                comp_req: true,
+                buffer,
+                ..Default::default()
+            };
+            host.post_tx(*q, vec![d], &[]).await?;
+            tx_frames[*q].push_back(frame.clone());
+            tx_completions[*q] += 1;
+        }
+        let mut tx_current = Vec::new();
+
         let start = tb.cycle();
         let mut beats = 0u64;
         for frame in &setup.frames {
@@ -315,7 +347,10 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
         // then for the completions in flight.
         let want = if setup.disable_queue.is_some() { 0 } else { want };
         let settled = |end: Option<u64>, now: u64| setup.disable_queue.is_none() || end.is_some_and(|e| now > e + 600);
-        while got < want || end.is_none() || !settled(end, tb.cycle()) {
+        let tx_pending = |frames: &[VecDeque<Vec<u8>>], completions: &[usize]| {
+            frames.iter().any(|f| !f.is_empty()) || completions.iter().any(|&c| c != 0)
+        };
+        while got < want || end.is_none() || !settled(end, tb.cycle()) || tx_pending(&tx_frames, &tx_completions) {
             if let Some((q, after)) = setup.disable_queue {
                 if !disabled && tb.cycle() >= start + after {
                     host.write_register(RINGS.address(4 * q as u32 + 2, &RING_CONTROL) as u64, 0).await?;
@@ -327,6 +362,25 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
             // Every frame has been dealt with once the counters add up to them.
             if end.is_none() && frame_ports.iter().map(|&p| tb.get(p)).sum::<u64>() >= wanted_frames {
                 end = Some(tb.cycle());
+            }
+            while let Some(beat) = tx_sink.recv() {
+                ensure!(beat.user == 0, "a transmitted frame flagged bad");
+                tx_current.extend_from_slice(&beat.data.to_le_bytes()[..(beat.keep as u64).count_ones() as usize]);
+                if beat.last {
+                    let frame = std::mem::take(&mut tx_current);
+                    let Some(queue) = tx_frames.iter_mut().find(|f| f.front() == Some(&frame)) else {
+                        bail!("transmitted a frame of {} bytes that no TX queue had next", frame.len())
+                    };
+                    queue.pop_front();
+                }
+            }
+            for (q, left) in tx_completions.iter_mut().enumerate() {
+                if *left > 0 {
+                    for c in host.take_tx_completions(q).await? {
+                        ensure!(c.status == TX_STATUS_OK && *left > 0, "TX queue {q}: completion {c:?}");
+                        *left -= 1;
+                    }
+                }
             }
             for q in 0..RX_QUEUES {
                 if rings[q].is_none() {
