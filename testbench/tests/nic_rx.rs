@@ -7,6 +7,7 @@ use ferronic_testbench::models::rx::{classify, RX_QUEUES};
 use ferronic_testbench::scenarios::nic_rx::{run, MacFault, RxBuffer, RxBufferFault, RxFrame, RxRun};
 use ferronic_testbench::scenarios::nic_tx::build;
 use ferronic_testbench::scenarios::Backend;
+use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 
 /// A UDP frame of `len` bytes (at least 42) that steers to `queue`: random addresses and
@@ -187,36 +188,42 @@ fn disabling_a_queue_while_traffic_runs_drops_only_its_frames() {
     }
 }
 
-/// Random traffic: sizes from 42 to 9000 bytes over all queues, buffers of random sizes,
-/// random idle on the MAC side, backpressure and latency on the memory, busy BAR0.
-#[test]
-fn random_traffic_matches_the_model() {
-    for seed in 0..3u64 {
-        let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
-        let frames: Vec<RxFrame> = (0..30)
-            .map(|i| {
-                let len = if rng.gen_bool(0.1) { rng.gen_range(1500..=9000) } else { rng.gen_range(42..=600) };
-                frame_for(rng.gen_range(0..RX_QUEUES), len, i as u8)
-            })
-            .collect();
-        let buffers =
-            (0..RX_QUEUES).map(|_| Some((0..40).map(|_| RxBuffer::new(rng.gen_range(64..=4096))).collect())).collect();
+fn frame_length() -> impl Strategy<Value = usize> {
+    prop_oneof![6 => 42usize..=600, 3 => 600usize..=1500, 1 => 1500usize..=9000]
+}
+
+fn pattern() -> impl Strategy<Value = Pattern> {
+    prop_oneof![Just(Pattern::Never), (0.05f64..0.6).prop_map(Pattern::Random)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    /// Random traffic: frames of 42 to 9000 bytes over all queues, buffers of random sizes
+    /// (frames split, and cut when a queue runs dry), frames transmitted meanwhile, random
+    /// idle on the MAC side, backpressure and latency on the memory, busy BAR0.
+    #[test]
+    fn random_traffic_matches_the_model(
+        frames in prop::collection::vec((0..RX_QUEUES, frame_length(), any::<u8>()), 1..30),
+        buffers in prop::collection::vec(prop::collection::vec(64u16..=4096, 0..40), RX_QUEUES),
+        transmit in prop::collection::vec((0usize..4, 42usize..1500, any::<u8>()), 0..20),
+        latency in 20u64..200,
+        ready in pattern(),
+        response_idle in pattern(),
+        rx_idle in pattern(),
+        seed in any::<u64>(),
+    ) {
         let setup = RxRun {
-            frames,
-            buffers,
-            memory: Axi4MemoryConfig {
-                latency: rng.gen_range(20..200),
-                ready: Pattern::Random(0.3),
-                response_idle: Pattern::Random(0.2),
-                ..Default::default()
-            },
-            rx_idle: Pattern::Random(rng.gen_range(0.0..0.5)),
+            frames: frames.iter().map(|&(q, len, s)| frame_for(q, len, s)).collect(),
+            buffers: buffers.iter().map(|b| Some(b.iter().map(|&n| RxBuffer::new(n)).collect())).collect(),
+            memory: Axi4MemoryConfig { latency, ready, response_idle, ..Default::default() },
+            rx_idle,
             register_idle: Pattern::Random(0.3),
             disable_queue: None,
-            // Transmit traffic alongside: the engines compete for every shared port.
-            transmit: (0..20).map(|i| (i % 4, frame_for(0, rng.gen_range(42..1500), 100 + i as u8).bytes)).collect(),
+            transmit: transmit.iter().map(|&(q, len, s)| (q, frame_for(0, len, s).bytes)).collect(),
         };
-        run(build(Backend::Verilator).unwrap(), setup, seed).unwrap();
+        let result = run(build(Backend::Verilator).unwrap(), setup, seed);
+        prop_assert!(result.is_ok(), "{:?}", result.err());
     }
 }
 

@@ -3,6 +3,7 @@
 use ferronic_testbench::bfm::{Axi4MemoryConfig, Pattern};
 use ferronic_testbench::scenarios::nic_tx::{build, run, TxFault, TxPacket, TxRun};
 use ferronic_testbench::scenarios::Backend;
+use proptest::prelude::*;
 
 fn bytes(n: usize, seed: u8) -> Vec<u8> {
     (0..n).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
@@ -80,42 +81,67 @@ fn bad_descriptors_complete_with_an_error_and_do_not_stop_the_queue() {
     assert_eq!(report.errored_frames, 2);
 }
 
-/// Random packets over four queues (two LLQ, two regular) with random backpressure on the
-/// MAC side, the host memory and the register buses.
-#[test]
-fn random_traffic_over_regular_and_llq_queues_matches_the_packets() {
-    use rand::{Rng, SeedableRng};
-    for seed in 0..4u64 {
-        let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
-        let packets: Vec<TxPacket> = (0..40u16)
-            .map(|id| {
-                let queue = rng.gen_range(0..4);
-                let llq = queue >= 2;
-                let header = if llq { rng.gen_range(0..=96) } else { 0 };
-                let count = if llq { 1 } else { rng.gen_range(1..=3) };
-                let mut pieces: Vec<usize> = (0..count).map(|_| rng.gen_range(1..=300)).collect();
-                if rng.gen_bool(0.05) {
-                    pieces[0] = rng.gen_range(1000..=9000);
+/// One random packet: queue (0-1 regular, 2-3 LLQ), header (LLQ only), 1-3 pieces (LLQ: 1),
+/// now and then a jumbo piece, completion requested or not.
+fn random_packet() -> impl Strategy<Value = (usize, usize, Vec<usize>, bool)> {
+    (
+        0usize..4,
+        0usize..=96,
+        prop::collection::vec(prop_oneof![19 => 1usize..=300, 1 => 1000usize..=9000], 1..=3),
+        any::<bool>(),
+    )
+        .prop_map(|(queue, header, mut pieces, comp_req)| {
+            let llq = queue >= 2;
+            if llq {
+                pieces.truncate(1);
+            }
+            (queue, if llq { header } else { 0 }, pieces, comp_req)
+        })
+}
+
+fn pattern() -> impl Strategy<Value = Pattern> {
+    prop_oneof![Just(Pattern::Never), (0.05f64..0.6).prop_map(Pattern::Random)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    /// Random traffic over regular and LLQ queues: headers, pieces of any size and
+    /// alignment, multi-descriptor packets, jumbo pieces (some packets longer than a frame
+    /// may be: refused), with and without completions,
+    /// backpressure on the MAC side and the memory, busy BAR0 and BAR2.
+    #[test]
+    fn random_traffic_over_regular_and_llq_queues_matches_the_packets(
+        packets in prop::collection::vec(random_packet(), 1..40),
+        latency in 20u64..200,
+        ready in pattern(),
+        response_idle in pattern(),
+        tx_backpressure in pattern(),
+        seed in any::<u64>(),
+    ) {
+        let packets: Vec<TxPacket> = packets
+            .iter()
+            .enumerate()
+            .map(|(id, (queue, header, pieces, comp_req))| {
+                let mut p = packet(*queue, *header, pieces, id as u16);
+                p.comp_req = *comp_req;
+                // Longer than a frame may be: refused, with an error completion.
+                if (*header + pieces.iter().sum::<usize>()) as u64 > ferronic_hdl::tx::MAX_FRAME_BYTES {
+                    p.fault = Some(TxFault::FrameTooLong);
                 }
-                let mut p = packet(queue, header, &pieces, id);
-                p.comp_req = rng.gen_bool(0.7);
                 p
             })
             .collect();
         let setup = TxRun {
             packets,
             llq_queues: 0b1100,
-            memory: Axi4MemoryConfig {
-                latency: rng.gen_range(20..200),
-                ready: Pattern::Random(0.3),
-                response_idle: Pattern::Random(0.2),
-                ..Default::default()
-            },
-            tx_backpressure: Pattern::Random(rng.gen_range(0.0..0.6)),
+            memory: Axi4MemoryConfig { latency, ready, response_idle, ..Default::default() },
+            tx_backpressure,
             register_idle: Pattern::Random(0.3),
             disable_queue: None,
         };
-        run(build(Backend::Verilator).unwrap(), setup, seed).unwrap();
+        let result = run(build(Backend::Verilator).unwrap(), setup, seed);
+        prop_assert!(result.is_ok(), "{:?}", result.err());
     }
 }
 
