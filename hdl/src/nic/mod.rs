@@ -165,6 +165,7 @@ impl Logic for Nic {
         self.tx.res_phase.next = self.queues.res_phase.val();
         self.tx.res_entry_log.next = self.queues.res_entry_log.val();
         self.rx.res_status.next = self.queues.res_status.val();
+        self.rx.res_tag.next = self.queues.res_tag.val();
         self.rx.res_addr.next = self.queues.res_addr.val();
         self.rx.res_phase.next = self.queues.res_phase.val();
         self.tx.doorbell_valid.next = self.queues.doorbell_valid.val();
@@ -273,6 +274,7 @@ impl Logic for Nic {
         self.rx.wr_status_valid.next = self.dma_write.status_valid.val() & self.dma_write.status_tag.val().get_bit(7);
         self.tx.wr_status_error.next = self.dma_write.status_error.val();
         self.rx.wr_status_error.next = self.dma_write.status_error.val();
+        self.rx.wr_status_tag.next = self.dma_write.status_tag.val();
         self.rx_packets.next = self.rx.rx_packets.val();
         self.rx_drops.next = self.rx.rx_drops.val();
         self.rx_truncated.next = self.rx.rx_truncated.val();

@@ -63,8 +63,11 @@ pub const ENA_L4_UDP: u64 = 13;
 pub const TAG_DESCRIPTOR: u64 = 0x40;
 pub const TAG_DATA: u64 = 0x41;
 pub const TAG_COMPLETION: u64 = 0x42;
+pub const TAG_NOTIFY: u64 = 0x43;
 
 type FrameBeats = StreamFifo<64, 8, 1, 11, 12>;
+/// Completion rings waiting for their notify.
+type NotifyRings = StreamFifo<8, 1, 1, 4, 5>;
 /// Per frame: {bad 59, fragment 58, l4 57:53, l3 52:48, hash 47:16, length 15:0}.
 type FrameRecords = StreamFifo<64, 8, 1, 8, 9>;
 
@@ -85,9 +88,6 @@ pub enum RxState {
     WaitPost,
     CompletionRequest,
     CompletionData,
-    CompletionStatus,
-    Notify,
-    WaitNotify,
     AfterCompletion,
     Drain,
 }
@@ -110,6 +110,8 @@ pub struct RxEngine {
     pub op_code: Signal<Out, Bits<2>>,
     pub op_tag: Signal<Out, Bits<8>>,
     pub res_valid: Signal<In, Bit>,
+    /// The tag of the operation answered (bits 6:0 are the engine's: take/post or notify).
+    pub res_tag: Signal<In, Bits<8>>,
     pub res_status: Signal<In, Bits<2>>,
     pub res_addr: Signal<In, Bits<64>>,
     pub res_phase: Signal<In, Bit>,
@@ -137,6 +139,8 @@ pub struct RxEngine {
     pub wr_data_tlast: Signal<Out, Bit>,
     pub wr_data_tuser: Signal<Out, Bits<1>>,
     pub wr_status_valid: Signal<In, Bit>,
+    /// The tag of the write answered (bits 6:0: data or completion).
+    pub wr_status_tag: Signal<In, Bits<8>>,
     pub wr_status_error: Signal<In, Bit>,
     /// Frames delivered whole; dropped for lack of a buffer; cut short; bad from the MAC;
     /// host-side errors (saturating counters).
@@ -147,6 +151,27 @@ pub struct RxEngine {
     pub rx_ring_errors: Signal<Out, Bits<32>>,
 
     beats_fifo: FrameBeats,
+    /// Completion rings to notify, in the order their completions were written.
+    notify_fifo: NotifyRings,
+    /// Completion writes answered and not yet notified.
+    answered: DFF<Bits<5>>,
+    n_requesting: DFF<Bit>,
+    n_waiting: DFF<Bit>,
+    notifier_turn: DFF<Bit>,
+    data_status: Signal<Local, Bit>,
+    completion_answered: Signal<Local, Bit>,
+    notified: Signal<Local, Bit>,
+    count_completion_error: Signal<Local, Bit>,
+    ring_error_count: Signal<Local, Bits<32>>,
+    e_op_valid: Signal<Local, Bit>,
+    e_op_ready: Signal<Local, Bit>,
+    e_op_ring: Signal<Local, Bits<8>>,
+    e_op_code: Signal<Local, Bits<2>>,
+    e_op_tag: Signal<Local, Bits<8>>,
+    e_res_valid: Signal<Local, Bit>,
+    n_op_ready: Signal<Local, Bit>,
+    n_res_valid: Signal<Local, Bit>,
+    tag_notify: Constant<Bits<8>>,
     records_fifo: FrameRecords,
     // Input side: the frame coming in.
     in_beat: DFF<Bits<11>>,
@@ -250,6 +275,7 @@ impl Default for RxEngine {
             op_code: Default::default(),
             op_tag: Default::default(),
             res_valid: Default::default(),
+            res_tag: Default::default(),
             res_status: Default::default(),
             res_addr: Default::default(),
             res_phase: Default::default(),
@@ -275,6 +301,7 @@ impl Default for RxEngine {
             wr_data_tlast: Default::default(),
             wr_data_tuser: Default::default(),
             wr_status_valid: Default::default(),
+            wr_status_tag: Default::default(),
             wr_status_error: Default::default(),
             rx_packets: Default::default(),
             rx_drops: Default::default(),
@@ -282,6 +309,25 @@ impl Default for RxEngine {
             rx_errors: Default::default(),
             rx_ring_errors: Default::default(),
             beats_fifo: FrameBeats::new(FifoFault::None),
+            notify_fifo: NotifyRings::new(FifoFault::None),
+            answered: Default::default(),
+            n_requesting: Default::default(),
+            n_waiting: Default::default(),
+            notifier_turn: Default::default(),
+            data_status: Default::default(),
+            completion_answered: Default::default(),
+            notified: Default::default(),
+            count_completion_error: Default::default(),
+            ring_error_count: Default::default(),
+            e_op_valid: Default::default(),
+            e_op_ready: Default::default(),
+            e_op_ring: Default::default(),
+            e_op_code: Default::default(),
+            e_op_tag: Default::default(),
+            e_res_valid: Default::default(),
+            n_op_ready: Default::default(),
+            n_res_valid: Default::default(),
+            tag_notify: Constant::new(TAG_NOTIFY.to_bits()),
             records_fifo: FrameRecords::new(FifoFault::None),
             in_beat: Default::default(),
             in_bad: Default::default(),
@@ -416,12 +462,19 @@ impl Logic for RxEngine {
             drops,
             truncated,
             errors,
-            ring_errors
+            ring_errors,
+            answered,
+            n_requesting,
+            n_waiting,
+            notifier_turn
         );
         self.beats_fifo.clk.next = self.clk.val();
         self.beats_fifo.rst.next = self.rst.val();
         self.records_fifo.clk.next = self.clk.val();
         self.records_fifo.rst.next = self.rst.val();
+        self.notify_fifo.clk.next = self.clk.val();
+        self.notify_fifo.rst.next = self.rst.val();
+        self.notify_fifo.s_axis.tvalid.next = false;
 
         // ---- Input side ----
         // A beat is taken when the beat FIFO has room and the record FIFO room for the record
@@ -587,10 +640,10 @@ impl Logic for RxEngine {
         self.records_fifo.s_axis.tuser.next = 0.into();
 
         // ---- Engine side ----
-        self.op_valid.next = false;
-        self.op_ring.next = 0.into();
-        self.op_code.next = 0.into();
-        self.op_tag.next = self.tag_descriptor.val();
+        self.e_op_valid.next = false;
+        self.e_op_ring.next = 0.into();
+        self.e_op_code.next = 0.into();
+        self.e_op_tag.next = self.tag_descriptor.val();
         self.rd_desc_valid.next = false;
         self.rd_desc_addr.next = self.desc_addr.q.val();
         self.rd_desc_len.next = 16.into();
@@ -636,6 +689,16 @@ impl Logic for RxEngine {
             | (bit_cast::<32, 1>(self.done_first.q.val().into()) << 26)
             | (bit_cast::<32, 1>(self.done_last.q.val().into()) << 27);
 
+        // Answers for the engine and for the notifier (see below), by tag.
+        self.data_status.next =
+            self.wr_status_valid.val() & (self.wr_status_tag.val().get_bits::<7>(0) == self.tag_data.val().get_bits::<7>(0));
+        self.completion_answered.next = self.wr_status_valid.val()
+            & (self.wr_status_tag.val().get_bits::<7>(0) == self.tag_completion.val().get_bits::<7>(0));
+        self.n_res_valid.next =
+            self.res_valid.val() & (self.res_tag.val().get_bits::<7>(0) == self.tag_notify.val().get_bits::<7>(0));
+        self.e_res_valid.next = self.res_valid.val() & !self.n_res_valid.val();
+        self.e_op_ready.next = self.op_ready.val() & !self.notifier_turn.q.val();
+        self.n_op_ready.next = self.op_ready.val() & self.notifier_turn.q.val();
         match self.state.q.val() {
             RxState::Idle => {
                 if self.records_fifo.m_axis.tvalid.val() {
@@ -657,15 +720,15 @@ impl Logic for RxEngine {
                 }
             }
             RxState::Take => {
-                self.op_valid.next = true;
-                self.op_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 2;
-                self.op_code.next = 0.into();
-                if self.op_ready.val() {
+                self.e_op_valid.next = true;
+                self.e_op_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 2;
+                self.e_op_code.next = 0.into();
+                if self.e_op_ready.val() {
                     self.state.d.next = RxState::WaitTake;
                 }
             }
             RxState::WaitTake => {
-                if self.res_valid.val() {
+                if self.e_res_valid.val() {
                     self.desc_addr.d.next = self.res_addr.val();
                     if self.res_status.val() == 0 {
                         self.state.d.next = RxState::FetchDescriptor;
@@ -746,7 +809,7 @@ impl Logic for RxEngine {
                 }
             }
             RxState::WriteStatus => {
-                if self.wr_status_valid.val() {
+                if self.data_status.val() {
                     if self.wr_status_error.val() {
                         self.count_ring_error.next = true;
                     }
@@ -766,16 +829,16 @@ impl Logic for RxEngine {
                 }
             }
             RxState::Post => {
-                self.op_valid.next = true;
-                self.op_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 3;
-                self.op_code.next = 1.into();
-                self.op_tag.next = self.tag_completion.val();
-                if self.op_ready.val() {
+                self.e_op_valid.next = true;
+                self.e_op_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 3;
+                self.e_op_code.next = 1.into();
+                self.e_op_tag.next = self.tag_completion.val();
+                if self.e_op_ready.val() {
                     self.state.d.next = RxState::WaitPost;
                 }
             }
             RxState::WaitPost => {
-                if self.res_valid.val() {
+                if self.e_res_valid.val() {
                     self.cq_addr.d.next = self.res_addr.val();
                     self.cq_phase.d.next = self.res_phase.val();
                     if self.res_status.val() == 0 {
@@ -788,7 +851,8 @@ impl Logic for RxEngine {
                 }
             }
             RxState::CompletionRequest => {
-                self.wr_desc_valid.next = true;
+                // Room to queue the notify, or wait.
+                self.wr_desc_valid.next = self.notify_fifo.s_axis.tready.val();
                 self.wr_desc_addr.next = self.cq_addr.q.val();
                 self.wr_desc_len.next = 16.into();
                 self.wr_desc_tag.next = self.tag_completion.val();
@@ -813,30 +877,11 @@ impl Logic for RxEngine {
                 if self.wr_data_tready.val() {
                     self.step.d.next = true;
                     if self.step.q.val() {
-                        self.state.d.next = RxState::CompletionStatus;
+                        // The notifier sends the notify once this write is answered; the
+                        // engine goes on.
+                        self.notify_fifo.s_axis.tvalid.next = true;
+                        self.state.d.next = RxState::AfterCompletion;
                     }
-                }
-            }
-            RxState::CompletionStatus => {
-                if self.wr_status_valid.val() {
-                    if self.wr_status_error.val() {
-                        self.count_ring_error.next = true;
-                    }
-                    self.state.d.next = RxState::Notify;
-                }
-            }
-            RxState::Notify => {
-                self.op_valid.next = true;
-                self.op_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 3;
-                self.op_code.next = 2.into();
-                self.op_tag.next = self.tag_completion.val();
-                if self.op_ready.val() {
-                    self.state.d.next = RxState::WaitNotify;
-                }
-            }
-            RxState::WaitNotify => {
-                if self.res_valid.val() {
-                    self.state.d.next = RxState::AfterCompletion;
                 }
             }
             RxState::AfterCompletion => {
@@ -860,6 +905,63 @@ impl Logic for RxEngine {
             }
         }
 
+        // ---- Notifier ----
+        // A completion's notify waits for its write to be answered (so an interrupt never
+        // comes before the completion is in memory); the engine does not wait with it.
+        // Write statuses come back in order: data ones go to the engine, completion ones
+        // are counted here.
+        self.notify_fifo.s_axis.tdata.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 3;
+        self.notify_fifo.s_axis.tkeep.next = 1.into();
+        self.notify_fifo.s_axis.tlast.next = true;
+        self.notify_fifo.s_axis.tuser.next = 0.into();
+        self.notify_fifo.m_axis.tready.next = false;
+        self.notified.next = false;
+        if !self.n_requesting.q.val()
+            & !self.n_waiting.q.val()
+            & self.notify_fifo.m_axis.tvalid.val()
+            & (self.answered.q.val() != 0)
+        {
+            self.n_requesting.d.next = true;
+        }
+        if self.n_requesting.q.val() & self.n_op_ready.val() {
+            self.n_requesting.d.next = false;
+            self.n_waiting.d.next = true;
+        }
+        if self.n_waiting.q.val() & self.n_res_valid.val() {
+            self.n_waiting.d.next = false;
+            self.notify_fifo.m_axis.tready.next = true;
+            self.notified.next = true;
+        }
+        if self.completion_answered.val() & !self.notified.val() {
+            self.answered.d.next = self.answered.q.val() + 1;
+        }
+        if !self.completion_answered.val() & self.notified.val() {
+            self.answered.d.next = self.answered.q.val() - 1;
+        }
+        if self.completion_answered.val() & self.wr_status_error.val() {
+            self.count_completion_error.next = true;
+        }
+
+        // The operation port: the engine's takes and posts, the notifier's notifies. It shows
+        // the request of the one the turn register names (so no valid depends on a ready).
+        self.op_valid.next = (self.e_op_valid.val() & !self.notifier_turn.q.val())
+            | (self.n_requesting.q.val() & self.notifier_turn.q.val());
+        if self.notifier_turn.q.val() {
+            self.op_ring.next = self.notify_fifo.m_axis.tdata.val();
+            self.op_code.next = 2.into();
+            self.op_tag.next = self.tag_notify.val();
+            if self.e_op_valid.val() & (!self.n_requesting.q.val() | self.op_ready.val()) {
+                self.notifier_turn.d.next = false;
+            }
+        } else {
+            self.op_ring.next = self.e_op_ring.val();
+            self.op_code.next = self.e_op_code.val();
+            self.op_tag.next = self.e_op_tag.val();
+            if self.n_requesting.q.val() & (!self.e_op_valid.val() | self.op_ready.val()) {
+                self.notifier_turn.d.next = true;
+            }
+        }
+
         if self.count_packet.val() & (self.packets.q.val() != 0xFFFF_FFFF_u64) {
             self.packets.d.next = self.packets.q.val() + 1;
         }
@@ -872,8 +974,11 @@ impl Logic for RxEngine {
         if self.count_error.val() & (self.errors.q.val() != 0xFFFF_FFFF_u64) {
             self.errors.d.next = self.errors.q.val() + 1;
         }
-        if self.count_ring_error.val() & (self.ring_errors.q.val() != 0xFFFF_FFFF_u64) {
-            self.ring_errors.d.next = self.ring_errors.q.val() + 1;
+        // The engine and the notifier may each count a host-side error in one cycle.
+        self.ring_error_count.next = bit_cast::<32, 1>(self.count_ring_error.val().into())
+            + bit_cast::<32, 1>(self.count_completion_error.val().into());
+        if self.ring_errors.q.val() <= 0xFFFF_FFFD_u64 {
+            self.ring_errors.d.next = self.ring_errors.q.val() + self.ring_error_count.val();
         }
         if self.rst.val() {
             self.in_beat.d.next = 0.into();
@@ -889,6 +994,9 @@ impl Logic for RxEngine {
             self.truncated.d.next = 0.into();
             self.errors.d.next = 0.into();
             self.ring_errors.d.next = 0.into();
+            self.answered.d.next = 0.into();
+            self.n_requesting.d.next = false;
+            self.n_waiting.d.next = false;
         }
         self.rx_packets.next = self.packets.q.val();
         self.rx_drops.next = self.drops.q.val();
@@ -900,5 +1008,5 @@ impl Logic for RxEngine {
 
 crate::native_ports!(
     impl[] RxEngine;
-    clk, rst, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_status, res_addr, res_phase, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_error, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors,
+    clk, rst, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_status, res_addr, res_phase, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_tag, wr_status_error, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors,
 );
