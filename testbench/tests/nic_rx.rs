@@ -142,6 +142,17 @@ fn host_side_faults_are_counted_and_write_nothing_wrong() {
     assert_eq!((c.packets, c.drops, c.truncated, c.ring_errors), (3, 1, 1, 3));
 }
 
+/// A completion ring whose writes fail (SLVERR): the queue's frames are written, no
+/// completion lands, each one counted; the notifier sends no notify for them and other
+/// queues carry on.
+#[test]
+fn completion_writes_that_fail_are_counted() {
+    let frames = (0..12).map(|i| frame_for(i % 3, 100 + 50 * i, i as u8)).collect();
+    let setup = RxRun { failing_completion_ring: Some(1), ..RxRun::unloaded(frames, 8, 2048, 40) };
+    let report = run(build(Backend::Verilator).unwrap(), setup, 13).unwrap();
+    assert_eq!((report.counters.packets, report.counters.ring_errors), (12, 4));
+}
+
 /// Every branch of the classification: TCP, UDP, a fragment (MF set, or an offset), IPv4
 /// with options (the hash drops the ports), IPv4 with a header length under 5 (not IPv4),
 /// ARP, and frames too short to classify: the completions carry the L3/L4 index, fragment
@@ -221,6 +232,7 @@ proptest! {
             register_idle: Pattern::Random(0.3),
             disable_queue: None,
             transmit: transmit.iter().map(|&(q, len, s)| (q, frame_for(0, len, s).bytes)).collect(),
+            failing_completion_ring: None,
         };
         let result = run(build(Backend::Verilator).unwrap(), setup, seed);
         prop_assert!(result.is_ok(), "{:?}", result.err());

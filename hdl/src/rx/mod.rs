@@ -690,8 +690,8 @@ impl Logic for RxEngine {
             | (bit_cast::<32, 1>(self.done_last.q.val().into()) << 27);
 
         // Answers for the engine and for the notifier (see below), by tag.
-        self.data_status.next =
-            self.wr_status_valid.val() & (self.wr_status_tag.val().get_bits::<7>(0) == self.tag_data.val().get_bits::<7>(0));
+        self.data_status.next = self.wr_status_valid.val()
+            & (self.wr_status_tag.val().get_bits::<7>(0) == self.tag_data.val().get_bits::<7>(0));
         self.completion_answered.next = self.wr_status_valid.val()
             & (self.wr_status_tag.val().get_bits::<7>(0) == self.tag_completion.val().get_bits::<7>(0));
         self.n_res_valid.next =
@@ -916,6 +916,7 @@ impl Logic for RxEngine {
         self.notify_fifo.s_axis.tuser.next = 0.into();
         self.notify_fifo.m_axis.tready.next = false;
         self.notified.next = false;
+        self.count_completion_error.next = false;
         if !self.n_requesting.q.val()
             & !self.n_waiting.q.val()
             & self.notify_fifo.m_axis.tvalid.val()

@@ -10,7 +10,7 @@ use crate::bfm::{
     Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxilMaster, AxisMonitor, AxisSink, AxisSource, ErrorRange,
     Pattern,
 };
-use crate::driver::{EnaHost, RING_SPACING, RX_RING_BASE, RX_RING_LOG};
+use crate::driver::{EnaHost, RING_SPACING, RX_COMPLETION_BASE, RX_RING_BASE, RX_RING_LOG};
 use crate::models::ena::{RxCompletion, RxDescriptor, TxDescriptor, TX_STATUS_OK};
 use crate::models::rx::{classify, MAX_RX_FRAME_BYTES, RX_QUEUES};
 use crate::tb::{Tb, TbConfig};
@@ -111,6 +111,9 @@ pub struct RxRun {
     /// TX queues: the TX engine then competes with the RX engine for the queue manager and
     /// both DMA engines. Each must leave on `m_axis_tx_` in its queue's order and complete OK.
     pub transmit: Vec<(usize, Vec<u8>)>,
+    /// This queue's RX completion ring answers every write with SLVERR: its buffers are
+    /// filled but no completion lands; each is counted in `rx_ring_errors`.
+    pub failing_completion_ring: Option<usize>,
 }
 
 impl RxRun {
@@ -125,6 +128,7 @@ impl RxRun {
             register_idle: Pattern::Never,
             disable_queue: None,
             transmit: Vec::new(),
+            failing_completion_ring: None,
         }
     }
 }
@@ -273,6 +277,10 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
             }
             rings[q] = Some(ring);
         }
+        if let Some(q) = setup.failing_completion_ring {
+            let at = RX_COMPLETION_BASE + q as u64 * RING_SPACING;
+            memory_config.errors.push(ErrorRange { range: at..at + (16 << RX_RING_LOG), resp: 2 });
+        }
         let memory = Axi4Memory::start(&tb, "m_axi", memory_config)?;
         let bar0 = AxilMaster::start(&tb, "s_axil", setup.register_idle, Pattern::Never)?;
         let bar2 = Axi4Master::start(&tb, "s_axi_llq", setup.register_idle, Pattern::Never)?;
@@ -297,7 +305,12 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
                 host.post_rx(q, &descriptors).await?;
             }
         }
-        let expected = expect(&setup.frames, &mut rings.clone());
+        let mut expected = expect(&setup.frames, &mut rings.clone());
+        // Completions that cannot be written are counted instead of seen.
+        if let Some(q) = setup.failing_completion_ring {
+            expected.counters.ring_errors += expected.completions[q].len() as u64;
+            expected.completions[q].clear();
+        }
 
         // Transmit traffic, posted before the frames arrive and running beside them.
         let tx_sink = AxisSink::start(&tb, "m_axis_tx", Pattern::Random(0.2))?;
