@@ -162,7 +162,7 @@ pub struct RxEngine {
     completion_answered: Signal<Local, Bit>,
     notified: Signal<Local, Bit>,
     count_completion_error: Signal<Local, Bit>,
-    ring_error_count: Signal<Local, Bits<32>>,
+    ring_error_events: DFF<Bits<2>>,
     e_op_valid: Signal<Local, Bit>,
     e_op_ready: Signal<Local, Bit>,
     e_op_ring: Signal<Local, Bits<8>>,
@@ -187,7 +187,7 @@ pub struct RxEngine {
     /// The record of the frame whose tlast was taken last cycle.
     record_push: DFF<Bit>,
     record: DFF<Bits<64>>,
-    records_room: Signal<Local, Bit>,
+    records_room: DFF<Bit>,
     in_take: Signal<Local, Bit>,
     in_push: Signal<Local, Bit>,
     in_bytes: Signal<Local, Bits<16>>,
@@ -318,7 +318,7 @@ impl Default for RxEngine {
             completion_answered: Default::default(),
             notified: Default::default(),
             count_completion_error: Default::default(),
-            ring_error_count: Default::default(),
+            ring_error_events: Default::default(),
             e_op_valid: Default::default(),
             e_op_ready: Default::default(),
             e_op_ring: Default::default(),
@@ -431,6 +431,8 @@ impl Logic for RxEngine {
             in_hash_ports,
             record_push,
             record,
+            records_room,
+            ring_error_events,
             state,
             idle,
             writing,
@@ -481,8 +483,10 @@ impl Logic for RxEngine {
         // in flight and one more (a frame's record is pushed from a register the cycle after
         // its tlast; one rule for every beat keeps the handshake simple); it is stored unless
         // discarded.
-        self.records_room.next = self.records_fifo.occupancy.val() < 255;
-        self.s_axis_rx.tready.next = self.beats_fifo.s_axis.tready.val() & self.records_room.val();
+        // (A register, one cycle behind the occupancy: below 254 then means below 255 now,
+        // room for the record in flight and one more.)
+        self.records_room.d.next = self.records_fifo.occupancy.val() < 254;
+        self.s_axis_rx.tready.next = self.beats_fifo.s_axis.tready.val() & self.records_room.q.val();
         self.in_take.next = self.s_axis_rx.tvalid.val() & self.s_axis_rx.tready.val();
         self.in_push.next = self.in_take.val() & !self.in_discard.q.val();
         self.beats_fifo.s_axis.tvalid.next = self.in_push.val();
@@ -975,11 +979,18 @@ impl Logic for RxEngine {
         if self.count_error.val() & (self.errors.q.val() != 0xFFFF_FFFF_u64) {
             self.errors.d.next = self.errors.q.val() + 1;
         }
-        // The engine and the notifier may each count a host-side error in one cycle.
-        self.ring_error_count.next = bit_cast::<32, 1>(self.count_ring_error.val().into())
-            + bit_cast::<32, 1>(self.count_completion_error.val().into());
-        if self.ring_errors.q.val() <= 0xFFFF_FFFD_u64 {
-            self.ring_errors.d.next = self.ring_errors.q.val() + self.ring_error_count.val();
+        // The engine and the notifier may each count a host-side error in one cycle; the
+        // events are registered first (the counter lags a cycle, off the status path).
+        self.ring_error_events.d.next = (bit_cast::<2, 1>(self.count_completion_error.val().into()) << 1)
+            | bit_cast::<2, 1>(self.count_ring_error.val().into());
+        if self.ring_error_events.q.val() == 3 {
+            if self.ring_errors.q.val() == 0xFFFF_FFFE_u64 {
+                self.ring_errors.d.next = 0xFFFF_FFFF_u64.into();
+            } else if self.ring_errors.q.val() != 0xFFFF_FFFF_u64 {
+                self.ring_errors.d.next = self.ring_errors.q.val() + 2;
+            }
+        } else if (self.ring_error_events.q.val() != 0) & (self.ring_errors.q.val() != 0xFFFF_FFFF_u64) {
+            self.ring_errors.d.next = self.ring_errors.q.val() + 1;
         }
         if self.rst.val() {
             self.in_beat.d.next = 0.into();
@@ -996,6 +1007,7 @@ impl Logic for RxEngine {
             self.errors.d.next = 0.into();
             self.ring_errors.d.next = 0.into();
             self.answered.d.next = 0.into();
+            self.ring_error_events.d.next = 0.into();
             self.n_requesting.d.next = false;
             self.n_waiting.d.next = false;
         }
