@@ -63,7 +63,7 @@ impl EnaHost {
         Self { tb: tb.clone(), bar0, bar2, memory, queues: vec![TxQueue::default(); ferronic_hdl::tx::TX_QUEUES] }
     }
 
-    pub async fn write_register(&self, address: u64, value: u32) -> Result<()> {
+    async fn write_register(&self, address: u64, value: u32) -> Result<()> {
         let resp = self.bar0.write(address, value, 0xF).await;
         ensure!(resp == 0, "BAR0 write of {value:#x} to {address:#x} answered {resp}");
         Ok(())
@@ -74,6 +74,12 @@ impl EnaHost {
         self.write_register(ring_register(ring, &RING_BASE_LO), base as u32).await?;
         self.write_register(ring_register(ring, &RING_BASE_HI), (base >> 32) as u32).await?;
         self.write_register(ring_register(ring, &RING_CONTROL), control).await
+    }
+
+    /// Disables a ring (a control write, which also resets its indices), as a driver tearing
+    /// a queue down while traffic still runs.
+    pub async fn disable_ring(&self, ring: u32) -> Result<()> {
+        self.write_register(ring_register(ring, &RING_CONTROL), 0).await
     }
 
     /// Sets up TX queue `q`: its submission ring (LLQ or regular) and its completion ring
@@ -134,22 +140,45 @@ impl EnaHost {
     /// The RX completions the device has written on queue `q` since the last call, found by
     /// their phase bit; the head doorbell follows.
     pub async fn take_rx_completions(&mut self, q: usize) -> Result<Vec<RxCompletion>> {
+        let base = RX_COMPLETION_BASE + q as u64 * RING_SPACING;
+        let head = self.queues[q].rx_completion_head;
+        let found = self.scan_completions(base, head, RX_RING_LOG, 16, RxCompletion::from_bytes, |c| c.phase);
+        self.queues[q].rx_completion_head = self.return_completions(4 * q as u32 + 3, head, found.len()).await?;
+        Ok(found)
+    }
+
+    /// The completions written since `head` on a completion ring at `base` (2^`log` entries
+    /// of `bytes` bytes), found as the ENA driver finds them: by the phase bit the current
+    /// pass through the ring expects.
+    fn scan_completions<C>(
+        &self,
+        base: u64,
+        mut head: u16,
+        log: u32,
+        bytes: usize,
+        parse: impl Fn(&[u8]) -> C,
+        phase: impl Fn(&C) -> bool,
+    ) -> Vec<C> {
         let mut found = Vec::new();
         loop {
-            let head = self.queues[q].rx_completion_head;
-            let at = RX_COMPLETION_BASE + q as u64 * RING_SPACING + (head as u64 % (1 << RX_RING_LOG)) * 16;
-            let completion = RxCompletion::from_bytes(&self.memory.borrow().read(at, 16));
-            if completion.phase != ((head >> RX_RING_LOG) & 1 == 0) {
-                break;
+            let at = base + (head as u64 % (1 << log)) * bytes as u64;
+            let completion = parse(&self.memory.borrow().read(at, bytes));
+            if phase(&completion) != ((head >> log) & 1 == 0) {
+                return found;
             }
             found.push(completion);
-            self.queues[q].rx_completion_head = head.wrapping_add(1);
+            head = head.wrapping_add(1);
         }
-        if !found.is_empty() {
-            let head = self.queues[q].rx_completion_head;
-            self.write_register(ring_register(4 * q as u32 + 3, &RING_HOST_INDEX), head as u32).await?;
+    }
+
+    /// Hands `count` consumed completions back (the ring's head doorbell, when there are
+    /// any); returns the new head.
+    async fn return_completions(&self, ring: u32, head: u16, count: usize) -> Result<u16> {
+        let head = head.wrapping_add(count as u16);
+        if count > 0 {
+            self.write_register(ring_register(ring, &RING_HOST_INDEX), head as u32).await?;
         }
-        Ok(found)
+        Ok(head)
     }
 
     /// Waits until submission ring `q` has room for `n` more descriptors (the device's
@@ -194,22 +223,10 @@ impl EnaHost {
     /// The completions the device has written on queue `q` since the last call (found by
     /// their phase bit, as the ENA driver finds them); the head doorbell follows.
     pub async fn take_tx_completions(&mut self, q: usize) -> Result<Vec<TxCompletion>> {
-        let mut found = Vec::new();
-        loop {
-            let head = self.queues[q].completion_head;
-            let at = TX_COMPLETION_BASE + q as u64 * RING_SPACING + (head as u64 % (1 << COMPLETION_RING_LOG)) * 8;
-            let completion = TxCompletion::from_bytes(&self.memory.borrow().read(at, 8));
-            let expected_phase = (head >> COMPLETION_RING_LOG) & 1 == 0;
-            if completion.phase != expected_phase {
-                break;
-            }
-            found.push(completion);
-            self.queues[q].completion_head = head.wrapping_add(1);
-        }
-        if !found.is_empty() {
-            let head = self.queues[q].completion_head;
-            self.write_register(ring_register(4 * q as u32 + 1, &RING_HOST_INDEX), head as u32).await?;
-        }
+        let base = TX_COMPLETION_BASE + q as u64 * RING_SPACING;
+        let head = self.queues[q].completion_head;
+        let found = self.scan_completions(base, head, COMPLETION_RING_LOG, 8, TxCompletion::from_bytes, |c| c.phase);
+        self.queues[q].completion_head = self.return_completions(4 * q as u32 + 1, head, found.len()).await?;
         Ok(found)
     }
 

@@ -26,7 +26,9 @@
 //! words, so a frame continues in the next buffer on a beat boundary), and repeat until the
 //! frame is written. A buffer's completion is posted once the next buffer has been taken
 //! (or the frame has ended), so `last` is always right: {status: L3/L4 index, fragment,
-//! phase, first, last; length; req_id; hash; sub_qid}, then notify (MSI-X if armed).
+//! phase, first, last; length; req_id; hash; sub_qid}. A notifier beside the engine sends
+//! each completion's notify (MSI-X if armed) once its write is answered; the engine goes on
+//! meanwhile.
 //!
 //! Bad input, each with a defined outcome and a counter:
 //! * a frame the MAC marks bad (`tuser` on any beat), a non-final beat with partial `tkeep`,

@@ -71,26 +71,52 @@ pub fn classify(frame: &[u8]) -> RxClass {
     class
 }
 
-/// How a frame of `frame_len` bytes lands in buffers of the given lengths (0 = 65536): each
-/// buffer takes whole 8-byte words, at most what is left. Returns the bytes per buffer used,
-/// and whether the frame fit (false: cut short, the rest dropped). A buffer shorter than 8
-/// bytes cannot be used and ends the frame there, as a dry ring does.
-pub fn split(frame_len: usize, buffers: &[u16]) -> (Vec<usize>, bool) {
+/// Bytes of the buffer an RX descriptor's `length` describes (0 means 65536).
+pub fn buffer_bytes(length: u16) -> usize {
+    if length == 0 {
+        65536
+    } else {
+        length as usize
+    }
+}
+
+/// The bytes of that buffer the engine fills: whole 8-byte words.
+pub fn usable_bytes(length: u16) -> usize {
+    buffer_bytes(length) & !7
+}
+
+/// How a frame lands in the buffers of a ring.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Split {
+    /// Bytes written into each buffer used, in ring order.
+    pub used: Vec<usize>,
+    /// The frame fit (false: cut short, the rest dropped).
+    pub complete: bool,
+    /// Buffers taken from the ring: the ones used, and an unusable one the frame stopped at.
+    pub taken: usize,
+}
+
+/// How a frame of `frame_len` bytes lands in buffers of the given usable sizes, in ring
+/// order: each takes at most what is left. A buffer of usable size 0 (shorter than 8 bytes,
+/// or whose descriptor could not be read) is taken but ends the frame there, as a dry ring
+/// does.
+pub fn split(frame_len: usize, usable: &[usize]) -> Split {
     let mut used = Vec::new();
     let mut left = frame_len;
-    for &length in buffers {
+    let mut taken = 0;
+    for &size in usable {
         if left == 0 {
             break;
         }
-        let usable = (if length == 0 { 65536 } else { length as usize }) & !7;
-        if usable == 0 {
+        taken += 1;
+        if size == 0 {
             break;
         }
-        let take = left.min(usable);
+        let take = left.min(size);
         used.push(take);
         left -= take;
     }
-    (used, left == 0)
+    Split { used, complete: left == 0, taken }
 }
 
 #[cfg(test)]
@@ -151,11 +177,15 @@ mod tests {
 
     #[test]
     fn frames_split_over_buffers_in_whole_words() {
-        assert_eq!(split(1500, &[2048]), (vec![1500], true));
-        assert_eq!(split(1500, &[1000, 1000]), (vec![1000, 500], true));
-        assert_eq!(split(1500, &[1001, 1000]), (vec![1000, 500], true));
-        assert_eq!(split(1500, &[512, 512]), (vec![512, 512], false));
-        assert_eq!(split(100, &[0]), (vec![100], true));
-        assert_eq!(split(100, &[64, 7, 64]), (vec![64], false));
+        let sizes = |lengths: &[u16]| lengths.iter().map(|&n| usable_bytes(n)).collect::<Vec<_>>();
+        let s = |used: Vec<usize>, complete, taken| Split { used, complete, taken };
+        assert_eq!(split(1500, &sizes(&[2048, 2048])), s(vec![1500], true, 1));
+        assert_eq!(split(1500, &sizes(&[1000, 1000])), s(vec![1000, 500], true, 2));
+        assert_eq!(split(1500, &sizes(&[1001, 1000])), s(vec![1000, 500], true, 2));
+        assert_eq!(split(1500, &sizes(&[512, 512])), s(vec![512, 512], false, 2));
+        assert_eq!(split(100, &sizes(&[0])), s(vec![100], true, 1));
+        // A buffer under a word is taken and ends the frame.
+        assert_eq!(split(100, &sizes(&[64, 7, 64])), s(vec![64], false, 2));
+        assert_eq!(split(100, &sizes(&[])), s(vec![], false, 0));
     }
 }

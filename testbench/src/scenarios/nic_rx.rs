@@ -12,10 +12,10 @@ use crate::bfm::{
 };
 use crate::driver::{EnaHost, RING_SPACING, RX_COMPLETION_BASE, RX_RING_BASE, RX_RING_LOG};
 use crate::models::ena::{RxCompletion, RxDescriptor, TxDescriptor, TX_STATUS_OK};
-use crate::models::rx::{classify, MAX_RX_FRAME_BYTES, RX_QUEUES};
+use crate::models::rx::{buffer_bytes, classify, split, usable_bytes, MAX_RX_FRAME_BYTES, RX_QUEUES};
+use crate::models::stream_packer::valid_bytes;
 use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, ensure, Result};
-use ferronic_hdl::regs::nic::{RINGS, RING_CONTROL};
 use std::collections::VecDeque;
 
 /// Where RX buffers live in host memory, and the buffers of frames transmitted meanwhile.
@@ -185,27 +185,25 @@ fn expect(frames: &[RxFrame], rings: &mut [Option<VecDeque<Posted>>]) -> Expecte
             counters.drops += 1;
             continue;
         };
-        let mut used: Vec<(Posted, usize)> = Vec::new();
-        let mut left = len;
-        while left > 0 {
-            let Some(posted) = ring.pop_front() else { break };
-            let usable = (if posted.buffer.length == 0 { 65536 } else { posted.buffer.length as usize }) & !7;
-            if posted.buffer.fault == Some(RxBufferFault::DescriptorReadError) || usable == 0 {
-                counters.ring_errors += 1;
-                break;
-            }
-            let take = left.min(usable);
-            if posted.buffer.fault == Some(RxBufferFault::WriteError) {
-                counters.ring_errors += 1;
-            }
-            used.push((posted, take));
-            left -= take;
-        }
+        // A descriptor that cannot be read is a buffer the engine cannot use.
+        let usable: Vec<usize> = ring
+            .iter()
+            .map(|p| match p.buffer.fault {
+                Some(RxBufferFault::DescriptorReadError) => 0,
+                _ => usable_bytes(p.buffer.length),
+            })
+            .collect();
+        let fill = split(len, &usable);
+        let taken: Vec<Posted> = ring.drain(..fill.taken).collect();
+        counters.ring_errors += (fill.taken - fill.used.len()) as u64;
+        let used: Vec<(Posted, usize)> = taken.into_iter().zip(fill.used).collect();
+        counters.ring_errors +=
+            used.iter().filter(|(p, _)| p.buffer.fault == Some(RxBufferFault::WriteError)).count() as u64;
         if used.is_empty() {
             counters.drops += 1;
             continue;
         }
-        if left == 0 {
+        if fill.complete {
             counters.packets += 1;
         } else {
             counters.truncated += 1;
@@ -261,7 +259,7 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
                 ensure!(i < 1 << RX_RING_LOG, "at most {} buffers per queue", 1 << RX_RING_LOG);
                 // Any alignment; room for the guard bytes on both sides.
                 let address = next_address + GUARD as u64 + (i as u64 % 5);
-                let length = if buffer.length == 0 { 65536 } else { buffer.length as u64 };
+                let length = buffer_bytes(buffer.length) as u64;
                 next_address = (address + length + GUARD as u64 + 8) & !7;
                 match buffer.fault {
                     Some(RxBufferFault::DescriptorReadError) => {
@@ -296,7 +294,7 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
             let descriptors: Vec<RxDescriptor> = ring
                 .iter()
                 .map(|p| {
-                    let span = if p.buffer.length == 0 { 65536 } else { p.buffer.length as usize } + 2 * GUARD;
+                    let span = buffer_bytes(p.buffer.length) + 2 * GUARD;
                     memory.memory.borrow_mut().write(p.address - GUARD as u64, &vec![FILL; span]);
                     RxDescriptor { length: p.buffer.length, req_id: p.req_id, buffer: p.address, ..Default::default() }
                 })
@@ -366,7 +364,7 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
         while got < want || end.is_none() || !settled(end, tb.cycle()) || tx_pending(&tx_frames, &tx_completions) {
             if let Some((q, after)) = setup.disable_queue {
                 if !disabled && tb.cycle() >= start + after {
-                    host.write_register(RINGS.address(4 * q as u32 + 2, &RING_CONTROL) as u64, 0).await?;
+                    host.disable_ring(4 * q as u32 + 2).await?;
                     disabled = true;
                 }
             }
@@ -378,7 +376,7 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
             }
             while let Some(beat) = tx_sink.recv() {
                 ensure!(beat.user == 0, "a transmitted frame flagged bad");
-                tx_current.extend_from_slice(&beat.data.to_le_bytes()[..(beat.keep as u64).count_ones() as usize]);
+                tx_current.extend_from_slice(&beat.data.to_le_bytes()[..valid_bytes(beat.keep)]);
                 if beat.last {
                     let frame = std::mem::take(&mut tx_current);
                     let Some(queue) = tx_frames.iter_mut().find(|f| f.front() == Some(&frame)) else {
@@ -407,7 +405,7 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
                     got += 1;
                     // The buffer holds the frame's next bytes, and nothing around them changed.
                     let len = c.length as usize;
-                    let span = if posted.buffer.length == 0 { 65536 } else { posted.buffer.length as usize };
+                    let span = buffer_bytes(posted.buffer.length);
                     let around = memory.memory.borrow().read(posted.address - GUARD as u64, span + 2 * GUARD);
                     let (before, rest) = around.split_at(GUARD);
                     let (inside, after) = rest.split_at(len);

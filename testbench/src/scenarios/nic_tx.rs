@@ -14,7 +14,6 @@ use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, ensure, Result};
 use ferronic_hdl::export::export_block;
 use ferronic_hdl::nic::Nic;
-use ferronic_hdl::regs::nic::{RINGS, RING_CONTROL};
 use ferronic_hdl::tx::TX_QUEUES;
 use ferronic_sim::native::NativeSim;
 use ferronic_sim::verilator::VerilatorSim;
@@ -248,7 +247,7 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
         loop {
             if let Some((q, after)) = setup.disable_queue {
                 if !disabled && tb.cycle() >= collect_start + after {
-                    host.write_register(RINGS.address(4 * q as u32, &RING_CONTROL) as u64, 0).await?;
+                    host.disable_ring(4 * q as u32).await?;
                     disabled = true;
                 }
                 // Done once the other queues are, and the disabled one has had time to
