@@ -4,6 +4,7 @@ pub mod bus_loopback;
 pub mod cfgspace;
 pub mod dma_read;
 pub mod dma_write;
+pub mod frame_fifo;
 pub mod llq;
 pub mod nic_rx;
 pub mod nic_tx;
