@@ -65,37 +65,77 @@ fn bad_descriptors_complete_with_an_error_and_do_not_stop_the_queue() {
     };
     let packets = vec![
         packet(0, 0, &[40], 1),
-        bad(packet(0, 0, &[40], 2), TxFault::ZeroLength),
-        bad(packet(0, 0, &[30, 20], 3), TxFault::PayloadReadError),
+        bad(packet(0, 0, &[40], 2), TxFault::ZeroLength(0)),
+        bad(packet(0, 0, &[30, 20], 3), TxFault::PayloadReadError(1)),
         packet(0, 0, &[41], 4),
         bad(packet(1, 30, &[10], 5), TxFault::HeaderTooLong),
-        bad(packet(1, 0, &[0], 6), TxFault::ZeroLength),
+        bad(packet(1, 0, &[0], 6), TxFault::ZeroLength(0)),
         packet(1, 16, &[9], 7),
-        bad(packet(2, 0, &[100, 100], 8), TxFault::ZeroLength),
+        bad(packet(2, 0, &[100, 100], 8), TxFault::ZeroLength(1)),
         packet(2, 0, &[1], 9),
+        // Bad first or middle descriptors: the rest of the packet is skipped, one completion.
+        bad(packet(2, 0, &[0, 50, 50], 10), TxFault::ZeroLength(0)),
+        bad(packet(2, 0, &[20, 0, 50, 7], 11), TxFault::ZeroLength(1)),
+        packet(2, 0, &[33, 2], 12),
     ];
     let report = run(build(Backend::Verilator).unwrap(), quiet(packets, 0b10), 5).unwrap();
-    assert_eq!((report.frames, report.completions), (4, 9));
-    // The read error and the multi-descriptor zero length struck after bytes were streamed:
-    // those frames left flagged, for the MAC to drop.
-    assert_eq!(report.errored_frames, 2);
+    assert_eq!((report.frames, report.completions), (5, 12));
+    // The read error and the zero lengths after the first descriptor struck after bytes were
+    // streamed: those frames left flagged, for the MAC to drop.
+    assert_eq!(report.errored_frames, 3);
 }
 
 /// One random packet: queue (0-1 regular, 2-3 LLQ), header (LLQ only), 1-3 pieces (LLQ: 1),
-/// now and then a jumbo piece, completion requested or not.
-fn random_packet() -> impl Strategy<Value = (usize, usize, Vec<usize>, bool)> {
+/// now and then a jumbo piece (so some packets are longer than a frame), completion
+/// requested or not, and now and then a bad descriptor anywhere in the packet.
+fn random_packet() -> impl Strategy<Value = TxPacket> {
     (
         0usize..4,
         0usize..=96,
         prop::collection::vec(prop_oneof![19 => 1usize..=300, 1 => 1000usize..=9000], 1..=3),
         any::<bool>(),
+        (0u8..16, 0usize..3),
+        any::<u16>(),
     )
-        .prop_map(|(queue, header, mut pieces, comp_req)| {
+        .prop_map(|(queue, header, mut pieces, comp_req, (fault_kind, fault_at), data_seed)| {
             let llq = queue >= 2;
             if llq {
                 pieces.truncate(1);
             }
-            (queue, if llq { header } else { 0 }, pieces, comp_req)
+            let at = fault_at % pieces.len();
+            // The scenario numbers the packets (req_id); the seed only varies the bytes.
+            let mut p = packet(queue, if llq { header } else { 0 }, &pieces, data_seed);
+            p.comp_req = comp_req;
+            p.fault = match fault_kind {
+                0 => {
+                    // A header alone would be a good packet.
+                    if at == 0 {
+                        p.header.clear();
+                    }
+                    Some(TxFault::ZeroLength(at))
+                }
+                1 => Some(TxFault::PayloadReadError(at)),
+                2 if llq => Some(TxFault::HeaderTooLong),
+                _ => None,
+            };
+            // The first thing wrong in descriptor order decides: the descriptor where the
+            // packet outgrows a frame is refused before its payload is read.
+            let mut total = p.header.len() as u64;
+            let overflow = pieces.iter().position(|&n| {
+                total += n as u64;
+                total > ferronic_hdl::tx::MAX_FRAME_BYTES
+            });
+            if let Some(o) = overflow {
+                let earlier = match p.fault {
+                    Some(TxFault::ZeroLength(k)) => k <= o,
+                    Some(TxFault::PayloadReadError(k)) => k < o,
+                    _ => false,
+                };
+                if !earlier {
+                    p.fault = Some(TxFault::FrameTooLong);
+                }
+            }
+            p
         })
 }
 
@@ -107,8 +147,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
 
     /// Random traffic over regular and LLQ queues: headers, pieces of any size and
-    /// alignment, multi-descriptor packets, jumbo pieces (some packets longer than a frame
-    /// may be: refused), with and without completions,
+    /// alignment, multi-descriptor packets, jumbo pieces (packets longer than a frame are
+    /// refused), bad descriptors anywhere in a packet, with and without completions,
     /// backpressure on the MAC side and the memory, busy BAR0 and BAR2.
     #[test]
     fn random_traffic_over_regular_and_llq_queues_matches_the_packets(
@@ -120,27 +160,9 @@ proptest! {
         seed in any::<u64>(),
     ) {
         let packets: Vec<TxPacket> = packets
-            .iter()
+            .into_iter()
             .enumerate()
-            .map(|(id, (queue, header, pieces, comp_req))| {
-                // A packet may run past a frame only on its last descriptor: what the engine
-                // does with descriptors after one that overflows is not in the model yet.
-                let mut total = *header;
-                let mut pieces = pieces.clone();
-                if let Some(over) = pieces.iter().position(|&n| {
-                    total += n;
-                    total as u64 > ferronic_hdl::tx::MAX_FRAME_BYTES
-                }) {
-                    pieces.truncate(over + 1);
-                }
-                let mut p = packet(*queue, *header, &pieces, id as u16);
-                p.comp_req = *comp_req;
-                // Longer than a frame may be: refused, with an error completion.
-                if (header + pieces.iter().sum::<usize>()) as u64 > ferronic_hdl::tx::MAX_FRAME_BYTES {
-                    p.fault = Some(TxFault::FrameTooLong);
-                }
-                p
-            })
+            .map(|(id, p)| TxPacket { req_id: id as u16, ..p })
             .collect();
         let setup = TxRun {
             packets,
@@ -197,12 +219,12 @@ fn llq_saves_a_memory_round_trip() {
     assert!(llq + 200 <= regular, "doorbell to the frame's last byte: regular {regular} cycles, LLQ {llq}");
 }
 
-/// A read error on the first descriptor of three: the frame still ends (flagged) and the
-/// completion says DMA error, even though the later descriptors read fine.
+/// A read error on the first descriptor of three: the frame is closed (flagged), the other
+/// two descriptors are skipped, and the one completion says DMA error.
 #[test]
 fn a_payload_error_early_in_a_packet_is_not_forgotten() {
     let mut p = packet(3, 0, &[64, 64, 64], 1);
-    p.fault = Some(TxFault::FirstPayloadReadError);
+    p.fault = Some(TxFault::PayloadReadError(0));
     let report = run(build(Backend::Verilator).unwrap(), quiet(vec![p, packet(3, 0, &[10], 2)], 0), 7).unwrap();
     assert_eq!((report.frames, report.completions, report.errored_frames), (1, 2, 1));
 }

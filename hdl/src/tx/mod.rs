@@ -22,7 +22,9 @@
 //! header area, `first`/`last` out of order or a packet cut short by an empty ring (status
 //! `STATUS_MALFORMED`); an AXI error on the descriptor or payload read (`STATUS_DMA_ERROR`).
 //! Bytes already streamed of a bad packet are closed with `tuser` = 1 on `tlast`, so the
-//! MAC drops the frame; nothing is read for a bad descriptor.
+//! MAC drops the frame; nothing is read for a bad descriptor. A bad packet completes once:
+//! after an error before its `last` descriptor the rest of its descriptors are taken and
+//! read only to find `last` (`skipping`), as the ENA driver frees a packet on one completion.
 //!
 //! This first version runs one packet at a time (throughput is bound by the memory round
 //! trips; pipelining is the next step) and serves LLQ queues one descriptor per packet.
@@ -115,6 +117,9 @@ pub struct TxEngine {
     /// Queues rung and not yet found empty: only these are visited.
     pending: DFF<Bits<8>>,
     in_packet: DFF<Bit>,
+    /// A packet went bad before its last descriptor: the rest of its descriptors are taken
+    /// and read (to find `last`) but nothing more is streamed, then it completes once.
+    skipping: DFF<Bit>,
     /// Bytes of the packet accepted so far (header and descriptors).
     packet_bytes: DFF<Bits<16>>,
     streamed: DFF<Bit>,
@@ -229,6 +234,7 @@ impl Default for TxEngine {
             queue: Default::default(),
             llq: Default::default(),
             in_packet: Default::default(),
+            skipping: Default::default(),
             packet_bytes: Default::default(),
             packet_total: Default::default(),
             measured_total: Default::default(),
@@ -316,6 +322,7 @@ impl Logic for TxEngine {
             pending,
             llq,
             in_packet,
+            skipping,
             packet_bytes,
             measured_total,
             measured_bad,
@@ -468,8 +475,12 @@ impl Logic for TxEngine {
                             self.state.d.next = TxState::FetchDescriptor;
                         }
                     } else if self.in_packet.q.val() {
-                        // The ring ran dry inside a packet.
-                        self.status.d.next = self.status_malformed.val();
+                        // The ring ran dry inside a packet (or it was disabled): the packet
+                        // ends here. A packet already bad keeps its first error.
+                        if self.status.q.val() == 0 {
+                            self.status.d.next = self.status_malformed.val();
+                        }
+                        self.skipping.d.next = false;
                         self.offer_close.d.next = self.streamed.q.val();
                         self.state.d.next = TxState::CloseBadFrame;
                     } else {
@@ -544,9 +555,19 @@ impl Logic for TxEngine {
                 self.header_keep.d.next = self.keep_first.val();
                 self.header_last_word.d.next = self.header_length.val() <= 8;
                 self.step.d.next = 0.into();
-                if self.measured_bad.q.val() {
+                if self.skipping.q.val() {
+                    // A descriptor of a packet gone bad: nothing to read or check. Its last
+                    // descriptor ends the packet, with one completion.
+                    if self.last.val() {
+                        self.skipping.d.next = false;
+                        self.state.d.next = TxState::Post;
+                    } else {
+                        self.state.d.next = TxState::Take;
+                    }
+                } else if self.measured_bad.q.val() {
                     self.status.d.next = self.status_malformed.val();
                     self.offer_close.d.next = self.streamed.q.val();
+                    self.skipping.d.next = !self.last.val();
                     self.state.d.next = TxState::CloseBadFrame;
                 } else if self.length.val() != 0 {
                     // The payload read goes out first: it takes a memory round trip, the
@@ -628,6 +649,12 @@ impl Logic for TxEngine {
                             } else {
                                 self.state.d.next = TxState::NextQueue;
                             }
+                        } else if self.rd_data_tuser.val().get_bit(8) {
+                            // The read failed inside a packet: close the frame (flagged)
+                            // and skip to the packet's last descriptor.
+                            self.offer_close.d.next = true;
+                            self.skipping.d.next = true;
+                            self.state.d.next = TxState::CloseBadFrame;
                         } else {
                             // The packet goes on with the queue's next descriptor.
                             self.in_packet.d.next = true;
@@ -637,15 +664,18 @@ impl Logic for TxEngine {
                 }
             }
             TxState::CloseBadFrame => {
-                // A bad packet: close what was streamed with an error, then complete.
-                if self.streamed.q.val() {
-                    // offer_close: an empty beat with tlast and tuser.
-                    if self.packer.s_axis.tready.val() {
-                        self.offer_close.d.next = false;
+                // A bad packet: close what was streamed with an error (offer_close: an
+                // empty beat with tlast and tuser), then complete, or first skip the rest
+                // of the packet's descriptors.
+                if !self.streamed.q.val() | self.packer.s_axis.tready.val() {
+                    self.offer_close.d.next = false;
+                    self.streamed.d.next = false;
+                    if self.skipping.q.val() {
+                        self.in_packet.d.next = true;
+                        self.state.d.next = TxState::Take;
+                    } else {
                         self.state.d.next = TxState::Post;
                     }
-                } else {
-                    self.state.d.next = TxState::Post;
                 }
             }
             TxState::Post => {
@@ -714,6 +744,7 @@ impl Logic for TxEngine {
                     self.errors.d.next = self.errors.q.val() + 1;
                 }
                 self.in_packet.d.next = false;
+                self.skipping.d.next = false;
                 self.packet_bytes.d.next = 0.into();
                 self.streamed.d.next = false;
                 self.status.d.next = 0.into();
@@ -738,6 +769,7 @@ impl Logic for TxEngine {
             self.offer_close.d.next = false;
             self.queue.d.next = 0.into();
             self.in_packet.d.next = false;
+            self.skipping.d.next = false;
             self.packet_bytes.d.next = 0.into();
             self.streamed.d.next = false;
             self.status.d.next = 0.into();

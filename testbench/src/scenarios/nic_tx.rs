@@ -34,14 +34,12 @@ pub const POISONED_BASE: u64 = 0x0F00_0000;
 /// What a packet's descriptors get wrong, on purpose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TxFault {
-    /// The last descriptor has length 0 and there is no header.
-    ZeroLength,
+    /// Descriptor `n` has length 0 (and, if it is the first, there is no header).
+    ZeroLength(usize),
     /// `header_length` claims more than the 96-byte header area (LLQ queues).
     HeaderTooLong,
-    /// The last descriptor's buffer answers SLVERR.
-    PayloadReadError,
-    /// The first descriptor's buffer answers SLVERR (the packet goes on with the others).
-    FirstPayloadReadError,
+    /// Descriptor `n`'s buffer answers SLVERR.
+    PayloadReadError(usize),
     /// The descriptors add up to more than the longest frame (9312 bytes); nothing to
     /// change in them, the pieces are simply that long.
     FrameTooLong,
@@ -72,11 +70,24 @@ impl TxPacket {
         }
         Some(frame)
     }
+    /// Whether the MAC sees a frame flagged `tuser` (to drop).
+    pub fn errored_frame(&self) -> bool {
+        match self.fault {
+            None | Some(TxFault::HeaderTooLong) => false,
+            // Nothing of a bad descriptor is read, so only a later one leaves bytes behind.
+            Some(TxFault::ZeroLength(at)) => at > 0,
+            Some(TxFault::PayloadReadError(_)) => true,
+            // Only a later descriptor can overflow a frame: one piece and a header fit.
+            Some(TxFault::FrameTooLong) => true,
+        }
+    }
+    /// The one completion a packet gets: a bad packet completes once, whatever descriptor
+    /// went wrong, with `sq_head_idx` after its last descriptor.
     fn expected_status(&self) -> Option<u8> {
         match self.fault {
             None if self.comp_req => Some(TX_STATUS_OK),
             None => None,
-            Some(TxFault::PayloadReadError | TxFault::FirstPayloadReadError) => Some(TX_STATUS_DMA_ERROR),
+            Some(TxFault::PayloadReadError(_)) => Some(TX_STATUS_DMA_ERROR),
             Some(_) => Some(TX_STATUS_MALFORMED),
         }
     }
@@ -168,23 +179,23 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
         let mut first_doorbell = None;
         for packet in &setup.packets {
             let q = packet.queue;
+            ensure!(
+                packet.fault != Some(TxFault::ZeroLength(0)) || packet.header.is_empty(),
+                "a header alone is a good packet: ZeroLength(0) needs no header"
+            );
             let mut descriptors = Vec::new();
             let count = packet.pieces.len();
             for (i, piece) in packet.pieces.iter().enumerate() {
                 let mut buffer = next_buffer + (next_buffer as usize % 7) as u64; // any alignment
                 next_buffer = (buffer + piece.len() as u64 + 64) & !7;
                 let last = i + 1 == count;
-                let poisoned = match packet.fault {
-                    Some(TxFault::PayloadReadError) => last,
-                    Some(TxFault::FirstPayloadReadError) => i == 0,
-                    _ => false,
-                };
+                let poisoned = packet.fault == Some(TxFault::PayloadReadError(i));
                 if poisoned {
                     buffer = POISONED_BASE + (buffer & 0xFFF);
                 }
                 memory.memory.borrow_mut().write(buffer, piece);
                 let mut length = piece.len() as u16;
-                if last && packet.fault == Some(TxFault::ZeroLength) {
+                if packet.fault == Some(TxFault::ZeroLength(i)) {
                     length = 0;
                 }
                 let mut header_length = if i == 0 { packet.header.len() as u8 } else { 0 };
@@ -223,6 +234,10 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
         // Collect until every frame and completion is in.
         let want_frames: usize = frames.iter().map(|f| f.len()).sum();
         let want_completions: usize = completions.iter().map(|c| c.len()).sum();
+        // Frames flagged for the MAC to drop: a packet that went bad after bytes of it were
+        // streamed. A bad descriptor is refused before anything of it is read; a failing
+        // read streams its beats, flagged.
+        let want_errored = setup.packets.iter().filter(|p| p.errored_frame()).count();
         let mut got_frames = 0;
         let mut got_completions = 0;
         let mut errored = 0;
@@ -258,7 +273,7 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
                         break;
                     }
                 }
-            } else if got_frames >= want_frames && got_completions >= want_completions {
+            } else if got_frames >= want_frames && got_completions >= want_completions && errored >= want_errored {
                 break;
             }
             ensure!(
@@ -319,6 +334,9 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
         ensure!(tx.recv().is_none(), "a beat after every expected frame");
         let errors = tb.get(tb.port("tx_errors")?);
         ensure!(errors == faults as u64, "tx_errors is {errors}, {faults} packets were bad");
+        if setup.disable_queue.is_none() {
+            ensure!(errored == want_errored, "{errored} frames flagged for the MAC to drop, expected {want_errored}");
+        }
         let mut r = out.borrow_mut();
         *r = TxReport {
             cycles: tb.cycle() - start,
