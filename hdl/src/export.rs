@@ -147,6 +147,7 @@ pub fn shipped_blocks() -> Result<Vec<ExportedBlock>> {
         export_block("nic", &mut crate::nic::Nic::default())?,
         export_block("tx", &mut crate::tx::TxEngine::default())?,
         export_block("rx", &mut crate::rx::RxEngine::default())?,
+        export_block("roce_parser", &mut crate::rdma::parser::RoceParser::default())?,
         export_block("queue_manager", &mut crate::queue::manager::QueueManager::default())?,
         export_block("queue_manager256", &mut crate::queue::manager::QueueManager::new(256))?,
     ])

@@ -10,6 +10,7 @@ pub mod llq;
 pub mod nic;
 pub mod ports;
 pub mod queue;
+pub mod rdma;
 pub mod regs;
 pub mod rx;
 pub mod stream_fifo;

@@ -1,0 +1,11 @@
+//! RDMA offload: RoCEv2 WRITE payload placed straight into host memory through a table of
+//! the transactions in flight, with everything else handed to software.
+//!
+//! Built so far: [`parser::RoceParser`], which recognizes RoCEv2 frames on the receive
+//! stream at line rate, checks their invariant CRC and extracts the headers the
+//! transaction table looks up by. The table, the placement writes, the receive windows and
+//! the software fallback are the next blocks (issue 5).
+pub mod parser;
+
+/// UDP destination port of RoCEv2.
+pub const ROCE_UDP_PORT: u16 = 4791;
