@@ -59,6 +59,43 @@ fn frames_spread_over_all_queues_by_their_hash() {
     assert_eq!(report.delivered.iter().filter(|(q, _)| *q == 5).count(), 2);
 }
 
+/// RoCEv2 through the NIC, before the transaction table exists: good packets (one with
+/// Ethernet padding) reach software like any frame; one with a bad ICRC and one cut short
+/// are dropped (counted in `rx_errors` and by reason), and a RoCEv2 frame whose only change
+/// is a router's (TTL) stays good.
+#[test]
+fn roce_frames_reach_software_and_bad_ones_are_dropped() {
+    use ferronic_testbench::models::rdma::write_message;
+    use ferronic_testbench::scenarios::roce_parser::random_packet;
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(8);
+    let template = random_packet(&mut rng);
+    let data: Vec<u8> = (0..3000u32).map(|i| (i * 11) as u8).collect();
+    let packets: Vec<Vec<u8>> =
+        write_message(&template, 100, 0x4000, 0x77, 1024, &data, Some(5)).iter().map(|p| p.encode()).collect();
+    let mut bad_icrc = packets[0].clone();
+    bad_icrc[200] ^= 0x10;
+    let mut cut = packets[1].clone();
+    cut.truncate(cut.len() - 9);
+    let mut routed = packets[2].clone();
+    routed[22] -= 1; // TTL
+    // The shortest RoCEv2 packet (an empty WRITE Last, 58 bytes), padded to the Ethernet
+    // minimum of 60.
+    let mut shortest = template.clone();
+    shortest.bth.opcode = ferronic_testbench::models::rdma::opcode::WRITE_LAST;
+    (shortest.reth, shortest.imm, shortest.payload) = (None, None, Vec::new());
+    let mut padded = shortest.encode();
+    assert_eq!(padded.len(), 58);
+    padded.resize(60, 0);
+    let frames: Vec<RxFrame> = [packets[0].clone(), bad_icrc, cut, routed, padded, packets[1].clone()]
+        .into_iter()
+        .map(RxFrame::new)
+        .collect();
+    let report = run(build(Backend::Verilator).unwrap(), RxRun::unloaded(frames, 4, 2048, 40), 9).unwrap();
+    let c = &report.counters;
+    assert_eq!((c.packets, c.errors), (4, 2));
+    assert_eq!((c.roce, c.roce_icrc_errors, c.roce_truncated), (4, 1, 1));
+}
+
 /// A jumbo frame over buffers of 1000 bytes (used as 1000: a multiple of 8) and 1001 (used
 /// as 1000): first/middle/last completions, and the frame continues on beat boundaries.
 #[test]

@@ -21,6 +21,7 @@ use crate::dma::write::DmaWrite;
 use crate::frame_fifo::FrameFifo;
 use crate::llq::LlqMemory;
 use crate::queue::manager::QueueManager;
+use crate::rdma::parser::RoceParser;
 use crate::rx::RxEngine;
 use crate::tx::TxEngine;
 use rust_hdl::prelude::*;
@@ -56,12 +57,20 @@ pub struct Nic {
     pub rx_truncated: Signal<Out, Bits<32>>,
     pub rx_errors: Signal<Out, Bits<32>>,
     pub rx_ring_errors: Signal<Out, Bits<32>>,
+    /// RoCEv2 frames received, and those dropped for a bad ICRC or as cut short (see the
+    /// RoCEv2 parser; a dropped frame also counts in `rx_errors`).
+    pub roce_frames: Signal<Out, Bits<32>>,
+    pub roce_icrc_errors: Signal<Out, Bits<32>>,
+    pub roce_truncated: Signal<Out, Bits<32>>,
     queues: QueueManager,
     llq: LlqMemory,
     dma_read: DmaRead,
     dma_write: DmaWrite,
     tx: TxEngine,
     tx_fifo: FrameFifo,
+    /// In front of the RX engine: recognizes RoCEv2 and drops what fails its checks. Until
+    /// the transaction table is in, every RoCEv2 frame goes to software like any other.
+    roce: RoceParser,
     rx: RxEngine,
     // Arbitration between the engines: which engine's request each shared port shows (a
     // register, so no engine's ready depends on the other's valid), and the write data owner.
@@ -134,7 +143,18 @@ impl Logic for Nic {
 
         self.rx.clk.next = self.clk.val();
         self.rx.rst.next = self.rst.val();
-        AxisSink::<64, 8, 1>::link(&mut self.s_axis_rx, &mut self.rx.s_axis_rx);
+        self.roce.clk.next = self.clk.val();
+        self.roce.rst.next = self.rst.val();
+        AxisSink::<64, 8, 1>::link(&mut self.s_axis_rx, &mut self.roce.s_axis);
+        self.rx.s_axis_rx.tdata.next = self.roce.m_axis.tdata.val();
+        self.rx.s_axis_rx.tkeep.next = self.roce.m_axis.tkeep.val();
+        self.rx.s_axis_rx.tlast.next = self.roce.m_axis.tlast.val();
+        self.rx.s_axis_rx.tuser.next = self.roce.m_axis.tuser.val();
+        self.rx.s_axis_rx.tvalid.next = self.roce.m_axis.tvalid.val();
+        self.roce.m_axis.tready.next = self.rx.s_axis_rx.tready.val();
+        self.roce_frames.next = self.roce.roce_frames.val();
+        self.roce_icrc_errors.next = self.roce.icrc_errors.val();
+        self.roce_truncated.next = self.roce.truncated_frames.val();
         dff_setup!(self, clk, op_grant_rx, read_grant_rx, write_grant_rx, write_busy, write_owner_rx);
 
         // Engines <-> queue manager: one operation per cycle.
@@ -290,5 +310,5 @@ impl Logic for Nic {
 
 crate::native_ports!(
     impl[] Nic;
-    clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, s_axi_llq.awid, s_axi_llq.awaddr, s_axi_llq.awlen, s_axi_llq.awsize, s_axi_llq.awburst, s_axi_llq.awlock, s_axi_llq.awcache, s_axi_llq.awprot, s_axi_llq.awvalid, s_axi_llq.awready, s_axi_llq.wdata, s_axi_llq.wstrb, s_axi_llq.wlast, s_axi_llq.wvalid, s_axi_llq.wready, s_axi_llq.bid, s_axi_llq.bresp, s_axi_llq.bvalid, s_axi_llq.bready, s_axi_llq.arid, s_axi_llq.araddr, s_axi_llq.arlen, s_axi_llq.arsize, s_axi_llq.arburst, s_axi_llq.arlock, s_axi_llq.arcache, s_axi_llq.arprot, s_axi_llq.arvalid, s_axi_llq.arready, s_axi_llq.rid, s_axi_llq.rdata, s_axi_llq.rresp, s_axi_llq.rlast, s_axi_llq.rvalid, s_axi_llq.rready, m_axi.awid, m_axi.awaddr, m_axi.awlen, m_axi.awsize, m_axi.awburst, m_axi.awlock, m_axi.awcache, m_axi.awprot, m_axi.awvalid, m_axi.awready, m_axi.wdata, m_axi.wstrb, m_axi.wlast, m_axi.wvalid, m_axi.wready, m_axi.bid, m_axi.bresp, m_axi.bvalid, m_axi.bready, m_axi.arid, m_axi.araddr, m_axi.arlen, m_axi.arsize, m_axi.arburst, m_axi.arlock, m_axi.arcache, m_axi.arprot, m_axi.arvalid, m_axi.arready, m_axi.rid, m_axi.rdata, m_axi.rresp, m_axi.rlast, m_axi.rvalid, m_axi.rready, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, msix_valid, msix_ready, msix_vector, msix_function, tx_packets, tx_errors, llq_errors, llq_busy, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors,
+    clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, s_axi_llq.awid, s_axi_llq.awaddr, s_axi_llq.awlen, s_axi_llq.awsize, s_axi_llq.awburst, s_axi_llq.awlock, s_axi_llq.awcache, s_axi_llq.awprot, s_axi_llq.awvalid, s_axi_llq.awready, s_axi_llq.wdata, s_axi_llq.wstrb, s_axi_llq.wlast, s_axi_llq.wvalid, s_axi_llq.wready, s_axi_llq.bid, s_axi_llq.bresp, s_axi_llq.bvalid, s_axi_llq.bready, s_axi_llq.arid, s_axi_llq.araddr, s_axi_llq.arlen, s_axi_llq.arsize, s_axi_llq.arburst, s_axi_llq.arlock, s_axi_llq.arcache, s_axi_llq.arprot, s_axi_llq.arvalid, s_axi_llq.arready, s_axi_llq.rid, s_axi_llq.rdata, s_axi_llq.rresp, s_axi_llq.rlast, s_axi_llq.rvalid, s_axi_llq.rready, m_axi.awid, m_axi.awaddr, m_axi.awlen, m_axi.awsize, m_axi.awburst, m_axi.awlock, m_axi.awcache, m_axi.awprot, m_axi.awvalid, m_axi.awready, m_axi.wdata, m_axi.wstrb, m_axi.wlast, m_axi.wvalid, m_axi.wready, m_axi.bid, m_axi.bresp, m_axi.bvalid, m_axi.bready, m_axi.arid, m_axi.araddr, m_axi.arlen, m_axi.arsize, m_axi.arburst, m_axi.arlock, m_axi.arcache, m_axi.arprot, m_axi.arvalid, m_axi.arready, m_axi.rid, m_axi.rdata, m_axi.rresp, m_axi.rlast, m_axi.rvalid, m_axi.rready, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, msix_valid, msix_ready, msix_vector, msix_function, tx_packets, tx_errors, llq_errors, llq_busy, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors, roce_frames, roce_icrc_errors, roce_truncated,
 );

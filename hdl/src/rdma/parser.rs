@@ -13,13 +13,23 @@
 //! The ICRC (IBA Annex A17) is CRC-32 over 8 bytes of ones standing for the absent LRH, then
 //! the IPv4 packet up to the ICRC with TOS, TTL, IPv4 checksum, UDP checksum and the BTH
 //! byte after P_Key taken as all ones. It is computed beat by beat as the frame streams,
-//! so no frame is stored here; the stream is delayed by one register stage.
+//! so no frame is stored here; the stream is delayed by one register stage. To keep the
+//! per-beat step one XOR network over a whole beat (no byte-by-byte chain):
+//! * the CRC runs on through the ICRC itself: a good packet then leaves the CRC register at
+//!   the fixed residue 0xDEBB20E3, so the ICRC bytes need not be found and kept;
+//! * lanes outside the packet enter as zero bytes: the register then ends as the residue
+//!   advanced over that many zero bytes, a constant, as a RoCEv2 packet is a whole number
+//!   of 4-byte words (an IPv4 length that is not is malformed) and so always ends 2 or 6
+//!   bytes into a beat;
+//! * the IPv4 header starts 6 bytes into beat 1: the register starts from the LRH value
+//!   taken back over 6 zero bytes, so beat 1's zeroed lanes 0-5 bring it to that value.
 //!
 //! Outcome (`meta_kind`, in the order checked): other traffic (shorter than 42 bytes, not
 //! IPv4 without options, not UDP to 4791: the normal RX path's), truncated (the frame is
 //! shorter than its IPv4 length, or the IPv4 length leaves no room for the BTH, the RETH or
 //! immediate data the opcode implies, the pad and the ICRC), bad ICRC, RoCEv2. The MAC's
-//! error flag (`tuser`) passes through untouched. The `meta_*` fields are valid while the
+//! error flag (`tuser`) passes through, and a bad-ICRC or cut-short frame gets `tuser` on
+//! its last beat, so the RX path behind drops it. The `meta_*` fields are valid while the
 //! frame's `tlast` beat is on `m_axis_`; header fields the opcode does not carry are
 //! don't-care.
 use crate::bus::{AxisSink, AxisSource};
@@ -34,21 +44,56 @@ pub const KIND_BAD_ICRC: u64 = 2;
 /// `meta_kind`: RoCEv2 cut short: drop.
 pub const KIND_TRUNCATED: u64 = 3;
 
-/// The CRC register after the 8 bytes of ones that stand for the LRH (reflected CRC-32,
-/// polynomial 0xEDB88320, register starting at all ones).
-const fn crc_after_lrh() -> u32 {
-    let mut state = 0xFFFF_FFFFu32;
-    let mut byte = 0;
-    while byte < 8 {
-        state ^= 0xFF;
-        let mut bit = 0;
-        while bit < 8 {
-            state = if state & 1 != 0 { (state >> 1) ^ 0xEDB8_8320 } else { state >> 1 };
-            bit += 1;
+/// Reflected CRC-32 (polynomial 0xEDB88320), the register before the final inversion.
+const POLYNOMIAL: u32 = 0xEDB8_8320;
+/// The register after a message and its own CRC (inverted, least significant byte first).
+const RESIDUE: u32 = 0xDEBB_20E3;
+
+/// The register after `bits` bits of `data` (least significant first).
+const fn crc_bits(mut state: u32, data: u64, bits: u32) -> u32 {
+    let mut i = 0;
+    while i < bits {
+        let feedback = (state ^ (data >> i) as u32) & 1;
+        state >>= 1;
+        if feedback != 0 {
+            state ^= POLYNOMIAL;
         }
-        byte += 1;
+        i += 1;
     }
     state
+}
+
+/// The register `bytes` zero bytes earlier (one bit step undone at a time: a step that fed
+/// back left bit 31 set, as the polynomial has it).
+const fn crc_back_over_zeros(mut state: u32, bytes: u32) -> u32 {
+    let mut i = 0;
+    while i < 8 * bytes {
+        state = if state >> 31 != 0 { ((state ^ POLYNOMIAL) << 1) | 1 } else { state << 1 };
+        i += 1;
+    }
+    state
+}
+
+/// The register to start a frame from: after the 8 bytes of ones for the LRH, taken back
+/// over the 6 zero bytes beat 1 brings before the IPv4 header.
+const CRC_START: u32 = crc_back_over_zeros(crc_bits(0xFFFF_FFFF, u64::MAX, 64), 6);
+/// The register of a good packet that ends 6 bytes into a beat (2 zero bytes after it) and
+/// 2 bytes into a beat (6 zero bytes after it).
+const CRC_GOOD_ENDING_AT_6: u32 = crc_bits(RESIDUE, 0, 16);
+const CRC_GOOD_ENDING_AT_2: u32 = crc_bits(RESIDUE, 0, 48);
+
+/// One beat's CRC step as XOR masks: register bit k becomes the parity of the register
+/// masked by `state_masks` bits 32k.. and of the beat masked by `data_masks` bits 64k...
+fn crc_step_masks() -> (Bits<1024>, Bits<2048>) {
+    let mut state_masks = Bits::<1024>::default();
+    let mut data_masks = Bits::<2048>::default();
+    for k in 0..32 {
+        let state_mask = (0..32).filter(|j| crc_bits(1 << j, 0, 64) >> k & 1 != 0).fold(0u64, |m, j| m | 1 << j);
+        let data_mask = (0..64).filter(|i| crc_bits(0, 1 << i, 64) >> k & 1 != 0).fold(0u64, |m, i| m | 1 << i);
+        state_masks.set_bits::<32>(32 * k, state_mask.to_bits());
+        data_masks.set_bits::<64>(64 * k, data_mask.to_bits());
+    }
+    (state_masks, data_masks)
 }
 
 #[derive(LogicBlock)]
@@ -86,12 +131,35 @@ pub struct RoceParser {
 
     /// Index of the next beat of the frame (saturating).
     beat: DFF<Bits<11>>,
-    /// Bytes in the frame, set with its last beat.
-    frame_bytes: DFF<Bits<16>>,
+    /// The same, decoded for the beats that carry headers (bit k: beat k, for 0-9), and
+    /// "beat 3 or later": registers, so no compare sits in front of the CRC step.
+    at_beat: DFF<Bits<10>>,
+    past_beat_2: DFF<Bit>,
+    /// Lanes of the next beat (from beat 3) inside the IPv4 packet, decoded ahead.
+    end_lanes: DFF<Bits<8>>,
+    to_end_next: Signal<Local, Bits<16>>,
+    /// With the last beat: shorter than 42 bytes (the headers that tell RoCEv2 from other
+    /// traffic), shorter than the IPv4 packet says.
+    frame_tiny: DFF<Bit>,
+    frame_short: DFF<Bit>,
+    frame_bytes_now: Signal<Local, Bits<17>>,
     keep_count: Signal<Local, Bits<4>>,
     // Headers, captured from their beats; multi-byte fields in wire order from bit 0 up.
     ipv4_ok: DFF<Bit>,
     ip_length: DFF<Bits<16>>,
+    ip_length_in: Signal<Local, Bits<16>>,
+    /// The IPv4 length is too short for IPv4 + UDP + BTH + ICRC or not a whole number of
+    /// 4-byte words; where the IPv4 packet ends in the frame.
+    ip_malformed: DFF<Bit>,
+    ip_end: DFF<Bits<17>>,
+    /// From the opcode (beat 5): RETH and immediate data present, no room for them and the
+    /// pad in the IPv4 length, and where the payload is.
+    has_reth: DFF<Bit>,
+    room_short: DFF<Bit>,
+    payload_offset: DFF<Bits<8>>,
+    payload_length: DFF<Bits<16>>,
+    opcode_in: Signal<Local, Bits<8>>,
+    pad_in: Signal<Local, Bits<16>>,
     udp_ok: DFF<Bit>,
     port_ok: DFF<Bit>,
     opcode: DFF<Bits<8>>,
@@ -112,21 +180,25 @@ pub struct RoceParser {
 
     // The ICRC.
     crc: DFF<Bits<32>>,
-    /// Bytes from the start of this beat to the ICRC, plus 8 (0 once well past it): the
-    /// lanes below it - 8 are covered, lanes from it - 8 on hold the ICRC.
-    to_icrc: DFF<Bits<16>>,
-    icrc_0: DFF<Bits<8>>,
-    icrc_1: DFF<Bits<8>>,
-    icrc_2: DFF<Bits<8>>,
-    icrc_3: DFF<Bits<8>>,
+    /// Bytes from the start of this beat (from beat 3) to the end of the IPv4 packet,
+    /// down to 0.
+    to_end: DFF<Bits<16>>,
+    /// Lanes of this beat in the packet, and which of them count as ones.
     crc_lanes: Signal<Local, Bits<8>>,
     crc_ones: Signal<Local, Bits<8>>,
+    /// The beat as the CRC takes it: lanes outside the packet zero, variant fields ones.
+    crc_data: Signal<Local, Bits<64>>,
+    crc_lane_mask: Signal<Local, Bits<64>>,
+    crc_ones_mask: Signal<Local, Bits<64>>,
+    byte_mask: Signal<Local, Bits<64>>,
     crc_work: Signal<Local, Bits<32>>,
-    lane_mark: Signal<Local, Bits<16>>,
-    lane_bit: Signal<Local, Bits<8>>,
-    icrc_mark: Signal<Local, Bits<16>>,
-    crc_polynomial: Constant<Bits<32>>,
-    crc_seed: Constant<Bits<32>>,
+    crc_out_bit: Signal<Local, Bits<32>>,
+    crc_state_masks: Constant<Bits<1024>>,
+    crc_data_masks: Constant<Bits<2048>>,
+    crc_start: Constant<Bits<32>>,
+    crc_good_ending_at_6: Constant<Bits<32>>,
+    crc_good_ending_at_2: Constant<Bits<32>>,
+    all_lanes: Constant<Bits<8>>,
     kind_other: Constant<Bits<2>>,
     kind_roce: Constant<Bits<2>>,
     kind_bad_icrc: Constant<Bits<2>>,
@@ -147,6 +219,7 @@ pub struct RoceParser {
 
 impl Default for RoceParser {
     fn default() -> Self {
+        let (state_masks, data_masks) = crc_step_masks();
         Self {
             clk: Default::default(),
             rst: Default::default(),
@@ -175,10 +248,25 @@ impl Default for RoceParser {
             out_user: Default::default(),
             take: Default::default(),
             beat: Default::default(),
-            frame_bytes: Default::default(),
+            at_beat: Default::default(),
+            past_beat_2: Default::default(),
+            end_lanes: Default::default(),
+            to_end_next: Default::default(),
+            frame_tiny: Default::default(),
+            frame_short: Default::default(),
+            frame_bytes_now: Default::default(),
             keep_count: Default::default(),
             ipv4_ok: Default::default(),
             ip_length: Default::default(),
+            ip_length_in: Default::default(),
+            ip_malformed: Default::default(),
+            ip_end: Default::default(),
+            has_reth: Default::default(),
+            room_short: Default::default(),
+            payload_offset: Default::default(),
+            payload_length: Default::default(),
+            opcode_in: Default::default(),
+            pad_in: Default::default(),
             udp_ok: Default::default(),
             port_ok: Default::default(),
             opcode: Default::default(),
@@ -196,19 +284,21 @@ impl Default for RoceParser {
             bytes_70: Default::default(),
             bytes_72: Default::default(),
             crc: Default::default(),
-            to_icrc: Default::default(),
-            icrc_0: Default::default(),
-            icrc_1: Default::default(),
-            icrc_2: Default::default(),
-            icrc_3: Default::default(),
+            to_end: Default::default(),
             crc_lanes: Default::default(),
             crc_ones: Default::default(),
+            crc_data: Default::default(),
+            crc_lane_mask: Default::default(),
+            crc_ones_mask: Default::default(),
+            byte_mask: Default::default(),
             crc_work: Default::default(),
-            lane_mark: Default::default(),
-            lane_bit: Default::default(),
-            icrc_mark: Default::default(),
-            crc_polynomial: Constant::new(0xEDB8_8320_u64.to_bits()),
-            crc_seed: Constant::new((crc_after_lrh() as u64).to_bits()),
+            crc_out_bit: Default::default(),
+            crc_state_masks: Constant::new(state_masks),
+            crc_data_masks: Constant::new(data_masks),
+            crc_start: Constant::new((CRC_START as u64).to_bits()),
+            crc_good_ending_at_6: Constant::new((CRC_GOOD_ENDING_AT_6 as u64).to_bits()),
+            crc_good_ending_at_2: Constant::new((CRC_GOOD_ENDING_AT_2 as u64).to_bits()),
+            all_lanes: Constant::new(0xFF_u64.to_bits()),
             kind_other: Constant::new(KIND_OTHER.to_bits()),
             kind_roce: Constant::new(KIND_ROCE.to_bits()),
             kind_bad_icrc: Constant::new(KIND_BAD_ICRC.to_bits()),
@@ -239,9 +329,19 @@ impl Logic for RoceParser {
             out_last,
             out_user,
             beat,
-            frame_bytes,
+            at_beat,
+            past_beat_2,
+            end_lanes,
+            frame_tiny,
+            frame_short,
             ipv4_ok,
             ip_length,
+            ip_malformed,
+            ip_end,
+            has_reth,
+            room_short,
+            payload_offset,
+            payload_length,
             udp_ok,
             port_ok,
             opcode,
@@ -259,11 +359,7 @@ impl Logic for RoceParser {
             bytes_70,
             bytes_72,
             crc,
-            to_icrc,
-            icrc_0,
-            icrc_1,
-            icrc_2,
-            icrc_3,
+            to_end,
             roce_count,
             icrc_count,
             truncated_count
@@ -276,7 +372,6 @@ impl Logic for RoceParser {
         self.m_axis.tdata.next = self.out_data.q.val();
         self.m_axis.tkeep.next = self.out_keep.q.val();
         self.m_axis.tlast.next = self.out_last.q.val();
-        self.m_axis.tuser.next = self.out_user.q.val();
         if self.m_axis.tready.val() {
             self.out_valid.d.next = false;
         }
@@ -294,139 +389,64 @@ impl Logic for RoceParser {
         // lane 6); then the IPv4 length decides where the ICRC is.
         self.crc_lanes.next = 0.into();
         self.crc_ones.next = 0.into();
-        if self.beat.q.val() == 1 {
+        if self.at_beat.q.val().get_bit(1) {
             self.crc_lanes.next = 0xC0.into();
             self.crc_ones.next = 0x80.into();
         }
-        if self.beat.q.val() == 2 {
+        if self.at_beat.q.val().get_bit(2) {
             self.crc_lanes.next = 0xFF.into();
             self.crc_ones.next = 0x40.into();
         }
-        // `lane_mark` is lane + 8 and `lane_bit` lane's bit as the loops unroll.
-        self.lane_mark.next = 8.into();
-        self.lane_bit.next = 1.into();
-        for _lane in 0..8 {
-            if (self.beat.q.val() >= 3) & (self.to_icrc.q.val() > self.lane_mark.val()) {
-                self.crc_lanes.next = self.crc_lanes.val() | self.lane_bit.val();
-            }
-            self.lane_mark.next = self.lane_mark.val() + 1;
-            self.lane_bit.next = self.lane_bit.val() << 1;
+        if self.past_beat_2.q.val() {
+            self.crc_lanes.next = self.end_lanes.q.val();
         }
-        if self.beat.q.val() == 3 {
+        if self.at_beat.q.val().get_bit(3) {
             // IPv4 header checksum.
             self.crc_ones.next = 0x03.into();
         }
-        if self.beat.q.val() == 5 {
+        if self.at_beat.q.val().get_bit(5) {
             // UDP checksum, and the BTH byte after P_Key.
             self.crc_ones.next = 0x43.into();
         }
-        self.crc_work.next = self.crc.q.val();
-        if self.beat.q.val() == 0 {
-            self.crc_work.next = self.crc_seed.val();
-        }
+        // Lane bits widened to byte masks.
+        self.crc_lane_mask.next = 0.into();
+        self.crc_ones_mask.next = 0.into();
+        self.byte_mask.next = 0xFF.into();
         for lane in 0..8 {
             if self.crc_lanes.val().get_bit(lane) {
-                for bit in 0..8 {
-                    if self.crc_work.val().get_bit(0)
-                        ^ (self.s_axis.tdata.val().get_bit(lane * 8 + bit) | self.crc_ones.val().get_bit(lane))
-                    {
-                        self.crc_work.next = (self.crc_work.val() >> 1) ^ self.crc_polynomial.val();
-                    } else {
-                        self.crc_work.next = self.crc_work.val() >> 1;
-                    }
-                }
+                self.crc_lane_mask.next = self.crc_lane_mask.val() | self.byte_mask.val();
             }
+            if self.crc_ones.val().get_bit(lane) {
+                self.crc_ones_mask.next = self.crc_ones_mask.val() | self.byte_mask.val();
+            }
+            self.byte_mask.next = self.byte_mask.val() << 8;
+        }
+        self.crc_data.next = (self.s_axis.tdata.val() | self.crc_ones_mask.val()) & self.crc_lane_mask.val();
+        // The beat's step: each register bit a parity of register and beat bits.
+        self.crc_work.next = 0.into();
+        self.crc_out_bit.next = 1.into();
+        for k in 0..32 {
+            if (self.crc.q.val() & self.crc_state_masks.val().get_bits::<32>(32 * k)).xor()
+                ^ (self.crc_data.val() & self.crc_data_masks.val().get_bits::<64>(64 * k)).xor()
+            {
+                self.crc_work.next = self.crc_work.val() | self.crc_out_bit.val();
+            }
+            self.crc_out_bit.next = self.crc_out_bit.val() << 1;
         }
 
-        self.icrc_mark.next = 8.into();
-        if self.take.val() {
-            self.out_valid.d.next = true;
-            self.out_data.d.next = self.s_axis.tdata.val();
-            self.out_keep.d.next = self.s_axis.tkeep.val();
-            self.out_last.d.next = self.s_axis.tlast.val();
-            self.out_user.d.next = self.s_axis.tuser.val();
-            self.crc.d.next = self.crc_work.val();
-            if self.s_axis.tlast.val() {
-                self.beat.d.next = 0.into();
-                self.frame_bytes.d.next =
-                    (bit_cast::<16, 11>(self.beat.q.val()) << 3) + bit_cast::<16, 4>(self.keep_count.val());
-            } else if self.beat.q.val() != 0x7FF {
-                self.beat.d.next = self.beat.q.val() + 1;
-            }
-            // The headers, from the beats that carry them.
-            if self.beat.q.val() == 1 {
-                self.ipv4_ok.d.next = self.s_axis.tdata.val().get_bits::<24>(32) == 0x45_00_08;
-            }
-            if self.beat.q.val() == 2 {
-                self.ip_length.d.next = (bit_cast::<16, 8>(self.s_axis.tdata.val().get_bits::<8>(0)) << 8)
-                    | bit_cast::<16, 8>(self.s_axis.tdata.val().get_bits::<8>(8));
-                self.udp_ok.d.next = self.s_axis.tdata.val().get_bits::<8>(56) == 17;
-                // Where the ICRC starts, counted from beat 3's first byte, plus 8:
-                // 14 + length - 4 - 24 + 8.
-                self.to_icrc.d.next = ((bit_cast::<16, 8>(self.s_axis.tdata.val().get_bits::<8>(0)) << 8)
-                    | bit_cast::<16, 8>(self.s_axis.tdata.val().get_bits::<8>(8)))
-                    - 6;
-            }
-            if self.beat.q.val() >= 3 {
-                if self.to_icrc.q.val() >= 8 {
-                    self.to_icrc.d.next = self.to_icrc.q.val() - 8;
-                } else {
-                    self.to_icrc.d.next = 0.into();
-                }
-                // ICRC byte j sits in lane to_icrc - 8 + j.
-                for lane in 0..8 {
-                    if self.to_icrc.q.val() == self.icrc_mark.val() {
-                        self.icrc_0.d.next = self.s_axis.tdata.val().get_bits::<8>(lane * 8);
-                    }
-                    if self.to_icrc.q.val() == self.icrc_mark.val() - 1 {
-                        self.icrc_1.d.next = self.s_axis.tdata.val().get_bits::<8>(lane * 8);
-                    }
-                    if self.to_icrc.q.val() == self.icrc_mark.val() - 2 {
-                        self.icrc_2.d.next = self.s_axis.tdata.val().get_bits::<8>(lane * 8);
-                    }
-                    if self.to_icrc.q.val() == self.icrc_mark.val() - 3 {
-                        self.icrc_3.d.next = self.s_axis.tdata.val().get_bits::<8>(lane * 8);
-                    }
-                    self.icrc_mark.next = self.icrc_mark.val() + 1;
-                }
-            }
-            if self.beat.q.val() == 4 {
-                // 4791 = 0x12B7, big-endian in lanes 4-5.
-                self.port_ok.d.next = self.s_axis.tdata.val().get_bits::<16>(32) == 0xB7_12;
-            }
-            if self.beat.q.val() == 5 {
-                self.opcode.d.next = self.s_axis.tdata.val().get_bits::<8>(16);
-                self.solicited.d.next = self.s_axis.tdata.val().get_bit(31);
-                self.pad.d.next = self.s_axis.tdata.val().get_bits::<2>(28);
-                self.qp_wire_high.d.next = self.s_axis.tdata.val().get_bits::<8>(56);
-            }
-            if self.beat.q.val() == 6 {
-                self.qp_wire_low.d.next = self.s_axis.tdata.val().get_bits::<16>(0);
-                self.ack_req.d.next = self.s_axis.tdata.val().get_bit(23);
-                self.psn_wire.d.next = self.s_axis.tdata.val().get_bits::<24>(24);
-                self.bytes_54.d.next = self.s_axis.tdata.val().get_bits::<16>(48);
-            }
-            if self.beat.q.val() == 7 {
-                self.bytes_56.d.next = self.s_axis.tdata.val().get_bits::<48>(0);
-                self.bytes_62.d.next = self.s_axis.tdata.val().get_bits::<16>(48);
-            }
-            if self.beat.q.val() == 8 {
-                self.bytes_64.d.next = self.s_axis.tdata.val().get_bits::<16>(0);
-                self.bytes_66.d.next = self.s_axis.tdata.val().get_bits::<32>(16);
-                self.bytes_70.d.next = self.s_axis.tdata.val().get_bits::<16>(48);
-            }
-            if self.beat.q.val() == 9 {
-                self.bytes_72.d.next = self.s_axis.tdata.val().get_bits::<16>(0);
-            }
-        }
-
-        // The verdict. RETH: WRITE First, Only, Only with immediate, READ request;
-        // immediate data: WRITE Last and Only with immediate.
-        self.reth.next = (self.opcode.q.val() == 0x06)
-            | (self.opcode.q.val() == 0x0A)
-            | (self.opcode.q.val() == 0x0B)
-            | (self.opcode.q.val() == 0x0C);
-        self.imm.next = (self.opcode.q.val() == 0x09) | (self.opcode.q.val() == 0x0B);
+        // Header fields as they pass, for the checks that are made as they are captured
+        // (so the verdict at the end is a few gates from registers).
+        self.ip_length_in.next = (bit_cast::<16, 8>(self.s_axis.tdata.val().get_bits::<8>(0)) << 8)
+            | bit_cast::<16, 8>(self.s_axis.tdata.val().get_bits::<8>(8));
+        self.opcode_in.next = self.s_axis.tdata.val().get_bits::<8>(16);
+        self.pad_in.next = bit_cast::<16, 2>(self.s_axis.tdata.val().get_bits::<2>(28));
+        // RETH: WRITE First, Only, Only with immediate, READ request; immediate data: WRITE
+        // Last and Only with immediate.
+        self.reth.next = (self.opcode_in.val() == 0x06)
+            | (self.opcode_in.val() == 0x0A)
+            | (self.opcode_in.val() == 0x0B)
+            | (self.opcode_in.val() == 0x0C);
+        self.imm.next = (self.opcode_in.val() == 0x09) | (self.opcode_in.val() == 0x0B);
         self.extension.next = 0.into();
         if self.reth.val() {
             self.extension.next = 16.into();
@@ -434,27 +454,120 @@ impl Logic for RoceParser {
         if self.imm.val() {
             self.extension.next = self.extension.val() + 4;
         }
+        self.frame_bytes_now.next =
+            (bit_cast::<17, 11>(self.beat.q.val()) << 3) + bit_cast::<17, 4>(self.keep_count.val());
+
+        self.to_end_next.next = self.to_end.q.val();
+        if self.take.val() {
+            self.out_valid.d.next = true;
+            self.out_data.d.next = self.s_axis.tdata.val();
+            self.out_keep.d.next = self.s_axis.tkeep.val();
+            self.out_last.d.next = self.s_axis.tlast.val();
+            self.out_user.d.next = self.s_axis.tuser.val();
+            if self.at_beat.q.val().get_bit(0) {
+                self.crc.d.next = self.crc_start.val();
+            } else if self.crc_lanes.val() != 0 {
+                self.crc.d.next = self.crc_work.val();
+            }
+            self.at_beat.d.next = self.at_beat.q.val() << 1;
+            if self.at_beat.q.val().get_bit(2) {
+                self.past_beat_2.d.next = true;
+            }
+            if self.s_axis.tlast.val() {
+                self.beat.d.next = 0.into();
+                self.at_beat.d.next = 1.into();
+                self.past_beat_2.d.next = false;
+                self.frame_tiny.d.next = self.frame_bytes_now.val() < 42;
+                self.frame_short.d.next = self.frame_bytes_now.val() < self.ip_end.q.val();
+            } else if self.beat.q.val() != 0x7FF {
+                self.beat.d.next = self.beat.q.val() + 1;
+            }
+            // The headers, from the beats that carry them.
+            if self.at_beat.q.val().get_bit(1) {
+                self.ipv4_ok.d.next = self.s_axis.tdata.val().get_bits::<24>(32) == 0x45_00_08;
+            }
+            if self.at_beat.q.val().get_bit(2) {
+                self.ip_length.d.next = self.ip_length_in.val();
+                // IPv4 20 + UDP 8 + BTH 12 + ICRC 4, in 4-byte words.
+                self.ip_malformed.d.next =
+                    (self.ip_length_in.val() < 44) | (self.ip_length_in.val().get_bits::<2>(0) != 0);
+                self.ip_end.d.next = bit_cast::<17, 16>(self.ip_length_in.val()) + 14;
+                self.udp_ok.d.next = self.s_axis.tdata.val().get_bits::<8>(56) == 17;
+                // The end of the IPv4 packet from beat 3's first byte: 14 + length - 24.
+                self.to_end_next.next = self.ip_length_in.val() - 10;
+            }
+            if self.past_beat_2.q.val() {
+                if self.to_end.q.val() >= 8 {
+                    self.to_end_next.next = self.to_end.q.val() - 8;
+                } else {
+                    self.to_end_next.next = 0.into();
+                }
+            }
+            self.to_end.d.next = self.to_end_next.val();
+            self.end_lanes.d.next = 0xFF.into();
+            if self.to_end_next.val() < 8 {
+                self.end_lanes.d.next =
+                    !(self.all_lanes.val() << bit_cast::<8, 3>(self.to_end_next.val().get_bits::<3>(0)));
+            }
+            if self.at_beat.q.val().get_bit(4) {
+                // 4791 = 0x12B7, big-endian in lanes 4-5.
+                self.port_ok.d.next = self.s_axis.tdata.val().get_bits::<16>(32) == 0xB7_12;
+            }
+            if self.at_beat.q.val().get_bit(5) {
+                self.opcode.d.next = self.opcode_in.val();
+                self.has_reth.d.next = self.reth.val();
+                self.room_short.d.next = self.ip_length.q.val() - 44 < self.extension.val() + self.pad_in.val();
+                self.payload_offset.d.next = bit_cast::<8, 16>(self.extension.val() + 54);
+                self.payload_length.d.next =
+                    self.ip_length.q.val() - 44 - self.extension.val() - self.pad_in.val();
+                self.solicited.d.next = self.s_axis.tdata.val().get_bit(31);
+                self.pad.d.next = self.s_axis.tdata.val().get_bits::<2>(28);
+                self.qp_wire_high.d.next = self.s_axis.tdata.val().get_bits::<8>(56);
+            }
+            if self.at_beat.q.val().get_bit(6) {
+                self.qp_wire_low.d.next = self.s_axis.tdata.val().get_bits::<16>(0);
+                self.ack_req.d.next = self.s_axis.tdata.val().get_bit(23);
+                self.psn_wire.d.next = self.s_axis.tdata.val().get_bits::<24>(24);
+                self.bytes_54.d.next = self.s_axis.tdata.val().get_bits::<16>(48);
+            }
+            if self.at_beat.q.val().get_bit(7) {
+                self.bytes_56.d.next = self.s_axis.tdata.val().get_bits::<48>(0);
+                self.bytes_62.d.next = self.s_axis.tdata.val().get_bits::<16>(48);
+            }
+            if self.at_beat.q.val().get_bit(8) {
+                self.bytes_64.d.next = self.s_axis.tdata.val().get_bits::<16>(0);
+                self.bytes_66.d.next = self.s_axis.tdata.val().get_bits::<32>(16);
+                self.bytes_70.d.next = self.s_axis.tdata.val().get_bits::<16>(48);
+            }
+            if self.at_beat.q.val().get_bit(9) {
+                self.bytes_72.d.next = self.s_axis.tdata.val().get_bits::<16>(0);
+            }
+        }
+
+        // The verdict, from registers.
         self.kind.next = self.kind_roce.val();
-        if (bit_cast::<32, 8>(self.icrc_3.q.val()) << 24
-            | bit_cast::<32, 8>(self.icrc_2.q.val()) << 16
-            | bit_cast::<32, 8>(self.icrc_1.q.val()) << 8
-            | bit_cast::<32, 8>(self.icrc_0.q.val()))
-            != !self.crc.q.val()
-        {
+        // A packet of 8k + 4 bytes ends 2 bytes into a beat, one of 8k bytes 6 bytes in.
+        if self.ip_length.q.val().get_bit(2) {
+            if self.crc.q.val() != self.crc_good_ending_at_2.val() {
+                self.kind.next = self.kind_bad_icrc.val();
+            }
+        } else if self.crc.q.val() != self.crc_good_ending_at_6.val() {
             self.kind.next = self.kind_bad_icrc.val();
         }
-        // IPv4 length: IPv4 20 + UDP 8 + BTH 12 + RETH / immediate + pad + ICRC 4.
-        if (bit_cast::<17, 16>(self.frame_bytes.q.val())
-            < bit_cast::<17, 16>(self.ip_length.q.val()) + 14)
-            | (self.ip_length.q.val() < 44)
-            | (self.ip_length.q.val() - 44 < self.extension.val() + bit_cast::<16, 2>(self.pad.q.val()))
-        {
+        // Cut short, or an IPv4 length with no room for the headers, pad and ICRC.
+        if self.frame_short.q.val() | self.ip_malformed.q.val() | self.room_short.q.val() {
             self.kind.next = self.kind_truncated.val();
         }
-        if (self.frame_bytes.q.val() < 42) | !self.ipv4_ok.q.val() | !self.udp_ok.q.val() | !self.port_ok.q.val() {
+        if self.frame_tiny.q.val() | !self.ipv4_ok.q.val() | !self.udp_ok.q.val() | !self.port_ok.q.val() {
             self.kind.next = self.kind_other.val();
         }
         self.meta_kind.next = self.kind.val();
+        // A frame to drop (bad ICRC, cut short) leaves flagged on its last beat, as a MAC
+        // flags a bad FCS: the RX path behind drops it.
+        self.m_axis.tuser.next = self.out_user.q.val();
+        if self.out_last.q.val() & ((self.kind.val() == self.kind_bad_icrc.val()) | (self.kind.val() == self.kind_truncated.val())) {
+            self.m_axis.tuser.next = 1.into();
+        }
         self.meta_opcode.next = self.opcode.q.val();
         self.meta_solicited.next = self.solicited.q.val();
         self.meta_pad.next = self.pad.q.val();
@@ -487,7 +600,7 @@ impl Logic for RoceParser {
         // Immediate data follows the RETH when there is one, else the BTH.
         self.imm_wire.next =
             bit_cast::<32, 16>(self.bytes_54.q.val()) | (bit_cast::<32, 16>(self.bytes_56.q.val().get_bits::<16>(0)) << 16);
-        if self.reth.val() {
+        if self.has_reth.q.val() {
             self.imm_wire.next =
                 bit_cast::<32, 16>(self.bytes_70.q.val()) | (bit_cast::<32, 16>(self.bytes_72.q.val()) << 16);
         }
@@ -495,9 +608,8 @@ impl Logic for RoceParser {
             | (bit_cast::<32, 8>(self.imm_wire.val().get_bits::<8>(8)) << 16)
             | (bit_cast::<32, 8>(self.imm_wire.val().get_bits::<8>(16)) << 8)
             | bit_cast::<32, 8>(self.imm_wire.val().get_bits::<8>(24));
-        self.meta_payload_offset.next = bit_cast::<8, 16>(self.extension.val() + 54);
-        self.meta_payload_length.next =
-            self.ip_length.q.val() - 44 - self.extension.val() - bit_cast::<16, 2>(self.pad.q.val());
+        self.meta_payload_offset.next = self.payload_offset.q.val();
+        self.meta_payload_length.next = self.payload_length.q.val();
 
         // Count each frame as its last beat leaves.
         if self.out_valid.q.val() & self.out_last.q.val() & self.m_axis.tready.val() {
@@ -518,6 +630,8 @@ impl Logic for RoceParser {
         if self.rst.val() {
             self.out_valid.d.next = false;
             self.beat.d.next = 0.into();
+            self.at_beat.d.next = 1.into();
+            self.past_beat_2.d.next = false;
             self.roce_count.d.next = 0.into();
             self.icrc_count.d.next = 0.into();
             self.truncated_count.d.next = 0.into();

@@ -152,7 +152,7 @@ impl RocePacket {
 pub enum NotRoce {
     /// Not IPv4/UDP to port 4791: the normal RX path's.
     OtherTraffic,
-    /// Shorter than its headers say.
+    /// Shorter than its headers say, or not a whole number of 4-byte words.
     Truncated,
     /// The invariant CRC does not match: dropped and counted.
     BadIcrc,
@@ -169,7 +169,9 @@ pub fn decode(frame: &[u8]) -> Result<RocePacket, NotRoce> {
         return Err(NotRoce::OtherTraffic);
     }
     let ip_len = u16::from_be_bytes([frame[ETH + 2], frame[ETH + 3]]) as usize;
-    if frame.len() < ETH + ip_len || ip_len < IP + UDP + BTH + 4 {
+    // IBA packets are whole 4-byte words (the pad makes them so), and so is the IPv4
+    // packet around one: any other length is malformed.
+    if frame.len() < ETH + ip_len || ip_len < IP + UDP + BTH + 4 || ip_len % 4 != 0 {
         return Err(NotRoce::Truncated);
     }
     let frame = &frame[..ETH + ip_len];

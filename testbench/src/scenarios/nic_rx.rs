@@ -12,6 +12,7 @@ use crate::bfm::{
 };
 use crate::driver::{EnaHost, RING_SPACING, RX_COMPLETION_BASE, RX_RING_BASE, RX_RING_LOG};
 use crate::models::ena::{RxCompletion, RxDescriptor, TxDescriptor, TX_STATUS_OK};
+use crate::models::rdma::{decode, NotRoce};
 use crate::models::rx::{buffer_bytes, classify, split, usable_bytes, MAX_RX_FRAME_BYTES, RX_QUEUES};
 use crate::models::stream_packer::valid_bytes;
 use crate::tb::{Tb, TbConfig};
@@ -141,6 +142,11 @@ pub struct RxCounters {
     pub truncated: u64,
     pub errors: u64,
     pub ring_errors: u64,
+    /// The RoCEv2 parser in front of the engine: RoCEv2 frames, and those dropped for a bad
+    /// ICRC or as cut short. It sees every frame, flagged by the MAC or not.
+    pub roce: u64,
+    pub roce_icrc_errors: u64,
+    pub roce_truncated: u64,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -175,7 +181,17 @@ fn expect(frames: &[RxFrame], rings: &mut [Option<VecDeque<Posted>>]) -> Expecte
     let mut completed = [0u64; RX_QUEUES];
     for frame in frames {
         let len = frame.bytes.len();
-        if frame.fault.is_some() || len == 0 || len > MAX_RX_FRAME_BYTES {
+        // A RoCEv2 frame with a bad ICRC or cut short is dropped in front of the engine, as
+        // a frame the MAC flagged.
+        let roce = decode(&frame.bytes);
+        match roce {
+            Ok(_) => counters.roce += 1,
+            Err(NotRoce::BadIcrc) => counters.roce_icrc_errors += 1,
+            Err(NotRoce::Truncated) => counters.roce_truncated += 1,
+            Err(NotRoce::OtherTraffic) => {}
+        }
+        let bad_roce = matches!(roce, Err(NotRoce::BadIcrc | NotRoce::Truncated));
+        if frame.fault.is_some() || len == 0 || len > MAX_RX_FRAME_BYTES || bad_roce {
             counters.errors += 1;
             continue;
         }
@@ -452,6 +468,9 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
             truncated: tb.get(tb.port("rx_truncated")?),
             errors: tb.get(tb.port("rx_errors")?),
             ring_errors: tb.get(tb.port("rx_ring_errors")?),
+            roce: tb.get(tb.port("roce_frames")?),
+            roce_icrc_errors: tb.get(tb.port("roce_icrc_errors")?),
+            roce_truncated: tb.get(tb.port("roce_truncated")?),
         };
         ensure!(counters == expected_counters, "counters {counters:?}, expected {expected_counters:?}");
         *out.borrow_mut() = RxReport { cycles: end.unwrap_or(tb.cycle()) - start, beats, counters, delivered };

@@ -63,8 +63,9 @@ pub fn random_packet(rng: &mut SmallRng) -> RocePacket {
 }
 
 /// Random frames: half of them good RoCEv2 packets, the rest RoCEv2 packets with a bit
-/// flipped, a field the ICRC does not cover changed, cut short or padded, and other
-/// traffic (random bytes, another UDP port, an IPv4 header with options, ARP).
+/// flipped, a field the ICRC does not cover changed, cut short, padded, with a length not
+/// a whole number of words, and other traffic (random bytes, another UDP port, an IPv4
+/// header with options, ARP).
 pub fn random_frames(count: usize, seed: u64) -> Vec<ParserFrame> {
     let mut rng = SmallRng::seed_from_u64(seed);
     (0..count)
@@ -83,9 +84,14 @@ pub fn random_frames(count: usize, seed: u64) -> Vec<ParserFrame> {
                 }
                 14 | 15 => bytes.truncate(rng.gen_range(1..bytes.len())),
                 16 => {
-                    // Ethernet padding past the IPv4 packet.
-                    let extra = rng.gen_range(1..20);
+                    // Ethernet padding past the IPv4 packet; or an IPv4 length that takes
+                    // in 1-3 bytes of it, no longer a whole number of 4-byte words.
+                    let extra = rng.gen_range(3..20);
                     bytes.extend((0..extra).map(|_| rng.gen::<u8>()));
+                    if rng.gen() {
+                        let length = u16::from_be_bytes([bytes[16], bytes[17]]) + rng.gen_range(1..4);
+                        bytes[16..18].copy_from_slice(&length.to_be_bytes());
+                    }
                 }
                 17 => bytes = (0..rng.gen_range(1..200)).map(|_| rng.gen()).collect(),
                 18 => {
@@ -149,11 +155,18 @@ pub fn run(sim: BoxedSim, frames: Vec<ParserFrame>, idle: Pattern, backpressure:
         let start = tb.cycle();
         // A hang detector: at 80% idle and 80% backpressure a beat takes about 10 cycles.
         let deadline = start + 200 + 30 * total_beats as u64;
-        let mut expected: VecDeque<ParserFrame> = frames.into();
+        let mut expected: VecDeque<(ParserFrame, u64, Option<RocePacket>)> = frames
+            .into_iter()
+            .map(|f| {
+                let (kind, packet) = expected_kind(&f.bytes);
+                (f, kind, packet)
+            })
+            .collect();
         let mut current = Vec::new();
         let mut counts = ParserReport::default();
         let mut index = 0;
-        while let Some(frame) = expected.front() {
+        while let Some((frame, kind, packet)) = expected.front() {
+            let kind = *kind;
             ensure!(tb.cycle() < deadline, "{} frames still to come out", expected.len());
             tb.read_only().await;
             let [v, r] = tb.get_many(&[valid, ready]);
@@ -161,7 +174,10 @@ pub fn run(sim: BoxedSim, frames: Vec<ParserFrame>, idle: Pattern, backpressure:
                 continue;
             }
             let [d, k, l, u] = tb.get_many(&[data, keep, last, user]);
-            ensure!(u == frame.mac_error as u64, "frame {index}: tuser {u} on a beat, the MAC gave {}", frame.mac_error);
+            // The MAC's flag passes; a frame to drop gets it on its last beat.
+            let drop = l != 0 && (kind == KIND_BAD_ICRC || kind == KIND_TRUNCATED);
+            let want_user = frame.mac_error || drop;
+            ensure!(u == want_user as u64, "frame {index}: tuser {u} on a beat, expected {want_user} (kind {kind})");
             let n = k.trailing_ones() as usize;
             current.extend_from_slice(&d.to_le_bytes()[..n]);
             if l == 0 {
@@ -170,7 +186,6 @@ pub fn run(sim: BoxedSim, frames: Vec<ParserFrame>, idle: Pattern, backpressure:
             ensure!(current == frame.bytes, "frame {index} came out changed: {current:02x?}");
             current.clear();
             let m: Vec<u64> = meta.iter().map(|&port| tb.get(port)).collect();
-            let (kind, packet) = expected_kind(&frame.bytes);
             ensure!(
                 m[0] == kind,
                 "frame {index} ({} bytes): kind {}, the model says {kind} ({:?})",
@@ -184,7 +199,7 @@ pub fn run(sim: BoxedSim, frames: Vec<ParserFrame>, idle: Pattern, backpressure:
                 KIND_TRUNCATED => counts.truncated += 1,
                 _ => counts.other += 1,
             }
-            if let Some(p) = packet {
+            if let Some(p) = packet.as_ref() {
                 let b = p.bth;
                 let got = (m[1], m[2] != 0, m[3], m[4], m[5] != 0, m[6]);
                 let want = (b.opcode as u64, b.solicited, b.pad_count as u64, b.dest_qp as u64, b.ack_req, b.psn as u64);
