@@ -13,7 +13,8 @@
 //! The ICRC (IBA Annex A17) is CRC-32 over 8 bytes of ones standing for the absent LRH, then
 //! the IPv4 packet up to the ICRC with TOS, TTL, IPv4 checksum, UDP checksum and the BTH
 //! byte after P_Key taken as all ones. It is computed beat by beat as the frame streams,
-//! so no frame is stored here; the stream is delayed by one register stage. To keep the
+//! so no frame is stored here; the stream is delayed by two register stages (the beat's
+//! half of the CRC step is worked out in the first, the register's in the second). To keep the
 //! per-beat step one XOR network over a whole beat (no byte-by-byte chain):
 //! * the CRC runs on through the ICRC itself: a good packet then leaves the CRC register at
 //!   the fixed residue 0xDEBB20E3, so the ICRC bytes need not be found and kept;
@@ -121,7 +122,19 @@ pub struct RoceParser {
     pub icrc_errors: Signal<Out, Bits<32>>,
     pub truncated_frames: Signal<Out, Bits<32>>,
 
-    // The output stage: the beat taken last, until the sink takes it.
+    // The input stage: a beat taken, with the beat's share of the CRC step worked out (the
+    // data half of the XOR network), and what the CRC does with it.
+    in_valid: DFF<Bit>,
+    in_data: DFF<Bits<64>>,
+    in_keep: DFF<Bits<8>>,
+    in_last: DFF<Bit>,
+    in_user: DFF<Bits<1>>,
+    in_crc_data: DFF<Bits<32>>,
+    in_crc_start: DFF<Bit>,
+    in_crc_step: DFF<Bit>,
+    advance: Signal<Local, Bit>,
+    // The output stage: the beat from the input stage, until the sink takes it. The CRC
+    // register takes the beat's step as the beat enters this stage.
     out_valid: DFF<Bit>,
     out_data: DFF<Bits<64>>,
     out_keep: DFF<Bits<8>>,
@@ -129,10 +142,8 @@ pub struct RoceParser {
     out_user: DFF<Bits<1>>,
     take: Signal<Local, Bit>,
 
-    /// Index of the next beat of the frame (saturating).
-    beat: DFF<Bits<11>>,
-    /// The same, decoded for the beats that carry headers (bit k: beat k, for 0-9), and
-    /// "beat 3 or later": registers, so no compare sits in front of the CRC step.
+    /// The next beat of the frame, decoded for the beats that carry headers (bit k: beat k,
+    /// for 0-9), and "beat 3 or later": registers, so no compare sits in front of the CRC.
     at_beat: DFF<Bits<10>>,
     past_beat_2: DFF<Bit>,
     /// Lanes of the next beat (from beat 3) inside the IPv4 packet, decoded ahead.
@@ -142,20 +153,26 @@ pub struct RoceParser {
     /// traffic), shorter than the IPv4 packet says.
     frame_tiny: DFF<Bit>,
     frame_short: DFF<Bit>,
-    frame_bytes_now: Signal<Local, Bits<17>>,
-    keep_count: Signal<Local, Bits<4>>,
+    /// The same for the beat in the input stage: the next frame's last beat may be taken
+    /// while this frame's waits in the output stage, so they move on with their beat.
+    in_frame_tiny: DFF<Bit>,
+    in_frame_short: DFF<Bit>,
     // Headers, captured from their beats; multi-byte fields in wire order from bit 0 up.
     ipv4_ok: DFF<Bit>,
     ip_length: DFF<Bits<16>>,
     ip_length_in: Signal<Local, Bits<16>>,
     /// The IPv4 length is too short for IPv4 + UDP + BTH + ICRC or not a whole number of
-    /// 4-byte words; where the IPv4 packet ends in the frame.
+    /// 4-byte words.
     ip_malformed: DFF<Bit>,
-    ip_end: DFF<Bits<17>>,
     /// From the opcode (beat 5): RETH and immediate data present, no room for them and the
     /// pad in the IPv4 length, and where the payload is.
     has_reth: DFF<Bit>,
     room_short: DFF<Bit>,
+    /// The IPv4 length less IPv4, UDP, BTH and ICRC (beat 2), and the opcode's RETH and
+    /// immediate bytes plus the pad (beat 5): their compare and difference are made at beat
+    /// 6, each step a register apart. A frame that ends before beat 6 is cut short anyway.
+    ip_room: DFF<Bits<16>>,
+    extension_and_pad: DFF<Bits<16>>,
     payload_offset: DFF<Bits<8>>,
     payload_length: DFF<Bits<16>>,
     opcode_in: Signal<Local, Bits<8>>,
@@ -192,6 +209,7 @@ pub struct RoceParser {
     crc_ones_mask: Signal<Local, Bits<64>>,
     byte_mask: Signal<Local, Bits<64>>,
     crc_work: Signal<Local, Bits<32>>,
+    crc_data_part: Signal<Local, Bits<32>>,
     crc_out_bit: Signal<Local, Bits<32>>,
     crc_state_masks: Constant<Bits<1024>>,
     crc_data_masks: Constant<Bits<2048>>,
@@ -241,28 +259,37 @@ impl Default for RoceParser {
             roce_frames: Default::default(),
             icrc_errors: Default::default(),
             truncated_frames: Default::default(),
+            in_valid: Default::default(),
+            in_data: Default::default(),
+            in_keep: Default::default(),
+            in_last: Default::default(),
+            in_user: Default::default(),
+            in_crc_data: Default::default(),
+            in_crc_start: Default::default(),
+            in_crc_step: Default::default(),
+            advance: Default::default(),
             out_valid: Default::default(),
             out_data: Default::default(),
             out_keep: Default::default(),
             out_last: Default::default(),
             out_user: Default::default(),
             take: Default::default(),
-            beat: Default::default(),
             at_beat: Default::default(),
             past_beat_2: Default::default(),
             end_lanes: Default::default(),
             to_end_next: Default::default(),
             frame_tiny: Default::default(),
             frame_short: Default::default(),
-            frame_bytes_now: Default::default(),
-            keep_count: Default::default(),
+            in_frame_tiny: Default::default(),
+            in_frame_short: Default::default(),
             ipv4_ok: Default::default(),
             ip_length: Default::default(),
             ip_length_in: Default::default(),
             ip_malformed: Default::default(),
-            ip_end: Default::default(),
             has_reth: Default::default(),
             room_short: Default::default(),
+            ip_room: Default::default(),
+            extension_and_pad: Default::default(),
             payload_offset: Default::default(),
             payload_length: Default::default(),
             opcode_in: Default::default(),
@@ -292,6 +319,7 @@ impl Default for RoceParser {
             crc_ones_mask: Default::default(),
             byte_mask: Default::default(),
             crc_work: Default::default(),
+            crc_data_part: Default::default(),
             crc_out_bit: Default::default(),
             crc_state_masks: Constant::new(state_masks),
             crc_data_masks: Constant::new(data_masks),
@@ -323,23 +351,33 @@ impl Logic for RoceParser {
         dff_setup!(
             self,
             clk,
+            in_valid,
+            in_data,
+            in_keep,
+            in_last,
+            in_user,
+            in_crc_data,
+            in_crc_start,
+            in_crc_step,
             out_valid,
             out_data,
             out_keep,
             out_last,
             out_user,
-            beat,
             at_beat,
             past_beat_2,
             end_lanes,
             frame_tiny,
             frame_short,
+            in_frame_tiny,
+            in_frame_short,
             ipv4_ok,
             ip_length,
             ip_malformed,
-            ip_end,
             has_reth,
             room_short,
+            ip_room,
+            extension_and_pad,
             payload_offset,
             payload_length,
             udp_ok,
@@ -365,9 +403,11 @@ impl Logic for RoceParser {
             truncated_count
         );
 
-        // One register stage: a beat is taken when the stage is empty or being emptied.
-        self.s_axis.tready.next = !self.out_valid.q.val() | self.m_axis.tready.val();
-        self.take.next = self.s_axis.tvalid.val() & (!self.out_valid.q.val() | self.m_axis.tready.val());
+        // Two register stages: a beat moves on when the stage ahead is empty or being
+        // emptied; a beat is taken when the input stage is empty or moving on.
+        self.advance.next = self.in_valid.q.val() & (!self.out_valid.q.val() | self.m_axis.tready.val());
+        self.s_axis.tready.next = !self.in_valid.q.val() | self.advance.val();
+        self.take.next = self.s_axis.tvalid.val() & (!self.in_valid.q.val() | self.advance.val());
         self.m_axis.tvalid.next = self.out_valid.q.val();
         self.m_axis.tdata.next = self.out_data.q.val();
         self.m_axis.tkeep.next = self.out_keep.q.val();
@@ -375,13 +415,8 @@ impl Logic for RoceParser {
         if self.m_axis.tready.val() {
             self.out_valid.d.next = false;
         }
-
-        // Bytes in this beat (`tkeep` runs from bit 0 up).
-        self.keep_count.next = 0.into();
-        for lane in 0..8 {
-            if self.s_axis.tkeep.val().get_bit(lane) {
-                self.keep_count.next = self.keep_count.val() + 1;
-            }
+        if self.advance.val() {
+            self.in_valid.d.next = false;
         }
 
         // The ICRC's share of this beat: which lanes it covers and which count as ones.
@@ -422,14 +457,17 @@ impl Logic for RoceParser {
             self.byte_mask.next = self.byte_mask.val() << 8;
         }
         self.crc_data.next = (self.s_axis.tdata.val() | self.crc_ones_mask.val()) & self.crc_lane_mask.val();
-        // The beat's step: each register bit a parity of register and beat bits.
-        self.crc_work.next = 0.into();
+        // The beat's step: each register bit a parity of register bits and beat bits. The
+        // beat's half is worked out as the beat is taken, the register's as it moves on.
+        self.crc_data_part.next = 0.into();
+        self.crc_work.next = self.in_crc_data.q.val();
         self.crc_out_bit.next = 1.into();
         for k in 0..32 {
-            if (self.crc.q.val() & self.crc_state_masks.val().get_bits::<32>(32 * k)).xor()
-                ^ (self.crc_data.val() & self.crc_data_masks.val().get_bits::<64>(64 * k)).xor()
-            {
-                self.crc_work.next = self.crc_work.val() | self.crc_out_bit.val();
+            if (self.crc_data.val() & self.crc_data_masks.val().get_bits::<64>(64 * k)).xor() {
+                self.crc_data_part.next = self.crc_data_part.val() | self.crc_out_bit.val();
+            }
+            if (self.crc.q.val() & self.crc_state_masks.val().get_bits::<32>(32 * k)).xor() {
+                self.crc_work.next = self.crc_work.val() ^ self.crc_out_bit.val();
             }
             self.crc_out_bit.next = self.crc_out_bit.val() << 1;
         }
@@ -454,33 +492,50 @@ impl Logic for RoceParser {
         if self.imm.val() {
             self.extension.next = self.extension.val() + 4;
         }
-        self.frame_bytes_now.next =
-            (bit_cast::<17, 11>(self.beat.q.val()) << 3) + bit_cast::<17, 4>(self.keep_count.val());
 
         self.to_end_next.next = self.to_end.q.val();
-        if self.take.val() {
+        if self.advance.val() {
             self.out_valid.d.next = true;
-            self.out_data.d.next = self.s_axis.tdata.val();
-            self.out_keep.d.next = self.s_axis.tkeep.val();
-            self.out_last.d.next = self.s_axis.tlast.val();
-            self.out_user.d.next = self.s_axis.tuser.val();
-            if self.at_beat.q.val().get_bit(0) {
+            self.out_data.d.next = self.in_data.q.val();
+            self.out_keep.d.next = self.in_keep.q.val();
+            self.out_last.d.next = self.in_last.q.val();
+            self.out_user.d.next = self.in_user.q.val();
+            if self.in_last.q.val() {
+                self.frame_tiny.d.next = self.in_frame_tiny.q.val();
+                self.frame_short.d.next = self.in_frame_short.q.val();
+            }
+            if self.in_crc_start.q.val() {
                 self.crc.d.next = self.crc_start.val();
-            } else if self.crc_lanes.val() != 0 {
+            } else if self.in_crc_step.q.val() {
                 self.crc.d.next = self.crc_work.val();
             }
+        }
+        if self.take.val() {
+            self.in_valid.d.next = true;
+            self.in_data.d.next = self.s_axis.tdata.val();
+            self.in_keep.d.next = self.s_axis.tkeep.val();
+            self.in_last.d.next = self.s_axis.tlast.val();
+            self.in_user.d.next = self.s_axis.tuser.val();
+            self.in_crc_data.d.next = self.crc_data_part.val();
+            self.in_crc_start.d.next = self.at_beat.q.val().get_bit(0);
+            self.in_crc_step.d.next = self.crc_lanes.val() != 0;
             self.at_beat.d.next = self.at_beat.q.val() << 1;
             if self.at_beat.q.val().get_bit(2) {
                 self.past_beat_2.d.next = true;
             }
             if self.s_axis.tlast.val() {
-                self.beat.d.next = 0.into();
                 self.at_beat.d.next = 1.into();
                 self.past_beat_2.d.next = false;
-                self.frame_tiny.d.next = self.frame_bytes_now.val() < 42;
-                self.frame_short.d.next = self.frame_bytes_now.val() < self.ip_end.q.val();
-            } else if self.beat.q.val() != 0x7FF {
-                self.beat.d.next = self.beat.q.val() + 1;
+                // Shorter than 42 bytes: ends before beat 5, or in it before lane 2.
+                self.in_frame_tiny.d.next = !self.past_beat_2.q.val()
+                    | self.at_beat.q.val().get_bit(3)
+                    | self.at_beat.q.val().get_bit(4)
+                    | (self.at_beat.q.val().get_bit(5) & !self.s_axis.tkeep.val().get_bit(1));
+                // Shorter than the IPv4 packet: it goes on past this beat (more than 8 bytes
+                // to its end), or this beat lacks one of its lanes in it (bit tests only).
+                self.in_frame_short.d.next = (self.to_end.q.val().get_bits::<12>(4) != 0)
+                    | (self.to_end.q.val().get_bit(3) & (self.to_end.q.val().get_bits::<3>(0) != 0))
+                    | ((self.end_lanes.q.val() & !self.s_axis.tkeep.val()) != 0);
             }
             // The headers, from the beats that carry them.
             if self.at_beat.q.val().get_bit(1) {
@@ -488,27 +543,33 @@ impl Logic for RoceParser {
             }
             if self.at_beat.q.val().get_bit(2) {
                 self.ip_length.d.next = self.ip_length_in.val();
+                self.ip_room.d.next = self.ip_length_in.val() - 44;
                 // IPv4 20 + UDP 8 + BTH 12 + ICRC 4, in 4-byte words.
                 self.ip_malformed.d.next =
                     (self.ip_length_in.val() < 44) | (self.ip_length_in.val().get_bits::<2>(0) != 0);
-                self.ip_end.d.next = bit_cast::<17, 16>(self.ip_length_in.val()) + 14;
                 self.udp_ok.d.next = self.s_axis.tdata.val().get_bits::<8>(56) == 17;
                 // The end of the IPv4 packet from beat 3's first byte: 14 + length - 24.
                 self.to_end_next.next = self.ip_length_in.val() - 10;
+                // Beat 3 lies wholly inside any IPv4 length that is not malformed (44 up).
+                self.end_lanes.d.next = 0xFF.into();
             }
+            // The next beat's lanes from this beat's distance to the end (bit tests, not
+            // compares: they sit in front of the CRC): 16 or more, all; 8-15, below the
+            // distance - 8; else none.
             if self.past_beat_2.q.val() {
-                if self.to_end.q.val() >= 8 {
+                self.to_end_next.next = 0.into();
+                if self.to_end.q.val().get_bits::<13>(3) != 0 {
                     self.to_end_next.next = self.to_end.q.val() - 8;
-                } else {
-                    self.to_end_next.next = 0.into();
+                }
+                self.end_lanes.d.next = 0.into();
+                if self.to_end.q.val().get_bits::<12>(4) != 0 {
+                    self.end_lanes.d.next = 0xFF.into();
+                } else if self.to_end.q.val().get_bit(3) {
+                    self.end_lanes.d.next =
+                        !(self.all_lanes.val() << bit_cast::<8, 3>(self.to_end.q.val().get_bits::<3>(0)));
                 }
             }
             self.to_end.d.next = self.to_end_next.val();
-            self.end_lanes.d.next = 0xFF.into();
-            if self.to_end_next.val() < 8 {
-                self.end_lanes.d.next =
-                    !(self.all_lanes.val() << bit_cast::<8, 3>(self.to_end_next.val().get_bits::<3>(0)));
-            }
             if self.at_beat.q.val().get_bit(4) {
                 // 4791 = 0x12B7, big-endian in lanes 4-5.
                 self.port_ok.d.next = self.s_axis.tdata.val().get_bits::<16>(32) == 0xB7_12;
@@ -516,15 +577,16 @@ impl Logic for RoceParser {
             if self.at_beat.q.val().get_bit(5) {
                 self.opcode.d.next = self.opcode_in.val();
                 self.has_reth.d.next = self.reth.val();
-                self.room_short.d.next = self.ip_length.q.val() - 44 < self.extension.val() + self.pad_in.val();
+                self.extension_and_pad.d.next = self.extension.val() + self.pad_in.val();
                 self.payload_offset.d.next = bit_cast::<8, 16>(self.extension.val() + 54);
-                self.payload_length.d.next =
-                    self.ip_length.q.val() - 44 - self.extension.val() - self.pad_in.val();
+
                 self.solicited.d.next = self.s_axis.tdata.val().get_bit(31);
                 self.pad.d.next = self.s_axis.tdata.val().get_bits::<2>(28);
                 self.qp_wire_high.d.next = self.s_axis.tdata.val().get_bits::<8>(56);
             }
             if self.at_beat.q.val().get_bit(6) {
+                self.room_short.d.next = self.ip_room.q.val() < self.extension_and_pad.q.val();
+                self.payload_length.d.next = self.ip_room.q.val() - self.extension_and_pad.q.val();
                 self.qp_wire_low.d.next = self.s_axis.tdata.val().get_bits::<16>(0);
                 self.ack_req.d.next = self.s_axis.tdata.val().get_bit(23);
                 self.psn_wire.d.next = self.s_axis.tdata.val().get_bits::<24>(24);
@@ -628,8 +690,8 @@ impl Logic for RoceParser {
         self.truncated_frames.next = self.truncated_count.q.val();
 
         if self.rst.val() {
+            self.in_valid.d.next = false;
             self.out_valid.d.next = false;
-            self.beat.d.next = 0.into();
             self.at_beat.d.next = 1.into();
             self.past_beat_2.d.next = false;
             self.roce_count.d.next = 0.into();
