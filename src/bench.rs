@@ -38,6 +38,10 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
         .into_iter()
         .map(|bytes| Ok((bytes, ferronic_testbench::bench::rx_line_utilization(bytes, 64, 200)?)))
         .collect::<Result<_>>()?;
+    let roce: Vec<(usize, f64)> = [64usize, 1024, 4096]
+        .into_iter()
+        .map(|payload| Ok((payload, ferronic_testbench::bench::roce_parser_line_rate(payload, 64)?)))
+        .collect::<Result<_>>()?;
     let tx_latency_regular = ferronic_testbench::bench::tx_doorbell_latency(false, 200)?;
     let tx_latency_llq = ferronic_testbench::bench::tx_doorbell_latency(true, 200)?;
     let verilator_vs_rusthdl =
@@ -66,6 +70,7 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
             "dma_write_w_utilization_latency_200": dma_write.iter().map(|(len, u)| json!({"bytes": len, "utilization": u})).collect::<Vec<_>>(),
             "tx_line_utilization_latency_200": tx.iter().map(|(llq, bytes, u)| json!({"llq": llq, "bytes": bytes, "utilization": u})).collect::<Vec<_>>(),
             "rx_line_utilization_latency_200": rx.iter().map(|(bytes, u)| json!({"bytes": bytes, "utilization": u})).collect::<Vec<_>>(),
+            "roce_parser_line_rate": roce.iter().map(|(payload, r)| json!({"payload_bytes": payload, "beats_per_cycle": r})).collect::<Vec<_>>(),
             "tx_doorbell_latency_cycles_latency_200_256_bytes": {
                 "regular": {"first_byte": tx_latency_regular.0, "last_byte": tx_latency_regular.1},
                 "llq": {"first_byte": tx_latency_llq.0, "last_byte": tx_latency_llq.1},
@@ -115,6 +120,9 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
                 "rx, {bytes:>5} B frames over 8 queues back to back, 200-cycle memory: {:.1}% of line rate",
                 u * 100.0
             );
+        }
+        for (payload, r) in &roce {
+            println!("roce parser, RDMA WRITE packets of {payload:>4} B back to back: {:.1}% of line rate", r * 100.0);
         }
         println!(
             "tx, 256 B packet, 200-cycle memory, doorbell to first / last byte: regular {} / {} cycles, LLQ {} / {} cycles",

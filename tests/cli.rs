@@ -73,6 +73,12 @@ fn bench_json_reports_every_measurement_and_ratio() {
     }
     // Verilator must beat rust-hdl's model on the same work.
     assert!(doc["ratios"]["verilator_over_rust_hdl_free_run"].as_f64().unwrap() > 1.0);
+    // The RoCEv2 parser keeps line rate (a benchmark figure, bounded only loosely here).
+    let roce = doc["roce_parser_line_rate"].as_array().unwrap();
+    assert_eq!(roce.len(), 3);
+    for row in roce {
+        assert!(row["beats_per_cycle"].as_f64().unwrap() > 0.9, "{row}");
+    }
 }
 
 fn lspci(file: &std::path::Path) -> String {

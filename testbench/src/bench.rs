@@ -372,3 +372,22 @@ pub fn rx_line_utilization(bytes: usize, count: usize, latency: u64) -> Result<f
     let report = run(build(Backend::Verilator)?, RxRun::unloaded(frames, per_queue.min(256), 2048, latency), 1)?;
     Ok(report.beats as f64 / report.cycles.max(1) as f64)
 }
+
+/// The RoCEv2 parser's throughput: `count` RDMA WRITE packets of `payload` bytes back to back
+/// with the sink always ready; beats out / cycles from the first beat to the last (1.0:
+/// one beat per cycle, the line rate).
+pub fn roce_parser_line_rate(payload: usize, count: usize) -> Result<f64> {
+    use crate::models::rdma::write_message;
+    use crate::scenarios::roce_parser::{build, random_packet, run, ParserFrame};
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(1);
+    let template = random_packet(&mut rng);
+    let data = vec![0xA5u8; payload * count];
+    let frames: Vec<ParserFrame> = write_message(&template, 0, 0x1000, 1, payload, &data, None)
+        .iter()
+        .map(|p| ParserFrame { bytes: p.encode(), mac_error: false })
+        .collect();
+    let beats: usize = frames.iter().map(|f| f.bytes.len().div_ceil(8)).sum();
+    let report = run(build(Backend::Verilator)?, frames, Pattern::Never, Pattern::Never, &TbConfig::new(1))?;
+    // The run counts from the first beat offered to a few cycles after the last frame.
+    Ok(beats as f64 / report.cycles.max(1) as f64)
+}
