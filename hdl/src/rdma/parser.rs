@@ -83,6 +83,13 @@ const CRC_START: u32 = crc_back_over_zeros(crc_bits(0xFFFF_FFFF, u64::MAX, 64), 
 const CRC_GOOD_ENDING_AT_6: u32 = crc_bits(RESIDUE, 0, 16);
 const CRC_GOOD_ENDING_AT_2: u32 = crc_bits(RESIDUE, 0, 48);
 
+/// The share of a beat's CRC step of lanes taken as all ones (`lanes`: one bit per lane):
+/// the step is linear, so those lanes enter as zeros and this is added.
+fn crc_ones_share(lanes: u8) -> u64 {
+    let data = (0..8).filter(|l| lanes >> l & 1 != 0).fold(0u64, |d, l| d | 0xFF << (8 * l));
+    crc_bits(0, data, 64) as u64
+}
+
 /// One beat's CRC step as XOR masks: register bit k becomes the parity of the register
 /// masked by `state_masks` bits 32k.. and of the beat masked by `data_masks` bits 64k...
 fn crc_step_masks() -> (Bits<1024>, Bits<2048>) {
@@ -201,12 +208,19 @@ pub struct RoceParser {
     /// down to 0.
     to_end: DFF<Bits<16>>,
     /// Lanes of this beat in the packet, and which of them count as ones.
-    crc_lanes: Signal<Local, Bits<8>>,
-    crc_ones: Signal<Local, Bits<8>>,
+    /// This beat's lanes the CRC takes from the data (in the packet, not taken as ones),
+    /// and the share of its lanes taken as ones: decoded a beat ahead, so the CRC step
+    /// starts from registers.
+    data_lanes: DFF<Bits<8>>,
+    ones_share: DFF<Bits<32>>,
+    next_end_lanes: Signal<Local, Bits<8>>,
+    ones_share_beat_1: Constant<Bits<32>>,
+    ones_share_beat_2: Constant<Bits<32>>,
+    ones_share_beat_3: Constant<Bits<32>>,
+    ones_share_beat_5: Constant<Bits<32>>,
     /// The beat as the CRC takes it: lanes outside the packet zero, variant fields ones.
     crc_data: Signal<Local, Bits<64>>,
     crc_lane_mask: Signal<Local, Bits<64>>,
-    crc_ones_mask: Signal<Local, Bits<64>>,
     byte_mask: Signal<Local, Bits<64>>,
     crc_work: Signal<Local, Bits<32>>,
     crc_data_part: Signal<Local, Bits<32>>,
@@ -312,11 +326,17 @@ impl Default for RoceParser {
             bytes_72: Default::default(),
             crc: Default::default(),
             to_end: Default::default(),
-            crc_lanes: Default::default(),
-            crc_ones: Default::default(),
+            data_lanes: Default::default(),
+            ones_share: Default::default(),
+            next_end_lanes: Default::default(),
+            // TOS (beat 1 lane 7); TTL (beat 2 lane 6); IPv4 checksum (beat 3 lanes 0-1);
+            // UDP checksum and the BTH byte after P_Key (beat 5 lanes 0-1 and 6).
+            ones_share_beat_1: Constant::new(crc_ones_share(0x80).to_bits()),
+            ones_share_beat_2: Constant::new(crc_ones_share(0x40).to_bits()),
+            ones_share_beat_3: Constant::new(crc_ones_share(0x03).to_bits()),
+            ones_share_beat_5: Constant::new(crc_ones_share(0x43).to_bits()),
             crc_data: Default::default(),
             crc_lane_mask: Default::default(),
-            crc_ones_mask: Default::default(),
             byte_mask: Default::default(),
             crc_work: Default::default(),
             crc_data_part: Default::default(),
@@ -357,6 +377,8 @@ impl Logic for RoceParser {
             in_last,
             in_user,
             in_crc_data,
+            data_lanes,
+            ones_share,
             in_crc_start,
             in_crc_step,
             out_valid,
@@ -419,52 +441,24 @@ impl Logic for RoceParser {
             self.in_valid.d.next = false;
         }
 
-        // The ICRC's share of this beat: which lanes it covers and which count as ones.
-        // Beat 1 starts the IPv4 header at lane 6 (TOS at 7); beat 2 is all IPv4 (TTL at
-        // lane 6); then the IPv4 length decides where the ICRC is.
-        self.crc_lanes.next = 0.into();
-        self.crc_ones.next = 0.into();
-        if self.at_beat.q.val().get_bit(1) {
-            self.crc_lanes.next = 0xC0.into();
-            self.crc_ones.next = 0x80.into();
-        }
-        if self.at_beat.q.val().get_bit(2) {
-            self.crc_lanes.next = 0xFF.into();
-            self.crc_ones.next = 0x40.into();
-        }
-        if self.past_beat_2.q.val() {
-            self.crc_lanes.next = self.end_lanes.q.val();
-        }
-        if self.at_beat.q.val().get_bit(3) {
-            // IPv4 header checksum.
-            self.crc_ones.next = 0x03.into();
-        }
-        if self.at_beat.q.val().get_bit(5) {
-            // UDP checksum, and the BTH byte after P_Key.
-            self.crc_ones.next = 0x43.into();
-        }
-        // Lane bits widened to byte masks.
+        // The beat as the CRC takes it: its data lanes (decoded a beat ahead), the rest zero.
         self.crc_lane_mask.next = 0.into();
-        self.crc_ones_mask.next = 0.into();
         self.byte_mask.next = 0xFF.into();
         for lane in 0..8 {
-            if self.crc_lanes.val().get_bit(lane) {
+            if self.data_lanes.q.val().get_bit(lane) {
                 self.crc_lane_mask.next = self.crc_lane_mask.val() | self.byte_mask.val();
-            }
-            if self.crc_ones.val().get_bit(lane) {
-                self.crc_ones_mask.next = self.crc_ones_mask.val() | self.byte_mask.val();
             }
             self.byte_mask.next = self.byte_mask.val() << 8;
         }
-        self.crc_data.next = (self.s_axis.tdata.val() | self.crc_ones_mask.val()) & self.crc_lane_mask.val();
+        self.crc_data.next = self.s_axis.tdata.val() & self.crc_lane_mask.val();
         // The beat's step: each register bit a parity of register bits and beat bits. The
         // beat's half is worked out as the beat is taken, the register's as it moves on.
-        self.crc_data_part.next = 0.into();
+        self.crc_data_part.next = self.ones_share.q.val();
         self.crc_work.next = self.in_crc_data.q.val();
         self.crc_out_bit.next = 1.into();
         for k in 0..32 {
             if (self.crc_data.val() & self.crc_data_masks.val().get_bits::<64>(64 * k)).xor() {
-                self.crc_data_part.next = self.crc_data_part.val() | self.crc_out_bit.val();
+                self.crc_data_part.next = self.crc_data_part.val() ^ self.crc_out_bit.val();
             }
             if (self.crc.q.val() & self.crc_state_masks.val().get_bits::<32>(32 * k)).xor() {
                 self.crc_work.next = self.crc_work.val() ^ self.crc_out_bit.val();
@@ -494,6 +488,7 @@ impl Logic for RoceParser {
         }
 
         self.to_end_next.next = self.to_end.q.val();
+        self.next_end_lanes.next = self.end_lanes.q.val();
         if self.advance.val() {
             self.out_valid.d.next = true;
             self.out_data.d.next = self.in_data.q.val();
@@ -518,7 +513,7 @@ impl Logic for RoceParser {
             self.in_user.d.next = self.s_axis.tuser.val();
             self.in_crc_data.d.next = self.crc_data_part.val();
             self.in_crc_start.d.next = self.at_beat.q.val().get_bit(0);
-            self.in_crc_step.d.next = self.crc_lanes.val() != 0;
+            self.in_crc_step.d.next = self.data_lanes.q.val() != 0;
             self.at_beat.d.next = self.at_beat.q.val() << 1;
             if self.at_beat.q.val().get_bit(2) {
                 self.past_beat_2.d.next = true;
@@ -551,7 +546,7 @@ impl Logic for RoceParser {
                 // The end of the IPv4 packet from beat 3's first byte: 14 + length - 24.
                 self.to_end_next.next = self.ip_length_in.val() - 10;
                 // Beat 3 lies wholly inside any IPv4 length that is not malformed (44 up).
-                self.end_lanes.d.next = 0xFF.into();
+                self.next_end_lanes.next = 0xFF.into();
             }
             // The next beat's lanes from this beat's distance to the end (bit tests, not
             // compares: they sit in front of the CRC): 16 or more, all; 8-15, below the
@@ -561,15 +556,46 @@ impl Logic for RoceParser {
                 if self.to_end.q.val().get_bits::<13>(3) != 0 {
                     self.to_end_next.next = self.to_end.q.val() - 8;
                 }
-                self.end_lanes.d.next = 0.into();
+                self.next_end_lanes.next = 0.into();
                 if self.to_end.q.val().get_bits::<12>(4) != 0 {
-                    self.end_lanes.d.next = 0xFF.into();
+                    self.next_end_lanes.next = 0xFF.into();
                 } else if self.to_end.q.val().get_bit(3) {
-                    self.end_lanes.d.next =
+                    self.next_end_lanes.next =
                         !(self.all_lanes.val() << bit_cast::<8, 3>(self.to_end.q.val().get_bits::<3>(0)));
                 }
             }
             self.to_end.d.next = self.to_end_next.val();
+            self.end_lanes.d.next = self.next_end_lanes.val();
+            // The next beat's lanes for the CRC. Beat 1: the IPv4 header starts at lane 6,
+            // TOS (lane 7) is taken as ones. Beats 2-5 lie inside any packet that is not
+            // malformed; TTL, the IPv4 checksum, the UDP checksum and the BTH byte after
+            // P_Key are taken as ones. From beat 6 on, the lanes inside the packet.
+            self.data_lanes.d.next = self.next_end_lanes.val();
+            self.ones_share.d.next = 0.into();
+            if self.at_beat.q.val().get_bit(0) {
+                self.data_lanes.d.next = 0x40.into();
+                self.ones_share.d.next = self.ones_share_beat_1.val();
+            }
+            if self.at_beat.q.val().get_bit(1) {
+                self.data_lanes.d.next = 0xBF.into();
+                self.ones_share.d.next = self.ones_share_beat_2.val();
+            }
+            if self.at_beat.q.val().get_bit(2) {
+                self.data_lanes.d.next = 0xFC.into();
+                self.ones_share.d.next = self.ones_share_beat_3.val();
+            }
+            if self.at_beat.q.val().get_bit(3) {
+                self.data_lanes.d.next = 0xFF.into();
+            }
+            if self.at_beat.q.val().get_bit(4) {
+                self.data_lanes.d.next = 0xBC.into();
+                self.ones_share.d.next = self.ones_share_beat_5.val();
+            }
+            if self.s_axis.tlast.val() {
+                // Beat 0 of the next frame: the register starts afresh.
+                self.data_lanes.d.next = 0.into();
+                self.ones_share.d.next = 0.into();
+            }
             if self.at_beat.q.val().get_bit(4) {
                 // 4791 = 0x12B7, big-endian in lanes 4-5.
                 self.port_ok.d.next = self.s_axis.tdata.val().get_bits::<16>(32) == 0xB7_12;
@@ -690,6 +716,8 @@ impl Logic for RoceParser {
         self.truncated_frames.next = self.truncated_count.q.val();
 
         if self.rst.val() {
+            self.data_lanes.d.next = 0.into();
+            self.ones_share.d.next = 0.into();
             self.in_valid.d.next = false;
             self.out_valid.d.next = false;
             self.at_beat.d.next = 1.into();
