@@ -14,8 +14,8 @@
 //! the IPv4 packet up to the ICRC with TOS, TTL, IPv4 checksum, UDP checksum and the BTH
 //! byte after P_Key taken as all ones. It is computed beat by beat as the frame streams,
 //! so no frame is stored here; the stream is delayed by two register stages (the beat's
-//! half of the CRC step is worked out in the first, the register's in the second). To keep the
-//! per-beat step one XOR network over a whole beat (no byte-by-byte chain):
+//! half of the CRC step is worked out in the first, the register's in the second). To keep
+//! the per-beat step one XOR network over a whole beat (no byte-by-byte chain):
 //! * the CRC runs on through the ICRC itself: a good packet then leaves the CRC register at
 //!   the fixed residue 0xDEBB20E3, so the ICRC bytes need not be found and kept;
 //! * lanes outside the packet enter as zero bytes: the register then ends as the residue
@@ -24,6 +24,8 @@
 //!   bytes into a beat;
 //! * the IPv4 header starts 6 bytes into beat 1: the register starts from the LRH value
 //!   taken back over 6 zero bytes, so beat 1's zeroed lanes 0-5 bring it to that value.
+//! * the step is linear: lanes taken as ones enter as zeros and their share, a constant
+//!   per beat, is added; the lanes taken from the data are decoded a beat ahead.
 //!
 //! Outcome (`meta_kind`, in the order checked): other traffic (shorter than 42 bytes, not
 //! IPv4 without options, not UDP to 4791: the normal RX path's), truncated (the frame is
