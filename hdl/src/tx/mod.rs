@@ -526,6 +526,9 @@ impl Logic for TxEngine {
                     }
                     if self.rd_data_tlast.val() {
                         if self.rd_data_tuser.val().get_bit(8) {
+                            // A descriptor that cannot be read has no req_id to report:
+                            // 0xFFFF says so (sq_head_idx still says where it was).
+                            self.req_id.d.next = 0xFFFF.into();
                             self.status.d.next = self.status_dma_error.val();
                             self.offer_close.d.next = self.streamed.q.val();
                             self.state.d.next = TxState::CloseBadFrame;

@@ -81,6 +81,9 @@ pub fn llq_entry(descriptor: &TxDescriptor, header: &[u8]) -> Vec<u8> {
 pub const TX_STATUS_OK: u8 = 0;
 pub const TX_STATUS_MALFORMED: u8 = 1;
 pub const TX_STATUS_DMA_ERROR: u8 = 2;
+/// ferronic's choice: the req_id of a completion for a descriptor that could not be read
+/// (ENA req_ids index the driver's packet table, far below it); sq_head_idx says where.
+pub const TX_REQ_ID_UNREADABLE: u16 = 0xFFFF;
 
 /// An ENA RX descriptor (`struct ena_eth_io_rx_desc`), 16 bytes: one host buffer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

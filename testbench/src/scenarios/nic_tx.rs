@@ -7,8 +7,10 @@ use crate::bfm::channel::{ChannelPorts, ChannelSink};
 use crate::bfm::{
     Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxilMaster, AxisMonitor, AxisSink, ErrorRange, Pattern,
 };
-use crate::driver::EnaHost;
-use crate::models::ena::{TxCompletion, TxDescriptor, TX_STATUS_DMA_ERROR, TX_STATUS_MALFORMED, TX_STATUS_OK};
+use crate::driver::{EnaHost, RING_SPACING, TX_RING_BASE, TX_RING_LOG};
+use crate::models::ena::{
+    TxCompletion, TxDescriptor, TX_REQ_ID_UNREADABLE, TX_STATUS_DMA_ERROR, TX_STATUS_MALFORMED, TX_STATUS_OK,
+};
 use crate::models::stream_packer::valid_bytes;
 use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, ensure, Result};
@@ -40,6 +42,10 @@ pub enum TxFault {
     HeaderTooLong,
     /// Descriptor `n`'s buffer answers SLVERR.
     PayloadReadError(usize),
+    /// Descriptor `n`'s ring entry answers SLVERR when fetched (regular queues). Its `last`
+    /// bit cannot be known, so the packet ends there (a DMA-error completion); if it was not
+    /// the last, the rest arrive without `first` and complete once more, malformed.
+    DescriptorReadError(usize),
     /// The descriptors add up to more than the longest frame (9312 bytes); nothing to
     /// change in them, the pieces are simply that long.
     FrameTooLong,
@@ -77,6 +83,7 @@ impl TxPacket {
             // Nothing of a bad descriptor is read, so only a later one leaves bytes behind.
             Some(TxFault::ZeroLength(at)) => at > 0,
             Some(TxFault::PayloadReadError(_)) => true,
+            Some(TxFault::DescriptorReadError(at)) => at > 0,
             // Only a later descriptor can overflow a frame: one piece and a header fit.
             Some(TxFault::FrameTooLong) => true,
         }
@@ -87,7 +94,7 @@ impl TxPacket {
         match self.fault {
             None if self.comp_req => Some(TX_STATUS_OK),
             None => None,
-            Some(TxFault::PayloadReadError(_)) => Some(TX_STATUS_DMA_ERROR),
+            Some(TxFault::PayloadReadError(_) | TxFault::DescriptorReadError(_)) => Some(TX_STATUS_DMA_ERROR),
             Some(_) => Some(TX_STATUS_MALFORMED),
         }
     }
@@ -151,6 +158,24 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
         AxisMonitor::start(&tb, "m_axis_tx")?;
         let mut memory_config = setup.memory.clone();
         memory_config.errors.push(ErrorRange { range: POISONED_BASE..POISONED_BASE + 0x10_0000, resp: 2 });
+        // Ring entries that cannot be read: where each such descriptor will be posted.
+        let mut posted = [0u64; TX_QUEUES];
+        let mut unreadable = [false; TX_QUEUES];
+        for p in &setup.packets {
+            if let Some(TxFault::DescriptorReadError(at)) = p.fault {
+                ensure!(setup.llq_queues >> p.queue & 1 == 0, "LLQ descriptors are not fetched from host memory");
+                let index = posted[p.queue] + at as u64;
+                let entry = TX_RING_BASE + p.queue as u64 * RING_SPACING + index * 16;
+                memory_config.errors.push(ErrorRange { range: entry..entry + 16, resp: 2 });
+                unreadable[p.queue] = true;
+            }
+            posted[p.queue] += p.pieces.len() as u64;
+        }
+        // The error ranges stay put: a ring that wraps would meet them again.
+        ensure!(
+            (0..TX_QUEUES).all(|q| !unreadable[q] || posted[q] <= 1 << TX_RING_LOG),
+            "unreadable descriptors on a queue with more descriptors than its ring holds"
+        );
         let memory = Axi4Memory::start(&tb, "m_axi", memory_config)?;
         let bar0 = AxilMaster::start(&tb, "s_axil", setup.register_idle, Pattern::Never)?;
         let bar2 = Axi4Master::start(&tb, "s_axi_llq", setup.register_idle, Pattern::Never)?;
@@ -220,14 +245,26 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
             } else {
                 faults += 1;
             }
-            if let Some(status) = packet.expected_status() {
-                completions[q].push_back(TxCompletion {
-                    req_id: packet.req_id,
-                    status,
-                    phase: true,
-                    sub_qid: q as u16,
-                    sq_head_idx: host.tail(q),
-                });
+            let completion = |req_id, status, sq_head_idx| TxCompletion {
+                req_id,
+                status,
+                phase: true,
+                sub_qid: q as u16,
+                sq_head_idx,
+            };
+            match (packet.fault, packet.expected_status()) {
+                (Some(TxFault::DescriptorReadError(at)), _) => {
+                    // Ends at the unreadable descriptor; the rest complete once more.
+                    let start = host.tail(q).wrapping_sub(packet.pieces.len() as u16);
+                    let at_index = start.wrapping_add(at as u16 + 1);
+                    completions[q].push_back(completion(TX_REQ_ID_UNREADABLE, TX_STATUS_DMA_ERROR, at_index));
+                    if at + 1 < packet.pieces.len() {
+                        completions[q].push_back(completion(packet.req_id, TX_STATUS_MALFORMED, host.tail(q)));
+                        faults += 1;
+                    }
+                }
+                (_, Some(status)) => completions[q].push_back(completion(packet.req_id, status, host.tail(q))),
+                (_, None) => {}
             }
         }
 
