@@ -474,13 +474,16 @@ impl Logic for RoceParser {
             | bit_cast::<16, 8>(self.s_axis.tdata.val().get_bits::<8>(8));
         self.opcode_in.next = self.s_axis.tdata.val().get_bits::<8>(16);
         self.pad_in.next = bit_cast::<16, 2>(self.s_axis.tdata.val().get_bits::<2>(28));
-        // RETH: WRITE First, Only, Only with immediate, READ request; immediate data: WRITE
-        // Last and Only with immediate.
+        // RETH: WRITE First, Only, Only with immediate, READ request; immediate data: SEND
+        // and WRITE Last and Only with immediate.
         self.reth.next = (self.opcode_in.val() == 0x06)
             | (self.opcode_in.val() == 0x0A)
             | (self.opcode_in.val() == 0x0B)
             | (self.opcode_in.val() == 0x0C);
-        self.imm.next = (self.opcode_in.val() == 0x09) | (self.opcode_in.val() == 0x0B);
+        self.imm.next = (self.opcode_in.val() == 0x03)
+            | (self.opcode_in.val() == 0x05)
+            | (self.opcode_in.val() == 0x09)
+            | (self.opcode_in.val() == 0x0B);
         self.extension.next = 0.into();
         if self.reth.val() {
             self.extension.next = 16.into();

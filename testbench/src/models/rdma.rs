@@ -15,7 +15,9 @@ pub const PSN_MASK: u32 = 0x00FF_FFFF;
 /// Reliable-connection opcodes (IBA 9.2.1, the RC group's low five bits).
 pub mod opcode {
     pub const SEND_FIRST: u8 = 0x00;
+    pub const SEND_LAST_IMM: u8 = 0x03;
     pub const SEND_ONLY: u8 = 0x04;
+    pub const SEND_ONLY_IMM: u8 = 0x05;
     pub const WRITE_FIRST: u8 = 0x06;
     pub const WRITE_MIDDLE: u8 = 0x07;
     pub const WRITE_LAST: u8 = 0x08;
@@ -64,8 +66,13 @@ pub fn has_reth(opcode: u8) -> bool {
     matches!(opcode, opcode::WRITE_FIRST | opcode::WRITE_ONLY | opcode::WRITE_ONLY_IMM | opcode::READ_REQUEST)
 }
 
+/// ImmDt follows the BTH (and the RETH) on SEND and RDMA WRITE Last / Only with immediate
+/// (IBA 9.2.1, 9.3.6).
 pub fn has_imm(opcode: u8) -> bool {
-    matches!(opcode, opcode::WRITE_LAST_IMM | opcode::WRITE_ONLY_IMM)
+    matches!(
+        opcode,
+        opcode::SEND_LAST_IMM | opcode::SEND_ONLY_IMM | opcode::WRITE_LAST_IMM | opcode::WRITE_ONLY_IMM
+    )
 }
 
 /// CRC-32 as Ethernet computes it (reflected 0x04C11DB7), continuing from `state`
