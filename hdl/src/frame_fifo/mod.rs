@@ -8,8 +8,8 @@
 //! only while the count is not zero; the oldest frame is then wholly stored, and the FIFO
 //! gives a beat every cycle. A frame counts two cycles after its `tlast` beat is written:
 //! the stream FIFO needs that long to bring a written beat to its output, and a short frame
-//! counted sooner would leave with a gap before its last beat. A frame longer than the FIFO would never complete: the writer
-//! must bound its frames (the TX engine does).
+//! counted sooner would leave with a gap before its last beat. A frame longer than the FIFO
+//! would never complete: the writer must bound its frames (the TX engine does).
 use crate::bus::{AxisSink, AxisSource};
 use crate::stream_fifo::{FifoFault, StreamFifo};
 use rust_hdl::prelude::*;

@@ -168,7 +168,9 @@ pub struct RoceParser {
     in_frame_short: DFF<Bit>,
     // Headers, captured from their beats; multi-byte fields in wire order from bit 0 up.
     ipv4_ok: DFF<Bit>,
-    ip_length: DFF<Bits<16>>,
+    /// The IPv4 length is 8k + 4 bytes (bit 2): the packet then ends 2 bytes into a beat,
+    /// else 6, which decides the CRC register a good packet leaves.
+    ends_2_into_beat: DFF<Bit>,
     ip_length_in: Signal<Local, Bits<16>>,
     /// The IPv4 length is too short for IPv4 + UDP + BTH + ICRC or not a whole number of
     /// 4-byte words.
@@ -209,7 +211,6 @@ pub struct RoceParser {
     /// Bytes from the start of this beat (from beat 3) to the end of the IPv4 packet,
     /// down to 0.
     to_end: DFF<Bits<16>>,
-    /// Lanes of this beat in the packet, and which of them count as ones.
     /// This beat's lanes the CRC takes from the data (in the packet, not taken as ones),
     /// and the share of its lanes taken as ones: decoded a beat ahead, so the CRC step
     /// starts from registers.
@@ -220,7 +221,7 @@ pub struct RoceParser {
     ones_share_beat_2: Constant<Bits<32>>,
     ones_share_beat_3: Constant<Bits<32>>,
     ones_share_beat_5: Constant<Bits<32>>,
-    /// The beat as the CRC takes it: lanes outside the packet zero, variant fields ones.
+    /// The beat as the CRC takes it: its data lanes, the rest zero.
     crc_data: Signal<Local, Bits<64>>,
     crc_lane_mask: Signal<Local, Bits<64>>,
     byte_mask: Signal<Local, Bits<64>>,
@@ -299,7 +300,7 @@ impl Default for RoceParser {
             in_frame_tiny: Default::default(),
             in_frame_short: Default::default(),
             ipv4_ok: Default::default(),
-            ip_length: Default::default(),
+            ends_2_into_beat: Default::default(),
             ip_length_in: Default::default(),
             ip_malformed: Default::default(),
             has_reth: Default::default(),
@@ -396,7 +397,7 @@ impl Logic for RoceParser {
             in_frame_tiny,
             in_frame_short,
             ipv4_ok,
-            ip_length,
+            ends_2_into_beat,
             ip_malformed,
             has_reth,
             room_short,
@@ -542,7 +543,7 @@ impl Logic for RoceParser {
                 self.ipv4_ok.d.next = self.s_axis.tdata.val().get_bits::<24>(32) == 0x45_00_08;
             }
             if self.at_beat.q.val().get_bit(2) {
-                self.ip_length.d.next = self.ip_length_in.val();
+                self.ends_2_into_beat.d.next = self.ip_length_in.val().get_bit(2);
                 self.ip_room.d.next = self.ip_length_in.val() - 44;
                 // IPv4 20 + UDP 8 + BTH 12 + ICRC 4, in 4-byte words.
                 self.ip_malformed.d.next =
@@ -610,7 +611,6 @@ impl Logic for RoceParser {
                 self.has_reth.d.next = self.reth.val();
                 self.extension_and_pad.d.next = self.extension.val() + self.pad_in.val();
                 self.payload_offset.d.next = bit_cast::<8, 16>(self.extension.val() + 54);
-
                 self.solicited.d.next = self.s_axis.tdata.val().get_bit(31);
                 self.pad.d.next = self.s_axis.tdata.val().get_bits::<2>(28);
                 self.qp_wire_high.d.next = self.s_axis.tdata.val().get_bits::<8>(56);
@@ -639,8 +639,7 @@ impl Logic for RoceParser {
 
         // The verdict, from registers.
         self.kind.next = self.kind_roce.val();
-        // A packet of 8k + 4 bytes ends 2 bytes into a beat, one of 8k bytes 6 bytes in.
-        if self.ip_length.q.val().get_bit(2) {
+        if self.ends_2_into_beat.q.val() {
             if self.crc.q.val() != self.crc_good_ending_at_2.val() {
                 self.kind.next = self.kind_bad_icrc.val();
             }

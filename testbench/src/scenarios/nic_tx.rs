@@ -88,14 +88,24 @@ impl TxPacket {
             Some(TxFault::FrameTooLong) => true,
         }
     }
-    /// The one completion a packet gets: a bad packet completes once, whatever descriptor
-    /// went wrong, with `sq_head_idx` after its last descriptor.
-    fn expected_status(&self) -> Option<u8> {
+    /// The completions a packet gets, {req_id, status, sq_head_idx}, given the ring index
+    /// before and after its descriptors. A bad packet completes once, whatever descriptor
+    /// went wrong, with `sq_head_idx` after its last descriptor — but for a descriptor that
+    /// cannot be read: the packet ends there, and the rest complete once more, malformed.
+    fn expected_completions(&self, start: u16, end: u16) -> Vec<(u16, u8, u16)> {
+        let whole = |status| vec![(self.req_id, status, end)];
         match self.fault {
-            None if self.comp_req => Some(TX_STATUS_OK),
-            None => None,
-            Some(TxFault::PayloadReadError(_) | TxFault::DescriptorReadError(_)) => Some(TX_STATUS_DMA_ERROR),
-            Some(_) => Some(TX_STATUS_MALFORMED),
+            None if self.comp_req => whole(TX_STATUS_OK),
+            None => Vec::new(),
+            Some(TxFault::PayloadReadError(_)) => whole(TX_STATUS_DMA_ERROR),
+            Some(TxFault::DescriptorReadError(at)) => {
+                let mut c = vec![(TX_REQ_ID_UNREADABLE, TX_STATUS_DMA_ERROR, start.wrapping_add(at as u16 + 1))];
+                if at + 1 < self.pieces.len() {
+                    c.push((self.req_id, TX_STATUS_MALFORMED, end));
+                }
+                c
+            }
+            Some(_) => whole(TX_STATUS_MALFORMED),
         }
     }
 }
@@ -200,7 +210,7 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
         let mut completions: Vec<VecDeque<TxCompletion>> = vec![VecDeque::new(); TX_QUEUES];
         let mut next_buffer = BUFFER_BASE;
         let start = tb.cycle();
-        let mut faults = 0;
+        let mut error_completions = 0;
         let mut first_doorbell = None;
         for packet in &setup.packets {
             let q = packet.queue;
@@ -242,38 +252,22 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
             first_doorbell.get_or_insert(tb.cycle());
             if let Some(frame) = packet.frame() {
                 frames[q].push_back(frame);
-            } else {
-                faults += 1;
             }
-            let completion = |req_id, status, sq_head_idx| TxCompletion {
-                req_id,
-                status,
-                phase: true,
-                sub_qid: q as u16,
-                sq_head_idx,
-            };
-            match (packet.fault, packet.expected_status()) {
-                (Some(TxFault::DescriptorReadError(at)), _) => {
-                    // Ends at the unreadable descriptor; the rest complete once more.
-                    let start = host.tail(q).wrapping_sub(packet.pieces.len() as u16);
-                    let at_index = start.wrapping_add(at as u16 + 1);
-                    completions[q].push_back(completion(TX_REQ_ID_UNREADABLE, TX_STATUS_DMA_ERROR, at_index));
-                    if at + 1 < packet.pieces.len() {
-                        completions[q].push_back(completion(packet.req_id, TX_STATUS_MALFORMED, host.tail(q)));
-                        faults += 1;
-                    }
+            let end = host.tail(q);
+            let start = end.wrapping_sub(packet.pieces.len() as u16);
+            for (req_id, status, sq_head_idx) in packet.expected_completions(start, end) {
+                // Each error completion is counted in tx_errors.
+                if status != TX_STATUS_OK {
+                    error_completions += 1;
                 }
-                (_, Some(status)) => completions[q].push_back(completion(packet.req_id, status, host.tail(q))),
-                (_, None) => {}
+                completions[q].push_back(TxCompletion { req_id, status, phase: true, sub_qid: q as u16, sq_head_idx });
             }
         }
 
         // Collect until every frame and completion is in.
         let want_frames: usize = frames.iter().map(|f| f.len()).sum();
         let want_completions: usize = completions.iter().map(|c| c.len()).sum();
-        // Frames flagged for the MAC to drop: a packet that went bad after bytes of it were
-        // streamed. A bad descriptor is refused before anything of it is read; a failing
-        // read streams its beats, flagged.
+        // Frames flagged for the MAC to drop (see `TxPacket::errored_frame`).
         let want_errored = setup.packets.iter().filter(|p| p.errored_frame()).count();
         let mut got_frames = 0;
         let mut got_completions = 0;
@@ -370,7 +364,7 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
         tb.cycles(200).await;
         ensure!(tx.recv().is_none(), "a beat after every expected frame");
         let errors = tb.get(tb.port("tx_errors")?);
-        ensure!(errors == faults as u64, "tx_errors is {errors}, {faults} packets were bad");
+        ensure!(errors == error_completions, "tx_errors is {errors}, {error_completions} error completions were due");
         if setup.disable_queue.is_none() {
             ensure!(errored == want_errored, "{errored} frames flagged for the MAC to drop, expected {want_errored}");
         }
