@@ -42,6 +42,13 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
         .into_iter()
         .map(|payload| Ok((payload, ferronic_testbench::bench::roce_parser_line_rate(payload, 64)?)))
         .collect::<Result<_>>()?;
+    let table: Vec<(usize, usize, f64)> = [(256usize, 0usize), (256, 16), (4096, 0)]
+        .into_iter()
+        .map(|(entries, per_command)| {
+            let rate = ferronic_testbench::bench::rdma_table_lookup_rate(entries, 4000, per_command)?;
+            Ok((entries, per_command, rate))
+        })
+        .collect::<Result<_>>()?;
     let tx_latency_regular = ferronic_testbench::bench::tx_doorbell_latency(false, 200)?;
     let tx_latency_llq = ferronic_testbench::bench::tx_doorbell_latency(true, 200)?;
     let verilator_vs_rusthdl =
@@ -71,6 +78,7 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
             "tx_line_utilization_latency_200": tx.iter().map(|(llq, bytes, u)| json!({"llq": llq, "bytes": bytes, "utilization": u})).collect::<Vec<_>>(),
             "rx_line_utilization_latency_200": rx.iter().map(|(bytes, u)| json!({"bytes": bytes, "utilization": u})).collect::<Vec<_>>(),
             "roce_parser_line_rate": roce.iter().map(|(payload, r)| json!({"payload_bytes": payload, "beats_per_cycle": r})).collect::<Vec<_>>(),
+            "rdma_table_lookup_rate": table.iter().map(|(entries, per_command, r)| json!({"entries": entries, "lookups_per_command": per_command, "lookups_per_cycle": r})).collect::<Vec<_>>(),
             "tx_doorbell_latency_cycles_latency_200_256_bytes": {
                 "regular": {"first_byte": tx_latency_regular.0, "last_byte": tx_latency_regular.1},
                 "llq": {"first_byte": tx_latency_llq.0, "last_byte": tx_latency_llq.1},
@@ -123,6 +131,14 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
         }
         for (payload, r) in &roce {
             println!("roce parser, RDMA WRITE packets of {payload:>4} B back to back: {:.1}% of line rate", r * 100.0);
+        }
+        for (entries, per_command, r) in &table {
+            let mix = if *per_command == 0 {
+                "lookups only".to_string()
+            } else {
+                format!("a command every {per_command} lookups")
+            };
+            println!("rdma table, {entries:>4} entries, {mix}: {r:.3} lookups per cycle");
         }
         println!(
             "tx, 256 B packet, 200-cycle memory, doorbell to first / last byte: regular {} / {} cycles, LLQ {} / {} cycles",

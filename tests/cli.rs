@@ -79,6 +79,12 @@ fn bench_json_reports_every_measurement_and_ratio() {
     for row in roce {
         assert!(row["beats_per_cycle"].as_f64().unwrap() > 0.9, "{row}");
     }
+    // The transaction table takes lookups back to back (loosely bounded, as above).
+    let table = doc["rdma_table_lookup_rate"].as_array().unwrap();
+    assert_eq!(table.len(), 3);
+    for row in table {
+        assert!(row["lookups_per_cycle"].as_f64().unwrap() > 0.5, "{row}");
+    }
 }
 
 fn lspci(file: &std::path::Path) -> String {

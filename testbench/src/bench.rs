@@ -391,3 +391,37 @@ pub fn roce_parser_line_rate(payload: usize, count: usize) -> Result<f64> {
     // The run counts from the first beat offered to a few cycles after the last frame.
     Ok(beats as f64 / report.cycles.max(1) as f64)
 }
+
+/// The transaction table's lookup rate with a table of `entries` entries: `count` lookups
+/// offered back to back, with one install or retire among every `per_command` of them
+/// (0: lookups only); lookups answered per cycle from the first offered to the last answer.
+pub fn rdma_table_lookup_rate(entries: usize, count: usize, per_command: usize) -> Result<f64> {
+    use crate::models::rdma::Transaction;
+    use crate::scenarios::rdma_table::{build, run, TableOp};
+    let install = |i: usize| Transaction {
+        qp: i as u32,
+        first_psn: 0,
+        packets: 64,
+        va: 0x1000_0000,
+        length: 64 * 4096,
+        rkey: 1,
+        mtu: 4096,
+        cq: 0,
+        function: 0,
+    };
+    let mut ops = Vec::with_capacity(count * 2);
+    for i in 0..count {
+        if per_command > 0 && i % per_command == 0 {
+            let n = i / per_command;
+            // Install, then retire, a transaction of a new QP each time.
+            ops.push(if n % 2 == 0 {
+                TableOp::Install(install(n / 2))
+            } else {
+                TableOp::Retire { qp: (n / 2) as u32, first_psn: 0 }
+            });
+        }
+        ops.push(TableOp::Lookup { qp: (i % 64) as u32, psn: (i % 80) as u32 });
+    }
+    let report = run(build(Backend::Verilator, entries)?, entries, ops, Pattern::Never, &TbConfig::new(1))?;
+    Ok(report.lookups as f64 / report.cycles.max(1) as f64)
+}

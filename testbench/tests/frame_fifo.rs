@@ -32,7 +32,14 @@ fn jumbo_frames_pass_back_to_back() {
     let mut frames = Frames::random(6, 2, 5, Pattern::Never, Pattern::Random(0.2));
     for (i, frame) in frames.frames.iter_mut().enumerate() {
         let last = *frame.last().unwrap();
-        *frame = (0..beats).map(|n| ferronic_testbench::bfm::AxisBeat { data: (i * beats + n) as u64, keep: 0xFF, last: false, user: 0 }).collect();
+        *frame = (0..beats)
+            .map(|n| ferronic_testbench::bfm::AxisBeat {
+                data: (i * beats + n) as u64,
+                keep: 0xFF,
+                last: false,
+                user: 0,
+            })
+            .collect();
         frame.push(last);
     }
     run(build(Backend::Verilator).unwrap(), frames, &TbConfig::new(5)).unwrap();

@@ -78,18 +78,16 @@ fn roce_frames_reach_software_and_bad_ones_are_dropped() {
     cut.truncate(cut.len() - 9);
     let mut routed = packets[2].clone();
     routed[22] -= 1; // TTL
-    // The shortest RoCEv2 packet (an empty WRITE Last, 58 bytes), padded to the Ethernet
-    // minimum of 60.
+                     // The shortest RoCEv2 packet (an empty WRITE Last, 58 bytes), padded to the Ethernet
+                     // minimum of 60.
     let mut shortest = template.clone();
     shortest.bth.opcode = ferronic_testbench::models::rdma::opcode::WRITE_LAST;
     (shortest.reth, shortest.imm, shortest.payload) = (None, None, Vec::new());
     let mut padded = shortest.encode();
     assert_eq!(padded.len(), 58);
     padded.resize(60, 0);
-    let frames: Vec<RxFrame> = [packets[0].clone(), bad_icrc, cut, routed, padded, packets[1].clone()]
-        .into_iter()
-        .map(RxFrame::new)
-        .collect();
+    let frames: Vec<RxFrame> =
+        [packets[0].clone(), bad_icrc, cut, routed, padded, packets[1].clone()].into_iter().map(RxFrame::new).collect();
     let report = run(build(Backend::Verilator).unwrap(), RxRun::unloaded(frames, 4, 2048, 40), 9).unwrap();
     let c = &report.counters;
     assert_eq!((c.packets, c.errors), (4, 2));

@@ -100,7 +100,7 @@ fn transaction(qp: u32, first_psn: u32, va: u64, len: usize, mtu: usize) -> Tran
         first_psn,
         packets: len.div_ceil(mtu).max(1) as u32,
         va,
-        length: len as u64,
+        length: len as u32,
         rkey: 0x77,
         mtu: mtu as u32,
         cq: 3,
@@ -134,7 +134,7 @@ proptest! {
         order.extend(dups);
         packets = order.iter().map(|&i| packets[i].clone()).collect();
         let mut model = PlacementModel::new(256, 64);
-        prop_assert!(model.install(transaction(0x12, first_psn, va, len, mtu)));
+        prop_assert!(model.install(transaction(0x12, first_psn, va, len, mtu)).is_ok());
         let mut placed = 0;
         for p in &packets {
             match model.receive(&decode(&p.encode()).unwrap()) {
@@ -146,7 +146,7 @@ proptest! {
         prop_assert_eq!(placed, len.div_ceil(mtu));
         prop_assert_eq!(model.memory.read(va, len), data);
         prop_assert_eq!(model.completions.len(), 1);
-        prop_assert_eq!(model.completions[0].clone(), Completion { cq: 3, qp: 0x12, length: len as u64, imm });
+        prop_assert_eq!(model.completions[0].clone(), Completion { cq: 3, qp: 0x12, length: len as u32, imm });
     }
 }
 
@@ -154,8 +154,9 @@ proptest! {
 fn every_bad_input_falls_back_with_its_reason_and_writes_nothing() {
     let data = vec![0xAB; 3 * 256];
     let packets = write_message(&template(), 100, 0x9000, 0x77, 256, &data, None);
-    let mut model = PlacementModel::new(2, 64);
-    assert!(model.install(transaction(0x12, 100, 0x9000, 3 * 256, 256)));
+    // One row of four ways.
+    let mut model = PlacementModel::new(4, 64);
+    assert_eq!(model.install(transaction(0x12, 100, 0x9000, 3 * 256, 256)), Ok(0));
     let fb = |reason, placed_before| Outcome::Fallback { reason, placed_before };
 
     let mut wrong_key = packets[0].clone();
@@ -179,11 +180,20 @@ fn every_bad_input_falls_back_with_its_reason_and_writes_nothing() {
     assert!(model.memory.read(0x9000, 3 * 256).iter().all(|b| *b == 0), "a refused packet wrote");
 
     // Beyond the 64-PSN window, inside a transaction: fallback.
-    assert!(model.install(transaction(0x12, 100 + 64, 0x20000, 256, 256)));
+    assert_eq!(model.install(transaction(0x12, 100 + 64, 0x20000, 256, 256)), Ok(1));
     let far = write_message(&template(), 100 + 64, 0x20000, 0x77, 256, &[1; 256], None);
     assert_eq!(model.receive(&far[0]), fb(FallbackReason::OutOfWindow, false));
-    // The table is full.
-    assert!(!model.install(transaction(0x13, 0, 0x30000, 256, 256)));
+    // Installs that cannot be taken: overlapping PSNs of one QP, nonsense, a full row.
+    assert_eq!(model.install(transaction(0x12, 102, 0x40000, 256, 256)), Err(InstallError::Overlaps));
+    assert_eq!(model.install(transaction(0x12, 90, 0x40000, 11 * 256, 256)), Err(InstallError::Overlaps));
+    assert_eq!(model.install(transaction(0x12, 0, 0x40000, 256, 300)), Err(InstallError::Invalid));
+    assert_eq!(
+        model.install(Transaction { packets: 0, ..transaction(0x12, 0, 0x40000, 0, 256) }),
+        Err(InstallError::Invalid)
+    );
+    assert_eq!(model.install(transaction(0x12, 90, 0x40000, 10 * 256, 256)), Ok(2));
+    assert_eq!(model.install(transaction(0x13, 0, 0x30000, 256, 256)), Ok(3));
+    assert_eq!(model.install(transaction(0x14, 0, 0x30000, 256, 256)), Err(InstallError::Full));
 
     // Retired while its packets arrive: the rest go to software; copies of one that had
     // arrived are still dropped (the QP's window remembers it).

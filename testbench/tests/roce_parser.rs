@@ -19,7 +19,10 @@ fn random_frames_get_the_models_verdict_on_both_backends() {
                 .unwrap_or_else(|e| panic!("{backend:?} {idle:?}/{backpressure:?}: {e:?}"));
             // The mix must reach every verdict, or the test proves less than it says.
             if backend == Backend::Verilator {
-                assert!(report.roce > 0 && report.bad_icrc > 0 && report.truncated > 0 && report.other > 0, "{report:?}");
+                assert!(
+                    report.roce > 0 && report.bad_icrc > 0 && report.truncated > 0 && report.other > 0,
+                    "{report:?}"
+                );
             }
         }
     }
@@ -40,7 +43,8 @@ fn a_write_message_parses_packet_by_packet() {
         }
     }
     let count = frames.len() as u64;
-    let report = run(build(Backend::Verilator).unwrap(), frames, Pattern::Never, Pattern::Never, &TbConfig::new(3)).unwrap();
+    let report =
+        run(build(Backend::Verilator).unwrap(), frames, Pattern::Never, Pattern::Never, &TbConfig::new(3)).unwrap();
     assert_eq!(report.roce, count);
 }
 
@@ -49,7 +53,8 @@ fn a_write_message_parses_packet_by_packet() {
 fn the_parser_keeps_line_rate() {
     let frames = random_frames(200, 5);
     let beats: u64 = frames.iter().map(|f| f.bytes.len().div_ceil(8) as u64).sum();
-    let report = run(build(Backend::Verilator).unwrap(), frames, Pattern::Never, Pattern::Never, &TbConfig::new(5)).unwrap();
+    let report =
+        run(build(Backend::Verilator).unwrap(), frames, Pattern::Never, Pattern::Never, &TbConfig::new(5)).unwrap();
     assert!(report.cycles <= beats + 20, "{beats} beats took {} cycles", report.cycles);
 }
 

@@ -3,9 +3,11 @@
 //!
 //! Built so far: [`parser::RoceParser`], which recognizes RoCEv2 frames on the receive
 //! stream at line rate, checks their invariant CRC and extracts the headers the
-//! transaction table looks up by. The table, the placement writes, the receive windows and
-//! the software fallback are the next blocks (issue 5).
+//! transaction table looks up by; [`table::TransactionTable`], which finds the transaction
+//! of a (QP, PSN) and holds what placing its payload needs. The placement writes, the
+//! receive windows and the software fallback are the next blocks (issue 5).
 pub mod parser;
+pub mod table;
 
 /// UDP destination port of RoCEv2.
 pub const ROCE_UDP_PORT: u16 = 4791;

@@ -657,7 +657,9 @@ impl Logic for RoceParser {
         // A frame to drop (bad ICRC, cut short) leaves flagged on its last beat, as a MAC
         // flags a bad FCS: the RX path behind drops it.
         self.m_axis.tuser.next = self.out_user.q.val();
-        if self.out_last.q.val() & ((self.kind.val() == self.kind_bad_icrc.val()) | (self.kind.val() == self.kind_truncated.val())) {
+        if self.out_last.q.val()
+            & ((self.kind.val() == self.kind_bad_icrc.val()) | (self.kind.val() == self.kind_truncated.val()))
+        {
             self.m_axis.tuser.next = 1.into();
         }
         self.meta_opcode.next = self.opcode.q.val();
@@ -671,7 +673,8 @@ impl Logic for RoceParser {
         self.meta_psn.next = (bit_cast::<24, 8>(self.psn_wire.q.val().get_bits::<8>(0)) << 16)
             | (bit_cast::<24, 8>(self.psn_wire.q.val().get_bits::<8>(8)) << 8)
             | bit_cast::<24, 8>(self.psn_wire.q.val().get_bits::<8>(16));
-        self.va_wire.next = bit_cast::<64, 16>(self.bytes_54.q.val()) | (bit_cast::<64, 48>(self.bytes_56.q.val()) << 16);
+        self.va_wire.next =
+            bit_cast::<64, 16>(self.bytes_54.q.val()) | (bit_cast::<64, 48>(self.bytes_56.q.val()) << 16);
         self.meta_va.next = (bit_cast::<64, 8>(self.va_wire.val().get_bits::<8>(0)) << 56)
             | (bit_cast::<64, 8>(self.va_wire.val().get_bits::<8>(8)) << 48)
             | (bit_cast::<64, 8>(self.va_wire.val().get_bits::<8>(16)) << 40)
@@ -680,7 +683,8 @@ impl Logic for RoceParser {
             | (bit_cast::<64, 8>(self.va_wire.val().get_bits::<8>(40)) << 16)
             | (bit_cast::<64, 8>(self.va_wire.val().get_bits::<8>(48)) << 8)
             | bit_cast::<64, 8>(self.va_wire.val().get_bits::<8>(56));
-        self.rkey_wire.next = bit_cast::<32, 16>(self.bytes_62.q.val()) | (bit_cast::<32, 16>(self.bytes_64.q.val()) << 16);
+        self.rkey_wire.next =
+            bit_cast::<32, 16>(self.bytes_62.q.val()) | (bit_cast::<32, 16>(self.bytes_64.q.val()) << 16);
         self.meta_rkey.next = (bit_cast::<32, 8>(self.rkey_wire.val().get_bits::<8>(0)) << 24)
             | (bit_cast::<32, 8>(self.rkey_wire.val().get_bits::<8>(8)) << 16)
             | (bit_cast::<32, 8>(self.rkey_wire.val().get_bits::<8>(16)) << 8)
@@ -690,8 +694,8 @@ impl Logic for RoceParser {
             | (bit_cast::<32, 8>(self.bytes_66.q.val().get_bits::<8>(16)) << 8)
             | bit_cast::<32, 8>(self.bytes_66.q.val().get_bits::<8>(24));
         // Immediate data follows the RETH when there is one, else the BTH.
-        self.imm_wire.next =
-            bit_cast::<32, 16>(self.bytes_54.q.val()) | (bit_cast::<32, 16>(self.bytes_56.q.val().get_bits::<16>(0)) << 16);
+        self.imm_wire.next = bit_cast::<32, 16>(self.bytes_54.q.val())
+            | (bit_cast::<32, 16>(self.bytes_56.q.val().get_bits::<16>(0)) << 16);
         if self.has_reth.q.val() {
             self.imm_wire.next =
                 bit_cast::<32, 16>(self.bytes_70.q.val()) | (bit_cast::<32, 16>(self.bytes_72.q.val()) << 16);

@@ -69,10 +69,7 @@ pub fn has_reth(opcode: u8) -> bool {
 /// ImmDt follows the BTH (and the RETH) on SEND and RDMA WRITE Last / Only with immediate
 /// (IBA 9.2.1, 9.3.6).
 pub fn has_imm(opcode: u8) -> bool {
-    matches!(
-        opcode,
-        opcode::SEND_LAST_IMM | opcode::SEND_ONLY_IMM | opcode::WRITE_LAST_IMM | opcode::WRITE_ONLY_IMM
-    )
+    matches!(opcode, opcode::SEND_LAST_IMM | opcode::SEND_ONLY_IMM | opcode::WRITE_LAST_IMM | opcode::WRITE_ONLY_IMM)
 }
 
 /// CRC-32 as Ethernet computes it (reflected 0x04C11DB7), continuing from `state`
@@ -272,11 +269,112 @@ pub struct Transaction {
     pub first_psn: u32,
     pub packets: u32,
     pub va: u64,
-    pub length: u64,
+    /// The message length (RETH DMA Length is 32 bits).
+    pub length: u32,
     pub rkey: u32,
+    /// Path MTU in bytes: 256, 512, 1024, 2048 or 4096.
     pub mtu: u32,
     pub cq: u16,
     pub function: u8,
+}
+
+/// The IBA path MTU code of an MTU in bytes (IBA 7.7.1, `enum ibv_mtu`: 1 = 256 B up to
+/// 5 = 4096 B); None for any other size.
+pub fn path_mtu_code(mtu: u32) -> Option<u8> {
+    (1..=5u8).find(|&code| 128 << code == mtu)
+}
+
+/// Ways per row of the transaction table.
+pub const TABLE_WAYS: usize = 4;
+/// The longest transaction, in packets: a PSN range must be less than half the PSN space
+/// to tell ahead from behind.
+pub const MAX_TRANSACTION_PACKETS: u32 = 1 << 23;
+
+/// Why the table refused an install.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstallError {
+    /// No packets, more than `MAX_TRANSACTION_PACKETS`, or an MTU with no path MTU code.
+    Invalid,
+    /// An installed transaction of the same QP shares a PSN with it.
+    Overlaps,
+    /// The QP's row has no free way.
+    Full,
+}
+
+/// The transaction table as the hardware arranges it (docs/blocks/rdma_table.md): entries
+/// in rows of `TABLE_WAYS` ways; a transaction of QP `q` lives in row `q mod rows`, in the
+/// lowest free way; entry number = row × ways + way. Installed transactions of one QP never
+/// share a PSN, so a (QP, PSN) finds at most one.
+#[derive(Clone, Debug)]
+pub struct TransactionTable {
+    slots: Vec<Option<Transaction>>,
+}
+
+/// Whether PSN ranges [a, a + a_packets) and [b, b + b_packets) share a PSN.
+fn ranges_overlap(a: u32, a_packets: u32, b: u32, b_packets: u32) -> bool {
+    psn_diff(b, a) < a_packets || psn_diff(a, b) < b_packets
+}
+
+impl TransactionTable {
+    /// A table of `entries` entries: a power of two, at least one row.
+    pub fn new(entries: usize) -> Self {
+        assert!(entries.is_power_of_two() && entries >= TABLE_WAYS, "{entries} entries is not whole rows");
+        Self { slots: vec![None; entries] }
+    }
+
+    pub fn rows(&self) -> usize {
+        self.slots.len() / TABLE_WAYS
+    }
+
+    fn row_slots(&self, qp: u32) -> std::ops::Range<usize> {
+        let row = (qp & PSN_MASK) as usize % self.rows();
+        row * TABLE_WAYS..(row + 1) * TABLE_WAYS
+    }
+
+    /// Installs `t`; the entry number it took, or why not (checked in this order).
+    pub fn install(&mut self, t: Transaction) -> Result<usize, InstallError> {
+        assert!(t.qp <= PSN_MASK && t.first_psn <= PSN_MASK, "QP numbers and PSNs are 24-bit");
+        if t.packets == 0 || t.packets > MAX_TRANSACTION_PACKETS || path_mtu_code(t.mtu).is_none() {
+            return Err(InstallError::Invalid);
+        }
+        let slots = self.row_slots(t.qp);
+        let clash = |u: &Transaction| u.qp == t.qp && ranges_overlap(t.first_psn, t.packets, u.first_psn, u.packets);
+        if self.slots[slots.clone()].iter().flatten().any(clash) {
+            return Err(InstallError::Overlaps);
+        }
+        let free = slots.into_iter().find(|&i| self.slots[i].is_none()).ok_or(InstallError::Full)?;
+        self.slots[free] = Some(t);
+        Ok(free)
+    }
+
+    /// Retires the transaction of `qp` starting at `first_psn`: the entry it held, if any.
+    pub fn retire(&mut self, qp: u32, first_psn: u32) -> Option<usize> {
+        let found =
+            self.row_slots(qp).find(|&i| matches!(self.slots[i], Some(t) if t.qp == qp && t.first_psn == first_psn))?;
+        self.slots[found] = None;
+        Some(found)
+    }
+
+    /// The entry whose transaction covers `psn` of `qp`.
+    pub fn lookup(&self, qp: u32, psn: u32) -> Option<(usize, Transaction)> {
+        self.row_slots(qp)
+            .filter_map(|i| self.slots[i].map(|t| (i, t)))
+            .find(|(_, t)| t.qp == qp && psn_diff(psn, t.first_psn) < t.packets)
+    }
+
+    /// Frees entry `index` (its message completed).
+    pub fn remove(&mut self, index: usize) {
+        self.slots[index] = None;
+    }
+
+    /// Entries in use.
+    pub fn len(&self) -> usize {
+        self.slots.iter().flatten().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// Why a packet went to software.
@@ -307,7 +405,7 @@ pub enum Outcome {
 pub struct Completion {
     pub cq: u16,
     pub qp: u32,
-    pub length: u64,
+    pub length: u32,
     pub imm: Option<u32>,
 }
 
@@ -321,9 +419,10 @@ struct QpWindow {
 /// The card's view: installed transactions, per-QP windows, host memory.
 #[derive(Clone, Debug)]
 pub struct PlacementModel {
-    pub capacity: usize,
     pub window: u32,
-    transactions: Vec<(Transaction, u64)>,
+    pub table: TransactionTable,
+    /// Packets placed so far, per table entry in use.
+    placed: BTreeMap<usize, u32>,
     windows: BTreeMap<u32, QpWindow>,
     imms: BTreeMap<(u32, u32), u32>,
     pub memory: SparseMemory,
@@ -336,12 +435,13 @@ fn psn_diff(a: u32, b: u32) -> u32 {
 }
 
 impl PlacementModel {
-    pub fn new(capacity: usize, window: u32) -> Self {
+    /// A card with a table of `entries` entries and a receive window of `window` PSNs.
+    pub fn new(entries: usize, window: u32) -> Self {
         assert!(window <= 64, "the window bitmap is 64 PSNs");
         Self {
-            capacity,
             window,
-            transactions: Vec::new(),
+            table: TransactionTable::new(entries),
+            placed: BTreeMap::new(),
             windows: BTreeMap::new(),
             imms: BTreeMap::new(),
             memory: SparseMemory::new(),
@@ -349,22 +449,20 @@ impl PlacementModel {
         }
     }
 
-    /// Installs a transaction; false when the table is full. The QP's window starts at the
-    /// transaction's first PSN if the QP is new.
-    pub fn install(&mut self, t: Transaction) -> bool {
-        if self.transactions.len() >= self.capacity {
-            return false;
-        }
+    /// Installs a transaction in the table. The QP's window starts at the transaction's
+    /// first PSN if the QP is new.
+    pub fn install(&mut self, t: Transaction) -> Result<usize, InstallError> {
+        let entry = self.table.install(t)?;
         self.windows.entry(t.qp).or_insert(QpWindow { base: t.first_psn, arrived: 0 });
-        self.transactions.push((t, 0));
-        true
+        self.placed.insert(entry, 0);
+        Ok(entry)
     }
 
     /// Retires the transaction of `qp` starting at `first_psn`; false if there is none.
     pub fn retire(&mut self, qp: u32, first_psn: u32) -> bool {
-        let before = self.transactions.len();
-        self.transactions.retain(|(t, _)| !(t.qp == qp && t.first_psn == first_psn));
-        self.transactions.len() != before
+        let entry = self.table.retire(qp, first_psn);
+        entry.map(|e| self.placed.remove(&e));
+        entry.is_some()
     }
 
     pub fn receive(&mut self, p: &RocePacket) -> Outcome {
@@ -382,14 +480,12 @@ impl PlacementModel {
         if offset >= 1 << 23 || (offset < self.window && window.arrived >> offset & 1 != 0) {
             return Outcome::Duplicate;
         }
-        let slot = self.transactions.iter().position(|(t, _)| t.qp == qp && psn_diff(psn, t.first_psn) < t.packets);
-        let Some(slot) = slot else {
+        let Some((entry, t)) = self.table.lookup(qp, psn) else {
             return fallback(FallbackReason::NoTransaction, false);
         };
         if offset >= self.window {
             return fallback(FallbackReason::OutOfWindow, false);
         }
-        let (t, _) = self.transactions[slot];
         let index = psn_diff(psn, t.first_psn) as u64;
         let addr = match p.reth {
             Some(r) if r.rkey != t.rkey => return fallback(FallbackReason::RkeyMismatch, false),
@@ -402,7 +498,8 @@ impl PlacementModel {
         if len > t.mtu as u64 || (!last && len != t.mtu as u64) {
             return fallback(FallbackReason::BadLength, false);
         }
-        if addr < t.va || addr + len > t.va + t.length {
+        // In 128 bits: a region may end at 2^64.
+        if addr < t.va || addr as u128 + len as u128 > t.va as u128 + t.length as u128 {
             return fallback(FallbackReason::OutOfBounds, false);
         }
         self.memory.write(addr, &p.payload);
@@ -416,16 +513,17 @@ impl PlacementModel {
             w.arrived >>= 1;
             w.base = (w.base + 1) & PSN_MASK;
         }
-        let entry = &mut self.transactions[slot];
-        entry.1 += 1;
-        if entry.1 == t.packets as u64 {
+        let placed = self.placed.get_mut(&entry).expect("an entry in use counts its packets");
+        *placed += 1;
+        if *placed == t.packets {
             self.completions.push(Completion {
                 cq: t.cq,
                 qp,
                 length: t.length,
                 imm: self.imms.remove(&(qp, t.first_psn)),
             });
-            self.transactions.remove(slot);
+            self.table.remove(entry);
+            self.placed.remove(&entry);
         }
         Outcome::Placed { addr, len: len as usize }
     }

@@ -64,7 +64,8 @@ pub fn run(sim: BoxedSim, traffic: Frames, config: &TbConfig) -> Result<u64> {
         for frame in &traffic.frames {
             source.send_all(frame.clone());
         }
-        let (in_valid, in_ready, in_last) = (tb.port("s_axis_tvalid")?, tb.port("s_axis_tready")?, tb.port("s_axis_tlast")?);
+        let (in_valid, in_ready, in_last) =
+            (tb.port("s_axis_tvalid")?, tb.port("s_axis_tready")?, tb.port("s_axis_tlast")?);
         let start = tb.cycle();
         // A hang detector only: at 80% idle and 80% backpressure a beat takes about 10 cycles.
         let deadline = start + 200 + 30 * total as u64;

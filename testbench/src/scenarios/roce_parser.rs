@@ -34,7 +34,8 @@ pub struct ParserFrame {
 
 /// A random RoCEv2 packet: any opcode, mostly small payloads, now and then up to 4 KiB.
 pub fn random_packet(rng: &mut SmallRng) -> RocePacket {
-    const OPCODES: [u8; 15] = [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x11, 0x64];
+    const OPCODES: [u8; 15] =
+        [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x11, 0x64];
     let opcode = OPCODES[rng.gen_range(0..OPCODES.len())];
     let len = match rng.gen_range(0..20) {
         0 => rng.gen_range(1500..=4096),
@@ -130,7 +131,13 @@ fn expected_kind(frame: &[u8]) -> (u64, Option<RocePacket>) {
     }
 }
 
-pub fn run(sim: BoxedSim, frames: Vec<ParserFrame>, idle: Pattern, backpressure: Pattern, config: &TbConfig) -> Result<ParserReport> {
+pub fn run(
+    sim: BoxedSim,
+    frames: Vec<ParserFrame>,
+    idle: Pattern,
+    backpressure: Pattern,
+    config: &TbConfig,
+) -> Result<ParserReport> {
     let report = std::rc::Rc::new(std::cell::RefCell::new(ParserReport::default()));
     let out = report.clone();
     Tb::run(sim, config, move |tb| async move {
@@ -143,11 +150,28 @@ pub fn run(sim: BoxedSim, frames: Vec<ParserFrame>, idle: Pattern, backpressure:
             source.send_all(frame_to_beats(&f.bytes, 8, f.mac_error as u64));
         }
         let p = |n: &str| tb.port(n);
-        let [valid, ready, data, keep, last, user] =
-            [p("m_axis_tvalid")?, p("m_axis_tready")?, p("m_axis_tdata")?, p("m_axis_tkeep")?, p("m_axis_tlast")?, p("m_axis_tuser")?];
+        let [valid, ready, data, keep, last, user] = [
+            p("m_axis_tvalid")?,
+            p("m_axis_tready")?,
+            p("m_axis_tdata")?,
+            p("m_axis_tkeep")?,
+            p("m_axis_tlast")?,
+            p("m_axis_tuser")?,
+        ];
         let meta = [
-            "meta_kind", "meta_opcode", "meta_solicited", "meta_pad", "meta_dest_qp", "meta_ack_req", "meta_psn",
-            "meta_va", "meta_rkey", "meta_dma_length", "meta_imm", "meta_payload_offset", "meta_payload_length",
+            "meta_kind",
+            "meta_opcode",
+            "meta_solicited",
+            "meta_pad",
+            "meta_dest_qp",
+            "meta_ack_req",
+            "meta_psn",
+            "meta_va",
+            "meta_rkey",
+            "meta_dma_length",
+            "meta_imm",
+            "meta_payload_offset",
+            "meta_payload_length",
         ]
         .map(|n| p(n));
         let meta: Vec<_> = meta.into_iter().collect::<Result<_>>()?;
@@ -202,8 +226,12 @@ pub fn run(sim: BoxedSim, frames: Vec<ParserFrame>, idle: Pattern, backpressure:
             if let Some(p) = packet.as_ref() {
                 let b = p.bth;
                 let got = (m[1], m[2] != 0, m[3], m[4], m[5] != 0, m[6]);
-                let want = (b.opcode as u64, b.solicited, b.pad_count as u64, b.dest_qp as u64, b.ack_req, b.psn as u64);
-                ensure!(got == want, "frame {index}: BTH (opcode, SE, pad, QP, AckReq, PSN) {got:x?}, expected {want:x?}");
+                let want =
+                    (b.opcode as u64, b.solicited, b.pad_count as u64, b.dest_qp as u64, b.ack_req, b.psn as u64);
+                ensure!(
+                    got == want,
+                    "frame {index}: BTH (opcode, SE, pad, QP, AckReq, PSN) {got:x?}, expected {want:x?}"
+                );
                 if let Some(r) = p.reth {
                     let got = (m[7], m[8], m[9]);
                     let want = (r.va, r.rkey as u64, r.dma_len as u64);
