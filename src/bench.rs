@@ -49,6 +49,7 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
             Ok((entries, per_command, rate))
         })
         .collect::<Result<_>>()?;
+    let decide_cycles = ferronic_testbench::bench::rdma_decide_cycles_per_packet(512)?;
     let tx_latency_regular = ferronic_testbench::bench::tx_doorbell_latency(false, 200)?;
     let tx_latency_llq = ferronic_testbench::bench::tx_doorbell_latency(true, 200)?;
     let verilator_vs_rusthdl =
@@ -78,6 +79,7 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
             "tx_line_utilization_latency_200": tx.iter().map(|(llq, bytes, u)| json!({"llq": llq, "bytes": bytes, "utilization": u})).collect::<Vec<_>>(),
             "rx_line_utilization_latency_200": rx.iter().map(|(bytes, u)| json!({"bytes": bytes, "utilization": u})).collect::<Vec<_>>(),
             "roce_parser_line_rate": roce.iter().map(|(payload, r)| json!({"payload_bytes": payload, "beats_per_cycle": r})).collect::<Vec<_>>(),
+            "rdma_decide_cycles_per_packet": decide_cycles,
             "rdma_table_lookup_rate": table.iter().map(|(entries, per_command, r)| json!({"entries": entries, "lookups_per_command": per_command, "lookups_per_cycle": r})).collect::<Vec<_>>(),
             "tx_doorbell_latency_cycles_latency_200_256_bytes": {
                 "regular": {"first_byte": tx_latency_regular.0, "last_byte": tx_latency_regular.1},
@@ -140,6 +142,9 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
             };
             println!("rdma table, {entries:>4} entries, {mix}: {r:.3} lookups per cycle");
         }
+        println!(
+            "rdma placement decision, a 512-packet WRITE message back to back: {decide_cycles:.1} cycles per packet"
+        );
         println!(
             "tx, 256 B packet, 200-cycle memory, doorbell to first / last byte: regular {} / {} cycles, LLQ {} / {} cycles",
             tx_latency_regular.0, tx_latency_regular.1, tx_latency_llq.0, tx_latency_llq.1

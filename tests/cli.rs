@@ -85,6 +85,7 @@ fn bench_json_reports_every_measurement_and_ratio() {
     for row in table {
         assert!(row["lookups_per_cycle"].as_f64().unwrap() > 0.5, "{row}");
     }
+    assert!(doc["rdma_decide_cycles_per_packet"].as_f64().unwrap() > 1.0);
 }
 
 fn lspci(file: &std::path::Path) -> String {

@@ -425,3 +425,33 @@ pub fn rdma_table_lookup_rate(entries: usize, count: usize, per_command: usize) 
     let report = run(build(Backend::Verilator, entries)?, entries, ops, Pattern::Never, &TbConfig::new(1))?;
     Ok(report.lookups as f64 / report.cycles.max(1) as f64)
 }
+
+/// The placement decision's rate: one RDMA WRITE message of `packets` packets of 256 bytes
+/// whose headers arrive back to back, verdicts taken at once; cycles per packet.
+pub fn rdma_decide_cycles_per_packet(packets: usize) -> Result<f64> {
+    use crate::models::rdma::{write_message, Transaction};
+    use crate::scenarios::rdma_decide::{build, run, DecideOp};
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(1);
+    let template = crate::scenarios::roce_parser::random_packet(&mut rng);
+    let data = vec![0x3Cu8; packets * 256];
+    let qp = template.bth.dest_qp;
+    let transaction = Transaction {
+        qp,
+        first_psn: 0,
+        packets: packets as u32,
+        va: 0x4000_0000,
+        length: data.len() as u32,
+        rkey: 5,
+        mtu: 256,
+        cq: 0,
+        function: 0,
+    };
+    let mut ops = vec![DecideOp::OpenQp { qp, psn: 0 }, DecideOp::Install(transaction)];
+    ops.extend(write_message(&template, 0, 0x4000_0000, 5, 256, &data, None).into_iter().map(DecideOp::Packet));
+    let report = run(build(Backend::Verilator)?, ops, Pattern::Never, Pattern::Never, &TbConfig::new(1))?;
+    anyhow::ensure!(
+        report.placed == packets as u64 && report.completions == 1,
+        "the message was not placed: {report:?}"
+    );
+    Ok(report.cycles as f64 / packets as f64)
+}

@@ -133,7 +133,8 @@ proptest! {
         let dups: Vec<usize> = order.iter().copied().filter(|i| i % 5 == 0).collect();
         order.extend(dups);
         packets = order.iter().map(|&i| packets[i].clone()).collect();
-        let mut model = PlacementModel::new(256, 64);
+        let mut model = PlacementModel::new(256, 256, 64);
+        prop_assert!(model.open_qp(0x12, first_psn).is_ok());
         prop_assert!(model.install(transaction(0x12, first_psn, va, len, mtu)).is_ok());
         let mut placed = 0;
         for p in &packets {
@@ -155,7 +156,8 @@ fn every_bad_input_falls_back_with_its_reason_and_writes_nothing() {
     let data = vec![0xAB; 3 * 256];
     let packets = write_message(&template(), 100, 0x9000, 0x77, 256, &data, None);
     // One row of four ways.
-    let mut model = PlacementModel::new(4, 64);
+    let mut model = PlacementModel::new(4, 16, 64);
+    assert_eq!(model.open_qp(0x12, 100), Ok(()));
     assert_eq!(model.install(transaction(0x12, 100, 0x9000, 3 * 256, 256)), Ok(0));
     let fb = |reason, placed_before| Outcome::Fallback { reason, placed_before };
 
@@ -203,4 +205,31 @@ fn every_bad_input_falls_back_with_its_reason_and_writes_nothing() {
     assert_eq!(model.receive(&packets[1]), fb(FallbackReason::NoTransaction, false));
     assert_eq!(model.receive(&packets[0]), Outcome::Duplicate);
     assert!(model.completions.is_empty());
+}
+
+/// QP contexts are direct-mapped: a slot holds one open QP; closing frees it; a closed QP's
+/// packets go to software; opening again starts the window afresh.
+#[test]
+fn qps_open_and_close_in_their_slots() {
+    let mut model = PlacementModel::new(4, 16, 64);
+    assert_eq!(model.open_qp(0x12, 7), Ok(()));
+    assert_eq!(model.open_qp(0x22, 0), Err(OpenError::SlotBusy), "0x22 mod 16 is 0x12's slot");
+    assert_eq!(model.open_qp(0x13, 0), Ok(()));
+    assert_eq!(model.install(transaction(0x12, 7, 0x5000, 256, 256)), Ok(0));
+    let packet = write_message(&template(), 7, 0x5000, 0x77, 256, &[9; 256], None).remove(0);
+    assert!(!model.close_qp(0x22));
+    assert!(model.close_qp(0x12));
+    assert_eq!(model.receive(&packet), Outcome::Fallback { reason: FallbackReason::UnknownQp, placed_before: false });
+    assert_eq!(model.open_qp(0x22, 0), Ok(()));
+    assert!(model.close_qp(0x22));
+    assert_eq!(model.open_qp(0x12, 7), Ok(()));
+    assert_eq!(model.receive(&packet), Outcome::Placed { addr: 0x5000, len: 256 });
+    assert_eq!(model.receive(&packet), Outcome::Duplicate);
+    assert_eq!(model.window_of(0x12).map(|w| w.base), Some(8));
+    // Opened again: the window starts afresh, the transaction is complete and gone.
+    assert_eq!(model.open_qp(0x12, 7), Ok(()));
+    assert_eq!(
+        model.receive(&packet),
+        Outcome::Fallback { reason: FallbackReason::NoTransaction, placed_before: false }
+    );
 }

@@ -4,8 +4,12 @@
 //! Built so far: [`parser::RoceParser`], which recognizes RoCEv2 frames on the receive
 //! stream at line rate, checks their invariant CRC and extracts the headers the
 //! transaction table looks up by; [`table::TransactionTable`], which finds the transaction
-//! of a (QP, PSN) and holds what placing its payload needs. The placement writes, the
-//! receive windows and the software fallback are the next blocks (issue 5).
+//! of a (QP, PSN) and holds what placing its payload needs; [`decide::PacketDecider`],
+//! which keeps the QPs' receive windows and the messages' progress and decides for each
+//! packet: place it (where), drop it, or hand it to software (why). The data path around
+//! the decision — the placement writes, the software RX path with the reason, completions
+//! and ACKs — is next (issue 5).
+pub mod decide;
 pub mod parser;
 pub mod table;
 

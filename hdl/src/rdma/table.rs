@@ -22,11 +22,14 @@
 //! * a: the accepted operation; the tag RAMs are addressed by its row;
 //! * b: the tag RAMs' outputs arrive, registered with nothing in between (on ECP5 the RAM's
 //!   own output register);
+//! * copy: registered once more in fabric (the route out of a block RAM is long);
 //! * c: per way: does the QP match, the PSN's offset into the transaction, the offset of
 //!   the transaction's first PSN from the command's;
 //! * d: per way: hit (offset within the transaction), last packet, overlap, exact first PSN;
-//! * e: choose the way; a lookup reads the context RAM, a command writes the RAMs;
-//! * f: a command's answer is on `done_*`; a lookup's context arrives from the RAM;
+//! * e: choose the way; a lookup reads the context RAM, a command registers its writes;
+//! * f: a command's answer is on `done_*` and its writes go into the RAMs (from registers:
+//!   the decision is a long path, the route to a block RAM's write port another); a
+//!   lookup's context arrives from the RAM;
 //! * g: the lookup's result is on `result_*` (`LOOKUP_LATENCY` cycles after acceptance).
 //!
 //! After `rst` a sweep clears every row (one per cycle) before anything is accepted.
@@ -42,9 +45,9 @@ pub const STATUS_INVALID: u64 = 4;
 /// Ways per row.
 pub const WAYS: usize = 4;
 /// Cycles from a lookup's handshake to its result on `result_*`.
-pub const LOOKUP_LATENCY: u64 = 7;
+pub const LOOKUP_LATENCY: u64 = 8;
 /// Cycles from a command's handshake to its answer on `done_*`.
-pub const COMMAND_LATENCY: u64 = 6;
+pub const COMMAND_LATENCY: u64 = 7;
 /// Width of the entry-number ports: up to 4096 entries.
 pub const ENTRY_PORT_BITS: usize = 12;
 
@@ -143,6 +146,12 @@ pub struct TransactionTable<const ROW_BITS: usize, const ENTRY_BITS: usize> {
     c_qp: DFF<Bits<24>>,
     c_psn: DFF<Bits<24>>,
     c_way: [DFF<Bits<TAG_BITS>>; WAYS],
+    /// Stage c again, copied once more in fabric: the route out of a block RAM is long.
+    copy_valid: DFF<Bit>,
+    copy_command: DFF<Bit>,
+    copy_qp: DFF<Bits<24>>,
+    copy_psn: DFF<Bits<24>>,
+    copy_way: [DFF<Bits<TAG_BITS>>; WAYS],
     d_valid: DFF<Bit>,
     d_command: DFF<Bit>,
     d_row: DFF<Bits<ROW_BITS>>,
@@ -173,6 +182,12 @@ pub struct TransactionTable<const ROW_BITS: usize, const ENTRY_BITS: usize> {
     g_offset: DFF<Bits<24>>,
     g_last: DFF<Bit>,
     g_context: DFF<Bits<CONTEXT_BITS>>,
+    // The RAM writes, from registers (a command's decision, or the clearing sweep).
+    tag_write_ways: DFF<Bits<4>>,
+    tag_write_row: DFF<Bits<ROW_BITS>>,
+    tag_write_data: DFF<Bits<TAG_BITS>>,
+    context_write: DFF<Bit>,
+    context_write_entry: DFF<Bits<ENTRY_BITS>>,
     done: DFF<Bit>,
     done_code: DFF<Bits<3>>,
     done_at: DFF<Bits<ENTRY_BITS>>,
@@ -259,6 +274,11 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Default for TransactionTabl
             c_qp: Default::default(),
             c_psn: Default::default(),
             c_way: Default::default(),
+            copy_valid: Default::default(),
+            copy_command: Default::default(),
+            copy_qp: Default::default(),
+            copy_psn: Default::default(),
+            copy_way: Default::default(),
             d_valid: Default::default(),
             d_command: Default::default(),
             d_row: Default::default(),
@@ -287,6 +307,11 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Default for TransactionTabl
             g_offset: Default::default(),
             g_last: Default::default(),
             g_context: Default::default(),
+            tag_write_ways: Default::default(),
+            tag_write_row: Default::default(),
+            tag_write_data: Default::default(),
+            context_write: Default::default(),
+            context_write_entry: Default::default(),
             done: Default::default(),
             done_code: Default::default(),
             done_at: Default::default(),
@@ -330,6 +355,10 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
             c_command,
             c_qp,
             c_psn,
+            copy_valid,
+            copy_command,
+            copy_qp,
+            copy_psn,
             d_valid,
             d_command,
             d_row,
@@ -347,6 +376,11 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
             g_offset,
             g_last,
             g_context,
+            tag_write_ways,
+            tag_write_row,
+            tag_write_data,
+            context_write,
+            context_write_entry,
             done,
             done_code,
             done_at
@@ -354,6 +388,8 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
         for way in 0..4 {
             self.c_way[way].clock.next = self.clk.val();
             self.c_way[way].d.next = self.c_way[way].q.val();
+            self.copy_way[way].clock.next = self.clk.val();
+            self.copy_way[way].d.next = self.c_way[way].q.val();
             self.d_match[way].clock.next = self.clk.val();
             self.d_match[way].d.next = self.d_match[way].q.val();
             self.d_free[way].clock.next = self.clk.val();
@@ -379,20 +415,25 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
             self.tags[way].read_clock.next = self.clk.val();
             self.tags[way].write_clock.next = self.clk.val();
             self.tags[way].read_address.next = self.a_qp.q.val().get_bits::<ROW_BITS>(0);
-            self.tags[way].write_address.next = self.e_row.q.val();
-            self.tags[way].write_data.next = self.command_tag.q.val();
-            self.tags[way].write_enable.next = false;
+            self.tags[way].write_address.next = self.tag_write_row.q.val();
+            self.tags[way].write_data.next = self.tag_write_data.q.val();
+            self.tags[way].write_enable.next = self.tag_write_ways.q.val().get_bit(way);
         }
         self.context_ram.read_clock.next = self.clk.val();
         self.context_ram.write_clock.next = self.clk.val();
-        self.context_ram.write_address.next = 0.into();
+        self.context_ram.write_address.next = self.context_write_entry.q.val();
         self.context_ram.write_data.next = self.command_context.q.val();
-        self.context_ram.write_enable.next = false;
+        self.context_ram.write_enable.next = self.context_write.q.val();
+        self.tag_write_ways.d.next = 0.into();
+        self.tag_write_row.d.next = self.e_row.q.val();
+        self.tag_write_data.d.next = self.command_tag.q.val();
+        self.context_write.d.next = false;
 
         // Accept: a command once no lookup is in flight; lookups while no command waits.
         self.lookups_in_flight.next = (self.a_valid.q.val()
             | self.b_valid.q.val()
             | self.c_valid.q.val()
+            | self.copy_valid.q.val()
             | self.d_valid.q.val()
             | self.e_valid.q.val())
             & !self.command_active.q.val();
@@ -402,12 +443,24 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
             !self.rst.val() & !self.clearing.q.val() & !self.command_active.q.val() & !self.cmd_valid.val();
         self.cmd_last_offset.next = self.cmd_packets.val() - 1;
         self.a_valid.d.next = false;
-        if self.cmd_valid.val() & self.cmd_ready.val() {
-            self.a_valid.d.next = true;
-            self.a_command.d.next = true;
+        // The operation's fields are loaded whatever the handshake (a_valid says whether one
+        // was taken), and a command's whenever none is in hand: the handshake, a long path,
+        // then only gates single flip-flops.
+        if self.cmd_valid.val() {
             self.a_qp.d.next = self.cmd_qp.val();
             self.a_psn.d.next = self.cmd_first_psn.val();
+        } else {
+            self.a_qp.d.next = self.lookup_qp.val();
+            self.a_psn.d.next = self.lookup_psn.val();
+        }
+        self.a_command.d.next = self.cmd_valid.val();
+        if self.cmd_valid.val() & self.cmd_ready.val() {
+            self.a_valid.d.next = true;
             self.command_active.d.next = true;
+        } else if self.lookup_valid.val() & self.lookup_ready.val() {
+            self.a_valid.d.next = true;
+        }
+        if !self.command_active.q.val() {
             self.command_retire.d.next = self.cmd_retire.val();
             self.command_invalid.d.next = (self.cmd_packets.val() == 0)
                 | (self.cmd_last_offset.val() > self.max_last_offset.val())
@@ -427,11 +480,6 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
                 | (bit_cast::<CONTEXT_BITS, 3>(self.cmd_path_mtu.val()) << 128)
                 | (bit_cast::<CONTEXT_BITS, 16>(self.cmd_cq.val()) << 131)
                 | (bit_cast::<CONTEXT_BITS, 8>(self.cmd_function.val()) << 147);
-        } else if self.lookup_valid.val() & self.lookup_ready.val() {
-            self.a_valid.d.next = true;
-            self.a_command.d.next = false;
-            self.a_qp.d.next = self.lookup_qp.val();
-            self.a_psn.d.next = self.lookup_psn.val();
         }
 
         // b: the row is being read.
@@ -449,17 +497,23 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
             self.c_way[way].d.next = self.tags[way].read_data.val();
         }
 
+        // The copy in fabric.
+        self.copy_valid.d.next = self.c_valid.q.val();
+        self.copy_command.d.next = self.c_command.q.val();
+        self.copy_qp.d.next = self.c_qp.q.val();
+        self.copy_psn.d.next = self.c_psn.q.val();
+
         // d: per way, the QP and the PSN's place.
-        self.d_valid.d.next = self.c_valid.q.val();
-        self.d_command.d.next = self.c_command.q.val();
-        self.d_row.d.next = self.c_qp.q.val().get_bits::<ROW_BITS>(0);
+        self.d_valid.d.next = self.copy_valid.q.val();
+        self.d_command.d.next = self.copy_command.q.val();
+        self.d_row.d.next = self.copy_qp.q.val().get_bits::<ROW_BITS>(0);
         for way in 0..4 {
-            self.d_match[way].d.next =
-                self.c_way[way].q.val().get_bit(0) & (self.c_way[way].q.val().get_bits::<24>(1) == self.c_qp.q.val());
-            self.d_free[way].d.next = !self.c_way[way].q.val().get_bit(0);
-            self.d_offset[way].d.next = self.c_psn.q.val() - self.c_way[way].q.val().get_bits::<24>(25);
-            self.d_ahead[way].d.next = self.c_way[way].q.val().get_bits::<24>(25) - self.c_psn.q.val();
-            self.d_last_offset[way].d.next = self.c_way[way].q.val().get_bits::<24>(49);
+            self.d_match[way].d.next = self.copy_way[way].q.val().get_bit(0)
+                & (self.copy_way[way].q.val().get_bits::<24>(1) == self.copy_qp.q.val());
+            self.d_free[way].d.next = !self.copy_way[way].q.val().get_bit(0);
+            self.d_offset[way].d.next = self.copy_psn.q.val() - self.copy_way[way].q.val().get_bits::<24>(25);
+            self.d_ahead[way].d.next = self.copy_way[way].q.val().get_bits::<24>(25) - self.copy_psn.q.val();
+            self.d_last_offset[way].d.next = self.copy_way[way].q.val().get_bits::<24>(49);
         }
 
         // e: per way, hit, last packet, overlap with the command's range, exact first PSN.
@@ -550,6 +604,8 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
         self.chosen_entry.next = (bit_cast::<ENTRY_BITS, ROW_BITS>(self.e_row.q.val()) << 2)
             | bit_cast::<ENTRY_BITS, 2>(self.chosen_way.val());
 
+        self.context_write_entry.d.next = self.chosen_entry.val();
+
         // A lookup reads the chosen entry's context.
         self.context_ram.read_address.next = self.chosen_entry.val();
         self.f_valid.d.next = self.e_valid.q.val() & !self.e_command.q.val();
@@ -578,20 +634,8 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
             self.done_at.d.next = self.chosen_entry.val();
             self.command_active.d.next = false;
             if self.command_status.val() == self.status_ok.val() {
-                self.context_ram.write_address.next = self.chosen_entry.val();
-                self.context_ram.write_enable.next = !self.command_retire.q.val();
-                if self.chosen_way.val() == 0 {
-                    self.tags[0].write_enable.next = true;
-                }
-                if self.chosen_way.val() == 1 {
-                    self.tags[1].write_enable.next = true;
-                }
-                if self.chosen_way.val() == 2 {
-                    self.tags[2].write_enable.next = true;
-                }
-                if self.chosen_way.val() == 3 {
-                    self.tags[3].write_enable.next = true;
-                }
+                self.context_write.d.next = !self.command_retire.q.val();
+                self.tag_write_ways.d.next = bit_cast::<4, 1>(true.into()) << self.chosen_way.val();
                 if self.command_retire.q.val() {
                     self.entry_count.d.next = self.entry_count.q.val() - 1;
                 } else {
@@ -625,11 +669,9 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
 
         // After reset, clear every row before taking anything.
         if self.clearing.q.val() {
-            for way in 0..4 {
-                self.tags[way].write_address.next = self.clear_row.q.val();
-                self.tags[way].write_data.next = 0.into();
-                self.tags[way].write_enable.next = true;
-            }
+            self.tag_write_ways.d.next = 0xF.into();
+            self.tag_write_row.d.next = self.clear_row.q.val();
+            self.tag_write_data.d.next = 0.into();
             self.clear_row.d.next = self.clear_row.q.val() + 1;
             if self.clear_row.q.val() == self.last_row.val() {
                 self.clearing.d.next = false;
@@ -643,11 +685,14 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
             self.a_valid.d.next = false;
             self.b_valid.d.next = false;
             self.c_valid.d.next = false;
+            self.copy_valid.d.next = false;
             self.d_valid.d.next = false;
             self.e_valid.d.next = false;
             self.f_valid.d.next = false;
             self.g_valid.d.next = false;
             self.done.d.next = false;
+            self.tag_write_ways.d.next = 0.into();
+            self.context_write.d.next = false;
         }
     }
 }

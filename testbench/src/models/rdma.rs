@@ -410,21 +410,36 @@ pub struct Completion {
 }
 
 /// Per-QP receive window: the PSN at its start and which of the next `window` PSNs arrived.
-#[derive(Clone, Debug, Default)]
-struct QpWindow {
-    base: u32,
-    arrived: u64,
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QpWindow {
+    pub qp: u32,
+    pub base: u32,
+    pub arrived: u64,
 }
 
-/// The card's view: installed transactions, per-QP windows, host memory.
+/// Why the card refused to open a QP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenError {
+    /// The QP's context slot (QP number mod slots) holds another open QP.
+    SlotBusy,
+}
+
+/// Progress of the message of one table entry.
+#[derive(Clone, Copy, Debug, Default)]
+struct MessageProgress {
+    placed: u32,
+    imm: Option<u32>,
+}
+
+/// The card's view: open QPs with their receive windows, installed transactions, host
+/// memory and the completions posted. QP contexts are direct-mapped: QP `q` uses slot
+/// `q mod qp_slots` (docs/blocks/rdma_decide.md).
 #[derive(Clone, Debug)]
 pub struct PlacementModel {
     pub window: u32,
     pub table: TransactionTable,
-    /// Packets placed so far, per table entry in use.
-    placed: BTreeMap<usize, u32>,
-    windows: BTreeMap<u32, QpWindow>,
-    imms: BTreeMap<(u32, u32), u32>,
+    progress: BTreeMap<usize, MessageProgress>,
+    qps: Vec<Option<QpWindow>>,
     pub memory: SparseMemory,
     pub completions: Vec<Completion>,
 }
@@ -435,33 +450,61 @@ fn psn_diff(a: u32, b: u32) -> u32 {
 }
 
 impl PlacementModel {
-    /// A card with a table of `entries` entries and a receive window of `window` PSNs.
-    pub fn new(entries: usize, window: u32) -> Self {
+    /// A card with a table of `entries` entries, `qp_slots` QP contexts and a receive
+    /// window of `window` PSNs.
+    pub fn new(entries: usize, qp_slots: usize, window: u32) -> Self {
         assert!(window <= 64, "the window bitmap is 64 PSNs");
         Self {
             window,
             table: TransactionTable::new(entries),
-            placed: BTreeMap::new(),
-            windows: BTreeMap::new(),
-            imms: BTreeMap::new(),
+            progress: BTreeMap::new(),
+            qps: vec![None; qp_slots],
             memory: SparseMemory::new(),
             completions: Vec::new(),
         }
     }
 
-    /// Installs a transaction in the table. The QP's window starts at the transaction's
-    /// first PSN if the QP is new.
+    fn qp_slot(&self, qp: u32) -> usize {
+        (qp & PSN_MASK) as usize % self.qps.len()
+    }
+
+    /// Opens `qp` to receive from `expected_psn` (its window starts there, empty). Opening
+    /// an open QP starts its window again.
+    pub fn open_qp(&mut self, qp: u32, expected_psn: u32) -> Result<(), OpenError> {
+        let slot = self.qp_slot(qp);
+        if matches!(self.qps[slot], Some(w) if w.qp != qp) {
+            return Err(OpenError::SlotBusy);
+        }
+        self.qps[slot] = Some(QpWindow { qp, base: expected_psn & PSN_MASK, arrived: 0 });
+        Ok(())
+    }
+
+    /// Closes `qp`; false if it is not open. Its transactions stay until retired.
+    pub fn close_qp(&mut self, qp: u32) -> bool {
+        let slot = self.qp_slot(qp);
+        let open = matches!(self.qps[slot], Some(w) if w.qp == qp);
+        if open {
+            self.qps[slot] = None;
+        }
+        open
+    }
+
+    /// The window of `qp`, if open.
+    pub fn window_of(&self, qp: u32) -> Option<QpWindow> {
+        self.qps[self.qp_slot(qp)].filter(|w| w.qp == qp)
+    }
+
+    /// Installs a transaction in the table.
     pub fn install(&mut self, t: Transaction) -> Result<usize, InstallError> {
         let entry = self.table.install(t)?;
-        self.windows.entry(t.qp).or_insert(QpWindow { base: t.first_psn, arrived: 0 });
-        self.placed.insert(entry, 0);
+        self.progress.insert(entry, MessageProgress::default());
         Ok(entry)
     }
 
     /// Retires the transaction of `qp` starting at `first_psn`; false if there is none.
     pub fn retire(&mut self, qp: u32, first_psn: u32) -> bool {
         let entry = self.table.retire(qp, first_psn);
-        entry.map(|e| self.placed.remove(&e));
+        entry.map(|e| self.progress.remove(&e));
         entry.is_some()
     }
 
@@ -471,7 +514,7 @@ impl PlacementModel {
         if !(opcode::WRITE_FIRST..=opcode::WRITE_ONLY_IMM).contains(&p.bth.opcode) {
             return fallback(FallbackReason::NotOffloaded, false);
         }
-        let Some(window) = self.windows.get(&qp).cloned() else {
+        let Some(window) = self.window_of(qp) else {
             return fallback(FallbackReason::UnknownQp, false);
         };
         let offset = psn_diff(psn, window.base);
@@ -503,27 +546,21 @@ impl PlacementModel {
             return fallback(FallbackReason::OutOfBounds, false);
         }
         self.memory.write(addr, &p.payload);
-        if let Some(imm) = p.imm {
-            self.imms.insert((qp, t.first_psn), imm);
-        }
         // Record the arrival and slide the window over what is complete at its start.
-        let w = self.windows.get_mut(&qp).expect("looked up above");
+        let slot = self.qp_slot(qp);
+        let w = self.qps[slot].as_mut().expect("looked up above");
         w.arrived |= 1 << offset;
         while w.arrived & 1 != 0 {
             w.arrived >>= 1;
             w.base = (w.base + 1) & PSN_MASK;
         }
-        let placed = self.placed.get_mut(&entry).expect("an entry in use counts its packets");
-        *placed += 1;
-        if *placed == t.packets {
-            self.completions.push(Completion {
-                cq: t.cq,
-                qp,
-                length: t.length,
-                imm: self.imms.remove(&(qp, t.first_psn)),
-            });
+        let progress = self.progress.get_mut(&entry).expect("an entry in use counts its packets");
+        progress.placed += 1;
+        progress.imm = p.imm.or(progress.imm);
+        if progress.placed == t.packets {
+            self.completions.push(Completion { cq: t.cq, qp, length: t.length, imm: progress.imm });
             self.table.remove(entry);
-            self.placed.remove(&entry);
+            self.progress.remove(&entry);
         }
         Outcome::Placed { addr, len: len as usize }
     }

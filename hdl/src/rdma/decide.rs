@@ -1,0 +1,777 @@
+//! The placement decision: for each RoCEv2 packet the parser passed, decide whether its
+//! payload goes straight into host memory (and where), is a duplicate to drop, or goes to
+//! software with the reason — and whether it completes its message.
+//!
+//! It owns the transaction table ([`super::table`]), the QP contexts (the receive window of
+//! each open QP) and the progress of every installed message (packets still to come, the
+//! immediate data once it arrived). The host's commands come through here: install and
+//! retire a transaction (passed on to the table; an install also starts its progress), open
+//! a QP at its expected PSN, close it. QP contexts are direct-mapped: QP `q` uses slot
+//! `q mod 256`; opening a QP whose slot holds another open QP is refused (`STATUS_QP_BUSY`).
+//!
+//! A packet is decided in this order (the model's, `models::rdma::PlacementModel`):
+//! not an RDMA WRITE → software (`REASON_NOT_OFFLOADED`); QP not open → software
+//! (`REASON_UNKNOWN_QP`); PSN behind the window or marked arrived in it → drop; no
+//! transaction covers the PSN → software (`REASON_NO_TRANSACTION`); PSN 64 or more past the
+//! window's start → software (`REASON_OUT_OF_WINDOW`); a RETH whose R_Key differs from the
+//! transaction's → software (`REASON_RKEY_MISMATCH`); a payload longer than the MTU, or a
+//! packet other than the last not exactly one MTU → software (`REASON_BAD_LENGTH`); a
+//! payload that would not lie inside [VA, VA + length) → software
+//! (`REASON_OUT_OF_BOUNDS`); else place it at the RETH's VA (First, Only) or at
+//! VA + index × MTU (Middle, Last). A placed packet is marked in the window, the window
+//! slides past what arrived at its start, and when the message's last missing packet is
+//! placed the transaction is retired from the table and the verdict carries the
+//! completion (CQ, QP, length, immediate data).
+//!
+//! One packet or command at a time, about 16 cycles for a packet (the table lookup is 7 of
+//! them): the receive path meets a packet at most every 8 beats, so this keeps up with
+//! packets of 128 bytes and more; the states are listed at `DecideState`.
+use super::table::{TransactionTable256, STATUS_NOT_FOUND, STATUS_OK};
+use crate::block_ram::BlockRam;
+use rust_hdl::prelude::*;
+
+/// `cmd_op` values.
+pub const OP_INSTALL: u64 = 0;
+pub const OP_RETIRE: u64 = 1;
+pub const OP_OPEN_QP: u64 = 2;
+pub const OP_CLOSE_QP: u64 = 3;
+/// `done_status` for an open refused because the QP's slot holds another QP (the table's
+/// statuses are 0-4).
+pub const STATUS_QP_BUSY: u64 = 5;
+/// `verdict_action` values.
+pub const ACTION_PLACE: u64 = 0;
+pub const ACTION_DROP: u64 = 1;
+pub const ACTION_SOFTWARE: u64 = 2;
+/// `verdict_reason` values, for `ACTION_SOFTWARE`.
+pub const REASON_UNKNOWN_QP: u64 = 1;
+pub const REASON_NO_TRANSACTION: u64 = 2;
+pub const REASON_OUT_OF_WINDOW: u64 = 3;
+pub const REASON_NOT_OFFLOADED: u64 = 4;
+pub const REASON_RKEY_MISMATCH: u64 = 5;
+pub const REASON_OUT_OF_BOUNDS: u64 = 6;
+pub const REASON_BAD_LENGTH: u64 = 7;
+/// QP context slots.
+pub const QP_SLOTS: usize = 256;
+/// PSNs in a QP's receive window.
+pub const WINDOW: u64 = 64;
+
+/// QP context word: open 0, QP 24:1, window start PSN 48:25, arrived bitmap 112:49.
+const QP_BITS: usize = 113;
+/// Progress word: packets still to come 23:0, immediate arrived 24, immediate 56:25.
+const PROGRESS_BITS: usize = 57;
+
+/// The states, one operation at a time.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
+pub enum DecideState {
+    /// After reset: clear the QP contexts.
+    Clearing,
+    Idle,
+    /// A command for the table: offer it, then wait for its answer.
+    TableCommand,
+    TableAnswer,
+    /// Open or close a QP: the context word is being read (two cycles), then decided.
+    QpRead,
+    QpRead2,
+    QpDecide,
+    /// A packet: offer the lookup, wait for its result.
+    Lookup,
+    LookupWait,
+    /// The progress word is being read; the checks start.
+    Check,
+    /// Bounds sums; the progress word arrives.
+    Bounds,
+    Decide,
+    /// Place: count the arrived PSNs at the window's start, then slide and write back.
+    Slide,
+    WriteBack,
+    /// The message completed: retire its transaction.
+    Retire,
+    RetireWait,
+    /// The verdict waits for `verdict_ready`.
+    Verdict,
+}
+
+#[derive(LogicBlock)]
+pub struct PacketDecider {
+    pub clk: Signal<In, Clock>,
+    pub rst: Signal<In, Bit>,
+    // Host commands.
+    pub cmd_valid: Signal<In, Bit>,
+    pub cmd_ready: Signal<Out, Bit>,
+    pub cmd_op: Signal<In, Bits<2>>,
+    pub cmd_qp: Signal<In, Bits<24>>,
+    /// Install, retire: the transaction's first PSN. Open: the QP's expected PSN.
+    pub cmd_first_psn: Signal<In, Bits<24>>,
+    pub cmd_packets: Signal<In, Bits<24>>,
+    pub cmd_va: Signal<In, Bits<64>>,
+    pub cmd_length: Signal<In, Bits<32>>,
+    pub cmd_rkey: Signal<In, Bits<32>>,
+    pub cmd_path_mtu: Signal<In, Bits<3>>,
+    pub cmd_cq: Signal<In, Bits<16>>,
+    pub cmd_function: Signal<In, Bits<8>>,
+    pub done_valid: Signal<Out, Bit>,
+    pub done_status: Signal<Out, Bits<3>>,
+    pub done_entry: Signal<Out, Bits<12>>,
+    // Packets: the parser's headers of a good RoCEv2 packet.
+    pub pkt_valid: Signal<In, Bit>,
+    pub pkt_ready: Signal<Out, Bit>,
+    pub pkt_opcode: Signal<In, Bits<8>>,
+    pub pkt_qp: Signal<In, Bits<24>>,
+    pub pkt_psn: Signal<In, Bits<24>>,
+    /// RETH (First, Only): VA and R_Key.
+    pub pkt_va: Signal<In, Bits<64>>,
+    pub pkt_rkey: Signal<In, Bits<32>>,
+    /// Immediate data (Last and Only with immediate).
+    pub pkt_imm: Signal<In, Bits<32>>,
+    pub pkt_length: Signal<In, Bits<16>>,
+    // Verdicts, one per packet, in order.
+    pub verdict_valid: Signal<Out, Bit>,
+    pub verdict_ready: Signal<In, Bit>,
+    pub verdict_action: Signal<Out, Bits<2>>,
+    pub verdict_reason: Signal<Out, Bits<3>>,
+    /// Place: where the payload goes, its length, the owning function.
+    pub verdict_addr: Signal<Out, Bits<64>>,
+    pub verdict_length: Signal<Out, Bits<16>>,
+    pub verdict_function: Signal<Out, Bits<8>>,
+    /// Place: this packet completes its message; post this completion once it is written.
+    pub verdict_complete: Signal<Out, Bit>,
+    pub verdict_cq: Signal<Out, Bits<16>>,
+    pub verdict_qp: Signal<Out, Bits<24>>,
+    pub verdict_message_length: Signal<Out, Bits<32>>,
+    pub verdict_has_imm: Signal<Out, Bit>,
+    pub verdict_imm: Signal<Out, Bits<32>>,
+    /// Transactions installed.
+    pub entries: Signal<Out, Bits<13>>,
+    /// Verdicts taken, by action.
+    pub placed_packets: Signal<Out, Bits<32>>,
+    pub dropped_duplicates: Signal<Out, Bits<32>>,
+    pub software_packets: Signal<Out, Bits<32>>,
+
+    transactions: TransactionTable256,
+    qp_ram: BlockRam<QP_BITS, 8>,
+    progress_ram: BlockRam<PROGRESS_BITS, 8>,
+    status_ok: Constant<Bits<3>>,
+    status_not_found: Constant<Bits<3>>,
+    status_qp_busy: Constant<Bits<3>>,
+    op_install: Constant<Bits<2>>,
+    op_retire: Constant<Bits<2>>,
+    op_open_qp: Constant<Bits<2>>,
+    action_place: Constant<Bits<2>>,
+    action_drop: Constant<Bits<2>>,
+    action_software: Constant<Bits<2>>,
+    reason_unknown_qp: Constant<Bits<3>>,
+    reason_no_transaction: Constant<Bits<3>>,
+    reason_out_of_window: Constant<Bits<3>>,
+    reason_not_offloaded: Constant<Bits<3>>,
+    reason_rkey_mismatch: Constant<Bits<3>>,
+    reason_out_of_bounds: Constant<Bits<3>>,
+    reason_bad_length: Constant<Bits<3>>,
+
+    state: DFF<DecideState>,
+    clear_slot: DFF<Bits<8>>,
+    // The operation in hand (a command's fields, or a packet's).
+    op: DFF<Bits<2>>,
+    qp: DFF<Bits<24>>,
+    psn: DFF<Bits<24>>,
+    packets: DFF<Bits<24>>,
+    va: DFF<Bits<64>>,
+    length: DFF<Bits<32>>,
+    rkey: DFF<Bits<32>>,
+    path_mtu: DFF<Bits<3>>,
+    cq: DFF<Bits<16>>,
+    owner: DFF<Bits<8>>,
+    opcode: DFF<Bits<8>>,
+    imm: DFF<Bits<32>>,
+    payload_length: DFF<Bits<16>>,
+    /// The table's answer to a command.
+    table_status: DFF<Bits<3>>,
+    table_entry: DFF<Bits<8>>,
+    // The table's answer to the lookup.
+    hit: DFF<Bit>,
+    entry: DFF<Bits<8>>,
+    index: DFF<Bits<24>>,
+    last: DFF<Bit>,
+    t_va: DFF<Bits<64>>,
+    t_length: DFF<Bits<32>>,
+    t_rkey: DFF<Bits<32>>,
+    t_path_mtu: DFF<Bits<3>>,
+    t_cq: DFF<Bits<16>>,
+    t_function: DFF<Bits<8>>,
+    /// The QP context and progress words, registered from the RAMs every cycle.
+    qp_word: DFF<Bits<QP_BITS>>,
+    progress_word: DFF<Bits<PROGRESS_BITS>>,
+    // Check results.
+    offloaded: DFF<Bit>,
+    qp_open: DFF<Bit>,
+    duplicate: DFF<Bit>,
+    in_window: DFF<Bit>,
+    window_offset: DFF<Bits<6>>,
+    rkey_ok: DFF<Bit>,
+    bad_length: DFF<Bit>,
+    place_addr: DFF<Bits<64>>,
+    below_region: DFF<Bit>,
+    place_end: DFF<Bits<65>>,
+    region_end: DFF<Bits<65>>,
+    // The place decision being written back.
+    arrived: DFF<Bits<64>>,
+    slide: DFF<Bits<7>>,
+    remaining: DFF<Bits<24>>,
+    has_imm: DFF<Bit>,
+    message_imm: DFF<Bits<32>>,
+    // The verdict.
+    action: DFF<Bits<2>>,
+    reason: DFF<Bits<3>>,
+    complete: DFF<Bit>,
+    done: DFF<Bit>,
+    done_code: DFF<Bits<3>>,
+    done_at: DFF<Bits<12>>,
+    placed_count: DFF<Bits<32>>,
+    duplicate_count: DFF<Bits<32>>,
+    software_count: DFF<Bits<32>>,
+
+    is_write: Signal<Local, Bit>,
+    carries_reth: Signal<Local, Bit>,
+    carries_imm: Signal<Local, Bit>,
+    offset: Signal<Local, Bits<24>>,
+    mtu_bytes: Signal<Local, Bits<16>>,
+    index_bytes: Signal<Local, Bits<64>>,
+    trailing_ones: Signal<Local, Bits<7>>,
+    /// The arrived bitmap's bit for the packet's PSN.
+    arrived_at_offset: Signal<Local, Bit>,
+    slid_start: Signal<Local, Bits<24>>,
+    slid_arrived: Signal<Local, Bits<64>>,
+}
+
+impl Default for PacketDecider {
+    fn default() -> Self {
+        Self {
+            clk: Default::default(),
+            rst: Default::default(),
+            cmd_valid: Default::default(),
+            cmd_ready: Default::default(),
+            cmd_op: Default::default(),
+            cmd_qp: Default::default(),
+            cmd_first_psn: Default::default(),
+            cmd_packets: Default::default(),
+            cmd_va: Default::default(),
+            cmd_length: Default::default(),
+            cmd_rkey: Default::default(),
+            cmd_path_mtu: Default::default(),
+            cmd_cq: Default::default(),
+            cmd_function: Default::default(),
+            done_valid: Default::default(),
+            done_status: Default::default(),
+            done_entry: Default::default(),
+            pkt_valid: Default::default(),
+            pkt_ready: Default::default(),
+            pkt_opcode: Default::default(),
+            pkt_qp: Default::default(),
+            pkt_psn: Default::default(),
+            pkt_va: Default::default(),
+            pkt_rkey: Default::default(),
+            pkt_imm: Default::default(),
+            pkt_length: Default::default(),
+            verdict_valid: Default::default(),
+            verdict_ready: Default::default(),
+            verdict_action: Default::default(),
+            verdict_reason: Default::default(),
+            verdict_addr: Default::default(),
+            verdict_length: Default::default(),
+            verdict_function: Default::default(),
+            verdict_complete: Default::default(),
+            verdict_cq: Default::default(),
+            verdict_qp: Default::default(),
+            verdict_message_length: Default::default(),
+            verdict_has_imm: Default::default(),
+            verdict_imm: Default::default(),
+            entries: Default::default(),
+            placed_packets: Default::default(),
+            dropped_duplicates: Default::default(),
+            software_packets: Default::default(),
+            transactions: Default::default(),
+            qp_ram: Default::default(),
+            progress_ram: Default::default(),
+            status_ok: Constant::new(STATUS_OK.into()),
+            status_not_found: Constant::new(STATUS_NOT_FOUND.into()),
+            status_qp_busy: Constant::new(STATUS_QP_BUSY.into()),
+            op_install: Constant::new(OP_INSTALL.into()),
+            op_retire: Constant::new(OP_RETIRE.into()),
+            op_open_qp: Constant::new(OP_OPEN_QP.into()),
+            action_place: Constant::new(ACTION_PLACE.into()),
+            action_drop: Constant::new(ACTION_DROP.into()),
+            action_software: Constant::new(ACTION_SOFTWARE.into()),
+            reason_unknown_qp: Constant::new(REASON_UNKNOWN_QP.into()),
+            reason_no_transaction: Constant::new(REASON_NO_TRANSACTION.into()),
+            reason_out_of_window: Constant::new(REASON_OUT_OF_WINDOW.into()),
+            reason_not_offloaded: Constant::new(REASON_NOT_OFFLOADED.into()),
+            reason_rkey_mismatch: Constant::new(REASON_RKEY_MISMATCH.into()),
+            reason_out_of_bounds: Constant::new(REASON_OUT_OF_BOUNDS.into()),
+            reason_bad_length: Constant::new(REASON_BAD_LENGTH.into()),
+            state: Default::default(),
+            clear_slot: Default::default(),
+            op: Default::default(),
+            qp: Default::default(),
+            psn: Default::default(),
+            packets: Default::default(),
+            va: Default::default(),
+            length: Default::default(),
+            rkey: Default::default(),
+            path_mtu: Default::default(),
+            cq: Default::default(),
+            owner: Default::default(),
+            opcode: Default::default(),
+            imm: Default::default(),
+            payload_length: Default::default(),
+            table_status: Default::default(),
+            table_entry: Default::default(),
+            hit: Default::default(),
+            entry: Default::default(),
+            index: Default::default(),
+            last: Default::default(),
+            t_va: Default::default(),
+            t_length: Default::default(),
+            t_rkey: Default::default(),
+            t_path_mtu: Default::default(),
+            t_cq: Default::default(),
+            t_function: Default::default(),
+            qp_word: Default::default(),
+            progress_word: Default::default(),
+            offloaded: Default::default(),
+            qp_open: Default::default(),
+            duplicate: Default::default(),
+            in_window: Default::default(),
+            window_offset: Default::default(),
+            rkey_ok: Default::default(),
+            bad_length: Default::default(),
+            place_addr: Default::default(),
+            below_region: Default::default(),
+            place_end: Default::default(),
+            region_end: Default::default(),
+            arrived: Default::default(),
+            slide: Default::default(),
+            remaining: Default::default(),
+            has_imm: Default::default(),
+            message_imm: Default::default(),
+            action: Default::default(),
+            reason: Default::default(),
+            complete: Default::default(),
+            done: Default::default(),
+            done_code: Default::default(),
+            done_at: Default::default(),
+            placed_count: Default::default(),
+            duplicate_count: Default::default(),
+            software_count: Default::default(),
+            is_write: Default::default(),
+            carries_reth: Default::default(),
+            carries_imm: Default::default(),
+            offset: Default::default(),
+            mtu_bytes: Default::default(),
+            index_bytes: Default::default(),
+            trailing_ones: Default::default(),
+            arrived_at_offset: Default::default(),
+            slid_start: Default::default(),
+            slid_arrived: Default::default(),
+        }
+    }
+}
+
+impl Logic for PacketDecider {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clk,
+            state,
+            clear_slot,
+            op,
+            qp,
+            psn,
+            packets,
+            va,
+            length,
+            rkey,
+            path_mtu,
+            cq,
+            owner,
+            opcode,
+            imm,
+            payload_length,
+            table_status,
+            table_entry,
+            hit,
+            entry,
+            index,
+            last,
+            t_va,
+            t_length,
+            t_rkey,
+            t_path_mtu,
+            t_cq,
+            t_function,
+            qp_word,
+            progress_word,
+            offloaded,
+            qp_open,
+            duplicate,
+            in_window,
+            window_offset,
+            rkey_ok,
+            bad_length,
+            place_addr,
+            below_region,
+            place_end,
+            region_end,
+            arrived,
+            slide,
+            remaining,
+            has_imm,
+            message_imm,
+            action,
+            reason,
+            complete,
+            done,
+            done_code,
+            done_at,
+            placed_count,
+            duplicate_count,
+            software_count
+        );
+        self.transactions.clk.next = self.clk.val();
+        self.transactions.rst.next = self.rst.val();
+        self.qp_ram.read_clock.next = self.clk.val();
+        self.qp_ram.write_clock.next = self.clk.val();
+        self.progress_ram.read_clock.next = self.clk.val();
+        self.progress_ram.write_clock.next = self.clk.val();
+
+        // The table's ports follow the operation in hand.
+        self.transactions.cmd_valid.next = false;
+        self.transactions.cmd_retire.next = self.op.q.val() == self.op_retire.val();
+        self.transactions.cmd_qp.next = self.qp.q.val();
+        self.transactions.cmd_first_psn.next = self.psn.q.val();
+        self.transactions.cmd_packets.next = self.packets.q.val();
+        self.transactions.cmd_va.next = self.va.q.val();
+        self.transactions.cmd_length.next = self.length.q.val();
+        self.transactions.cmd_rkey.next = self.rkey.q.val();
+        self.transactions.cmd_path_mtu.next = self.path_mtu.q.val();
+        self.transactions.cmd_cq.next = self.cq.q.val();
+        self.transactions.cmd_function.next = self.owner.q.val();
+        self.transactions.lookup_valid.next = false;
+        self.transactions.lookup_qp.next = self.qp.q.val();
+        self.transactions.lookup_psn.next = self.psn.q.val();
+
+        // The QP context of the QP in hand and the progress of the entry in hand are read
+        // continuously (registered with nothing in between); each state that uses them
+        // comes at least two cycles after the QP or entry was taken.
+        self.qp_ram.read_address.next = self.qp.q.val().get_bits::<8>(0);
+        self.qp_word.d.next = self.qp_ram.read_data.val();
+        self.qp_ram.write_address.next = self.qp.q.val().get_bits::<8>(0);
+        self.qp_ram.write_data.next = 0.into();
+        self.qp_ram.write_enable.next = false;
+        self.progress_ram.read_address.next = self.entry.q.val();
+        self.progress_word.d.next = self.progress_ram.read_data.val();
+        self.progress_ram.write_address.next = self.entry.q.val();
+        self.progress_ram.write_data.next = 0.into();
+        self.progress_ram.write_enable.next = false;
+
+        self.cmd_ready.next = false;
+        self.pkt_ready.next = false;
+        self.done.d.next = false;
+
+        // Opcode classes (IBA 9.2.1): RDMA WRITE First 6 ... Only with immediate 0x0B.
+        self.is_write.next = (self.opcode.q.val() >= 0x06) & (self.opcode.q.val() <= 0x0B);
+        self.carries_reth.next =
+            (self.opcode.q.val() == 0x06) | (self.opcode.q.val() == 0x0A) | (self.opcode.q.val() == 0x0B);
+        self.carries_imm.next = (self.opcode.q.val() == 0x09) | (self.opcode.q.val() == 0x0B);
+        self.offset.next = self.psn.q.val() - self.qp_word.q.val().get_bits::<24>(25);
+        self.arrived_at_offset.next =
+            ((self.qp_word.q.val().get_bits::<64>(49) >> self.offset.val().get_bits::<6>(0)) & 1) != 0;
+        self.mtu_bytes.next = 256.into();
+        self.index_bytes.next = bit_cast::<64, 24>(self.index.q.val()) << 8;
+        if self.t_path_mtu.q.val() == 2 {
+            self.mtu_bytes.next = 512.into();
+            self.index_bytes.next = bit_cast::<64, 24>(self.index.q.val()) << 9;
+        }
+        if self.t_path_mtu.q.val() == 3 {
+            self.mtu_bytes.next = 1024.into();
+            self.index_bytes.next = bit_cast::<64, 24>(self.index.q.val()) << 10;
+        }
+        if self.t_path_mtu.q.val() == 4 {
+            self.mtu_bytes.next = 2048.into();
+            self.index_bytes.next = bit_cast::<64, 24>(self.index.q.val()) << 11;
+        }
+        if self.t_path_mtu.q.val() == 5 {
+            self.mtu_bytes.next = 4096.into();
+            self.index_bytes.next = bit_cast::<64, 24>(self.index.q.val()) << 12;
+        }
+        // Arrived PSNs at the window's start: the bitmap's trailing ones, i.e. the position
+        // of its lowest zero (a priority encoder: written from the top, the lowest wins).
+        self.trailing_ones.next = 64.into();
+        for bit in 0..64 {
+            if !self.arrived.q.val().get_bit(63 - bit) {
+                self.trailing_ones.next = (63 - bit).to_bits();
+            }
+        }
+
+        self.slid_start.next = self.qp_word.q.val().get_bits::<24>(25) + bit_cast::<24, 7>(self.slide.q.val());
+        self.slid_arrived.next = self.arrived.q.val() >> self.slide.q.val();
+
+        match self.state.q.val() {
+            DecideState::Clearing => {
+                self.qp_ram.write_address.next = self.clear_slot.q.val();
+                self.qp_ram.write_enable.next = true;
+                self.clear_slot.d.next = self.clear_slot.q.val() + 1;
+                if self.clear_slot.q.val() == 0xFF {
+                    self.state.d.next = DecideState::Idle;
+                }
+            }
+            DecideState::Idle => {
+                // Commands first: the host's are rare, and a packet waits at most one.
+                self.cmd_ready.next = true;
+                self.pkt_ready.next = !self.cmd_valid.val();
+                if self.cmd_valid.val() {
+                    self.op.d.next = self.cmd_op.val();
+                    self.qp.d.next = self.cmd_qp.val();
+                    self.psn.d.next = self.cmd_first_psn.val();
+                    self.packets.d.next = self.cmd_packets.val();
+                    self.va.d.next = self.cmd_va.val();
+                    self.length.d.next = self.cmd_length.val();
+                    self.rkey.d.next = self.cmd_rkey.val();
+                    self.path_mtu.d.next = self.cmd_path_mtu.val();
+                    self.cq.d.next = self.cmd_cq.val();
+                    self.owner.d.next = self.cmd_function.val();
+                    if self.cmd_op.val().get_bit(1) {
+                        self.state.d.next = DecideState::QpRead;
+                    } else {
+                        self.state.d.next = DecideState::TableCommand;
+                    }
+                } else if self.pkt_valid.val() {
+                    self.opcode.d.next = self.pkt_opcode.val();
+                    self.qp.d.next = self.pkt_qp.val();
+                    self.psn.d.next = self.pkt_psn.val();
+                    self.va.d.next = self.pkt_va.val();
+                    self.rkey.d.next = self.pkt_rkey.val();
+                    self.imm.d.next = self.pkt_imm.val();
+                    self.payload_length.d.next = self.pkt_length.val();
+                    self.state.d.next = DecideState::Lookup;
+                }
+            }
+            DecideState::TableCommand => {
+                self.transactions.cmd_valid.next = true;
+                if self.transactions.cmd_ready.val() {
+                    self.state.d.next = DecideState::TableAnswer;
+                }
+            }
+            DecideState::TableAnswer => {
+                if self.transactions.done_valid.val() {
+                    self.done.d.next = true;
+                    self.done_code.d.next = self.transactions.done_status.val();
+                    self.done_at.d.next = self.transactions.done_entry.val();
+                    // A new message starts with all its packets to come.
+                    self.progress_ram.write_address.next = self.transactions.done_entry.val().get_bits::<8>(0);
+                    self.progress_ram.write_data.next = bit_cast::<PROGRESS_BITS, 24>(self.packets.q.val());
+                    self.progress_ram.write_enable.next = (self.op.q.val() == self.op_install.val())
+                        & (self.transactions.done_status.val() == self.status_ok.val());
+                    self.state.d.next = DecideState::Idle;
+                }
+            }
+            DecideState::QpRead => {
+                self.state.d.next = DecideState::QpRead2;
+            }
+            DecideState::QpRead2 => {
+                self.state.d.next = DecideState::QpDecide;
+            }
+            DecideState::QpDecide => {
+                self.done.d.next = true;
+                self.done_code.d.next = self.status_ok.val();
+                self.done_at.d.next = 0.into();
+                self.qp_open.d.next =
+                    self.qp_word.q.val().get_bit(0) & (self.qp_word.q.val().get_bits::<24>(1) == self.qp.q.val());
+                if self.op.q.val() == self.op_open_qp.val() {
+                    if self.qp_word.q.val().get_bit(0) & (self.qp_word.q.val().get_bits::<24>(1) != self.qp.q.val()) {
+                        self.done_code.d.next = self.status_qp_busy.val();
+                    } else {
+                        self.qp_ram.write_data.next = bit_cast::<QP_BITS, 1>(true.into())
+                            | (bit_cast::<QP_BITS, 24>(self.qp.q.val()) << 1)
+                            | (bit_cast::<QP_BITS, 24>(self.psn.q.val()) << 25);
+                        self.qp_ram.write_enable.next = true;
+                    }
+                } else if self.qp_word.q.val().get_bit(0) & (self.qp_word.q.val().get_bits::<24>(1) == self.qp.q.val())
+                {
+                    self.qp_ram.write_enable.next = true;
+                } else {
+                    self.done_code.d.next = self.status_not_found.val();
+                }
+                self.state.d.next = DecideState::Idle;
+            }
+            DecideState::Lookup => {
+                self.transactions.lookup_valid.next = true;
+                if self.transactions.lookup_ready.val() {
+                    self.state.d.next = DecideState::LookupWait;
+                }
+            }
+            DecideState::LookupWait => {
+                if self.transactions.result_valid.val() {
+                    self.hit.d.next = self.transactions.result_hit.val();
+                    self.entry.d.next = self.transactions.result_entry.val().get_bits::<8>(0);
+                    self.index.d.next = self.transactions.result_offset.val();
+                    self.last.d.next = self.transactions.result_last.val();
+                    self.t_va.d.next = self.transactions.result_va.val();
+                    self.t_length.d.next = self.transactions.result_length.val();
+                    self.t_rkey.d.next = self.transactions.result_rkey.val();
+                    self.t_path_mtu.d.next = self.transactions.result_path_mtu.val();
+                    self.t_cq.d.next = self.transactions.result_cq.val();
+                    self.t_function.d.next = self.transactions.result_function.val();
+                    self.state.d.next = DecideState::Check;
+                }
+            }
+            DecideState::Check => {
+                self.offloaded.d.next = self.is_write.val();
+                self.qp_open.d.next =
+                    self.qp_word.q.val().get_bit(0) & (self.qp_word.q.val().get_bits::<24>(1) == self.qp.q.val());
+                // Behind the window (it only moves past PSNs that arrived), or marked in it.
+                self.in_window.d.next = self.offset.val().get_bits::<18>(6) == 0;
+                self.window_offset.d.next = self.offset.val().get_bits::<6>(0);
+                self.duplicate.d.next = self.offset.val().get_bit(23)
+                    | ((self.offset.val().get_bits::<18>(6) == 0) & self.arrived_at_offset.val());
+                self.rkey_ok.d.next = !self.carries_reth.val() | (self.rkey.q.val() == self.t_rkey.q.val());
+                self.bad_length.d.next = (self.payload_length.q.val() > self.mtu_bytes.val())
+                    | (!self.last.q.val() & (self.payload_length.q.val() != self.mtu_bytes.val()));
+                self.place_addr.d.next = self.t_va.q.val() + self.index_bytes.val();
+                if self.carries_reth.val() {
+                    self.place_addr.d.next = self.va.q.val();
+                }
+                self.state.d.next = DecideState::Bounds;
+            }
+            DecideState::Bounds => {
+                self.below_region.d.next = self.place_addr.q.val() < self.t_va.q.val();
+                self.place_end.d.next =
+                    bit_cast::<65, 64>(self.place_addr.q.val()) + bit_cast::<65, 16>(self.payload_length.q.val());
+                self.region_end.d.next =
+                    bit_cast::<65, 64>(self.t_va.q.val()) + bit_cast::<65, 32>(self.t_length.q.val());
+                self.state.d.next = DecideState::Decide;
+            }
+            DecideState::Decide => {
+                self.action.d.next = self.action_software.val();
+                self.complete.d.next = false;
+                self.arrived.d.next = self.qp_word.q.val().get_bits::<64>(49)
+                    | (bit_cast::<64, 1>(true.into()) << self.window_offset.q.val());
+                self.remaining.d.next = self.progress_word.q.val().get_bits::<24>(0) - 1;
+                self.has_imm.d.next = self.progress_word.q.val().get_bit(24);
+                self.message_imm.d.next = self.progress_word.q.val().get_bits::<32>(25);
+                if self.carries_imm.val() {
+                    self.has_imm.d.next = true;
+                    self.message_imm.d.next = self.imm.q.val();
+                }
+                self.state.d.next = DecideState::Verdict;
+                if !self.offloaded.q.val() {
+                    self.reason.d.next = self.reason_not_offloaded.val();
+                } else if !self.qp_open.q.val() {
+                    self.reason.d.next = self.reason_unknown_qp.val();
+                } else if self.duplicate.q.val() {
+                    self.action.d.next = self.action_drop.val();
+                    self.reason.d.next = 0.into();
+                } else if !self.hit.q.val() {
+                    self.reason.d.next = self.reason_no_transaction.val();
+                } else if !self.in_window.q.val() {
+                    self.reason.d.next = self.reason_out_of_window.val();
+                } else if !self.rkey_ok.q.val() {
+                    self.reason.d.next = self.reason_rkey_mismatch.val();
+                } else if self.bad_length.q.val() {
+                    self.reason.d.next = self.reason_bad_length.val();
+                } else if self.below_region.q.val() | (self.place_end.q.val() > self.region_end.q.val()) {
+                    self.reason.d.next = self.reason_out_of_bounds.val();
+                } else {
+                    self.action.d.next = self.action_place.val();
+                    self.reason.d.next = 0.into();
+                    self.complete.d.next = self.progress_word.q.val().get_bits::<24>(0) == 1;
+                    self.state.d.next = DecideState::Slide;
+                }
+            }
+            DecideState::Slide => {
+                self.slide.d.next = self.trailing_ones.val();
+                self.state.d.next = DecideState::WriteBack;
+            }
+            DecideState::WriteBack => {
+                self.qp_ram.write_data.next = bit_cast::<QP_BITS, 1>(true.into())
+                    | (bit_cast::<QP_BITS, 24>(self.qp.q.val()) << 1)
+                    | (bit_cast::<QP_BITS, 24>(self.slid_start.val()) << 25)
+                    | (bit_cast::<QP_BITS, 64>(self.slid_arrived.val()) << 49);
+                self.qp_ram.write_enable.next = true;
+                self.progress_ram.write_data.next = bit_cast::<PROGRESS_BITS, 24>(self.remaining.q.val())
+                    | (bit_cast::<PROGRESS_BITS, 1>(self.has_imm.q.val().into()) << 24)
+                    | (bit_cast::<PROGRESS_BITS, 32>(self.message_imm.q.val()) << 25);
+                self.progress_ram.write_enable.next = true;
+                // Retiring needs the transaction's first PSN.
+                self.psn.d.next = self.psn.q.val() - self.index.q.val();
+                self.op.d.next = self.op_retire.val();
+                if self.complete.q.val() {
+                    self.state.d.next = DecideState::Retire;
+                } else {
+                    self.state.d.next = DecideState::Verdict;
+                }
+            }
+            DecideState::Retire => {
+                self.transactions.cmd_valid.next = true;
+                if self.transactions.cmd_ready.val() {
+                    self.state.d.next = DecideState::RetireWait;
+                }
+            }
+            DecideState::RetireWait => {
+                if self.transactions.done_valid.val() {
+                    self.state.d.next = DecideState::Verdict;
+                }
+            }
+            DecideState::Verdict => {
+                if self.verdict_ready.val() {
+                    self.state.d.next = DecideState::Idle;
+                    if self.action.q.val() == self.action_place.val() {
+                        self.placed_count.d.next = self.placed_count.q.val() + 1;
+                    } else if self.action.q.val() == self.action_drop.val() {
+                        self.duplicate_count.d.next = self.duplicate_count.q.val() + 1;
+                    } else {
+                        self.software_count.d.next = self.software_count.q.val() + 1;
+                    }
+                }
+            }
+        }
+
+        self.done_valid.next = self.done.q.val();
+        self.done_status.next = self.done_code.q.val();
+        self.done_entry.next = self.done_at.q.val();
+        self.verdict_valid.next = self.state.q.val() == DecideState::Verdict;
+        self.verdict_action.next = self.action.q.val();
+        self.verdict_reason.next = self.reason.q.val();
+        self.verdict_addr.next = self.place_addr.q.val();
+        self.verdict_length.next = self.payload_length.q.val();
+        self.verdict_function.next = self.t_function.q.val();
+        self.verdict_complete.next = self.complete.q.val();
+        self.verdict_cq.next = self.t_cq.q.val();
+        self.verdict_qp.next = self.qp.q.val();
+        self.verdict_message_length.next = self.t_length.q.val();
+        self.verdict_has_imm.next = self.has_imm.q.val();
+        self.verdict_imm.next = self.message_imm.q.val();
+        self.entries.next = self.transactions.entries.val();
+        self.placed_packets.next = self.placed_count.q.val();
+        self.dropped_duplicates.next = self.duplicate_count.q.val();
+        self.software_packets.next = self.software_count.q.val();
+
+        if self.rst.val() {
+            self.state.d.next = DecideState::Clearing;
+            self.clear_slot.d.next = 0.into();
+            self.done.d.next = false;
+            self.placed_count.d.next = 0.into();
+            self.duplicate_count.d.next = 0.into();
+            self.software_count.d.next = 0.into();
+        }
+    }
+}
+
+crate::native_ports!(
+    impl[] PacketDecider;
+    clk, rst, cmd_valid, cmd_ready, cmd_op, cmd_qp, cmd_first_psn, cmd_packets, cmd_va, cmd_length, cmd_rkey,
+    cmd_path_mtu, cmd_cq, cmd_function, done_valid, done_status, done_entry,
+    pkt_valid, pkt_ready, pkt_opcode, pkt_qp, pkt_psn, pkt_va, pkt_rkey, pkt_imm, pkt_length,
+    verdict_valid, verdict_ready, verdict_action, verdict_reason, verdict_addr, verdict_length, verdict_function,
+    verdict_complete, verdict_cq, verdict_qp, verdict_message_length, verdict_has_imm, verdict_imm,
+    entries, placed_packets, dropped_duplicates, software_packets,
+);
