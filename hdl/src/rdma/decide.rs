@@ -69,9 +69,10 @@ pub enum DecideState {
     /// A command for the table: offer it, then wait for its answer.
     TableCommand,
     TableAnswer,
-    /// Open or close a QP: the context word is being read (two cycles), then decided.
+    /// Open or close a QP: the context word is being read (three cycles), then decided.
     QpRead,
     QpRead2,
+    QpRead3,
     QpDecide,
     /// A packet: offer the lookup, wait for its result.
     Lookup,
@@ -153,6 +154,13 @@ pub struct PacketDecider {
     status_ok: Constant<Bits<3>>,
     status_not_found: Constant<Bits<3>>,
     status_qp_busy: Constant<Bits<3>>,
+    /// Bit positions whose index has bit k set (0xAAAA..., 0xCCCC..., ...).
+    index_bit_0: Constant<Bits<64>>,
+    index_bit_1: Constant<Bits<64>>,
+    index_bit_2: Constant<Bits<64>>,
+    index_bit_3: Constant<Bits<64>>,
+    index_bit_4: Constant<Bits<64>>,
+    index_bit_5: Constant<Bits<64>>,
     op_install: Constant<Bits<2>>,
     op_retire: Constant<Bits<2>>,
     op_open_qp: Constant<Bits<2>>,
@@ -197,9 +205,18 @@ pub struct PacketDecider {
     t_path_mtu: DFF<Bits<3>>,
     t_cq: DFF<Bits<16>>,
     t_function: DFF<Bits<8>>,
-    /// The QP context and progress words, registered from the RAMs every cycle.
+    /// The QP context and progress words, registered from the RAMs every cycle (the QP
+    /// word once more in fabric: the route out of a block RAM is long).
+    qp_word_ram: DFF<Bits<QP_BITS>>,
     qp_word: DFF<Bits<QP_BITS>>,
     progress_word: DFF<Bits<PROGRESS_BITS>>,
+    /// The RAM writes, from registers (they go in the cycle after they are decided).
+    qp_write: DFF<Bit>,
+    qp_write_slot: DFF<Bits<8>>,
+    qp_write_data: DFF<Bits<QP_BITS>>,
+    progress_write: DFF<Bit>,
+    progress_write_entry: DFF<Bits<8>>,
+    progress_write_data: DFF<Bits<PROGRESS_BITS>>,
     // Check results.
     offloaded: DFF<Bit>,
     qp_open: DFF<Bit>,
@@ -236,10 +253,16 @@ pub struct PacketDecider {
     mtu_bytes: Signal<Local, Bits<16>>,
     index_bytes: Signal<Local, Bits<64>>,
     trailing_ones: Signal<Local, Bits<7>>,
+    lowest_zero: Signal<Local, Bits<64>>,
     /// The arrived bitmap's bit for the packet's PSN.
     arrived_at_offset: Signal<Local, Bit>,
     slid_start: Signal<Local, Bits<24>>,
     slid_arrived: Signal<Local, Bits<64>>,
+}
+
+/// The positions 0..64 whose index has bit `k` set.
+fn index_mask(k: u32) -> Bits<64> {
+    (0..64u64).filter(|i| i >> k & 1 != 0).fold(0u64, |m, i| m | 1 << i).into()
 }
 
 impl Default for PacketDecider {
@@ -294,6 +317,12 @@ impl Default for PacketDecider {
             status_ok: Constant::new(STATUS_OK.into()),
             status_not_found: Constant::new(STATUS_NOT_FOUND.into()),
             status_qp_busy: Constant::new(STATUS_QP_BUSY.into()),
+            index_bit_0: Constant::new(index_mask(0)),
+            index_bit_1: Constant::new(index_mask(1)),
+            index_bit_2: Constant::new(index_mask(2)),
+            index_bit_3: Constant::new(index_mask(3)),
+            index_bit_4: Constant::new(index_mask(4)),
+            index_bit_5: Constant::new(index_mask(5)),
             op_install: Constant::new(OP_INSTALL.into()),
             op_retire: Constant::new(OP_RETIRE.into()),
             op_open_qp: Constant::new(OP_OPEN_QP.into()),
@@ -334,8 +363,15 @@ impl Default for PacketDecider {
             t_path_mtu: Default::default(),
             t_cq: Default::default(),
             t_function: Default::default(),
+            qp_word_ram: Default::default(),
             qp_word: Default::default(),
             progress_word: Default::default(),
+            qp_write: Default::default(),
+            qp_write_slot: Default::default(),
+            qp_write_data: Default::default(),
+            progress_write: Default::default(),
+            progress_write_entry: Default::default(),
+            progress_write_data: Default::default(),
             offloaded: Default::default(),
             qp_open: Default::default(),
             duplicate: Default::default(),
@@ -368,6 +404,7 @@ impl Default for PacketDecider {
             mtu_bytes: Default::default(),
             index_bytes: Default::default(),
             trailing_ones: Default::default(),
+            lowest_zero: Default::default(),
             arrived_at_offset: Default::default(),
             slid_start: Default::default(),
             slid_arrived: Default::default(),
@@ -408,8 +445,15 @@ impl Logic for PacketDecider {
             t_path_mtu,
             t_cq,
             t_function,
+            qp_word_ram,
             qp_word,
             progress_word,
+            qp_write,
+            qp_write_slot,
+            qp_write_data,
+            progress_write,
+            progress_write_entry,
+            progress_write_data,
             offloaded,
             qp_open,
             duplicate,
@@ -460,18 +504,27 @@ impl Logic for PacketDecider {
         self.transactions.lookup_psn.next = self.psn.q.val();
 
         // The QP context of the QP in hand and the progress of the entry in hand are read
-        // continuously (registered with nothing in between); each state that uses them
-        // comes at least two cycles after the QP or entry was taken.
+        // continuously (registered with nothing in between); a state that uses the QP word
+        // comes at least three cycles after the QP was taken, one that uses the progress
+        // word two cycles after the entry. Writes go in from registers the cycle after they
+        // are decided, so the next operation, taken no sooner, reads what they wrote.
         self.qp_ram.read_address.next = self.qp.q.val().get_bits::<8>(0);
-        self.qp_word.d.next = self.qp_ram.read_data.val();
-        self.qp_ram.write_address.next = self.qp.q.val().get_bits::<8>(0);
-        self.qp_ram.write_data.next = 0.into();
-        self.qp_ram.write_enable.next = false;
+        self.qp_word_ram.d.next = self.qp_ram.read_data.val();
+        self.qp_word.d.next = self.qp_word_ram.q.val();
+        self.qp_ram.write_address.next = self.qp_write_slot.q.val();
+        self.qp_ram.write_data.next = self.qp_write_data.q.val();
+        self.qp_ram.write_enable.next = self.qp_write.q.val();
+        self.qp_write.d.next = false;
+        self.qp_write_slot.d.next = self.qp.q.val().get_bits::<8>(0);
+        self.qp_write_data.d.next = 0.into();
         self.progress_ram.read_address.next = self.entry.q.val();
         self.progress_word.d.next = self.progress_ram.read_data.val();
-        self.progress_ram.write_address.next = self.entry.q.val();
-        self.progress_ram.write_data.next = 0.into();
-        self.progress_ram.write_enable.next = false;
+        self.progress_ram.write_address.next = self.progress_write_entry.q.val();
+        self.progress_ram.write_data.next = self.progress_write_data.q.val();
+        self.progress_ram.write_enable.next = self.progress_write.q.val();
+        self.progress_write.d.next = false;
+        self.progress_write_entry.d.next = self.entry.q.val();
+        self.progress_write_data.d.next = 0.into();
 
         self.cmd_ready.next = false;
         self.pkt_ready.next = false;
@@ -503,22 +556,26 @@ impl Logic for PacketDecider {
             self.mtu_bytes.next = 4096.into();
             self.index_bytes.next = bit_cast::<64, 24>(self.index.q.val()) << 12;
         }
-        // Arrived PSNs at the window's start: the bitmap's trailing ones, i.e. the position
-        // of its lowest zero (a priority encoder: written from the top, the lowest wins).
-        self.trailing_ones.next = 64.into();
-        for bit in 0..64 {
-            if !self.arrived.q.val().get_bit(63 - bit) {
-                self.trailing_ones.next = (63 - bit).to_bits();
-            }
-        }
-
+        // Arrived PSNs at the window's start: the bitmap's trailing ones, i.e. the index of
+        // its lowest zero. `arrived + 1` carries through the trailing ones, so the lowest
+        // zero is the one bit of `!arrived & (arrived + 1)`; its index, bit by bit, is an OR
+        // over the positions with that bit set (balanced trees, not a 64-step priority
+        // chain); none is set when all 64 arrived.
+        self.lowest_zero.next = !self.arrived.q.val() & (self.arrived.q.val() + 1);
+        self.trailing_ones.next = bit_cast::<7, 1>((self.lowest_zero.val() & self.index_bit_0.val()).any().into())
+            | (bit_cast::<7, 1>((self.lowest_zero.val() & self.index_bit_1.val()).any().into()) << 1)
+            | (bit_cast::<7, 1>((self.lowest_zero.val() & self.index_bit_2.val()).any().into()) << 2)
+            | (bit_cast::<7, 1>((self.lowest_zero.val() & self.index_bit_3.val()).any().into()) << 3)
+            | (bit_cast::<7, 1>((self.lowest_zero.val() & self.index_bit_4.val()).any().into()) << 4)
+            | (bit_cast::<7, 1>((self.lowest_zero.val() & self.index_bit_5.val()).any().into()) << 5)
+            | (bit_cast::<7, 1>((self.lowest_zero.val() == 0).into()) << 6);
         self.slid_start.next = self.qp_word.q.val().get_bits::<24>(25) + bit_cast::<24, 7>(self.slide.q.val());
         self.slid_arrived.next = self.arrived.q.val() >> self.slide.q.val();
 
         match self.state.q.val() {
             DecideState::Clearing => {
-                self.qp_ram.write_address.next = self.clear_slot.q.val();
-                self.qp_ram.write_enable.next = true;
+                self.qp_write_slot.d.next = self.clear_slot.q.val();
+                self.qp_write.d.next = true;
                 self.clear_slot.d.next = self.clear_slot.q.val() + 1;
                 if self.clear_slot.q.val() == 0xFF {
                     self.state.d.next = DecideState::Idle;
@@ -567,9 +624,9 @@ impl Logic for PacketDecider {
                     self.done_code.d.next = self.transactions.done_status.val();
                     self.done_at.d.next = self.transactions.done_entry.val();
                     // A new message starts with all its packets to come.
-                    self.progress_ram.write_address.next = self.transactions.done_entry.val().get_bits::<8>(0);
-                    self.progress_ram.write_data.next = bit_cast::<PROGRESS_BITS, 24>(self.packets.q.val());
-                    self.progress_ram.write_enable.next = (self.op.q.val() == self.op_install.val())
+                    self.progress_write_entry.d.next = self.transactions.done_entry.val().get_bits::<8>(0);
+                    self.progress_write_data.d.next = bit_cast::<PROGRESS_BITS, 24>(self.packets.q.val());
+                    self.progress_write.d.next = (self.op.q.val() == self.op_install.val())
                         & (self.transactions.done_status.val() == self.status_ok.val());
                     self.state.d.next = DecideState::Idle;
                 }
@@ -578,6 +635,9 @@ impl Logic for PacketDecider {
                 self.state.d.next = DecideState::QpRead2;
             }
             DecideState::QpRead2 => {
+                self.state.d.next = DecideState::QpRead3;
+            }
+            DecideState::QpRead3 => {
                 self.state.d.next = DecideState::QpDecide;
             }
             DecideState::QpDecide => {
@@ -590,14 +650,14 @@ impl Logic for PacketDecider {
                     if self.qp_word.q.val().get_bit(0) & (self.qp_word.q.val().get_bits::<24>(1) != self.qp.q.val()) {
                         self.done_code.d.next = self.status_qp_busy.val();
                     } else {
-                        self.qp_ram.write_data.next = bit_cast::<QP_BITS, 1>(true.into())
+                        self.qp_write_data.d.next = bit_cast::<QP_BITS, 1>(true.into())
                             | (bit_cast::<QP_BITS, 24>(self.qp.q.val()) << 1)
                             | (bit_cast::<QP_BITS, 24>(self.psn.q.val()) << 25);
-                        self.qp_ram.write_enable.next = true;
+                        self.qp_write.d.next = true;
                     }
                 } else if self.qp_word.q.val().get_bit(0) & (self.qp_word.q.val().get_bits::<24>(1) == self.qp.q.val())
                 {
-                    self.qp_ram.write_enable.next = true;
+                    self.qp_write.d.next = true;
                 } else {
                     self.done_code.d.next = self.status_not_found.val();
                 }
@@ -692,15 +752,15 @@ impl Logic for PacketDecider {
                 self.state.d.next = DecideState::WriteBack;
             }
             DecideState::WriteBack => {
-                self.qp_ram.write_data.next = bit_cast::<QP_BITS, 1>(true.into())
+                self.qp_write_data.d.next = bit_cast::<QP_BITS, 1>(true.into())
                     | (bit_cast::<QP_BITS, 24>(self.qp.q.val()) << 1)
                     | (bit_cast::<QP_BITS, 24>(self.slid_start.val()) << 25)
                     | (bit_cast::<QP_BITS, 64>(self.slid_arrived.val()) << 49);
-                self.qp_ram.write_enable.next = true;
-                self.progress_ram.write_data.next = bit_cast::<PROGRESS_BITS, 24>(self.remaining.q.val())
+                self.qp_write.d.next = true;
+                self.progress_write_data.d.next = bit_cast::<PROGRESS_BITS, 24>(self.remaining.q.val())
                     | (bit_cast::<PROGRESS_BITS, 1>(self.has_imm.q.val().into()) << 24)
                     | (bit_cast::<PROGRESS_BITS, 32>(self.message_imm.q.val()) << 25);
-                self.progress_ram.write_enable.next = true;
+                self.progress_write.d.next = true;
                 // Retiring needs the transaction's first PSN.
                 self.psn.d.next = self.psn.q.val() - self.index.q.val();
                 self.op.d.next = self.op_retire.val();
@@ -756,6 +816,8 @@ impl Logic for PacketDecider {
         self.software_packets.next = self.software_count.q.val();
 
         if self.rst.val() {
+            self.qp_write.d.next = false;
+            self.progress_write.d.next = false;
             self.state.d.next = DecideState::Clearing;
             self.clear_slot.d.next = 0.into();
             self.done.d.next = false;

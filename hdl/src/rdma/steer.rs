@@ -1,0 +1,183 @@
+//! Frame steering: sends each received frame where its verdict says — whole to software,
+//! nowhere, or only its payload, realigned to byte 0, towards the DMA write engine.
+//!
+//! A command per frame, in frame order (`s_cmd_*`), is taken before the frame's first beat:
+//! * `STEER_PASS`: the frame leaves on `m_axis_pass` beat for beat (the software RX path);
+//! * `STEER_DROP`: the frame is consumed;
+//! * `STEER_PLACE`: the bytes `[offset, offset + length)` of the frame leave on
+//!   `m_axis_payload` as one packet from byte 0 up, full beats but the last (a stream packer
+//!   joins the runs). Bytes the frame does not have are not made up: a frame shorter than
+//!   `offset + length` gives fewer bytes, and the DMA write engine behind reports the short
+//!   stream as an error. A payload of no bytes gives no packet (place nothing: drop the
+//!   frame instead). The frame's `tuser` (a MAC error) goes with its bytes: the packer
+//!   keeps it to the end of the packet, and the DMA write engine writes none of a poisoned
+//!   packet's bytes from that beat on.
+//!
+//! Frames are 8 bytes per beat from byte 0 up, `tkeep` short only on `tlast`.
+use crate::bus::{AxisSink, AxisSource};
+use crate::stream_packer::StreamPacker;
+use rust_hdl::prelude::*;
+
+/// `s_cmd_action` values.
+pub const STEER_PLACE: u64 = 0;
+pub const STEER_DROP: u64 = 1;
+pub const STEER_PASS: u64 = 2;
+
+#[derive(LogicBlock)]
+pub struct FrameSteer {
+    pub clk: Signal<In, Clock>,
+    pub rst: Signal<In, Bit>,
+    pub s_axis: AxisSink<64, 8, 1>,
+    pub s_cmd_valid: Signal<In, Bit>,
+    pub s_cmd_ready: Signal<Out, Bit>,
+    pub s_cmd_action: Signal<In, Bits<2>>,
+    /// Place: the payload's first byte in the frame, and its length.
+    pub s_cmd_offset: Signal<In, Bits<8>>,
+    pub s_cmd_length: Signal<In, Bits<16>>,
+    pub m_axis_pass: AxisSource<64, 8, 1>,
+    pub m_axis_payload: AxisSource<64, 8, 1>,
+
+    packer: StreamPacker,
+    place: Constant<Bits<2>>,
+    pass: Constant<Bits<2>>,
+    /// A command is taken and its frame not yet ended.
+    active: DFF<Bit>,
+    action: DFF<Bits<2>>,
+    /// Bytes from the current beat's first to the payload's start and end (0 once passed).
+    to_start: DFF<Bits<17>>,
+    to_end: DFF<Bits<17>>,
+
+    take: Signal<Local, Bit>,
+    low: Signal<Local, Bits<4>>,
+    high: Signal<Local, Bits<4>>,
+    count: Signal<Local, Bits<4>>,
+    /// The frame's bytes in this beat (`tkeep` is ones from bit 0 up).
+    frame_bytes: Signal<Local, Bits<4>>,
+}
+
+impl Default for FrameSteer {
+    fn default() -> Self {
+        Self {
+            clk: Default::default(),
+            rst: Default::default(),
+            s_axis: Default::default(),
+            s_cmd_valid: Default::default(),
+            s_cmd_ready: Default::default(),
+            s_cmd_action: Default::default(),
+            s_cmd_offset: Default::default(),
+            s_cmd_length: Default::default(),
+            m_axis_pass: Default::default(),
+            m_axis_payload: Default::default(),
+            packer: Default::default(),
+            place: Constant::new(STEER_PLACE.into()),
+            pass: Constant::new(STEER_PASS.into()),
+            active: Default::default(),
+            action: Default::default(),
+            to_start: Default::default(),
+            to_end: Default::default(),
+            take: Default::default(),
+            low: Default::default(),
+            high: Default::default(),
+            count: Default::default(),
+            frame_bytes: Default::default(),
+        }
+    }
+}
+
+impl Logic for FrameSteer {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clk, active, action, to_start, to_end);
+        self.packer.clk.next = self.clk.val();
+        self.packer.rst.next = self.rst.val();
+        self.m_axis_payload.tdata.next = self.packer.m_axis.tdata.val();
+        self.m_axis_payload.tkeep.next = self.packer.m_axis.tkeep.val();
+        self.m_axis_payload.tvalid.next = self.packer.m_axis.tvalid.val();
+        self.m_axis_payload.tlast.next = self.packer.m_axis.tlast.val();
+        self.m_axis_payload.tuser.next = self.packer.m_axis.tuser.val();
+        self.packer.m_axis.tready.next = self.m_axis_payload.tready.val();
+
+        // A command is taken when no frame is in hand.
+        self.s_cmd_ready.next = !self.active.q.val() & !self.rst.val();
+        if self.s_cmd_valid.val() & !self.active.q.val() & !self.rst.val() {
+            self.active.d.next = true;
+            self.action.d.next = self.s_cmd_action.val();
+            self.to_start.d.next = bit_cast::<17, 8>(self.s_cmd_offset.val());
+            self.to_end.d.next =
+                bit_cast::<17, 8>(self.s_cmd_offset.val()) + bit_cast::<17, 16>(self.s_cmd_length.val());
+        }
+
+        // The payload's bytes in this beat: lanes [low, high).
+        self.low.next = 8.into();
+        if self.to_start.q.val() < 8 {
+            self.low.next = self.to_start.q.val().get_bits::<4>(0);
+        }
+        self.high.next = 8.into();
+        if self.to_end.q.val() < 8 {
+            self.high.next = self.to_end.q.val().get_bits::<4>(0);
+        }
+        self.frame_bytes.next = 0.into();
+        for lane in 0..8 {
+            if self.s_axis.tkeep.val().get_bit(lane) {
+                self.frame_bytes.next = (lane + 1).to_bits();
+            }
+        }
+        if self.frame_bytes.val() < self.high.val() {
+            self.high.next = self.frame_bytes.val();
+        }
+        self.count.next = 0.into();
+        if self.high.val() > self.low.val() {
+            self.count.next = self.high.val() - self.low.val();
+        }
+
+        // The frame's beats go where the action says.
+        self.m_axis_pass.tdata.next = self.s_axis.tdata.val();
+        self.m_axis_pass.tkeep.next = self.s_axis.tkeep.val();
+        self.m_axis_pass.tlast.next = self.s_axis.tlast.val();
+        self.m_axis_pass.tuser.next = self.s_axis.tuser.val();
+        self.m_axis_pass.tvalid.next = false;
+        self.packer.s_axis.tdata.next = self.s_axis.tdata.val() >> (bit_cast::<64, 4>(self.low.val()) << 3);
+        self.packer.s_axis.tkeep.next = bit_cast::<8, 9>((bit_cast::<9, 1>(true.into()) << self.count.val()) - 1);
+        self.packer.s_axis.tlast.next = self.s_axis.tlast.val();
+        self.packer.s_axis.tuser.next = self.s_axis.tuser.val();
+        self.packer.s_axis.tvalid.next = false;
+        self.s_axis.tready.next = false;
+        if self.active.q.val() {
+            if self.action.q.val() == self.pass.val() {
+                self.m_axis_pass.tvalid.next = self.s_axis.tvalid.val();
+                self.s_axis.tready.next = self.m_axis_pass.tready.val();
+            } else if self.action.q.val() == self.place.val() {
+                self.packer.s_axis.tvalid.next = self.s_axis.tvalid.val();
+                self.s_axis.tready.next = self.packer.s_axis.tready.val();
+            } else {
+                self.s_axis.tready.next = true;
+            }
+        }
+        self.take.next = self.s_axis.tvalid.val() & self.s_axis.tready.val();
+        if self.take.val() {
+            self.to_start.d.next = 0.into();
+            if self.to_start.q.val() >= 8 {
+                self.to_start.d.next = self.to_start.q.val() - 8;
+            }
+            self.to_end.d.next = 0.into();
+            if self.to_end.q.val() >= 8 {
+                self.to_end.d.next = self.to_end.q.val() - 8;
+            }
+            if self.s_axis.tlast.val() {
+                self.active.d.next = false;
+            }
+        }
+        if self.rst.val() {
+            self.active.d.next = false;
+        }
+    }
+}
+
+crate::native_ports!(
+    impl[] FrameSteer;
+    clk, rst, s_axis.tdata, s_axis.tkeep, s_axis.tvalid, s_axis.tready, s_axis.tlast, s_axis.tuser,
+    s_cmd_valid, s_cmd_ready, s_cmd_action, s_cmd_offset, s_cmd_length,
+    m_axis_pass.tdata, m_axis_pass.tkeep, m_axis_pass.tvalid, m_axis_pass.tready, m_axis_pass.tlast, m_axis_pass.tuser,
+    m_axis_payload.tdata, m_axis_payload.tkeep, m_axis_payload.tvalid, m_axis_payload.tready, m_axis_payload.tlast,
+    m_axis_payload.tuser,
+);
