@@ -77,13 +77,18 @@ pub enum DecideState {
     /// A packet: offer the lookup, wait for its result.
     Lookup,
     LookupWait,
-    /// The progress word is being read; the checks start.
+    /// The progress word is being read; the checks.
     Check,
-    /// Bounds sums; the progress word arrives.
+    /// The placement address.
+    Address,
+    /// Bounds sums, then their compare.
     Bounds,
+    Compare,
     Decide,
-    /// Place: count the arrived PSNs at the window's start, then slide and write back.
+    /// Place: find the bitmap's lowest zero, count the arrived PSNs below it, then slide
+    /// and write back.
     Slide,
+    SlideCount,
     WriteBack,
     /// The message completed: retire its transaction.
     Retire,
@@ -222,15 +227,22 @@ pub struct PacketDecider {
     qp_open: DFF<Bit>,
     duplicate: DFF<Bit>,
     in_window: DFF<Bit>,
+    /// PSN − the QP's window start.
+    offset: DFF<Bits<24>>,
     window_offset: DFF<Bits<6>>,
     rkey_ok: DFF<Bit>,
     bad_length: DFF<Bit>,
+    /// (PSN − first PSN) × MTU.
+    index_offset: DFF<Bits<64>>,
     place_addr: DFF<Bits<64>>,
     below_region: DFF<Bit>,
     place_end: DFF<Bits<65>>,
     region_end: DFF<Bits<65>>,
+    out_of_bounds: DFF<Bit>,
     // The place decision being written back.
     arrived: DFF<Bits<64>>,
+    /// The arrived bitmap's lowest zero, one-hot (0: all arrived).
+    lowest_zero: DFF<Bits<64>>,
     slide: DFF<Bits<7>>,
     remaining: DFF<Bits<24>>,
     has_imm: DFF<Bit>,
@@ -249,11 +261,11 @@ pub struct PacketDecider {
     is_write: Signal<Local, Bit>,
     carries_reth: Signal<Local, Bit>,
     carries_imm: Signal<Local, Bit>,
-    offset: Signal<Local, Bits<24>>,
+
     mtu_bytes: Signal<Local, Bits<16>>,
     index_bytes: Signal<Local, Bits<64>>,
     trailing_ones: Signal<Local, Bits<7>>,
-    lowest_zero: Signal<Local, Bits<64>>,
+    lowest_zero_next: Signal<Local, Bits<64>>,
     /// The arrived bitmap's bit for the packet's PSN.
     arrived_at_offset: Signal<Local, Bit>,
     slid_start: Signal<Local, Bits<24>>,
@@ -379,11 +391,14 @@ impl Default for PacketDecider {
             window_offset: Default::default(),
             rkey_ok: Default::default(),
             bad_length: Default::default(),
+            index_offset: Default::default(),
             place_addr: Default::default(),
             below_region: Default::default(),
             place_end: Default::default(),
             region_end: Default::default(),
+            out_of_bounds: Default::default(),
             arrived: Default::default(),
+            lowest_zero: Default::default(),
             slide: Default::default(),
             remaining: Default::default(),
             has_imm: Default::default(),
@@ -404,7 +419,7 @@ impl Default for PacketDecider {
             mtu_bytes: Default::default(),
             index_bytes: Default::default(),
             trailing_ones: Default::default(),
-            lowest_zero: Default::default(),
+            lowest_zero_next: Default::default(),
             arrived_at_offset: Default::default(),
             slid_start: Default::default(),
             slid_arrived: Default::default(),
@@ -458,14 +473,18 @@ impl Logic for PacketDecider {
             qp_open,
             duplicate,
             in_window,
+            offset,
             window_offset,
             rkey_ok,
             bad_length,
+            index_offset,
             place_addr,
             below_region,
             place_end,
             region_end,
+            out_of_bounds,
             arrived,
+            lowest_zero,
             slide,
             remaining,
             has_imm,
@@ -535,9 +554,11 @@ impl Logic for PacketDecider {
         self.carries_reth.next =
             (self.opcode.q.val() == 0x06) | (self.opcode.q.val() == 0x0A) | (self.opcode.q.val() == 0x0B);
         self.carries_imm.next = (self.opcode.q.val() == 0x09) | (self.opcode.q.val() == 0x0B);
-        self.offset.next = self.psn.q.val() - self.qp_word.q.val().get_bits::<24>(25);
+        // PSN − window start, kept up to date every cycle: the QP word is steady long before
+        // the check needs it (the lookup takes 8 cycles).
+        self.offset.d.next = self.psn.q.val() - self.qp_word.q.val().get_bits::<24>(25);
         self.arrived_at_offset.next =
-            ((self.qp_word.q.val().get_bits::<64>(49) >> self.offset.val().get_bits::<6>(0)) & 1) != 0;
+            ((self.qp_word.q.val().get_bits::<64>(49) >> self.offset.q.val().get_bits::<6>(0)) & 1) != 0;
         self.mtu_bytes.next = 256.into();
         self.index_bytes.next = bit_cast::<64, 24>(self.index.q.val()) << 8;
         if self.t_path_mtu.q.val() == 2 {
@@ -561,14 +582,14 @@ impl Logic for PacketDecider {
         // zero is the one bit of `!arrived & (arrived + 1)`; its index, bit by bit, is an OR
         // over the positions with that bit set (balanced trees, not a 64-step priority
         // chain); none is set when all 64 arrived.
-        self.lowest_zero.next = !self.arrived.q.val() & (self.arrived.q.val() + 1);
-        self.trailing_ones.next = bit_cast::<7, 1>((self.lowest_zero.val() & self.index_bit_0.val()).any().into())
-            | (bit_cast::<7, 1>((self.lowest_zero.val() & self.index_bit_1.val()).any().into()) << 1)
-            | (bit_cast::<7, 1>((self.lowest_zero.val() & self.index_bit_2.val()).any().into()) << 2)
-            | (bit_cast::<7, 1>((self.lowest_zero.val() & self.index_bit_3.val()).any().into()) << 3)
-            | (bit_cast::<7, 1>((self.lowest_zero.val() & self.index_bit_4.val()).any().into()) << 4)
-            | (bit_cast::<7, 1>((self.lowest_zero.val() & self.index_bit_5.val()).any().into()) << 5)
-            | (bit_cast::<7, 1>((self.lowest_zero.val() == 0).into()) << 6);
+        self.lowest_zero_next.next = !self.arrived.q.val() & (self.arrived.q.val() + 1);
+        self.trailing_ones.next = bit_cast::<7, 1>((self.lowest_zero.q.val() & self.index_bit_0.val()).any().into())
+            | (bit_cast::<7, 1>((self.lowest_zero.q.val() & self.index_bit_1.val()).any().into()) << 1)
+            | (bit_cast::<7, 1>((self.lowest_zero.q.val() & self.index_bit_2.val()).any().into()) << 2)
+            | (bit_cast::<7, 1>((self.lowest_zero.q.val() & self.index_bit_3.val()).any().into()) << 3)
+            | (bit_cast::<7, 1>((self.lowest_zero.q.val() & self.index_bit_4.val()).any().into()) << 4)
+            | (bit_cast::<7, 1>((self.lowest_zero.q.val() & self.index_bit_5.val()).any().into()) << 5)
+            | (bit_cast::<7, 1>((self.lowest_zero.q.val() == 0).into()) << 6);
         self.slid_start.next = self.qp_word.q.val().get_bits::<24>(25) + bit_cast::<24, 7>(self.slide.q.val());
         self.slid_arrived.next = self.arrived.q.val() >> self.slide.q.val();
 
@@ -582,34 +603,38 @@ impl Logic for PacketDecider {
                 }
             }
             DecideState::Idle => {
-                // Commands first: the host's are rare, and a packet waits at most one.
+                // Commands first: the host's are rare, and a packet waits at most one. The
+                // fields are loaded every idle cycle whatever the handshake (it then only
+                // picks the next state): a long path should not gate 300 flip-flops.
                 self.cmd_ready.next = true;
                 self.pkt_ready.next = !self.cmd_valid.val();
+                self.op.d.next = self.cmd_op.val();
+                self.packets.d.next = self.cmd_packets.val();
+                self.length.d.next = self.cmd_length.val();
+                self.path_mtu.d.next = self.cmd_path_mtu.val();
+                self.cq.d.next = self.cmd_cq.val();
+                self.owner.d.next = self.cmd_function.val();
+                self.opcode.d.next = self.pkt_opcode.val();
+                self.imm.d.next = self.pkt_imm.val();
+                self.payload_length.d.next = self.pkt_length.val();
                 if self.cmd_valid.val() {
-                    self.op.d.next = self.cmd_op.val();
                     self.qp.d.next = self.cmd_qp.val();
                     self.psn.d.next = self.cmd_first_psn.val();
-                    self.packets.d.next = self.cmd_packets.val();
                     self.va.d.next = self.cmd_va.val();
-                    self.length.d.next = self.cmd_length.val();
                     self.rkey.d.next = self.cmd_rkey.val();
-                    self.path_mtu.d.next = self.cmd_path_mtu.val();
-                    self.cq.d.next = self.cmd_cq.val();
-                    self.owner.d.next = self.cmd_function.val();
                     if self.cmd_op.val().get_bit(1) {
                         self.state.d.next = DecideState::QpRead;
                     } else {
                         self.state.d.next = DecideState::TableCommand;
                     }
-                } else if self.pkt_valid.val() {
-                    self.opcode.d.next = self.pkt_opcode.val();
+                } else {
                     self.qp.d.next = self.pkt_qp.val();
                     self.psn.d.next = self.pkt_psn.val();
                     self.va.d.next = self.pkt_va.val();
                     self.rkey.d.next = self.pkt_rkey.val();
-                    self.imm.d.next = self.pkt_imm.val();
-                    self.payload_length.d.next = self.pkt_length.val();
-                    self.state.d.next = DecideState::Lookup;
+                    if self.pkt_valid.val() {
+                        self.state.d.next = DecideState::Lookup;
+                    }
                 }
             }
             DecideState::TableCommand => {
@@ -689,14 +714,18 @@ impl Logic for PacketDecider {
                 self.qp_open.d.next =
                     self.qp_word.q.val().get_bit(0) & (self.qp_word.q.val().get_bits::<24>(1) == self.qp.q.val());
                 // Behind the window (it only moves past PSNs that arrived), or marked in it.
-                self.in_window.d.next = self.offset.val().get_bits::<18>(6) == 0;
-                self.window_offset.d.next = self.offset.val().get_bits::<6>(0);
-                self.duplicate.d.next = self.offset.val().get_bit(23)
-                    | ((self.offset.val().get_bits::<18>(6) == 0) & self.arrived_at_offset.val());
+                self.in_window.d.next = self.offset.q.val().get_bits::<18>(6) == 0;
+                self.window_offset.d.next = self.offset.q.val().get_bits::<6>(0);
+                self.duplicate.d.next = self.offset.q.val().get_bit(23)
+                    | ((self.offset.q.val().get_bits::<18>(6) == 0) & self.arrived_at_offset.val());
                 self.rkey_ok.d.next = !self.carries_reth.val() | (self.rkey.q.val() == self.t_rkey.q.val());
                 self.bad_length.d.next = (self.payload_length.q.val() > self.mtu_bytes.val())
                     | (!self.last.q.val() & (self.payload_length.q.val() != self.mtu_bytes.val()));
-                self.place_addr.d.next = self.t_va.q.val() + self.index_bytes.val();
+                self.index_offset.d.next = self.index_bytes.val();
+                self.state.d.next = DecideState::Address;
+            }
+            DecideState::Address => {
+                self.place_addr.d.next = self.t_va.q.val() + self.index_offset.q.val();
                 if self.carries_reth.val() {
                     self.place_addr.d.next = self.va.q.val();
                 }
@@ -708,6 +737,11 @@ impl Logic for PacketDecider {
                     bit_cast::<65, 64>(self.place_addr.q.val()) + bit_cast::<65, 16>(self.payload_length.q.val());
                 self.region_end.d.next =
                     bit_cast::<65, 64>(self.t_va.q.val()) + bit_cast::<65, 32>(self.t_length.q.val());
+                self.state.d.next = DecideState::Compare;
+            }
+            DecideState::Compare => {
+                self.out_of_bounds.d.next =
+                    self.below_region.q.val() | (self.place_end.q.val() > self.region_end.q.val());
                 self.state.d.next = DecideState::Decide;
             }
             DecideState::Decide => {
@@ -738,7 +772,7 @@ impl Logic for PacketDecider {
                     self.reason.d.next = self.reason_rkey_mismatch.val();
                 } else if self.bad_length.q.val() {
                     self.reason.d.next = self.reason_bad_length.val();
-                } else if self.below_region.q.val() | (self.place_end.q.val() > self.region_end.q.val()) {
+                } else if self.out_of_bounds.q.val() {
                     self.reason.d.next = self.reason_out_of_bounds.val();
                 } else {
                     self.action.d.next = self.action_place.val();
@@ -748,6 +782,10 @@ impl Logic for PacketDecider {
                 }
             }
             DecideState::Slide => {
+                self.lowest_zero.d.next = self.lowest_zero_next.val();
+                self.state.d.next = DecideState::SlideCount;
+            }
+            DecideState::SlideCount => {
                 self.slide.d.next = self.trailing_ones.val();
                 self.state.d.next = DecideState::WriteBack;
             }
