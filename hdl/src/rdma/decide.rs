@@ -23,9 +23,9 @@
 //! placed the transaction is retired from the table and the verdict carries the
 //! completion (CQ, QP, length, immediate data).
 //!
-//! One packet or command at a time, about 16 cycles for a packet (the table lookup is 7 of
+//! One packet or command at a time, about 19 cycles for a packet (the table lookup is 8 of
 //! them): the receive path meets a packet at most every 8 beats, so this keeps up with
-//! packets of 128 bytes and more; the states are listed at `DecideState`.
+//! payloads of about 100 bytes and more; the states are listed at `DecideState`.
 use super::table::{TransactionTable256, STATUS_NOT_FOUND, STATUS_OK};
 use crate::block_ram::BlockRam;
 use rust_hdl::prelude::*;

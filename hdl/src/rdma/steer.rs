@@ -46,6 +46,13 @@ pub struct FrameSteer {
     /// Bytes from the current beat's first to the payload's start and end (0 once passed).
     to_start: DFF<Bits<17>>,
     to_end: DFF<Bits<17>>,
+    /// The payload beat cut out, waiting for the packer.
+    cut_valid: DFF<Bit>,
+    cut_data: DFF<Bits<64>>,
+    cut_keep: DFF<Bits<8>>,
+    cut_last: DFF<Bit>,
+    cut_user: DFF<Bits<1>>,
+    cut_free: Signal<Local, Bit>,
 
     take: Signal<Local, Bit>,
     low: Signal<Local, Bits<4>>,
@@ -75,6 +82,12 @@ impl Default for FrameSteer {
             action: Default::default(),
             to_start: Default::default(),
             to_end: Default::default(),
+            cut_valid: Default::default(),
+            cut_data: Default::default(),
+            cut_keep: Default::default(),
+            cut_last: Default::default(),
+            cut_user: Default::default(),
+            cut_free: Default::default(),
             take: Default::default(),
             low: Default::default(),
             high: Default::default(),
@@ -87,7 +100,7 @@ impl Default for FrameSteer {
 impl Logic for FrameSteer {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clk, active, action, to_start, to_end);
+        dff_setup!(self, clk, active, action, to_start, to_end, cut_valid, cut_data, cut_keep, cut_last, cut_user);
         self.packer.clk.next = self.clk.val();
         self.packer.rst.next = self.rst.val();
         self.m_axis_payload.tdata.next = self.packer.m_axis.tdata.val();
@@ -109,11 +122,12 @@ impl Logic for FrameSteer {
 
         // The payload's bytes in this beat: lanes [low, high).
         self.low.next = 8.into();
-        if self.to_start.q.val() < 8 {
+        // "Less than 8" as "bits 16:3 are zero": a LUT tree, not a carry chain.
+        if self.to_start.q.val().get_bits::<14>(3) == 0 {
             self.low.next = self.to_start.q.val().get_bits::<4>(0);
         }
         self.high.next = 8.into();
-        if self.to_end.q.val() < 8 {
+        if self.to_end.q.val().get_bits::<14>(3) == 0 {
             self.high.next = self.to_end.q.val().get_bits::<4>(0);
         }
         self.frame_bytes.next = 0.into();
@@ -136,19 +150,31 @@ impl Logic for FrameSteer {
         self.m_axis_pass.tlast.next = self.s_axis.tlast.val();
         self.m_axis_pass.tuser.next = self.s_axis.tuser.val();
         self.m_axis_pass.tvalid.next = false;
-        self.packer.s_axis.tdata.next = self.s_axis.tdata.val() >> (bit_cast::<64, 4>(self.low.val()) << 3);
-        self.packer.s_axis.tkeep.next = bit_cast::<8, 9>((bit_cast::<9, 1>(true.into()) << self.count.val()) - 1);
-        self.packer.s_axis.tlast.next = self.s_axis.tlast.val();
-        self.packer.s_axis.tuser.next = self.s_axis.tuser.val();
-        self.packer.s_axis.tvalid.next = false;
+        // A payload beat is cut out into a register stage in front of the packer (the lane
+        // arithmetic and the packer's own input decode do not fit one cycle together).
+        self.packer.s_axis.tdata.next = self.cut_data.q.val();
+        self.packer.s_axis.tkeep.next = self.cut_keep.q.val();
+        self.packer.s_axis.tlast.next = self.cut_last.q.val();
+        self.packer.s_axis.tuser.next = self.cut_user.q.val();
+        self.packer.s_axis.tvalid.next = self.cut_valid.q.val();
+        self.cut_free.next = !self.cut_valid.q.val() | self.packer.s_axis.tready.val();
+        if self.cut_valid.q.val() & self.packer.s_axis.tready.val() {
+            self.cut_valid.d.next = false;
+        }
         self.s_axis.tready.next = false;
         if self.active.q.val() {
             if self.action.q.val() == self.pass.val() {
                 self.m_axis_pass.tvalid.next = self.s_axis.tvalid.val();
                 self.s_axis.tready.next = self.m_axis_pass.tready.val();
             } else if self.action.q.val() == self.place.val() {
-                self.packer.s_axis.tvalid.next = self.s_axis.tvalid.val();
-                self.s_axis.tready.next = self.packer.s_axis.tready.val();
+                self.s_axis.tready.next = self.cut_free.val();
+                if self.s_axis.tvalid.val() & self.cut_free.val() {
+                    self.cut_valid.d.next = true;
+                    self.cut_data.d.next = self.s_axis.tdata.val() >> (bit_cast::<64, 4>(self.low.val()) << 3);
+                    self.cut_keep.d.next = bit_cast::<8, 9>((bit_cast::<9, 1>(true.into()) << self.count.val()) - 1);
+                    self.cut_last.d.next = self.s_axis.tlast.val();
+                    self.cut_user.d.next = self.s_axis.tuser.val();
+                }
             } else {
                 self.s_axis.tready.next = true;
             }
@@ -156,11 +182,11 @@ impl Logic for FrameSteer {
         self.take.next = self.s_axis.tvalid.val() & self.s_axis.tready.val();
         if self.take.val() {
             self.to_start.d.next = 0.into();
-            if self.to_start.q.val() >= 8 {
+            if self.to_start.q.val().get_bits::<14>(3) != 0 {
                 self.to_start.d.next = self.to_start.q.val() - 8;
             }
             self.to_end.d.next = 0.into();
-            if self.to_end.q.val() >= 8 {
+            if self.to_end.q.val().get_bits::<14>(3) != 0 {
                 self.to_end.d.next = self.to_end.q.val() - 8;
             }
             if self.s_axis.tlast.val() {
@@ -169,6 +195,7 @@ impl Logic for FrameSteer {
         }
         if self.rst.val() {
             self.active.d.next = false;
+            self.cut_valid.d.next = false;
         }
     }
 }
