@@ -196,9 +196,6 @@ pub struct PacketDecider {
     opcode: DFF<Bits<8>>,
     imm: DFF<Bits<32>>,
     payload_length: DFF<Bits<16>>,
-    /// The table's answer to a command.
-    table_status: DFF<Bits<3>>,
-    table_entry: DFF<Bits<8>>,
     // The table's answer to the lookup.
     hit: DFF<Bit>,
     entry: DFF<Bits<8>>,
@@ -363,8 +360,6 @@ impl Default for PacketDecider {
             opcode: Default::default(),
             imm: Default::default(),
             payload_length: Default::default(),
-            table_status: Default::default(),
-            table_entry: Default::default(),
             hit: Default::default(),
             entry: Default::default(),
             index: Default::default(),
@@ -448,8 +443,6 @@ impl Logic for PacketDecider {
             opcode,
             imm,
             payload_length,
-            table_status,
-            table_entry,
             hit,
             entry,
             index,
@@ -669,8 +662,6 @@ impl Logic for PacketDecider {
                 self.done.d.next = true;
                 self.done_code.d.next = self.status_ok.val();
                 self.done_at.d.next = 0.into();
-                self.qp_open.d.next =
-                    self.qp_word.q.val().get_bit(0) & (self.qp_word.q.val().get_bits::<24>(1) == self.qp.q.val());
                 if self.op.q.val() == self.op_open_qp.val() {
                     if self.qp_word.q.val().get_bit(0) & (self.qp_word.q.val().get_bits::<24>(1) != self.qp.q.val()) {
                         self.done_code.d.next = self.status_qp_busy.val();
