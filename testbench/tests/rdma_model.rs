@@ -201,7 +201,7 @@ fn every_bad_input_falls_back_with_its_reason_and_writes_nothing() {
     // arrived are still dropped (the QP's window remembers it).
     assert!(matches!(model.receive(&packets[0]), Outcome::Placed { .. }));
     assert_eq!(model.receive(&packets[0]), Outcome::Duplicate);
-    assert!(model.retire(0x12, 100));
+    assert_eq!(model.retire(0x12, 100), Some(0));
     assert_eq!(model.receive(&packets[1]), fb(FallbackReason::NoTransaction, false));
     assert_eq!(model.receive(&packets[0]), Outcome::Duplicate);
     assert!(model.completions.is_empty());

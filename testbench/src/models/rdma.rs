@@ -501,11 +501,11 @@ impl PlacementModel {
         Ok(entry)
     }
 
-    /// Retires the transaction of `qp` starting at `first_psn`; false if there is none.
-    pub fn retire(&mut self, qp: u32, first_psn: u32) -> bool {
-        let entry = self.table.retire(qp, first_psn);
-        entry.map(|e| self.progress.remove(&e));
-        entry.is_some()
+    /// Retires the transaction of `qp` starting at `first_psn`: the entry it held, if any.
+    pub fn retire(&mut self, qp: u32, first_psn: u32) -> Option<usize> {
+        let entry = self.table.retire(qp, first_psn)?;
+        self.progress.remove(&entry);
+        Some(entry)
     }
 
     pub fn receive(&mut self, p: &RocePacket) -> Outcome {

@@ -4,11 +4,11 @@
 //! model knows, mixed with traffic that is not offloaded — with random idle on the inputs
 //! and random backpressure on the verdicts. Every command's answer, every packet's verdict
 //! (action, reason, address, length) and every completion it carries must match the model.
+use super::rdma_table::{install_answer, install_fields};
 use super::{Backend, BoxedSim};
 use crate::bfm::pattern::{Pattern, Throttle};
 use crate::models::rdma::{
-    opcode, path_mtu_code, write_message, Bth, FallbackReason, InstallError, Outcome, PlacementModel, RocePacket,
-    Transaction, PSN_MASK,
+    opcode, write_message, Bth, FallbackReason, Outcome, PlacementModel, RocePacket, Transaction, PSN_MASK,
 };
 use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, ensure, Result};
@@ -18,7 +18,7 @@ use ferronic_hdl::rdma::decide::{
     QP_SLOTS, REASON_BAD_LENGTH, REASON_NOT_OFFLOADED, REASON_NO_TRANSACTION, REASON_OUT_OF_BOUNDS,
     REASON_OUT_OF_WINDOW, REASON_RKEY_MISMATCH, REASON_UNKNOWN_QP, STATUS_QP_BUSY, WINDOW,
 };
-use ferronic_hdl::rdma::table::{STATUS_FULL, STATUS_INVALID, STATUS_NOT_FOUND, STATUS_OK, STATUS_OVERLAPS};
+use ferronic_hdl::rdma::table::{STATUS_NOT_FOUND, STATUS_OK};
 use ferronic_sim::native::NativeSim;
 use ferronic_sim::verilator::VerilatorSim;
 use rand::rngs::SmallRng;
@@ -219,18 +219,11 @@ fn reason_code(r: FallbackReason) -> u64 {
 /// MTU, CQ, function.
 fn command_fields(op: &DecideOp) -> [u64; 10] {
     match *op {
-        DecideOp::Install(t) => [
-            OP_INSTALL,
-            t.qp as u64,
-            t.first_psn as u64,
-            t.packets as u64,
-            t.va,
-            t.length as u64,
-            t.rkey as u64,
-            path_mtu_code(t.mtu).map_or(0, u64::from),
-            t.cq as u64,
-            t.function as u64,
-        ],
+        DecideOp::Install(t) => {
+            let mut fields = [OP_INSTALL, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+            fields[1..].copy_from_slice(&install_fields(&t));
+            fields
+        }
         DecideOp::Retire { qp, first_psn } => [OP_RETIRE, qp as u64, first_psn as u64, 0, 0, 0, 0, 0, 0, 0],
         DecideOp::OpenQp { qp, psn } => [OP_OPEN_QP, qp as u64, psn as u64, 0, 0, 0, 0, 0, 0, 0],
         DecideOp::CloseQp { qp } => [OP_CLOSE_QP, qp as u64, 0, 0, 0, 0, 0, 0, 0, 0],
@@ -242,20 +235,11 @@ fn command_fields(op: &DecideOp) -> [u64; 10] {
 /// the table took or freed one.
 fn model_command(model: &mut PlacementModel, op: &DecideOp) -> (u64, Option<usize>) {
     match *op {
-        DecideOp::Install(t) => match model.install(t) {
-            Ok(entry) => (STATUS_OK, Some(entry)),
-            Err(InstallError::Invalid) => (STATUS_INVALID, None),
-            Err(InstallError::Overlaps) => (STATUS_OVERLAPS, None),
-            Err(InstallError::Full) => (STATUS_FULL, None),
+        DecideOp::Install(t) => install_answer(model.install(t)),
+        DecideOp::Retire { qp, first_psn } => match model.retire(qp, first_psn) {
+            Some(entry) => (STATUS_OK, Some(entry)),
+            None => (STATUS_NOT_FOUND, None),
         },
-        DecideOp::Retire { qp, first_psn } => {
-            let entry = model.table.lookup(qp, first_psn).map(|(e, _)| e);
-            if model.retire(qp, first_psn) {
-                (STATUS_OK, entry)
-            } else {
-                (STATUS_NOT_FOUND, None)
-            }
-        }
         DecideOp::OpenQp { qp, psn } => match model.open_qp(qp, psn) {
             Ok(()) => (STATUS_OK, None),
             Err(_) => (STATUS_QP_BUSY, None),

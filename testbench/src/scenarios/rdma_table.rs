@@ -71,6 +71,32 @@ fn path_mtu_port(mtu: u32) -> u64 {
     }
 }
 
+/// The `cmd_*` values of an install after `cmd_retire`/`cmd_op`: QP, first PSN, packets, VA,
+/// length, R_Key, path MTU, CQ, function (the table's and the decider's command ports).
+pub fn install_fields(t: &Transaction) -> [u64; 9] {
+    [
+        t.qp as u64,
+        t.first_psn as u64,
+        t.packets as u64,
+        t.va,
+        t.length as u64,
+        t.rkey as u64,
+        path_mtu_port(t.mtu),
+        t.cq as u64,
+        t.function as u64,
+    ]
+}
+
+/// The answer (`done_status`, entry) the model's install result calls for.
+pub fn install_answer(result: Result<usize, InstallError>) -> (u64, Option<usize>) {
+    match result {
+        Ok(entry) => (STATUS_OK, Some(entry)),
+        Err(InstallError::Invalid) => (STATUS_INVALID, None),
+        Err(InstallError::Overlaps) => (STATUS_OVERLAPS, None),
+        Err(InstallError::Full) => (STATUS_FULL, None),
+    }
+}
+
 /// Random operations that keep a few rows busy: QPs from a small pool sharing two rows (so
 /// rows fill up and ranges of one QP clash), PSNs near a per-QP base (some bases just
 /// below the 24-bit wrap), now and then an invalid install or a random QP; retires of
@@ -280,12 +306,7 @@ pub fn run(sim: BoxedSim, entries: usize, ops: Vec<TableOp>, idle: Pattern, conf
                     offered = None;
                     match op {
                         TableOp::Install(t) => {
-                            let (status, entry) = match model.install(t) {
-                                Ok(entry) => (STATUS_OK, Some(entry)),
-                                Err(InstallError::Invalid) => (STATUS_INVALID, None),
-                                Err(InstallError::Overlaps) => (STATUS_OVERLAPS, None),
-                                Err(InstallError::Full) => (STATUS_FULL, None),
-                            };
+                            let (status, entry) = install_answer(model.install(t));
                             done_due.push_back(Due { cycle: now + COMMAND_LATENCY, what: (status, entry), op });
                         }
                         TableOp::Retire { qp, first_psn } => {
@@ -307,19 +328,8 @@ pub fn run(sim: BoxedSim, entries: usize, ops: Vec<TableOp>, idle: Pattern, conf
                 offered = pending.pop_front();
                 match offered {
                     Some(TableOp::Install(t)) => {
-                        let values = [
-                            0,
-                            t.qp as u64,
-                            t.first_psn as u64,
-                            t.packets as u64,
-                            t.va,
-                            t.length as u64,
-                            t.rkey as u64,
-                            path_mtu_port(t.mtu),
-                            t.cq as u64,
-                            t.function as u64,
-                        ];
-                        for (&port, value) in cmd_fields.iter().zip(values) {
+                        tb.set(cmd_fields[0], 0);
+                        for (&port, value) in cmd_fields[1..].iter().zip(install_fields(&t)) {
                             tb.set(port, value);
                         }
                     }
