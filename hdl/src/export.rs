@@ -151,6 +151,7 @@ pub fn shipped_blocks() -> Result<Vec<ExportedBlock>> {
         export_block("rdma_table", &mut crate::rdma::table::TransactionTable256::default())?,
         export_block("rdma_decide", &mut crate::rdma::decide::PacketDecider::default())?,
         export_block("rdma_steer", &mut crate::rdma::steer::FrameSteer::default())?,
+        export_block("rdma_receive", &mut crate::rdma::receive::RdmaReceive::default())?,
         export_block("rdma_table4096", &mut crate::rdma::table::TransactionTable4096::default())?,
         export_block("queue_manager", &mut crate::queue::manager::QueueManager::default())?,
         export_block("queue_manager256", &mut crate::queue::manager::QueueManager::new(256))?,

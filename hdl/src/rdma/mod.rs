@@ -11,6 +11,7 @@
 //! and ACKs — is next (issue 5).
 pub mod decide;
 pub mod parser;
+pub mod receive;
 pub mod steer;
 pub mod table;
 

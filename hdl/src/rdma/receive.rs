@@ -1,0 +1,532 @@
+//! The RDMA receive path: frames from the MAC in; RDMA WRITE payload written straight into
+//! host memory, completions once it is there, and every other frame out to the software RX
+//! path with the reason it was not placed.
+//!
+//! ```text
+//! s_axis_rx ─► roce (parser) ─┬─► frame_fifo (whole frames) ───────────► steer ─┬─► m_axis_pass (+ pass_reason)
+//!                             └─► header_fifo ─► dispatcher ─► decider     ▲     ├─► (dropped)
+//!                                    (one record      │  ▲ verdict          │     └─► dma_write ─► m_axi (AW, W, B)
+//!                                     per frame)      │  └──────────────────┘               │ status
+//!                                                     └─► written_fifo ──► poster ◄─────────┘ (status_fifo)
+//!                                                                           ├─► cpl_* (message complete)
+//!                                                                           └─► fail_* (write failed)
+//! ```
+//!
+//! * The parser passes each frame into the frame store and, with its last beat, a header
+//!   record into the header queue; a frame waits in the store until its steer command.
+//! * The dispatcher takes the header records in frame order. A frame that is not RoCEv2 is
+//!   passed whole (`pass_reason` = `PASS_NOT_ROCE`). A RoCEv2 frame with a bad ICRC, cut
+//!   short or flagged bad by the MAC (`tuser`) is dropped (the parser counts the first two,
+//!   `mac_errors` the third: its payload must not be placed). A good one goes to the
+//!   placement decision, and its verdict says: place the payload (a record for the poster,
+//!   a DMA write descriptor, a steer command that cuts the payload out), drop it (a
+//!   duplicate), or pass it to software (`pass_reason` = the decider's `REASON_*`).
+//! * The poster takes the placement records in order with the DMA write engine's statuses
+//!   (which come in descriptor order): a good write that completes its message posts the
+//!   completion (`cpl_*`); a failed write (SLVERR/DECERR) posts a fallback record
+//!   (`fail_*`: QP and PSN; its reason is "write failed" and some of its bytes may be in
+//!   memory — the packet is already marked arrived, so software owns the message from here)
+//!   and counts in `write_errors`. A placement of no bytes writes nothing and its record
+//!   needs no status.
+//!
+//! One packet in the dispatcher at a time: about 24 cycles per RoCEv2 packet (the decider's
+//! 19.5, then the record, the descriptor and the steer command a cycle each); frames that
+//! are not RoCEv2 take 2. Any frame up to 16 KiB fits the frame store, so a frame always
+//! reaches its tlast and its header record; every queue behind the dispatcher drains on
+//! its own, so nothing waits in a circle.
+use super::decide::{PacketDecider, ACTION_PLACE, ACTION_SOFTWARE};
+use super::parser::{RoceParser, KIND_OTHER, KIND_ROCE};
+use super::steer::{FrameSteer, STEER_DROP, STEER_PASS, STEER_PLACE};
+use crate::bus::{Axi4WriteMaster, AxisSink, AxisSource};
+use crate::dma::write::DmaWrite;
+use crate::stream_fifo::{FifoFault, StreamFifo};
+use rust_hdl::prelude::*;
+
+/// `pass_reason` for a frame that is not RoCEv2 (the decider's reasons are 1-7).
+pub const PASS_NOT_ROCE: u64 = 0;
+
+/// Whole frames, 2048 beats (16 KiB): a frame waits here for its verdict.
+type FrameStore = StreamFifo<64, 8, 1, 11, 12>;
+/// One header record per frame (layout at `header_*` below).
+type HeaderQueue = StreamFifo<256, 32, 1, 5, 6>;
+/// One record per placed packet (layout at `written_*` below), in DMA descriptor order.
+type WrittenQueue = StreamFifo<136, 17, 1, 5, 6>;
+/// The DMA write engine's statuses (bit 0: error). As many as the written queue holds
+/// records, so it never fills: every status belongs to a record not yet taken.
+type StatusQueue = StreamFifo<8, 1, 1, 5, 6>;
+
+/// The dispatcher's states: one frame at a time.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
+pub enum DispatchState {
+    /// Waiting for a header record; a RoCEv2 one is offered to the decider.
+    Idle,
+    /// Waiting for the decider's verdict.
+    Verdict,
+    /// A placement: its record to the poster, then its DMA write descriptor.
+    Record,
+    Descriptor,
+    /// The frame's command to the steer.
+    Steer,
+}
+
+#[derive(LogicBlock)]
+pub struct RdmaReceive {
+    pub clk: Signal<In, Clock>,
+    pub rst: Signal<In, Bit>,
+    /// Frames from the MAC; `tuser` = 1 on any beat marks a frame bad.
+    pub s_axis_rx: AxisSink<64, 8, 1>,
+    /// Frames for the software RX path, whole and unchanged; `pass_reason` holds while a
+    /// frame is on it: `PASS_NOT_ROCE`, or why the card did not place it (`REASON_*`).
+    pub m_axis_pass: AxisSource<64, 8, 1>,
+    pub pass_reason: Signal<Out, Bits<3>>,
+    /// Host commands: the decider's (`rdma::decide`), unchanged.
+    pub cmd_valid: Signal<In, Bit>,
+    pub cmd_ready: Signal<Out, Bit>,
+    pub cmd_op: Signal<In, Bits<2>>,
+    pub cmd_qp: Signal<In, Bits<24>>,
+    pub cmd_first_psn: Signal<In, Bits<24>>,
+    pub cmd_packets: Signal<In, Bits<24>>,
+    pub cmd_va: Signal<In, Bits<64>>,
+    pub cmd_length: Signal<In, Bits<32>>,
+    pub cmd_rkey: Signal<In, Bits<32>>,
+    pub cmd_path_mtu: Signal<In, Bits<3>>,
+    pub cmd_cq: Signal<In, Bits<16>>,
+    pub cmd_function: Signal<In, Bits<8>>,
+    pub done_valid: Signal<Out, Bit>,
+    pub done_status: Signal<Out, Bits<3>>,
+    pub done_entry: Signal<Out, Bits<12>>,
+    /// Placement writes to host memory.
+    pub m_axi: Axi4WriteMaster<64, 64, 8, 4>,
+    /// A message completed, all its bytes written: post this completion.
+    pub cpl_valid: Signal<Out, Bit>,
+    pub cpl_ready: Signal<In, Bit>,
+    pub cpl_cq: Signal<Out, Bits<16>>,
+    pub cpl_qp: Signal<Out, Bits<24>>,
+    pub cpl_length: Signal<Out, Bits<32>>,
+    pub cpl_has_imm: Signal<Out, Bit>,
+    pub cpl_imm: Signal<Out, Bits<32>>,
+    /// A placement write failed: the packet (QP, PSN) goes to software as "write failed".
+    pub fail_valid: Signal<Out, Bit>,
+    pub fail_ready: Signal<In, Bit>,
+    pub fail_qp: Signal<Out, Bits<24>>,
+    pub fail_psn: Signal<Out, Bits<24>>,
+    /// Counters: the parser's, the decider's, and RoCEv2 frames the MAC flagged bad and
+    /// placement writes that failed (saturating).
+    pub roce_frames: Signal<Out, Bits<32>>,
+    pub icrc_errors: Signal<Out, Bits<32>>,
+    pub truncated_frames: Signal<Out, Bits<32>>,
+    pub placed_packets: Signal<Out, Bits<32>>,
+    pub dropped_duplicates: Signal<Out, Bits<32>>,
+    pub software_packets: Signal<Out, Bits<32>>,
+    pub entries: Signal<Out, Bits<13>>,
+    pub mac_errors: Signal<Out, Bits<32>>,
+    pub write_errors: Signal<Out, Bits<32>>,
+
+    roce: RoceParser,
+    frame_fifo: FrameStore,
+    header_fifo: HeaderQueue,
+    decider: PacketDecider,
+    steer: FrameSteer,
+    dma_write: DmaWrite,
+    written_fifo: WrittenQueue,
+    status_fifo: StatusQueue,
+    kind_other: Constant<Bits<2>>,
+    kind_roce: Constant<Bits<2>>,
+    action_place: Constant<Bits<2>>,
+    action_software: Constant<Bits<2>>,
+    steer_place: Constant<Bits<2>>,
+    steer_drop: Constant<Bits<2>>,
+    steer_pass: Constant<Bits<2>>,
+
+    /// Some beat of the frame leaving the parser had `tuser` set.
+    frame_bad: DFF<Bit>,
+    /// ... or this beat has.
+    frame_error: Signal<Local, Bit>,
+    /// The parser's last beat waits for room in the header queue.
+    hold_last: Signal<Local, Bit>,
+    // The header record at the head of the queue.
+    header_kind: Signal<Local, Bits<2>>,
+    header_mac_error: Signal<Local, Bit>,
+    header_to_decide: Signal<Local, Bit>,
+
+    state: DFF<DispatchState>,
+    /// The frame in hand: its PSN (for a failed write's record).
+    frame_psn: DFF<Bits<24>>,
+    /// Its steer command, and the reason that goes with a passed frame.
+    steer_action: DFF<Bits<2>>,
+    steer_offset: DFF<Bits<8>>,
+    steer_length: DFF<Bits<16>>,
+    steer_reason: DFF<Bits<3>>,
+    /// The reason of the frame the steer is passing now.
+    passing_reason: DFF<Bits<3>>,
+    /// A placement: its DMA write, and its record for the poster.
+    place_addr: DFF<Bits<64>>,
+    place_length: DFF<Bits<16>>,
+    written_record: DFF<Bits<136>>,
+
+    // The poster: the record at the head of the written queue, and what becomes of it.
+    written_has_dma: Signal<Local, Bit>,
+    written_complete: Signal<Local, Bit>,
+    outcome_known: Signal<Local, Bit>,
+    write_failed: Signal<Local, Bit>,
+    written_done: Signal<Local, Bit>,
+    mac_error_count: DFF<Bits<32>>,
+    write_error_count: DFF<Bits<32>>,
+}
+
+impl Default for RdmaReceive {
+    fn default() -> Self {
+        Self {
+            clk: Default::default(),
+            rst: Default::default(),
+            s_axis_rx: Default::default(),
+            m_axis_pass: Default::default(),
+            pass_reason: Default::default(),
+            cmd_valid: Default::default(),
+            cmd_ready: Default::default(),
+            cmd_op: Default::default(),
+            cmd_qp: Default::default(),
+            cmd_first_psn: Default::default(),
+            cmd_packets: Default::default(),
+            cmd_va: Default::default(),
+            cmd_length: Default::default(),
+            cmd_rkey: Default::default(),
+            cmd_path_mtu: Default::default(),
+            cmd_cq: Default::default(),
+            cmd_function: Default::default(),
+            done_valid: Default::default(),
+            done_status: Default::default(),
+            done_entry: Default::default(),
+            m_axi: Default::default(),
+            cpl_valid: Default::default(),
+            cpl_ready: Default::default(),
+            cpl_cq: Default::default(),
+            cpl_qp: Default::default(),
+            cpl_length: Default::default(),
+            cpl_has_imm: Default::default(),
+            cpl_imm: Default::default(),
+            fail_valid: Default::default(),
+            fail_ready: Default::default(),
+            fail_qp: Default::default(),
+            fail_psn: Default::default(),
+            roce_frames: Default::default(),
+            icrc_errors: Default::default(),
+            truncated_frames: Default::default(),
+            placed_packets: Default::default(),
+            dropped_duplicates: Default::default(),
+            software_packets: Default::default(),
+            entries: Default::default(),
+            mac_errors: Default::default(),
+            write_errors: Default::default(),
+            roce: Default::default(),
+            frame_fifo: FrameStore::new(FifoFault::None),
+            header_fifo: HeaderQueue::new(FifoFault::None),
+            decider: Default::default(),
+            steer: Default::default(),
+            dma_write: Default::default(),
+            written_fifo: WrittenQueue::new(FifoFault::None),
+            status_fifo: StatusQueue::new(FifoFault::None),
+            kind_other: Constant::new(KIND_OTHER.into()),
+            kind_roce: Constant::new(KIND_ROCE.into()),
+            action_place: Constant::new(ACTION_PLACE.into()),
+            action_software: Constant::new(ACTION_SOFTWARE.into()),
+            steer_place: Constant::new(STEER_PLACE.into()),
+            steer_drop: Constant::new(STEER_DROP.into()),
+            steer_pass: Constant::new(STEER_PASS.into()),
+            frame_bad: Default::default(),
+            frame_error: Default::default(),
+            hold_last: Default::default(),
+            header_kind: Default::default(),
+            header_mac_error: Default::default(),
+            header_to_decide: Default::default(),
+            state: Default::default(),
+            frame_psn: Default::default(),
+            steer_action: Default::default(),
+            steer_offset: Default::default(),
+            steer_length: Default::default(),
+            steer_reason: Default::default(),
+            passing_reason: Default::default(),
+            place_addr: Default::default(),
+            place_length: Default::default(),
+            written_record: Default::default(),
+            written_has_dma: Default::default(),
+            written_complete: Default::default(),
+            outcome_known: Default::default(),
+            write_failed: Default::default(),
+            written_done: Default::default(),
+            mac_error_count: Default::default(),
+            write_error_count: Default::default(),
+        }
+    }
+}
+
+impl Logic for RdmaReceive {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clk,
+            frame_bad,
+            state,
+            frame_psn,
+            steer_action,
+            steer_offset,
+            steer_length,
+            steer_reason,
+            passing_reason,
+            place_addr,
+            place_length,
+            written_record,
+            mac_error_count,
+            write_error_count
+        );
+        self.roce.clk.next = self.clk.val();
+        self.roce.rst.next = self.rst.val();
+        self.frame_fifo.clk.next = self.clk.val();
+        self.frame_fifo.rst.next = self.rst.val();
+        self.header_fifo.clk.next = self.clk.val();
+        self.header_fifo.rst.next = self.rst.val();
+        self.decider.clk.next = self.clk.val();
+        self.decider.rst.next = self.rst.val();
+        self.steer.clk.next = self.clk.val();
+        self.steer.rst.next = self.rst.val();
+        self.dma_write.clk.next = self.clk.val();
+        self.dma_write.rst.next = self.rst.val();
+        self.written_fifo.clk.next = self.clk.val();
+        self.written_fifo.rst.next = self.rst.val();
+        self.status_fifo.clk.next = self.clk.val();
+        self.status_fifo.rst.next = self.rst.val();
+
+        // Parser -> frame store and header queue: a frame's last beat goes in with its
+        // header record, so it waits for room in both.
+        AxisSink::<64, 8, 1>::link(&mut self.s_axis_rx, &mut self.roce.s_axis);
+        self.frame_error.next = self.frame_bad.q.val() | self.roce.m_axis.tuser.val().any();
+        self.hold_last.next = self.roce.m_axis.tlast.val() & !self.header_fifo.s_axis.tready.val();
+        self.frame_fifo.s_axis.tdata.next = self.roce.m_axis.tdata.val();
+        self.frame_fifo.s_axis.tkeep.next = self.roce.m_axis.tkeep.val();
+        self.frame_fifo.s_axis.tlast.next = self.roce.m_axis.tlast.val();
+        self.frame_fifo.s_axis.tuser.next = self.roce.m_axis.tuser.val();
+        self.frame_fifo.s_axis.tvalid.next = self.roce.m_axis.tvalid.val() & !self.hold_last.val();
+        self.roce.m_axis.tready.next = self.frame_fifo.s_axis.tready.val() & !self.hold_last.val();
+        self.header_fifo.s_axis.tvalid.next =
+            self.roce.m_axis.tvalid.val() & self.roce.m_axis.tlast.val() & self.frame_fifo.s_axis.tready.val();
+        // Header record: kind 1:0, MAC error 2, opcode 10:3, QP 34:11, PSN 58:35, VA 122:59,
+        // R_Key 154:123, immediate 186:155, payload offset 194:187, payload length 210:195.
+        self.header_fifo.s_axis.tdata.next = bit_cast::<256, 2>(self.roce.meta_kind.val())
+            | (bit_cast::<256, 1>(self.frame_error.val().into()) << 2)
+            | (bit_cast::<256, 8>(self.roce.meta_opcode.val()) << 3)
+            | (bit_cast::<256, 24>(self.roce.meta_dest_qp.val()) << 11)
+            | (bit_cast::<256, 24>(self.roce.meta_psn.val()) << 35)
+            | (bit_cast::<256, 64>(self.roce.meta_va.val()) << 59)
+            | (bit_cast::<256, 32>(self.roce.meta_rkey.val()) << 123)
+            | (bit_cast::<256, 32>(self.roce.meta_imm.val()) << 155)
+            | (bit_cast::<256, 8>(self.roce.meta_payload_offset.val()) << 187)
+            | (bit_cast::<256, 16>(self.roce.meta_payload_length.val()) << 195);
+        self.header_fifo.s_axis.tkeep.next = 0.into();
+        self.header_fifo.s_axis.tlast.next = true;
+        self.header_fifo.s_axis.tuser.next = 0.into();
+        if self.roce.m_axis.tvalid.val() & self.roce.m_axis.tready.val() {
+            self.frame_bad.d.next = self.frame_error.val();
+            if self.roce.m_axis.tlast.val() {
+                self.frame_bad.d.next = false;
+            }
+        }
+        self.roce_frames.next = self.roce.roce_frames.val();
+        self.icrc_errors.next = self.roce.icrc_errors.val();
+        self.truncated_frames.next = self.roce.truncated_frames.val();
+
+        // Frame store -> steer -> software RX path, or payload -> DMA write engine.
+        AxisSource::<64, 8, 1>::join(&mut self.frame_fifo.m_axis, &mut self.steer.s_axis);
+        AxisSource::<64, 8, 1>::link(&mut self.m_axis_pass, &mut self.steer.m_axis_pass);
+        AxisSource::<64, 8, 1>::join(&mut self.steer.m_axis_payload, &mut self.dma_write.s_axis_data);
+        Axi4WriteMaster::<64, 64, 8, 4>::link(&mut self.m_axi, &mut self.dma_write.m_axi);
+        self.pass_reason.next = self.passing_reason.q.val();
+
+        // Host commands go straight to the decider.
+        self.decider.cmd_valid.next = self.cmd_valid.val();
+        self.cmd_ready.next = self.decider.cmd_ready.val();
+        self.decider.cmd_op.next = self.cmd_op.val();
+        self.decider.cmd_qp.next = self.cmd_qp.val();
+        self.decider.cmd_first_psn.next = self.cmd_first_psn.val();
+        self.decider.cmd_packets.next = self.cmd_packets.val();
+        self.decider.cmd_va.next = self.cmd_va.val();
+        self.decider.cmd_length.next = self.cmd_length.val();
+        self.decider.cmd_rkey.next = self.cmd_rkey.val();
+        self.decider.cmd_path_mtu.next = self.cmd_path_mtu.val();
+        self.decider.cmd_cq.next = self.cmd_cq.val();
+        self.decider.cmd_function.next = self.cmd_function.val();
+        self.done_valid.next = self.decider.done_valid.val();
+        self.done_status.next = self.decider.done_status.val();
+        self.done_entry.next = self.decider.done_entry.val();
+        self.placed_packets.next = self.decider.placed_packets.val();
+        self.dropped_duplicates.next = self.decider.dropped_duplicates.val();
+        self.software_packets.next = self.decider.software_packets.val();
+        self.entries.next = self.decider.entries.val();
+
+        // The dispatcher. The head header record, offered to the decider when it is good
+        // RoCEv2 (its fields are stable while it waits at the queue's head).
+        self.header_kind.next = self.header_fifo.m_axis.tdata.val().get_bits::<2>(0);
+        self.header_mac_error.next = self.header_fifo.m_axis.tdata.val().get_bit(2);
+        self.header_to_decide.next = (self.header_kind.val() == self.kind_roce.val()) & !self.header_mac_error.val();
+        self.decider.pkt_opcode.next = self.header_fifo.m_axis.tdata.val().get_bits::<8>(3);
+        self.decider.pkt_qp.next = self.header_fifo.m_axis.tdata.val().get_bits::<24>(11);
+        self.decider.pkt_psn.next = self.header_fifo.m_axis.tdata.val().get_bits::<24>(35);
+        self.decider.pkt_va.next = self.header_fifo.m_axis.tdata.val().get_bits::<64>(59);
+        self.decider.pkt_rkey.next = self.header_fifo.m_axis.tdata.val().get_bits::<32>(123);
+        self.decider.pkt_imm.next = self.header_fifo.m_axis.tdata.val().get_bits::<32>(155);
+        self.decider.pkt_length.next = self.header_fifo.m_axis.tdata.val().get_bits::<16>(195);
+        self.decider.pkt_valid.next = false;
+        self.header_fifo.m_axis.tready.next = false;
+        self.decider.verdict_ready.next = false;
+        self.written_fifo.s_axis.tvalid.next = false;
+        self.written_fifo.s_axis.tdata.next = self.written_record.q.val();
+        self.written_fifo.s_axis.tkeep.next = 0.into();
+        self.written_fifo.s_axis.tlast.next = true;
+        self.written_fifo.s_axis.tuser.next = 0.into();
+        self.dma_write.s_desc_valid.next = false;
+        self.dma_write.s_desc_addr.next = self.place_addr.q.val();
+        self.dma_write.s_desc_len.next = self.place_length.q.val();
+        self.dma_write.s_desc_tag.next = 0.into();
+        self.steer.s_cmd_valid.next = false;
+        self.steer.s_cmd_action.next = self.steer_action.q.val();
+        self.steer.s_cmd_offset.next = self.steer_offset.q.val();
+        self.steer.s_cmd_length.next = self.steer_length.q.val();
+        match self.state.q.val() {
+            DispatchState::Idle => {
+                self.decider.pkt_valid.next = self.header_fifo.m_axis.tvalid.val() & self.header_to_decide.val();
+                self.header_fifo.m_axis.tready.next = !self.header_to_decide.val() | self.decider.pkt_ready.val();
+                self.frame_psn.d.next = self.header_fifo.m_axis.tdata.val().get_bits::<24>(35);
+                self.steer_offset.d.next = self.header_fifo.m_axis.tdata.val().get_bits::<8>(187);
+                self.steer_length.d.next = self.header_fifo.m_axis.tdata.val().get_bits::<16>(195);
+                self.steer_reason.d.next = 0.into(); // PASS_NOT_ROCE
+                self.steer_action.d.next = self.steer_drop.val();
+                if self.header_kind.val() == self.kind_other.val() {
+                    self.steer_action.d.next = self.steer_pass.val();
+                }
+                if self.header_fifo.m_axis.tvalid.val() {
+                    if self.header_to_decide.val() {
+                        if self.decider.pkt_ready.val() {
+                            self.state.d.next = DispatchState::Verdict;
+                        }
+                    } else {
+                        self.state.d.next = DispatchState::Steer;
+                        if (self.header_kind.val() == self.kind_roce.val())
+                            & (self.mac_error_count.q.val() + 1).any()
+                        {
+                            self.mac_error_count.d.next = self.mac_error_count.q.val() + 1;
+                        }
+                    }
+                }
+            }
+            DispatchState::Verdict => {
+                self.decider.verdict_ready.next = true;
+                self.place_addr.d.next = self.decider.verdict_addr.val();
+                self.place_length.d.next = self.decider.verdict_length.val();
+                // Placement record: has DMA 0, completes 1, CQ 17:2, QP 41:18, PSN 65:42,
+                // message length 97:66, has immediate 98, immediate 130:99.
+                self.written_record.d.next = bit_cast::<136, 1>(self.decider.verdict_length.val().any().into())
+                    | (bit_cast::<136, 1>(self.decider.verdict_complete.val().into()) << 1)
+                    | (bit_cast::<136, 16>(self.decider.verdict_cq.val()) << 2)
+                    | (bit_cast::<136, 24>(self.decider.verdict_qp.val()) << 18)
+                    | (bit_cast::<136, 24>(self.frame_psn.q.val()) << 42)
+                    | (bit_cast::<136, 32>(self.decider.verdict_message_length.val()) << 66)
+                    | (bit_cast::<136, 1>(self.decider.verdict_has_imm.val().into()) << 98)
+                    | (bit_cast::<136, 32>(self.decider.verdict_imm.val()) << 99);
+                self.steer_reason.d.next = self.decider.verdict_reason.val();
+                if self.decider.verdict_valid.val() {
+                    if self.decider.verdict_action.val() == self.action_place.val() {
+                        // A placement of no bytes has no payload to cut out: drop the frame.
+                        if self.decider.verdict_length.val().any() {
+                            self.steer_action.d.next = self.steer_place.val();
+                        }
+                        self.state.d.next = DispatchState::Record;
+                    } else {
+                        if self.decider.verdict_action.val() == self.action_software.val() {
+                            self.steer_action.d.next = self.steer_pass.val();
+                        }
+                        self.state.d.next = DispatchState::Steer;
+                    }
+                }
+            }
+            DispatchState::Record => {
+                self.written_fifo.s_axis.tvalid.next = true;
+                if self.written_fifo.s_axis.tready.val() {
+                    self.state.d.next = DispatchState::Steer;
+                    if self.written_record.q.val().get_bit(0) {
+                        self.state.d.next = DispatchState::Descriptor;
+                    }
+                }
+            }
+            DispatchState::Descriptor => {
+                self.dma_write.s_desc_valid.next = true;
+                if self.dma_write.s_desc_ready.val() {
+                    self.state.d.next = DispatchState::Steer;
+                }
+            }
+            DispatchState::Steer => {
+                self.steer.s_cmd_valid.next = true;
+                if self.steer.s_cmd_ready.val() {
+                    self.passing_reason.d.next = self.steer_reason.q.val();
+                    self.state.d.next = DispatchState::Idle;
+                }
+            }
+        }
+
+        // The poster: each placement record with its write's status (a record of no bytes
+        // has none), in order.
+        self.status_fifo.s_axis.tvalid.next = self.dma_write.status_valid.val();
+        self.status_fifo.s_axis.tdata.next = bit_cast::<8, 1>(self.dma_write.status_error.val().into());
+        self.status_fifo.s_axis.tkeep.next = 0.into();
+        self.status_fifo.s_axis.tlast.next = true;
+        self.status_fifo.s_axis.tuser.next = 0.into();
+        self.written_has_dma.next = self.written_fifo.m_axis.tdata.val().get_bit(0);
+        self.written_complete.next = self.written_fifo.m_axis.tdata.val().get_bit(1);
+        self.outcome_known.next = self.written_fifo.m_axis.tvalid.val()
+            & (!self.written_has_dma.val() | self.status_fifo.m_axis.tvalid.val());
+        self.write_failed.next = self.written_has_dma.val() & self.status_fifo.m_axis.tdata.val().get_bit(0);
+        self.cpl_valid.next = self.outcome_known.val() & !self.write_failed.val() & self.written_complete.val();
+        self.cpl_cq.next = self.written_fifo.m_axis.tdata.val().get_bits::<16>(2);
+        self.cpl_qp.next = self.written_fifo.m_axis.tdata.val().get_bits::<24>(18);
+        self.cpl_length.next = self.written_fifo.m_axis.tdata.val().get_bits::<32>(66);
+        self.cpl_has_imm.next = self.written_fifo.m_axis.tdata.val().get_bit(98);
+        self.cpl_imm.next = self.written_fifo.m_axis.tdata.val().get_bits::<32>(99);
+        self.fail_valid.next = self.outcome_known.val() & self.write_failed.val();
+        self.fail_qp.next = self.written_fifo.m_axis.tdata.val().get_bits::<24>(18);
+        self.fail_psn.next = self.written_fifo.m_axis.tdata.val().get_bits::<24>(42);
+        self.written_done.next = self.outcome_known.val();
+        if self.write_failed.val() {
+            self.written_done.next = self.outcome_known.val() & self.fail_ready.val();
+        } else if self.written_complete.val() {
+            self.written_done.next = self.outcome_known.val() & self.cpl_ready.val();
+        }
+        self.written_fifo.m_axis.tready.next = self.written_done.val();
+        self.status_fifo.m_axis.tready.next = self.written_done.val() & self.written_has_dma.val();
+        if self.written_done.val() & self.write_failed.val() & (self.write_error_count.q.val() + 1).any() {
+            self.write_error_count.d.next = self.write_error_count.q.val() + 1;
+        }
+        self.mac_errors.next = self.mac_error_count.q.val();
+        self.write_errors.next = self.write_error_count.q.val();
+
+        if self.rst.val() {
+            self.state.d.next = DispatchState::Idle;
+            self.frame_bad.d.next = false;
+            self.mac_error_count.d.next = 0.into();
+            self.write_error_count.d.next = 0.into();
+            self.passing_reason.d.next = 0.into();
+        }
+    }
+}
+
+crate::native_ports!(
+    impl[] RdmaReceive;
+    clk, rst, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser,
+    m_axis_pass.tdata, m_axis_pass.tkeep, m_axis_pass.tvalid, m_axis_pass.tready, m_axis_pass.tlast, m_axis_pass.tuser,
+    pass_reason, cmd_valid, cmd_ready, cmd_op, cmd_qp, cmd_first_psn, cmd_packets, cmd_va, cmd_length, cmd_rkey,
+    cmd_path_mtu, cmd_cq, cmd_function, done_valid, done_status, done_entry,
+    m_axi.awid, m_axi.awaddr, m_axi.awlen, m_axi.awsize, m_axi.awburst, m_axi.awlock, m_axi.awcache, m_axi.awprot,
+    m_axi.awvalid, m_axi.awready, m_axi.wdata, m_axi.wstrb, m_axi.wlast, m_axi.wvalid, m_axi.wready, m_axi.bid,
+    m_axi.bresp, m_axi.bvalid, m_axi.bready,
+    cpl_valid, cpl_ready, cpl_cq, cpl_qp, cpl_length, cpl_has_imm, cpl_imm, fail_valid, fail_ready, fail_qp, fail_psn,
+    roce_frames, icrc_errors, truncated_frames, placed_packets, dropped_duplicates, software_packets, entries,
+    mac_errors, write_errors,
+);
