@@ -3,7 +3,7 @@
 //! path with the reason it was not placed.
 //!
 //! ```text
-//! s_axis_rx ─► roce (parser) ─┬─► frame_fifo (whole frames) ───────────► steer ─┬─► m_axis_pass (+ pass_reason)
+//! s_axis_rx ─► roce (parser) ─┬─► frame_fifo (whole frames) ───────────► steer ─┬─► m_axis_pass (tuser: reason)
 //!                             └─► header_fifo ─► dispatcher ─► decider     ▲     ├─► (dropped)
 //!                                    (one record      │  ▲ verdict          │     └─► dma_write ─► m_axi (AW, W, B)
 //!                                     per frame)      │  └──────────────────┘               │ status
@@ -15,12 +15,12 @@
 //! * The parser passes each frame into the frame store and, with its last beat, a header
 //!   record into the header queue; a frame waits in the store until its steer command.
 //! * The dispatcher takes the header records in frame order. A frame that is not RoCEv2 is
-//!   passed whole (`pass_reason` = `PASS_NOT_ROCE`). A RoCEv2 frame with a bad ICRC, cut
+//!   passed whole (`m_axis_pass` reason `PASS_NOT_ROCE`). A RoCEv2 frame with a bad ICRC, cut
 //!   short or flagged bad by the MAC (`tuser`) is dropped (the parser counts the first two,
 //!   `mac_errors` the third: its payload must not be placed). A good one goes to the
 //!   placement decision, and its verdict says: place the payload (a record for the poster,
 //!   a DMA write descriptor, a steer command that cuts the payload out), drop it (a
-//!   duplicate), or pass it to software (`pass_reason` = the decider's `REASON_*`).
+//!   duplicate), or pass it to software (the reason: the decider's `REASON_*`).
 //! * The poster takes the placement records in order with the DMA write engine's statuses
 //!   (which come in descriptor order): a good write that completes its message posts the
 //!   completion (`cpl_*`); a failed write (SLVERR/DECERR) posts a fallback record
@@ -42,7 +42,7 @@ use crate::dma::write::DmaWrite;
 use crate::stream_fifo::{FifoFault, StreamFifo};
 use rust_hdl::prelude::*;
 
-/// `pass_reason` for a frame that is not RoCEv2 (the decider's reasons are 1-7).
+/// The `m_axis_pass` reason (`tuser` 3:1) of a frame that is not RoCEv2 (the decider's are 1-7).
 pub const PASS_NOT_ROCE: u64 = 0;
 
 /// Whole frames, 2048 beats (16 KiB): a frame waits here for its verdict.
@@ -75,10 +75,10 @@ pub struct RdmaReceive {
     pub rst: Signal<In, Bit>,
     /// Frames from the MAC; `tuser` = 1 on any beat marks a frame bad.
     pub s_axis_rx: AxisSink<64, 8, 1>,
-    /// Frames for the software RX path, whole and unchanged; `pass_reason` holds while a
-    /// frame is on it: `PASS_NOT_ROCE`, or why the card did not place it (`REASON_*`).
-    pub m_axis_pass: AxisSource<64, 8, 1>,
-    pub pass_reason: Signal<Out, Bits<3>>,
+    /// Frames for the software RX path, whole and unchanged. `tuser` bit 0: the frame is bad
+    /// (the MAC's flag); bits 3:1, the same on every beat of a frame: `PASS_NOT_ROCE`, or why
+    /// the card did not place it (the decider's `REASON_*`).
+    pub m_axis_pass: AxisSource<64, 8, 4>,
     /// Host commands: the decider's (`rdma::decide`), unchanged.
     pub cmd_valid: Signal<In, Bit>,
     pub cmd_ready: Signal<Out, Bit>,
@@ -181,7 +181,6 @@ impl Default for RdmaReceive {
             rst: Default::default(),
             s_axis_rx: Default::default(),
             m_axis_pass: Default::default(),
-            pass_reason: Default::default(),
             cmd_valid: Default::default(),
             cmd_ready: Default::default(),
             cmd_op: Default::default(),
@@ -337,10 +336,15 @@ impl Logic for RdmaReceive {
 
         // Frame store -> steer -> software RX path, or payload -> DMA write engine.
         AxisSource::<64, 8, 1>::join(&mut self.frame_fifo.m_axis, &mut self.steer.s_axis);
-        AxisSource::<64, 8, 1>::link(&mut self.m_axis_pass, &mut self.steer.m_axis_pass);
+        self.m_axis_pass.tdata.next = self.steer.m_axis_pass.tdata.val();
+        self.m_axis_pass.tkeep.next = self.steer.m_axis_pass.tkeep.val();
+        self.m_axis_pass.tlast.next = self.steer.m_axis_pass.tlast.val();
+        self.m_axis_pass.tuser.next =
+            bit_cast::<4, 1>(self.steer.m_axis_pass.tuser.val()) | (bit_cast::<4, 3>(self.passing_reason.q.val()) << 1);
+        self.m_axis_pass.tvalid.next = self.steer.m_axis_pass.tvalid.val();
+        self.steer.m_axis_pass.tready.next = self.m_axis_pass.tready.val();
         AxisSource::<64, 8, 1>::join(&mut self.steer.m_axis_payload, &mut self.dma_write.s_axis_data);
         Axi4WriteMaster::<64, 64, 8, 4>::link(&mut self.m_axi, &mut self.dma_write.m_axi);
-        self.pass_reason.next = self.passing_reason.q.val();
 
         // Host commands go straight to the decider.
         self.decider.cmd_valid.next = self.cmd_valid.val();
@@ -410,9 +414,7 @@ impl Logic for RdmaReceive {
                         }
                     } else {
                         self.state.d.next = DispatchState::Steer;
-                        if (self.header_kind.val() == self.kind_roce.val())
-                            & (self.mac_error_count.q.val() + 1).any()
-                        {
+                        if (self.header_kind.val() == self.kind_roce.val()) & (self.mac_error_count.q.val() + 1).any() {
                             self.mac_error_count.d.next = self.mac_error_count.q.val() + 1;
                         }
                     }
@@ -521,7 +523,7 @@ crate::native_ports!(
     impl[] RdmaReceive;
     clk, rst, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser,
     m_axis_pass.tdata, m_axis_pass.tkeep, m_axis_pass.tvalid, m_axis_pass.tready, m_axis_pass.tlast, m_axis_pass.tuser,
-    pass_reason, cmd_valid, cmd_ready, cmd_op, cmd_qp, cmd_first_psn, cmd_packets, cmd_va, cmd_length, cmd_rkey,
+    cmd_valid, cmd_ready, cmd_op, cmd_qp, cmd_first_psn, cmd_packets, cmd_va, cmd_length, cmd_rkey,
     cmd_path_mtu, cmd_cq, cmd_function, done_valid, done_status, done_entry,
     m_axi.awid, m_axi.awaddr, m_axi.awlen, m_axi.awsize, m_axi.awburst, m_axi.awlock, m_axi.awcache, m_axi.awprot,
     m_axi.awvalid, m_axi.awready, m_axi.wdata, m_axi.wstrb, m_axi.wlast, m_axi.wvalid, m_axi.wready, m_axi.bid,

@@ -203,7 +203,7 @@ fn packets_of_other_kinds(template: &RocePacket, rng: &mut SmallRng, qp: u32, ps
     vec![p]
 }
 
-fn reason_code(r: FallbackReason) -> u64 {
+pub fn reason_code(r: FallbackReason) -> u64 {
     match r {
         FallbackReason::UnknownQp => REASON_UNKNOWN_QP,
         FallbackReason::NoTransaction => REASON_NO_TRANSACTION,
@@ -217,7 +217,7 @@ fn reason_code(r: FallbackReason) -> u64 {
 
 /// The `cmd_*` values of a command: op, QP, first PSN, packets, VA, length, R_Key, path
 /// MTU, CQ, function.
-fn command_fields(op: &DecideOp) -> [u64; 10] {
+pub fn command_fields(op: &DecideOp) -> [u64; 10] {
     match *op {
         DecideOp::Install(t) => {
             let mut fields = [OP_INSTALL, 0, 0, 0, 0, 0, 0, 0, 0, 0];
@@ -233,7 +233,7 @@ fn command_fields(op: &DecideOp) -> [u64; 10] {
 
 /// The model does a command: the status the decider must answer with, and the entry when
 /// the table took or freed one.
-fn model_command(model: &mut PlacementModel, op: &DecideOp) -> (u64, Option<usize>) {
+pub fn model_command(model: &mut PlacementModel, op: &DecideOp) -> (u64, Option<usize>) {
     match *op {
         DecideOp::Install(t) => install_answer(model.install(t)),
         DecideOp::Retire { qp, first_psn } => match model.retire(qp, first_psn) {

@@ -1,0 +1,387 @@
+//! The RDMA receive path end to end against the placement model: frames in (RDMA WRITE
+//! messages shuffled, duplicated and broken as the decider's scenario makes them, mixed
+//! with other traffic, bad ICRCs, cut-short frames and frames the MAC flagged), host
+//! commands between them, host memory with latency, backpressure and error ranges behind
+//! `m_axi`. Host memory must end byte for byte as the model's placements say, every frame
+//! not placed must reach the software path whole with its reason, and the completions and
+//! write-failure records must come in the model's order.
+use super::rdma_decide::{command_fields, model, model_command, random_traffic as decider_traffic, reason_code};
+use super::roce_parser::random_frames as parser_frames;
+use super::{Backend, BoxedSim};
+use crate::bfm::axi4::ErrorRange;
+use crate::bfm::axis::{frame_to_beats, AxisBeat};
+use crate::bfm::channel::{ChannelPorts, ChannelSink};
+use crate::bfm::pattern::Throttle;
+use crate::bfm::{Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxisMonitor, AxisSink, AxisSource, Pattern, SparseMemory};
+use crate::models::rdma::{decode, NotRoce, Outcome};
+use crate::tb::{Tb, TbConfig};
+use anyhow::{bail, ensure, Result};
+use ferronic_hdl::export::export_block;
+use ferronic_hdl::rdma::receive::{RdmaReceive, PASS_NOT_ROCE};
+use ferronic_sim::native::NativeSim;
+use ferronic_sim::verilator::VerilatorSim;
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+pub use super::rdma_decide::DecideOp;
+
+pub fn build(backend: Backend) -> Result<BoxedSim> {
+    let mut receive = RdmaReceive::default();
+    Ok(match backend {
+        Backend::Verilator => Box::new(VerilatorSim::new(&export_block("rdma_receive", &mut receive)?)?),
+        Backend::RustHdl => Box::new(NativeSim::new(receive)?),
+    })
+}
+
+/// One input: a host command (never `DecideOp::Packet`), or a frame from the MAC.
+#[derive(Clone, Debug)]
+pub enum ReceiveOp {
+    Command(DecideOp),
+    Frame { bytes: Vec<u8>, mac_error: bool },
+}
+
+#[derive(Clone, Debug)]
+pub struct ReceiveRun {
+    pub ops: Vec<ReceiveOp>,
+    pub memory: Axi4MemoryConfig,
+    /// Idle between frame beats and before commands.
+    pub idle: Pattern,
+    /// On the software path and the completion and failure outputs.
+    pub backpressure: Pattern,
+}
+
+/// What happened over a run, by kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReceiveReport {
+    pub placed: u64,
+    pub duplicates: u64,
+    /// Frames passed to software, by reason (`PASS_NOT_ROCE` or a `REASON_*`).
+    pub passed: [u64; 8],
+    /// RoCEv2 frames dropped for a bad ICRC, cut short, or flagged by the MAC.
+    pub dropped_bad: u64,
+    pub mac_errors: u64,
+    pub completions: u64,
+    pub write_failures: u64,
+    pub payload_bytes: u64,
+    pub cycles: u64,
+}
+
+/// What the poster must give, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum PosterEvent {
+    /// CQ, QP, message length, immediate (if any).
+    Completion { cq: u64, qp: u64, length: u64, imm: Option<u64> },
+    /// The placement write of (QP, PSN) failed.
+    WriteFailed { qp: u64, psn: u64 },
+}
+
+/// Random traffic: the decider scenario's messages (`messages` of them) as frames, now and
+/// then one flagged bad by the MAC, with the parser scenario's frames (other traffic, bad
+/// ICRCs, cut-short and random RoCEv2 packets) mixed in; and error ranges over the regions of
+/// about one transaction in twelve, so their placement writes fail.
+pub fn random_traffic(messages: usize, seed: u64) -> (Vec<ReceiveOp>, Vec<ErrorRange>) {
+    let mut rng = SmallRng::seed_from_u64(seed ^ 0x5EC0);
+    let mut others = parser_frames(messages, seed).into_iter();
+    let mut ops = Vec::new();
+    let mut errors = Vec::new();
+    for op in decider_traffic(messages, seed) {
+        match op {
+            DecideOp::Packet(p) => {
+                ops.push(ReceiveOp::Frame { bytes: p.encode(), mac_error: rng.gen_range(0..60) == 0 });
+                if rng.gen_range(0..4) == 0 {
+                    if let Some(f) = others.next() {
+                        ops.push(ReceiveOp::Frame { bytes: f.bytes, mac_error: f.mac_error });
+                    }
+                }
+            }
+            DecideOp::Install(t) => {
+                if t.length > 0 && rng.gen_range(0..12) == 0 {
+                    let resp = if rng.gen() { 2 } else { 3 };
+                    errors.push(ErrorRange { range: t.va..t.va + t.length as u64, resp });
+                }
+                ops.push(ReceiveOp::Command(op));
+            }
+            op => ops.push(ReceiveOp::Command(op)),
+        }
+    }
+    (ops, errors)
+}
+
+/// Whether a write of `len` bytes at `addr` touches an error range (the DMA write engine
+/// writes whole 8-byte beats, strobed).
+fn write_fails(addr: u64, len: u64, errors: &[ErrorRange]) -> bool {
+    let span = (addr & !7)..(addr + len).div_ceil(8) * 8;
+    len > 0 && errors.iter().any(|e| e.range.start < span.end && span.start < e.range.end)
+}
+
+/// Collects whole frames from the software path: bytes, the MAC's flag (any beat), and the
+/// reason, which must be the same on every beat.
+fn take_frames(
+    sink: &AxisSink,
+    partial: &mut Option<(Vec<u8>, bool, u64)>,
+    out: &mut Vec<(Vec<u8>, bool, u64)>,
+) -> Result<()> {
+    while let Some(AxisBeat { data, keep, last, user }) = sink.recv() {
+        ensure!(keep & (keep + 1) == 0 && keep != 0, "m_axis_pass: tkeep {keep:#x} is not ones from bit 0 up");
+        ensure!(last || keep == 0xFF, "m_axis_pass: a beat before tlast is not full (tkeep {keep:#x})");
+        let frame = partial.get_or_insert_with(|| (Vec::new(), false, user >> 1));
+        ensure!(
+            frame.2 == user >> 1,
+            "m_axis_pass: the reason changed within a frame ({} then {})",
+            frame.2,
+            user >> 1
+        );
+        frame.0.extend_from_slice(&data.to_le_bytes()[..keep.count_ones() as usize]);
+        frame.1 |= user & 1 != 0;
+        if last {
+            out.push(partial.take().expect("started above"));
+        }
+    }
+    Ok(())
+}
+
+/// Merges the completion and failure outputs into one stream in the order they left (one
+/// record leaves per cycle at most: both come from one queue).
+fn take_events(completions: &ChannelSink, failures: &ChannelSink, out: &mut Vec<(u64, PosterEvent)>) {
+    while let Some((cycle, p)) = completions.pop() {
+        let imm = (p[3] != 0).then_some(p[4]);
+        out.push((cycle, PosterEvent::Completion { cq: p[0], qp: p[1], length: p[2], imm }));
+    }
+    while let Some((cycle, p)) = failures.pop() {
+        out.push((cycle, PosterEvent::WriteFailed { qp: p[0], psn: p[1] }));
+    }
+    out.sort_by_key(|(cycle, _)| *cycle);
+}
+
+pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<ReceiveReport> {
+    let report = Rc::new(RefCell::new(ReceiveReport::default()));
+    let out = Rc::clone(&report);
+    Tb::run(sim, config, move |tb| async move {
+        tb.reset(3).await?;
+        Axi4Monitor::start(&tb, "m_axi")?;
+        AxisMonitor::start(&tb, "s_axis_rx")?;
+        AxisMonitor::start(&tb, "m_axis_pass")?;
+        let memory = Axi4Memory::start(&tb, "m_axi", setup.memory.clone())?;
+        let frames = AxisSource::start(&tb, "s_axis_rx", setup.idle)?;
+        let pass = AxisSink::start(&tb, "m_axis_pass", setup.backpressure)?;
+        let completions = ChannelSink::start(
+            &tb,
+            ChannelPorts::resolve(&tb, "cpl", "", &["cq", "qp", "length", "has_imm", "imm"])?,
+            setup.backpressure,
+        );
+        let failures =
+            ChannelSink::start(&tb, ChannelPorts::resolve(&tb, "fail", "", &["qp", "psn"])?, setup.backpressure);
+        let port = |name: &str| tb.port(name);
+        let (cmd_valid, cmd_ready, done_valid) = (port("cmd_valid")?, port("cmd_ready")?, port("done_valid")?);
+        let (done_status, done_entry) = (port("done_status")?, port("done_entry")?);
+        let cmd_fields = [
+            "cmd_op",
+            "cmd_qp",
+            "cmd_first_psn",
+            "cmd_packets",
+            "cmd_va",
+            "cmd_length",
+            "cmd_rkey",
+            "cmd_path_mtu",
+            "cmd_cq",
+            "cmd_function",
+        ]
+        .iter()
+        .map(|n| tb.port(n))
+        .collect::<Result<Vec<_>>>()?;
+        let counter_names = ["placed_packets", "dropped_duplicates", "software_packets", "mac_errors", "write_errors"];
+        let counters: Vec<_> = counter_names.iter().map(|n| tb.port(n)).collect::<Result<_>>()?;
+        tb.set(cmd_valid, 0);
+
+        // A background pattern around every transaction's region, in memory and in the
+        // reference, so a stray strobe shows even where it writes a zero.
+        let mut reference = SparseMemory::new();
+        let mut regions = Vec::new();
+        for op in &setup.ops {
+            if let ReceiveOp::Command(DecideOp::Install(t)) = op {
+                let start = t.va.saturating_sub(16);
+                let background: Vec<u8> = (0..t.length as u64 + 32).map(|k| (k as u8) ^ 0xA5).collect();
+                memory.memory.borrow_mut().write(start, &background);
+                reference.write(start, &background);
+                regions.push((start, background.len()));
+            }
+        }
+
+        let mut model = model();
+        let mut counts = ReceiveReport::default();
+        let mut want_pass: Vec<(Vec<u8>, bool, u64)> = Vec::new();
+        let mut want_events: Vec<PosterEvent> = Vec::new();
+        let mut idle = Throttle::new(setup.idle, tb.rng());
+        let mut pending: VecDeque<ReceiveOp> = setup.ops.clone().into();
+        let mut offered: Option<DecideOp> = None;
+        let mut answer: Option<(DecideOp, u64, Option<usize>)> = None;
+        // Good RoCEv2 frames sent: the decider has decided them all when its counters add
+        // up to this, and only then may a command go in (the model does things in order).
+        let mut to_decide = 0u64;
+        let beats: u64 = setup
+            .ops
+            .iter()
+            .map(|op| if let ReceiveOp::Frame { bytes, .. } = op { bytes.len().div_ceil(8) as u64 } else { 0 })
+            .sum();
+        let start = tb.cycle();
+        let deadline = start + 20_000 + 100 * setup.ops.len() as u64 + 12 * beats;
+        loop {
+            tb.read_only().await;
+            let now = tb.cycle();
+            ensure!(now < deadline, "hung: {} inputs left, {} beats not taken", pending.len(), frames.pending());
+            if tb.get(done_valid) != 0 {
+                let Some((op, status, entry)) = answer.take() else { bail!("cycle {now}: an answer to no command") };
+                let got = [tb.get(done_status), tb.get(done_entry)];
+                let want = [status, entry.map_or(got[1], |e| e as u64)];
+                ensure!(got == want, "{op:?}: (status, entry) {got:?}, the model says {want:?}");
+            }
+            if let Some(op) = offered.take() {
+                if tb.get(cmd_ready) != 0 {
+                    let (status, entry) = model_command(&mut model, &op);
+                    answer = Some((op, status, entry));
+                } else {
+                    offered = Some(op);
+                }
+            }
+            if offered.is_none() && answer.is_none() {
+                // Frames go in as they come; a command waits until every frame before it is
+                // decided, and for idle.
+                while let Some(ReceiveOp::Frame { .. }) = pending.front() {
+                    let Some(ReceiveOp::Frame { bytes, mac_error }) = pending.pop_front() else { unreachable!() };
+                    frames.send_all(frame_to_beats(&bytes, 8, mac_error as u64));
+                    match decode(&bytes) {
+                        Err(NotRoce::OtherTraffic) => {
+                            counts.passed[PASS_NOT_ROCE as usize] += 1;
+                            want_pass.push((bytes, mac_error, PASS_NOT_ROCE));
+                        }
+                        Err(_) => counts.dropped_bad += 1,
+                        Ok(_) if mac_error => {
+                            counts.dropped_bad += 1;
+                            counts.mac_errors += 1;
+                        }
+                        Ok(packet) => {
+                            to_decide += 1;
+                            let before = model.completions.len();
+                            match model.receive(&packet) {
+                                Outcome::Placed { addr, len } => {
+                                    counts.placed += 1;
+                                    let (qp, psn) = (packet.bth.dest_qp as u64, packet.bth.psn as u64);
+                                    if write_fails(addr, len as u64, &setup.memory.errors) {
+                                        counts.write_failures += 1;
+                                        want_events.push(PosterEvent::WriteFailed { qp, psn });
+                                    } else {
+                                        reference.write(addr, &packet.payload);
+                                        counts.payload_bytes += len as u64;
+                                        if let Some(c) = model.completions.get(before) {
+                                            counts.completions += 1;
+                                            want_events.push(PosterEvent::Completion {
+                                                cq: c.cq as u64,
+                                                qp: c.qp as u64,
+                                                length: c.length as u64,
+                                                imm: c.imm.map(u64::from),
+                                            });
+                                        }
+                                    }
+                                }
+                                Outcome::Duplicate => counts.duplicates += 1,
+                                Outcome::Fallback { reason, .. } => {
+                                    let reason = reason_code(reason);
+                                    counts.passed[reason as usize] += 1;
+                                    want_pass.push((bytes, false, reason));
+                                }
+                            }
+                        }
+                    }
+                }
+                let decided: u64 = counters[..3].iter().map(|&c| tb.get(c)).sum();
+                if decided == to_decide && !idle.hold() {
+                    if let Some(ReceiveOp::Command(op)) = pending.pop_front() {
+                        for (&port, value) in cmd_fields.iter().zip(command_fields(&op)) {
+                            tb.set(port, value);
+                        }
+                        offered = Some(op);
+                    }
+                }
+            }
+            tb.set(cmd_valid, offered.is_some() as u64);
+            if pending.is_empty() && offered.is_none() && answer.is_none() {
+                break;
+            }
+        }
+
+        // Everything out: every frame taken, passed and posted as the model says.
+        let mut got_pass = Vec::new();
+        let mut partial = None;
+        let mut got_events = Vec::new();
+        while frames.pending() > 0 || got_pass.len() < want_pass.len() || got_events.len() < want_events.len() {
+            ensure!(
+                tb.cycle() < deadline,
+                "hung: {} beats not taken, {} of {} frames passed, {} of {} completions and failures",
+                frames.pending(),
+                got_pass.len(),
+                want_pass.len(),
+                got_events.len(),
+                want_events.len()
+            );
+            tb.cycles(1).await;
+            take_frames(&pass, &mut partial, &mut got_pass)?;
+            take_events(&completions, &failures, &mut got_events);
+        }
+        // Nothing more may come, and the last writes land.
+        tb.cycles(300 + setup.memory.latency).await;
+        take_frames(&pass, &mut partial, &mut got_pass)?;
+        take_events(&completions, &failures, &mut got_events);
+        ensure!(
+            got_pass.len() == want_pass.len(),
+            "{} frames passed, the model says {}",
+            got_pass.len(),
+            want_pass.len()
+        );
+        for (i, (got, want)) in got_pass.iter().zip(&want_pass).enumerate() {
+            ensure!(
+                got == want,
+                "passed frame {i}: (bytes, MAC error, reason) {:02x?}, the model says {:02x?}",
+                (got.0.len(), got.1, got.2),
+                (want.0.len(), want.1, want.2)
+            );
+        }
+        let got_events: Vec<PosterEvent> = got_events.into_iter().map(|(_, e)| e).collect();
+        ensure!(
+            got_events.len() == want_events.len(),
+            "{} completions and failures, the model says {}",
+            got_events.len(),
+            want_events.len()
+        );
+        for (i, (got, want)) in got_events.iter().zip(&want_events).enumerate() {
+            ensure!(got == want, "completion or failure {i}: {got:x?}, the model says {want:x?}");
+        }
+        // Host memory: every region as the model placed it, except where a write failed
+        // (an error range: what the memory did there is its own business).
+        for &(start, len) in &regions {
+            if setup.memory.errors.iter().any(|e| e.range.start < start + len as u64 && start < e.range.end) {
+                continue;
+            }
+            let got = memory.memory.borrow().read(start, len);
+            let want = reference.read(start, len);
+            let bad = got.iter().zip(&want).position(|(a, b)| a != b);
+            ensure!(
+                bad.is_none(),
+                "memory at {:#x}: byte {:#x} differs from the model's",
+                start,
+                start + bad.unwrap_or(0) as u64
+            );
+        }
+        let got: Vec<u64> = counters.iter().map(|&c| tb.get(c)).collect();
+        let software: u64 = counts.passed[1..].iter().sum();
+        let want = vec![counts.placed, counts.duplicates, software, counts.mac_errors, counts.write_failures];
+        ensure!(got == want, "counters {counter_names:?} {got:?}, the model says {want:?}");
+        counts.cycles = tb.cycle() - start;
+        *out.borrow_mut() = counts;
+        Ok(())
+    })?;
+    let r = report.borrow().clone();
+    Ok(r)
+}
