@@ -50,6 +50,10 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
         })
         .collect::<Result<_>>()?;
     let decide_cycles = ferronic_testbench::bench::rdma_decide_cycles_per_packet(512)?;
+    let placement: Vec<(usize, f64)> = [(256usize, 64usize), (1024, 32), (4096, 32)]
+        .into_iter()
+        .map(|(mtu, packets)| Ok((mtu, ferronic_testbench::bench::rdma_placement_bus_share(mtu, packets)?)))
+        .collect::<Result<_>>()?;
     let tx_latency_regular = ferronic_testbench::bench::tx_doorbell_latency(false, 200)?;
     let tx_latency_llq = ferronic_testbench::bench::tx_doorbell_latency(true, 200)?;
     let verilator_vs_rusthdl =
@@ -80,6 +84,7 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
             "rx_line_utilization_latency_200": rx.iter().map(|(bytes, u)| json!({"bytes": bytes, "utilization": u})).collect::<Vec<_>>(),
             "roce_parser_line_rate": roce.iter().map(|(payload, r)| json!({"payload_bytes": payload, "beats_per_cycle": r})).collect::<Vec<_>>(),
             "rdma_decide_cycles_per_packet": decide_cycles,
+            "rdma_placement_w_utilization_latency_200": placement.iter().map(|(mtu, u)| json!({"mtu": mtu, "utilization": u})).collect::<Vec<_>>(),
             "rdma_table_lookup_rate": table.iter().map(|(entries, per_command, r)| json!({"entries": entries, "lookups_per_command": per_command, "lookups_per_cycle": r})).collect::<Vec<_>>(),
             "tx_doorbell_latency_cycles_latency_200_256_bytes": {
                 "regular": {"first_byte": tx_latency_regular.0, "last_byte": tx_latency_regular.1},
@@ -145,6 +150,12 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
         println!(
             "rdma placement decision, a 512-packet WRITE message back to back: {decide_cycles:.1} cycles per packet"
         );
+        for (mtu, u) in &placement {
+            println!(
+                "rdma receive path, WRITE packets of {mtu:>4} B back to back, 200-cycle memory: {:.1}% of the DMA write bus",
+                u * 100.0
+            );
+        }
         println!(
             "tx, 256 B packet, 200-cycle memory, doorbell to first / last byte: regular {} / {} cycles, LLQ {} / {} cycles",
             tx_latency_regular.0, tx_latency_regular.1, tx_latency_llq.0, tx_latency_llq.1

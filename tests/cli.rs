@@ -86,6 +86,10 @@ fn bench_json_reports_every_measurement_and_ratio() {
         assert!(row["lookups_per_cycle"].as_f64().unwrap() > 0.5, "{row}");
     }
     assert!(doc["rdma_decide_cycles_per_packet"].as_f64().unwrap() > 1.0);
+    for p in doc["rdma_placement_w_utilization_latency_200"].as_array().unwrap() {
+        let u = p["utilization"].as_f64().unwrap();
+        assert!(u > 0.1 && u <= 1.0, "{p}");
+    }
 }
 
 fn lspci(file: &std::path::Path) -> String {

@@ -455,3 +455,45 @@ pub fn rdma_decide_cycles_per_packet(packets: usize) -> Result<f64> {
     );
     Ok(report.cycles as f64 / packets as f64)
 }
+
+/// The RDMA receive path's placement throughput: one RDMA WRITE message of `packets`
+/// packets of `mtu` bytes arriving back to back from the MAC, host memory at 200 cycles of
+/// latency; the share of cycles the DMA write bus (`m_axi` W) carries a beat, from its
+/// first beat to its last.
+pub fn rdma_placement_bus_share(mtu: usize, packets: usize) -> Result<f64> {
+    use crate::bfm::Axi4MemoryConfig;
+    use crate::models::rdma::{write_message, Transaction};
+    use crate::scenarios::rdma_decide::DecideOp;
+    use crate::scenarios::rdma_receive::{build, run, ReceiveOp, ReceiveRun};
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(1);
+    let template = crate::scenarios::roce_parser::random_packet(&mut rng);
+    let data: Vec<u8> = (0..mtu * packets).map(|i| i as u8).collect();
+    let qp = template.bth.dest_qp;
+    let va = 0x4000_0000;
+    let transaction = Transaction {
+        qp,
+        first_psn: 0,
+        packets: packets as u32,
+        va,
+        length: data.len() as u32,
+        rkey: 5,
+        mtu: mtu as u32,
+        cq: 0,
+        function: 0,
+    };
+    let mut ops =
+        vec![ReceiveOp::Command(DecideOp::OpenQp { qp, psn: 0 }), ReceiveOp::Command(DecideOp::Install(transaction))];
+    ops.extend(
+        write_message(&template, 0, va, 5, mtu, &data, None)
+            .into_iter()
+            .map(|p| ReceiveOp::Frame { bytes: p.encode(), mac_error: false }),
+    );
+    let memory = Axi4MemoryConfig { latency: 200, ..Default::default() };
+    let setup = ReceiveRun { ops, memory, idle: Pattern::Never, backpressure: Pattern::Never };
+    let report = run(build(Backend::Verilator)?, setup, &TbConfig::new(1))?;
+    anyhow::ensure!(
+        report.placed == packets as u64 && report.completions == 1,
+        "the message was not placed: {report:?}"
+    );
+    Ok(report.w_beats as f64 / report.w_span.max(1) as f64)
+}

@@ -31,7 +31,6 @@ fn random_traffic_lands_as_the_model_places_it_on_both_backends() {
             let config = TbConfig::from_env("rdma_receive", seed);
             let report =
                 run(build(backend).unwrap(), setup, &config).unwrap_or_else(|e| panic!("{backend:?} case {i}: {e:?}"));
-            eprintln!("{backend:?} case {i}: {report:?}");
             if backend == Backend::Verilator {
                 // The mix must reach every outcome, or the test proves less than it says.
                 let r = &report;

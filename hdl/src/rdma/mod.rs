@@ -6,9 +6,11 @@
 //! transaction table looks up by; [`table::TransactionTable`], which finds the transaction
 //! of a (QP, PSN) and holds what placing its payload needs; [`decide::PacketDecider`],
 //! which keeps the QPs' receive windows and the messages' progress and decides for each
-//! packet: place it (where), drop it, or hand it to software (why). The data path around
-//! the decision — the placement writes, the software RX path with the reason, completions
-//! and ACKs — is next (issue 5).
+//! packet: place it (where), drop it, or hand it to software (why); [`steer::FrameSteer`],
+//! which carries a verdict out on the stored frame; and [`receive::RdmaReceive`], the
+//! receive path that wires them together with a frame store, the DMA write engine and the
+//! completion poster. Next (issue 5): the path inside the NIC, host commands as BAR0
+//! registers, ACKs on the TX stream.
 pub mod decide;
 pub mod parser;
 pub mod receive;

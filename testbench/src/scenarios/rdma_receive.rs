@@ -67,6 +67,9 @@ pub struct ReceiveReport {
     pub write_failures: u64,
     pub payload_bytes: u64,
     pub cycles: u64,
+    /// W beats taken on `m_axi`, and the cycles from the first to the last, inclusive.
+    pub w_beats: u64,
+    pub w_span: u64,
 }
 
 /// What the poster must give, in order.
@@ -195,6 +198,24 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
         let counter_names = ["placed_packets", "dropped_duplicates", "software_packets", "mac_errors", "write_errors"];
         let counters: Vec<_> = counter_names.iter().map(|n| tb.port(n)).collect::<Result<_>>()?;
         tb.set(cmd_valid, 0);
+        let (wvalid, wready) = (port("m_axi_wvalid")?, port("m_axi_wready")?);
+        let w_count = Rc::new(RefCell::new((0u64, None::<u64>, 0u64)));
+        let w_watch = Rc::clone(&w_count);
+        let watch = tb.clone();
+        tb.spawn(async move {
+            loop {
+                watch.read_only().await;
+                if watch.get(wvalid) != 0 && watch.get(wready) != 0 {
+                    let now = watch.cycle();
+                    let mut w = w_watch.borrow_mut();
+                    w.0 += 1;
+                    let first = *w.1.get_or_insert(now);
+                    w.2 = now - first + 1;
+                }
+            }
+            #[allow(unreachable_code)]
+            Ok(())
+        });
 
         // A background pattern around every transaction's region, in memory and in the
         // reference, so a stray strobe shows even where it writes a zero.
@@ -379,6 +400,7 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
         let want = vec![counts.placed, counts.duplicates, software, counts.mac_errors, counts.write_failures];
         ensure!(got == want, "counters {counter_names:?} {got:?}, the model says {want:?}");
         counts.cycles = tb.cycle() - start;
+        (counts.w_beats, counts.w_span) = (w_count.borrow().0, w_count.borrow().2);
         *out.borrow_mut() = counts;
         Ok(())
     })?;
