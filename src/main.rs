@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 mod bench;
 mod demo;
+mod rdma;
 mod sim;
 
 #[derive(Parser)]
@@ -104,6 +105,25 @@ enum Command {
         /// TX queues to spread the frames over (1-8); odd-numbered queues are LLQ queues.
         #[arg(long, default_value_t = 4)]
         queues: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Run the RDMA receive path: open QPs and install transactions from a setup file, feed
+    /// the frames of a pcap file, check everything against the placement model, and write
+    /// the host memory of the installed regions and a JSON report.
+    Rdma {
+        /// QPs, transactions and host memory (TOML; see `docs/rdma.md`).
+        #[arg(long)]
+        setup: PathBuf,
+        /// Frames arriving from the network (a pcap file, e.g. from scapy's wrpcap).
+        #[arg(long)]
+        rx_pcap: PathBuf,
+        /// Write the installed regions' final host memory here, one after the other.
+        #[arg(long)]
+        memory_dump: PathBuf,
+        /// Write the JSON report here instead of standard output.
+        #[arg(long)]
+        report: Option<PathBuf>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
@@ -209,6 +229,16 @@ fn run(cli: Cli) -> Result<()> {
             }
             if let Some(rx_pcap) = rx_pcap {
                 println!("RX: {}", sim::run_rx(&rx_pcap, received.as_deref(), seed)?);
+            }
+        }
+        Command::Rdma { setup, rx_pcap, memory_dump, report, seed } => {
+            let json = serde_json::to_string_pretty(&rdma::run_rdma(&setup, &rx_pcap, &memory_dump, seed)?)?;
+            match report {
+                Some(path) => {
+                    std::fs::write(&path, json + "\n").with_context(|| format!("writing {}", path.display()))?;
+                    println!("wrote {} and {}", memory_dump.display(), path.display());
+                }
+                None => println!("{json}"),
             }
         }
         Command::Regs { out } => {

@@ -242,3 +242,133 @@ fn sim_refuses_what_it_cannot_send() {
     assert_clean_failure(&["sim", "--received", out], None, "--received needs --rx-pcap");
     assert_clean_failure(&["sim", "--rx-pcap", bad], None, "not a pcap file");
 }
+
+#[test]
+fn rdma_places_a_message_from_a_pcap_and_reports_what_became_of_each_frame() {
+    use ferronic_testbench::models::ethernet::{udp_frame, UdpFlow};
+    use ferronic_testbench::models::rdma::{opcode, write_message, Bth, RocePacket};
+    use ferronic_testbench::pcap::{write, PcapFrame};
+    let template = RocePacket {
+        src_mac: [2, 0, 0, 0, 0, 1],
+        dst_mac: [2, 0, 0, 0, 0, 2],
+        src_ip: [10, 0, 0, 1],
+        dst_ip: [10, 0, 0, 2],
+        src_port: 0xC000,
+        bth: Bth { opcode: 0, solicited: false, pad_count: 0, pkey: 0xFFFF, dest_qp: 0x12, ack_req: false, psn: 0 },
+        reth: None,
+        imm: None,
+        payload: vec![],
+    };
+    let data: Vec<u8> = (0..10_000u32).map(|i| (i * 7 + 3) as u8).collect();
+    let message = write_message(&template, 100, 0x10_0000, 0x77, 4096, &data, Some(0xCAFE_F00D));
+    assert_eq!(message.len(), 3);
+    // The second transaction's region answers writes with SLVERR.
+    let failing = write_message(&template, 103, 0x20_0000, 0x77, 4096, &[1, 2, 3, 4], None);
+    let mut send = template.clone();
+    send.bth.opcode = opcode::SEND_ONLY;
+    send.bth.psn = 104;
+    send.payload = vec![9; 40];
+    let flow = UdpFlow {
+        dst_mac: [2, 0, 0, 0, 0, 2],
+        src_mac: [2, 0, 0, 0, 0, 1],
+        src_ip: [10, 0, 0, 1],
+        dst_ip: [10, 0, 0, 2],
+        src_port: 5000,
+        dst_port: 6000,
+    };
+    // Last first, a duplicate, then the rest; the failing write, a SEND, plain UDP.
+    let frames: Vec<Vec<u8>> = vec![
+        message[2].encode(),
+        message[0].encode(),
+        message[0].encode(),
+        message[1].encode(),
+        failing[0].encode(),
+        send.encode(),
+        udp_frame(&flow, &[0x42; 30]),
+    ];
+    let (setup, input, dump, report) = (temp("setup.toml"), temp("rdma.pcap"), temp("memory.bin"), temp("report.json"));
+    std::fs::write(
+        &setup,
+        "[[qp]]\nqp = 0x12\npsn = 100\n\n\
+         [[transaction]]\nqp = 0x12\nfirst_psn = 100\nva = 0x100000\nlength = 10000\nrkey = 0x77\nmtu = 4096\ncq = 3\n\n\
+         [[transaction]]\nqp = 0x12\nfirst_psn = 103\nva = 0x200000\nlength = 4\nrkey = 0x77\nmtu = 4096\n\n\
+         [memory]\nlatency = 50\n[[memory.error]]\nstart = 0x200000\nend = 0x201000\nresp = \"slverr\"\n",
+    )
+    .unwrap();
+    write(&input, &frames.into_iter().map(|data| PcapFrame { time_ns: 0, data }).collect::<Vec<_>>()).unwrap();
+    let out = ferronic()
+        .args(["rdma", "--setup"])
+        .arg(&setup)
+        .arg("--rx-pcap")
+        .arg(&input)
+        .arg("--memory-dump")
+        .arg(&dump)
+        .arg("--report")
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let memory = std::fs::read(&dump).unwrap();
+    assert_eq!(memory.len(), 10_004);
+    assert!(memory[..10_000] == data[..], "the message is not in host memory as sent");
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(doc["commands"], serde_json::json!(["ok", "ok", "ok"]));
+    let outcomes: Vec<(String, String)> = doc["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["outcome"].as_str().unwrap().into(), f["reason"].as_str().unwrap_or("").into()))
+        .collect();
+    let want = [
+        ("placed", ""),
+        ("placed", ""),
+        ("dropped", "duplicate"),
+        ("placed", ""),
+        ("write_failed", ""),
+        ("software", "not_offloaded"),
+        ("software", "not_roce"),
+    ];
+    assert_eq!(outcomes, want.map(|(o, r)| (o.to_string(), r.to_string())));
+    assert_eq!(doc["frames"][0]["address"], "0x102000");
+    let completions = doc["completions"].as_array().unwrap();
+    assert_eq!(completions.len(), 1, "{doc}");
+    assert_eq!(completions[0]["length"], 10_000);
+    assert_eq!(completions[0]["cq"], 3);
+    assert_eq!(completions[0]["imm"], "0xcafef00d");
+    assert_eq!(doc["write_failures"], serde_json::json!([{"qp": "0x12", "psn": 103}]));
+    assert_eq!(doc["counters"]["write_errors"], 1);
+    for f in [setup, input, dump, report] {
+        let _ = std::fs::remove_file(f);
+    }
+}
+
+#[test]
+fn rdma_refuses_a_bad_setup_clearly() {
+    let capture = temp("one.pcap");
+    ferronic_testbench::pcap::write(&capture, &[ferronic_testbench::pcap::PcapFrame { time_ns: 0, data: vec![0; 60] }])
+        .unwrap();
+    let setup = temp("bad-setup.toml");
+    let dump = temp("unused.bin");
+    let (c, s, d) = (capture.to_str().unwrap(), setup.to_str().unwrap(), dump.to_str().unwrap());
+    let args = ["rdma", "--setup", s, "--rx-pcap", c, "--memory-dump", d];
+    let cases = [
+        ("[[transaction]]\nqp = 1\nfirst_psn = 0\nva = 0\nlength = 8\nrkey = 1\nmtu = 1000\n", "MTU 1000 is not"),
+        ("[[qp]]\nqp = 1\npsn = 0\ncolour = 3\n", "unknown field"),
+        ("[[qp]]\nqp = 0x1000000\npsn = 0\n", "is not 24 bits"),
+        ("[memory]\n[[memory.error]]\nstart = 8\nend = 8\nresp = \"slverr\"\n", "is not below end"),
+        ("[memory]\n[[memory.error]]\nstart = 0\nend = 8\nresp = \"oops\"\n", "is not \"slverr\""),
+    ];
+    for (text, needle) in cases {
+        std::fs::write(&setup, text).unwrap();
+        assert_clean_failure(&args, None, needle);
+    }
+    assert_clean_failure(
+        &["rdma", "--setup", "/nonexistent.toml", "--rx-pcap", c, "--memory-dump", d],
+        None,
+        "reading the setup",
+    );
+    std::fs::write(&setup, "").unwrap();
+    std::fs::write(&capture, b"garbage").unwrap();
+    assert_clean_failure(&args, None, "not a pcap file");
+    let _ = (std::fs::remove_file(capture), std::fs::remove_file(setup));
+}

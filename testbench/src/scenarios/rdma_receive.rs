@@ -70,11 +70,41 @@ pub struct ReceiveReport {
     /// W beats taken on `m_axi`, and the cycles from the first to the last, inclusive.
     pub w_beats: u64,
     pub w_span: u64,
+    /// What became of each frame, in input order.
+    pub frames: Vec<FrameOutcome>,
+    /// The completions and write failures, in the order they left.
+    pub events: Vec<PosterEvent>,
+    /// Each command's answer (`done_status`), in order.
+    pub answers: Vec<u64>,
+    /// Host memory at the end over each installed transaction's region `[va, va + length)`.
+    pub regions: Vec<(u64, Vec<u8>)>,
 }
 
-/// What the poster must give, in order.
+/// What became of one frame.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum PosterEvent {
+pub enum FrameOutcome {
+    /// Not RoCEv2: passed to software with reason `PASS_NOT_ROCE`.
+    NotRoce,
+    /// RoCEv2 dropped: bad ICRC, cut short, flagged by the MAC.
+    BadIcrc,
+    Truncated,
+    MacError,
+    /// Payload written at `addr` (or not: the write failed).
+    Placed {
+        addr: u64,
+        len: usize,
+        write_failed: bool,
+    },
+    Duplicate,
+    /// Passed to software with the decider's reason.
+    Software {
+        reason: u64,
+    },
+}
+
+/// What the poster gives, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PosterEvent {
     /// CQ, QP, message length, immediate (if any).
     Completion { cq: u64, qp: u64, length: u64, imm: Option<u64> },
     /// The placement write of (QP, PSN) failed.
@@ -221,8 +251,10 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
         // reference, so a stray strobe shows even where it writes a zero.
         let mut reference = SparseMemory::new();
         let mut regions = Vec::new();
+        let mut installed = Vec::new();
         for op in &setup.ops {
             if let ReceiveOp::Command(DecideOp::Install(t)) = op {
+                installed.push((t.va, t.length as usize));
                 let start = t.va.saturating_sub(16);
                 let background: Vec<u8> = (0..t.length as u64 + 32).map(|k| (k as u8) ^ 0xA5).collect();
                 memory.memory.borrow_mut().write(start, &background);
@@ -258,6 +290,7 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
                 let got = [tb.get(done_status), tb.get(done_entry)];
                 let want = [status, entry.map_or(got[1], |e| e as u64)];
                 ensure!(got == want, "{op:?}: (status, entry) {got:?}, the model says {want:?}");
+                counts.answers.push(status);
             }
             if let Some(op) = offered.take() {
                 if tb.get(cmd_ready) != 0 {
@@ -276,12 +309,18 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
                     match decode(&bytes) {
                         Err(NotRoce::OtherTraffic) => {
                             counts.passed[PASS_NOT_ROCE as usize] += 1;
+                            counts.frames.push(FrameOutcome::NotRoce);
                             want_pass.push((bytes, mac_error, PASS_NOT_ROCE));
                         }
-                        Err(_) => counts.dropped_bad += 1,
+                        Err(bad) => {
+                            counts.dropped_bad += 1;
+                            let truncated = bad == NotRoce::Truncated;
+                            counts.frames.push(if truncated { FrameOutcome::Truncated } else { FrameOutcome::BadIcrc });
+                        }
                         Ok(_) if mac_error => {
                             counts.dropped_bad += 1;
                             counts.mac_errors += 1;
+                            counts.frames.push(FrameOutcome::MacError);
                         }
                         Ok(packet) => {
                             to_decide += 1;
@@ -290,7 +329,9 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
                                 Outcome::Placed { addr, len } => {
                                     counts.placed += 1;
                                     let (qp, psn) = (packet.bth.dest_qp as u64, packet.bth.psn as u64);
-                                    if write_fails(addr, len as u64, &setup.memory.errors) {
+                                    let write_failed = write_fails(addr, len as u64, &setup.memory.errors);
+                                    counts.frames.push(FrameOutcome::Placed { addr, len, write_failed });
+                                    if write_failed {
                                         counts.write_failures += 1;
                                         want_events.push(PosterEvent::WriteFailed { qp, psn });
                                     } else {
@@ -307,9 +348,13 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
                                         }
                                     }
                                 }
-                                Outcome::Duplicate => counts.duplicates += 1,
+                                Outcome::Duplicate => {
+                                    counts.duplicates += 1;
+                                    counts.frames.push(FrameOutcome::Duplicate);
+                                }
                                 Outcome::Fallback { reason, .. } => {
                                     let reason = reason_code(reason);
+                                    counts.frames.push(FrameOutcome::Software { reason });
                                     counts.passed[reason as usize] += 1;
                                     want_pass.push((bytes, false, reason));
                                 }
@@ -370,6 +415,7 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
             );
         }
         let got_events: Vec<PosterEvent> = got_events.into_iter().map(|(_, e)| e).collect();
+        counts.events = want_events.clone();
         ensure!(
             got_events.len() == want_events.len(),
             "{} completions and failures, the model says {}",
@@ -395,6 +441,7 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
                 start + bad.unwrap_or(0) as u64
             );
         }
+        counts.regions = installed.iter().map(|&(va, len)| (va, memory.memory.borrow().read(va, len))).collect();
         let got: Vec<u64> = counters.iter().map(|&c| tb.get(c)).collect();
         let software: u64 = counts.passed[1..].iter().sum();
         let want = vec![counts.placed, counts.duplicates, software, counts.mac_errors, counts.write_failures];
