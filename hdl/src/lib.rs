@@ -15,6 +15,7 @@ pub mod regs;
 pub mod rx;
 pub mod stream_fifo;
 pub mod stream_packer;
+pub mod stream_slice;
 pub mod tx;
 
 pub use rust_hdl;

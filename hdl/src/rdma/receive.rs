@@ -3,10 +3,10 @@
 //! path with the reason it was not placed.
 //!
 //! ```text
-//! s_axis_rx ─► roce (parser) ─┬─► frame_fifo (whole frames) ───────────► steer ─┬─► m_axis_pass (tuser: reason)
+//! s_axis_rx ─► roce (parser) ─┬─► frame_fifo (whole frames) ─► slice ──► steer ─┬─► m_axis_pass (tuser: reason)
 //!                             └─► header_fifo ─► dispatcher ─► decider     ▲     ├─► (dropped)
 //!                                    (one record      │  ▲ verdict          │     └─► dma_write ─► m_axi (AW, W, B)
-//!                                     per frame)      │  └──────────────────┘               │ status
+//!                                     per frame)      │  └──────────────────┘       (slice) │ status
 //!                                                     └─► written_fifo ──► poster ◄─────────┘ (status_fifo)
 //!                                                                           ├─► cpl_* (message complete)
 //!                                                                           └─► fail_* (write failed)
@@ -40,6 +40,7 @@ use super::steer::{FrameSteer, STEER_DROP, STEER_PASS, STEER_PLACE};
 use crate::bus::{Axi4WriteMaster, AxisSink, AxisSource};
 use crate::dma::write::DmaWrite;
 use crate::stream_fifo::{FifoFault, StreamFifo};
+use crate::stream_slice::StreamSlice64;
 use rust_hdl::prelude::*;
 
 /// The `m_axis_pass` reason (`tuser` 3:1) of a frame that is not RoCEv2 (the decider's are 1-7).
@@ -127,6 +128,10 @@ pub struct RdmaReceive {
     header_fifo: HeaderQueue,
     decider: PacketDecider,
     steer: FrameSteer,
+    /// Register slices on both sides of the steer, so the ready chains of the frame store,
+    /// the steer with its packer, and the DMA write engine stay three short paths.
+    frame_slice: StreamSlice64,
+    payload_slice: StreamSlice64,
     dma_write: DmaWrite,
     written_fifo: WrittenQueue,
     status_fifo: StatusQueue,
@@ -222,6 +227,8 @@ impl Default for RdmaReceive {
             header_fifo: HeaderQueue::new(FifoFault::None),
             decider: Default::default(),
             steer: Default::default(),
+            frame_slice: Default::default(),
+            payload_slice: Default::default(),
             dma_write: Default::default(),
             written_fifo: WrittenQueue::new(FifoFault::None),
             status_fifo: StatusQueue::new(FifoFault::None),
@@ -335,7 +342,12 @@ impl Logic for RdmaReceive {
         self.truncated_frames.next = self.roce.truncated_frames.val();
 
         // Frame store -> steer -> software RX path, or payload -> DMA write engine.
-        AxisSource::<64, 8, 1>::join(&mut self.frame_fifo.m_axis, &mut self.steer.s_axis);
+        self.frame_slice.clk.next = self.clk.val();
+        self.frame_slice.rst.next = self.rst.val();
+        self.payload_slice.clk.next = self.clk.val();
+        self.payload_slice.rst.next = self.rst.val();
+        AxisSource::<64, 8, 1>::join(&mut self.frame_fifo.m_axis, &mut self.frame_slice.s_axis);
+        AxisSource::<64, 8, 1>::join(&mut self.frame_slice.m_axis, &mut self.steer.s_axis);
         self.m_axis_pass.tdata.next = self.steer.m_axis_pass.tdata.val();
         self.m_axis_pass.tkeep.next = self.steer.m_axis_pass.tkeep.val();
         self.m_axis_pass.tlast.next = self.steer.m_axis_pass.tlast.val();
@@ -343,7 +355,8 @@ impl Logic for RdmaReceive {
             bit_cast::<4, 1>(self.steer.m_axis_pass.tuser.val()) | (bit_cast::<4, 3>(self.passing_reason.q.val()) << 1);
         self.m_axis_pass.tvalid.next = self.steer.m_axis_pass.tvalid.val();
         self.steer.m_axis_pass.tready.next = self.m_axis_pass.tready.val();
-        AxisSource::<64, 8, 1>::join(&mut self.steer.m_axis_payload, &mut self.dma_write.s_axis_data);
+        AxisSource::<64, 8, 1>::join(&mut self.steer.m_axis_payload, &mut self.payload_slice.s_axis);
+        AxisSource::<64, 8, 1>::join(&mut self.payload_slice.m_axis, &mut self.dma_write.s_axis_data);
         Axi4WriteMaster::<64, 64, 8, 4>::link(&mut self.m_axi, &mut self.dma_write.m_axi);
 
         // Host commands go straight to the decider.

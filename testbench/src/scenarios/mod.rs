@@ -16,6 +16,7 @@ pub mod rdma_table;
 pub mod roce_parser;
 pub mod stream_fifo;
 pub mod stream_packer;
+pub mod stream_slice;
 
 use anyhow::Result;
 use ferronic_sim::Simulator;

@@ -61,6 +61,12 @@ pub struct Report {
 
 /// Runs `traffic` through the FIFO in `sim` and checks every beat and every cycle.
 pub fn run(sim: BoxedSim, traffic: Traffic, config: &TbConfig) -> Result<Report> {
+    run_with_depth(sim, DEPTH, traffic, config)
+}
+
+/// As [`run`], for any block that must behave as a FIFO of `depth` beats with an
+/// `occupancy` output (the stream FIFO's other builds, the register slice).
+pub fn run_with_depth(sim: BoxedSim, depth: usize, traffic: Traffic, config: &TbConfig) -> Result<Report> {
     let report = Rc::new(RefCell::new(Report::default()));
     let out = Rc::clone(&report);
     Tb::run(sim, config, move |tb| async move {
@@ -71,7 +77,7 @@ pub fn run(sim: BoxedSim, traffic: Traffic, config: &TbConfig) -> Result<Report>
         let sink = AxisSink::start_counting(&tb, "m_axis", traffic.backpressure)?;
         let total = traffic.beats.len() as u64;
         source.send_all(traffic.beats);
-        let checker = tb.spawn(check_every_cycle(tb.clone(), total, Rc::clone(&out)));
+        let checker = tb.spawn(check_every_cycle(tb.clone(), depth, total, Rc::clone(&out)));
         let start = tb.cycle();
         let budget = 100 + total * 50;
         tb.with_timeout(budget, "all beats through the FIFO", checker.join()).await?;
@@ -88,7 +94,7 @@ pub fn run(sim: BoxedSim, traffic: Traffic, config: &TbConfig) -> Result<Report>
 
 /// Follows both handshakes each cycle: the model predicts `s_axis_tready` and
 /// `occupancy`, the scoreboard the beats out.
-async fn check_every_cycle(tb: Tb, total: u64, report: Rc<RefCell<Report>>) -> Result<()> {
+async fn check_every_cycle(tb: Tb, depth: usize, total: u64, report: Rc<RefCell<Report>>) -> Result<()> {
     let p = |n: &str| tb.port(n);
     let (in_valid, in_ready) = (p("s_axis_tvalid")?, p("s_axis_tready")?);
     let (in_data, in_keep, in_last, in_user) =
@@ -97,7 +103,7 @@ async fn check_every_cycle(tb: Tb, total: u64, report: Rc<RefCell<Report>>) -> R
     let (out_data, out_keep, out_last, out_user) =
         (p("m_axis_tdata")?, p("m_axis_tkeep")?, p("m_axis_tlast")?, p("m_axis_tuser")?);
     let occupancy = p("occupancy")?;
-    let mut model = StreamFifoModel::new(DEPTH);
+    let mut model = StreamFifoModel::new(depth);
     let mut scoreboard = Scoreboard::new("stream_fifo m_axis");
     let mut taken = 0;
     while taken < total {
@@ -109,7 +115,7 @@ async fn check_every_cycle(tb: Tb, total: u64, report: Rc<RefCell<Report>>) -> R
         }
         let ready = ready != 0;
         if ready != model.ready() {
-            bail!("s_axis_tready is {ready} with {} beats held (depth {DEPTH})", model.occupancy());
+            bail!("s_axis_tready is {ready} with {} beats held (depth {depth})", model.occupancy());
         }
         {
             let mut r = report.borrow_mut();
