@@ -155,6 +155,9 @@ pub struct RdmaReceive {
     header_to_decide: Signal<Local, Bit>,
 
     state: DFF<DispatchState>,
+    /// The head header record was handled: take it off the queue now (a register, so the
+    /// queue's read side does not wait for the decider's ready).
+    pop_header: DFF<Bit>,
     /// The frame in hand: its PSN (for a failed write's record).
     frame_psn: DFF<Bits<24>>,
     /// Its steer command, and the reason that goes with a passed frame.
@@ -246,6 +249,7 @@ impl Default for RdmaReceive {
             header_mac_error: Default::default(),
             header_to_decide: Default::default(),
             state: Default::default(),
+            pop_header: Default::default(),
             frame_psn: Default::default(),
             steer_action: Default::default(),
             steer_offset: Default::default(),
@@ -274,6 +278,7 @@ impl Logic for RdmaReceive {
             clk,
             frame_bad,
             state,
+            pop_header,
             frame_psn,
             steer_action,
             steer_offset,
@@ -393,7 +398,8 @@ impl Logic for RdmaReceive {
         self.decider.pkt_imm.next = self.header_fifo.m_axis.tdata.val().get_bits::<32>(155);
         self.decider.pkt_length.next = self.header_fifo.m_axis.tdata.val().get_bits::<16>(195);
         self.decider.pkt_valid.next = false;
-        self.header_fifo.m_axis.tready.next = false;
+        self.header_fifo.m_axis.tready.next = self.pop_header.q.val();
+        self.pop_header.d.next = false;
         self.decider.verdict_ready.next = false;
         self.written_fifo.s_axis.tvalid.next = false;
         self.written_fifo.s_axis.tdata.next = self.written_record.q.val();
@@ -411,7 +417,6 @@ impl Logic for RdmaReceive {
         match self.state.q.val() {
             DispatchState::Idle => {
                 self.decider.pkt_valid.next = self.header_fifo.m_axis.tvalid.val() & self.header_to_decide.val();
-                self.header_fifo.m_axis.tready.next = !self.header_to_decide.val() | self.decider.pkt_ready.val();
                 self.frame_psn.d.next = self.header_fifo.m_axis.tdata.val().get_bits::<24>(35);
                 self.steer_offset.d.next = self.header_fifo.m_axis.tdata.val().get_bits::<8>(187);
                 self.steer_length.d.next = self.header_fifo.m_axis.tdata.val().get_bits::<16>(195);
@@ -420,13 +425,16 @@ impl Logic for RdmaReceive {
                 if self.header_kind.val() == self.kind_other.val() {
                     self.steer_action.d.next = self.steer_pass.val();
                 }
+                // The record leaves the queue the next cycle, when the dispatcher is busy.
                 if self.header_fifo.m_axis.tvalid.val() {
                     if self.header_to_decide.val() {
                         if self.decider.pkt_ready.val() {
                             self.state.d.next = DispatchState::Verdict;
+                            self.pop_header.d.next = true;
                         }
                     } else {
                         self.state.d.next = DispatchState::Steer;
+                        self.pop_header.d.next = true;
                         if (self.header_kind.val() == self.kind_roce.val()) & (self.mac_error_count.q.val() + 1).any() {
                             self.mac_error_count.d.next = self.mac_error_count.q.val() + 1;
                         }
@@ -524,6 +532,7 @@ impl Logic for RdmaReceive {
 
         if self.rst.val() {
             self.state.d.next = DispatchState::Idle;
+            self.pop_header.d.next = false;
             self.frame_bad.d.next = false;
             self.mac_error_count.d.next = 0.into();
             self.write_error_count.d.next = 0.into();

@@ -40,12 +40,19 @@ pub struct FrameSteer {
     packer: StreamPacker,
     place: Constant<Bits<2>>,
     pass: Constant<Bits<2>>,
+    all_lanes: Constant<Bits<8>>,
     /// A command is taken and its frame not yet ended.
     active: DFF<Bit>,
     action: DFF<Bits<2>>,
     /// Bytes from the current beat's first to the payload's start and end (0 once passed).
     to_start: DFF<Bits<17>>,
     to_end: DFF<Bits<17>>,
+    /// The current beat's lanes at or past the payload's start, and before its end, and
+    /// the lane the payload starts at (0 once passed): kept as registers, worked out for
+    /// the next beat as this one is taken, so a beat's cut is two ANDs and a shift.
+    start_mask: DFF<Bits<8>>,
+    end_mask: DFF<Bits<8>>,
+    low: DFF<Bits<3>>,
     /// The payload beat cut out, waiting for the packer.
     cut_valid: DFF<Bit>,
     cut_data: DFF<Bits<64>>,
@@ -55,11 +62,10 @@ pub struct FrameSteer {
     cut_free: Signal<Local, Bit>,
 
     take: Signal<Local, Bit>,
-    low: Signal<Local, Bits<4>>,
-    high: Signal<Local, Bits<4>>,
-    count: Signal<Local, Bits<4>>,
-    /// The frame's bytes in this beat (`tkeep` is ones from bit 0 up).
-    frame_bytes: Signal<Local, Bits<4>>,
+    /// The command's payload end, from the frame's first byte.
+    cmd_end: Signal<Local, Bits<17>>,
+    /// The payload's lanes in this beat (the frame's too: `tkeep` is ones from bit 0 up).
+    lanes: Signal<Local, Bits<8>>,
 }
 
 impl Default for FrameSteer {
@@ -89,10 +95,12 @@ impl Default for FrameSteer {
             cut_user: Default::default(),
             cut_free: Default::default(),
             take: Default::default(),
+            start_mask: Default::default(),
+            end_mask: Default::default(),
             low: Default::default(),
-            high: Default::default(),
-            count: Default::default(),
-            frame_bytes: Default::default(),
+            cmd_end: Default::default(),
+            lanes: Default::default(),
+            all_lanes: Constant::new(0xFF.into()),
         }
     }
 }
@@ -100,7 +108,10 @@ impl Default for FrameSteer {
 impl Logic for FrameSteer {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clk, active, action, to_start, to_end, cut_valid, cut_data, cut_keep, cut_last, cut_user);
+        dff_setup!(
+            self, clk, active, action, to_start, to_end, start_mask, end_mask, low, cut_valid, cut_data, cut_keep,
+            cut_last, cut_user
+        );
         self.packer.clk.next = self.clk.val();
         self.packer.rst.next = self.rst.val();
         self.m_axis_payload.tdata.next = self.packer.m_axis.tdata.val();
@@ -110,39 +121,28 @@ impl Logic for FrameSteer {
         self.m_axis_payload.tuser.next = self.packer.m_axis.tuser.val();
         self.packer.m_axis.tready.next = self.m_axis_payload.tready.val();
 
-        // A command is taken when no frame is in hand.
+        // A command is taken when no frame is in hand. Its first beat's lanes: from the
+        // offset (if under 8) and to the end (if under 8).
         self.s_cmd_ready.next = !self.active.q.val() & !self.rst.val();
+        self.cmd_end.next = bit_cast::<17, 8>(self.s_cmd_offset.val()) + bit_cast::<17, 16>(self.s_cmd_length.val());
         if self.s_cmd_valid.val() & !self.active.q.val() & !self.rst.val() {
             self.active.d.next = true;
             self.action.d.next = self.s_cmd_action.val();
             self.to_start.d.next = bit_cast::<17, 8>(self.s_cmd_offset.val());
-            self.to_end.d.next =
-                bit_cast::<17, 8>(self.s_cmd_offset.val()) + bit_cast::<17, 16>(self.s_cmd_length.val());
-        }
-
-        // The payload's bytes in this beat: lanes [low, high).
-        self.low.next = 8.into();
-        // "Less than 8" as "bits 16:3 are zero": a LUT tree, not a carry chain.
-        if self.to_start.q.val().get_bits::<14>(3) == 0 {
-            self.low.next = self.to_start.q.val().get_bits::<4>(0);
-        }
-        self.high.next = 8.into();
-        if self.to_end.q.val().get_bits::<14>(3) == 0 {
-            self.high.next = self.to_end.q.val().get_bits::<4>(0);
-        }
-        self.frame_bytes.next = 0.into();
-        for lane in 0..8 {
-            if self.s_axis.tkeep.val().get_bit(lane) {
-                self.frame_bytes.next = (lane + 1).to_bits();
+            self.to_end.d.next = self.cmd_end.val();
+            self.start_mask.d.next = 0.into();
+            self.low.d.next = 0.into();
+            if self.s_cmd_offset.val().get_bits::<5>(3) == 0 {
+                self.start_mask.d.next =
+                    self.all_lanes.val() << bit_cast::<8, 3>(self.s_cmd_offset.val().get_bits::<3>(0));
+                self.low.d.next = self.s_cmd_offset.val().get_bits::<3>(0);
+            }
+            self.end_mask.d.next = self.all_lanes.val();
+            if self.cmd_end.val().get_bits::<14>(3) == 0 {
+                self.end_mask.d.next = !(self.all_lanes.val() << bit_cast::<8, 3>(self.cmd_end.val().get_bits::<3>(0)));
             }
         }
-        if self.frame_bytes.val() < self.high.val() {
-            self.high.next = self.frame_bytes.val();
-        }
-        self.count.next = 0.into();
-        if self.high.val() > self.low.val() {
-            self.count.next = self.high.val() - self.low.val();
-        }
+        self.lanes.next = self.start_mask.q.val() & self.end_mask.q.val() & self.s_axis.tkeep.val();
 
         // The frame's beats go where the action says.
         self.m_axis_pass.tdata.next = self.s_axis.tdata.val();
@@ -170,8 +170,8 @@ impl Logic for FrameSteer {
                 self.s_axis.tready.next = self.cut_free.val();
                 if self.s_axis.tvalid.val() & self.cut_free.val() {
                     self.cut_valid.d.next = true;
-                    self.cut_data.d.next = self.s_axis.tdata.val() >> (bit_cast::<64, 4>(self.low.val()) << 3);
-                    self.cut_keep.d.next = bit_cast::<8, 9>((bit_cast::<9, 1>(true.into()) << self.count.val()) - 1);
+                    self.cut_data.d.next = self.s_axis.tdata.val() >> (bit_cast::<64, 3>(self.low.q.val()) << 3);
+                    self.cut_keep.d.next = self.lanes.val() >> bit_cast::<8, 3>(self.low.q.val());
                     self.cut_last.d.next = self.s_axis.tlast.val();
                     self.cut_user.d.next = self.s_axis.tuser.val();
                 }
@@ -181,6 +181,8 @@ impl Logic for FrameSteer {
         }
         self.take.next = self.s_axis.tvalid.val() & self.s_axis.tready.val();
         if self.take.val() {
+            // The next beat: 8 bytes closer to the start and the end. Taking 8 leaves bits
+            // 2:0 as they are, so its lanes come from which eighth the counters are in.
             self.to_start.d.next = 0.into();
             if self.to_start.q.val().get_bits::<14>(3) != 0 {
                 self.to_start.d.next = self.to_start.q.val() - 8;
@@ -188,6 +190,24 @@ impl Logic for FrameSteer {
             self.to_end.d.next = 0.into();
             if self.to_end.q.val().get_bits::<14>(3) != 0 {
                 self.to_end.d.next = self.to_end.q.val() - 8;
+            }
+            // Start: passed (all lanes), in the next beat (from bits 2:0), or later (none).
+            self.low.d.next = 0.into();
+            self.start_mask.d.next = 0.into();
+            if self.to_start.q.val().get_bits::<14>(3) == 0 {
+                self.start_mask.d.next = self.all_lanes.val();
+            } else if self.to_start.q.val().get_bits::<13>(4) == 0 {
+                self.start_mask.d.next =
+                    self.all_lanes.val() << bit_cast::<8, 3>(self.to_start.q.val().get_bits::<3>(0));
+                self.low.d.next = self.to_start.q.val().get_bits::<3>(0);
+            }
+            // End: passed (no lanes), in the next beat (below bits 2:0), or later (all).
+            self.end_mask.d.next = self.all_lanes.val();
+            if self.to_end.q.val().get_bits::<14>(3) == 0 {
+                self.end_mask.d.next = 0.into();
+            } else if self.to_end.q.val().get_bits::<13>(4) == 0 {
+                self.end_mask.d.next =
+                    !(self.all_lanes.val() << bit_cast::<8, 3>(self.to_end.q.val().get_bits::<3>(0)));
             }
             if self.s_axis.tlast.val() {
                 self.active.d.next = false;
