@@ -2,12 +2,15 @@
 //! the software path with its reason, completions and write failures in order — against
 //! the placement model, under random idle, backpressure and memory latency, with error
 //! ranges in host memory, on both backends.
-use ferronic_hdl::rdma::decide::{REASON_NOT_OFFLOADED, REASON_NO_TRANSACTION, REASON_UNKNOWN_QP};
+use ferronic_hdl::rdma::decide::{
+    REASON_NOT_OFFLOADED, REASON_NO_TRANSACTION, REASON_OUT_OF_WINDOW, REASON_UNKNOWN_QP,
+};
 use ferronic_hdl::rdma::receive::PASS_NOT_ROCE;
 use ferronic_testbench::bfm::{Axi4MemoryConfig, Pattern};
-use ferronic_testbench::scenarios::rdma_receive::{build, random_traffic, run, ReceiveRun};
+use ferronic_testbench::scenarios::rdma_receive::{build, long_message_traffic, random_traffic, run, ReceiveRun};
 use ferronic_testbench::scenarios::Backend;
 use ferronic_testbench::TbConfig;
+use proptest::prelude::*;
 
 #[test]
 fn random_traffic_lands_as_the_model_places_it_on_both_backends() {
@@ -34,12 +37,51 @@ fn random_traffic_lands_as_the_model_places_it_on_both_backends() {
             if backend == Backend::Verilator {
                 // The mix must reach every outcome, or the test proves less than it says.
                 let r = &report;
-                assert!(r.placed > 0 && r.duplicates > 0 && r.completions > 0, "{r:?}");
-                assert!(r.write_failures > 0 && r.mac_errors > 0 && r.dropped_bad > r.mac_errors, "{r:?}");
+                assert!(r.placed > 0 && r.duplicates > 0 && r.completions > 0, "{}", r.summary());
+                assert!(r.write_failures > 0 && r.mac_errors > 0 && r.dropped_bad > r.mac_errors, "{}", r.summary());
                 for reason in [PASS_NOT_ROCE, REASON_UNKNOWN_QP, REASON_NO_TRANSACTION, REASON_NOT_OFFLOADED] {
-                    assert!(r.passed[reason as usize] > 0, "reason {reason} never seen: {r:?}");
+                    assert!(r.passed[reason as usize] > 0, "reason {reason} never seen: {}", r.summary());
                 }
             }
         }
+    }
+}
+
+/// A 1 MiB message at 4096-byte MTU (256 packets) and a 96 KiB one at 256 bytes (384
+/// packets, the window sliding six times over), reordered, duplicated, lost and partly
+/// early beyond the window, then the missing packets resent: the whole message lands byte
+/// for byte and completes once, with its immediate data.
+#[test]
+fn long_messages_land_whole_through_loss_reordering_and_early_packets() {
+    for (bytes, mtu, seed) in [(1 << 20, 4096, 70u64), (96 << 10, 256, 71)] {
+        let ops = long_message_traffic(bytes, mtu, seed);
+        let memory = Axi4MemoryConfig { latency: 200, ready: Pattern::Random(0.1), ..Default::default() };
+        let setup = ReceiveRun { ops, memory, idle: Pattern::Random(0.1), backpressure: Pattern::Random(0.2) };
+        let config = TbConfig::from_env("rdma_receive_long", seed);
+        let r = run(build(Backend::Verilator).unwrap(), setup, &config)
+            .unwrap_or_else(|e| panic!("{bytes} bytes at MTU {mtu}: {e:?}"));
+        assert_eq!(r.completions, 1, "{bytes} bytes at MTU {mtu}: {}", r.summary());
+        assert_eq!(r.payload_bytes, bytes as u64);
+        assert!(r.duplicates > 0 && r.passed[REASON_OUT_OF_WINDOW as usize] > 0, "{}", r.summary());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4))]
+    /// Random mixes of messages, fallback traffic and bad frames, at random pause rates and
+    /// memory latency, with error ranges: every run matches the model.
+    #[test]
+    fn any_traffic_lands_as_the_model_places_it(
+        seed in any::<u64>(),
+        messages in 1usize..40,
+        idle in 0.0f64..0.6,
+        backpressure in 0.0f64..0.6,
+        latency in 1u64..200,
+    ) {
+        let (ops, errors) = random_traffic(messages, seed);
+        let memory = Axi4MemoryConfig { latency, errors, ready: Pattern::Random(0.2), ..Default::default() };
+        let setup = ReceiveRun { ops, memory, idle: Pattern::Random(idle), backpressure: Pattern::Random(backpressure) };
+        let report = run(build(Backend::Verilator).unwrap(), setup, &TbConfig::new(seed));
+        prop_assert!(report.is_ok(), "{:?}", report.err());
     }
 }

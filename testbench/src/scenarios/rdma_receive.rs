@@ -53,6 +53,25 @@ pub struct ReceiveRun {
     pub backpressure: Pattern,
 }
 
+impl ReceiveReport {
+    /// The counts, without the per-frame list and the memory (for messages).
+    pub fn summary(&self) -> String {
+        format!(
+            "placed {}, duplicates {}, passed by reason {:?}, dropped bad {}, MAC errors {}, completions {}, \
+             write failures {}, payload bytes {}, cycles {}",
+            self.placed,
+            self.duplicates,
+            self.passed,
+            self.dropped_bad,
+            self.mac_errors,
+            self.completions,
+            self.write_failures,
+            self.payload_bytes,
+            self.cycles
+        )
+    }
+}
+
 /// What happened over a run, by kind.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReceiveReport {
@@ -141,6 +160,85 @@ pub fn random_traffic(messages: usize, seed: u64) -> (Vec<ReceiveOp>, Vec<ErrorR
         }
     }
     (ops, errors)
+}
+
+/// One long RDMA WRITE message of `bytes` bytes in packets of `mtu` bytes, as a lossy,
+/// reordering network and a retransmitting peer deliver it: packets shuffled within runs
+/// of 32, about 1 in 20 sent twice, about 1 in 40 lost and 1 in 40 arriving early — 64 or
+/// more PSNs past the window (to software, `REASON_OUT_OF_WINDOW`) — each of those sent
+/// again after the rest (go-back-N would resend all; the card needs only these).
+pub fn long_message_traffic(bytes: usize, mtu: usize, seed: u64) -> Vec<ReceiveOp> {
+    use crate::models::rdma::{write_message, Bth, RocePacket, Transaction, PSN_MASK};
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let template = RocePacket {
+        src_mac: rng.gen(),
+        dst_mac: rng.gen(),
+        src_ip: rng.gen(),
+        dst_ip: rng.gen(),
+        src_port: rng.gen(),
+        bth: Bth {
+            opcode: 0,
+            solicited: false,
+            pad_count: 0,
+            pkey: 0xFFFF,
+            dest_qp: rng.gen_range(0..=PSN_MASK),
+            ack_req: false,
+            psn: 0,
+        },
+        reth: None,
+        imm: None,
+        payload: vec![],
+    };
+    let data: Vec<u8> = (0..bytes).map(|_| rng.gen()).collect();
+    let (qp, first_psn, va, rkey) =
+        (template.bth.dest_qp, rng.gen_range(0..=PSN_MASK), rng.gen_range(0..1u64 << 48), rng.gen());
+    let packets = write_message(&template, first_psn, va, rkey, mtu, &data, Some(rng.gen()));
+    let transaction = Transaction {
+        qp,
+        first_psn,
+        packets: packets.len() as u32,
+        va,
+        length: bytes as u32,
+        rkey,
+        mtu: mtu as u32,
+        cq: rng.gen(),
+        function: 0,
+    };
+    let mut ops = vec![
+        ReceiveOp::Command(DecideOp::OpenQp { qp, psn: first_psn }),
+        ReceiveOp::Command(DecideOp::Install(transaction)),
+    ];
+    let frame = |p: &RocePacket| ReceiveOp::Frame { bytes: p.encode(), mac_error: false };
+    let mut resend = Vec::new();
+    let mut order: Vec<usize> = Vec::new();
+    for run in (0..packets.len()).collect::<Vec<_>>().chunks(32) {
+        let mut run = run.to_vec();
+        for i in (1..run.len()).rev() {
+            run.swap(i, rng.gen_range(0..=i));
+        }
+        order.extend(run);
+    }
+    for (sent, &i) in order.iter().enumerate() {
+        // The peer resends a lost packet after 16 more (its timeout), well inside the window.
+        while resend.first().is_some_and(|&(due, _)| due <= sent) {
+            ops.push(frame(&packets[resend.remove(0).1]));
+        }
+        match rng.gen_range(0..40) {
+            0 => resend.push((sent + 16, i)), // lost
+            1 if i + 70 < packets.len() && sent + 1 < order.len() => {
+                // Early: 64 or more PSNs ahead of the window; sent again in its turn.
+                ops.push(frame(&packets[i + 70]));
+                ops.push(frame(&packets[i]));
+            }
+            2 | 3 => {
+                ops.push(frame(&packets[i]));
+                ops.push(frame(&packets[i]));
+            }
+            _ => ops.push(frame(&packets[i])),
+        }
+    }
+    ops.extend(resend.iter().map(|&(_, i)| frame(&packets[i])));
+    ops
 }
 
 /// Whether a write of `len` bytes at `addr` touches an error range (the DMA write engine
