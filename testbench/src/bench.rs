@@ -493,7 +493,8 @@ pub fn rdma_placement_bus_share(mtu: usize, packets: usize) -> Result<f64> {
     let report = run(build(Backend::Verilator)?, setup, &TbConfig::new(1))?;
     anyhow::ensure!(
         report.placed == packets as u64 && report.completions == 1,
-        "the message was not placed: {}", report.summary()
+        "the message was not placed: {}",
+        report.summary()
     );
     Ok(report.w_beats as f64 / report.w_span.max(1) as f64)
 }
