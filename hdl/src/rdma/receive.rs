@@ -178,6 +178,13 @@ pub struct RdmaReceive {
     outcome_known: Signal<Local, Bit>,
     write_failed: Signal<Local, Bit>,
     written_done: Signal<Local, Bit>,
+    /// The record just taken leaves its queue (and its status) now.
+    poster_pop: DFF<Bit>,
+    poster_pop_status: DFF<Bit>,
+    /// The outputs: the record they show, and which one shows it.
+    posted_record: DFF<Bits<136>>,
+    cpl_out: DFF<Bit>,
+    fail_out: DFF<Bit>,
     mac_error_count: DFF<Bits<32>>,
     write_error_count: DFF<Bits<32>>,
 }
@@ -264,6 +271,11 @@ impl Default for RdmaReceive {
             outcome_known: Default::default(),
             write_failed: Default::default(),
             written_done: Default::default(),
+            poster_pop: Default::default(),
+            poster_pop_status: Default::default(),
+            posted_record: Default::default(),
+            cpl_out: Default::default(),
+            fail_out: Default::default(),
             mac_error_count: Default::default(),
             write_error_count: Default::default(),
         }
@@ -288,6 +300,11 @@ impl Logic for RdmaReceive {
             place_addr,
             place_length,
             written_record,
+            poster_pop,
+            poster_pop_status,
+            posted_record,
+            cpl_out,
+            fail_out,
             mac_error_count,
             write_error_count
         );
@@ -507,26 +524,46 @@ impl Logic for RdmaReceive {
         self.outcome_known.next = self.written_fifo.m_axis.tvalid.val()
             & (!self.written_has_dma.val() | self.status_fifo.m_axis.tvalid.val());
         self.write_failed.next = self.written_has_dma.val() & self.status_fifo.m_axis.tdata.val().get_bit(0);
-        self.cpl_valid.next = self.outcome_known.val() & !self.write_failed.val() & self.written_complete.val();
-        self.cpl_cq.next = self.written_fifo.m_axis.tdata.val().get_bits::<16>(2);
-        self.cpl_qp.next = self.written_fifo.m_axis.tdata.val().get_bits::<24>(18);
-        self.cpl_length.next = self.written_fifo.m_axis.tdata.val().get_bits::<32>(66);
-        self.cpl_has_imm.next = self.written_fifo.m_axis.tdata.val().get_bit(98);
-        self.cpl_imm.next = self.written_fifo.m_axis.tdata.val().get_bits::<32>(99);
-        self.fail_valid.next = self.outcome_known.val() & self.write_failed.val();
-        self.fail_qp.next = self.written_fifo.m_axis.tdata.val().get_bits::<24>(18);
-        self.fail_psn.next = self.written_fifo.m_axis.tdata.val().get_bits::<24>(42);
-        self.written_done.next = self.outcome_known.val();
-        if self.write_failed.val() {
-            self.written_done.next = self.outcome_known.val() & self.fail_ready.val();
-        } else if self.written_complete.val() {
-            self.written_done.next = self.outcome_known.val() & self.cpl_ready.val();
+        // The outcome goes into output registers, and the record (with its status) leaves
+        // its queue the cycle after: no output's ready reaches back into the queues. A
+        // record is taken only while both outputs are empty, and not in the cycle the last
+        // one leaves its queue (the queue's head still shows it then).
+        self.written_fifo.m_axis.tready.next = self.poster_pop.q.val();
+        self.status_fifo.m_axis.tready.next = self.poster_pop_status.q.val();
+        self.poster_pop.d.next = false;
+        self.poster_pop_status.d.next = false;
+        self.written_done.next = self.outcome_known.val()
+            & !self.poster_pop.q.val()
+            & !self.cpl_out.q.val()
+            & !self.fail_out.q.val();
+        // Follows the queue's head while no output shows it (an enable from registers only).
+        if !self.cpl_out.q.val() & !self.fail_out.q.val() {
+            self.posted_record.d.next = self.written_fifo.m_axis.tdata.val();
         }
-        self.written_fifo.m_axis.tready.next = self.written_done.val();
-        self.status_fifo.m_axis.tready.next = self.written_done.val() & self.written_has_dma.val();
-        if self.written_done.val() & self.write_failed.val() & (self.write_error_count.q.val() + 1).any() {
-            self.write_error_count.d.next = self.write_error_count.q.val() + 1;
+        if self.cpl_out.q.val() & self.cpl_ready.val() {
+            self.cpl_out.d.next = false;
         }
+        if self.fail_out.q.val() & self.fail_ready.val() {
+            self.fail_out.d.next = false;
+        }
+        if self.written_done.val() {
+            self.poster_pop.d.next = true;
+            self.poster_pop_status.d.next = self.written_has_dma.val();
+            self.cpl_out.d.next = !self.write_failed.val() & self.written_complete.val();
+            self.fail_out.d.next = self.write_failed.val();
+            if self.write_failed.val() & (self.write_error_count.q.val() + 1).any() {
+                self.write_error_count.d.next = self.write_error_count.q.val() + 1;
+            }
+        }
+        self.cpl_valid.next = self.cpl_out.q.val();
+        self.cpl_cq.next = self.posted_record.q.val().get_bits::<16>(2);
+        self.cpl_qp.next = self.posted_record.q.val().get_bits::<24>(18);
+        self.cpl_length.next = self.posted_record.q.val().get_bits::<32>(66);
+        self.cpl_has_imm.next = self.posted_record.q.val().get_bit(98);
+        self.cpl_imm.next = self.posted_record.q.val().get_bits::<32>(99);
+        self.fail_valid.next = self.fail_out.q.val();
+        self.fail_qp.next = self.posted_record.q.val().get_bits::<24>(18);
+        self.fail_psn.next = self.posted_record.q.val().get_bits::<24>(42);
         self.mac_errors.next = self.mac_error_count.q.val();
         self.write_errors.next = self.write_error_count.q.val();
 
@@ -537,6 +574,10 @@ impl Logic for RdmaReceive {
             self.mac_error_count.d.next = 0.into();
             self.write_error_count.d.next = 0.into();
             self.passing_reason.d.next = 0.into();
+            self.poster_pop.d.next = false;
+            self.poster_pop_status.d.next = false;
+            self.cpl_out.d.next = false;
+            self.fail_out.d.next = false;
         }
     }
 }
