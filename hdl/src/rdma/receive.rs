@@ -40,7 +40,7 @@ use super::steer::{FrameSteer, STEER_DROP, STEER_PASS, STEER_PLACE};
 use crate::bus::{Axi4WriteMaster, AxisSink, AxisSource};
 use crate::dma::write::DmaWrite;
 use crate::stream_fifo::{FifoFault, StreamFifo};
-use crate::stream_slice::StreamSlice64;
+use crate::stream_slice::{StreamSlice, StreamSlice64};
 use rust_hdl::prelude::*;
 
 /// The `m_axis_pass` reason (`tuser` 3:1) of a frame that is not RoCEv2 (the decider's are 1-7).
@@ -124,6 +124,9 @@ pub struct RdmaReceive {
     pub write_errors: Signal<Out, Bits<32>>,
 
     roce: RoceParser,
+    /// A register slice behind the parser; `tuser`: the frame's flag (bit 0) and, on the
+    /// last beat, the header record (211:1).
+    parsed_slice: StreamSlice<64, 8, 212>,
     frame_fifo: FrameStore,
     header_fifo: HeaderQueue,
     decider: PacketDecider,
@@ -233,6 +236,7 @@ impl Default for RdmaReceive {
             mac_errors: Default::default(),
             write_errors: Default::default(),
             roce: Default::default(),
+            parsed_slice: Default::default(),
             frame_fifo: FrameStore::new(FifoFault::None),
             header_fifo: HeaderQueue::new(FifoFault::None),
             decider: Default::default(),
@@ -325,37 +329,51 @@ impl Logic for RdmaReceive {
         self.status_fifo.clk.next = self.clk.val();
         self.status_fifo.rst.next = self.rst.val();
 
-        // Parser -> frame store and header queue: a frame's last beat goes in with its
-        // header record, so it waits for room in both.
+        // Parser -> register slice (each beat with the header record the parser gives on
+        // the last, in `tuser` 211:1, so the parser's verdict logic ends at a register) ->
+        // frame store and header queue: a frame's last beat goes in with its header record,
+        // so it waits for room in both.
         AxisSink::<64, 8, 1>::link(&mut self.s_axis_rx, &mut self.roce.s_axis);
-        self.frame_error.next = self.frame_bad.q.val() | self.roce.m_axis.tuser.val().any();
-        self.hold_last.next = self.roce.m_axis.tlast.val() & !self.header_fifo.s_axis.tready.val();
-        self.frame_fifo.s_axis.tdata.next = self.roce.m_axis.tdata.val();
-        self.frame_fifo.s_axis.tkeep.next = self.roce.m_axis.tkeep.val();
-        self.frame_fifo.s_axis.tlast.next = self.roce.m_axis.tlast.val();
-        self.frame_fifo.s_axis.tuser.next = self.roce.m_axis.tuser.val();
-        self.frame_fifo.s_axis.tvalid.next = self.roce.m_axis.tvalid.val() & !self.hold_last.val();
-        self.roce.m_axis.tready.next = self.frame_fifo.s_axis.tready.val() & !self.hold_last.val();
-        self.header_fifo.s_axis.tvalid.next =
-            self.roce.m_axis.tvalid.val() & self.roce.m_axis.tlast.val() & self.frame_fifo.s_axis.tready.val();
-        // Header record: kind 1:0, MAC error 2, opcode 10:3, QP 34:11, PSN 58:35, VA 122:59,
-        // R_Key 154:123, immediate 186:155, payload offset 194:187, payload length 210:195.
-        self.header_fifo.s_axis.tdata.next = bit_cast::<256, 2>(self.roce.meta_kind.val())
-            | (bit_cast::<256, 1>(self.frame_error.val().into()) << 2)
-            | (bit_cast::<256, 8>(self.roce.meta_opcode.val()) << 3)
-            | (bit_cast::<256, 24>(self.roce.meta_dest_qp.val()) << 11)
-            | (bit_cast::<256, 24>(self.roce.meta_psn.val()) << 35)
-            | (bit_cast::<256, 64>(self.roce.meta_va.val()) << 59)
-            | (bit_cast::<256, 32>(self.roce.meta_rkey.val()) << 123)
-            | (bit_cast::<256, 32>(self.roce.meta_imm.val()) << 155)
-            | (bit_cast::<256, 8>(self.roce.meta_payload_offset.val()) << 187)
-            | (bit_cast::<256, 16>(self.roce.meta_payload_length.val()) << 195);
+        self.parsed_slice.clk.next = self.clk.val();
+        self.parsed_slice.rst.next = self.rst.val();
+        self.parsed_slice.s_axis.tdata.next = self.roce.m_axis.tdata.val();
+        self.parsed_slice.s_axis.tkeep.next = self.roce.m_axis.tkeep.val();
+        self.parsed_slice.s_axis.tlast.next = self.roce.m_axis.tlast.val();
+        self.parsed_slice.s_axis.tvalid.next = self.roce.m_axis.tvalid.val();
+        self.roce.m_axis.tready.next = self.parsed_slice.s_axis.tready.val();
+        // Header record: kind 1:0, MAC error 2 (filled in behind the slice), opcode 10:3,
+        // QP 34:11, PSN 58:35, VA 122:59, R_Key 154:123, immediate 186:155, payload offset
+        // 194:187, payload length 210:195.
+        self.parsed_slice.s_axis.tuser.next = bit_cast::<212, 1>(self.roce.m_axis.tuser.val())
+            | (bit_cast::<212, 2>(self.roce.meta_kind.val()) << 1)
+            | (bit_cast::<212, 8>(self.roce.meta_opcode.val()) << 4)
+            | (bit_cast::<212, 24>(self.roce.meta_dest_qp.val()) << 12)
+            | (bit_cast::<212, 24>(self.roce.meta_psn.val()) << 36)
+            | (bit_cast::<212, 64>(self.roce.meta_va.val()) << 60)
+            | (bit_cast::<212, 32>(self.roce.meta_rkey.val()) << 124)
+            | (bit_cast::<212, 32>(self.roce.meta_imm.val()) << 156)
+            | (bit_cast::<212, 8>(self.roce.meta_payload_offset.val()) << 188)
+            | (bit_cast::<212, 16>(self.roce.meta_payload_length.val()) << 196);
+        self.frame_error.next = self.frame_bad.q.val() | self.parsed_slice.m_axis.tuser.val().get_bit(0);
+        self.hold_last.next = self.parsed_slice.m_axis.tlast.val() & !self.header_fifo.s_axis.tready.val();
+        self.frame_fifo.s_axis.tdata.next = self.parsed_slice.m_axis.tdata.val();
+        self.frame_fifo.s_axis.tkeep.next = self.parsed_slice.m_axis.tkeep.val();
+        self.frame_fifo.s_axis.tlast.next = self.parsed_slice.m_axis.tlast.val();
+        self.frame_fifo.s_axis.tuser.next = self.parsed_slice.m_axis.tuser.val().get_bits::<1>(0);
+        self.frame_fifo.s_axis.tvalid.next = self.parsed_slice.m_axis.tvalid.val() & !self.hold_last.val();
+        self.parsed_slice.m_axis.tready.next = self.frame_fifo.s_axis.tready.val() & !self.hold_last.val();
+        self.header_fifo.s_axis.tvalid.next = self.parsed_slice.m_axis.tvalid.val()
+            & self.parsed_slice.m_axis.tlast.val()
+            & self.frame_fifo.s_axis.tready.val();
+        self.header_fifo.s_axis.tdata.next =
+            bit_cast::<256, 211>(self.parsed_slice.m_axis.tuser.val().get_bits::<211>(1))
+                | (bit_cast::<256, 1>(self.frame_error.val().into()) << 2);
         self.header_fifo.s_axis.tkeep.next = 0.into();
         self.header_fifo.s_axis.tlast.next = true;
         self.header_fifo.s_axis.tuser.next = 0.into();
-        if self.roce.m_axis.tvalid.val() & self.roce.m_axis.tready.val() {
+        if self.parsed_slice.m_axis.tvalid.val() & self.parsed_slice.m_axis.tready.val() {
             self.frame_bad.d.next = self.frame_error.val();
-            if self.roce.m_axis.tlast.val() {
+            if self.parsed_slice.m_axis.tlast.val() {
                 self.frame_bad.d.next = false;
             }
         }
@@ -532,10 +550,8 @@ impl Logic for RdmaReceive {
         self.status_fifo.m_axis.tready.next = self.poster_pop_status.q.val();
         self.poster_pop.d.next = false;
         self.poster_pop_status.d.next = false;
-        self.written_done.next = self.outcome_known.val()
-            & !self.poster_pop.q.val()
-            & !self.cpl_out.q.val()
-            & !self.fail_out.q.val();
+        self.written_done.next =
+            self.outcome_known.val() & !self.poster_pop.q.val() & !self.cpl_out.q.val() & !self.fail_out.q.val();
         // Follows the queue's head while no output shows it (an enable from registers only).
         if !self.cpl_out.q.val() & !self.fail_out.q.val() {
             self.posted_record.d.next = self.written_fifo.m_axis.tdata.val();
