@@ -3,8 +3,8 @@
 //! path with the reason it was not placed.
 //!
 //! ```text
-//! s_axis_rx ─► roce (parser) ─┬─► frame_fifo (whole frames) ─► slice ──► steer ─┬─► m_axis_pass (tuser: reason)
-//!                             └─► header_fifo ─► dispatcher ─► decider     ▲     ├─► (dropped)
+//! s_axis_rx ─► roce (parser) ─► slice ─┬─► frame_fifo (whole frames) ─► slice ─► steer ─┬─► m_axis_pass (tuser: reason)
+//!                                      └─► header_fifo ─► dispatcher ─► decider     ▲  ├─► (dropped)
 //!                                    (one record      │  ▲ verdict          │     └─► dma_write ─► m_axi (AW, W, B)
 //!                                     per frame)      │  └──────────────────┘       (slice) │ status
 //!                                                     └─► written_fifo ──► poster ◄─────────┘ (status_fifo)
