@@ -33,7 +33,7 @@
 use anyhow::{bail, ensure, Context, Result};
 use ferronic_hdl::rdma::decide::{
     REASON_BAD_LENGTH, REASON_NOT_OFFLOADED, REASON_NO_TRANSACTION, REASON_OUT_OF_BOUNDS, REASON_OUT_OF_WINDOW,
-    REASON_RKEY_MISMATCH, REASON_UNKNOWN_QP,
+    REASON_RKEY_MISMATCH, REASON_UNKNOWN_QP, STATUS_QP_BUSY,
 };
 use ferronic_hdl::rdma::table::{STATUS_FULL, STATUS_INVALID, STATUS_NOT_FOUND, STATUS_OK, STATUS_OVERLAPS};
 use ferronic_testbench::bfm::axi4::ErrorRange;
@@ -181,7 +181,8 @@ fn status_name(status: u64) -> &'static str {
         STATUS_OVERLAPS => "overlaps",
         STATUS_NOT_FOUND => "not_found",
         STATUS_INVALID => "invalid",
-        _ => "qp_slot_busy",
+        STATUS_QP_BUSY => "qp_slot_busy",
+        _ => "unknown",
     }
 }
 

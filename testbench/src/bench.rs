@@ -426,28 +426,36 @@ pub fn rdma_table_lookup_rate(entries: usize, count: usize, per_command: usize) 
     Ok(report.lookups as f64 / report.cycles.max(1) as f64)
 }
 
-/// The placement decision's rate: one RDMA WRITE message of `packets` packets of 256 bytes
-/// whose headers arrive back to back, verdicts taken at once; cycles per packet.
-pub fn rdma_decide_cycles_per_packet(packets: usize) -> Result<f64> {
+/// What the RDMA benchmarks feed: a QP opened at PSN 0, a transaction installed for `data`
+/// at VA 0x4000_0000 in packets of `mtu` bytes, then the message's packets in order.
+fn rdma_bench_message(mtu: usize, data: &[u8]) -> Vec<crate::scenarios::rdma_decide::DecideOp> {
     use crate::models::rdma::{write_message, Transaction};
-    use crate::scenarios::rdma_decide::{build, run, DecideOp};
+    use crate::scenarios::rdma_decide::DecideOp;
     let mut rng = rand::rngs::SmallRng::seed_from_u64(1);
     let template = crate::scenarios::roce_parser::random_packet(&mut rng);
-    let data = vec![0x3Cu8; packets * 256];
-    let qp = template.bth.dest_qp;
+    let (qp, va, rkey) = (template.bth.dest_qp, 0x4000_0000, 5);
+    let packets = write_message(&template, 0, va, rkey, mtu, data, None);
     let transaction = Transaction {
         qp,
         first_psn: 0,
-        packets: packets as u32,
-        va: 0x4000_0000,
+        packets: packets.len() as u32,
+        va,
         length: data.len() as u32,
-        rkey: 5,
-        mtu: 256,
+        rkey,
+        mtu: mtu as u32,
         cq: 0,
         function: 0,
     };
     let mut ops = vec![DecideOp::OpenQp { qp, psn: 0 }, DecideOp::Install(transaction)];
-    ops.extend(write_message(&template, 0, 0x4000_0000, 5, 256, &data, None).into_iter().map(DecideOp::Packet));
+    ops.extend(packets.into_iter().map(DecideOp::Packet));
+    ops
+}
+
+/// The placement decision's rate: one RDMA WRITE message of `packets` packets of 256 bytes
+/// whose headers arrive back to back, verdicts taken at once; cycles per packet.
+pub fn rdma_decide_cycles_per_packet(packets: usize) -> Result<f64> {
+    use crate::scenarios::rdma_decide::{build, run};
+    let ops = rdma_bench_message(256, &vec![0x3Cu8; packets * 256]);
     let report = run(build(Backend::Verilator)?, ops, Pattern::Never, Pattern::Never, &TbConfig::new(1))?;
     anyhow::ensure!(
         report.placed == packets as u64 && report.completions == 1,
@@ -462,32 +470,16 @@ pub fn rdma_decide_cycles_per_packet(packets: usize) -> Result<f64> {
 /// first beat to its last.
 pub fn rdma_placement_bus_share(mtu: usize, packets: usize) -> Result<f64> {
     use crate::bfm::Axi4MemoryConfig;
-    use crate::models::rdma::{write_message, Transaction};
     use crate::scenarios::rdma_decide::DecideOp;
     use crate::scenarios::rdma_receive::{build, run, ReceiveOp, ReceiveRun};
-    let mut rng = rand::rngs::SmallRng::seed_from_u64(1);
-    let template = crate::scenarios::roce_parser::random_packet(&mut rng);
     let data: Vec<u8> = (0..mtu * packets).map(|i| i as u8).collect();
-    let qp = template.bth.dest_qp;
-    let va = 0x4000_0000;
-    let transaction = Transaction {
-        qp,
-        first_psn: 0,
-        packets: packets as u32,
-        va,
-        length: data.len() as u32,
-        rkey: 5,
-        mtu: mtu as u32,
-        cq: 0,
-        function: 0,
-    };
-    let mut ops =
-        vec![ReceiveOp::Command(DecideOp::OpenQp { qp, psn: 0 }), ReceiveOp::Command(DecideOp::Install(transaction))];
-    ops.extend(
-        write_message(&template, 0, va, 5, mtu, &data, None)
-            .into_iter()
-            .map(|p| ReceiveOp::Frame { bytes: p.encode(), mac_error: false }),
-    );
+    let ops = rdma_bench_message(mtu, &data)
+        .into_iter()
+        .map(|op| match op {
+            DecideOp::Packet(p) => ReceiveOp::Frame { bytes: p.encode(), mac_error: false },
+            command => ReceiveOp::Command(command),
+        })
+        .collect();
     let memory = Axi4MemoryConfig { latency: 200, ..Default::default() };
     let setup = ReceiveRun { ops, memory, idle: Pattern::Never, backpressure: Pattern::Never };
     let report = run(build(Backend::Verilator)?, setup, &TbConfig::new(1))?;

@@ -169,6 +169,37 @@ impl ChannelSink {
     }
 }
 
+/// How busy a channel was: its transfers, and the cycles from the first to the last,
+/// inclusive (`transfers / span` is the share of cycles it carried one).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TransferSpan {
+    pub transfers: u64,
+    pub first: Option<u64>,
+    pub span: u64,
+}
+
+/// Counts the transfers (`valid` and `ready` high at once) on a channel from now on.
+pub fn count_transfers(tb: &Tb, valid: PortId, ready: PortId) -> Rc<RefCell<TransferSpan>> {
+    let count = Rc::new(RefCell::new(TransferSpan::default()));
+    let counted = Rc::clone(&count);
+    let watch = tb.clone();
+    tb.spawn(async move {
+        loop {
+            watch.read_only().await;
+            if watch.get(valid) != 0 && watch.get(ready) != 0 {
+                let now = watch.cycle();
+                let mut c = counted.borrow_mut();
+                c.transfers += 1;
+                let first = *c.first.get_or_insert(now);
+                c.span = now - first + 1;
+            }
+        }
+        #[allow(unreachable_code)]
+        Ok(())
+    });
+    count
+}
+
 /// What a channel watcher does with each transfer, for checks beyond the handshake.
 pub type TransferCheck = Box<dyn FnMut(&Payload) -> Result<()>>;
 

@@ -3,8 +3,10 @@
 //! streams. Host memory must end up exactly as a plain reference memory says.
 use super::{Backend, BoxedSim};
 use crate::bfm::axis::frame_to_beats;
-use crate::bfm::channel::{ChannelPorts, ChannelSource};
-use crate::bfm::{Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxisMonitor, AxisSource, Pattern, SparseMemory};
+use crate::bfm::channel::{count_transfers, ChannelPorts, ChannelSource};
+use crate::bfm::{
+    Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxisMonitor, AxisSource, ErrorRange, Pattern, SparseMemory,
+};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{ensure, Result};
 use ferronic_hdl::dma::write::DmaWrite;
@@ -51,15 +53,20 @@ pub struct WriteReport {
     pub statuses: Vec<(u8, bool)>,
 }
 
+/// Whether a write of `len` bytes at `addr` touches an error range: the engine writes
+/// whole 8-byte beats (strobed), so its span is `addr` rounded down to `addr + len` rounded up.
+pub fn beats_touch_error(addr: u64, len: u64, errors: &[ErrorRange]) -> bool {
+    let span = (addr & !7)..(addr + len).div_ceil(8) * 8;
+    errors.iter().any(|e| e.range.start < span.end && span.start < e.range.end)
+}
+
 /// Whether a request must end in error, from the engine's contract: data not fitting the
 /// descriptor, poisoned data, or an error range touching its 8-byte-aligned span.
 pub fn expect_error(request: &WriteRequest, memory: &Axi4MemoryConfig) -> bool {
-    let len = request.data.len() as u64;
-    let span = (request.addr & !7)..(request.addr + len).div_ceil(8) * 8;
     let sent = request.stream_len.unwrap_or(request.data.len());
     request.poison_beat.is_some_and(|b| b < sent.div_ceil(8).min(request.data.len().div_ceil(8)))
         || sent != request.data.len()
-        || memory.errors.iter().any(|e| e.range.start < span.end && span.start < e.range.end)
+        || beats_touch_error(request.addr, request.data.len() as u64, &memory.errors)
 }
 
 pub fn run(sim: BoxedSim, setup: WriteRun, seed: u64) -> Result<WriteReport> {
@@ -105,23 +112,15 @@ pub fn run(sim: BoxedSim, setup: WriteRun, seed: u64) -> Result<WriteReport> {
         // Collect statuses; count busy W cycles.
         let (status_valid, status_tag, status_error) =
             (tb.port("status_valid")?, tb.port("status_tag")?, tb.port("status_error")?);
-        let (wvalid, wready) = (tb.port("m_axi_wvalid")?, tb.port("m_axi_wready")?);
+        let w_bus = count_transfers(&tb, tb.port("m_axi_wvalid")?, tb.port("m_axi_wready")?);
         let collected = Rc::clone(&out);
         let watch = tb.clone();
         tb.spawn(async move {
-            let mut first_w: Option<u64> = None;
             loop {
                 watch.read_only().await;
-                let [v, t, e, wv, wr] = watch.get_many(&[status_valid, status_tag, status_error, wvalid, wready]);
-                let mut r = collected.borrow_mut();
+                let [v, t, e] = watch.get_many(&[status_valid, status_tag, status_error]);
                 if v != 0 {
-                    r.statuses.push((t as u8, e != 0));
-                }
-                if wv != 0 && wr != 0 {
-                    r.w_busy += 1;
-                    let now = watch.cycle();
-                    first_w.get_or_insert(now);
-                    r.w_span = now - first_w.unwrap_or(now) + 1;
+                    collected.borrow_mut().statuses.push((t as u8, e != 0));
                 }
             }
             #[allow(unreachable_code)]
@@ -153,7 +152,9 @@ pub fn run(sim: BoxedSim, setup: WriteRun, seed: u64) -> Result<WriteReport> {
                 ensure!(bad.is_none(), "request #{i} ({:#x}+{}): memory byte {bad:?} differs", r.addr, r.data.len());
             }
         }
-        out.borrow_mut().cycles = tb.cycle() - start;
+        let mut report = out.borrow_mut();
+        report.cycles = tb.cycle() - start;
+        (report.w_busy, report.w_span) = (w_bus.borrow().transfers, w_bus.borrow().span);
         Ok(())
     })?;
     let result = report.borrow().clone();

@@ -215,6 +215,20 @@ pub fn reason_code(r: FallbackReason) -> u64 {
     }
 }
 
+/// The command ports, in the order of [`command_fields`]' values.
+pub const COMMAND_PORTS: [&str; 10] = [
+    "cmd_op",
+    "cmd_qp",
+    "cmd_first_psn",
+    "cmd_packets",
+    "cmd_va",
+    "cmd_length",
+    "cmd_rkey",
+    "cmd_path_mtu",
+    "cmd_cq",
+    "cmd_function",
+];
+
 /// The `cmd_*` values of a command: op, QP, first PSN, packets, VA, length, R_Key, path
 /// MTU, CQ, function.
 pub fn command_fields(op: &DecideOp) -> [u64; 10] {
@@ -306,18 +320,7 @@ pub fn run(
         ])?;
         let (cmd_valid, cmd_ready, pkt_valid, pkt_ready) = (control[0], control[1], control[2], control[3]);
         let (done_valid, verdict_valid, verdict_ready) = (control[4], control[5], control[6]);
-        let cmd_fields = ports(&[
-            "cmd_op",
-            "cmd_qp",
-            "cmd_first_psn",
-            "cmd_packets",
-            "cmd_va",
-            "cmd_length",
-            "cmd_rkey",
-            "cmd_path_mtu",
-            "cmd_cq",
-            "cmd_function",
-        ])?;
+        let cmd_fields = ports(&COMMAND_PORTS)?;
         let pkt_fields = ports(&["pkt_opcode", "pkt_qp", "pkt_psn", "pkt_va", "pkt_rkey", "pkt_imm", "pkt_length"])?;
         let done_fields = ports(&["done_status", "done_entry"])?;
         let verdict_fields = ports(&[

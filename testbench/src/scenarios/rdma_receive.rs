@@ -5,12 +5,15 @@
 //! `m_axi`. Host memory must end byte for byte as the model's placements say, every frame
 //! not placed must reach the software path whole with its reason, and the completions and
 //! write-failure records must come in the model's order.
-use super::rdma_decide::{command_fields, model, model_command, random_traffic as decider_traffic, reason_code};
+use super::dma_write::beats_touch_error;
+use super::rdma_decide::{
+    command_fields, model, model_command, random_traffic as decider_traffic, reason_code, COMMAND_PORTS,
+};
 use super::roce_parser::random_frames as parser_frames;
 use super::{Backend, BoxedSim};
 use crate::bfm::axi4::ErrorRange;
 use crate::bfm::axis::{frame_to_beats, AxisBeat};
-use crate::bfm::channel::{ChannelPorts, ChannelSink};
+use crate::bfm::channel::{count_transfers, ChannelPorts, ChannelSink};
 use crate::bfm::pattern::Throttle;
 use crate::bfm::{Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxisMonitor, AxisSink, AxisSource, Pattern, SparseMemory};
 use crate::models::rdma::{decode, NotRoce, Outcome};
@@ -241,11 +244,10 @@ pub fn long_message_traffic(bytes: usize, mtu: usize, seed: u64) -> Vec<ReceiveO
     ops
 }
 
-/// Whether a write of `len` bytes at `addr` touches an error range (the DMA write engine
-/// writes whole 8-byte beats, strobed).
+/// Whether a placement write of `len` bytes at `addr` fails: it has bytes (a placement of
+/// none writes nothing) and its beats touch an error range.
 fn write_fails(addr: u64, len: u64, errors: &[ErrorRange]) -> bool {
-    let span = (addr & !7)..(addr + len).div_ceil(8) * 8;
-    len > 0 && errors.iter().any(|e| e.range.start < span.end && span.start < e.range.end)
+    len > 0 && beats_touch_error(addr, len, errors)
 }
 
 /// Collects whole frames from the software path: bytes, the MAC's flag (any beat), and the
@@ -277,14 +279,18 @@ fn take_frames(
 /// Merges the completion and failure outputs into one stream in the order they left (one
 /// record leaves per cycle at most: both come from one queue).
 fn take_events(completions: &ChannelSink, failures: &ChannelSink, out: &mut Vec<(u64, PosterEvent)>) {
+    let mut new = Vec::new();
     while let Some((cycle, p)) = completions.pop() {
         let imm = (p[3] != 0).then_some(p[4]);
-        out.push((cycle, PosterEvent::Completion { cq: p[0], qp: p[1], length: p[2], imm }));
+        new.push((cycle, PosterEvent::Completion { cq: p[0], qp: p[1], length: p[2], imm }));
     }
     while let Some((cycle, p)) = failures.pop() {
-        out.push((cycle, PosterEvent::WriteFailed { qp: p[0], psn: p[1] }));
+        new.push((cycle, PosterEvent::WriteFailed { qp: p[0], psn: p[1] }));
     }
-    out.sort_by_key(|(cycle, _)| *cycle);
+    // Everything taken before this call left in an earlier cycle: only the new ones need
+    // putting in order.
+    new.sort_by_key(|(cycle, _)| *cycle);
+    out.extend(new);
 }
 
 pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<ReceiveReport> {
@@ -308,42 +314,11 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
         let port = |name: &str| tb.port(name);
         let (cmd_valid, cmd_ready, done_valid) = (port("cmd_valid")?, port("cmd_ready")?, port("done_valid")?);
         let (done_status, done_entry) = (port("done_status")?, port("done_entry")?);
-        let cmd_fields = [
-            "cmd_op",
-            "cmd_qp",
-            "cmd_first_psn",
-            "cmd_packets",
-            "cmd_va",
-            "cmd_length",
-            "cmd_rkey",
-            "cmd_path_mtu",
-            "cmd_cq",
-            "cmd_function",
-        ]
-        .iter()
-        .map(|n| tb.port(n))
-        .collect::<Result<Vec<_>>>()?;
+        let cmd_fields = COMMAND_PORTS.iter().map(|n| tb.port(n)).collect::<Result<Vec<_>>>()?;
         let counter_names = ["placed_packets", "dropped_duplicates", "software_packets", "mac_errors", "write_errors"];
         let counters: Vec<_> = counter_names.iter().map(|n| tb.port(n)).collect::<Result<_>>()?;
         tb.set(cmd_valid, 0);
-        let (wvalid, wready) = (port("m_axi_wvalid")?, port("m_axi_wready")?);
-        let w_count = Rc::new(RefCell::new((0u64, None::<u64>, 0u64)));
-        let w_watch = Rc::clone(&w_count);
-        let watch = tb.clone();
-        tb.spawn(async move {
-            loop {
-                watch.read_only().await;
-                if watch.get(wvalid) != 0 && watch.get(wready) != 0 {
-                    let now = watch.cycle();
-                    let mut w = w_watch.borrow_mut();
-                    w.0 += 1;
-                    let first = *w.1.get_or_insert(now);
-                    w.2 = now - first + 1;
-                }
-            }
-            #[allow(unreachable_code)]
-            Ok(())
-        });
+        let w_bus = count_transfers(&tb, port("m_axi_wvalid")?, port("m_axi_wready")?);
 
         // A background pattern around every transaction's region, in memory and in the
         // reference, so a stray strobe shows even where it writes a zero.
@@ -545,7 +520,7 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
         let want = vec![counts.placed, counts.duplicates, software, counts.mac_errors, counts.write_failures];
         ensure!(got == want, "counters {counter_names:?} {got:?}, the model says {want:?}");
         counts.cycles = tb.cycle() - start;
-        (counts.w_beats, counts.w_span) = (w_count.borrow().0, w_count.borrow().2);
+        (counts.w_beats, counts.w_span) = (w_bus.borrow().transfers, w_bus.borrow().span);
         *out.borrow_mut() = counts;
         Ok(())
     })?;
