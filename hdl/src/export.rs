@@ -144,6 +144,7 @@ pub fn shipped_blocks() -> Result<Vec<ExportedBlock>> {
         export_cfgspace("cfgspace64", "ferronic-nic", 64)?,
         export_block("dma_read", &mut crate::dma::read::DmaRead::default())?,
         export_block("dma_write", &mut crate::dma::write::DmaWrite::default())?,
+        export_block("axi_write_mux", &mut crate::axi_write_mux::AxiWriteMux::default())?,
         export_block("llq", &mut crate::llq::LlqMemory::default())?,
         export_block("nic", &mut crate::nic::Nic::default())?,
         export_block("tx", &mut crate::tx::TxEngine::default())?,

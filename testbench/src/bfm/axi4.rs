@@ -327,7 +327,7 @@ struct Op {
 pub struct Axi4Master {
     aw: ChannelSource,
     w: ChannelSource,
-    ar: ChannelSource,
+    ar: Option<ChannelSource>,
     state: Rc<RefCell<MasterState>>,
     bus_bytes: u64,
     max_beats: u64,
@@ -339,9 +339,16 @@ impl Axi4Master {
         let bus_bytes = (tb.port_spec(tb.port(&format!("{prefix}_wdata"))?).width / 8) as u64;
         let aw = ChannelSource::start(tb, ChannelPorts::resolve(tb, prefix, "aw", &AW_FIELDS)?, idle);
         let w = ChannelSource::start(tb, ChannelPorts::resolve(tb, prefix, "w", &W_FIELDS)?, idle);
-        let ar = ChannelSource::start(tb, ChannelPorts::resolve(tb, prefix, "ar", &AR_FIELDS)?, idle);
         let b = ChannelSink::start(tb, ChannelPorts::resolve(tb, prefix, "b", &B_FIELDS)?, backpressure);
-        let r = ChannelSink::start(tb, ChannelPorts::resolve(tb, prefix, "r", &R_FIELDS)?, backpressure);
+        // A write-only slave port (an AXI4 write interface) has no read channels.
+        let (ar, r) = if tb.port(&format!("{prefix}_arvalid")).is_ok() {
+            (
+                Some(ChannelSource::start(tb, ChannelPorts::resolve(tb, prefix, "ar", &AR_FIELDS)?, idle)),
+                Some(ChannelSink::start(tb, ChannelPorts::resolve(tb, prefix, "r", &R_FIELDS)?, backpressure)),
+            )
+        } else {
+            (None, None)
+        };
         let master = Self { aw, w, ar, state: Rc::default(), bus_bytes, max_beats: 256, tb: tb.clone() };
         let state = Rc::clone(&master.state);
         let tb2 = tb.clone();
@@ -359,7 +366,7 @@ impl Axi4Master {
                     op.resp = op.resp.max(p[1] as u8);
                     op.bursts_left -= 1;
                 }
-                while let Some((_, p)) = r.pop() {
+                while let Some((_, p)) = r.as_ref().and_then(|r| r.pop()) {
                     let (id, data, resp, last) = (p[0], p[1], p[2] as u8, p[3] != 0);
                     st.read_beats.entry(id).or_default().push(data);
                     if let Some((op, _)) = st.reads.get(&id).and_then(|q| q.front()) {
@@ -432,14 +439,16 @@ impl Axi4Master {
         resp
     }
 
-    /// Reads `len` bytes at `addr`; returns the data and the worst response.
+    /// Reads `len` bytes at `addr`; returns the data and the worst response. Panics on a
+    /// write-only port (a test bug, not a device fault).
     pub async fn read(&self, id: u64, addr: u64, len: usize) -> (Vec<u8>, u8) {
+        let ar = self.ar.as_ref().expect("read on a write-only AXI4 port");
         let bursts = split_bursts(addr, len as u64, self.bus_bytes, self.max_beats);
         let op = Rc::new(RefCell::new(Op { bursts_left: bursts.len(), base: addr, data: vec![0; len], resp: OKAY }));
         for range in bursts {
             let aligned = range.start & !(self.bus_bytes - 1);
             let beats = (range.end - aligned).div_ceil(self.bus_bytes);
-            self.ar.push(
+            ar.push(
                 AddressBeat { id, addr: range.start, len: beats - 1, size: self.size(), burst: BURST_INCR }.encode(),
             );
             self.state.borrow_mut().reads.entry(id).or_default().push_back((Rc::clone(&op), range));
