@@ -1,5 +1,6 @@
 //! ferronic's RTL: bus interfaces, blocks and their Verilog export.
 pub mod axi_write_mux;
+pub mod axil_split;
 pub mod block_ram;
 pub mod bus;
 pub mod bus_loopback;

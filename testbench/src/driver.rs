@@ -8,11 +8,13 @@
 //!
 //! Queue `q` uses rings `4q` (TX submission), `4q + 1` (TX completion), `4q + 2` (RX
 //! submission) and `4q + 3` (RX completion); the register addresses come from the register
-//! map (`ferronic_hdl::regs::nic`).
+//! map (`ferronic_hdl::regs::nic`). RDMA: transactions and QPs through the RDMA command
+//! registers.
 use crate::bfm::{Axi4Master, AxilMaster, SparseMemory};
 use crate::models::ena::{
     llq_entry, RxCompletion, RxDescriptor, TxCompletion, TxDescriptor, LLQ_ENTRIES, LLQ_ENTRY_BYTES,
 };
+use crate::scenarios::rdma_decide::{command_fields, DecideOp};
 use crate::tb::Tb;
 use anyhow::{ensure, Result};
 use ferronic_hdl::regs::nic::*;
@@ -74,6 +76,37 @@ impl EnaHost {
         self.write_register(ring_register(ring, &RING_BASE_LO), base as u32).await?;
         self.write_register(ring_register(ring, &RING_BASE_HI), (base >> 32) as u32).await?;
         self.write_register(ring_register(ring, &RING_CONTROL), control).await
+    }
+
+    /// Gives the RDMA receive path one command through its BAR0 registers: the fields, then
+    /// the op into `rdma_cmd_issue`; polls `rdma_cmd_result` until the answer. Returns
+    /// (status, entry).
+    pub async fn rdma_command(&self, op: &DecideOp) -> Result<(u64, u64)> {
+        let [code, qp, psn, packets, va, length, rkey, path_mtu, cq, function] = command_fields(op);
+        let params = RDMA_PARAMS_PATH_MTU.put(path_mtu as u32)
+            | RDMA_PARAMS_FUNCTION.put(function as u32)
+            | RDMA_PARAMS_CQ.put(cq as u32);
+        for (register, value) in [
+            (RDMA_CMD_QP, qp as u32),
+            (RDMA_CMD_PSN, psn as u32),
+            (RDMA_CMD_PACKETS, packets as u32),
+            (RDMA_CMD_VA_LO, va as u32),
+            (RDMA_CMD_VA_HI, (va >> 32) as u32),
+            (RDMA_CMD_LENGTH, length as u32),
+            (RDMA_CMD_RKEY, rkey as u32),
+            (RDMA_CMD_PARAMS, params),
+            (RDMA_CMD_ISSUE, code as u32),
+        ] {
+            self.write_register(register.offset as u64, value).await?;
+        }
+        for _ in 0..100 {
+            let (result, resp) = self.bar0.read(RDMA_CMD_RESULT.offset as u64).await;
+            ensure!(resp == 0, "reading rdma_cmd_result answered {resp}");
+            if RDMA_RESULT_BUSY.get(result) == 0 {
+                return Ok((RDMA_RESULT_STATUS.get(result) as u64, RDMA_RESULT_ENTRY.get(result) as u64));
+            }
+        }
+        anyhow::bail!("{op:?}: still busy after 100 reads of rdma_cmd_result")
     }
 
     /// Disables a ring (a control write, which also resets its indices), as a driver tearing

@@ -8,6 +8,7 @@ use ferronic_testbench::scenarios::nic_rx::{run, MacFault, RxBuffer, RxBufferFau
 use ferronic_testbench::scenarios::nic_tx::build;
 use ferronic_testbench::scenarios::Backend;
 use proptest::prelude::*;
+use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
 /// A UDP frame of `len` bytes (at least 42) that steers to `queue`: random addresses and
@@ -59,10 +60,11 @@ fn frames_spread_over_all_queues_by_their_hash() {
     assert_eq!(report.delivered.iter().filter(|(q, _)| *q == 5).count(), 2);
 }
 
-/// RoCEv2 through the NIC, before the transaction table exists: good packets (one with
-/// Ethernet padding) reach software like any frame; one with a bad ICRC and one cut short
-/// are dropped (counted in `rx_errors` and by reason), and a RoCEv2 frame whose only change
-/// is a router's (TTL) stays good.
+/// RoCEv2 through the NIC with no QP open: good packets (one with Ethernet padding) reach
+/// software like any frame, their completions saying why (`rdma_reason` 1: unknown QP); one
+/// with a bad ICRC and one cut short are dropped by the RDMA path before the RX engine
+/// (counted by reason, not in `rx_errors`), and a RoCEv2 frame whose only change is a
+/// router's (TTL) stays good.
 #[test]
 fn roce_frames_reach_software_and_bad_ones_are_dropped() {
     use ferronic_testbench::models::rdma::write_message;
@@ -90,8 +92,88 @@ fn roce_frames_reach_software_and_bad_ones_are_dropped() {
         [packets[0].clone(), bad_icrc, cut, routed, padded, packets[1].clone()].into_iter().map(RxFrame::new).collect();
     let report = run(build(Backend::Verilator).unwrap(), RxRun::unloaded(frames, 4, 2048, 40), 9).unwrap();
     let c = &report.counters;
-    assert_eq!((c.packets, c.errors), (4, 2));
+    assert_eq!((c.packets, c.errors, c.rdma_software), (4, 0, 4));
     assert_eq!((c.roce, c.roce_icrc_errors, c.roce_truncated), (4, 1, 1));
+}
+
+/// RDMA placement through the NIC: two QPs open, three WRITE messages installed (one with
+/// immediate data), their packets shuffled and some sent twice, mixed with UDP frames for
+/// the RX queues, a packet for a QP that is not open, one for a PSN no transaction covers,
+/// a bad ICRC and a MAC-flagged RoCEv2 frame; under memory latency, backpressure and RX
+/// idle cycles. Placed payload, the message completions, the software frames with their
+/// reasons and every counter must be what the placement and RX models say — the RDMA path's
+/// writes and the RX engine's share `m_axi_`.
+#[test]
+fn rdma_writes_are_placed_while_other_frames_reach_the_rx_queues() {
+    use ferronic_testbench::models::rdma::{write_message, Transaction};
+    use ferronic_testbench::scenarios::rdma_decide::DecideOp;
+    use ferronic_testbench::scenarios::roce_parser::random_packet;
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(44);
+    let mut commands = Vec::new();
+    let mut roce = Vec::new();
+    for (m, (qp, len, mtu, imm)) in
+        [(0x11u32, 20_000usize, 1024usize, None), (0x22, 700, 256, Some(0xC0FFEE)), (0x11, 64, 256, None)]
+            .into_iter()
+            .enumerate()
+    {
+        let mut template = random_packet(&mut rng);
+        template.bth.dest_qp = qp;
+        // QP 0x11's second message follows its first (20 packets from PSN 1000).
+        let first_psn = [1000, 2000, 1020][m];
+        let va = 0x0800_0000 + 0x10_0000 * m as u64 + rng.gen_range(0..64);
+        let data: Vec<u8> = (0..len).map(|_| rng.gen()).collect();
+        let packets = write_message(&template, first_psn, va, 0x5000 + m as u32, mtu, &data, imm);
+        if m < 2 {
+            commands.push(DecideOp::OpenQp { qp, psn: first_psn });
+        }
+        commands.push(DecideOp::Install(Transaction {
+            qp,
+            first_psn,
+            packets: packets.len() as u32,
+            va,
+            length: len as u32,
+            rkey: 0x5000 + m as u32,
+            mtu: mtu as u32,
+            cq: 7 + m as u16,
+            function: 0,
+        }));
+        roce.extend(packets.iter().map(|p| RxFrame::new(p.encode())));
+        roce.push(RxFrame::new(packets[packets.len() / 2].encode())); // a duplicate
+        if m == 0 {
+            let mut stranger = packets[1].clone();
+            stranger.bth.dest_qp = 0x33; // not open
+            roce.push(RxFrame::new(stranger.encode()));
+            let mut uncovered = packets[1].clone();
+            uncovered.bth.psn = 1040; // in the window, no transaction
+            roce.push(RxFrame::new(uncovered.encode()));
+            let mut bad = packets[2].encode();
+            bad[100] ^= 1;
+            roce.push(RxFrame::new(bad));
+            let mut flagged = RxFrame::new(packets[3].encode());
+            flagged.fault = Some(MacFault::Marked);
+            roce.push(flagged);
+        }
+    }
+    // The messages are installed before the first PSN of the QP's next message arrives, so
+    // the QP's window is where the model says; within that, any order.
+    roce.shuffle(&mut rng);
+    let mut frames = Vec::new();
+    for (i, f) in roce.into_iter().enumerate() {
+        frames.push(f);
+        if i % 3 == 0 {
+            frames.push(frame_for(i % RX_QUEUES, rng.gen_range(42..1500), i as u8));
+        }
+    }
+    let setup = RxRun {
+        rdma_commands: commands,
+        rx_idle: Pattern::Random(0.2),
+        memory: Axi4MemoryConfig { latency: 80, ready: Pattern::Random(0.2), ..Default::default() },
+        ..RxRun::unloaded(frames, 16, 2048, 80)
+    };
+    let report = run(build(Backend::Verilator).unwrap(), setup, 44).unwrap();
+    let c = &report.counters;
+    assert_eq!((c.rdma_placed, c.rdma_duplicates), (20 + 3 + 1, 3), "{c:?}");
+    assert_eq!((c.rdma_software, c.rdma_mac_errors, c.roce_icrc_errors), (2, 1, 1));
 }
 
 /// A jumbo frame over buffers of 1000 bytes (used as 1000: a multiple of 8) and 1001 (used
@@ -146,12 +228,14 @@ fn bad_frames_from_the_mac_are_dropped_and_counted() {
         with(frame_for(0, 200, 5), MacFault::GappyKeep),
         RxFrame::new(vec![0x5A; 9601]),
         RxFrame::new(vec![0x5B; 16384]),
+        // Longer than the RDMA path's frame store: cut there and flagged, then dropped.
+        RxFrame::new(vec![0x5C; 20000]),
         frame_for(0, 9600, 3),
         frame_for(0, 71, 3),
     ];
     let report =
         run(build(Backend::Verilator).unwrap(), quiet(frames, only_queue(0, vec![RxBuffer::new(0); 4])), 6).unwrap();
-    assert_eq!((report.counters.packets, report.counters.errors), (3, 5));
+    assert_eq!((report.counters.packets, report.counters.errors), (3, 6));
 }
 
 /// Host-side faults: a descriptor whose read fails (that buffer is lost; the frame cut or
@@ -268,6 +352,7 @@ proptest! {
             disable_queue: None,
             transmit: transmit.iter().map(|&(q, len, s)| (q, frame_for(0, len, s).bytes)).collect(),
             failing_completion_ring: None,
+            rdma_commands: Vec::new(),
         };
         let result = run(build(Backend::Verilator).unwrap(), setup, seed);
         prop_assert!(result.is_ok(), "{:?}", result.err());

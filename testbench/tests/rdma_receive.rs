@@ -66,6 +66,36 @@ fn long_messages_land_whole_through_loss_reordering_and_early_packets() {
     }
 }
 
+/// Frames longer than the frame store (16 KiB) are cut there and flagged bad, the rest of
+/// each discarded: a 20000-byte frame of other traffic goes to software cut and flagged, a
+/// 17000-byte RoCEv2 WRITE is dropped (cut short), a frame of exactly 16 KiB passes whole,
+/// and the traffic around them goes on as the model says (nothing hangs).
+#[test]
+fn frames_longer_than_the_frame_store_are_cut_flagged_and_do_not_stop_the_path() {
+    use ferronic_testbench::models::rdma::write_message;
+    use ferronic_testbench::scenarios::rdma_receive::ReceiveOp;
+    use ferronic_testbench::scenarios::roce_parser::random_packet;
+    use rand::SeedableRng;
+    let (mut ops, errors) = random_traffic(6, 81);
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(81);
+    let template = random_packet(&mut rng);
+    let giant_write = write_message(&template, 5, 0x1000, 1, 17_000, &vec![0x42; 17_000], None)[0].encode();
+    assert!(giant_write.len() > 16_384);
+    let giants = [vec![0x5A; 20_000], giant_write, vec![0x33; 16_384]];
+    for (i, bytes) in giants.into_iter().enumerate() {
+        let at = ops.len() * (i + 1) / 4;
+        ops.insert(at, ReceiveOp::Frame { bytes, mac_error: false });
+    }
+    for backend in Backend::ALL {
+        let memory = Axi4MemoryConfig { latency: 50, errors: errors.clone(), ..Default::default() };
+        let setup =
+            ReceiveRun { ops: ops.clone(), memory, idle: Pattern::Random(0.2), backpressure: Pattern::Random(0.2) };
+        let r = run(build(backend).unwrap(), setup, &TbConfig::from_env("rdma_receive_giant", 81))
+            .unwrap_or_else(|e| panic!("{backend:?}: {e:?}"));
+        assert!(r.frames.len() >= 3 && r.placed > 0, "{}", r.summary());
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4))]
     /// Random mixes of messages, fallback traffic and bad frames, at random pause rates and

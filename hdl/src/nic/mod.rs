@@ -4,9 +4,19 @@
 //!
 //! Queue manager (rings, doorbells, interrupts), LLQ device memory, DMA read and write
 //! engines sharing `m_axi_` (reads on the read channels, writes on the write channels), the
-//! TX engine with its store-and-forward frame FIFO, and the RX engine (`s_axis_rx_`). A TX
+//! TX engine with its store-and-forward frame FIFO, and the receive side: the RDMA receive
+//! path (`rdma::receive`) takes every frame from `s_axis_rx_`, places RDMA WRITE payload in
+//! host memory itself and hands every other frame, with the reason, to the RX engine. A TX
 //! queue is an LLQ queue when its submission ring is set up with 128-byte entries
 //! (`control.entry_log` = 7).
+//!
+//! Host memory writes come from two engines: the DMA write engine (RX frames, completions)
+//! and the RDMA path's own (placement); an AXI write multiplexer (`axi_write_mux`) puts both
+//! on `m_axi_`'s write channels (the RDMA path's writes carry ID 8). BAR0 is split by
+//! address (`axil_split`): 0x800-0xFFF to the RDMA registers (host commands and the RDMA
+//! counters, `rdma::registers`), the rest to the queue manager. The RDMA path's message
+//! completions (`rdma_cpl_*`) and failed placements (`rdma_fail_*`) are ports of the NIC
+//! until they get a completion ring.
 //!
 //! The two engines share three ports. Each shows the request of the engine its grant
 //! register names; the grant passes to the other engine when it is waiting and the holder
@@ -15,13 +25,16 @@
 //! (results routed by `res_tag`), the DMA read engine (data routed by its `tuser` tag), and
 //! the DMA write engine (a granted descriptor keeps the data stream until its `tlast`;
 //! status routed by `status_tag`).
-use crate::bus::{Axi4Master, Axi4Slave, AxilSlave, AxisSink, AxisSource};
+use crate::axi_write_mux::AxiWriteMux;
+use crate::axil_split::AxilSplit;
+use crate::bus::{Axi4Master, Axi4Slave, Axi4WriteMaster, AxilMaster, AxilSlave, AxisSink, AxisSource};
 use crate::dma::read::DmaRead;
 use crate::dma::write::DmaWrite;
 use crate::frame_fifo::FrameFifo;
 use crate::llq::LlqMemory;
 use crate::queue::manager::QueueManager;
-use crate::rdma::parser::RoceParser;
+use crate::rdma::receive::RdmaReceive;
+use crate::rdma::registers::RdmaRegisters;
 use crate::rx::RxEngine;
 use crate::tx::TxEngine;
 use rust_hdl::prelude::*;
@@ -57,21 +70,45 @@ pub struct Nic {
     pub rx_truncated: Signal<Out, Bits<32>>,
     pub rx_errors: Signal<Out, Bits<32>>,
     pub rx_ring_errors: Signal<Out, Bits<32>>,
-    /// RoCEv2 frames received, and those dropped for a bad ICRC or as cut short (see the
-    /// RoCEv2 parser; a dropped frame also counts in `rx_errors`).
+    /// RoCEv2 frames received, and those dropped for a bad ICRC or as cut short (the RDMA
+    /// receive path drops them before the RX engine).
     pub roce_frames: Signal<Out, Bits<32>>,
     pub roce_icrc_errors: Signal<Out, Bits<32>>,
     pub roce_truncated: Signal<Out, Bits<32>>,
+    /// An RDMA message completed, all its bytes in host memory.
+    pub rdma_cpl_valid: Signal<Out, Bit>,
+    pub rdma_cpl_ready: Signal<In, Bit>,
+    pub rdma_cpl_cq: Signal<Out, Bits<16>>,
+    pub rdma_cpl_qp: Signal<Out, Bits<24>>,
+    pub rdma_cpl_length: Signal<Out, Bits<32>>,
+    pub rdma_cpl_has_imm: Signal<Out, Bit>,
+    pub rdma_cpl_imm: Signal<Out, Bits<32>>,
+    /// A placement write failed: the packet (QP, PSN) is software's to recover.
+    pub rdma_fail_valid: Signal<Out, Bit>,
+    pub rdma_fail_ready: Signal<In, Bit>,
+    pub rdma_fail_qp: Signal<Out, Bits<24>>,
+    pub rdma_fail_psn: Signal<Out, Bits<24>>,
+    /// RDMA counters (see `rdma::receive`).
+    pub rdma_placed_packets: Signal<Out, Bits<32>>,
+    pub rdma_dropped_duplicates: Signal<Out, Bits<32>>,
+    pub rdma_software_packets: Signal<Out, Bits<32>>,
+    pub rdma_entries: Signal<Out, Bits<13>>,
+    pub rdma_mac_errors: Signal<Out, Bits<32>>,
+    pub rdma_write_errors: Signal<Out, Bits<32>>,
     queues: QueueManager,
     llq: LlqMemory,
     dma_read: DmaRead,
     dma_write: DmaWrite,
     tx: TxEngine,
     tx_fifo: FrameFifo,
-    /// In front of the RX engine: recognizes RoCEv2 and drops what fails its checks. Until
-    /// the transaction table is in, every RoCEv2 frame goes to software like any other.
-    roce: RoceParser,
+    /// In front of the RX engine: places RDMA WRITE payload, drops bad RoCEv2, passes the rest.
+    rdma: RdmaReceive,
     rx: RxEngine,
+    /// The DMA write engine (`s0_`) and the RDMA path (`s1_`) onto `m_axi_`'s write channels.
+    write_mux: AxiWriteMux,
+    /// BAR0: the queue manager (`m0_`) and the RDMA registers (`m1_`, 0x800-0xFFF).
+    bar0_split: AxilSplit,
+    rdma_regs: RdmaRegisters,
     // Arbitration between the engines: which engine's request each shared port shows (a
     // register, so no engine's ready depends on the other's valid), and the write data owner.
     op_grant_rx: DFF<Bit>,
@@ -96,7 +133,13 @@ impl Logic for Nic {
         self.dma_write.rst.next = self.rst.val();
         self.tx.clk.next = self.clk.val();
         self.tx.rst.next = self.rst.val();
-        AxilSlave::<16>::link(&mut self.s_axil, &mut self.queues.s_axil);
+        self.bar0_split.clk.next = self.clk.val();
+        self.bar0_split.rst.next = self.rst.val();
+        self.rdma_regs.clk.next = self.clk.val();
+        self.rdma_regs.rst.next = self.rst.val();
+        AxilSlave::<16>::link(&mut self.s_axil, &mut self.bar0_split.s_axil);
+        AxilMaster::<16>::join(&mut self.bar0_split.m0_axil, &mut self.queues.s_axil);
+        AxilMaster::<16>::join(&mut self.bar0_split.m1_axil, &mut self.rdma_regs.s_axil);
         Axi4Slave::<32, 64, 8, 4>::link(&mut self.s_axi_llq, &mut self.llq.s_axi_llq);
         // Frames leave whole: store and forward between the engine and the MAC.
         self.tx_fifo.clk.next = self.clk.val();
@@ -121,40 +164,81 @@ impl Logic for Nic {
         self.dma_read.m_axi.rresp.next = self.m_axi.rresp.val();
         self.dma_read.m_axi.rlast.next = self.m_axi.rlast.val();
         self.dma_read.m_axi.rvalid.next = self.m_axi.rvalid.val();
-        self.m_axi.awid.next = self.dma_write.m_axi.awid.val();
-        self.m_axi.awaddr.next = self.dma_write.m_axi.awaddr.val();
-        self.m_axi.awlen.next = self.dma_write.m_axi.awlen.val();
-        self.m_axi.awsize.next = self.dma_write.m_axi.awsize.val();
-        self.m_axi.awburst.next = self.dma_write.m_axi.awburst.val();
-        self.m_axi.awlock.next = self.dma_write.m_axi.awlock.val();
-        self.m_axi.awcache.next = self.dma_write.m_axi.awcache.val();
-        self.m_axi.awprot.next = self.dma_write.m_axi.awprot.val();
-        self.m_axi.awvalid.next = self.dma_write.m_axi.awvalid.val();
-        self.m_axi.wdata.next = self.dma_write.m_axi.wdata.val();
-        self.m_axi.wstrb.next = self.dma_write.m_axi.wstrb.val();
-        self.m_axi.wlast.next = self.dma_write.m_axi.wlast.val();
-        self.m_axi.wvalid.next = self.dma_write.m_axi.wvalid.val();
-        self.m_axi.bready.next = self.dma_write.m_axi.bready.val();
-        self.dma_write.m_axi.awready.next = self.m_axi.awready.val();
-        self.dma_write.m_axi.wready.next = self.m_axi.wready.val();
-        self.dma_write.m_axi.bid.next = self.m_axi.bid.val();
-        self.dma_write.m_axi.bresp.next = self.m_axi.bresp.val();
-        self.dma_write.m_axi.bvalid.next = self.m_axi.bvalid.val();
+        Axi4WriteMaster::<64, 64, 8, 4>::join(&mut self.dma_write.m_axi, &mut self.write_mux.s0_axi);
+        Axi4WriteMaster::<64, 64, 8, 4>::join(&mut self.rdma.m_axi, &mut self.write_mux.s1_axi);
+        self.write_mux.clk.next = self.clk.val();
+        self.write_mux.rst.next = self.rst.val();
+        self.m_axi.awid.next = self.write_mux.m_axi.awid.val();
+        self.m_axi.awaddr.next = self.write_mux.m_axi.awaddr.val();
+        self.m_axi.awlen.next = self.write_mux.m_axi.awlen.val();
+        self.m_axi.awsize.next = self.write_mux.m_axi.awsize.val();
+        self.m_axi.awburst.next = self.write_mux.m_axi.awburst.val();
+        self.m_axi.awlock.next = self.write_mux.m_axi.awlock.val();
+        self.m_axi.awcache.next = self.write_mux.m_axi.awcache.val();
+        self.m_axi.awprot.next = self.write_mux.m_axi.awprot.val();
+        self.m_axi.awvalid.next = self.write_mux.m_axi.awvalid.val();
+        self.m_axi.wdata.next = self.write_mux.m_axi.wdata.val();
+        self.m_axi.wstrb.next = self.write_mux.m_axi.wstrb.val();
+        self.m_axi.wlast.next = self.write_mux.m_axi.wlast.val();
+        self.m_axi.wvalid.next = self.write_mux.m_axi.wvalid.val();
+        self.m_axi.bready.next = self.write_mux.m_axi.bready.val();
+        self.write_mux.m_axi.awready.next = self.m_axi.awready.val();
+        self.write_mux.m_axi.wready.next = self.m_axi.wready.val();
+        self.write_mux.m_axi.bid.next = self.m_axi.bid.val();
+        self.write_mux.m_axi.bresp.next = self.m_axi.bresp.val();
+        self.write_mux.m_axi.bvalid.next = self.m_axi.bvalid.val();
 
         self.rx.clk.next = self.clk.val();
         self.rx.rst.next = self.rst.val();
-        self.roce.clk.next = self.clk.val();
-        self.roce.rst.next = self.rst.val();
-        AxisSink::<64, 8, 1>::link(&mut self.s_axis_rx, &mut self.roce.s_axis);
-        self.rx.s_axis_rx.tdata.next = self.roce.m_axis.tdata.val();
-        self.rx.s_axis_rx.tkeep.next = self.roce.m_axis.tkeep.val();
-        self.rx.s_axis_rx.tlast.next = self.roce.m_axis.tlast.val();
-        self.rx.s_axis_rx.tuser.next = self.roce.m_axis.tuser.val();
-        self.rx.s_axis_rx.tvalid.next = self.roce.m_axis.tvalid.val();
-        self.roce.m_axis.tready.next = self.rx.s_axis_rx.tready.val();
-        self.roce_frames.next = self.roce.roce_frames.val();
-        self.roce_icrc_errors.next = self.roce.icrc_errors.val();
-        self.roce_truncated.next = self.roce.truncated_frames.val();
+        self.rdma.clk.next = self.clk.val();
+        self.rdma.rst.next = self.rst.val();
+        AxisSink::<64, 8, 1>::link(&mut self.s_axis_rx, &mut self.rdma.s_axis_rx);
+        AxisSource::<64, 8, 4>::join(&mut self.rdma.m_axis_pass, &mut self.rx.s_axis_rx);
+        // Host commands from the BAR0 registers; the counters readable there.
+        self.rdma.cmd_valid.next = self.rdma_regs.cmd_valid.val();
+        self.rdma_regs.cmd_ready.next = self.rdma.cmd_ready.val();
+        self.rdma.cmd_op.next = self.rdma_regs.cmd_op.val();
+        self.rdma.cmd_qp.next = self.rdma_regs.cmd_qp.val();
+        self.rdma.cmd_first_psn.next = self.rdma_regs.cmd_first_psn.val();
+        self.rdma.cmd_packets.next = self.rdma_regs.cmd_packets.val();
+        self.rdma.cmd_va.next = self.rdma_regs.cmd_va.val();
+        self.rdma.cmd_length.next = self.rdma_regs.cmd_length.val();
+        self.rdma.cmd_rkey.next = self.rdma_regs.cmd_rkey.val();
+        self.rdma.cmd_path_mtu.next = self.rdma_regs.cmd_path_mtu.val();
+        self.rdma.cmd_cq.next = self.rdma_regs.cmd_cq.val();
+        self.rdma.cmd_function.next = self.rdma_regs.cmd_function.val();
+        self.rdma_regs.done_valid.next = self.rdma.done_valid.val();
+        self.rdma_regs.done_status.next = self.rdma.done_status.val();
+        self.rdma_regs.done_entry.next = self.rdma.done_entry.val();
+        self.rdma_regs.roce_frames.next = self.rdma.roce_frames.val();
+        self.rdma_regs.icrc_errors.next = self.rdma.icrc_errors.val();
+        self.rdma_regs.truncated_frames.next = self.rdma.truncated_frames.val();
+        self.rdma_regs.placed_packets.next = self.rdma.placed_packets.val();
+        self.rdma_regs.dropped_duplicates.next = self.rdma.dropped_duplicates.val();
+        self.rdma_regs.software_packets.next = self.rdma.software_packets.val();
+        self.rdma_regs.mac_errors.next = self.rdma.mac_errors.val();
+        self.rdma_regs.write_errors.next = self.rdma.write_errors.val();
+        self.rdma_regs.entries.next = self.rdma.entries.val();
+        self.rdma_cpl_valid.next = self.rdma.cpl_valid.val();
+        self.rdma.cpl_ready.next = self.rdma_cpl_ready.val();
+        self.rdma_cpl_cq.next = self.rdma.cpl_cq.val();
+        self.rdma_cpl_qp.next = self.rdma.cpl_qp.val();
+        self.rdma_cpl_length.next = self.rdma.cpl_length.val();
+        self.rdma_cpl_has_imm.next = self.rdma.cpl_has_imm.val();
+        self.rdma_cpl_imm.next = self.rdma.cpl_imm.val();
+        self.rdma_fail_valid.next = self.rdma.fail_valid.val();
+        self.rdma.fail_ready.next = self.rdma_fail_ready.val();
+        self.rdma_fail_qp.next = self.rdma.fail_qp.val();
+        self.rdma_fail_psn.next = self.rdma.fail_psn.val();
+        self.roce_frames.next = self.rdma.roce_frames.val();
+        self.roce_icrc_errors.next = self.rdma.icrc_errors.val();
+        self.roce_truncated.next = self.rdma.truncated_frames.val();
+        self.rdma_placed_packets.next = self.rdma.placed_packets.val();
+        self.rdma_dropped_duplicates.next = self.rdma.dropped_duplicates.val();
+        self.rdma_software_packets.next = self.rdma.software_packets.val();
+        self.rdma_entries.next = self.rdma.entries.val();
+        self.rdma_mac_errors.next = self.rdma.mac_errors.val();
+        self.rdma_write_errors.next = self.rdma.write_errors.val();
         dff_setup!(self, clk, op_grant_rx, read_grant_rx, write_grant_rx, write_busy, write_owner_rx);
 
         // Engines <-> queue manager: one operation per cycle.
@@ -311,4 +395,6 @@ impl Logic for Nic {
 crate::native_ports!(
     impl[] Nic;
     clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, s_axi_llq.awid, s_axi_llq.awaddr, s_axi_llq.awlen, s_axi_llq.awsize, s_axi_llq.awburst, s_axi_llq.awlock, s_axi_llq.awcache, s_axi_llq.awprot, s_axi_llq.awvalid, s_axi_llq.awready, s_axi_llq.wdata, s_axi_llq.wstrb, s_axi_llq.wlast, s_axi_llq.wvalid, s_axi_llq.wready, s_axi_llq.bid, s_axi_llq.bresp, s_axi_llq.bvalid, s_axi_llq.bready, s_axi_llq.arid, s_axi_llq.araddr, s_axi_llq.arlen, s_axi_llq.arsize, s_axi_llq.arburst, s_axi_llq.arlock, s_axi_llq.arcache, s_axi_llq.arprot, s_axi_llq.arvalid, s_axi_llq.arready, s_axi_llq.rid, s_axi_llq.rdata, s_axi_llq.rresp, s_axi_llq.rlast, s_axi_llq.rvalid, s_axi_llq.rready, m_axi.awid, m_axi.awaddr, m_axi.awlen, m_axi.awsize, m_axi.awburst, m_axi.awlock, m_axi.awcache, m_axi.awprot, m_axi.awvalid, m_axi.awready, m_axi.wdata, m_axi.wstrb, m_axi.wlast, m_axi.wvalid, m_axi.wready, m_axi.bid, m_axi.bresp, m_axi.bvalid, m_axi.bready, m_axi.arid, m_axi.araddr, m_axi.arlen, m_axi.arsize, m_axi.arburst, m_axi.arlock, m_axi.arcache, m_axi.arprot, m_axi.arvalid, m_axi.arready, m_axi.rid, m_axi.rdata, m_axi.rresp, m_axi.rlast, m_axi.rvalid, m_axi.rready, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, msix_valid, msix_ready, msix_vector, msix_function, tx_packets, tx_errors, llq_errors, llq_busy, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors, roce_frames, roce_icrc_errors, roce_truncated,
+    rdma_cpl_valid, rdma_cpl_ready, rdma_cpl_cq, rdma_cpl_qp, rdma_cpl_length, rdma_cpl_has_imm, rdma_cpl_imm, rdma_fail_valid, rdma_fail_ready, rdma_fail_qp, rdma_fail_psn,
+    rdma_placed_packets, rdma_dropped_duplicates, rdma_software_packets, rdma_entries, rdma_mac_errors, rdma_write_errors,
 );

@@ -9,11 +9,12 @@
 //! packet: place it (where), drop it, or hand it to software (why); [`steer::FrameSteer`],
 //! which carries a verdict out on the stored frame; and [`receive::RdmaReceive`], the
 //! receive path that wires them together with a frame store, the DMA write engine and the
-//! completion poster. Next (issue 5): the path inside the NIC, host commands as BAR0
-//! registers, ACKs on the TX stream.
+//! completion poster; and [`registers::RdmaRegisters`], the host's BAR0 interface to it.
+//! Next (issue 5): completions into a host completion ring, ACKs on the TX stream.
 pub mod decide;
 pub mod parser;
 pub mod receive;
+pub mod registers;
 pub mod steer;
 pub mod table;
 

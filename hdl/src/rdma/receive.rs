@@ -29,6 +29,10 @@
 //!   and counts in `write_errors`. A placement of no bytes writes nothing and its record
 //!   needs no status.
 //!
+//! A frame longer than the frame store (16 KiB) is cut there: its first 2048 beats go on
+//! with the last flagged bad (so it is dropped, as a frame the MAC flags: by the RX engine,
+//! or here if it is RoCEv2), the rest is discarded.
+//!
 //! One packet in the dispatcher at a time: about 24 cycles per RoCEv2 packet (the decider's
 //! 19.5, then the record, the descriptor and the steer command a cycle each); frames that
 //! are not RoCEv2 take 2. Any frame up to 16 KiB fits the frame store, so a frame always
@@ -45,6 +49,9 @@ use rust_hdl::prelude::*;
 
 /// The `m_axis_pass` reason (`tuser` 3:1) of a frame that is not RoCEv2 (the decider's are 1-7).
 pub const PASS_NOT_ROCE: u64 = 0;
+
+/// Beats of the frame store; a longer frame is cut there.
+pub const FRAME_STORE_BEATS: usize = 2048;
 
 /// Whole frames, 2048 beats (16 KiB): a frame waits here for its verdict.
 type FrameStore = StreamFifo<64, 8, 1, 11, 12>;
@@ -146,6 +153,11 @@ pub struct RdmaReceive {
     steer_drop: Constant<Bits<2>>,
     steer_pass: Constant<Bits<2>>,
 
+    /// Beats of the arriving frame taken so far (wraps to 0 at a cut), and whether the rest
+    /// of a frame cut at the frame store's size is being discarded.
+    rx_beat: DFF<Bits<11>>,
+    rx_discard: DFF<Bit>,
+    rx_cut: Signal<Local, Bit>,
     /// Some beat of the frame leaving the parser had `tuser` set.
     frame_bad: DFF<Bit>,
     /// ... or this beat has.
@@ -253,6 +265,9 @@ impl Default for RdmaReceive {
             steer_place: Constant::new(STEER_PLACE.into()),
             steer_drop: Constant::new(STEER_DROP.into()),
             steer_pass: Constant::new(STEER_PASS.into()),
+            rx_beat: Default::default(),
+            rx_discard: Default::default(),
+            rx_cut: Default::default(),
             frame_bad: Default::default(),
             frame_error: Default::default(),
             hold_last: Default::default(),
@@ -293,6 +308,8 @@ impl Logic for RdmaReceive {
             self,
             clk,
             frame_bad,
+            rx_beat,
+            rx_discard,
             state,
             pop_header,
             frame_psn,
@@ -333,7 +350,34 @@ impl Logic for RdmaReceive {
         // the last, in `tuser` 211:1, so the parser's verdict logic ends at a register) ->
         // frame store and header queue: a frame's last beat goes in with its header record,
         // so it waits for room in both.
-        AxisSink::<64, 8, 1>::link(&mut self.s_axis_rx, &mut self.roce.s_axis);
+        // A frame longer than the frame store (2048 beats) would never reach its tlast and
+        // header record there: it is cut at 2048 beats, its last beat flagged bad (as the MAC
+        // flags a frame), and its remaining beats are taken and discarded.
+        self.rx_cut.next = (self.rx_beat.q.val() == 2047) & !self.s_axis_rx.tlast.val();
+        self.roce.s_axis.tdata.next = self.s_axis_rx.tdata.val();
+        self.roce.s_axis.tkeep.next = self.s_axis_rx.tkeep.val();
+        self.roce.s_axis.tlast.next = self.s_axis_rx.tlast.val() | self.rx_cut.val();
+        self.roce.s_axis.tuser.next = self.s_axis_rx.tuser.val();
+        if self.rx_cut.val() {
+            self.roce.s_axis.tuser.next = 1.into();
+        }
+        self.roce.s_axis.tvalid.next = self.s_axis_rx.tvalid.val() & !self.rx_discard.q.val();
+        self.s_axis_rx.tready.next = self.roce.s_axis.tready.val() | self.rx_discard.q.val();
+        if self.s_axis_rx.tvalid.val() & self.s_axis_rx.tready.val() {
+            if self.rx_discard.q.val() {
+                if self.s_axis_rx.tlast.val() {
+                    self.rx_discard.d.next = false;
+                }
+            } else {
+                self.rx_beat.d.next = self.rx_beat.q.val() + 1;
+                if self.s_axis_rx.tlast.val() {
+                    self.rx_beat.d.next = 0.into();
+                }
+                if self.rx_cut.val() {
+                    self.rx_discard.d.next = true;
+                }
+            }
+        }
         self.parsed_slice.clk.next = self.clk.val();
         self.parsed_slice.rst.next = self.rst.val();
         self.parsed_slice.s_axis.tdata.next = self.roce.m_axis.tdata.val();
@@ -587,6 +631,8 @@ impl Logic for RdmaReceive {
             self.state.d.next = DispatchState::Idle;
             self.pop_header.d.next = false;
             self.frame_bad.d.next = false;
+            self.rx_beat.d.next = 0.into();
+            self.rx_discard.d.next = false;
             self.mac_error_count.d.next = 0.into();
             self.write_error_count.d.next = 0.into();
             self.passing_reason.d.next = 0.into();

@@ -1,5 +1,6 @@
-//! BAR0 of the ferronic NIC: identification, error counters, and one register block per
-//! ring (submission or completion queue) of the queue manager.
+//! BAR0 of the ferronic NIC: identification, error counters, the RDMA receive path's
+//! command registers and counters (0x800-0xFFF), and one register block per ring
+//! (submission or completion queue) of the queue manager.
 use super::{Access::*, Field, Register, RegisterArray, RegisterMap};
 
 const fn field(name: &'static str, lsb: u32, width: u32, access: super::Access, doc: &'static str) -> Field {
@@ -135,6 +136,172 @@ pub const NIC: RegisterMap = RegisterMap {
     doc: "BAR0, 32-bit registers on `s_axil_` (AXI4-Lite). Reads of unmapped addresses return 0 \
           with DECERR; writes to them and to read-only fields are ignored (writes to unmapped \
           addresses answer DECERR). Byte strobes apply.",
-    registers: &[ID, VERSION, RING_COUNT, DOORBELL_ERRORS, OP_ERRORS, IRQ_DROPS],
+    registers: &[
+        ID,
+        VERSION,
+        RING_COUNT,
+        DOORBELL_ERRORS,
+        OP_ERRORS,
+        IRQ_DROPS,
+        RDMA_CMD_QP,
+        RDMA_CMD_PSN,
+        RDMA_CMD_PACKETS,
+        RDMA_CMD_VA_LO,
+        RDMA_CMD_VA_HI,
+        RDMA_CMD_LENGTH,
+        RDMA_CMD_RKEY,
+        RDMA_CMD_PARAMS,
+        RDMA_CMD_ISSUE,
+        RDMA_CMD_RESULT,
+        RDMA_CMD_REFUSED,
+        RDMA_ROCE_FRAMES,
+        RDMA_ICRC_ERRORS,
+        RDMA_TRUNCATED,
+        RDMA_PLACED,
+        RDMA_DUPLICATES,
+        RDMA_SOFTWARE,
+        RDMA_MAC_ERRORS,
+        RDMA_WRITE_ERRORS,
+        RDMA_ENTRIES,
+    ],
     arrays: &[RINGS],
 };
+
+/// The RDMA receive path's registers: a command (fields, then the op written into
+/// `rdma_cmd_issue`), its result, and the path's counters. Contiguous dwords from
+/// `RDMA_BASE`, in the order of `RDMA_REGISTERS` (the block decodes them by that index).
+pub const RDMA_BASE: u32 = 0x800;
+/// BAR0 offsets from `RDMA_BASE` up to here go to the RDMA block (the rest to the queue manager).
+pub const RDMA_WINDOW_END: u32 = 0x1000;
+
+const fn rdma_register(
+    index: u32,
+    name: &'static str,
+    reset: u32,
+    doc: &'static str,
+    fields: &'static [Field],
+) -> Register {
+    Register { name, offset: RDMA_BASE + 4 * index, reset, doc, fields }
+}
+
+pub const RDMA_CMD_QP: Register =
+    rdma_register(0, "rdma_cmd_qp", 0, "RDMA command: queue pair", &[field("qp", 0, 24, Rw, "destination QP number")]);
+pub const RDMA_CMD_PSN: Register = rdma_register(
+    1,
+    "rdma_cmd_psn",
+    0,
+    "RDMA command: PSN",
+    &[field(
+        "psn",
+        0,
+        24,
+        Rw,
+        "install, retire: the transaction's first PSN; open QP: the PSN the receive window starts at",
+    )],
+);
+pub const RDMA_CMD_PACKETS: Register = rdma_register(
+    2,
+    "rdma_cmd_packets",
+    0,
+    "RDMA command: packets of the transaction (install)",
+    &[field("packets", 0, 24, Rw, "number of packets (PSNs) of the message")],
+);
+pub const RDMA_CMD_VA_LO: Register = rdma_register(
+    3,
+    "rdma_cmd_va_lo",
+    0,
+    "RDMA command: region start, bits 31:0 (install)",
+    &[field("va", 0, 32, Rw, "virtual address (the RETH's)")],
+);
+pub const RDMA_CMD_VA_HI: Register = rdma_register(
+    4,
+    "rdma_cmd_va_hi",
+    0,
+    "RDMA command: region start, bits 63:32 (install)",
+    &[field("va", 0, 32, Rw, "virtual address (the RETH's)")],
+);
+pub const RDMA_CMD_LENGTH: Register = rdma_register(
+    5,
+    "rdma_cmd_length",
+    0,
+    "RDMA command: message length in bytes (install)",
+    &[field("length", 0, 32, Rw, "bytes")],
+);
+pub const RDMA_CMD_RKEY: Register = rdma_register(
+    6,
+    "rdma_cmd_rkey",
+    0,
+    "RDMA command: R_Key (install)",
+    &[field("rkey", 0, 32, Rw, "the RETH's R_Key must match")],
+);
+pub const RDMA_PARAMS_PATH_MTU: Field = field("path_mtu", 0, 3, Rw, "IBA path MTU code: 1 = 256 B ... 5 = 4096 B");
+pub const RDMA_PARAMS_FUNCTION: Field = field("function", 8, 8, Rw, "owning PCIe function");
+pub const RDMA_PARAMS_CQ: Field = field("cq", 16, 16, Rw, "completion queue of the message");
+pub const RDMA_CMD_PARAMS: Register = rdma_register(
+    7,
+    "rdma_cmd_params",
+    0,
+    "RDMA command: path MTU, function, completion queue (install)",
+    &[RDMA_PARAMS_PATH_MTU, RDMA_PARAMS_FUNCTION, RDMA_PARAMS_CQ],
+);
+pub const RDMA_CMD_ISSUE: Register = rdma_register(
+    8,
+    "rdma_cmd_issue",
+    0,
+    "RDMA command: writing the op (byte 0) issues the command with the fields above; reads give the \
+     last op. Refused with SLVERR (and counted in `rdma_cmd_refused`) while a command is busy",
+    &[field("op", 0, 2, Rw, "0 install, 1 retire, 2 open QP, 3 close QP")],
+);
+pub const RDMA_RESULT_BUSY: Field = field("busy", 0, 1, Ro, "the command is not answered yet");
+pub const RDMA_RESULT_STATUS: Field =
+    field("status", 1, 3, Ro, "0 OK, 1 row full, 2 PSNs overlap, 3 not found, 4 invalid, 5 QP slot in use (open QP)");
+pub const RDMA_RESULT_ENTRY: Field = field("entry", 16, 12, Ro, "install, retire: the table entry");
+pub const RDMA_CMD_RESULT: Register = rdma_register(
+    9,
+    "rdma_cmd_result",
+    0,
+    "RDMA command: the answer to the last command",
+    &[RDMA_RESULT_BUSY, RDMA_RESULT_STATUS, RDMA_RESULT_ENTRY],
+);
+const COUNTER_FIELDS: &[Field] = &[field("count", 0, 32, Ro, "saturating counter")];
+const fn rdma_counter(index: u32, name: &'static str, doc: &'static str) -> Register {
+    rdma_register(index, name, 0, doc, COUNTER_FIELDS)
+}
+pub const RDMA_CMD_REFUSED: Register =
+    rdma_counter(10, "rdma_cmd_refused", "Commands issued while one was busy (refused)");
+pub const RDMA_ROCE_FRAMES: Register = rdma_counter(11, "rdma_roce_frames", "RoCEv2 frames received");
+pub const RDMA_ICRC_ERRORS: Register = rdma_counter(12, "rdma_icrc_errors", "RoCEv2 frames dropped for a bad ICRC");
+pub const RDMA_TRUNCATED: Register = rdma_counter(13, "rdma_truncated", "RoCEv2 frames dropped as cut short");
+pub const RDMA_PLACED: Register = rdma_counter(14, "rdma_placed", "Packets placed in host memory");
+pub const RDMA_DUPLICATES: Register = rdma_counter(15, "rdma_duplicates", "Packets dropped as duplicates");
+pub const RDMA_SOFTWARE: Register =
+    rdma_counter(16, "rdma_software", "RoCEv2 packets handed to software (the reason is in the RX completion)");
+pub const RDMA_MAC_ERRORS: Register =
+    rdma_counter(17, "rdma_mac_errors", "RoCEv2 frames the MAC flagged bad (dropped)");
+pub const RDMA_WRITE_ERRORS: Register =
+    rdma_counter(18, "rdma_write_errors", "Placement writes answered SLVERR/DECERR");
+pub const RDMA_ENTRIES: Register =
+    rdma_register(19, "rdma_entries", 0, "Transactions installed", &[field("count", 0, 13, Ro, "entries in use")]);
+/// In dword order from `RDMA_BASE`.
+pub const RDMA_REGISTERS: [Register; 20] = [
+    RDMA_CMD_QP,
+    RDMA_CMD_PSN,
+    RDMA_CMD_PACKETS,
+    RDMA_CMD_VA_LO,
+    RDMA_CMD_VA_HI,
+    RDMA_CMD_LENGTH,
+    RDMA_CMD_RKEY,
+    RDMA_CMD_PARAMS,
+    RDMA_CMD_ISSUE,
+    RDMA_CMD_RESULT,
+    RDMA_CMD_REFUSED,
+    RDMA_ROCE_FRAMES,
+    RDMA_ICRC_ERRORS,
+    RDMA_TRUNCATED,
+    RDMA_PLACED,
+    RDMA_DUPLICATES,
+    RDMA_SOFTWARE,
+    RDMA_MAC_ERRORS,
+    RDMA_WRITE_ERRORS,
+    RDMA_ENTRIES,
+];

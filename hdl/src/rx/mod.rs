@@ -4,7 +4,7 @@
 //! one buffer each) and `4q + 3` (RX completion: 16-byte ENA RX completions).
 //!
 //! **Input side** (at line rate, one beat per cycle): every frame is stored whole in a
-//! 2048-beat FIFO while a parser looks at its first five beats_fifo: Ethernet type, IPv4 version
+//! 2048-beat FIFO while a parser looks at its first five beats: Ethernet type, IPv4 version
 //! and header length, fragment bits, protocol, and the 4-tuple, from which it computes the
 //! RSS Toeplitz hash (Microsoft's default key, the one the RSS specification's test vectors
 //! use). At `tlast` a record goes into a metadata FIFO: {length, hash, ENA L3/L4 protocol
@@ -26,7 +26,8 @@
 //! words, so a frame continues in the next buffer on a beat boundary), and repeat until the
 //! frame is written. A buffer's completion is posted once the next buffer has been taken
 //! (or the frame has ended), so `last` is always right: {status: L3/L4 index, fragment,
-//! phase, first, last; length; req_id; hash; sub_qid}. A notifier beside the engine sends
+//! RDMA reason (bits 19:17, reserved in ENA: why the RDMA path passed a RoCEv2 frame to
+//! software, 0 for other frames), phase, first, last; length; req_id; hash; sub_qid}. A notifier beside the engine sends
 //! each completion's notify (MSI-X if armed) once its write is answered; the engine goes on
 //! meanwhile.
 //!
@@ -70,7 +71,7 @@ pub const TAG_NOTIFY: u64 = 0x43;
 type FrameBeats = StreamFifo<64, 8, 1, 11, 12>;
 /// Completion rings waiting for their notify.
 type NotifyRings = StreamFifo<8, 1, 1, 4, 5>;
-/// Per frame: {bad 59, fragment 58, l4 57:53, l3 52:48, hash 47:16, length 15:0}.
+/// Per frame: {RDMA reason 62:60, bad 59, fragment 58, l4 57:53, l3 52:48, hash 47:16, length 15:0}.
 type FrameRecords = StreamFifo<64, 8, 1, 8, 9>;
 
 /// Where the engine is in a frame.
@@ -103,8 +104,10 @@ const AFTER_IDLE: u64 = 2;
 pub struct RxEngine {
     pub clk: Signal<In, Clock>,
     pub rst: Signal<In, Bit>,
-    /// Frames from the MAC; `tuser` = 1 on any beat marks the frame bad.
-    pub s_axis_rx: AxisSink<64, 8, 1>,
+    /// Frames from the MAC (through the RDMA receive path). `tuser` bit 0 on any beat marks
+    /// the frame bad; bits 3:1 of the last beat, why the RDMA path did not place it (0: not
+    /// RoCEv2), go into the completion's status bits 19:17.
+    pub s_axis_rx: AxisSink<64, 8, 4>,
     // Queue manager operation port.
     pub op_valid: Signal<Out, Bit>,
     pub op_ready: Signal<In, Bit>,
@@ -222,6 +225,7 @@ pub struct RxEngine {
     l3: DFF<Bits<5>>,
     l4: DFF<Bits<5>>,
     fragment: DFF<Bit>,
+    rdma_reason: DFF<Bits<3>>,
     desc_addr: DFF<Bits<64>>,
     desc_word0: DFF<Bits<64>>,
     desc_word1: DFF<Bits<64>>,
@@ -373,6 +377,7 @@ impl Default for RxEngine {
             l3: Default::default(),
             l4: Default::default(),
             fragment: Default::default(),
+            rdma_reason: Default::default(),
             desc_addr: Default::default(),
             desc_word0: Default::default(),
             desc_word1: Default::default(),
@@ -447,6 +452,7 @@ impl Logic for RxEngine {
             l3,
             l4,
             fragment,
+            rdma_reason,
             desc_addr,
             desc_word0,
             desc_word1,
@@ -566,7 +572,7 @@ impl Logic for RxEngine {
             if self.in_beat.q.val() == self.max_beat.val() {
                 self.in_discard.d.next = true;
             }
-            if (self.s_axis_rx.tuser.val() != 0)
+            if self.s_axis_rx.tuser.val().get_bit(0)
                 | (!self.s_axis_rx.tlast.val() & (self.s_axis_rx.tkeep.val() != 0xFF))
                 | !self.in_keep_packed.val()
                 | (self.in_beat.q.val() == self.max_beat.val()) & !self.s_axis_rx.tlast.val()
@@ -628,7 +634,7 @@ impl Logic for RxEngine {
         }
         self.in_frame_bad.next = self.in_bad.q.val()
             | self.in_discard.q.val()
-            | (self.s_axis_rx.tuser.val() != 0)
+            | self.s_axis_rx.tuser.val().get_bit(0)
             | !self.in_keep_packed.val()
             | (self.in_bytes.val() == 0);
         self.in_l3_fragment.next = self.in_classified.val() & self.in_fragment.q.val();
@@ -638,7 +644,8 @@ impl Logic for RxEngine {
             | (bit_cast::<64, 5>(self.in_l3.val()) << 48)
             | (bit_cast::<64, 5>(self.in_l4.val()) << 53)
             | (bit_cast::<64, 1>(self.in_l3_fragment.val().into()) << 58)
-            | (bit_cast::<64, 1>(self.in_frame_bad.val().into()) << 59);
+            | (bit_cast::<64, 1>(self.in_frame_bad.val().into()) << 59)
+            | (bit_cast::<64, 3>(self.s_axis_rx.tuser.val().get_bits::<3>(1)) << 60);
         self.records_fifo.s_axis.tvalid.next = self.record_push.q.val();
         self.records_fifo.s_axis.tdata.next = self.record.q.val();
         self.records_fifo.s_axis.tkeep.next = 0xFF.into();
@@ -687,10 +694,12 @@ impl Logic for RxEngine {
             self.take_bytes.next = self.usable.val().get_bits::<16>(0);
         }
         self.chunk_words.next = bit_cast::<17, 16>(self.chunk.q.val()) + 7;
-        // ENA RX completion status: l3 4:0, l4 12:8, ipv4_frag 15, phase 24, first 26, last 27.
+        // ENA RX completion status: l3 4:0, l4 12:8, ipv4_frag 15, phase 24, first 26, last 27;
+        // ferronic's RDMA reason in the reserved bits 19:17.
         self.completion_status.next = bit_cast::<32, 5>(self.l3.q.val())
             | (bit_cast::<32, 5>(self.l4.q.val()) << 8)
             | (bit_cast::<32, 1>(self.fragment.q.val().into()) << 15)
+            | (bit_cast::<32, 3>(self.rdma_reason.q.val()) << 17)
             | (bit_cast::<32, 1>(self.cq_phase.q.val().into()) << 24)
             | (bit_cast::<32, 1>(self.done_first.q.val().into()) << 26)
             | (bit_cast::<32, 1>(self.done_last.q.val().into()) << 27);
@@ -714,6 +723,7 @@ impl Logic for RxEngine {
                     self.l3.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<5>(48);
                     self.l4.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<5>(53);
                     self.fragment.d.next = self.records_fifo.m_axis.tdata.val().get_bit(58);
+                    self.rdma_reason.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<3>(60);
                     self.have_written.d.next = false;
                     self.idle.d.next = false;
                     if self.records_fifo.m_axis.tdata.val().get_bit(59) {

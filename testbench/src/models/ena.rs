@@ -118,6 +118,9 @@ pub struct RxCompletion {
     pub l3_proto: u8,
     pub l4_proto: u8,
     pub ipv4_frag: bool,
+    /// ferronic's extension in reserved status bits 19:17: why the RDMA receive path handed
+    /// a RoCEv2 packet to software (the decider's `REASON_*`), 0 for any other frame.
+    pub rdma_reason: u8,
     pub phase: bool,
     pub first: bool,
     pub last: bool,
@@ -134,6 +137,7 @@ impl RxCompletion {
             l3_proto: (status & 0x1F) as u8,
             l4_proto: (status >> 8 & 0x1F) as u8,
             ipv4_frag: status >> 15 & 1 != 0,
+            rdma_reason: (status >> 17 & 7) as u8,
             phase: status >> 24 & 1 != 0,
             first: status >> 26 & 1 != 0,
             last: status >> 27 & 1 != 0,
@@ -200,10 +204,11 @@ mod tests {
     }
 
     /// `ena_eth_io_rx_cdesc_base.status`: l3_proto_idx 4:0, l4_proto_idx 12:8, ipv4_frag 15,
-    /// phase 24, first 26, last 27; then length, req_id, hash, sub_qid.
+    /// phase 24, first 26, last 27; then length, req_id, hash, sub_qid. ferronic's RDMA
+    /// reason sits in the reserved bits 19:17 (16, `l4_csum_checked`, stays clear).
     #[test]
     fn rx_completion_reads_the_linux_status_bits() {
-        let status: u32 = 8 | 13 << 8 | 1 << 15 | 1 << 24 | 1 << 27;
+        let status: u32 = 8 | 13 << 8 | 1 << 15 | 5 << 17 | 1 << 24 | 1 << 27;
         let mut b = status.to_le_bytes().to_vec();
         b.extend_from_slice(&[0xDC, 0x05, 0x07, 0x00, 0x78, 0x56, 0x34, 0x12, 3, 0, 0, 0]);
         let c = RxCompletion::from_bytes(&b);
@@ -213,6 +218,7 @@ mod tests {
                 l3_proto: 8,
                 l4_proto: 13,
                 ipv4_frag: true,
+                rdma_reason: 5,
                 phase: true,
                 first: false,
                 last: true,

@@ -121,7 +121,9 @@ impl QueueModel {
     fn decode(&self, addr: u32) -> Target {
         let addr = addr & 0xFFFC;
         if addr < RINGS_BASE {
-            if NIC.registers.iter().any(|r| r.offset == addr) {
+            // The RDMA registers (from `RDMA_BASE`) are another block's: in the NIC the BAR0
+            // split sends them there, and the queue manager alone answers them as unmapped.
+            if addr < RDMA_BASE && NIC.registers.iter().any(|r| r.offset == addr) {
                 Target::Global(addr)
             } else {
                 Target::Unmapped

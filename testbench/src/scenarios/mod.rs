@@ -12,6 +12,7 @@ pub mod nic_tx;
 pub mod queue;
 pub mod rdma_decide;
 pub mod rdma_receive;
+pub mod rdma_registers;
 pub mod rdma_steer;
 pub mod rdma_table;
 pub mod roce_parser;

@@ -1,8 +1,10 @@
-//! The NIC's RX path end to end: the host-driver model sets up RX queues and posts buffers,
+//! The NIC's receive side end to end: the host-driver model sets up RX queues and posts
+//! buffers (and, for RDMA, opens QPs and installs transactions on the `rdma_cmd_` port),
 //! frames go in on `s_axis_rx_`, and every completion, every byte of every buffer (and the
-//! bytes around it, which must stay untouched) and every counter is checked against what
-//! the RX model says the engine must do, under random idle cycles, backpressure and memory
-//! latency.
+//! bytes around it, which must stay untouched), every byte placed by the RDMA path, every
+//! RDMA message completion and every counter is checked against what the RX model and the
+//! placement model say, under random idle cycles, backpressure and memory latency.
+use super::rdma_decide::{model, model_command, reason_code, DecideOp};
 use super::BoxedSim;
 use crate::bfm::axis::{frame_to_beats, AxisBeat};
 use crate::bfm::channel::{ChannelPorts, ChannelSink};
@@ -12,7 +14,7 @@ use crate::bfm::{
 };
 use crate::driver::{EnaHost, RING_SPACING, RX_COMPLETION_BASE, RX_RING_BASE, RX_RING_LOG};
 use crate::models::ena::{RxCompletion, RxDescriptor, TxDescriptor, TX_STATUS_OK};
-use crate::models::rdma::{decode, NotRoce};
+use crate::models::rdma::{decode, Completion, NotRoce, Outcome, PlacementModel};
 use crate::models::rx::{buffer_bytes, classify, split, usable_bytes, MAX_RX_FRAME_BYTES, RX_QUEUES};
 use crate::models::stream_packer::valid_bytes;
 use crate::tb::{Tb, TbConfig};
@@ -115,6 +117,9 @@ pub struct RxRun {
     /// This queue's RX completion ring answers every write with SLVERR: its buffers are
     /// filled but no completion lands; each is counted in `rx_ring_errors`.
     pub failing_completion_ring: Option<usize>,
+    /// RDMA commands (open QP, install, ...) issued before the first frame; each answer
+    /// must be the placement model's.
+    pub rdma_commands: Vec<DecideOp>,
 }
 
 impl RxRun {
@@ -130,6 +135,7 @@ impl RxRun {
             disable_queue: None,
             transmit: Vec::new(),
             failing_completion_ring: None,
+            rdma_commands: Vec::new(),
         }
     }
 }
@@ -142,11 +148,23 @@ pub struct RxCounters {
     pub truncated: u64,
     pub errors: u64,
     pub ring_errors: u64,
-    /// The RoCEv2 parser in front of the engine: RoCEv2 frames, and those dropped for a bad
-    /// ICRC or as cut short. It sees every frame, flagged by the MAC or not.
+    /// The RDMA receive path in front of the engine: RoCEv2 frames, and those dropped for a
+    /// bad ICRC or as cut short (it sees every frame, flagged by the MAC or not); good ones
+    /// placed, dropped as duplicates, passed to software, or dropped as flagged by the MAC.
     pub roce: u64,
     pub roce_icrc_errors: u64,
     pub roce_truncated: u64,
+    pub rdma_placed: u64,
+    pub rdma_duplicates: u64,
+    pub rdma_software: u64,
+    pub rdma_mac_errors: u64,
+}
+
+impl RxCounters {
+    /// Frames the RDMA path kept from the RX engine.
+    fn taken_by_rdma(&self) -> u64 {
+        self.roce_icrc_errors + self.roce_truncated + self.rdma_placed + self.rdma_duplicates + self.rdma_mac_errors
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -173,25 +191,63 @@ struct Posted {
 struct Expected {
     completions: Vec<VecDeque<(RxCompletion, Posted, Vec<u8>)>>,
     counters: RxCounters,
+    /// RDMA: the bytes placed (address, payload) and the message completions, in order.
+    placed: Vec<(u64, Vec<u8>)>,
+    rdma_completions: Vec<Completion>,
 }
 
-fn expect(frames: &[RxFrame], rings: &mut [Option<VecDeque<Posted>>]) -> Expected {
+/// What the NIC must do with `frames`, from the placement model (with the commands already
+/// applied) and the RX model.
+fn expect(frames: &[RxFrame], rings: &mut [Option<VecDeque<Posted>>], rdma: &mut PlacementModel) -> Expected {
     let mut completions = vec![VecDeque::new(); RX_QUEUES];
     let mut counters = RxCounters::default();
     let mut completed = [0u64; RX_QUEUES];
+    let mut placed = Vec::new();
+    let completions_before = rdma.completions.len();
     for frame in frames {
         let len = frame.bytes.len();
-        // A RoCEv2 frame with a bad ICRC or cut short is dropped in front of the engine, as
-        // a frame the MAC flagged.
-        let roce = decode(&frame.bytes);
-        match roce {
-            Ok(_) => counters.roce += 1,
-            Err(NotRoce::BadIcrc) => counters.roce_icrc_errors += 1,
-            Err(NotRoce::Truncated) => counters.roce_truncated += 1,
+        // The RDMA path first: a RoCEv2 frame with a bad ICRC, cut short, or flagged bad by
+        // the MAC never reaches the RX engine; a good one is placed, dropped as a duplicate,
+        // or passed on with the reason.
+        let mut rdma_reason = 0;
+        match decode(&frame.bytes) {
+            Ok(packet) => {
+                counters.roce += 1;
+                match frame.fault {
+                    Some(MacFault::Marked | MacFault::MarkedMidFrame) => {
+                        counters.rdma_mac_errors += 1;
+                        continue;
+                    }
+                    Some(MacFault::GappyKeep) => panic!("the model has no rule for a RoCEv2 frame with a gap"),
+                    None => {}
+                }
+                match rdma.receive(&packet) {
+                    Outcome::Placed { addr, .. } => {
+                        counters.rdma_placed += 1;
+                        placed.push((addr, packet.payload.clone()));
+                        continue;
+                    }
+                    Outcome::Duplicate => {
+                        counters.rdma_duplicates += 1;
+                        continue;
+                    }
+                    Outcome::Fallback { reason, .. } => {
+                        counters.rdma_software += 1;
+                        rdma_reason = reason_code(reason) as u8;
+                    }
+                }
+            }
+            Err(NotRoce::BadIcrc) => {
+                counters.roce_icrc_errors += 1;
+                continue;
+            }
+            Err(NotRoce::Truncated) => {
+                counters.roce_truncated += 1;
+                continue;
+            }
             Err(NotRoce::OtherTraffic) => {}
         }
-        let bad_roce = matches!(roce, Err(NotRoce::BadIcrc | NotRoce::Truncated));
-        if frame.fault.is_some() || len == 0 || len > MAX_RX_FRAME_BYTES || bad_roce {
+        if frame.fault.is_some() || len == 0 || len > MAX_RX_FRAME_BYTES {
             counters.errors += 1;
             continue;
         }
@@ -238,6 +294,7 @@ fn expect(frames: &[RxFrame], rings: &mut [Option<VecDeque<Posted>>]) -> Expecte
                     l3_proto: class.l3_proto,
                     l4_proto: class.l4_proto,
                     ipv4_frag: class.ipv4_frag,
+                    rdma_reason,
                     phase: (completed[q] >> RX_RING_LOG) & 1 == 0,
                     first: i == 0,
                     last: i + 1 == n,
@@ -252,7 +309,7 @@ fn expect(frames: &[RxFrame], rings: &mut [Option<VecDeque<Posted>>]) -> Expecte
             completed[q] += 1;
         }
     }
-    Expected { completions, counters }
+    Expected { completions, counters, placed, rdma_completions: rdma.completions[completions_before..].to_vec() }
 }
 
 /// Runs the frames through the NIC and checks completions, buffers and counters.
@@ -319,7 +376,29 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
                 host.post_rx(q, &descriptors).await?;
             }
         }
-        let mut expected = expect(&setup.frames, &mut rings.clone());
+        // RDMA set-up: every command answered as the placement model says; a background
+        // pattern where the payload will land, in memory and in the expectation.
+        let mut rdma = model();
+        tb.set(tb.input("rdma_cpl_ready")?, 1);
+        tb.set(tb.input("rdma_fail_ready")?, 1);
+        for op in &setup.rdma_commands {
+            let (status, entry) = host.rdma_command(op).await?;
+            let (want, want_entry) = model_command(&mut rdma, op);
+            ensure!(
+                status == want && want_entry.is_none_or(|e| e as u64 == entry),
+                "{op:?}: answer ({status}, {entry}), the model says ({want}, {want_entry:?})"
+            );
+            if let DecideOp::Install(t) = op {
+                let background: Vec<u8> = (0..t.length as u64).map(|k| (k as u8) ^ 0x3C).collect();
+                memory.memory.borrow_mut().write(t.va, &background);
+            }
+        }
+        let rdma_cpl = ChannelSink::start(
+            &tb,
+            ChannelPorts::resolve(&tb, "rdma_cpl", "", &["cq", "qp", "length", "has_imm", "imm"])?,
+            Pattern::Never,
+        );
+        let mut expected = expect(&setup.frames, &mut rings.clone(), &mut rdma);
         // Completions that cannot be written are counted instead of seen.
         if let Some(q) = setup.failing_completion_ring {
             expected.counters.ring_errors += expected.completions[q].len() as u64;
@@ -360,6 +439,11 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
         let want: usize = expected.completions.iter().map(|c| c.len()).sum();
         let c = expected.counters;
         let wanted_frames = c.packets + c.drops + c.truncated + c.errors;
+        let wanted_rdma = c.taken_by_rdma();
+        let rdma_ports =
+            ["roce_icrc_errors", "roce_truncated", "rdma_placed_packets", "rdma_dropped_duplicates", "rdma_mac_errors"]
+                .map(|p| tb.port(p));
+        let rdma_ports: Vec<_> = rdma_ports.into_iter().collect::<Result<_>>()?;
         let budget = 20_000 + setup.frames.iter().map(|f| 600 + f.bytes.len() as u64).sum::<u64>() * 2;
         let deadline = tb.cycle() + budget;
         let frame_ports = ["rx_packets", "rx_drops", "rx_truncated", "rx_errors"].map(|p| tb.port(p));
@@ -387,7 +471,11 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
             ensure!(tb.cycle() < deadline, "after {budget} cycles: {got}/{want} completions");
             tb.cycles(8).await;
             // Every frame has been dealt with once the counters add up to them.
-            if end.is_none() && frame_ports.iter().map(|&p| tb.get(p)).sum::<u64>() >= wanted_frames {
+            if end.is_none()
+                && frame_ports.iter().map(|&p| tb.get(p)).sum::<u64>() >= wanted_frames
+                && rdma_ports.iter().map(|&p| tb.get(p)).sum::<u64>() >= wanted_rdma
+                && rdma_cpl.len() >= expected.rdma_completions.len()
+            {
                 end = Some(tb.cycle());
             }
             while let Some(beat) = tx_sink.recv() {
@@ -471,8 +559,28 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
             roce: tb.get(tb.port("roce_frames")?),
             roce_icrc_errors: tb.get(tb.port("roce_icrc_errors")?),
             roce_truncated: tb.get(tb.port("roce_truncated")?),
+            rdma_placed: tb.get(tb.port("rdma_placed_packets")?),
+            rdma_duplicates: tb.get(tb.port("rdma_dropped_duplicates")?),
+            rdma_software: tb.get(tb.port("rdma_software_packets")?),
+            rdma_mac_errors: tb.get(tb.port("rdma_mac_errors")?),
         };
         ensure!(counters == expected_counters, "counters {counters:?}, expected {expected_counters:?}");
+        // RDMA: every placed payload where the model put it; the message completions.
+        for (addr, payload) in &expected.placed {
+            let got = memory.memory.borrow().read(*addr, payload.len());
+            let bad = got.iter().zip(payload).position(|(a, b)| a != b);
+            ensure!(bad.is_none(), "RDMA payload at {addr:#x}: byte {bad:?} differs");
+        }
+        let mut got_completions = Vec::new();
+        while let Some((_, p)) = rdma_cpl.pop() {
+            let imm = (p[3] != 0).then_some(p[4] as u32);
+            got_completions.push(Completion { cq: p[0] as u16, qp: p[1] as u32, length: p[2] as u32, imm });
+        }
+        ensure!(
+            got_completions == expected.rdma_completions,
+            "RDMA completions {got_completions:?}, the model says {:?}",
+            expected.rdma_completions
+        );
         *out.borrow_mut() = RxReport { cycles: end.unwrap_or(tb.cycle()) - start, beats, counters, delivered };
         Ok(())
     })?;

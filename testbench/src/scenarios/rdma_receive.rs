@@ -20,7 +20,7 @@ use crate::models::rdma::{decode, NotRoce, Outcome};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, ensure, Result};
 use ferronic_hdl::export::export_block;
-use ferronic_hdl::rdma::receive::{RdmaReceive, PASS_NOT_ROCE};
+use ferronic_hdl::rdma::receive::{RdmaReceive, FRAME_STORE_BEATS, PASS_NOT_ROCE};
 use ferronic_sim::native::NativeSim;
 use ferronic_sim::verilator::VerilatorSim;
 use rand::rngs::SmallRng;
@@ -244,6 +244,17 @@ pub fn long_message_traffic(bytes: usize, mtu: usize, seed: u64) -> Vec<ReceiveO
     ops
 }
 
+/// A frame as the frame store keeps it: one longer than the store cut at its size and
+/// flagged bad (as the MAC flags a frame), any other as it came.
+fn as_stored(mut bytes: Vec<u8>, mac_error: bool) -> (Vec<u8>, bool) {
+    let store = FRAME_STORE_BEATS * 8;
+    if bytes.len() > store {
+        bytes.truncate(store);
+        return (bytes, true);
+    }
+    (bytes, mac_error)
+}
+
 /// Whether a placement write of `len` bytes at `addr` fails: it has bytes (a placement of
 /// none writes nothing) and its beats touch an error range.
 fn write_fails(addr: u64, len: u64, errors: &[ErrorRange]) -> bool {
@@ -377,8 +388,9 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
                 // Frames go in as they come; a command waits until every frame before it is
                 // decided, and for idle.
                 while let Some(ReceiveOp::Frame { .. }) = pending.front() {
-                    let Some(ReceiveOp::Frame { bytes, mac_error }) = pending.pop_front() else { unreachable!() };
-                    frames.send_all(frame_to_beats(&bytes, 8, mac_error as u64));
+                    let Some(ReceiveOp::Frame { bytes: sent, mac_error }) = pending.pop_front() else { unreachable!() };
+                    frames.send_all(frame_to_beats(&sent, 8, mac_error as u64));
+                    let (bytes, mac_error) = as_stored(sent, mac_error);
                     match decode(&bytes) {
                         Err(NotRoce::OtherTraffic) => {
                             counts.passed[PASS_NOT_ROCE as usize] += 1;
