@@ -5,8 +5,9 @@
 //! One access at a time: a request is shown to its target (a write when AW and W are both
 //! valid, first; else a read), and once it is taken nothing else is shown until its response
 //! has been handed back. A request shown is never withdrawn: the choice between a write and
-//! a read is held until the handshake. Both targets take AW and W together (the queue
-//! manager and the RDMA registers do); BAR0 accesses are rare, so one at a time costs
+//! a read is held until the handshake. A target may take a write's AW and W in different
+//! cycles: each is shown until it is taken (W to the target its address chose), and the
+//! write counts as taken when both are. BAR0 accesses are rare, so one at a time costs
 //! nothing that matters.
 use crate::bus::{AxilMaster, AxilSlave};
 use rust_hdl::prelude::*;
@@ -20,21 +21,29 @@ pub struct AxilSplit {
     pub m1_axil: AxilMaster<16>,
     /// The request shown and not yet taken: a write (1) or a read (2); 0 none.
     shown: DFF<Bits<2>>,
+    /// Of the write shown: its AW (and which target it went to) or its W already taken.
+    aw_done: DFF<Bit>,
+    w_done: DFF<Bit>,
+    aw_went_m1: DFF<Bit>,
     /// An access was taken and its response is not handed back yet; which kind, which target.
     busy: DFF<Bit>,
     busy_write: DFF<Bit>,
     busy_m1: DFF<Bit>,
     show_write: Signal<Local, Bit>,
     show_read: Signal<Local, Bit>,
-    write_m1: Signal<Local, Bit>,
-    read_m1: Signal<Local, Bit>,
-    taken: Signal<Local, Bit>,
+    aw_to_m1: Signal<Local, Bit>,
+    w_to_m1: Signal<Local, Bit>,
+    read_to_m1: Signal<Local, Bit>,
+    aw_taken: Signal<Local, Bit>,
+    w_taken: Signal<Local, Bit>,
+    write_taken: Signal<Local, Bit>,
+    read_taken: Signal<Local, Bit>,
 }
 
 impl Logic for AxilSplit {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clk, shown, busy, busy_write, busy_m1);
+        dff_setup!(self, clk, shown, aw_done, w_done, aw_went_m1, busy, busy_write, busy_m1);
         self.show_write.next = !self.busy.q.val()
             & ((self.shown.q.val() == 1)
                 | ((self.shown.q.val() == 0) & self.s_axil.awvalid.val() & self.s_axil.wvalid.val()));
@@ -43,8 +52,13 @@ impl Logic for AxilSplit {
                 | ((self.shown.q.val() == 0)
                     & !(self.s_axil.awvalid.val() & self.s_axil.wvalid.val())
                     & self.s_axil.arvalid.val()));
-        self.write_m1.next = self.s_axil.awaddr.val().get_bits::<5>(11) == 1;
-        self.read_m1.next = self.s_axil.araddr.val().get_bits::<5>(11) == 1;
+        self.aw_to_m1.next = self.s_axil.awaddr.val().get_bits::<5>(11) == 1;
+        // W follows its address: once AW is taken, the host may already show the next one.
+        self.w_to_m1.next = self.aw_to_m1.val();
+        if self.aw_done.q.val() {
+            self.w_to_m1.next = self.aw_went_m1.q.val();
+        }
+        self.read_to_m1.next = self.s_axil.araddr.val().get_bits::<5>(11) == 1;
 
         // Requests: addresses and data to both, valid to the target only.
         self.m0_axil.awaddr.next = self.s_axil.awaddr.val();
@@ -59,32 +73,48 @@ impl Logic for AxilSplit {
         self.m1_axil.araddr.next = self.s_axil.araddr.val();
         self.m0_axil.arprot.next = self.s_axil.arprot.val();
         self.m1_axil.arprot.next = self.s_axil.arprot.val();
-        self.m0_axil.awvalid.next = self.show_write.val() & !self.write_m1.val();
-        self.m0_axil.wvalid.next = self.show_write.val() & !self.write_m1.val();
-        self.m1_axil.awvalid.next = self.show_write.val() & self.write_m1.val();
-        self.m1_axil.wvalid.next = self.show_write.val() & self.write_m1.val();
-        self.m0_axil.arvalid.next = self.show_read.val() & !self.read_m1.val();
-        self.m1_axil.arvalid.next = self.show_read.val() & self.read_m1.val();
+        self.m0_axil.awvalid.next = self.show_write.val() & !self.aw_done.q.val() & !self.aw_to_m1.val();
+        self.m1_axil.awvalid.next = self.show_write.val() & !self.aw_done.q.val() & self.aw_to_m1.val();
+        self.m0_axil.wvalid.next = self.show_write.val() & !self.w_done.q.val() & !self.w_to_m1.val();
+        self.m1_axil.wvalid.next = self.show_write.val() & !self.w_done.q.val() & self.w_to_m1.val();
+        self.m0_axil.arvalid.next = self.show_read.val() & !self.read_to_m1.val();
+        self.m1_axil.arvalid.next = self.show_read.val() & self.read_to_m1.val();
         self.s_axil.awready.next = self.show_write.val()
-            & ((self.m0_axil.awready.val() & !self.write_m1.val())
-                | (self.m1_axil.awready.val() & self.write_m1.val()));
+            & !self.aw_done.q.val()
+            & ((self.m0_axil.awready.val() & !self.aw_to_m1.val())
+                | (self.m1_axil.awready.val() & self.aw_to_m1.val()));
         self.s_axil.wready.next = self.show_write.val()
-            & ((self.m0_axil.wready.val() & !self.write_m1.val()) | (self.m1_axil.wready.val() & self.write_m1.val()));
+            & !self.w_done.q.val()
+            & ((self.m0_axil.wready.val() & !self.w_to_m1.val()) | (self.m1_axil.wready.val() & self.w_to_m1.val()));
         self.s_axil.arready.next = self.show_read.val()
-            & ((self.m0_axil.arready.val() & !self.read_m1.val()) | (self.m1_axil.arready.val() & self.read_m1.val()));
-        self.taken.next = (self.s_axil.awvalid.val() & self.s_axil.awready.val())
-            | (self.s_axil.arvalid.val() & self.s_axil.arready.val());
+            & ((self.m0_axil.arready.val() & !self.read_to_m1.val())
+                | (self.m1_axil.arready.val() & self.read_to_m1.val()));
+        self.aw_taken.next = self.s_axil.awvalid.val() & self.s_axil.awready.val();
+        self.w_taken.next = self.s_axil.wvalid.val() & self.s_axil.wready.val();
+        self.write_taken.next = self.show_write.val()
+            & (self.aw_done.q.val() | self.aw_taken.val())
+            & (self.w_done.q.val() | self.w_taken.val());
+        self.read_taken.next = self.s_axil.arvalid.val() & self.s_axil.arready.val();
         if self.show_write.val() {
             self.shown.d.next = 1.into();
         } else if self.show_read.val() {
             self.shown.d.next = 2.into();
         }
-        if self.taken.val() {
+        if self.aw_taken.val() {
+            self.aw_done.d.next = true;
+            self.aw_went_m1.d.next = self.aw_to_m1.val();
+        }
+        if self.w_taken.val() {
+            self.w_done.d.next = true;
+        }
+        if self.write_taken.val() | self.read_taken.val() {
             self.shown.d.next = 0.into();
+            self.aw_done.d.next = false;
+            self.w_done.d.next = false;
             self.busy.d.next = true;
-            self.busy_write.d.next = self.show_write.val();
+            self.busy_write.d.next = self.write_taken.val();
             self.busy_m1.d.next =
-                (self.show_write.val() & self.write_m1.val()) | (self.show_read.val() & self.read_m1.val());
+                (self.write_taken.val() & self.w_to_m1.val()) | (self.read_taken.val() & self.read_to_m1.val());
         }
 
         // Responses: from the target of the access taken.
@@ -115,6 +145,8 @@ impl Logic for AxilSplit {
 
         if self.rst.val() {
             self.shown.d.next = 0.into();
+            self.aw_done.d.next = false;
+            self.w_done.d.next = false;
             self.busy.d.next = false;
         }
     }

@@ -1,6 +1,7 @@
 //! Scenarios: a block, its models and its reference model wired into one runnable test,
 //! shared by the tests, the benchmarks and the command-line demo.
 pub mod axi_write_mux;
+pub mod axil_split;
 pub mod bus_loopback;
 pub mod cfgspace;
 pub mod dma_read;

@@ -1,0 +1,151 @@
+//! The BAR0 split between two register targets: random writes (random strobes) and reads
+//! over the whole 64 KiB, issued at once from a writer and a reader, against two AXI4-Lite
+//! register memories with their own latency, backpressure and error ranges. Each access
+//! must reach the target its address names (0x800-0xFFF: `m1_`) and no other, and its
+//! response must be that target's; protocol monitors watch all three ports.
+use super::{Backend, BoxedSim, SimResult};
+use crate::bfm::axi4::{ErrorRange, OKAY, SLVERR};
+use crate::bfm::{AxilMaster, AxilMemory, AxilMonitor, Pattern};
+use crate::tb::{Tb, TbConfig};
+use anyhow::{ensure, Result};
+use ferronic_hdl::axil_split::AxilSplit;
+use ferronic_hdl::export::export_block;
+use ferronic_hdl::regs::nic::{RDMA_BASE, RDMA_WINDOW_END};
+use ferronic_sim::native::NativeSim;
+use ferronic_sim::verilator::VerilatorSim;
+use rand::Rng;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+pub fn build(backend: Backend) -> SimResult {
+    let mut block = AxilSplit::default();
+    Ok(match backend {
+        Backend::Verilator => Box::new(VerilatorSim::new(&export_block("axil_split", &mut block)?)?),
+        Backend::RustHdl => Box::new(NativeSim::new(block)?),
+    })
+}
+
+/// Whether BAR0 address `addr` belongs to `m1_`.
+pub fn goes_to_m1(addr: u64) -> bool {
+    (RDMA_BASE as u64..RDMA_WINDOW_END as u64).contains(&addr)
+}
+
+/// What each target holds before the run: different patterns, so a read answered by the
+/// wrong one shows.
+fn preload(target: usize, addr: u64) -> u32 {
+    (addr as u32).wrapping_mul(0x9E37_79B9) ^ if target == 1 { 0xA5A5_0000 } else { 0x0000_5A5A }
+}
+
+#[derive(Clone, Debug)]
+pub struct SplitRun {
+    pub writes: usize,
+    pub reads: usize,
+    pub idle: Pattern,
+    pub backpressure: Pattern,
+    pub ready: [Pattern; 2],
+    pub latency: [u64; 2],
+}
+
+pub fn run(sim: BoxedSim, setup: SplitRun, config: &TbConfig) -> Result<()> {
+    Tb::run(sim, config, move |tb| async move {
+        tb.reset(2).await?;
+        for prefix in ["s_axil", "m0_axil", "m1_axil"] {
+            AxilMonitor::start(&tb, prefix)?;
+        }
+        let mut rng = tb.rng();
+        // Addresses: both sides of each window edge, and random ones everywhere; a few error
+        // ranges on each target.
+        let mut addresses: Vec<u64> = vec![0x7FC, 0x800, 0xFFC, 0x1000, 0, 0xFFFC];
+        addresses.extend((0..60).map(|_| rng.gen_range(0..0x4000u64) & !3));
+        addresses.extend((0..20).map(|_| rng.gen_range(0..0x1_0000u64) & !3));
+        let errors: [Vec<ErrorRange>; 2] = [
+            vec![ErrorRange { range: 0x300..0x340, resp: SLVERR }],
+            vec![ErrorRange { range: 0x900..0x920, resp: SLVERR }],
+        ];
+        let targets = [
+            AxilMemory::start(&tb, "m0_axil", setup.ready[0], setup.latency[0], errors[0].clone())?,
+            AxilMemory::start(&tb, "m1_axil", setup.ready[1], setup.latency[1], errors[1].clone())?,
+        ];
+        for &a in &addresses {
+            for (t, target) in targets.iter().enumerate() {
+                target.memory.borrow_mut().write(a, &preload(t, a).to_le_bytes());
+            }
+        }
+        let errors = Rc::new(errors);
+        let error_at = {
+            let errors = Rc::clone(&errors);
+            move |addr: u64| {
+                let t = goes_to_m1(addr) as usize;
+                errors[t].iter().find(|e| e.range.contains(&addr)).map(|e| e.resp)
+            }
+        };
+        let host = AxilMaster::start(&tb, "s_axil", setup.idle, setup.backpressure)?;
+        // Writes go to one half of the addresses, reads to the other, so the two streams run
+        // at once without racing each other.
+        let (written, read): (Vec<u64>, Vec<u64>) = addresses.iter().partition(|&&a| (a >> 2) % 2 == 0);
+        let plan: Vec<(u64, u32, u8)> = (0..setup.writes)
+            .map(|_| (written[rng.gen_range(0..written.len())], rng.gen(), rng.gen_range(1..16u8)))
+            .collect();
+        let reads: Vec<u64> = (0..setup.reads).map(|_| read[rng.gen_range(0..read.len())]).collect();
+        let failures = Rc::new(RefCell::new(Vec::new()));
+        let (writer_host, writer_failures, writer_plan) = (host.clone(), Rc::clone(&failures), plan.clone());
+        let (writer_error_at, reader_error_at) = (error_at.clone(), error_at.clone());
+        let writer = tb.spawn(async move {
+            for (addr, data, strb) in writer_plan {
+                let resp = writer_host.write(addr, data, strb).await;
+                if resp != writer_error_at(addr).unwrap_or(OKAY) {
+                    writer_failures.borrow_mut().push(format!("write {addr:#x}: response {resp}"));
+                }
+            }
+            Ok(())
+        });
+        let (reader_host, reader_failures) = (host.clone(), Rc::clone(&failures));
+        let reader = tb.spawn(async move {
+            for addr in reads {
+                let (data, resp) = reader_host.read(addr).await;
+                let want = match reader_error_at(addr) {
+                    Some(e) => (0, e),
+                    None => (preload(goes_to_m1(addr) as usize, addr), OKAY),
+                };
+                if (data, resp) != want {
+                    reader_failures.borrow_mut().push(format!("read {addr:#x}: ({data:#x}, {resp}), want {want:x?}"));
+                }
+            }
+            Ok(())
+        });
+        let budget = 200 + 60 * (setup.writes + setup.reads) as u64 * (1 + setup.latency[0].max(setup.latency[1]));
+        tb.with_timeout(budget, "every access answered", async move {
+            writer.join().await;
+            reader.join().await;
+        })
+        .await?;
+        let failures = failures.borrow();
+        ensure!(failures.is_empty(), "{} accesses went wrong, first: {}", failures.len(), failures[0]);
+        // Each target holds exactly the writes its addresses took; the other is untouched.
+        let mut want = [std::collections::HashMap::new(), std::collections::HashMap::new()];
+        for &a in &addresses {
+            for (t, w) in want.iter_mut().enumerate() {
+                w.insert(a, preload(t, a));
+            }
+        }
+        for &(addr, data, strb) in &plan {
+            if error_at(addr).is_some() {
+                continue;
+            }
+            let held = want[goes_to_m1(addr) as usize].get_mut(&addr).expect("planned from the list");
+            for lane in 0..4 {
+                if strb >> lane & 1 != 0 {
+                    let mask = 0xFFu32 << (8 * lane);
+                    *held = (*held & !mask) | (data & mask);
+                }
+            }
+        }
+        for (t, target) in targets.iter().enumerate() {
+            for &a in &addresses {
+                let got = u32::from_le_bytes(target.memory.borrow().read(a, 4).try_into().expect("4 bytes"));
+                ensure!(got == want[t][&a], "m{t}_axil at {a:#x}: {got:#x}, want {:#x}", want[t][&a]);
+            }
+        }
+        Ok(())
+    })
+}
