@@ -3,8 +3,8 @@
 //! to the decider's command port, and `rdma_cmd_result` says busy until the answer comes,
 //! then its status and entry. The receive path's counters read through here too.
 //!
-//! One access at a time on `s_axil_` (AXI4-Lite; AW and W are taken together), answered
-//! the cycle after: a register in the window answers OKAY (writes to read-only fields are
+//! One access at a time on `s_axil_` (AXI4-Lite; AW and W are taken together), registered,
+//! carried out the cycle after and answered the cycle after that: a register in the window answers OKAY (writes to read-only fields are
 //! ignored; byte strobes apply), an address past the last register DECERR (reads give 0),
 //! and a write to the command registers (fields or issue) while a command is busy SLVERR:
 //! the write is refused and counted in `rdma_cmd_refused`, and the busy command goes on
@@ -75,11 +75,26 @@ pub struct RdmaRegisters {
     // The access: taken, decoded, answered.
     write_req: Signal<Local, Bit>,
     take: Signal<Local, Bit>,
+    /// The access taken: write or read, its register (one-hot; none past the last), the
+    /// strobed bytes as a mask and the data within it, and for an issue its op.
+    a_valid: DFF<Bit>,
+    a_write: DFF<Bit>,
+    a_sel: DFF<Bits<20>>,
+    a_mask: DFF<Bits<32>>,
+    a_data: DFF<Bits<32>>,
+    a_issue_op: DFF<Bits<2>>,
+    a_issue_strobed: DFF<Bit>,
+    one: Constant<Bits<20>>,
     index: Signal<Local, Bits<9>>,
-    mapped: Signal<Local, Bit>,
-    current: Signal<Local, Bits<32>>,
     strobe_mask: Signal<Local, Bits<32>>,
-    merged: Signal<Local, Bits<32>>,
+    keep_mask: Signal<Local, Bits<32>>,
+    merged_qp: Signal<Local, Bits<24>>,
+    merged_psn: Signal<Local, Bits<24>>,
+    merged_packets: Signal<Local, Bits<24>>,
+    merged_va_lo: Signal<Local, Bits<32>>,
+    merged_va_hi: Signal<Local, Bits<32>>,
+    result: Signal<Local, Bits<32>>,
+    current: Signal<Local, Bits<32>>,
     refuse: Signal<Local, Bit>,
     bvalid: DFF<Bit>,
     bresp: DFF<Bits<2>>,
@@ -156,11 +171,24 @@ impl Default for RdmaRegisters {
             byte_mask: Constant::new(0xFF.into()),
             write_req: Default::default(),
             take: Default::default(),
+            a_valid: Default::default(),
+            a_write: Default::default(),
+            a_sel: Default::default(),
+            a_mask: Default::default(),
+            a_data: Default::default(),
+            a_issue_op: Default::default(),
+            a_issue_strobed: Default::default(),
+            one: Constant::new(1.into()),
             index: Default::default(),
-            mapped: Default::default(),
-            current: Default::default(),
             strobe_mask: Default::default(),
-            merged: Default::default(),
+            keep_mask: Default::default(),
+            merged_qp: Default::default(),
+            merged_psn: Default::default(),
+            merged_packets: Default::default(),
+            merged_va_lo: Default::default(),
+            merged_va_hi: Default::default(),
+            result: Default::default(),
+            current: Default::default(),
             refuse: Default::default(),
             bvalid: Default::default(),
             bresp: Default::default(),
@@ -175,8 +203,33 @@ impl Logic for RdmaRegisters {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clk, qp, psn, packets, va, length, rkey, params, op, offering, busy, status, entry, refused, bvalid,
-            bresp, rvalid, rdata, rresp
+            self,
+            clk,
+            qp,
+            psn,
+            packets,
+            va,
+            length,
+            rkey,
+            params,
+            op,
+            offering,
+            busy,
+            status,
+            entry,
+            refused,
+            bvalid,
+            bresp,
+            rvalid,
+            rdata,
+            rresp,
+            a_valid,
+            a_write,
+            a_sel,
+            a_mask,
+            a_data,
+            a_issue_op,
+            a_issue_strobed
         );
         // The command port shows the registers while the command is offered.
         self.cmd_valid.next = self.offering.q.val();
@@ -201,81 +254,20 @@ impl Logic for RdmaRegisters {
 
         // Take one access when no answer is pending; a write (AW and W together) first.
         self.write_req.next = self.s_axil.awvalid.val() & self.s_axil.wvalid.val();
-        self.take.next =
-            !self.bvalid.q.val() & !self.rvalid.q.val() & (self.write_req.val() | self.s_axil.arvalid.val());
+        self.take.next = !self.a_valid.q.val()
+            & !self.bvalid.q.val()
+            & !self.rvalid.q.val()
+            & (self.write_req.val() | self.s_axil.arvalid.val());
         self.s_axil.awready.next = self.take.val() & self.write_req.val();
         self.s_axil.wready.next = self.take.val() & self.write_req.val();
         self.s_axil.arready.next = self.take.val() & !self.write_req.val();
+        // The access is registered first, its register as a one-hot select (none: past the
+        // last register) and its strobes as a bit mask, and carried out the cycle after.
         // The window is 2 KiB (the split sends 0x800-0xFFF here): dword index 8:0.
         self.index.next = self.s_axil.araddr.val().get_bits::<9>(2);
         if self.write_req.val() {
             self.index.next = self.s_axil.awaddr.val().get_bits::<9>(2);
         }
-        self.mapped.next = self.index.val() < 20;
-        self.current.next = 0.into();
-        if self.index.val() == 0 {
-            self.current.next = bit_cast::<32, 24>(self.qp.q.val());
-        }
-        if self.index.val() == 1 {
-            self.current.next = bit_cast::<32, 24>(self.psn.q.val());
-        }
-        if self.index.val() == 2 {
-            self.current.next = bit_cast::<32, 24>(self.packets.q.val());
-        }
-        if self.index.val() == 3 {
-            self.current.next = self.va.q.val().get_bits::<32>(0);
-        }
-        if self.index.val() == 4 {
-            self.current.next = self.va.q.val().get_bits::<32>(32);
-        }
-        if self.index.val() == 5 {
-            self.current.next = self.length.q.val();
-        }
-        if self.index.val() == 6 {
-            self.current.next = self.rkey.q.val();
-        }
-        if self.index.val() == 7 {
-            self.current.next = self.params.q.val() & self.params_mask.val();
-        }
-        if self.index.val() == 8 {
-            self.current.next = bit_cast::<32, 2>(self.op.q.val());
-        }
-        if self.index.val() == 9 {
-            self.current.next = bit_cast::<32, 1>(self.busy.q.val().into())
-                | (bit_cast::<32, 3>(self.status.q.val()) << 1)
-                | (bit_cast::<32, 12>(self.entry.q.val()) << 16);
-        }
-        if self.index.val() == 10 {
-            self.current.next = self.refused.q.val();
-        }
-        if self.index.val() == 11 {
-            self.current.next = self.roce_frames.val();
-        }
-        if self.index.val() == 12 {
-            self.current.next = self.icrc_errors.val();
-        }
-        if self.index.val() == 13 {
-            self.current.next = self.truncated_frames.val();
-        }
-        if self.index.val() == 14 {
-            self.current.next = self.placed_packets.val();
-        }
-        if self.index.val() == 15 {
-            self.current.next = self.dropped_duplicates.val();
-        }
-        if self.index.val() == 16 {
-            self.current.next = self.software_packets.val();
-        }
-        if self.index.val() == 17 {
-            self.current.next = self.mac_errors.val();
-        }
-        if self.index.val() == 18 {
-            self.current.next = self.write_errors.val();
-        }
-        if self.index.val() == 19 {
-            self.current.next = bit_cast::<32, 13>(self.entries.val());
-        }
-        // Byte strobes: a write changes only the bytes it strobes.
         self.strobe_mask.next = 0.into();
         if self.s_axil.wstrb.val().get_bit(0) {
             self.strobe_mask.next = self.strobe_mask.val() | self.byte_mask.val();
@@ -289,15 +281,103 @@ impl Logic for RdmaRegisters {
         if self.s_axil.wstrb.val().get_bit(3) {
             self.strobe_mask.next = self.strobe_mask.val() | (self.byte_mask.val() << 24);
         }
-        self.merged.next =
-            (self.current.val() & !self.strobe_mask.val()) | (self.s_axil.wdata.val() & self.strobe_mask.val());
-        // A write to the command (its fields or the issue) while one is busy is refused.
-        self.refuse.next = (self.index.val() <= 8) & self.busy.q.val();
+        self.a_valid.d.next = self.take.val();
+        if self.take.val() {
+            self.a_write.d.next = self.write_req.val();
+            // Past the last register no bit is set.
+            self.a_sel.d.next = 0.into();
+            if self.index.val() < 20 {
+                self.a_sel.d.next = self.one.val() << self.index.val().get_bits::<5>(0);
+            }
+            self.a_mask.d.next = self.strobe_mask.val();
+            self.a_data.d.next = self.s_axil.wdata.val() & self.strobe_mask.val();
+            self.a_issue_op.d.next = self.s_axil.wdata.val().get_bits::<2>(0);
+            self.a_issue_strobed.d.next = self.s_axil.wstrb.val().get_bit(0);
+        }
 
-        if self.take.val() & self.write_req.val() {
+        // Reads: the selected register (an AND-OR over the one-hot select).
+        self.result.next = bit_cast::<32, 1>(self.busy.q.val().into())
+            | (bit_cast::<32, 3>(self.status.q.val()) << 1)
+            | (bit_cast::<32, 12>(self.entry.q.val()) << 16);
+        self.current.next = 0.into();
+        if self.a_sel.q.val().get_bit(0) {
+            self.current.next = self.current.val() | bit_cast::<32, 24>(self.qp.q.val());
+        }
+        if self.a_sel.q.val().get_bit(1) {
+            self.current.next = self.current.val() | bit_cast::<32, 24>(self.psn.q.val());
+        }
+        if self.a_sel.q.val().get_bit(2) {
+            self.current.next = self.current.val() | bit_cast::<32, 24>(self.packets.q.val());
+        }
+        if self.a_sel.q.val().get_bit(3) {
+            self.current.next = self.current.val() | self.va.q.val().get_bits::<32>(0);
+        }
+        if self.a_sel.q.val().get_bit(4) {
+            self.current.next = self.current.val() | self.va.q.val().get_bits::<32>(32);
+        }
+        if self.a_sel.q.val().get_bit(5) {
+            self.current.next = self.current.val() | self.length.q.val();
+        }
+        if self.a_sel.q.val().get_bit(6) {
+            self.current.next = self.current.val() | self.rkey.q.val();
+        }
+        if self.a_sel.q.val().get_bit(7) {
+            self.current.next = self.current.val() | self.params.q.val();
+        }
+        if self.a_sel.q.val().get_bit(8) {
+            self.current.next = self.current.val() | bit_cast::<32, 2>(self.op.q.val());
+        }
+        if self.a_sel.q.val().get_bit(9) {
+            self.current.next = self.current.val() | self.result.val();
+        }
+        if self.a_sel.q.val().get_bit(10) {
+            self.current.next = self.current.val() | self.refused.q.val();
+        }
+        if self.a_sel.q.val().get_bit(11) {
+            self.current.next = self.current.val() | self.roce_frames.val();
+        }
+        if self.a_sel.q.val().get_bit(12) {
+            self.current.next = self.current.val() | self.icrc_errors.val();
+        }
+        if self.a_sel.q.val().get_bit(13) {
+            self.current.next = self.current.val() | self.truncated_frames.val();
+        }
+        if self.a_sel.q.val().get_bit(14) {
+            self.current.next = self.current.val() | self.placed_packets.val();
+        }
+        if self.a_sel.q.val().get_bit(15) {
+            self.current.next = self.current.val() | self.dropped_duplicates.val();
+        }
+        if self.a_sel.q.val().get_bit(16) {
+            self.current.next = self.current.val() | self.software_packets.val();
+        }
+        if self.a_sel.q.val().get_bit(17) {
+            self.current.next = self.current.val() | self.mac_errors.val();
+        }
+        if self.a_sel.q.val().get_bit(18) {
+            self.current.next = self.current.val() | self.write_errors.val();
+        }
+        if self.a_sel.q.val().get_bit(19) {
+            self.current.next = self.current.val() | bit_cast::<32, 13>(self.entries.val());
+        }
+        // A write to the command (its fields or the issue) while one is busy is refused.
+        self.refuse.next = self.a_sel.q.val().get_bits::<9>(0).any() & self.busy.q.val();
+        // Writes: each register merges its own value with the strobed bytes.
+        self.keep_mask.next = !self.a_mask.q.val();
+        // (The 24-bit registers keep bits 23:0; the map's fields end there.)
+        self.merged_qp.next =
+            (self.qp.q.val() & self.keep_mask.val().get_bits::<24>(0)) | self.a_data.q.val().get_bits::<24>(0);
+        self.merged_psn.next =
+            (self.psn.q.val() & self.keep_mask.val().get_bits::<24>(0)) | self.a_data.q.val().get_bits::<24>(0);
+        self.merged_packets.next =
+            (self.packets.q.val() & self.keep_mask.val().get_bits::<24>(0)) | self.a_data.q.val().get_bits::<24>(0);
+        self.merged_va_lo.next = (self.va.q.val().get_bits::<32>(0) & self.keep_mask.val()) | self.a_data.q.val();
+        self.merged_va_hi.next = (self.va.q.val().get_bits::<32>(32) & self.keep_mask.val()) | self.a_data.q.val();
+
+        if self.a_valid.q.val() & self.a_write.q.val() {
             self.bvalid.d.next = true;
             self.bresp.d.next = 0.into();
-            if !self.mapped.val() {
+            if !self.a_sel.q.val().any() {
                 self.bresp.d.next = 3.into();
             }
             if self.refuse.val() {
@@ -307,45 +387,45 @@ impl Logic for RdmaRegisters {
                 }
             }
             if !self.busy.q.val() {
-                if self.index.val() == 0 {
-                    self.qp.d.next = self.merged.val().get_bits::<24>(0);
+                if self.a_sel.q.val().get_bit(0) {
+                    self.qp.d.next = self.merged_qp.val();
                 }
-                if self.index.val() == 1 {
-                    self.psn.d.next = self.merged.val().get_bits::<24>(0);
+                if self.a_sel.q.val().get_bit(1) {
+                    self.psn.d.next = self.merged_psn.val();
                 }
-                if self.index.val() == 2 {
-                    self.packets.d.next = self.merged.val().get_bits::<24>(0);
+                if self.a_sel.q.val().get_bit(2) {
+                    self.packets.d.next = self.merged_packets.val();
                 }
-                if self.index.val() == 3 {
-                    self.va.d.next = bit_cast::<64, 32>(self.merged.val())
+                if self.a_sel.q.val().get_bit(3) {
+                    self.va.d.next = bit_cast::<64, 32>(self.merged_va_lo.val())
                         | (bit_cast::<64, 32>(self.va.q.val().get_bits::<32>(32)) << 32);
                 }
-                if self.index.val() == 4 {
+                if self.a_sel.q.val().get_bit(4) {
                     self.va.d.next = bit_cast::<64, 32>(self.va.q.val().get_bits::<32>(0))
-                        | (bit_cast::<64, 32>(self.merged.val()) << 32);
+                        | (bit_cast::<64, 32>(self.merged_va_hi.val()) << 32);
                 }
-                if self.index.val() == 5 {
-                    self.length.d.next = self.merged.val();
+                if self.a_sel.q.val().get_bit(5) {
+                    self.length.d.next = (self.length.q.val() & self.keep_mask.val()) | self.a_data.q.val();
                 }
-                if self.index.val() == 6 {
-                    self.rkey.d.next = self.merged.val();
+                if self.a_sel.q.val().get_bit(6) {
+                    self.rkey.d.next = (self.rkey.q.val() & self.keep_mask.val()) | self.a_data.q.val();
                 }
-                if self.index.val() == 7 {
-                    self.params.d.next = self.merged.val() & self.params_mask.val();
+                if self.a_sel.q.val().get_bit(7) {
+                    self.params.d.next =
+                        ((self.params.q.val() & self.keep_mask.val()) | self.a_data.q.val()) & self.params_mask.val();
                 }
-                if (self.index.val() == 8) & self.s_axil.wstrb.val().get_bit(0) {
-                    self.op.d.next = self.s_axil.wdata.val().get_bits::<2>(0);
+                if self.a_sel.q.val().get_bit(8) & self.a_issue_strobed.q.val() {
+                    self.op.d.next = self.a_issue_op.q.val();
                     self.offering.d.next = true;
                     self.busy.d.next = true;
                 }
             }
         }
-        if self.take.val() & !self.write_req.val() {
+        if self.a_valid.q.val() & !self.a_write.q.val() {
             self.rvalid.d.next = true;
             self.rdata.d.next = self.current.val();
             self.rresp.d.next = 0.into();
-            if !self.mapped.val() {
-                self.rdata.d.next = 0.into();
+            if !self.a_sel.q.val().any() {
                 self.rresp.d.next = 3.into();
             }
         }
@@ -367,6 +447,7 @@ impl Logic for RdmaRegisters {
             self.refused.d.next = 0.into();
             self.bvalid.d.next = false;
             self.rvalid.d.next = false;
+            self.a_valid.d.next = false;
         }
     }
 }
