@@ -31,6 +31,13 @@ pub struct AxiWriteMux {
     /// The W owners of accepted bursts, oldest in bit 0; bits at and above `owner_count` are 0.
     owners: DFF<Bits<4>>,
     owner_count: DFF<Bits<3>>,
+    /// The W channel's owner now, as two flags worked out a cycle ahead from the queue's
+    /// next state: `wready` to a source is the bus's `wready` and one register, as short a
+    /// path as the engines' write data needs.
+    w_to_s0: DFF<Bit>,
+    w_to_s1: DFF<Bit>,
+    next_owners: Signal<Local, Bits<4>>,
+    next_count: Signal<Local, Bits<3>>,
     owners_full: Signal<Local, Bit>,
     aw_accepted: Signal<Local, Bit>,
     w_burst_done: Signal<Local, Bit>,
@@ -38,7 +45,6 @@ pub struct AxiWriteMux {
     owners_popped: Signal<Local, Bits<4>>,
     push_slot: Signal<Local, Bits<3>>,
     pushed_owner: Signal<Local, Bits<4>>,
-    w_open: Signal<Local, Bit>,
     w_owner: Signal<Local, Bit>,
     b_to_s1: Signal<Local, Bit>,
 }
@@ -46,7 +52,7 @@ pub struct AxiWriteMux {
 impl Logic for AxiWriteMux {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clk, aw_grant, owners, owner_count);
+        dff_setup!(self, clk, aw_grant, owners, owner_count, w_to_s0, w_to_s1);
         self.owners_full.next = self.owner_count.q.val() == 4;
 
         // AW: the granted source, while the owner queue has room.
@@ -83,12 +89,11 @@ impl Logic for AxiWriteMux {
         }
 
         // W: the owner of the oldest open burst.
-        self.w_open.next = self.owner_count.q.val() != 0;
-        self.w_owner.next = self.owners.q.val().get_bit(0);
-        self.m_axi.wvalid.next = self.w_open.val()
-            & ((self.s0_axi.wvalid.val() & !self.w_owner.val()) | (self.s1_axi.wvalid.val() & self.w_owner.val()));
-        self.s0_axi.wready.next = self.m_axi.wready.val() & self.w_open.val() & !self.w_owner.val();
-        self.s1_axi.wready.next = self.m_axi.wready.val() & self.w_open.val() & self.w_owner.val();
+        self.w_owner.next = self.w_to_s1.q.val();
+        self.m_axi.wvalid.next =
+            (self.s0_axi.wvalid.val() & self.w_to_s0.q.val()) | (self.s1_axi.wvalid.val() & self.w_to_s1.q.val());
+        self.s0_axi.wready.next = self.m_axi.wready.val() & self.w_to_s0.q.val();
+        self.s1_axi.wready.next = self.m_axi.wready.val() & self.w_to_s1.q.val();
         if self.w_owner.val() {
             self.m_axi.wdata.next = self.s1_axi.wdata.val();
             self.m_axi.wstrb.next = self.s1_axi.wstrb.val();
@@ -111,12 +116,16 @@ impl Logic for AxiWriteMux {
         if self.aw_grant.q.val() {
             self.pushed_owner.next = 1.into();
         }
-        self.owners.d.next = self.owners_popped.val();
-        self.owner_count.d.next = self.push_slot.val();
+        self.next_owners.next = self.owners_popped.val();
+        self.next_count.next = self.push_slot.val();
         if self.aw_accepted.val() {
-            self.owners.d.next = self.owners_popped.val() | (self.pushed_owner.val() << self.push_slot.val());
-            self.owner_count.d.next = self.push_slot.val() + 1;
+            self.next_owners.next = self.owners_popped.val() | (self.pushed_owner.val() << self.push_slot.val());
+            self.next_count.next = self.push_slot.val() + 1;
         }
+        self.owners.d.next = self.next_owners.val();
+        self.owner_count.d.next = self.next_count.val();
+        self.w_to_s0.d.next = (self.next_count.val() != 0) & !self.next_owners.val().get_bit(0);
+        self.w_to_s1.d.next = (self.next_count.val() != 0) & self.next_owners.val().get_bit(0);
 
         // B: back to the source the ID's top bit names.
         self.b_to_s1.next = self.m_axi.bid.val().get_bit(3);
@@ -133,6 +142,8 @@ impl Logic for AxiWriteMux {
             self.aw_grant.d.next = false;
             self.owners.d.next = 0.into();
             self.owner_count.d.next = 0.into();
+            self.w_to_s0.d.next = false;
+            self.w_to_s1.d.next = false;
         }
     }
 }
