@@ -35,8 +35,14 @@ fn check_block(registers: &[Register], what: &str) {
 
 #[test]
 fn the_map_is_well_formed() {
-    check_block(NIC.registers, "global");
-    let globals_end = NIC.registers.iter().map(|r| r.offset + 4).max().unwrap();
+    let mut singles = HashSet::new();
+    for g in NIC.groups {
+        check_block(g.registers, g.name);
+        for r in g.registers {
+            assert!(singles.insert(r.offset), "{} {}: offset {:#x} in another group too", g.name, r.name, r.offset);
+        }
+    }
+    let globals_end = singles.iter().map(|offset| offset + 4).max().unwrap();
     for a in NIC.arrays {
         check_block(a.registers, a.name);
         let span = a.registers.iter().map(|r| r.offset + 4).max().unwrap();
@@ -68,8 +74,10 @@ fn c_header_compiles_and_matches_the_json() {
             *checks += &format!("_Static_assert({field}_MASK == {mask:#x}u, \"{field}\");\n");
         }
     }
-    for r in json["registers"].as_array().unwrap() {
-        assert_reg(&mut checks, "FERRONIC", r);
+    for g in json["groups"].as_array().unwrap() {
+        for r in g["registers"].as_array().unwrap() {
+            assert_reg(&mut checks, "FERRONIC", r);
+        }
     }
     for a in json["arrays"].as_array().unwrap() {
         let prefix = format!("FERRONIC_{}", a["name"].as_str().unwrap().to_uppercase());

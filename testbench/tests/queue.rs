@@ -109,7 +109,7 @@ fn directed_steps() -> Vec<Step> {
             s.push(Step::Read { addr: reg(r, register) });
         }
     }
-    for register in NIC.registers {
+    for register in GLOBALS.registers {
         s.push(Step::Read { addr: register.offset });
     }
     s
@@ -168,7 +168,7 @@ fn random_steps(rings: u8) -> impl Strategy<Value = Vec<Step>> {
         4 => (0..rings, 0u32..20).prop_map(|(n, i)| write(reg(n, &RING_HOST_INDEX), i)),
         2 => (0..rings, any::<bool>()).prop_map(|(n, a)| write(reg(n, &RING_ARM), a as u32)),
         2 => (0..rings, 0usize..6).prop_map(|(n, r)| Step::Read { addr: reg(n, &RINGS.registers[r]) }),
-        1 => (0usize..6).prop_map(|r| Step::Read { addr: NIC.registers[r].offset }),
+        1 => (0usize..6).prop_map(|r| Step::Read { addr: GLOBALS.registers[r].offset }),
         1 => (0..rings, 0u32..0x800, 1u8..16).prop_map(|(n, d, strb)| Step::Write { addr: reg(n, &RING_CONTROL), data: d | 0x100, strb }),
         1 => (0u32..0x4000, any::<u32>(), 0u8..16).prop_map(|(addr, data, strb)| Step::Write { addr, data, strb }),
         1 => (0u32..0x4000).prop_map(|addr| Step::Read { addr }),

@@ -1,18 +1,18 @@
-//! The RDMA receive path's BAR0 registers (`regs::nic::RDMA_REGISTERS`, from `RDMA_BASE`):
+//! The RDMA receive path's BAR0 registers (the map's `regs::nic::RDMA` group, from `RDMA_BASE`):
 //! the host writes a command's fields, then its op into `rdma_cmd_issue`; the command goes
 //! to the decider's command port, and `rdma_cmd_result` says busy until the answer comes,
 //! then its status and entry. The receive path's counters read through here too.
 //!
 //! One access at a time on `s_axil_` (AXI4-Lite; AW and W are taken together), registered,
-//! carried out the cycle after and answered the cycle after that: a register in the window answers OKAY (writes to read-only fields are
-//! ignored; byte strobes apply), an address past the last register DECERR (reads give 0),
-//! and a write to the command registers (fields or issue) while a command is busy SLVERR:
-//! the write is refused and counted in `rdma_cmd_refused`, and the busy command goes on
-//! with the fields it was issued with.
+//! carried out the cycle after and answered the cycle after that: a register in the window
+//! answers OKAY (writes to read-only fields are ignored; byte strobes apply), an address past
+//! the last register DECERR (reads give 0), and a write to the command registers (fields or
+//! issue) while a command is busy SLVERR: the write is refused and counted in
+//! `rdma_cmd_refused`, and the busy command goes on with the fields it was issued with.
 use crate::bus::AxilSlave;
 use crate::regs::nic::{
-    RDMA_BASE, RDMA_PARAMS_CQ, RDMA_PARAMS_FUNCTION, RDMA_PARAMS_PATH_MTU, RDMA_REGISTERS, RDMA_RESULT_BUSY,
-    RDMA_RESULT_ENTRY, RDMA_RESULT_STATUS,
+    RDMA, RDMA_BASE, RDMA_PARAMS_CQ, RDMA_PARAMS_FUNCTION, RDMA_PARAMS_PATH_MTU, RDMA_RESULT_BUSY, RDMA_RESULT_ENTRY,
+    RDMA_RESULT_STATUS,
 };
 use crate::regs::Field;
 use rust_hdl::prelude::*;
@@ -76,14 +76,12 @@ pub struct RdmaRegisters {
     write_req: Signal<Local, Bit>,
     take: Signal<Local, Bit>,
     /// The access taken: write or read, its register (one-hot; none past the last), the
-    /// strobed bytes as a mask and the data within it, and for an issue its op.
+    /// strobed bytes as a mask and the data within it (an issue's op is its bits 1:0).
     a_valid: DFF<Bit>,
     a_write: DFF<Bit>,
     a_sel: DFF<Bits<20>>,
     a_mask: DFF<Bits<32>>,
     a_data: DFF<Bits<32>>,
-    a_issue_op: DFF<Bits<2>>,
-    a_issue_strobed: DFF<Bit>,
     one: Constant<Bits<20>>,
     index: Signal<Local, Bits<9>>,
     strobe_mask: Signal<Local, Bits<32>>,
@@ -110,14 +108,14 @@ fn check_field(f: &Field, lsb: u32, width: u32) {
 
 impl Default for RdmaRegisters {
     fn default() -> Self {
-        // The decode is by index in `RDMA_REGISTERS` (contiguous dwords) with the field
+        // The decode is by index in the map's RDMA group (contiguous dwords) with the field
         // positions below; the map must agree.
-        for (k, r) in RDMA_REGISTERS.iter().enumerate() {
+        for (k, r) in RDMA.registers.iter().enumerate() {
             assert_eq!(r.offset, RDMA_BASE + 4 * k as u32, "{} is not at its index", r.name);
         }
-        assert_eq!(RDMA_REGISTERS.len() as u64, REGISTER_COUNT);
-        assert_eq!(RDMA_REGISTERS[INDEX_ISSUE as usize].name, "rdma_cmd_issue");
-        assert_eq!(RDMA_REGISTERS[INDEX_RESULT as usize].name, "rdma_cmd_result");
+        assert_eq!(RDMA.registers.len() as u64, REGISTER_COUNT);
+        assert_eq!(RDMA.registers[INDEX_ISSUE as usize].name, "rdma_cmd_issue");
+        assert_eq!(RDMA.registers[INDEX_RESULT as usize].name, "rdma_cmd_result");
         check_field(&RDMA_PARAMS_PATH_MTU, 0, 3);
         check_field(&RDMA_PARAMS_FUNCTION, 8, 8);
         check_field(&RDMA_PARAMS_CQ, 16, 16);
@@ -176,8 +174,6 @@ impl Default for RdmaRegisters {
             a_sel: Default::default(),
             a_mask: Default::default(),
             a_data: Default::default(),
-            a_issue_op: Default::default(),
-            a_issue_strobed: Default::default(),
             one: Constant::new(1.into()),
             index: Default::default(),
             strobe_mask: Default::default(),
@@ -203,33 +199,8 @@ impl Logic for RdmaRegisters {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self,
-            clk,
-            qp,
-            psn,
-            packets,
-            va,
-            length,
-            rkey,
-            params,
-            op,
-            offering,
-            busy,
-            status,
-            entry,
-            refused,
-            bvalid,
-            bresp,
-            rvalid,
-            rdata,
-            rresp,
-            a_valid,
-            a_write,
-            a_sel,
-            a_mask,
-            a_data,
-            a_issue_op,
-            a_issue_strobed
+            self, clk, qp, psn, packets, va, length, rkey, params, op, offering, busy, status, entry, refused, bvalid,
+            bresp, rvalid, rdata, rresp, a_valid, a_write, a_sel, a_mask, a_data
         );
         // The command port shows the registers while the command is offered.
         self.cmd_valid.next = self.offering.q.val();
@@ -291,8 +262,6 @@ impl Logic for RdmaRegisters {
             }
             self.a_mask.d.next = self.strobe_mask.val();
             self.a_data.d.next = self.s_axil.wdata.val() & self.strobe_mask.val();
-            self.a_issue_op.d.next = self.s_axil.wdata.val().get_bits::<2>(0);
-            self.a_issue_strobed.d.next = self.s_axil.wstrb.val().get_bit(0);
         }
 
         // Reads: the selected register (an AND-OR over the one-hot select).
@@ -414,8 +383,9 @@ impl Logic for RdmaRegisters {
                     self.params.d.next =
                         ((self.params.q.val() & self.keep_mask.val()) | self.a_data.q.val()) & self.params_mask.val();
                 }
-                if self.a_sel.q.val().get_bit(8) & self.a_issue_strobed.q.val() {
-                    self.op.d.next = self.a_issue_op.q.val();
+                // The op is byte 0: an issue is a write that strobes it.
+                if self.a_sel.q.val().get_bit(8) & self.a_mask.q.val().get_bit(0) {
+                    self.op.d.next = self.a_data.q.val().get_bits::<2>(0);
                     self.offering.d.next = true;
                     self.busy.d.next = true;
                 }

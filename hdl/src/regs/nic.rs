@@ -1,7 +1,7 @@
 //! BAR0 of the ferronic NIC: identification, error counters, the RDMA receive path's
 //! command registers and counters (0x800-0xFFF), and one register block per ring
 //! (submission or completion queue) of the queue manager.
-use super::{Access::*, Field, Register, RegisterArray, RegisterMap};
+use super::{Access::*, Field, Register, RegisterArray, RegisterGroup, RegisterMap};
 
 const fn field(name: &'static str, lsb: u32, width: u32, access: super::Access, doc: &'static str) -> Field {
     Field { name, lsb, width, access, doc }
@@ -131,45 +131,9 @@ pub const RINGS: RegisterArray = RegisterArray {
     registers: &[RING_BASE_LO, RING_BASE_HI, RING_CONTROL, RING_HOST_INDEX, RING_DEVICE_INDEX, RING_ARM],
 };
 
-pub const NIC: RegisterMap = RegisterMap {
-    name: "ferronic",
-    doc: "BAR0, 32-bit registers on `s_axil_` (AXI4-Lite). Reads of unmapped addresses return 0 \
-          with DECERR; writes to them and to read-only fields are ignored (writes to unmapped \
-          addresses answer DECERR). Byte strobes apply.",
-    registers: &[
-        ID,
-        VERSION,
-        RING_COUNT,
-        DOORBELL_ERRORS,
-        OP_ERRORS,
-        IRQ_DROPS,
-        RDMA_CMD_QP,
-        RDMA_CMD_PSN,
-        RDMA_CMD_PACKETS,
-        RDMA_CMD_VA_LO,
-        RDMA_CMD_VA_HI,
-        RDMA_CMD_LENGTH,
-        RDMA_CMD_RKEY,
-        RDMA_CMD_PARAMS,
-        RDMA_CMD_ISSUE,
-        RDMA_CMD_RESULT,
-        RDMA_CMD_REFUSED,
-        RDMA_ROCE_FRAMES,
-        RDMA_ICRC_ERRORS,
-        RDMA_TRUNCATED,
-        RDMA_PLACED,
-        RDMA_DUPLICATES,
-        RDMA_SOFTWARE,
-        RDMA_MAC_ERRORS,
-        RDMA_WRITE_ERRORS,
-        RDMA_ENTRIES,
-    ],
-    arrays: &[RINGS],
-};
-
 /// The RDMA receive path's registers: a command (fields, then the op written into
 /// `rdma_cmd_issue`), its result, and the path's counters. Contiguous dwords from
-/// `RDMA_BASE`, in the order of `RDMA_REGISTERS` (the block decodes them by that index).
+/// `RDMA_BASE`, in the order of the `RDMA` group (the block decodes them by that index).
 pub const RDMA_BASE: u32 = 0x800;
 /// BAR0 offsets from `RDMA_BASE` up to here go to the RDMA block (the rest to the queue manager).
 pub const RDMA_WINDOW_END: u32 = 0x1000;
@@ -282,26 +246,51 @@ pub const RDMA_WRITE_ERRORS: Register =
     rdma_counter(18, "rdma_write_errors", "Placement writes answered SLVERR/DECERR");
 pub const RDMA_ENTRIES: Register =
     rdma_register(19, "rdma_entries", 0, "Transactions installed", &[field("count", 0, 13, Ro, "entries in use")]);
-/// In dword order from `RDMA_BASE`.
-pub const RDMA_REGISTERS: [Register; 20] = [
-    RDMA_CMD_QP,
-    RDMA_CMD_PSN,
-    RDMA_CMD_PACKETS,
-    RDMA_CMD_VA_LO,
-    RDMA_CMD_VA_HI,
-    RDMA_CMD_LENGTH,
-    RDMA_CMD_RKEY,
-    RDMA_CMD_PARAMS,
-    RDMA_CMD_ISSUE,
-    RDMA_CMD_RESULT,
-    RDMA_CMD_REFUSED,
-    RDMA_ROCE_FRAMES,
-    RDMA_ICRC_ERRORS,
-    RDMA_TRUNCATED,
-    RDMA_PLACED,
-    RDMA_DUPLICATES,
-    RDMA_SOFTWARE,
-    RDMA_MAC_ERRORS,
-    RDMA_WRITE_ERRORS,
-    RDMA_ENTRIES,
-];
+/// The queue manager's global registers (its rings are the `RINGS` array).
+pub const GLOBALS: RegisterGroup = RegisterGroup {
+    name: "global",
+    title: "Global registers",
+    doc: "Identification and the queue manager's error counters.",
+    registers: &[ID, VERSION, RING_COUNT, DOORBELL_ERRORS, OP_ERRORS, IRQ_DROPS],
+};
+
+/// The RDMA receive path's block, in dword order from `RDMA_BASE` (the block decodes them by
+/// that index).
+pub const RDMA: RegisterGroup = RegisterGroup {
+    name: "rdma",
+    title: "RDMA receive path registers",
+    doc: "From `0x0800` (BAR0 0x800-0xFFF goes to this block): a transaction-table command \
+          (write its fields, then its op into `rdma_cmd_issue`; poll `rdma_cmd_result` until \
+          not busy), and the RDMA path's counters.",
+    registers: &[
+        RDMA_CMD_QP,
+        RDMA_CMD_PSN,
+        RDMA_CMD_PACKETS,
+        RDMA_CMD_VA_LO,
+        RDMA_CMD_VA_HI,
+        RDMA_CMD_LENGTH,
+        RDMA_CMD_RKEY,
+        RDMA_CMD_PARAMS,
+        RDMA_CMD_ISSUE,
+        RDMA_CMD_RESULT,
+        RDMA_CMD_REFUSED,
+        RDMA_ROCE_FRAMES,
+        RDMA_ICRC_ERRORS,
+        RDMA_TRUNCATED,
+        RDMA_PLACED,
+        RDMA_DUPLICATES,
+        RDMA_SOFTWARE,
+        RDMA_MAC_ERRORS,
+        RDMA_WRITE_ERRORS,
+        RDMA_ENTRIES,
+    ],
+};
+
+pub const NIC: RegisterMap = RegisterMap {
+    name: "ferronic",
+    doc: "BAR0, 32-bit registers on `s_axil_` (AXI4-Lite). Reads of unmapped addresses return 0 \
+          with DECERR; writes to them and to read-only fields are ignored (writes to unmapped \
+          addresses answer DECERR). Byte strobes apply.",
+    groups: &[GLOBALS, RDMA],
+    arrays: &[RINGS],
+};

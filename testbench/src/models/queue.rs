@@ -121,9 +121,9 @@ impl QueueModel {
     fn decode(&self, addr: u32) -> Target {
         let addr = addr & 0xFFFC;
         if addr < RINGS_BASE {
-            // The RDMA registers (from `RDMA_BASE`) are another block's: in the NIC the BAR0
-            // split sends them there, and the queue manager alone answers them as unmapped.
-            if addr < RDMA_BASE && NIC.registers.iter().any(|r| r.offset == addr) {
+            // Only the queue manager's own group: in the NIC the BAR0 split sends the RDMA
+            // group elsewhere, and the queue manager alone answers it as unmapped.
+            if GLOBALS.registers.iter().any(|r| r.offset == addr) {
                 Target::Global(addr)
             } else {
                 Target::Unmapped

@@ -1,20 +1,21 @@
 //! The NIC's receive side end to end: the host-driver model sets up RX queues and posts
-//! buffers (and, for RDMA, opens QPs and installs transactions on the `rdma_cmd_` port),
+//! buffers (and, for RDMA, opens QPs and installs transactions through BAR0),
 //! frames go in on `s_axis_rx_`, and every completion, every byte of every buffer (and the
 //! bytes around it, which must stay untouched), every byte placed by the RDMA path, every
 //! RDMA message completion and every counter is checked against what the RX model and the
 //! placement model say, under random idle cycles, backpressure and memory latency.
-use super::rdma_decide::{model, model_command, reason_code, DecideOp};
+use super::rdma_decide::{model, model_command, DecideOp};
+use super::rdma_receive::{rdma_frame, region_background, RdmaFrame};
 use super::BoxedSim;
 use crate::bfm::axis::{frame_to_beats, AxisBeat};
 use crate::bfm::channel::{ChannelPorts, ChannelSink};
 use crate::bfm::{
     Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxilMaster, AxisMonitor, AxisSink, AxisSource, ErrorRange,
-    Pattern,
+    Pattern, SparseMemory,
 };
 use crate::driver::{EnaHost, RING_SPACING, RX_COMPLETION_BASE, RX_RING_BASE, RX_RING_LOG};
 use crate::models::ena::{RxCompletion, RxDescriptor, TxDescriptor, TX_STATUS_OK};
-use crate::models::rdma::{decode, Completion, NotRoce, Outcome, PlacementModel};
+use crate::models::rdma::{Completion, PlacementModel};
 use crate::models::rx::{buffer_bytes, classify, split, usable_bytes, MAX_RX_FRAME_BYTES, RX_QUEUES};
 use crate::models::stream_packer::valid_bytes;
 use crate::tb::{Tb, TbConfig};
@@ -206,47 +207,48 @@ fn expect(frames: &[RxFrame], rings: &mut [Option<VecDeque<Posted>>], rdma: &mut
     let completions_before = rdma.completions.len();
     for frame in frames {
         let len = frame.bytes.len();
-        // The RDMA path first: a RoCEv2 frame with a bad ICRC, cut short, or flagged bad by
-        // the MAC never reaches the RX engine; a good one is placed, dropped as a duplicate,
-        // or passed on with the reason.
-        let mut rdma_reason = 0;
-        match decode(&frame.bytes) {
-            Ok(packet) => {
-                counters.roce += 1;
-                match frame.fault {
-                    Some(MacFault::Marked | MacFault::MarkedMidFrame) => {
-                        counters.rdma_mac_errors += 1;
-                        continue;
-                    }
-                    Some(MacFault::GappyKeep) => panic!("the model has no rule for a RoCEv2 frame with a gap"),
-                    None => {}
-                }
-                match rdma.receive(&packet) {
-                    Outcome::Placed { addr, .. } => {
-                        counters.rdma_placed += 1;
-                        placed.push((addr, packet.payload.clone()));
-                        continue;
-                    }
-                    Outcome::Duplicate => {
-                        counters.rdma_duplicates += 1;
-                        continue;
-                    }
-                    Outcome::Fallback { reason, .. } => {
-                        counters.rdma_software += 1;
-                        rdma_reason = reason_code(reason) as u8;
-                    }
-                }
-            }
-            Err(NotRoce::BadIcrc) => {
+        // The RDMA path first (the rule its own scenario expects against): a RoCEv2 frame
+        // with a bad ICRC, cut short, or flagged bad by the MAC never reaches the RX engine;
+        // a good one is placed, dropped as a duplicate, or passed on with the reason.
+        let mac_flagged = matches!(frame.fault, Some(MacFault::Marked | MacFault::MarkedMidFrame));
+        let verdict = rdma_frame(rdma, frame.bytes.clone(), mac_flagged);
+        let roce = !matches!(verdict, RdmaFrame::NotRoce { .. });
+        assert!(
+            !(roce && frame.fault == Some(MacFault::GappyKeep)),
+            "the model has no rule for a RoCEv2 frame with a gap"
+        );
+        let rdma_reason = match verdict {
+            RdmaFrame::NotRoce { .. } => 0,
+            RdmaFrame::BadIcrc => {
                 counters.roce_icrc_errors += 1;
                 continue;
             }
-            Err(NotRoce::Truncated) => {
+            RdmaFrame::Truncated => {
                 counters.roce_truncated += 1;
                 continue;
             }
-            Err(NotRoce::OtherTraffic) => {}
-        }
+            RdmaFrame::MacError => {
+                counters.roce += 1;
+                counters.rdma_mac_errors += 1;
+                continue;
+            }
+            RdmaFrame::Placed { addr, payload, .. } => {
+                counters.roce += 1;
+                counters.rdma_placed += 1;
+                placed.push((addr, payload));
+                continue;
+            }
+            RdmaFrame::Duplicate => {
+                counters.roce += 1;
+                counters.rdma_duplicates += 1;
+                continue;
+            }
+            RdmaFrame::Software { reason, .. } => {
+                counters.roce += 1;
+                counters.rdma_software += 1;
+                reason as u8
+            }
+        };
         if frame.fault.is_some() || len == 0 || len > MAX_RX_FRAME_BYTES {
             counters.errors += 1;
             continue;
@@ -379,6 +381,7 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
         // RDMA set-up: every command answered as the placement model says; a background
         // pattern where the payload will land, in memory and in the expectation.
         let mut rdma = model();
+        let (mut rdma_reference, mut rdma_regions) = (SparseMemory::new(), Vec::new());
         tb.set(tb.input("rdma_cpl_ready")?, 1);
         tb.set(tb.input("rdma_fail_ready")?, 1);
         for op in &setup.rdma_commands {
@@ -389,8 +392,10 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
                 "{op:?}: answer ({status}, {entry}), the model says ({want}, {want_entry:?})"
             );
             if let DecideOp::Install(t) = op {
-                let background: Vec<u8> = (0..t.length as u64).map(|k| (k as u8) ^ 0x3C).collect();
-                memory.memory.borrow_mut().write(t.va, &background);
+                let (start, background) = region_background(t.va, t.length);
+                memory.memory.borrow_mut().write(start, &background);
+                rdma_reference.write(start, &background);
+                rdma_regions.push((start, background.len()));
             }
         }
         let rdma_cpl = ChannelSink::start(
@@ -565,11 +570,16 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
             rdma_mac_errors: tb.get(tb.port("rdma_mac_errors")?),
         };
         ensure!(counters == expected_counters, "counters {counters:?}, expected {expected_counters:?}");
-        // RDMA: every placed payload where the model put it; the message completions.
+        // RDMA: every transaction's region (and the bytes around it) as the model placed
+        // the payloads; the message completions.
         for (addr, payload) in &expected.placed {
-            let got = memory.memory.borrow().read(*addr, payload.len());
-            let bad = got.iter().zip(payload).position(|(a, b)| a != b);
-            ensure!(bad.is_none(), "RDMA payload at {addr:#x}: byte {bad:?} differs");
+            rdma_reference.write(*addr, payload);
+        }
+        for &(start, len) in &rdma_regions {
+            let got = memory.memory.borrow().read(start, len);
+            let want = rdma_reference.read(start, len);
+            let bad = got.iter().zip(&want).position(|(a, b)| a != b);
+            ensure!(bad.is_none(), "RDMA region at {start:#x}: byte {bad:x?} differs from the model's");
         }
         let mut got_completions = Vec::new();
         while let Some((_, p)) = rdma_cpl.pop() {

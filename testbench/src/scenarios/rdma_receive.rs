@@ -16,7 +16,7 @@ use crate::bfm::axis::{frame_to_beats, AxisBeat};
 use crate::bfm::channel::{count_transfers, ChannelPorts, ChannelSink};
 use crate::bfm::pattern::Throttle;
 use crate::bfm::{Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxisMonitor, AxisSink, AxisSource, Pattern, SparseMemory};
-use crate::models::rdma::{decode, NotRoce, Outcome};
+use crate::models::rdma::{decode, Completion, NotRoce, Outcome, PlacementModel};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, ensure, Result};
 use ferronic_hdl::export::export_block;
@@ -255,6 +255,72 @@ fn as_stored(mut bytes: Vec<u8>, mac_error: bool) -> (Vec<u8>, bool) {
     (bytes, mac_error)
 }
 
+/// What the RDMA receive path does with one frame, by the models: the rule this block's
+/// scenario and the NIC's receive scenario both expect against.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RdmaFrame {
+    /// Not RoCEv2: on to the software path (reason `PASS_NOT_ROCE`) as stored.
+    NotRoce {
+        bytes: Vec<u8>,
+        mac_error: bool,
+    },
+    /// RoCEv2 dropped: bad ICRC, cut short, or flagged bad by the MAC.
+    BadIcrc,
+    Truncated,
+    MacError,
+    /// The payload goes to `addr`; the message it completes, if it is the last one missing.
+    Placed {
+        qp: u64,
+        psn: u64,
+        addr: u64,
+        payload: Vec<u8>,
+        completion: Option<Completion>,
+    },
+    Duplicate,
+    /// On to the software path, whole, with the decider's reason.
+    Software {
+        bytes: Vec<u8>,
+        reason: u64,
+    },
+}
+
+/// Decides a frame as sent (with the MAC's flag) against the placement model, which
+/// advances as the path would.
+pub fn rdma_frame(model: &mut PlacementModel, sent: Vec<u8>, mac_error: bool) -> RdmaFrame {
+    let (bytes, mac_error) = as_stored(sent, mac_error);
+    match decode(&bytes) {
+        Err(NotRoce::OtherTraffic) => RdmaFrame::NotRoce { bytes, mac_error },
+        Err(NotRoce::BadIcrc) => RdmaFrame::BadIcrc,
+        Err(NotRoce::Truncated) => RdmaFrame::Truncated,
+        Ok(_) if mac_error => RdmaFrame::MacError,
+        Ok(packet) => {
+            let before = model.completions.len();
+            match model.receive(&packet) {
+                Outcome::Placed { addr, len } => {
+                    assert_eq!(len, packet.payload.len(), "the model places the whole payload");
+                    RdmaFrame::Placed {
+                        qp: packet.bth.dest_qp as u64,
+                        psn: packet.bth.psn as u64,
+                        addr,
+                        payload: packet.payload,
+                        completion: model.completions.get(before).cloned(),
+                    }
+                }
+                Outcome::Duplicate => RdmaFrame::Duplicate,
+                Outcome::Fallback { reason, .. } => RdmaFrame::Software { bytes, reason: reason_code(reason) },
+            }
+        }
+    }
+}
+
+/// The bytes placed in the host memory before a run, around and over a transaction's
+/// region `[va, va + length)` (16 bytes each side), so a stray strobe shows even where it
+/// writes a zero: (start, bytes).
+pub fn region_background(va: u64, length: u32) -> (u64, Vec<u8>) {
+    let start = va.saturating_sub(16);
+    (start, (0..(va - start) + length as u64 + 16).map(|k| (k as u8) ^ 0xA5).collect())
+}
+
 /// Whether a placement write of `len` bytes at `addr` fails: it has bytes (a placement of
 /// none writes nothing) and its beats touch an error range.
 fn write_fails(addr: u64, len: u64, errors: &[ErrorRange]) -> bool {
@@ -339,8 +405,7 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
         for op in &setup.ops {
             if let ReceiveOp::Command(DecideOp::Install(t)) = op {
                 installed.push((t.va, t.length as usize));
-                let start = t.va.saturating_sub(16);
-                let background: Vec<u8> = (0..t.length as u64 + 32).map(|k| (k as u8) ^ 0xA5).collect();
+                let (start, background) = region_background(t.va, t.length);
                 memory.memory.borrow_mut().write(start, &background);
                 reference.write(start, &background);
                 regions.push((start, background.len()));
@@ -390,60 +455,58 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
                 while let Some(ReceiveOp::Frame { .. }) = pending.front() {
                     let Some(ReceiveOp::Frame { bytes: sent, mac_error }) = pending.pop_front() else { unreachable!() };
                     frames.send_all(frame_to_beats(&sent, 8, mac_error as u64));
-                    let (bytes, mac_error) = as_stored(sent, mac_error);
-                    match decode(&bytes) {
-                        Err(NotRoce::OtherTraffic) => {
+                    match rdma_frame(&mut model, sent, mac_error) {
+                        RdmaFrame::NotRoce { bytes, mac_error } => {
                             counts.passed[PASS_NOT_ROCE as usize] += 1;
                             counts.frames.push(FrameOutcome::NotRoce);
                             want_pass.push((bytes, mac_error, PASS_NOT_ROCE));
                         }
-                        Err(bad) => {
+                        RdmaFrame::BadIcrc => {
                             counts.dropped_bad += 1;
-                            let truncated = bad == NotRoce::Truncated;
-                            counts.frames.push(if truncated { FrameOutcome::Truncated } else { FrameOutcome::BadIcrc });
+                            counts.frames.push(FrameOutcome::BadIcrc);
                         }
-                        Ok(_) if mac_error => {
+                        RdmaFrame::Truncated => {
+                            counts.dropped_bad += 1;
+                            counts.frames.push(FrameOutcome::Truncated);
+                        }
+                        RdmaFrame::MacError => {
                             counts.dropped_bad += 1;
                             counts.mac_errors += 1;
                             counts.frames.push(FrameOutcome::MacError);
                         }
-                        Ok(packet) => {
+                        RdmaFrame::Placed { qp, psn, addr, payload, completion } => {
                             to_decide += 1;
-                            let before = model.completions.len();
-                            match model.receive(&packet) {
-                                Outcome::Placed { addr, len } => {
-                                    counts.placed += 1;
-                                    let (qp, psn) = (packet.bth.dest_qp as u64, packet.bth.psn as u64);
-                                    let write_failed = write_fails(addr, len as u64, &setup.memory.errors);
-                                    counts.frames.push(FrameOutcome::Placed { addr, len, write_failed });
-                                    if write_failed {
-                                        counts.write_failures += 1;
-                                        want_events.push(PosterEvent::WriteFailed { qp, psn });
-                                    } else {
-                                        reference.write(addr, &packet.payload);
-                                        counts.payload_bytes += len as u64;
-                                        if let Some(c) = model.completions.get(before) {
-                                            counts.completions += 1;
-                                            want_events.push(PosterEvent::Completion {
-                                                cq: c.cq as u64,
-                                                qp: c.qp as u64,
-                                                length: c.length as u64,
-                                                imm: c.imm.map(u64::from),
-                                            });
-                                        }
-                                    }
-                                }
-                                Outcome::Duplicate => {
-                                    counts.duplicates += 1;
-                                    counts.frames.push(FrameOutcome::Duplicate);
-                                }
-                                Outcome::Fallback { reason, .. } => {
-                                    let reason = reason_code(reason);
-                                    counts.frames.push(FrameOutcome::Software { reason });
-                                    counts.passed[reason as usize] += 1;
-                                    want_pass.push((bytes, false, reason));
+                            counts.placed += 1;
+                            let len = payload.len();
+                            let write_failed = write_fails(addr, len as u64, &setup.memory.errors);
+                            counts.frames.push(FrameOutcome::Placed { addr, len, write_failed });
+                            if write_failed {
+                                counts.write_failures += 1;
+                                want_events.push(PosterEvent::WriteFailed { qp, psn });
+                            } else {
+                                reference.write(addr, &payload);
+                                counts.payload_bytes += len as u64;
+                                if let Some(c) = completion {
+                                    counts.completions += 1;
+                                    want_events.push(PosterEvent::Completion {
+                                        cq: c.cq as u64,
+                                        qp: c.qp as u64,
+                                        length: c.length as u64,
+                                        imm: c.imm.map(u64::from),
+                                    });
                                 }
                             }
+                        }
+                        RdmaFrame::Duplicate => {
+                            to_decide += 1;
+                            counts.duplicates += 1;
+                            counts.frames.push(FrameOutcome::Duplicate);
+                        }
+                        RdmaFrame::Software { bytes, reason } => {
+                            to_decide += 1;
+                            counts.frames.push(FrameOutcome::Software { reason });
+                            counts.passed[reason as usize] += 1;
+                            want_pass.push((bytes, false, reason));
                         }
                     }
                 }

@@ -180,7 +180,7 @@ pub fn run(sim: BoxedSim, commands: usize, idle: Pattern, backpressure: Pattern,
             ensure!(resp == OKAY && got as u64 == want, "{} reads {got:#x} ({resp}), want {want:#x}", r.name);
         }
         // Past the last register: DECERR, reads give 0, writes change nothing.
-        let last = RDMA_REGISTERS.last().unwrap().offset;
+        let last = RDMA.registers.last().unwrap().offset;
         for _ in 0..8 {
             let addr = rng.gen_range((last + 4) / 4..RDMA_WINDOW_END / 4) as u64 * 4;
             ensure!(host.write(addr, rng.gen(), 0xF).await == DECERR, "write to unmapped {addr:#x} not DECERR");
