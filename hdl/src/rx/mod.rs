@@ -24,12 +24,19 @@
 //! ring, fetch it with the DMA read engine, write the next `min(left, length & ~7)` bytes of
 //! the frame into its buffer with the DMA write engine (buffers are filled in whole 8-byte
 //! words, so a frame continues in the next buffer on a beat boundary), and repeat until the
-//! frame is written. A buffer's completion is posted once the next buffer has been taken
-//! (or the frame has ended), so `last` is always right: {status: L3/L4 index, fragment,
+//! frame is written. A buffer's completion is posted once its data write is answered and
+//! the next buffer has been taken (or the frame has ended), so the host never sees a
+//! completion before its bytes and `last` is always right: {status: L3/L4 index, fragment,
 //! RDMA reason (bits 19:17, reserved in ENA: why the RDMA path passed a RoCEv2 frame to
-//! software, 0 for other frames), phase, first, last; length; req_id; hash; sub_qid}. A notifier beside the engine sends
-//! each completion's notify (MSI-X if armed) once its write is answered; the engine goes on
-//! meanwhile.
+//! software, 0 for other frames), phase, first, last; length; req_id; hash; sub_qid}. A
+//! notifier beside the engine sends each completion's notify (MSI-X if armed) once its
+//! write is answered; the engine goes on meanwhile.
+//!
+//! **Look-ahead**: a buffer's beats stream to the write engine beside the states. While the
+//! frame's last buffer is written and answered, the engine takes and fetches the first
+//! descriptor of the next frame (its record is already in the FIFO), so the next frame
+//! starts at Check without a memory round trip. Takes stay in frame order: the look-ahead
+//! starts only once the frame being written needs no more buffers.
 //!
 //! Bad input, each with a defined outcome and a counter:
 //! * a frame the MAC marks bad (`tuser` on any beat), a non-final beat with partial `tkeep`,
@@ -85,7 +92,6 @@ pub enum RxState {
     DescriptorData,
     Check,
     WriteRequest,
-    WriteData,
     WriteStatus,
     Post,
     WaitPost,
@@ -212,11 +218,25 @@ pub struct RxEngine {
 
     // Engine side: the frame being written.
     state: DFF<RxState>,
-    /// `state` is Idle, WriteData, Drain: registers set and cleared with the state's own
-    /// transitions, so the FIFOs' read ports do not wait for the state decode.
+    /// `state` is Idle, Drain: registers set and cleared with the state's own transitions,
+    /// so the FIFOs' read ports do not wait for the state decode. `writing`: a buffer's
+    /// beats are streaming to the write engine (`chunk_beats` left), beside the states.
     idle: DFF<Bit>,
     writing: DFF<Bit>,
     draining: DFF<Bit>,
+    /// The data write's answer, kept until the engine takes it in WriteStatus.
+    data_answered: DFF<Bit>,
+    data_error: DFF<Bit>,
+    /// Look-ahead: Take .. DescriptorData run for the next frame (`next_queue`), while this
+    /// frame's last buffer is written; `prefetched`: its descriptor is here (or, with
+    /// `prefetch_failed`, its take found no buffer).
+    ahead: DFF<Bit>,
+    next_queue: DFF<Bits<3>>,
+    prefetched: DFF<Bit>,
+    prefetch_failed: DFF<Bit>,
+    /// The next frame's record is in the FIFO and good, and the frame being written needs
+    /// no more buffers: its descriptor may be fetched now.
+    may_look_ahead: Signal<Local, Bit>,
     step: DFF<Bit>,
     after: DFF<Bits<2>>,
     queue: DFF<Bits<3>>,
@@ -368,6 +388,13 @@ impl Default for RxEngine {
             state: Default::default(),
             idle: Default::default(),
             writing: Default::default(),
+            data_answered: Default::default(),
+            data_error: Default::default(),
+            ahead: Default::default(),
+            next_queue: Default::default(),
+            prefetched: Default::default(),
+            prefetch_failed: Default::default(),
+            may_look_ahead: Default::default(),
             draining: Default::default(),
             step: Default::default(),
             after: Default::default(),
@@ -444,6 +471,12 @@ impl Logic for RxEngine {
             idle,
             writing,
             draining,
+            data_answered,
+            data_error,
+            ahead,
+            next_queue,
+            prefetched,
+            prefetch_failed,
             step,
             after,
             queue,
@@ -714,6 +747,25 @@ impl Logic for RxEngine {
         self.e_res_valid.next = self.res_valid.val() & !self.n_res_valid.val();
         self.e_op_ready.next = self.op_ready.val() & !self.notifier_turn.q.val();
         self.n_op_ready.next = self.op_ready.val() & self.notifier_turn.q.val();
+        // A buffer's beats, from the frame FIFO to the write engine.
+        if self.writing.q.val() {
+            self.wr_data_tvalid.next = self.beats_fifo.m_axis.tvalid.val();
+            if self.beats_fifo.m_axis.tvalid.val() & self.wr_data_tready.val() {
+                self.chunk_beats.d.next = self.chunk_beats.q.val() - 1;
+                if self.chunk_beats.q.val() == 1 {
+                    self.writing.d.next = false;
+                }
+            }
+        }
+        // One data write is in flight at a time; its answer waits here for the engine.
+        if self.data_status.val() {
+            self.data_answered.d.next = true;
+            self.data_error.d.next = self.wr_status_error.val();
+        }
+        self.may_look_ahead.next = !self.prefetched.q.val()
+            & (self.left.q.val() == self.chunk.q.val())
+            & self.records_fifo.m_axis.tvalid.val()
+            & !self.records_fifo.m_axis.tdata.val().get_bit(59);
         match self.state.q.val() {
             RxState::Idle => {
                 if self.records_fifo.m_axis.tvalid.val() {
@@ -726,10 +778,16 @@ impl Logic for RxEngine {
                     self.rdma_reason.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<3>(60);
                     self.have_written.d.next = false;
                     self.idle.d.next = false;
+                    self.prefetched.d.next = false;
                     if self.records_fifo.m_axis.tdata.val().get_bit(59) {
                         self.count_error.next = true;
                         self.draining.d.next = true;
                         self.state.d.next = RxState::Drain;
+                    } else if self.prefetched.q.val() & self.prefetch_failed.q.val() {
+                        self.state.d.next = RxState::NoBuffer;
+                    } else if self.prefetched.q.val() {
+                        // The descriptor was fetched while the last frame was written.
+                        self.state.d.next = RxState::Check;
                     } else {
                         self.state.d.next = RxState::Take;
                     }
@@ -738,6 +796,9 @@ impl Logic for RxEngine {
             RxState::Take => {
                 self.e_op_valid.next = true;
                 self.e_op_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 2;
+                if self.ahead.q.val() {
+                    self.e_op_ring.next = (bit_cast::<8, 3>(self.next_queue.q.val()) << 2) | 2;
+                }
                 self.e_op_code.next = 0.into();
                 if self.e_op_ready.val() {
                     self.state.d.next = RxState::WaitTake;
@@ -748,6 +809,12 @@ impl Logic for RxEngine {
                     self.desc_addr.d.next = self.res_addr.val();
                     if self.res_status.val() == 0 {
                         self.state.d.next = RxState::FetchDescriptor;
+                    } else if self.ahead.q.val() {
+                        // The next frame has no buffer: it learns so when it starts.
+                        self.ahead.d.next = false;
+                        self.prefetched.d.next = true;
+                        self.prefetch_failed.d.next = true;
+                        self.state.d.next = RxState::WriteStatus;
                     } else {
                         self.state.d.next = RxState::NoBuffer;
                     }
@@ -785,7 +852,14 @@ impl Logic for RxEngine {
                     }
                     if self.rd_data_tlast.val() {
                         self.buffer_error.d.next = self.rd_data_tuser.val().get_bit(8);
-                        self.state.d.next = RxState::Check;
+                        if self.ahead.q.val() {
+                            self.ahead.d.next = false;
+                            self.prefetched.d.next = true;
+                            self.prefetch_failed.d.next = false;
+                            self.state.d.next = RxState::WriteStatus;
+                        } else {
+                            self.state.d.next = RxState::Check;
+                        }
                     }
                 }
             }
@@ -810,23 +884,20 @@ impl Logic for RxEngine {
                 self.chunk_beats.d.next = self.chunk_words.val().get_bits::<11>(3);
                 self.wr_desc_valid.next = true;
                 if self.wr_desc_ready.val() {
+                    // The beats stream beside the states (below), so the next frame's
+                    // descriptor can be fetched meanwhile.
                     self.writing.d.next = true;
-                    self.state.d.next = RxState::WriteData;
-                }
-            }
-            RxState::WriteData => {
-                self.wr_data_tvalid.next = self.beats_fifo.m_axis.tvalid.val();
-                if self.beats_fifo.m_axis.tvalid.val() & self.wr_data_tready.val() {
-                    self.chunk_beats.d.next = self.chunk_beats.q.val() - 1;
-                    if self.chunk_beats.q.val() == 1 {
-                        self.writing.d.next = false;
-                        self.state.d.next = RxState::WriteStatus;
-                    }
+                    self.state.d.next = RxState::WriteStatus;
                 }
             }
             RxState::WriteStatus => {
-                if self.data_status.val() {
-                    if self.wr_status_error.val() {
+                if self.may_look_ahead.val() {
+                    self.ahead.d.next = true;
+                    self.next_queue.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<3>(16);
+                    self.state.d.next = RxState::Take;
+                } else if self.data_answered.q.val() {
+                    self.data_answered.d.next = false;
+                    if self.data_error.q.val() {
                         self.count_ring_error.next = true;
                     }
                     self.done_req_id.d.next = self.buffer_req_id.q.val();
@@ -867,7 +938,8 @@ impl Logic for RxEngine {
                 }
             }
             RxState::CompletionRequest => {
-                // Room to queue the notify, or wait.
+                // Room to queue the notify, or wait (the data's answer came after its
+                // last beat: the write engine's data stream is free).
                 self.wr_desc_valid.next = self.notify_fifo.s_axis.tready.val();
                 self.wr_desc_addr.next = self.cq_addr.q.val();
                 self.wr_desc_len.next = 16.into();
@@ -1013,6 +1085,9 @@ impl Logic for RxEngine {
             self.idle.d.next = true;
             self.writing.d.next = false;
             self.draining.d.next = false;
+            self.data_answered.d.next = false;
+            self.ahead.d.next = false;
+            self.prefetched.d.next = false;
             self.packets.d.next = 0.into();
             self.drops.d.next = 0.into();
             self.truncated.d.next = 0.into();
