@@ -1,2 +1,3 @@
 //! The queue manager: submission and completion rings, their state in RAM, doorbells in BAR0.
 pub mod manager;
+pub mod notifier;

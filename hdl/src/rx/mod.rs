@@ -52,6 +52,7 @@
 //!   or a completion ring that is full or disabled: `rx_ring_errors`. ENA RX completions
 //!   carry no error status; the counter is how the host learns of it.
 use crate::bus::AxisSink;
+use crate::queue::notifier::Notifier;
 use crate::stream_fifo::{FifoFault, StreamFifo};
 use rust_hdl::prelude::*;
 
@@ -73,11 +74,9 @@ pub const ENA_L4_UDP: u64 = 13;
 pub const TAG_DESCRIPTOR: u64 = 0x40;
 pub const TAG_DATA: u64 = 0x41;
 pub const TAG_COMPLETION: u64 = 0x42;
-pub const TAG_NOTIFY: u64 = 0x43;
+pub const TAG_NOTIFY: u64 = crate::queue::notifier::TAG_NOTIFY;
 
 type FrameBeats = StreamFifo<64, 8, 1, 11, 12>;
-/// Completion rings waiting for their notify.
-type NotifyRings = StreamFifo<8, 1, 1, 4, 5>;
 /// Per frame: {RDMA reason 62:60, bad 59, fragment 58, l4 57:53, l3 52:48, hash 47:16, length 15:0}.
 type FrameRecords = StreamFifo<64, 8, 1, 8, 9>;
 
@@ -163,15 +162,11 @@ pub struct RxEngine {
 
     beats_fifo: FrameBeats,
     /// Completion rings to notify, in the order their completions were written.
-    notify_fifo: NotifyRings,
-    /// Completion writes answered and not yet notified.
-    answered: DFF<Bits<5>>,
-    n_requesting: DFF<Bit>,
-    n_waiting: DFF<Bit>,
-    notifier_turn: DFF<Bit>,
+    /// Sends each completion's notify once its write is answered; shares the op port.
+    notifier: Notifier,
+    tag_notify: Constant<Bits<8>>,
     data_status: Signal<Local, Bit>,
     completion_answered: Signal<Local, Bit>,
-    notified: Signal<Local, Bit>,
     count_completion_error: Signal<Local, Bit>,
     ring_error_events: DFF<Bits<2>>,
     e_op_valid: Signal<Local, Bit>,
@@ -180,9 +175,6 @@ pub struct RxEngine {
     e_op_code: Signal<Local, Bits<2>>,
     e_op_tag: Signal<Local, Bits<8>>,
     e_res_valid: Signal<Local, Bit>,
-    n_op_ready: Signal<Local, Bit>,
-    n_res_valid: Signal<Local, Bit>,
-    tag_notify: Constant<Bits<8>>,
     records_fifo: FrameRecords,
     // Input side: the frame coming in.
     in_beat: DFF<Bits<11>>,
@@ -335,14 +327,10 @@ impl Default for RxEngine {
             rx_errors: Default::default(),
             rx_ring_errors: Default::default(),
             beats_fifo: FrameBeats::new(FifoFault::None),
-            notify_fifo: NotifyRings::new(FifoFault::None),
-            answered: Default::default(),
-            n_requesting: Default::default(),
-            n_waiting: Default::default(),
-            notifier_turn: Default::default(),
+            notifier: Default::default(),
+            tag_notify: Constant::new(TAG_NOTIFY.to_bits()),
             data_status: Default::default(),
             completion_answered: Default::default(),
-            notified: Default::default(),
             count_completion_error: Default::default(),
             ring_error_events: Default::default(),
             e_op_valid: Default::default(),
@@ -351,9 +339,6 @@ impl Default for RxEngine {
             e_op_code: Default::default(),
             e_op_tag: Default::default(),
             e_res_valid: Default::default(),
-            n_op_ready: Default::default(),
-            n_res_valid: Default::default(),
-            tag_notify: Constant::new(TAG_NOTIFY.to_bits()),
             records_fifo: FrameRecords::new(FifoFault::None),
             in_beat: Default::default(),
             in_bad: Default::default(),
@@ -505,19 +490,16 @@ impl Logic for RxEngine {
             drops,
             truncated,
             errors,
-            ring_errors,
-            answered,
-            n_requesting,
-            n_waiting,
-            notifier_turn
+            ring_errors
         );
         self.beats_fifo.clk.next = self.clk.val();
         self.beats_fifo.rst.next = self.rst.val();
         self.records_fifo.clk.next = self.clk.val();
         self.records_fifo.rst.next = self.rst.val();
-        self.notify_fifo.clk.next = self.clk.val();
-        self.notify_fifo.rst.next = self.rst.val();
-        self.notify_fifo.s_axis.tvalid.next = false;
+        self.notifier.clk.next = self.clk.val();
+        self.notifier.rst.next = self.rst.val();
+        self.notifier.written_valid.next = false;
+        self.notifier.written_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 3;
 
         // ---- Input side ----
         // A beat is taken when the beat FIFO has room and the record FIFO room for the record
@@ -742,11 +724,9 @@ impl Logic for RxEngine {
             & (self.wr_status_tag.val().get_bits::<7>(0) == self.tag_data.val().get_bits::<7>(0));
         self.completion_answered.next = self.wr_status_valid.val()
             & (self.wr_status_tag.val().get_bits::<7>(0) == self.tag_completion.val().get_bits::<7>(0));
-        self.n_res_valid.next =
-            self.res_valid.val() & (self.res_tag.val().get_bits::<7>(0) == self.tag_notify.val().get_bits::<7>(0));
-        self.e_res_valid.next = self.res_valid.val() & !self.n_res_valid.val();
-        self.e_op_ready.next = self.op_ready.val() & !self.notifier_turn.q.val();
-        self.n_op_ready.next = self.op_ready.val() & self.notifier_turn.q.val();
+        self.e_res_valid.next =
+            self.res_valid.val() & (self.res_tag.val().get_bits::<7>(0) != self.tag_notify.val().get_bits::<7>(0));
+        self.e_op_ready.next = self.op_ready.val() & !self.notifier.turn.val();
         // A buffer's beats, from the frame FIFO to the write engine.
         if self.writing.q.val() {
             self.wr_data_tvalid.next = self.beats_fifo.m_axis.tvalid.val();
@@ -940,7 +920,7 @@ impl Logic for RxEngine {
             RxState::CompletionRequest => {
                 // Room to queue the notify, or wait (the data's answer came after its
                 // last beat: the write engine's data stream is free).
-                self.wr_desc_valid.next = self.notify_fifo.s_axis.tready.val();
+                self.wr_desc_valid.next = self.notifier.written_ready.val();
                 self.wr_desc_addr.next = self.cq_addr.q.val();
                 self.wr_desc_len.next = 16.into();
                 self.wr_desc_tag.next = self.tag_completion.val();
@@ -967,7 +947,7 @@ impl Logic for RxEngine {
                     if self.step.q.val() {
                         // The notifier sends the notify once this write is answered; the
                         // engine goes on.
-                        self.notify_fifo.s_axis.tvalid.next = true;
+                        self.notifier.written_valid.next = true;
                         self.state.d.next = RxState::AfterCompletion;
                     }
                 }
@@ -994,61 +974,24 @@ impl Logic for RxEngine {
         }
 
         // ---- Notifier ----
-        // A completion's notify waits for its write to be answered (so an interrupt never
-        // comes before the completion is in memory); the engine does not wait with it.
-        // Write statuses come back in order: data ones go to the engine, completion ones
-        // are counted here.
-        self.notify_fifo.s_axis.tdata.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 3;
-        self.notify_fifo.s_axis.tkeep.next = 1.into();
-        self.notify_fifo.s_axis.tlast.next = true;
-        self.notify_fifo.s_axis.tuser.next = 0.into();
-        self.notify_fifo.m_axis.tready.next = false;
-        self.notified.next = false;
-        self.count_completion_error.next = false;
-        if !self.n_requesting.q.val()
-            & !self.n_waiting.q.val()
-            & self.notify_fifo.m_axis.tvalid.val()
-            & (self.answered.q.val() != 0)
-        {
-            self.n_requesting.d.next = true;
-        }
-        if self.n_requesting.q.val() & self.n_op_ready.val() {
-            self.n_requesting.d.next = false;
-            self.n_waiting.d.next = true;
-        }
-        if self.n_waiting.q.val() & self.n_res_valid.val() {
-            self.n_waiting.d.next = false;
-            self.notify_fifo.m_axis.tready.next = true;
-            self.notified.next = true;
-        }
-        if self.completion_answered.val() & !self.notified.val() {
-            self.answered.d.next = self.answered.q.val() + 1;
-        }
-        if !self.completion_answered.val() & self.notified.val() {
-            self.answered.d.next = self.answered.q.val() - 1;
-        }
-        if self.completion_answered.val() & self.wr_status_error.val() {
-            self.count_completion_error.next = true;
-        }
-
-        // The operation port: the engine's takes and posts, the notifier's notifies. It shows
-        // the request of the one the turn register names (so no valid depends on a ready).
-        self.op_valid.next = (self.e_op_valid.val() & !self.notifier_turn.q.val())
-            | (self.n_requesting.q.val() & self.notifier_turn.q.val());
-        if self.notifier_turn.q.val() {
-            self.op_ring.next = self.notify_fifo.m_axis.tdata.val();
+        // Write statuses come back in order: data ones go to the engine, completion ones to
+        // the notifier (and failed ones to the counter).
+        self.notifier.answered.next = self.completion_answered.val();
+        self.count_completion_error.next = self.completion_answered.val() & self.wr_status_error.val();
+        self.notifier.e_op_valid.next = self.e_op_valid.val();
+        self.notifier.op_ready.next = self.op_ready.val();
+        self.notifier.res_valid.next = self.res_valid.val();
+        self.notifier.res_tag.next = self.res_tag.val();
+        // The operation port shows the request of the one the notifier's turn names.
+        self.op_valid.next = (self.e_op_valid.val() & !self.notifier.turn.val())
+            | (self.notifier.requesting.val() & self.notifier.turn.val());
+        self.op_ring.next = self.e_op_ring.val();
+        self.op_code.next = self.e_op_code.val();
+        self.op_tag.next = self.e_op_tag.val();
+        if self.notifier.turn.val() {
+            self.op_ring.next = self.notifier.ring.val();
             self.op_code.next = 2.into();
             self.op_tag.next = self.tag_notify.val();
-            if self.e_op_valid.val() & (!self.n_requesting.q.val() | self.op_ready.val()) {
-                self.notifier_turn.d.next = false;
-            }
-        } else {
-            self.op_ring.next = self.e_op_ring.val();
-            self.op_code.next = self.e_op_code.val();
-            self.op_tag.next = self.e_op_tag.val();
-            if self.n_requesting.q.val() & (!self.e_op_valid.val() | self.op_ready.val()) {
-                self.notifier_turn.d.next = true;
-            }
         }
 
         if self.count_packet.val() & (self.packets.q.val() != 0xFFFF_FFFF_u64) {
@@ -1093,10 +1036,7 @@ impl Logic for RxEngine {
             self.truncated.d.next = 0.into();
             self.errors.d.next = 0.into();
             self.ring_errors.d.next = 0.into();
-            self.answered.d.next = 0.into();
             self.ring_error_events.d.next = 0.into();
-            self.n_requesting.d.next = false;
-            self.n_waiting.d.next = false;
         }
         self.rx_packets.next = self.packets.q.val();
         self.rx_drops.next = self.drops.q.val();
