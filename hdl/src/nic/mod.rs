@@ -263,7 +263,6 @@ impl Logic for Nic {
         }
         self.tx.res_valid.next = self.queues.res_valid.val() & !self.queues.res_tag.val().get_bit(7);
         self.rx.res_valid.next = self.queues.res_valid.val() & self.queues.res_tag.val().get_bit(7);
-        self.tx.res_tag.next = self.queues.res_tag.val();
         self.tx.res_status.next = self.queues.res_status.val();
         self.tx.res_addr.next = self.queues.res_addr.val();
         self.tx.res_index.next = self.queues.res_index.val();

@@ -15,9 +15,7 @@
 //! the same queue. The stream packer joins the pieces into full beats. On the last
 //! descriptor with `comp_req` (or on any error) the engine posts to the completion ring,
 //! DMA-writes the 8-byte ENA TX completion {req_id, status, flags (phase), sub_qid,
-//! sq_head_idx} and goes on; the notifier beside it notifies (the queue manager raises the
-//! MSI-X if armed) once the write is answered. A completion write that fails is counted in
-//! `tx_errors` (the completion is lost).
+//! sq_head_idx} and notifies (the queue manager raises the MSI-X if armed).
 //!
 //! Bad input, each with a defined outcome (status in the completion, `tx_errors` counted):
 //! length 0 without header or past `MAX_DESCRIPTOR_BYTES`, a header longer than the 96-byte
@@ -28,11 +26,9 @@
 //! after an error before its `last` descriptor the rest of its descriptors are taken and
 //! read only to find `last` (`skipping`), as the ENA driver frees a packet on one completion.
 //!
-//! This version runs one packet at a time (throughput is bound by the descriptor and
-//! payload round trips; prefetch is the next step) and serves LLQ queues one descriptor
-//! per packet.
+//! This first version runs one packet at a time (throughput is bound by the memory round
+//! trips; pipelining is the next step) and serves LLQ queues one descriptor per packet.
 use crate::bus::AxisSource;
-use crate::queue::notifier::{Notifier, TAG_NOTIFY};
 use crate::stream_packer::StreamPacker;
 use rust_hdl::prelude::*;
 
@@ -68,8 +64,6 @@ pub struct TxEngine {
     pub op_code: Signal<Out, Bits<2>>,
     pub op_tag: Signal<Out, Bits<8>>,
     pub res_valid: Signal<In, Bit>,
-    /// The tag of the operation answered (bits 6:0: `TAG_NOTIFY` for the notifier's).
-    pub res_tag: Signal<In, Bits<8>>,
     pub res_status: Signal<In, Bits<2>>,
     pub res_addr: Signal<In, Bits<64>>,
     pub res_index: Signal<In, Bits<16>>,
@@ -113,18 +107,6 @@ pub struct TxEngine {
     pub tx_packets: Signal<Out, Bits<32>>,
     pub tx_errors: Signal<Out, Bits<32>>,
     packer: StreamPacker,
-    /// Sends each completion's notify once its write is answered; shares the op port.
-    notifier: Notifier,
-    tag_notify: Constant<Bits<8>>,
-    e_op_valid: Signal<Local, Bit>,
-    e_op_ready: Signal<Local, Bit>,
-    e_op_ring: Signal<Local, Bits<8>>,
-    e_op_code: Signal<Local, Bits<2>>,
-    e_res_valid: Signal<Local, Bit>,
-    /// A packet ends with an error status (NextQueue); a completion write failed
-    /// (registered): the two events `tx_errors` counts.
-    status_error: Signal<Local, Bit>,
-    write_error: DFF<Bit>,
 
     // Where the engine is, the queue served, the packet so far.
     state: DFF<TxState>,
@@ -207,7 +189,6 @@ impl Default for TxEngine {
             op_code: Default::default(),
             op_tag: Default::default(),
             res_valid: Default::default(),
-            res_tag: Default::default(),
             res_status: Default::default(),
             res_addr: Default::default(),
             res_index: Default::default(),
@@ -248,15 +229,6 @@ impl Default for TxEngine {
             tx_packets: Default::default(),
             tx_errors: Default::default(),
             packer: Default::default(),
-            notifier: Default::default(),
-            tag_notify: Constant::new(TAG_NOTIFY.to_bits()),
-            e_op_valid: Default::default(),
-            e_op_ready: Default::default(),
-            e_op_ring: Default::default(),
-            e_op_code: Default::default(),
-            e_res_valid: Default::default(),
-            status_error: Default::default(),
-            write_error: Default::default(),
             state: Default::default(),
             step: Default::default(),
             queue: Default::default(),
@@ -331,6 +303,9 @@ pub enum TxState {
     WaitPost,
     WriteRequest,
     WriteData,
+    WriteStatus,
+    Notify,
+    WaitNotify,
     NextQueue,
     Seek,
 }
@@ -372,8 +347,7 @@ impl Logic for TxEngine {
             cq_addr,
             cq_phase,
             packets,
-            errors,
-            write_error
+            errors
         );
         self.packer.clk.next = self.clk.val();
         self.packer.rst.next = self.rst.val();
@@ -426,22 +400,10 @@ impl Logic for TxEngine {
         }
 
         // Defaults: no requests, no data.
-        self.e_op_valid.next = false;
-        self.e_op_ring.next = bit_cast::<8, 3>(self.queue.q.val()) << 2;
-        self.e_op_code.next = 0.into();
-        self.status_error.next = false;
-        // The engine's operations go through the notifier, which shares the port.
-        self.notifier.clk.next = self.clk.val();
-        self.notifier.rst.next = self.rst.val();
-        self.notifier.written_valid.next = false;
-        self.notifier.written_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 1;
-        self.notifier.answered.next = self.wr_status_valid.val();
-        self.notifier.op_ready.next = self.op_ready.val();
-        self.notifier.res_valid.next = self.res_valid.val();
-        self.notifier.res_tag.next = self.res_tag.val();
-        self.e_op_ready.next = self.op_ready.val() & !self.notifier.turn.val();
-        self.e_res_valid.next =
-            self.res_valid.val() & (self.res_tag.val().get_bits::<7>(0) != self.tag_notify.val().get_bits::<7>(0));
+        self.op_valid.next = false;
+        self.op_ring.next = bit_cast::<8, 3>(self.queue.q.val()) << 2;
+        self.op_code.next = 0.into();
+        self.op_tag.next = 0.into();
         self.llq_read_word.next = self.llq_word.q.val();
         self.rd_desc_valid.next = false;
         self.rd_desc_addr.next = self.desc_addr.q.val();
@@ -488,16 +450,16 @@ impl Logic for TxEngine {
         match self.state.q.val() {
             TxState::Take => {
                 // Take the next descriptor of this queue.
-                self.e_op_valid.next = true;
-                self.e_op_code.next = 0.into();
-                if self.e_op_ready.val() {
+                self.op_valid.next = true;
+                self.op_code.next = 0.into();
+                if self.op_ready.val() {
                     // Cleared as the take goes in; a doorbell from now on sets it again.
                     self.pending.d.next = (self.pending.q.val() & !self.queue_bit.val()) | self.rung_bit.val();
                     self.state.d.next = TxState::WaitTake;
                 }
             }
             TxState::WaitTake => {
-                if self.e_res_valid.val() {
+                if self.res_valid.val() {
                     if self.res_status.val() == 0 {
                         // There may be more: come back to this queue.
                         self.pending.d.next = self.pending.q.val() | self.queue_bit.val() | self.rung_bit.val();
@@ -720,15 +682,15 @@ impl Logic for TxEngine {
                 }
             }
             TxState::Post => {
-                self.e_op_valid.next = true;
-                self.e_op_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 1;
-                self.e_op_code.next = 1.into();
-                if self.e_op_ready.val() {
+                self.op_valid.next = true;
+                self.op_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 1;
+                self.op_code.next = 1.into();
+                if self.op_ready.val() {
                     self.state.d.next = TxState::WaitPost;
                 }
             }
             TxState::WaitPost => {
-                if self.e_res_valid.val() {
+                if self.res_valid.val() {
                     self.cq_addr.d.next = self.res_addr.val();
                     self.cq_phase.d.next = self.res_phase.val();
                     if self.res_status.val() == 0 {
@@ -742,8 +704,7 @@ impl Logic for TxEngine {
                 }
             }
             TxState::WriteRequest => {
-                // Room to record the completion for its notify, or wait.
-                self.wr_desc_valid.next = self.notifier.written_ready.val();
+                self.wr_desc_valid.next = true;
                 if self.wr_desc_ready.val() {
                     self.state.d.next = TxState::WriteData;
                 }
@@ -751,9 +712,27 @@ impl Logic for TxEngine {
             TxState::WriteData => {
                 self.wr_data_tvalid.next = true;
                 if self.wr_data_tready.val() {
-                    // The notifier sends the notify once this write is answered; the engine
-                    // goes on.
-                    self.notifier.written_valid.next = true;
+                    self.state.d.next = TxState::WriteStatus;
+                }
+            }
+            TxState::WriteStatus => {
+                if self.wr_status_valid.val() {
+                    self.state.d.next = TxState::Notify;
+                    if self.wr_status_error.val() {
+                        self.state.d.next = TxState::NextQueue;
+                    }
+                }
+            }
+            TxState::Notify => {
+                self.op_valid.next = true;
+                self.op_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 1;
+                self.op_code.next = 2.into();
+                if self.op_ready.val() {
+                    self.state.d.next = TxState::WaitNotify;
+                }
+            }
+            TxState::WaitNotify => {
+                if self.res_valid.val() {
                     self.state.d.next = TxState::NextQueue;
                 }
             }
@@ -764,7 +743,9 @@ impl Logic for TxEngine {
                         self.packets.d.next = self.packets.q.val() + 1;
                     }
                 }
-                self.status_error.next = self.status.q.val() != 0;
+                if (self.status.q.val() != 0) & (self.errors.q.val() != 0xFFFF_FFFF_u64) {
+                    self.errors.d.next = self.errors.q.val() + 1;
+                }
                 self.in_packet.d.next = false;
                 self.skipping.d.next = false;
                 self.packet_bytes.d.next = 0.into();
@@ -797,31 +778,6 @@ impl Logic for TxEngine {
             self.status.d.next = 0.into();
             self.packets.d.next = 0.into();
             self.errors.d.next = 0.into();
-            self.write_error.d.next = false;
-        }
-        // Error completions, and completion writes that failed (a completion lost: the host
-        // learns of it here). The write's event is registered; both may come in one cycle.
-        self.write_error.d.next = self.wr_status_valid.val() & self.wr_status_error.val();
-        if self.status_error.val() & self.write_error.q.val() {
-            if self.errors.q.val() == 0xFFFF_FFFE_u64 {
-                self.errors.d.next = 0xFFFF_FFFF_u64.into();
-            } else if self.errors.q.val() != 0xFFFF_FFFF_u64 {
-                self.errors.d.next = self.errors.q.val() + 2;
-            }
-        } else if (self.status_error.val() | self.write_error.q.val()) & (self.errors.q.val() != 0xFFFF_FFFF_u64) {
-            self.errors.d.next = self.errors.q.val() + 1;
-        }
-        // The operation port shows the request of the one the notifier's turn names.
-        self.notifier.e_op_valid.next = self.e_op_valid.val();
-        self.op_valid.next = (self.e_op_valid.val() & !self.notifier.turn.val())
-            | (self.notifier.requesting.val() & self.notifier.turn.val());
-        self.op_ring.next = self.e_op_ring.val();
-        self.op_code.next = self.e_op_code.val();
-        self.op_tag.next = 0.into();
-        if self.notifier.turn.val() {
-            self.op_ring.next = self.notifier.ring.val();
-            self.op_code.next = 2.into();
-            self.op_tag.next = self.tag_notify.val();
         }
         self.tx_packets.next = self.packets.q.val();
         self.tx_errors.next = self.errors.q.val();
@@ -830,5 +786,5 @@ impl Logic for TxEngine {
 
 crate::native_ports!(
     impl[] TxEngine;
-    clk, rst, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_status, res_addr, res_index, res_phase, res_entry_log, doorbell_valid, doorbell_ring, llq_read_word, llq_read_data, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tkeep, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_error, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, tx_packets, tx_errors,
+    clk, rst, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_status, res_addr, res_index, res_phase, res_entry_log, doorbell_valid, doorbell_ring, llq_read_word, llq_read_data, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tkeep, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_error, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, tx_packets, tx_errors,
 );
