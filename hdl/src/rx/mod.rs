@@ -161,7 +161,6 @@ pub struct RxEngine {
     pub rx_ring_errors: Signal<Out, Bits<32>>,
 
     beats_fifo: FrameBeats,
-    /// Completion rings to notify, in the order their completions were written.
     /// Sends each completion's notify once its write is answered; shares the op port.
     notifier: Notifier,
     tag_notify: Constant<Bits<8>>,
