@@ -15,7 +15,8 @@
 //! the same queue. The stream packer joins the pieces into full beats. On the last
 //! descriptor with `comp_req` (or on any error) the engine posts to the completion ring,
 //! DMA-writes the 8-byte ENA TX completion {req_id, status, flags (phase), sub_qid,
-//! sq_head_idx} and notifies (the queue manager raises the MSI-X if armed).
+//! sq_head_idx} and notifies (the queue manager raises the MSI-X if armed). A completion
+//! write that fails (SLVERR/DECERR) is lost: it is counted in `tx_errors`, not notified.
 //!
 //! Bad input, each with a defined outcome (status in the completion, `tx_errors` counted):
 //! length 0 without header or past `MAX_DESCRIPTOR_BYTES`, a header longer than the 96-byte
@@ -103,7 +104,7 @@ pub struct TxEngine {
     pub wr_status_error: Signal<In, Bit>,
     /// Frames to the MAC.
     pub m_axis_tx: AxisSource<64, 8, 1>,
-    /// Packets sent, and packets with an error completion (saturating).
+    /// Packets sent; error completions plus completions lost to a failed write (saturating).
     pub tx_packets: Signal<Out, Bits<32>>,
     pub tx_errors: Signal<Out, Bits<32>>,
     packer: StreamPacker,
@@ -719,6 +720,11 @@ impl Logic for TxEngine {
                 if self.wr_status_valid.val() {
                     self.state.d.next = TxState::Notify;
                     if self.wr_status_error.val() {
+                        // The completion is lost (the host never sees it): counted here,
+                        // and again in NextQueue if it carried an error status.
+                        if self.errors.q.val() != 0xFFFF_FFFF_u64 {
+                            self.errors.d.next = self.errors.q.val() + 1;
+                        }
                         self.state.d.next = TxState::NextQueue;
                     }
                 }

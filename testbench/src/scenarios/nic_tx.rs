@@ -7,7 +7,7 @@ use crate::bfm::channel::{ChannelPorts, ChannelSink};
 use crate::bfm::{
     Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxilMaster, AxisMonitor, AxisSink, ErrorRange, Pattern,
 };
-use crate::driver::{EnaHost, RING_SPACING, TX_RING_BASE, TX_RING_LOG};
+use crate::driver::{EnaHost, COMPLETION_RING_LOG, RING_SPACING, TX_COMPLETION_BASE, TX_RING_BASE, TX_RING_LOG};
 use crate::models::ena::{
     TxCompletion, TxDescriptor, TX_REQ_ID_UNREADABLE, TX_STATUS_DMA_ERROR, TX_STATUS_MALFORMED, TX_STATUS_OK,
 };
@@ -123,6 +123,10 @@ pub struct TxRun {
     /// then checks that the queue's frames and completions are a prefix of what was posted,
     /// and that every other queue sent everything.
     pub disable_queue: Option<(usize, u64)>,
+    /// This queue's TX completion ring answers its writes with SLVERR: its completions are
+    /// lost, each counted in `tx_errors` (an error completion lost counts twice: its
+    /// status, and the failed write).
+    pub lost_completions: Option<usize>,
 }
 
 impl TxRun {
@@ -136,6 +140,7 @@ impl TxRun {
             tx_backpressure: Pattern::Never,
             register_idle: Pattern::Never,
             disable_queue: None,
+            lost_completions: None,
         }
     }
 }
@@ -180,6 +185,10 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
                 unreadable[p.queue] = true;
             }
             posted[p.queue] += p.pieces.len() as u64;
+        }
+        if let Some(q) = setup.lost_completions {
+            let ring = TX_COMPLETION_BASE + q as u64 * RING_SPACING;
+            memory_config.errors.push(ErrorRange { range: ring..ring + (8 << COMPLETION_RING_LOG), resp: 2 });
         }
         // The error ranges stay put: a ring that wraps would meet them again.
         ensure!(
@@ -256,9 +265,13 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
             let end = host.tail(q);
             let start = end.wrapping_sub(packet.pieces.len() as u16);
             for (req_id, status, sq_head_idx) in packet.expected_completions(start, end) {
-                // Each error completion is counted in tx_errors.
+                // Each error completion is counted in tx_errors, and each lost one.
                 if status != TX_STATUS_OK {
                     error_completions += 1;
+                }
+                if setup.lost_completions == Some(q) {
+                    error_completions += 1;
+                    continue;
                 }
                 completions[q].push_back(TxCompletion { req_id, status, phase: true, sub_qid: q as u16, sq_head_idx });
             }
@@ -363,7 +376,16 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
         }
         tb.cycles(200).await;
         ensure!(tx.recv().is_none(), "a beat after every expected frame");
-        let errors = tb.get(tb.port("tx_errors")?);
+        // A lost completion is counted when its write is answered: let the last answers in.
+        let tx_errors = tb.port("tx_errors")?;
+        for _ in 0..100 {
+            if tb.get(tx_errors) >= error_completions {
+                break;
+            }
+            tb.cycles(20).await;
+        }
+        tb.cycles(200).await;
+        let errors = tb.get(tx_errors);
         ensure!(errors == error_completions, "tx_errors is {errors}, {error_completions} error completions were due");
         if setup.disable_queue.is_none() {
             ensure!(errored == want_errored, "{errored} frames flagged for the MAC to drop, expected {want_errored}");
