@@ -41,7 +41,7 @@ use ferronic_testbench::bfm::{Axi4MemoryConfig, Pattern};
 use ferronic_testbench::models::rdma::{path_mtu_code, Transaction, MAX_TRANSACTION_PACKETS, PSN_MASK};
 use ferronic_testbench::pcap;
 use ferronic_testbench::scenarios::rdma_receive::{
-    build, run, DecideOp, FrameOutcome, PosterEvent, ReceiveOp, ReceiveReport, ReceiveRun,
+    build, run, DecideOp, FrameOutcome, PosterEvent, RdmaFrame, ReceiveOp, ReceiveReport, ReceiveRun,
 };
 use ferronic_testbench::scenarios::Backend;
 use ferronic_testbench::TbConfig;
@@ -187,20 +187,21 @@ fn status_name(status: u64) -> &'static str {
 }
 
 fn frame_json(index: usize, outcome: &FrameOutcome) -> Value {
-    match outcome {
-        FrameOutcome::NotRoce => json!({"frame": index, "outcome": "software", "reason": "not_roce"}),
-        FrameOutcome::BadIcrc => json!({"frame": index, "outcome": "dropped", "reason": "bad_icrc"}),
-        FrameOutcome::Truncated => json!({"frame": index, "outcome": "dropped", "reason": "truncated"}),
-        FrameOutcome::MacError => json!({"frame": index, "outcome": "dropped", "reason": "mac_error"}),
-        FrameOutcome::Duplicate => json!({"frame": index, "outcome": "dropped", "reason": "duplicate"}),
-        FrameOutcome::Software { reason } => {
+    let dropped = |reason: &str| json!({"frame": index, "outcome": "dropped", "reason": reason});
+    match &outcome.verdict {
+        RdmaFrame::NotRoce { .. } => json!({"frame": index, "outcome": "software", "reason": "not_roce"}),
+        RdmaFrame::BadIcrc => dropped("bad_icrc"),
+        RdmaFrame::Truncated => dropped("truncated"),
+        RdmaFrame::MacError => dropped("mac_error"),
+        RdmaFrame::Duplicate => dropped("duplicate"),
+        RdmaFrame::Software { reason, .. } => {
             json!({"frame": index, "outcome": "software", "reason": reason_name(*reason)})
         }
-        FrameOutcome::Placed { addr, len, write_failed } => json!({
+        RdmaFrame::Placed { addr, payload, .. } => json!({
             "frame": index,
-            "outcome": if *write_failed { "write_failed" } else { "placed" },
+            "outcome": if outcome.write_failed { "write_failed" } else { "placed" },
             "address": format!("{addr:#x}"),
-            "bytes": len,
+            "bytes": payload.len(),
         }),
     }
 }

@@ -102,26 +102,12 @@ pub struct ReceiveReport {
     pub regions: Vec<(u64, Vec<u8>)>,
 }
 
-/// What became of one frame.
+/// What became of one frame: the verdict the path was checked against, and for a placed
+/// payload whether its write failed (an error range of the memory).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FrameOutcome {
-    /// Not RoCEv2: passed to software with reason `PASS_NOT_ROCE`.
-    NotRoce,
-    /// RoCEv2 dropped: bad ICRC, cut short, flagged by the MAC.
-    BadIcrc,
-    Truncated,
-    MacError,
-    /// Payload written at `addr` (or not: the write failed).
-    Placed {
-        addr: u64,
-        len: usize,
-        write_failed: bool,
-    },
-    Duplicate,
-    /// Passed to software with the decider's reason.
-    Software {
-        reason: u64,
-    },
+pub struct FrameOutcome {
+    pub verdict: RdmaFrame,
+    pub write_failed: bool,
 }
 
 /// What the poster gives, in order.
@@ -455,37 +441,28 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
                 while let Some(ReceiveOp::Frame { .. }) = pending.front() {
                     let Some(ReceiveOp::Frame { bytes: sent, mac_error }) = pending.pop_front() else { unreachable!() };
                     frames.send_all(frame_to_beats(&sent, 8, mac_error as u64));
-                    match rdma_frame(&mut model, sent, mac_error) {
+                    let verdict = rdma_frame(&mut model, sent, mac_error);
+                    let mut write_failed = false;
+                    match &verdict {
                         RdmaFrame::NotRoce { bytes, mac_error } => {
                             counts.passed[PASS_NOT_ROCE as usize] += 1;
-                            counts.frames.push(FrameOutcome::NotRoce);
-                            want_pass.push((bytes, mac_error, PASS_NOT_ROCE));
+                            want_pass.push((bytes.clone(), *mac_error, PASS_NOT_ROCE));
                         }
-                        RdmaFrame::BadIcrc => {
-                            counts.dropped_bad += 1;
-                            counts.frames.push(FrameOutcome::BadIcrc);
-                        }
-                        RdmaFrame::Truncated => {
-                            counts.dropped_bad += 1;
-                            counts.frames.push(FrameOutcome::Truncated);
-                        }
+                        RdmaFrame::BadIcrc | RdmaFrame::Truncated => counts.dropped_bad += 1,
                         RdmaFrame::MacError => {
                             counts.dropped_bad += 1;
                             counts.mac_errors += 1;
-                            counts.frames.push(FrameOutcome::MacError);
                         }
                         RdmaFrame::Placed { qp, psn, addr, payload, completion } => {
                             to_decide += 1;
                             counts.placed += 1;
-                            let len = payload.len();
-                            let write_failed = write_fails(addr, len as u64, &setup.memory.errors);
-                            counts.frames.push(FrameOutcome::Placed { addr, len, write_failed });
+                            write_failed = write_fails(*addr, payload.len() as u64, &setup.memory.errors);
                             if write_failed {
                                 counts.write_failures += 1;
-                                want_events.push(PosterEvent::WriteFailed { qp, psn });
+                                want_events.push(PosterEvent::WriteFailed { qp: *qp, psn: *psn });
                             } else {
-                                reference.write(addr, &payload);
-                                counts.payload_bytes += len as u64;
+                                reference.write(*addr, payload);
+                                counts.payload_bytes += payload.len() as u64;
                                 if let Some(c) = completion {
                                     counts.completions += 1;
                                     want_events.push(PosterEvent::Completion {
@@ -500,15 +477,14 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
                         RdmaFrame::Duplicate => {
                             to_decide += 1;
                             counts.duplicates += 1;
-                            counts.frames.push(FrameOutcome::Duplicate);
                         }
                         RdmaFrame::Software { bytes, reason } => {
                             to_decide += 1;
-                            counts.frames.push(FrameOutcome::Software { reason });
-                            counts.passed[reason as usize] += 1;
-                            want_pass.push((bytes, false, reason));
+                            counts.passed[*reason as usize] += 1;
+                            want_pass.push((bytes.clone(), false, *reason));
                         }
                     }
+                    counts.frames.push(FrameOutcome { verdict, write_failed });
                 }
                 let decided: u64 = counters[..3].iter().map(|&c| tb.get(c)).sum();
                 if decided == to_decide && !idle.hold() {
