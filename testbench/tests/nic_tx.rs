@@ -233,14 +233,8 @@ fn completion_writes_that_fail_are_counted_and_the_queues_go_on() {
 /// The rust-hdl backend's port lists (written out by hand in `native_ports!`) match the
 /// blocks' real ports: building the native simulator checks them.
 #[test]
-fn the_native_port_list_of_the_nic_matches_its_ports() {
+fn the_native_port_lists_of_the_tx_blocks_match_their_ports() {
     build(Backend::RustHdl).unwrap();
-}
-
-/// (A test of its own: the NIC and the engine built in one function overflow a test
-/// thread's stack — rust-hdl blocks are large values.)
-#[test]
-fn the_native_port_list_of_the_tx_engine_matches_its_ports() {
     ferronic_sim::native::NativeSim::new(ferronic_hdl::tx::TxEngine::default()).unwrap();
 }
 
