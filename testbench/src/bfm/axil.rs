@@ -209,3 +209,8 @@ impl AxilMonitor {
         Ok(())
     }
 }
+
+/// The bits of a 32-bit register a write's byte strobes cover.
+pub fn strobe_mask(strb: u8) -> u32 {
+    (0..4).filter(|b| strb >> b & 1 != 0).map(|b| 0xFFu32 << (8 * b)).fold(0, |a, m| a | m)
+}

@@ -4,26 +4,23 @@
 //! must come back to its own source with the response its address range earns, host
 //! memory must end up as a plain reference memory says, and the protocol monitors on all
 //! three ports must stay quiet.
-use super::{Backend, SimResult};
+use super::{verilated, Backend, SimResult};
 use crate::bfm::axi4::{DECERR, OKAY, SLVERR};
 use crate::bfm::channel::count_transfers;
 use crate::bfm::{Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, ErrorRange, Pattern, SparseMemory};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{ensure, Result};
 use ferronic_hdl::axi_write_mux::AxiWriteMux;
-use ferronic_hdl::export::export_block;
 use ferronic_sim::native::NativeSim;
-use ferronic_sim::verilator::VerilatorSim;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use std::cell::RefCell;
 use std::rc::Rc;
 
 pub fn build(backend: Backend) -> SimResult {
-    let mut block = AxiWriteMux::default();
     Ok(match backend {
-        Backend::Verilator => Box::new(VerilatorSim::new(&export_block("axi_write_mux", &mut block)?)?),
-        Backend::RustHdl => Box::new(NativeSim::new(block)?),
+        Backend::Verilator => verilated("axi_write_mux", "", AxiWriteMux::default)?,
+        Backend::RustHdl => Box::new(NativeSim::new(AxiWriteMux::default())?),
     })
 }
 

@@ -3,25 +3,22 @@
 //! register memories with their own latency, backpressure and error ranges. Each access
 //! must reach the target its address names (0x800-0xFFF: `m1_`) and no other, and its
 //! response must be that target's; protocol monitors watch all three ports.
-use super::{Backend, BoxedSim, SimResult};
+use super::{verilated, Backend, BoxedSim, SimResult};
 use crate::bfm::axi4::{ErrorRange, OKAY, SLVERR};
 use crate::bfm::{AxilMaster, AxilMemory, AxilMonitor, Pattern};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{ensure, Result};
 use ferronic_hdl::axil_split::AxilSplit;
-use ferronic_hdl::export::export_block;
 use ferronic_hdl::regs::nic::{RDMA_BASE, RDMA_WINDOW_END};
 use ferronic_sim::native::NativeSim;
-use ferronic_sim::verilator::VerilatorSim;
 use rand::Rng;
 use std::cell::RefCell;
 use std::rc::Rc;
 
 pub fn build(backend: Backend) -> SimResult {
-    let mut block = AxilSplit::default();
     Ok(match backend {
-        Backend::Verilator => Box::new(VerilatorSim::new(&export_block("axil_split", &mut block)?)?),
-        Backend::RustHdl => Box::new(NativeSim::new(block)?),
+        Backend::Verilator => verilated("axil_split", "", AxilSplit::default)?,
+        Backend::RustHdl => Box::new(NativeSim::new(AxilSplit::default())?),
     })
 }
 

@@ -2,16 +2,14 @@
 //! `cfg_` (at most one per cycle, random idle between), responses checked against
 //! [`CfgSpaceModel`] in order, and the access log drained under random backpressure and
 //! checked record for record.
-use super::{Backend, BoxedSim};
+use super::{verilated, Backend, BoxedSim};
 use crate::bfm::pattern::{Pattern, Throttle};
 use crate::models::cfgspace::{CfgSpaceModel, Outcome};
 use crate::tb::Tb;
 use anyhow::{bail, ensure, Result};
 use ferronic_hdl::cfgspace::emulator::{CfgSpace16, CfgSpace64};
 use ferronic_hdl::cfgspace::profile::DeviceImages;
-use ferronic_hdl::export::export_block;
 use ferronic_sim::native::NativeSim;
-use ferronic_sim::verilator::VerilatorSim;
 use ferronic_sim::PortId;
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -19,13 +17,11 @@ use std::rc::Rc;
 
 /// The emulator for `max_vfs` VFs (16-VF or 64-VF build), powered on with `images`.
 pub fn build(backend: Backend, images: &DeviceImages, max_vfs: usize) -> Result<BoxedSim> {
+    // The images are part of the configuration: every profile is its own model.
+    let configuration = format!("{images:?} {max_vfs}");
     Ok(match (backend, max_vfs) {
-        (Backend::Verilator, 0..=16) => {
-            Box::new(VerilatorSim::new(&export_block("cfgspace", &mut CfgSpace16::new(images, max_vfs))?)?)
-        }
-        (Backend::Verilator, _) => {
-            Box::new(VerilatorSim::new(&export_block("cfgspace", &mut CfgSpace64::new(images, max_vfs))?)?)
-        }
+        (Backend::Verilator, 0..=16) => verilated("cfgspace", &configuration, || CfgSpace16::new(images, max_vfs))?,
+        (Backend::Verilator, _) => verilated("cfgspace", &configuration, || CfgSpace64::new(images, max_vfs))?,
         (Backend::RustHdl, 0..=16) => Box::new(NativeSim::new(CfgSpace16::new(images, max_vfs))?),
         (Backend::RustHdl, _) => Box::new(NativeSim::new(CfgSpace64::new(images, max_vfs))?),
     })

@@ -1,24 +1,21 @@
 //! The DMA read engine against host memory (the AXI4 memory model) and the reference
 //! model: random descriptors, latency, backpressure on every bus, error ranges.
-use super::{Backend, BoxedSim};
+use super::{verilated, Backend, BoxedSim};
 use crate::bfm::channel::{ChannelPorts, ChannelSource};
 use crate::bfm::{Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxisMonitor, AxisSink, Pattern};
 use crate::models::dma::{beat_keep, expected_read, ReadRequest};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{ensure, Result};
 use ferronic_hdl::dma::read::DmaRead;
-use ferronic_hdl::export::export_block;
 use ferronic_sim::native::NativeSim;
-use ferronic_sim::verilator::VerilatorSim;
 use rand::Rng;
 use std::cell::RefCell;
 use std::rc::Rc;
 
 pub fn build(backend: Backend) -> Result<BoxedSim> {
-    let mut engine = DmaRead::default();
     Ok(match backend {
-        Backend::Verilator => Box::new(VerilatorSim::new(&export_block("dma_read", &mut engine)?)?),
-        Backend::RustHdl => Box::new(NativeSim::new(engine)?),
+        Backend::Verilator => verilated("dma_read", "", DmaRead::default)?,
+        Backend::RustHdl => Box::new(NativeSim::new(DmaRead::default())?),
     })
 }
 

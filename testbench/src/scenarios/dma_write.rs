@@ -1,7 +1,7 @@
 //! The DMA write engine against host memory (the AXI4 memory model): random descriptors
 //! and data, latency and backpressure on every bus, error ranges, poisoned and mis-sized
 //! streams. Host memory must end up exactly as a plain reference memory says.
-use super::{Backend, BoxedSim};
+use super::{verilated, Backend, BoxedSim};
 use crate::bfm::axis::frame_to_beats;
 use crate::bfm::channel::{count_transfers, ChannelPorts, ChannelSource};
 use crate::bfm::{
@@ -10,17 +10,14 @@ use crate::bfm::{
 use crate::tb::{Tb, TbConfig};
 use anyhow::{ensure, Result};
 use ferronic_hdl::dma::write::DmaWrite;
-use ferronic_hdl::export::export_block;
 use ferronic_sim::native::NativeSim;
-use ferronic_sim::verilator::VerilatorSim;
 use std::cell::RefCell;
 use std::rc::Rc;
 
 pub fn build(backend: Backend) -> Result<BoxedSim> {
-    let mut engine = DmaWrite::default();
     Ok(match backend {
-        Backend::Verilator => Box::new(VerilatorSim::new(&export_block("dma_write", &mut engine)?)?),
-        Backend::RustHdl => Box::new(NativeSim::new(engine)?),
+        Backend::Verilator => verilated("dma_write", "", DmaWrite::default)?,
+        Backend::RustHdl => Box::new(NativeSim::new(DmaWrite::default())?),
     })
 }
 

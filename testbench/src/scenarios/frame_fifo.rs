@@ -1,22 +1,19 @@
 //! The store-and-forward frame FIFO under random frames, input idle and output
 //! backpressure: every frame comes out whole and in order, none starts before its last
 //! beat went in, and with the sink always ready a frame leaves one beat per cycle.
-use super::{Backend, BoxedSim};
+use super::{verilated, Backend, BoxedSim};
 use crate::bfm::{AxisBeat, AxisMonitor, AxisSink, AxisSource, Pattern};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, ensure, Result};
-use ferronic_hdl::export::export_block;
 use ferronic_hdl::frame_fifo::FrameFifo;
 use ferronic_sim::native::NativeSim;
-use ferronic_sim::verilator::VerilatorSim;
 use rand::{Rng, SeedableRng};
 use std::collections::VecDeque;
 
 pub fn build(backend: Backend) -> Result<BoxedSim> {
-    let mut fifo = FrameFifo::default();
     Ok(match backend {
-        Backend::Verilator => Box::new(VerilatorSim::new(&export_block("frame_fifo", &mut fifo)?)?),
-        Backend::RustHdl => Box::new(NativeSim::new(fifo)?),
+        Backend::Verilator => verilated("frame_fifo", "", FrameFifo::default)?,
+        Backend::RustHdl => Box::new(NativeSim::new(FrameFifo::default())?),
     })
 }
 

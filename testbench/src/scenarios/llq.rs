@@ -2,16 +2,14 @@
 //! alignment, under idle and backpressure), read back through the engine's read port and
 //! compared byte for byte with a plain reference memory; bursts outside the window, bursts
 //! of the wrong type or size, and reads answer SLVERR and write nothing.
-use super::{Backend, BoxedSim, SimResult};
+use super::{verilated, Backend, BoxedSim, SimResult};
 use crate::bfm::axi4::{split_bursts, AddressBeat, AW_FIELDS, B_FIELDS, OKAY, SLVERR, W_FIELDS};
 use crate::bfm::channel::{ChannelPorts, ChannelSink, ChannelSource};
 use crate::bfm::{Axi4Master, Axi4Monitor, Pattern, SparseMemory};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{ensure, Result};
-use ferronic_hdl::export::export_block;
 use ferronic_hdl::llq::{LlqMemory, READ_LATENCY, WORD_BITS};
 use ferronic_sim::native::NativeSim;
-use ferronic_sim::verilator::VerilatorSim;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -19,10 +17,9 @@ use std::rc::Rc;
 pub const LLQ_BYTES: u64 = 8 << WORD_BITS;
 
 pub fn build(backend: Backend) -> SimResult {
-    let mut block = LlqMemory::default();
     Ok(match backend {
-        Backend::Verilator => Box::new(VerilatorSim::new(&export_block("llq", &mut block)?)?),
-        Backend::RustHdl => Box::new(NativeSim::new(block)?),
+        Backend::Verilator => verilated("llq", "", LlqMemory::default)?,
+        Backend::RustHdl => Box::new(NativeSim::new(LlqMemory::default())?),
     })
 }
 

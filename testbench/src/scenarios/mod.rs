@@ -22,7 +22,12 @@ pub mod stream_packer;
 pub mod stream_slice;
 
 use anyhow::Result;
+use ferronic_hdl::export::export_block;
+use ferronic_hdl::rust_hdl::core::prelude::Block;
+use ferronic_sim::verilator::VerilatedModel;
 use ferronic_sim::Simulator;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Which simulator a scenario runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,3 +51,26 @@ pub type BoxedSim = Box<dyn Simulator>;
 
 /// Result type of a scenario builder.
 pub type SimResult = Result<BoxedSim>;
+
+/// A fresh Verilator instance of a block, whose model is exported and built at most once
+/// per process for each `name` and `configuration`. Writing a large block's Verilog takes
+/// rust-hdl seconds (the NIC: about 9 s), and the cache under `target/verilated` is keyed by
+/// that Verilog, so without this every test case would pay the export again. `configuration`
+/// must tell apart every variant `make` can build under one name ("" for a block that has
+/// one); `make` runs only when the model is not yet known.
+pub fn verilated<B: Block>(name: &str, configuration: &str, make: impl FnOnce() -> B) -> Result<BoxedSim> {
+    type Models = Mutex<HashMap<String, Arc<Mutex<Option<Arc<VerilatedModel>>>>>>;
+    static MODELS: OnceLock<Models> = OnceLock::new();
+    let slot = {
+        let mut models = MODELS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+        models.entry(format!("{name}\n{configuration}")).or_default().clone()
+    };
+    // Held while building, so a second thread asking for the same model waits for it
+    // instead of exporting it too; other models build meanwhile.
+    let mut model = slot.lock().unwrap_or_else(|e| e.into_inner());
+    if model.is_none() {
+        *model = Some(VerilatedModel::build(&export_block(name, &mut make())?)?);
+    }
+    let model = model.as_ref().expect("set just above");
+    Ok(Box::new(model.instantiate()?))
+}

@@ -2,7 +2,7 @@
 //! (regular and LLQ, one or more descriptors, good and bad), the host memory model serves
 //! the DMA, and every frame on `m_axis_tx_` and every completion in host memory is checked
 //! against what the packets say, under random backpressure on every bus.
-use super::{Backend, BoxedSim};
+use super::{verilated, Backend, BoxedSim};
 use crate::bfm::channel::{ChannelPorts, ChannelSink};
 use crate::bfm::{
     Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxilMaster, AxisMonitor, AxisSink, ErrorRange, Pattern,
@@ -14,18 +14,15 @@ use crate::models::ena::{
 use crate::models::stream_packer::valid_bytes;
 use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, ensure, Result};
-use ferronic_hdl::export::export_block;
 use ferronic_hdl::nic::Nic;
 use ferronic_hdl::tx::TX_QUEUES;
 use ferronic_sim::native::NativeSim;
-use ferronic_sim::verilator::VerilatorSim;
 use std::collections::VecDeque;
 
 pub fn build(backend: Backend) -> Result<BoxedSim> {
-    let mut nic = Nic::default();
     Ok(match backend {
-        Backend::Verilator => Box::new(VerilatorSim::new(&export_block("nic", &mut nic)?)?),
-        Backend::RustHdl => Box::new(NativeSim::new(nic)?),
+        Backend::Verilator => verilated("nic", "", Nic::default)?,
+        Backend::RustHdl => Box::new(NativeSim::new(Nic::default())?),
     })
 }
 

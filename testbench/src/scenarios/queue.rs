@@ -4,25 +4,22 @@
 //! alternating phases, so the order the model applies them in is the order the hardware
 //! did; within an operation phase operations stream back to back (same ring and different
 //! rings), which is what exercises the pipeline.
-use super::{Backend, SimResult};
+use super::{verilated, Backend, SimResult};
 use crate::bfm::channel::{watch_channel, ChannelPorts, ChannelSink, ChannelSource};
 use crate::bfm::{AxilMaster, AxilMonitor, Pattern};
 use crate::models::queue::{Op, OpResult, QueueModel, STATUS_OK};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{ensure, Result};
-use ferronic_hdl::export::export_block;
 use ferronic_hdl::queue::manager::QueueManager;
 use ferronic_sim::native::NativeSim;
-use ferronic_sim::verilator::VerilatorSim;
 use std::cell::RefCell;
 use std::rc::Rc;
 
 pub fn build(backend: Backend, rings: usize) -> SimResult {
-    let mut block = QueueManager::new(rings);
     let name = format!("queue_manager_{rings}");
     Ok(match backend {
-        Backend::Verilator => Box::new(VerilatorSim::new(&export_block(&name, &mut block)?)?),
-        Backend::RustHdl => Box::new(NativeSim::new(block)?),
+        Backend::Verilator => verilated(&name, "", || QueueManager::new(rings))?,
+        Backend::RustHdl => Box::new(NativeSim::new(QueueManager::new(rings))?),
     })
 }
 

@@ -5,14 +5,13 @@
 //! and random backpressure on the verdicts. Every command's answer, every packet's verdict
 //! (action, reason, address, length) and every completion it carries must match the model.
 use super::rdma_table::{install_answer, install_fields};
-use super::{Backend, BoxedSim};
+use super::{verilated, Backend, BoxedSim};
 use crate::bfm::pattern::{Pattern, Throttle};
 use crate::models::rdma::{
     opcode, write_message, Bth, FallbackReason, Outcome, PlacementModel, RocePacket, Transaction, PSN_MASK,
 };
 use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, ensure, Result};
-use ferronic_hdl::export::export_block;
 use ferronic_hdl::rdma::decide::{
     PacketDecider, ACTION_DROP, ACTION_PLACE, ACTION_SOFTWARE, OP_CLOSE_QP, OP_INSTALL, OP_OPEN_QP, OP_RETIRE,
     QP_SLOTS, REASON_BAD_LENGTH, REASON_NOT_OFFLOADED, REASON_NO_TRANSACTION, REASON_OUT_OF_BOUNDS,
@@ -20,7 +19,6 @@ use ferronic_hdl::rdma::decide::{
 };
 use ferronic_hdl::rdma::table::{STATUS_NOT_FOUND, STATUS_OK};
 use ferronic_sim::native::NativeSim;
-use ferronic_sim::verilator::VerilatorSim;
 use rand::rngs::SmallRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -30,10 +28,9 @@ use std::collections::VecDeque;
 pub const TABLE_ENTRIES: usize = 256;
 
 pub fn build(backend: Backend) -> Result<BoxedSim> {
-    let mut decider = PacketDecider::default();
     Ok(match backend {
-        Backend::Verilator => Box::new(VerilatorSim::new(&export_block("rdma_decide", &mut decider)?)?),
-        Backend::RustHdl => Box::new(NativeSim::new(decider)?),
+        Backend::Verilator => verilated("rdma_decide", "", PacketDecider::default)?,
+        Backend::RustHdl => Box::new(NativeSim::new(PacketDecider::default())?),
     })
 }
 

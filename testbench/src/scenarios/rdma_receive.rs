@@ -10,7 +10,7 @@ use super::rdma_decide::{
     command_fields, model, model_command, random_traffic as decider_traffic, reason_code, COMMAND_PORTS,
 };
 use super::roce_parser::random_frames as parser_frames;
-use super::{Backend, BoxedSim};
+use super::{verilated, Backend, BoxedSim};
 use crate::bfm::axi4::ErrorRange;
 use crate::bfm::axis::{frame_to_beats, AxisBeat};
 use crate::bfm::channel::{count_transfers, ChannelPorts, ChannelSink};
@@ -19,10 +19,8 @@ use crate::bfm::{Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxisMonitor, AxisSin
 use crate::models::rdma::{decode, Completion, NotRoce, Outcome, PlacementModel};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, ensure, Result};
-use ferronic_hdl::export::export_block;
 use ferronic_hdl::rdma::receive::{RdmaReceive, FRAME_STORE_BEATS, PASS_NOT_ROCE};
 use ferronic_sim::native::NativeSim;
-use ferronic_sim::verilator::VerilatorSim;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use std::cell::RefCell;
@@ -32,10 +30,9 @@ use std::rc::Rc;
 pub use super::rdma_decide::DecideOp;
 
 pub fn build(backend: Backend) -> Result<BoxedSim> {
-    let mut receive = RdmaReceive::default();
     Ok(match backend {
-        Backend::Verilator => Box::new(VerilatorSim::new(&export_block("rdma_receive", &mut receive)?)?),
-        Backend::RustHdl => Box::new(NativeSim::new(receive)?),
+        Backend::Verilator => verilated("rdma_receive", "", RdmaReceive::default)?,
+        Backend::RustHdl => Box::new(NativeSim::new(RdmaReceive::default())?),
     })
 }
 

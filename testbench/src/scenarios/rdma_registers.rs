@@ -4,24 +4,22 @@
 //! refused (SLVERR, counted, nothing changes), read-only registers ignore writes, addresses
 //! past the last register answer DECERR, counters read the inputs — under idle and
 //! backpressure on `s_axil_` and a command port that takes its time.
-use super::{Backend, BoxedSim, SimResult};
+use super::{verilated, Backend, BoxedSim, SimResult};
 use crate::bfm::axi4::{DECERR, OKAY, SLVERR};
+use crate::bfm::axil::strobe_mask;
 use crate::bfm::{AxilMaster, AxilMonitor, Pattern};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{ensure, Result};
-use ferronic_hdl::export::export_block;
 use ferronic_hdl::rdma::registers::RdmaRegisters;
 use ferronic_hdl::regs::nic::*;
 use ferronic_hdl::regs::{Access, Register};
 use ferronic_sim::native::NativeSim;
-use ferronic_sim::verilator::VerilatorSim;
 use rand::Rng;
 
 pub fn build(backend: Backend) -> SimResult {
-    let mut block = RdmaRegisters::default();
     Ok(match backend {
-        Backend::Verilator => Box::new(VerilatorSim::new(&export_block("rdma_registers", &mut block)?)?),
-        Backend::RustHdl => Box::new(NativeSim::new(block)?),
+        Backend::Verilator => verilated("rdma_registers", "", RdmaRegisters::default)?,
+        Backend::RustHdl => Box::new(NativeSim::new(RdmaRegisters::default())?),
     })
 }
 
@@ -52,10 +50,6 @@ const COUNTER_PORTS: [&str; 9] = [
 /// The bits a register holds: its writable fields.
 fn writable(r: &Register) -> u32 {
     r.fields.iter().filter(|f| f.access == Access::Rw).map(|f| f.mask()).fold(0, |a, m| a | m)
-}
-
-fn strobe_mask(strb: u8) -> u32 {
-    (0..4).filter(|b| strb >> b & 1 != 0).map(|b| 0xFFu32 << (8 * b)).fold(0, |a, m| a | m)
 }
 
 /// Runs `commands` rounds of: random field writes, a read-back of all, a command issued and

@@ -3,24 +3,21 @@
 //! `[offset, offset + length)` (as far as the frame has them) as one packet on the payload
 //! stream, full beats but the last — under random idle on the frames and the commands and
 //! random backpressure on both outputs.
-use super::{Backend, BoxedSim};
+use super::{verilated, Backend, BoxedSim};
 use crate::bfm::axis::{frame_to_beats, AxisBeat};
 use crate::bfm::channel::{ChannelPorts, ChannelSource};
 use crate::bfm::{AxisMonitor, AxisSink, AxisSource, Pattern};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{ensure, Result};
-use ferronic_hdl::export::export_block;
 use ferronic_hdl::rdma::steer::{FrameSteer, STEER_DROP, STEER_PASS, STEER_PLACE};
 use ferronic_sim::native::NativeSim;
-use ferronic_sim::verilator::VerilatorSim;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 pub fn build(backend: Backend) -> Result<BoxedSim> {
-    let mut steer = FrameSteer::default();
     Ok(match backend {
-        Backend::Verilator => Box::new(VerilatorSim::new(&export_block("rdma_steer", &mut steer)?)?),
-        Backend::RustHdl => Box::new(NativeSim::new(steer)?),
+        Backend::Verilator => verilated("rdma_steer", "", FrameSteer::default)?,
+        Backend::RustHdl => Box::new(NativeSim::new(FrameSteer::default())?),
     })
 }
 

@@ -3,20 +3,18 @@
 //! must come at its documented latency and match the model's — status and entry of each
 //! command, hit, entry, packet index, last flag and context of each lookup — and the entry
 //! count must follow the model's.
-use super::{Backend, BoxedSim};
+use super::{verilated, Backend, BoxedSim};
 use crate::bfm::pattern::{Pattern, Throttle};
 use crate::models::rdma::{
     path_mtu_code, InstallError, Transaction, TransactionTable, MAX_TRANSACTION_PACKETS, PSN_MASK,
 };
 use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, ensure, Result};
-use ferronic_hdl::export::export_block;
 use ferronic_hdl::rdma::table::{
     TransactionTable256, TransactionTable4096, COMMAND_LATENCY, LOOKUP_LATENCY, STATUS_FULL, STATUS_INVALID,
     STATUS_NOT_FOUND, STATUS_OK, STATUS_OVERLAPS,
 };
 use ferronic_sim::native::NativeSim;
-use ferronic_sim::verilator::VerilatorSim;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use std::collections::VecDeque;
@@ -24,12 +22,8 @@ use std::collections::VecDeque;
 /// The table of `entries` entries (256 or 4096) on `backend`.
 pub fn build(backend: Backend, entries: usize) -> Result<BoxedSim> {
     Ok(match (backend, entries) {
-        (Backend::Verilator, 256) => {
-            Box::new(VerilatorSim::new(&export_block("rdma_table", &mut TransactionTable256::default())?)?)
-        }
-        (Backend::Verilator, 4096) => {
-            Box::new(VerilatorSim::new(&export_block("rdma_table4096", &mut TransactionTable4096::default())?)?)
-        }
+        (Backend::Verilator, 256) => verilated("rdma_table", "", TransactionTable256::default)?,
+        (Backend::Verilator, 4096) => verilated("rdma_table4096", "", TransactionTable4096::default)?,
         (Backend::RustHdl, 256) => Box::new(NativeSim::new(TransactionTable256::default())?),
         (Backend::RustHdl, 4096) => Box::new(NativeSim::new(TransactionTable4096::default())?),
         _ => bail!("the table is built with 256 or 4096 entries, not {entries}"),

@@ -3,25 +3,22 @@
 //! variant fields changed, and other traffic — under random idle and backpressure. Every
 //! frame must pass through unchanged, its verdict and headers must match the model's, and
 //! the counters must count what the model says.
-use super::{Backend, BoxedSim};
+use super::{verilated, Backend, BoxedSim};
 use crate::bfm::axis::frame_to_beats;
 use crate::bfm::{AxisMonitor, AxisSink, AxisSource, Pattern};
 use crate::models::rdma::{decode, has_imm, has_reth, Bth, NotRoce, Reth, RocePacket};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{ensure, Result};
-use ferronic_hdl::export::export_block;
 use ferronic_hdl::rdma::parser::{RoceParser, KIND_BAD_ICRC, KIND_OTHER, KIND_ROCE, KIND_TRUNCATED};
 use ferronic_sim::native::NativeSim;
-use ferronic_sim::verilator::VerilatorSim;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use std::collections::VecDeque;
 
 pub fn build(backend: Backend) -> Result<BoxedSim> {
-    let mut parser = RoceParser::default();
     Ok(match backend {
-        Backend::Verilator => Box::new(VerilatorSim::new(&export_block("roce_parser", &mut parser)?)?),
-        Backend::RustHdl => Box::new(NativeSim::new(parser)?),
+        Backend::Verilator => verilated("roce_parser", "", RoceParser::default)?,
+        Backend::RustHdl => Box::new(NativeSim::new(RoceParser::default())?),
     })
 }
 

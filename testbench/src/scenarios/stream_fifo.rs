@@ -1,15 +1,13 @@
 //! The AXI4-Stream FIFO under random traffic, idle and backpressure, checked against
 //! [`StreamFifoModel`] by a scoreboard and by AXI4-Stream protocol monitors on both sides.
-use super::{Backend, BoxedSim};
+use super::{verilated, Backend, BoxedSim};
 use crate::bfm::{AxisBeat, AxisMonitor, AxisSink, AxisSource, Pattern};
 use crate::models::stream_fifo::StreamFifoModel;
 use crate::scoreboard::Scoreboard;
 use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, Result};
-use ferronic_hdl::export::export_block;
 use ferronic_hdl::stream_fifo::{FifoFault, StreamFifo64x16};
 use ferronic_sim::native::NativeSim;
-use ferronic_sim::verilator::VerilatorSim;
 use rand::Rng;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -19,10 +17,9 @@ pub const DEPTH: usize = 16;
 
 /// The default FIFO on a backend, optionally with a fault built in.
 pub fn build(backend: Backend, fault: FifoFault) -> Result<BoxedSim> {
-    let mut fifo = StreamFifo64x16::new(fault);
     Ok(match backend {
-        Backend::Verilator => Box::new(VerilatorSim::new(&export_block("stream_fifo", &mut fifo)?)?),
-        Backend::RustHdl => Box::new(NativeSim::new(fifo)?),
+        Backend::Verilator => verilated("stream_fifo", &format!("{fault:?}"), || StreamFifo64x16::new(fault))?,
+        Backend::RustHdl => Box::new(NativeSim::new(StreamFifo64x16::new(fault))?),
     })
 }
 

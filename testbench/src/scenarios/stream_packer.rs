@@ -1,22 +1,19 @@
 //! The stream packer under random pieces, idle and backpressure, checked against
 //! [`pack`](crate::models::stream_packer::pack) beat for beat, with AXI4-Stream protocol
 //! monitors on both sides and the `keep_errors` counter checked at the end.
-use super::{Backend, BoxedSim};
+use super::{verilated, Backend, BoxedSim};
 use crate::bfm::{AxisBeat, AxisMonitor, AxisSink, AxisSource, Pattern};
 use crate::models::stream_packer::{breaks_keep_rule, pack};
 use crate::scoreboard::Scoreboard;
 use crate::tb::{Tb, TbConfig};
 use anyhow::{ensure, Result};
-use ferronic_hdl::export::export_block;
 use ferronic_hdl::stream_packer::StreamPacker;
 use ferronic_sim::native::NativeSim;
-use ferronic_sim::verilator::VerilatorSim;
 
 pub fn build(backend: Backend) -> Result<BoxedSim> {
-    let mut packer = StreamPacker::default();
     Ok(match backend {
-        Backend::Verilator => Box::new(VerilatorSim::new(&export_block("stream_packer", &mut packer)?)?),
-        Backend::RustHdl => Box::new(NativeSim::new(packer)?),
+        Backend::Verilator => verilated("stream_packer", "", StreamPacker::default)?,
+        Backend::RustHdl => Box::new(NativeSim::new(StreamPacker::default())?),
     })
 }
 

@@ -1,22 +1,19 @@
 //! The register slice is a FIFO of depth 2 in every observable way: the stream FIFO's
 //! model and per-cycle scenario check it (`scenarios::stream_fifo::run_with_depth`).
 use super::stream_fifo::{run_with_depth, Report, Traffic};
-use super::{Backend, BoxedSim};
+use super::{verilated, Backend, BoxedSim};
 use crate::tb::TbConfig;
 use anyhow::Result;
-use ferronic_hdl::export::export_block;
 use ferronic_hdl::stream_slice::StreamSlice64;
 use ferronic_sim::native::NativeSim;
-use ferronic_sim::verilator::VerilatorSim;
 
 /// Beats the slice holds.
 pub const DEPTH: usize = 2;
 
 pub fn build(backend: Backend) -> Result<BoxedSim> {
-    let mut slice = StreamSlice64::default();
     Ok(match backend {
-        Backend::Verilator => Box::new(VerilatorSim::new(&export_block("stream_slice", &mut slice)?)?),
-        Backend::RustHdl => Box::new(NativeSim::new(slice)?),
+        Backend::Verilator => verilated("stream_slice", "", StreamSlice64::default)?,
+        Backend::RustHdl => Box::new(NativeSim::new(StreamSlice64::default())?),
     })
 }
 
