@@ -19,5 +19,6 @@ pub mod stream_fifo;
 pub mod stream_packer;
 pub mod stream_slice;
 pub mod tx;
+pub mod windows;
 
 pub use rust_hdl;

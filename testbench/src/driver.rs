@@ -115,19 +115,41 @@ impl EnaHost {
         self.write_register(ring_register(ring, &RING_CONTROL), 0).await
     }
 
-    /// Sets up TX queue `q`: its submission ring (LLQ or regular) and its completion ring
-    /// with MSI-X vector `q`, armed.
+    /// Sets `function`'s DMA window to [base, limit], as a PF driver does before it hands a
+    /// function out.
+    pub async fn set_window(&self, function: u32, base: u64, limit: u64) -> Result<()> {
+        for (register, value) in [
+            (&WINDOW_BASE_LO, base as u32),
+            (&WINDOW_BASE_HI, (base >> 32) as u32),
+            (&WINDOW_LIMIT_LO, limit as u32),
+            (&WINDOW_LIMIT_HI, (limit >> 32) as u32),
+        ] {
+            self.write_register(WINDOWS.address(function, register) as u64, value).await?;
+        }
+        Ok(())
+    }
+
+    /// Sets up TX queue `q` for the PF: see [`Self::create_tx_queue_for`].
     pub async fn create_tx_queue(&mut self, q: usize, llq: bool) -> Result<()> {
+        self.create_tx_queue_for(q, llq, 0).await
+    }
+
+    /// Sets up TX queue `q` owned by `function`: its submission ring (LLQ or regular) and its
+    /// completion ring with MSI-X vector `q`, armed.
+    pub async fn create_tx_queue_for(&mut self, q: usize, llq: bool, function: u32) -> Result<()> {
         let (sq, cq) = (4 * q as u32, 4 * q as u32 + 1);
         let log = if llq { LLQ_RING_LOG } else { TX_RING_LOG };
         // LLQ queues: 128-byte entries (in BAR2, not at the base address).
-        let control =
-            CONTROL_LOG_SIZE.put(log) | CONTROL_ENTRY_LOG.put(if llq { 7 } else { 4 }) | CONTROL_ENABLE.put(1);
+        let control = CONTROL_LOG_SIZE.put(log)
+            | CONTROL_ENTRY_LOG.put(if llq { 7 } else { 4 })
+            | CONTROL_ENABLE.put(1)
+            | CONTROL_FUNCTION.put(function);
         self.set_up_ring(sq, TX_RING_BASE + q as u64 * RING_SPACING, control).await?;
         let control = CONTROL_LOG_SIZE.put(COMPLETION_RING_LOG)
             | CONTROL_ENTRY_LOG.put(3)
             | CONTROL_ENABLE.put(1)
             | CONTROL_COMPLETION.put(1)
+            | CONTROL_FUNCTION.put(function)
             | CONTROL_VECTOR.put(q as u32);
         self.set_up_ring(cq, TX_COMPLETION_BASE + q as u64 * RING_SPACING, control).await?;
         self.write_register(ring_register(cq, &RING_ARM), 1).await?;

@@ -80,8 +80,14 @@ fn random_traffic_lands_byte_for_byte_under_the_pause_matrix() {
         (Pattern::Burst { on: 2, off: 5 }, Pattern::Burst { on: 3, off: 3 }, Pattern::Random(0.5)),
     ];
     for (i, (ready, idle, backpressure)) in patterns.into_iter().enumerate() {
-        let memory =
-            Axi4MemoryConfig { latency: 1 + 40 * i as u64, ready, response_idle: idle, reorder: true, errors: vec![] };
+        let memory = Axi4MemoryConfig {
+            latency: 1 + 40 * i as u64,
+            ready,
+            response_idle: idle,
+            reorder: true,
+            errors: vec![],
+            forbidden: vec![],
+        };
         let case = Case { seed: i as u64, ops: 12, memory, master_idle: idle, master_backpressure: backpressure };
         let stats = run_random(Backend::Verilator, case).unwrap_or_else(|e| panic!("pattern {i}: {e:?}"));
         assert!(stats.read_bursts > 0 && stats.write_bursts > 0);

@@ -33,7 +33,7 @@ proptest! {
         backpressure in pattern(),
         seed in any::<u64>(),
     ) {
-        let memory = Axi4MemoryConfig { latency, ready, response_idle: idle, reorder: false, errors: vec![] };
+        let memory = Axi4MemoryConfig { latency, ready, response_idle: idle, reorder: false, errors: vec![], forbidden: vec![] };
         let setup = ReadRun { requests, memory, descriptor_idle: idle, data_backpressure: backpressure };
         let result = run(build(Backend::Verilator).unwrap(), setup, seed);
         prop_assert!(result.is_ok(), "{:?}", result.err());

@@ -39,7 +39,7 @@ proptest! {
         seed in any::<u64>(),
     ) {
         let requests = vec![requests.0, requests.1, requests.2, requests.3];
-        let memory = Axi4MemoryConfig { latency, ready, response_idle: idle, reorder: false, errors: vec![] };
+        let memory = Axi4MemoryConfig { latency, ready, response_idle: idle, reorder: false, errors: vec![], forbidden: vec![] };
         let result = run(build(Backend::Verilator).unwrap(), WriteRun { requests, memory, descriptor_idle: idle, data_idle }, seed);
         prop_assert!(result.is_ok(), "{:?}", result.err());
     }

@@ -1,5 +1,6 @@
 //! The NIC's TX path against the packets the driver posts: regular and LLQ queues, packets
-//! of one or more descriptors, completions, and bad descriptors, under random backpressure.
+//! of one or more descriptors, completions, bad descriptors, and DMAs outside the queue's
+//! function's window, under random backpressure.
 use ferronic_testbench::bfm::{Axi4MemoryConfig, Pattern};
 use ferronic_testbench::scenarios::nic_tx::{build, run, TxFault, TxPacket, TxRun};
 use ferronic_testbench::scenarios::Backend;
@@ -115,6 +116,7 @@ fn random_packet() -> impl Strategy<Value = TxPacket> {
                     Some(TxFault::ZeroLength(at))
                 }
                 1 => Some(TxFault::PayloadReadError(at)),
+                4 => Some(TxFault::OutsideWindow(at)),
                 3 if !llq => Some(TxFault::DescriptorReadError(at)),
                 2 if llq => Some(TxFault::HeaderTooLong),
                 _ => None,
@@ -129,7 +131,7 @@ fn random_packet() -> impl Strategy<Value = TxPacket> {
             if let Some(o) = overflow {
                 let earlier = match p.fault {
                     Some(TxFault::ZeroLength(k) | TxFault::DescriptorReadError(k)) => k <= o,
-                    Some(TxFault::PayloadReadError(k)) => k < o,
+                    Some(TxFault::PayloadReadError(k) | TxFault::OutsideWindow(k)) => k < o,
                     _ => false,
                 };
                 if !earlier {
@@ -173,6 +175,7 @@ proptest! {
             register_idle: Pattern::Random(0.3),
             disable_queue: None,
             lost_completions: None,
+            rings_outside_window: None,
         };
         let result = run(build(Backend::Verilator).unwrap(), setup, seed);
         prop_assert!(result.is_ok(), "{:?}", result.err());
@@ -228,6 +231,46 @@ fn completion_writes_that_fail_are_counted_and_the_queues_go_on() {
         let report = run(build(backend).unwrap(), setup, seed).unwrap();
         assert_eq!((report.frames, report.completions), (23, 16), "{backend:?}");
     }
+}
+
+/// Buffers outside the queue's function's DMA window (regular and LLQ queues, first and
+/// later descriptors of a packet) are never read: each packet completes with a DMA error,
+/// is counted in `tx_window_errors`, and the queues go on with the next packet.
+#[test]
+fn buffers_outside_the_window_are_not_read_and_complete_with_a_dma_error() {
+    let mut packets = Vec::new();
+    for (id, (queue, header, pieces, fault_at)) in [
+        (0, 0, &[200][..], None),
+        (0, 0, &[64][..], Some(0)),
+        (1, 0, &[100, 300, 50][..], Some(1)),
+        (2, 42, &[500][..], Some(0)),
+        (1, 0, &[80][..], None),
+        (2, 20, &[30][..], None),
+        (0, 0, &[9][..], Some(0)),
+        (0, 0, &[1200][..], None),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut p = packet(queue, header, pieces, id as u16);
+        p.fault = fault_at.map(TxFault::OutsideWindow);
+        packets.push(p);
+    }
+    let setup = TxRun { tx_backpressure: Pattern::Random(0.2), ..TxRun::unloaded(packets, 0b100, 80) };
+    let report = run(build(Backend::Verilator).unwrap(), setup, 11).unwrap();
+    assert_eq!((report.frames, report.completions, report.errored_frames), (4, 8, 1));
+}
+
+/// A queue whose rings lie outside its function's window: no descriptor is fetched and no
+/// completion written (the memory fails the run if either is touched); each descriptor is
+/// refused twice and counted; the other queues are not held up.
+#[test]
+fn rings_outside_their_functions_window_are_never_touched() {
+    let packets: Vec<TxPacket> =
+        (0..18u16).map(|id| packet(id as usize % 3, 0, &[40 + 23 * id as usize, 17], id)).collect();
+    let setup = TxRun { rings_outside_window: Some(1), ..TxRun::unloaded(packets, 0, 60) };
+    let report = run(build(Backend::Verilator).unwrap(), setup, 12).unwrap();
+    assert_eq!((report.frames, report.completions), (12, 12));
 }
 
 /// The rust-hdl backend's port lists (written out by hand in `native_ports!`) match the

@@ -1,6 +1,7 @@
-//! One AXI4-Lite slave port onto two: how the NIC's BAR0 reaches both the queue manager
-//! and the RDMA registers. Accesses to `[WINDOW_START, WINDOW_END)` (by address bits 15:11:
-//! 0x800-0xFFF) go to `m1_axil_`, all others to `m0_axil_`.
+//! One AXI4-Lite slave port onto two: how the NIC's BAR0 reaches the queue manager, the
+//! RDMA registers and the DMA windows. Accesses to one 2 KiB region (address bits 15:11
+//! equal to `REGION`: 1 for the RDMA registers, 0x800-0xFFF) go to `m1_axil_`, all others
+//! to `m0_axil_`.
 //!
 //! One access at a time: a request is shown to its target (a write when AW and W are both
 //! valid, first; else a read), and once it is taken nothing else is shown until its response
@@ -12,8 +13,9 @@
 use crate::bus::{AxilMaster, AxilSlave};
 use rust_hdl::prelude::*;
 
-#[derive(LogicBlock, Default)]
-pub struct AxilSplit {
+/// Sends BAR0 offsets `[REGION * 2 KiB, (REGION + 1) * 2 KiB)` to `m1_axil_`.
+#[derive(LogicBlock)]
+pub struct AxilSplit<const REGION: usize> {
     pub clk: Signal<In, Clock>,
     pub rst: Signal<In, Bit>,
     pub s_axil: AxilSlave<16>,
@@ -38,9 +40,45 @@ pub struct AxilSplit {
     w_taken: Signal<Local, Bit>,
     write_taken: Signal<Local, Bit>,
     read_taken: Signal<Local, Bit>,
+    /// Address bits 15:11 of the accesses that go to `m1_axil_`.
+    region: Constant<Bits<5>>,
 }
 
-impl Logic for AxilSplit {
+impl<const REGION: usize> Default for AxilSplit<REGION> {
+    fn default() -> Self {
+        assert!(REGION < 32, "a 2 KiB region of a 64 KiB BAR0");
+        Self {
+            clk: Default::default(),
+            rst: Default::default(),
+            s_axil: Default::default(),
+            m0_axil: Default::default(),
+            m1_axil: Default::default(),
+            shown: Default::default(),
+            aw_done: Default::default(),
+            w_done: Default::default(),
+            aw_went_m1: Default::default(),
+            busy: Default::default(),
+            busy_write: Default::default(),
+            busy_m1: Default::default(),
+            show_write: Default::default(),
+            show_read: Default::default(),
+            aw_to_m1: Default::default(),
+            w_to_m1: Default::default(),
+            read_to_m1: Default::default(),
+            aw_taken: Default::default(),
+            w_taken: Default::default(),
+            write_taken: Default::default(),
+            read_taken: Default::default(),
+            region: Constant::new((REGION as u64).to_bits()),
+        }
+    }
+}
+
+/// The NIC's splits: the RDMA registers (0x800-0xFFF) and the DMA windows (0x3000-0x37FF).
+pub type RdmaSplit = AxilSplit<{ (crate::regs::nic::RDMA_BASE / 0x800) as usize }>;
+pub type WindowsSplit = AxilSplit<{ (crate::regs::nic::WINDOWS_BASE / 0x800) as usize }>;
+
+impl<const REGION: usize> Logic for AxilSplit<REGION> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clk, shown, aw_done, w_done, aw_went_m1, busy, busy_write, busy_m1);
@@ -52,13 +90,13 @@ impl Logic for AxilSplit {
                 | ((self.shown.q.val() == 0)
                     & !(self.s_axil.awvalid.val() & self.s_axil.wvalid.val())
                     & self.s_axil.arvalid.val()));
-        self.aw_to_m1.next = self.s_axil.awaddr.val().get_bits::<5>(11) == 1;
+        self.aw_to_m1.next = self.s_axil.awaddr.val().get_bits::<5>(11) == self.region.val();
         // W follows its address: once AW is taken, the host may already show the next one.
         self.w_to_m1.next = self.aw_to_m1.val();
         if self.aw_done.q.val() {
             self.w_to_m1.next = self.aw_went_m1.q.val();
         }
-        self.read_to_m1.next = self.s_axil.araddr.val().get_bits::<5>(11) == 1;
+        self.read_to_m1.next = self.s_axil.araddr.val().get_bits::<5>(11) == self.region.val();
 
         // Requests: addresses and data to both, valid to the target only.
         self.m0_axil.awaddr.next = self.s_axil.awaddr.val();
@@ -153,7 +191,7 @@ impl Logic for AxilSplit {
 }
 
 crate::native_ports!(
-    impl[] AxilSplit;
+    impl[const REGION: usize] AxilSplit<REGION>;
     clk, rst,
     s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready,
     m0_axil.awaddr, m0_axil.awprot, m0_axil.awvalid, m0_axil.awready, m0_axil.wdata, m0_axil.wstrb, m0_axil.wvalid, m0_axil.wready, m0_axil.bresp, m0_axil.bvalid, m0_axil.bready, m0_axil.araddr, m0_axil.arprot, m0_axil.arvalid, m0_axil.arready, m0_axil.rdata, m0_axil.rresp, m0_axil.rvalid, m0_axil.rready,

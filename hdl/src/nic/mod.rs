@@ -13,8 +13,10 @@
 //! Host memory writes come from two engines: the DMA write engine (RX frames, completions)
 //! and the RDMA path's own (placement); an AXI write multiplexer (`axi_write_mux`) puts both
 //! on `m_axi_`'s write channels (the RDMA path's writes carry ID 8). BAR0 is split by
-//! address (`axil_split`): 0x800-0xFFF to the RDMA registers (host commands and the RDMA
-//! counters, `rdma::registers`), the rest to the queue manager. The RDMA path's message
+//! address (`axil_split`, two of them in a row): 0x800-0xFFF to the RDMA registers (host
+//! commands and the RDMA counters, `rdma::registers`), 0x3000-0x37FF to the DMA windows
+//! (`windows`: per PCIe function, the host memory its queues may reach; the TX engine
+//! checks its DMAs against them), the rest to the queue manager. The RDMA path's message
 //! completions (`rdma_cpl_*`) and failed placements (`rdma_fail_*`) are ports of the NIC
 //! until they get a completion ring.
 //!
@@ -26,7 +28,7 @@
 //! the DMA write engine (a granted descriptor keeps the data stream until its `tlast`;
 //! status routed by `status_tag`).
 use crate::axi_write_mux::AxiWriteMux;
-use crate::axil_split::AxilSplit;
+use crate::axil_split::{RdmaSplit, WindowsSplit};
 use crate::bus::{Axi4Master, Axi4Slave, Axi4WriteMaster, AxilMaster, AxilSlave, AxisSink, AxisSource};
 use crate::dma::read::DmaRead;
 use crate::dma::write::DmaWrite;
@@ -37,6 +39,7 @@ use crate::rdma::receive::RdmaReceive;
 use crate::rdma::registers::RdmaRegisters;
 use crate::rx::RxEngine;
 use crate::tx::TxEngine;
+use crate::windows::DmaWindows;
 use rust_hdl::prelude::*;
 
 #[derive(LogicBlock, Default)]
@@ -59,6 +62,8 @@ pub struct Nic {
     pub msix_function: Signal<Out, Bits<8>>,
     pub tx_packets: Signal<Out, Bits<32>>,
     pub tx_errors: Signal<Out, Bits<32>>,
+    /// TX DMAs refused for lying outside their function's window.
+    pub tx_window_errors: Signal<Out, Bits<32>>,
     /// Refused BAR2 bursts.
     pub llq_errors: Signal<Out, Bits<32>>,
     /// A BAR2 write is in progress: a bridge holds BAR0 writes meanwhile, so a doorbell
@@ -106,8 +111,12 @@ pub struct Nic {
     rx: RxEngine,
     /// The DMA write engine (`s0_`) and the RDMA path (`s1_`) onto `m_axi_`'s write channels.
     write_mux: AxiWriteMux,
-    /// BAR0: the queue manager (`m0_`) and the RDMA registers (`m1_`, 0x800-0xFFF).
-    bar0_split: AxilSplit,
+    /// BAR0: the RDMA registers (`m1_`, 0x800-0xFFF), and the rest (`m0_`) to
+    /// `windows_split`: the DMA windows (`m1_`, 0x3000-0x37FF) and the queue manager (`m0_`).
+    bar0_split: RdmaSplit,
+    windows_split: WindowsSplit,
+    /// Each function's DMA window, looked up by the TX engine.
+    windows: DmaWindows,
     rdma_regs: RdmaRegisters,
     // Arbitration between the engines: which engine's request each shared port shows (a
     // register, so no engine's ready depends on the other's valid), and the write data owner.
@@ -138,7 +147,13 @@ impl Logic for Nic {
         self.rdma_regs.clk.next = self.clk.val();
         self.rdma_regs.rst.next = self.rst.val();
         AxilSlave::<16>::link(&mut self.s_axil, &mut self.bar0_split.s_axil);
-        AxilMaster::<16>::join(&mut self.bar0_split.m0_axil, &mut self.queues.s_axil);
+        self.windows_split.clk.next = self.clk.val();
+        self.windows_split.rst.next = self.rst.val();
+        self.windows.clk.next = self.clk.val();
+        self.windows.rst.next = self.rst.val();
+        AxilMaster::<16>::join(&mut self.bar0_split.m0_axil, &mut self.windows_split.s_axil);
+        AxilMaster::<16>::join(&mut self.windows_split.m0_axil, &mut self.queues.s_axil);
+        AxilMaster::<16>::join(&mut self.windows_split.m1_axil, &mut self.windows.s_axil);
         AxilMaster::<16>::join(&mut self.bar0_split.m1_axil, &mut self.rdma_regs.s_axil);
         Axi4Slave::<32, 64, 8, 4>::link(&mut self.s_axi_llq, &mut self.llq.s_axi_llq);
         // Frames leave whole: store and forward between the engine and the MAC.
@@ -268,6 +283,10 @@ impl Logic for Nic {
         self.tx.res_index.next = self.queues.res_index.val();
         self.tx.res_phase.next = self.queues.res_phase.val();
         self.tx.res_entry_log.next = self.queues.res_entry_log.val();
+        self.tx.res_function.next = self.queues.res_function.val();
+        self.windows.tx_function.next = self.tx.window_function.val();
+        self.tx.window_base.next = self.windows.tx_base.val();
+        self.tx.window_limit.next = self.windows.tx_limit.val();
         self.rx.res_status.next = self.queues.res_status.val();
         self.rx.res_tag.next = self.queues.res_tag.val();
         self.rx.res_addr.next = self.queues.res_addr.val();
@@ -389,12 +408,13 @@ impl Logic for Nic {
         }
         self.tx_packets.next = self.tx.tx_packets.val();
         self.tx_errors.next = self.tx.tx_errors.val();
+        self.tx_window_errors.next = self.tx.tx_window_errors.val();
     }
 }
 
 crate::native_ports!(
     impl[] Nic;
-    clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, s_axi_llq.awid, s_axi_llq.awaddr, s_axi_llq.awlen, s_axi_llq.awsize, s_axi_llq.awburst, s_axi_llq.awlock, s_axi_llq.awcache, s_axi_llq.awprot, s_axi_llq.awvalid, s_axi_llq.awready, s_axi_llq.wdata, s_axi_llq.wstrb, s_axi_llq.wlast, s_axi_llq.wvalid, s_axi_llq.wready, s_axi_llq.bid, s_axi_llq.bresp, s_axi_llq.bvalid, s_axi_llq.bready, s_axi_llq.arid, s_axi_llq.araddr, s_axi_llq.arlen, s_axi_llq.arsize, s_axi_llq.arburst, s_axi_llq.arlock, s_axi_llq.arcache, s_axi_llq.arprot, s_axi_llq.arvalid, s_axi_llq.arready, s_axi_llq.rid, s_axi_llq.rdata, s_axi_llq.rresp, s_axi_llq.rlast, s_axi_llq.rvalid, s_axi_llq.rready, m_axi.awid, m_axi.awaddr, m_axi.awlen, m_axi.awsize, m_axi.awburst, m_axi.awlock, m_axi.awcache, m_axi.awprot, m_axi.awvalid, m_axi.awready, m_axi.wdata, m_axi.wstrb, m_axi.wlast, m_axi.wvalid, m_axi.wready, m_axi.bid, m_axi.bresp, m_axi.bvalid, m_axi.bready, m_axi.arid, m_axi.araddr, m_axi.arlen, m_axi.arsize, m_axi.arburst, m_axi.arlock, m_axi.arcache, m_axi.arprot, m_axi.arvalid, m_axi.arready, m_axi.rid, m_axi.rdata, m_axi.rresp, m_axi.rlast, m_axi.rvalid, m_axi.rready, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, msix_valid, msix_ready, msix_vector, msix_function, tx_packets, tx_errors, llq_errors, llq_busy, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors, roce_frames, roce_icrc_errors, roce_truncated,
+    clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, s_axi_llq.awid, s_axi_llq.awaddr, s_axi_llq.awlen, s_axi_llq.awsize, s_axi_llq.awburst, s_axi_llq.awlock, s_axi_llq.awcache, s_axi_llq.awprot, s_axi_llq.awvalid, s_axi_llq.awready, s_axi_llq.wdata, s_axi_llq.wstrb, s_axi_llq.wlast, s_axi_llq.wvalid, s_axi_llq.wready, s_axi_llq.bid, s_axi_llq.bresp, s_axi_llq.bvalid, s_axi_llq.bready, s_axi_llq.arid, s_axi_llq.araddr, s_axi_llq.arlen, s_axi_llq.arsize, s_axi_llq.arburst, s_axi_llq.arlock, s_axi_llq.arcache, s_axi_llq.arprot, s_axi_llq.arvalid, s_axi_llq.arready, s_axi_llq.rid, s_axi_llq.rdata, s_axi_llq.rresp, s_axi_llq.rlast, s_axi_llq.rvalid, s_axi_llq.rready, m_axi.awid, m_axi.awaddr, m_axi.awlen, m_axi.awsize, m_axi.awburst, m_axi.awlock, m_axi.awcache, m_axi.awprot, m_axi.awvalid, m_axi.awready, m_axi.wdata, m_axi.wstrb, m_axi.wlast, m_axi.wvalid, m_axi.wready, m_axi.bid, m_axi.bresp, m_axi.bvalid, m_axi.bready, m_axi.arid, m_axi.araddr, m_axi.arlen, m_axi.arsize, m_axi.arburst, m_axi.arlock, m_axi.arcache, m_axi.arprot, m_axi.arvalid, m_axi.arready, m_axi.rid, m_axi.rdata, m_axi.rresp, m_axi.rlast, m_axi.rvalid, m_axi.rready, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, msix_valid, msix_ready, msix_vector, msix_function, tx_packets, tx_errors, tx_window_errors, llq_errors, llq_busy, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors, roce_frames, roce_icrc_errors, roce_truncated,
     rdma_cpl_valid, rdma_cpl_ready, rdma_cpl_cq, rdma_cpl_qp, rdma_cpl_length, rdma_cpl_has_imm, rdma_cpl_imm, rdma_fail_valid, rdma_fail_ready, rdma_fail_qp, rdma_fail_psn,
     rdma_placed_packets, rdma_dropped_duplicates, rdma_software_packets, rdma_entries, rdma_mac_errors, rdma_write_errors,
 );

@@ -1,6 +1,7 @@
 //! BAR0 of the ferronic NIC: identification, error counters, the RDMA receive path's
-//! command registers and counters (0x800-0xFFF), and one register block per ring
-//! (submission or completion queue) of the queue manager.
+//! command registers and counters (0x800-0xFFF), one register block per ring
+//! (submission or completion queue) of the queue manager (from 0x1000), and the DMA window
+//! of each PCIe function (0x3000-0x37FF).
 use super::{Access::*, Field, Register, RegisterArray, RegisterGroup, RegisterMap};
 
 const fn field(name: &'static str, lsb: u32, width: u32, access: super::Access, doc: &'static str) -> Field {
@@ -129,6 +130,58 @@ pub const RINGS: RegisterArray = RegisterArray {
           entry `i` of a ring lives at `base + (i mod size) << entry_log`. A completion entry's \
           phase bit is 1 on the first pass through the ring and flips on every wrap.",
     registers: &[RING_BASE_LO, RING_BASE_HI, RING_CONTROL, RING_HOST_INDEX, RING_DEVICE_INDEX, RING_ARM],
+};
+
+pub const WINDOW_BASE_LO: Register = Register {
+    name: "base_lo",
+    offset: 0x0,
+    reset: 0,
+    doc: "First host address the function may reach by DMA, bits 31:0",
+    fields: &[field("addr", 0, 32, Rw, "first byte of the window")],
+};
+pub const WINDOW_BASE_HI: Register = Register {
+    name: "base_hi",
+    offset: 0x4,
+    reset: 0,
+    doc: "First host address the function may reach by DMA, bits 63:32",
+    fields: &[field("addr", 0, 32, Rw, "first byte of the window")],
+};
+pub const WINDOW_LIMIT_LO: Register = Register {
+    name: "limit_lo",
+    offset: 0x8,
+    reset: 0xFFFF_FFFF,
+    doc: "Last host address the function may reach by DMA (inclusive), bits 31:0",
+    fields: &[field("addr", 0, 32, Rw, "last byte of the window")],
+};
+pub const WINDOW_LIMIT_HI: Register = Register {
+    name: "limit_hi",
+    offset: 0xC,
+    reset: 0xFFFF_FFFF,
+    doc: "Last host address the function may reach by DMA (inclusive), bits 63:32",
+    fields: &[field("addr", 0, 32, Rw, "last byte of the window")],
+};
+
+/// Where the DMA windows start, how far apart, and how many functions have one.
+pub const WINDOWS_BASE: u32 = 0x3000;
+pub const WINDOW_STRIDE: u32 = 0x10;
+pub const WINDOW_FUNCTIONS: u32 = 32;
+/// BAR0 offsets from `WINDOWS_BASE` up to here go to the DMA windows (2 KiB, a region of
+/// the BAR0 split).
+pub const WINDOWS_END: u32 = 0x3800;
+const _: () = assert!(WINDOWS_BASE + WINDOW_FUNCTIONS * WINDOW_STRIDE <= WINDOWS_END);
+const _: () = assert!(RINGS_BASE + 256 * RING_STRIDE <= WINDOWS_BASE);
+
+pub const WINDOWS: RegisterArray = RegisterArray {
+    name: "window",
+    base: WINDOWS_BASE,
+    stride: WINDOW_STRIDE,
+    count_doc: "`n` < 32, the PCIe function (0 = PF, n = VF n)",
+    doc: "The host memory each function's queues may reach by DMA: [base, limit], both \
+          inclusive. Every DMA the engines make for a ring owned by function `n` (the ring's \
+          `control.function`) must lie inside window `n`, or it is not made (see each engine \
+          for the outcome). After reset every window is all of memory; a function numbered \
+          32 or more has no window and reaches nothing. A window with limit < base is empty.",
+    registers: &[WINDOW_BASE_LO, WINDOW_BASE_HI, WINDOW_LIMIT_LO, WINDOW_LIMIT_HI],
 };
 
 /// The RDMA receive path's registers: a command (fields, then the op written into
@@ -292,5 +345,5 @@ pub const NIC: RegisterMap = RegisterMap {
           with DECERR; writes to them and to read-only fields are ignored (writes to unmapped \
           addresses answer DECERR). Byte strobes apply.",
     groups: &[GLOBALS, RDMA],
-    arrays: &[RINGS],
+    arrays: &[RINGS, WINDOWS],
 };

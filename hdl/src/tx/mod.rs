@@ -70,6 +70,13 @@ pub struct TxEngine {
     pub res_index: Signal<In, Bits<16>>,
     pub res_phase: Signal<In, Bit>,
     pub res_entry_log: Signal<In, Bits<3>>,
+    /// The owning function of the ring taken from or posted to.
+    pub res_function: Signal<In, Bits<8>>,
+    /// The DMA window of that function (`windows::DmaWindows`): asked for with
+    /// `window_function`, answered the cycle after.
+    pub window_function: Signal<Out, Bits<8>>,
+    pub window_base: Signal<In, Bits<64>>,
+    pub window_limit: Signal<In, Bits<64>>,
     /// The queue manager's doorbell hint: ring `doorbell_ring` has new entries.
     pub doorbell_valid: Signal<In, Bit>,
     pub doorbell_ring: Signal<In, Bits<8>>,
@@ -107,6 +114,8 @@ pub struct TxEngine {
     /// Packets sent; error completions plus completions lost to a failed write (saturating).
     pub tx_packets: Signal<Out, Bits<32>>,
     pub tx_errors: Signal<Out, Bits<32>>,
+    /// DMAs refused for lying outside the function's window (saturating).
+    pub tx_window_errors: Signal<Out, Bits<32>>,
     packer: StreamPacker,
 
     // Where the engine is, the queue served, the packet so far.
@@ -138,6 +147,15 @@ pub struct TxEngine {
     llq_word: DFF<Bits<11>>,
     header_left: DFF<Bits<8>>,
     hold_data: DFF<Bits<64>>,
+    // The window check: the function of the ring last taken from or posted to, and the
+    // first and last byte of the DMA to check against its window.
+    ring_function: DFF<Bits<8>>,
+    check_first: DFF<Bits<64>>,
+    check_last: DFF<Bits<64>>,
+    outside: Signal<Local, Bit>,
+    count_window_error: Signal<Local, Bit>,
+    measured_outside: DFF<Bit>,
+    window_errors: DFF<Bits<32>>,
     // The completion.
     cq_addr: DFF<Bits<64>>,
     cq_phase: DFF<Bit>,
@@ -195,6 +213,10 @@ impl Default for TxEngine {
             res_index: Default::default(),
             res_phase: Default::default(),
             res_entry_log: Default::default(),
+            res_function: Default::default(),
+            window_function: Default::default(),
+            window_base: Default::default(),
+            window_limit: Default::default(),
             doorbell_valid: Default::default(),
             doorbell_ring: Default::default(),
             pending: Default::default(),
@@ -229,7 +251,15 @@ impl Default for TxEngine {
             m_axis_tx: Default::default(),
             tx_packets: Default::default(),
             tx_errors: Default::default(),
+            tx_window_errors: Default::default(),
             packer: Default::default(),
+            ring_function: Default::default(),
+            check_first: Default::default(),
+            check_last: Default::default(),
+            outside: Default::default(),
+            count_window_error: Default::default(),
+            measured_outside: Default::default(),
+            window_errors: Default::default(),
             state: Default::default(),
             step: Default::default(),
             queue: Default::default(),
@@ -291,6 +321,7 @@ pub enum TxState {
     Take,
     WaitTake,
     LlqDescriptor,
+    RingWindow,
     FetchDescriptor,
     DescriptorData,
     Measure,
@@ -302,6 +333,7 @@ pub enum TxState {
     CloseBadFrame,
     Post,
     WaitPost,
+    CompletionWindow,
     WriteRequest,
     WriteData,
     WriteStatus,
@@ -348,7 +380,12 @@ impl Logic for TxEngine {
             cq_addr,
             cq_phase,
             packets,
-            errors
+            errors,
+            ring_function,
+            check_first,
+            check_last,
+            measured_outside,
+            window_errors
         );
         self.packer.clk.next = self.clk.val();
         self.packer.rst.next = self.rst.val();
@@ -399,6 +436,14 @@ impl Logic for TxEngine {
         if self.header_after.val() < 8 {
             self.keep_after.next = !(self.all_lanes.val() << bit_cast::<8, 8>(self.header_after.val()));
         }
+
+        // The DMA [check_first, check_last] lies outside the function's window (or wraps).
+        self.window_function.next = self.ring_function.q.val();
+        self.outside.next = (self.check_first.q.val() < self.window_base.val())
+            | (self.check_last.q.val() > self.window_limit.val())
+            | (self.check_last.q.val() < self.check_first.q.val());
+
+        self.count_window_error.next = false;
 
         // Defaults: no requests, no data.
         self.op_valid.next = false;
@@ -467,13 +512,15 @@ impl Logic for TxEngine {
                         self.sq_index.d.next = self.res_index.val();
                         self.llq.d.next = self.res_entry_log.val() == 7;
                         self.desc_addr.d.next = self.res_addr.val();
+                        self.ring_function.d.next = self.res_function.val();
+                        self.check_first.d.next = self.res_addr.val();
                         self.llq_word.d.next = (bit_cast::<11, 3>(self.queue.q.val()) << 8)
                             | (bit_cast::<11, 4>(self.res_index.val().get_bits::<4>(0)) << 4);
                         self.step.d.next = 0.into();
                         if self.res_entry_log.val() == 7 {
                             self.state.d.next = TxState::LlqDescriptor;
                         } else {
-                            self.state.d.next = TxState::FetchDescriptor;
+                            self.state.d.next = TxState::RingWindow;
                         }
                     } else if self.in_packet.q.val() {
                         // The ring ran dry inside a packet (or it was disabled): the packet
@@ -504,6 +551,24 @@ impl Logic for TxEngine {
                     // The header starts at byte 32: word 4.
                     self.llq_word.d.next = self.llq_word.q.val() + 3;
                     self.state.d.next = TxState::Measure;
+                }
+            }
+            TxState::RingWindow => {
+                // The ring entry must lie in the window: its last byte, then the check (the
+                // function's window arrives the cycle after the function is known).
+                self.check_last.d.next = self.check_first.q.val() + 15;
+                self.step.d.next = 1.into();
+                if self.step.q.val() == 1 {
+                    self.step.d.next = 0.into();
+                    self.state.d.next = TxState::FetchDescriptor;
+                    if self.outside.val() {
+                        // Not fetched: as a descriptor that cannot be read.
+                        self.req_id.d.next = 0xFFFF.into();
+                        self.status.d.next = self.status_dma_error.val();
+                        self.offer_close.d.next = self.streamed.q.val();
+                        self.count_window_error.next = true;
+                        self.state.d.next = TxState::CloseBadFrame;
+                    }
                 }
             }
             TxState::FetchDescriptor => {
@@ -543,10 +608,18 @@ impl Logic for TxEngine {
                 // The packet's length so far, then the descriptor's verdict, each registered:
                 // two adds, a compare and Check's decisions are too long a path for a cycle.
                 self.measured_total.d.next = self.packet_total.val();
+                self.check_first.d.next = bit_cast::<64, 32>(self.buff_lo.q.val())
+                    | (bit_cast::<64, 16>(self.buff_hi.q.val().get_bits::<16>(0)) << 32);
+                self.check_last.d.next = (bit_cast::<64, 32>(self.buff_lo.q.val())
+                    | (bit_cast::<64, 16>(self.buff_hi.q.val().get_bits::<16>(0)) << 32))
+                    + bit_cast::<64, 16>(self.length.val())
+                    - 1;
                 self.state.d.next = TxState::Judge;
             }
             TxState::Judge => {
                 self.measured_bad.d.next = self.bad.val();
+                // Only a payload that is read is checked (an LLQ header alone reads nothing).
+                self.measured_outside.d.next = self.outside.val() & (self.length.val() != 0);
                 self.state.d.next = TxState::Check;
             }
             TxState::Check => {
@@ -573,6 +646,14 @@ impl Logic for TxEngine {
                     self.offer_close.d.next = self.streamed.q.val();
                     self.skipping.d.next = !self.last.val();
                     self.state.d.next = TxState::CloseBadFrame;
+                } else if self.measured_outside.q.val() {
+                    // The payload lies outside the function's window: not read, the packet
+                    // completes with a DMA error, as if the read had failed.
+                    self.status.d.next = self.status_dma_error.val();
+                    self.count_window_error.next = true;
+                    self.offer_close.d.next = self.streamed.q.val();
+                    self.skipping.d.next = !self.last.val();
+                    self.state.d.next = TxState::CloseBadFrame;
                 } else if self.length.val() != 0 {
                     // The payload read goes out first: it takes a memory round trip, the
                     // LLQ header streams meanwhile.
@@ -582,6 +663,9 @@ impl Logic for TxEngine {
                 }
                 if !self.in_packet.q.val() {
                     self.status.d.next = self.status_ok.val();
+                    if self.measured_outside.q.val() {
+                        self.status.d.next = self.status_dma_error.val();
+                    }
                     if self.measured_bad.q.val() {
                         self.status.d.next = self.status_malformed.val();
                     }
@@ -694,12 +778,32 @@ impl Logic for TxEngine {
                 if self.res_valid.val() {
                     self.cq_addr.d.next = self.res_addr.val();
                     self.cq_phase.d.next = self.res_phase.val();
+                    self.ring_function.d.next = self.res_function.val();
+                    self.check_first.d.next = self.res_addr.val();
                     if self.res_status.val() == 0 {
-                        self.state.d.next = TxState::WriteRequest;
+                        self.step.d.next = 0.into();
+                        self.state.d.next = TxState::CompletionWindow;
                     } else {
                         // No room in the completion ring (or it is off): the host asked
                         // for a completion it cannot take. Counted.
                         self.status.d.next = self.status_malformed.val();
+                        self.state.d.next = TxState::NextQueue;
+                    }
+                }
+            }
+            TxState::CompletionWindow => {
+                // The completion entry must lie in the completion ring's function's window.
+                self.check_last.d.next = self.check_first.q.val() + 7;
+                self.step.d.next = 1.into();
+                if self.step.q.val() == 1 {
+                    self.step.d.next = 0.into();
+                    self.state.d.next = TxState::WriteRequest;
+                    if self.outside.val() {
+                        // Not written: the completion is lost, counted as a failed write is.
+                        self.count_window_error.next = true;
+                        if self.errors.q.val() != 0xFFFF_FFFF_u64 {
+                            self.errors.d.next = self.errors.q.val() + 1;
+                        }
                         self.state.d.next = TxState::NextQueue;
                     }
                 }
@@ -770,7 +874,11 @@ impl Logic for TxEngine {
             }
         }
 
+        if self.count_window_error.val() & (self.window_errors.q.val() != 0xFFFF_FFFF_u64) {
+            self.window_errors.d.next = self.window_errors.q.val() + 1;
+        }
         if self.rst.val() {
+            self.window_errors.d.next = 0.into();
             self.pending.d.next = 0.into();
             self.state.d.next = TxState::Seek;
             self.offer_header.d.next = false;
@@ -787,10 +895,11 @@ impl Logic for TxEngine {
         }
         self.tx_packets.next = self.packets.q.val();
         self.tx_errors.next = self.errors.q.val();
+        self.tx_window_errors.next = self.window_errors.q.val();
     }
 }
 
 crate::native_ports!(
     impl[] TxEngine;
-    clk, rst, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_status, res_addr, res_index, res_phase, res_entry_log, doorbell_valid, doorbell_ring, llq_read_word, llq_read_data, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tkeep, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_error, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, tx_packets, tx_errors,
+    clk, rst, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_status, res_addr, res_index, res_phase, res_entry_log, res_function, window_function, window_base, window_limit, doorbell_valid, doorbell_ring, llq_read_word, llq_read_data, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tkeep, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_error, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, tx_packets, tx_errors, tx_window_errors,
 );

@@ -87,11 +87,21 @@ pub struct Axi4MemoryConfig {
     /// Answer ready bursts of different IDs in random order (same-ID order is kept).
     pub reorder: bool,
     pub errors: Vec<ErrorRange>,
+    /// Ranges no burst may touch (memory outside the DMA windows a test set): a burst that
+    /// does fails the run.
+    pub forbidden: Vec<Range<u64>>,
 }
 
 impl Default for Axi4MemoryConfig {
     fn default() -> Self {
-        Self { latency: 20, ready: Pattern::Never, response_idle: Pattern::Never, reorder: true, errors: Vec::new() }
+        Self {
+            latency: 20,
+            ready: Pattern::Never,
+            response_idle: Pattern::Never,
+            reorder: true,
+            errors: Vec::new(),
+            forbidden: Vec::new(),
+        }
     }
 }
 
@@ -123,6 +133,14 @@ pub struct Axi4Memory {
 
 fn error_for(errors: &[ErrorRange], bytes: &Range<u64>) -> Option<u8> {
     errors.iter().find(|e| e.range.start < bytes.end && bytes.start < e.range.end).map(|e| e.resp)
+}
+
+fn check_allowed(name: &str, channel: &str, request: &AddressBeat, forbidden: &[Range<u64>]) -> Result<()> {
+    let bytes = request.byte_range();
+    match forbidden.iter().find(|f| f.start < bytes.end && bytes.start < f.end) {
+        Some(f) => bail!("{name}: {channel} burst over {bytes:#x?} touches {f:#x?}, memory no DMA may reach"),
+        None => Ok(()),
+    }
 }
 
 impl Axi4Memory {
@@ -169,6 +187,7 @@ impl Axi4Memory {
                     while let Some((cycle, p)) = ar.pop() {
                         let request = AddressBeat::decode(&p);
                         check_request(&name, "AR", &request, bus_bytes)?;
+                        check_allowed(&name, "AR", &request, &config.forbidden)?;
                         reads.push(PendingRead { order, ready_at: cycle + config.latency, request });
                         order += 1;
                     }
@@ -180,6 +199,7 @@ impl Axi4Memory {
                 while let Some((cycle, p)) = aw.pop() {
                     let request = AddressBeat::decode(&p);
                     check_request(&name, "AW", &request, bus_bytes)?;
+                    check_allowed(&name, "AW", &request, &config.forbidden)?;
                     writes.push_back((cycle, request));
                 }
                 // A write completes once all its data beats have arrived.

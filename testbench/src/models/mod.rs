@@ -8,3 +8,4 @@ pub mod rdma;
 pub mod rx;
 pub mod stream_fifo;
 pub mod stream_packer;
+pub mod windows;

@@ -8,7 +8,7 @@ use crate::bfm::axi4::{ErrorRange, OKAY, SLVERR};
 use crate::bfm::{AxilMaster, AxilMemory, AxilMonitor, Pattern};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{ensure, Result};
-use ferronic_hdl::axil_split::AxilSplit;
+use ferronic_hdl::axil_split::RdmaSplit;
 use ferronic_hdl::regs::nic::{RDMA_BASE, RDMA_WINDOW_END};
 use ferronic_sim::native::NativeSim;
 use rand::Rng;
@@ -17,8 +17,8 @@ use std::rc::Rc;
 
 pub fn build(backend: Backend) -> SimResult {
     Ok(match backend {
-        Backend::Verilator => verilated("axil_split", "", AxilSplit::default)?,
-        Backend::RustHdl => Box::new(NativeSim::new(AxilSplit::default())?),
+        Backend::Verilator => verilated("axil_split", "", RdmaSplit::default)?,
+        Backend::RustHdl => Box::new(NativeSim::new(RdmaSplit::default())?),
     })
 }
 

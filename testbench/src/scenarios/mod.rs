@@ -20,6 +20,7 @@ pub mod roce_parser;
 pub mod stream_fifo;
 pub mod stream_packer;
 pub mod stream_slice;
+pub mod windows;
 
 use anyhow::Result;
 use ferronic_hdl::export::export_block;

@@ -29,6 +29,13 @@ pub fn build(backend: Backend) -> Result<BoxedSim> {
 /// Where payload buffers live in host memory, and a range that answers reads with SLVERR.
 pub const BUFFER_BASE: u64 = 0x0100_0000;
 pub const POISONED_BASE: u64 = 0x0F00_0000;
+/// Every queue's function may reach [`TX_RING_BASE`, `WINDOW_LIMIT`]: its rings, the
+/// buffers and the poisoned range. Buffers placed from `OUTSIDE_BASE` lie outside.
+pub const WINDOW_LIMIT: u64 = POISONED_BASE + 0x10_0000 - 1;
+pub const OUTSIDE_BASE: u64 = 0x2000_0000;
+/// The function that owns the queue of [`TxRun::rings_outside_window`]: its window holds
+/// the buffers but not the rings.
+pub const RINGLESS_FUNCTION: u32 = 1;
 
 /// What a packet's descriptors get wrong, on purpose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +53,9 @@ pub enum TxFault {
     /// The descriptors add up to more than the longest frame (9312 bytes); nothing to
     /// change in them, the pieces are simply that long.
     FrameTooLong,
+    /// Descriptor `n`'s buffer lies outside the function's DMA window: it is not read (the
+    /// packet completes with a DMA error, as if the read had failed before any data).
+    OutsideWindow(usize),
 }
 
 /// A packet as the driver posts it.
@@ -78,7 +88,7 @@ impl TxPacket {
         match self.fault {
             None | Some(TxFault::HeaderTooLong) => false,
             // Nothing of a bad descriptor is read, so only a later one leaves bytes behind.
-            Some(TxFault::ZeroLength(at)) => at > 0,
+            Some(TxFault::ZeroLength(at)) | Some(TxFault::OutsideWindow(at)) => at > 0,
             Some(TxFault::PayloadReadError(_)) => true,
             Some(TxFault::DescriptorReadError(at)) => at > 0,
             // Only a later descriptor can overflow a frame: one piece and a header fit.
@@ -94,7 +104,7 @@ impl TxPacket {
         match self.fault {
             None if self.comp_req => whole(TX_STATUS_OK),
             None => Vec::new(),
-            Some(TxFault::PayloadReadError(_)) => whole(TX_STATUS_DMA_ERROR),
+            Some(TxFault::PayloadReadError(_)) | Some(TxFault::OutsideWindow(_)) => whole(TX_STATUS_DMA_ERROR),
             Some(TxFault::DescriptorReadError(at)) => {
                 let mut c = vec![(TX_REQ_ID_UNREADABLE, TX_STATUS_DMA_ERROR, start.wrapping_add(at as u16 + 1))];
                 if at + 1 < self.pieces.len() {
@@ -124,6 +134,11 @@ pub struct TxRun {
     /// lost, each counted in `tx_errors` (an error completion lost counts twice: its
     /// status, and the failed write).
     pub lost_completions: Option<usize>,
+    /// This queue's rings belong to a function whose window holds the buffers but not the
+    /// rings: no descriptor is fetched and no completion written; each descriptor is
+    /// refused twice (its fetch, then its error completion's write), each counted in
+    /// `tx_window_errors` and `tx_errors`.
+    pub rings_outside_window: Option<usize>,
 }
 
 impl TxRun {
@@ -138,6 +153,7 @@ impl TxRun {
             register_idle: Pattern::Never,
             disable_queue: None,
             lost_completions: None,
+            rings_outside_window: None,
         }
     }
 }
@@ -187,6 +203,18 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
             let ring = TX_COMPLETION_BASE + q as u64 * RING_SPACING;
             memory_config.errors.push(ErrorRange { range: ring..ring + (8 << COMPLETION_RING_LOG), resp: 2 });
         }
+        if let Some(q) = setup.rings_outside_window {
+            ensure!(setup.llq_queues >> q & 1 == 0, "an LLQ queue's descriptors are not in host memory");
+        }
+        // Nothing outside the windows may be touched: the outside buffers, and the rings of a
+        // queue whose function's window leaves them out.
+        memory_config.forbidden.push(OUTSIDE_BASE..OUTSIDE_BASE + 0x1000_0000);
+        if let Some(q) = setup.rings_outside_window {
+            for ring in [TX_RING_BASE, TX_COMPLETION_BASE] {
+                let base = ring + q as u64 * RING_SPACING;
+                memory_config.forbidden.push(base..base + RING_SPACING);
+            }
+        }
         // The error ranges stay put: a ring that wraps would meet them again.
         ensure!(
             (0..TX_QUEUES).all(|q| !unreadable[q] || posted[q] <= 1 << TX_RING_LOG),
@@ -207,8 +235,11 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
             q.dedup();
             q
         };
+        host.set_window(0, TX_RING_BASE, WINDOW_LIMIT).await?;
+        host.set_window(RINGLESS_FUNCTION, BUFFER_BASE, WINDOW_LIMIT).await?;
         for &q in &queues {
-            host.create_tx_queue(q, setup.llq_queues >> q & 1 != 0).await?;
+            let function = if setup.rings_outside_window == Some(q) { RINGLESS_FUNCTION } else { 0 };
+            host.create_tx_queue_for(q, setup.llq_queues >> q & 1 != 0, function).await?;
         }
 
         // Expected frames per queue, and completions per queue.
@@ -217,6 +248,7 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
         let mut next_buffer = BUFFER_BASE;
         let start = tb.cycle();
         let mut error_completions = 0;
+        let mut window_errors = 0;
         let mut first_doorbell = None;
         for packet in &setup.packets {
             let q = packet.queue;
@@ -233,6 +265,9 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
                 let poisoned = packet.fault == Some(TxFault::PayloadReadError(i));
                 if poisoned {
                     buffer = POISONED_BASE + (buffer & 0xFFF);
+                }
+                if packet.fault == Some(TxFault::OutsideWindow(i)) {
+                    buffer = OUTSIDE_BASE + (buffer & 0xFFF);
                 }
                 memory.memory.borrow_mut().write(buffer, piece);
                 let mut length = piece.len() as u16;
@@ -256,6 +291,16 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
             }
             host.post_tx(q, descriptors, &packet.header).await?;
             first_doorbell.get_or_insert(tb.cycle());
+            if setup.rings_outside_window == Some(q) {
+                // Each descriptor: its fetch refused, its error completion's write refused.
+                ensure!(packet.fault.is_none(), "a queue without its rings needs no other fault");
+                window_errors += 2 * packet.pieces.len() as u64;
+                error_completions += 2 * packet.pieces.len() as u64;
+                continue;
+            }
+            if matches!(packet.fault, Some(TxFault::OutsideWindow(_))) {
+                window_errors += 1;
+            }
             if let Some(frame) = packet.frame() {
                 frames[q].push_back(frame);
             }
@@ -384,6 +429,11 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
         tb.cycles(200).await;
         let errors = tb.get(tx_errors);
         ensure!(errors == error_completions, "tx_errors is {errors}, {error_completions} error completions were due");
+        let refused = tb.get(tb.port("tx_window_errors")?);
+        ensure!(
+            refused == window_errors,
+            "tx_window_errors is {refused}, {window_errors} DMAs lay outside their window"
+        );
         if setup.disable_queue.is_none() {
             ensure!(errored == want_errored, "{errored} frames flagged for the MAC to drop, expected {want_errored}");
         }

@@ -1,0 +1,324 @@
+//! DMA windows: for each PCIe function, the host memory its queues may reach by DMA, as
+//! BAR0 registers (the map's `window` array, from `WINDOWS_BASE`) and a lookup port for
+//! the engines.
+//!
+//! Window `n` is [base, limit], both inclusive, 64-bit. After `rst` a sweep (32 cycles) sets
+//! every window to all of memory, so a host that never writes them loses nothing; the PF's
+//! driver narrows a function's window before it hands the function out. A function numbered
+//! 32 or more has no window: the lookup answers an empty one (base all ones, limit 0).
+//!
+//! Lookups (`tx_function` in, `tx_base`/`tx_limit` out the cycle after) read a copy of the
+//! table of their own, so a register access never delays them; a lookup in the cycle its
+//! window is written sees the old window.
+//!
+//! Registers: one access at a time on `s_axil_` (AXI4-Lite). AW, W and AR are each taken
+//! into a register when offered (ready does not wait for valid), a write once both its
+//! halves are in, before a read. The access reads the function's word from the register
+//! copy, merges the byte-strobed dword, writes both copies and answers: OKAY, or DECERR for
+//! a function past the table or an address outside the region (reads give 0, writes change
+//! nothing).
+use crate::block_ram::BlockRam;
+use crate::bus::AxilSlave;
+use crate::regs::nic::{WINDOWS, WINDOW_BASE_HI, WINDOW_BASE_LO, WINDOW_FUNCTIONS, WINDOW_LIMIT_HI, WINDOW_LIMIT_LO};
+use rust_hdl::prelude::*;
+
+/// Functions with a window.
+pub const FUNCTIONS: usize = WINDOW_FUNCTIONS as usize;
+
+#[derive(LogicBlock)]
+pub struct DmaWindows {
+    pub clk: Signal<In, Clock>,
+    pub rst: Signal<In, Bit>,
+    /// BAR0 accesses in the windows' region (the NIC's BAR0 split sends them here).
+    pub s_axil: AxilSlave<16>,
+    /// The TX engine's lookup: the window of `tx_function`, the cycle after.
+    pub tx_function: Signal<In, Bits<8>>,
+    pub tx_base: Signal<Out, Bits<64>>,
+    pub tx_limit: Signal<Out, Bits<64>>,
+
+    /// {limit 127:64, base 63:0} per function: the lookups' copy (reads of a word being
+    /// written give the old word) and the registers' copy.
+    lookup: RAM<Bits<128>, 5>,
+    registers: BlockRam<128, 5>,
+    /// The function looked up is past the table.
+    tx_absent: DFF<Bit>,
+    /// After `rst`: every window set to all of memory, one per cycle.
+    clearing: DFF<Bit>,
+    clear_function: DFF<Bits<5>>,
+    // The halves of an access, taken when offered.
+    aw_held: DFF<Bit>,
+    /// Address bits 15:2 (a dword's).
+    aw_addr: DFF<Bits<14>>,
+    w_held: DFF<Bit>,
+    w_data: DFF<Bits<32>>,
+    w_strb: DFF<Bits<4>>,
+    ar_held: DFF<Bit>,
+    ar_addr: DFF<Bits<14>>,
+    /// The access carried out: 1 its word is being read, 2 it is read (merge, write,
+    /// answer), 3 answered and waiting for the master to take the answer.
+    step: DFF<Bits<2>>,
+    a_write: DFF<Bit>,
+    a_function: DFF<Bits<5>>,
+    a_dword: DFF<Bits<2>>,
+    a_mapped: DFF<Bit>,
+    bvalid: DFF<Bit>,
+    rvalid: DFF<Bit>,
+    resp: DFF<Bits<2>>,
+    rdata: DFF<Bits<32>>,
+    start_address: Signal<Local, Bits<14>>,
+    strobe_mask: Signal<Local, Bits<32>>,
+    current: Signal<Local, Bits<32>>,
+    merged: Signal<Local, Bits<32>>,
+    word: Signal<Local, Bits<128>>,
+    open_window: Constant<Bits<128>>,
+    byte_mask: Constant<Bits<32>>,
+    all_ones: Constant<Bits<64>>,
+    dword_mask: Constant<Bits<128>>,
+    /// BAR0 address bits 15:11 of the windows' region.
+    region: Constant<Bits<5>>,
+}
+
+impl Default for DmaWindows {
+    fn default() -> Self {
+        // The decode: function in address bits 10:4, dword in 3:2, {base, limit} in that order.
+        assert_eq!(WINDOWS.stride, 16);
+        for (k, r) in [WINDOW_BASE_LO, WINDOW_BASE_HI, WINDOW_LIMIT_LO, WINDOW_LIMIT_HI].iter().enumerate() {
+            assert_eq!(r.offset, 4 * k as u32, "window register {} moved: update the windows block", r.name);
+        }
+        assert_eq!(WINDOWS.base % 0x800, 0, "the windows' region must be a 2 KiB region of the BAR0 split");
+        let limit_reset = ((WINDOW_LIMIT_HI.reset as u128) << 32 | WINDOW_LIMIT_LO.reset as u128) << 64;
+        let base_reset = (WINDOW_BASE_HI.reset as u128) << 32 | WINDOW_BASE_LO.reset as u128;
+        let open = limit_reset | base_reset;
+        Self {
+            clk: Default::default(),
+            rst: Default::default(),
+            s_axil: Default::default(),
+            tx_function: Default::default(),
+            tx_base: Default::default(),
+            tx_limit: Default::default(),
+            lookup: Default::default(),
+            registers: Default::default(),
+            tx_absent: Default::default(),
+            clearing: Default::default(),
+            clear_function: Default::default(),
+            aw_held: Default::default(),
+            aw_addr: Default::default(),
+            w_held: Default::default(),
+            w_data: Default::default(),
+            w_strb: Default::default(),
+            ar_held: Default::default(),
+            ar_addr: Default::default(),
+            step: Default::default(),
+            a_write: Default::default(),
+            a_function: Default::default(),
+            a_dword: Default::default(),
+            a_mapped: Default::default(),
+            bvalid: Default::default(),
+            rvalid: Default::default(),
+            resp: Default::default(),
+            rdata: Default::default(),
+            start_address: Default::default(),
+            strobe_mask: Default::default(),
+            current: Default::default(),
+            merged: Default::default(),
+            word: Default::default(),
+            open_window: Constant::new(
+                (bit_cast::<128, 64>(((open >> 64) as u64).to_bits()) << 64)
+                    | bit_cast::<128, 64>((open as u64).to_bits()),
+            ),
+            region: Constant::new(((WINDOWS.base / 0x800) as u64).to_bits()),
+            dword_mask: Constant::new(bit_cast::<128, 32>(0xFFFF_FFFF_u64.to_bits())),
+            byte_mask: Constant::new(0xFF.into()),
+            all_ones: Constant::new(u64::MAX.to_bits()),
+        }
+    }
+}
+
+impl Logic for DmaWindows {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clk,
+            tx_absent,
+            clearing,
+            clear_function,
+            aw_held,
+            aw_addr,
+            w_held,
+            w_data,
+            w_strb,
+            ar_held,
+            ar_addr,
+            step,
+            a_write,
+            a_function,
+            a_dword,
+            a_mapped,
+            bvalid,
+            rvalid,
+            resp,
+            rdata
+        );
+        self.lookup.read_clock.next = self.clk.val();
+        self.lookup.write_clock.next = self.clk.val();
+        self.registers.read_clock.next = self.clk.val();
+        self.registers.write_clock.next = self.clk.val();
+
+        // Lookups.
+        self.lookup.read_address.next = self.tx_function.val().get_bits::<5>(0);
+        self.tx_absent.d.next = self.tx_function.val().get_bits::<3>(5) != 0;
+        self.tx_base.next = self.lookup.read_data.val().get_bits::<64>(0);
+        self.tx_limit.next = self.lookup.read_data.val().get_bits::<64>(64);
+        if self.tx_absent.q.val() {
+            self.tx_base.next = self.all_ones.val();
+            self.tx_limit.next = 0.into();
+        }
+
+        // Register accesses: each half taken when offered.
+        self.s_axil.awready.next = !self.aw_held.q.val();
+        self.s_axil.wready.next = !self.w_held.q.val();
+        self.s_axil.arready.next = !self.ar_held.q.val();
+        if self.s_axil.awvalid.val() & !self.aw_held.q.val() {
+            self.aw_held.d.next = true;
+            self.aw_addr.d.next = self.s_axil.awaddr.val().get_bits::<14>(2);
+        }
+        if self.s_axil.wvalid.val() & !self.w_held.q.val() {
+            self.w_held.d.next = true;
+            self.w_data.d.next = self.s_axil.wdata.val();
+            self.w_strb.d.next = self.s_axil.wstrb.val();
+        }
+        if self.s_axil.arvalid.val() & !self.ar_held.q.val() {
+            self.ar_held.d.next = true;
+            self.ar_addr.d.next = self.s_axil.araddr.val().get_bits::<14>(2);
+        }
+
+        // Start one (a write first) when idle and the table is set up.
+        self.start_address.next = self.ar_addr.q.val();
+        if self.aw_held.q.val() & self.w_held.q.val() {
+            self.start_address.next = self.aw_addr.q.val();
+        }
+        if !self.clearing.q.val()
+            & (self.step.q.val() == 0)
+            & ((self.aw_held.q.val() & self.w_held.q.val()) | self.ar_held.q.val())
+        {
+            self.step.d.next = 1.into();
+            self.a_write.d.next = self.aw_held.q.val() & self.w_held.q.val();
+            // In the windows' region (BAR0 bits 15:11) and the table (bits 10:9 zero).
+            self.a_function.d.next = self.start_address.val().get_bits::<5>(2);
+            self.a_dword.d.next = self.start_address.val().get_bits::<2>(0);
+            self.a_mapped.d.next = (self.start_address.val().get_bits::<5>(9) == self.region.val())
+                & (self.start_address.val().get_bits::<2>(7) == 0);
+        }
+        self.registers.read_address.next = self.a_function.q.val();
+        if self.step.q.val() == 1 {
+            self.step.d.next = 2.into();
+        }
+
+        // The word read: its dword, merged under the strobes, written back into both copies.
+        self.current.next = self.registers.read_data.val().get_bits::<32>(0);
+        if self.a_dword.q.val() == 1 {
+            self.current.next = self.registers.read_data.val().get_bits::<32>(32);
+        }
+        if self.a_dword.q.val() == 2 {
+            self.current.next = self.registers.read_data.val().get_bits::<32>(64);
+        }
+        if self.a_dword.q.val() == 3 {
+            self.current.next = self.registers.read_data.val().get_bits::<32>(96);
+        }
+        self.strobe_mask.next = 0.into();
+        if self.w_strb.q.val().get_bit(0) {
+            self.strobe_mask.next = self.strobe_mask.val() | self.byte_mask.val();
+        }
+        if self.w_strb.q.val().get_bit(1) {
+            self.strobe_mask.next = self.strobe_mask.val() | (self.byte_mask.val() << 8);
+        }
+        if self.w_strb.q.val().get_bit(2) {
+            self.strobe_mask.next = self.strobe_mask.val() | (self.byte_mask.val() << 16);
+        }
+        if self.w_strb.q.val().get_bit(3) {
+            self.strobe_mask.next = self.strobe_mask.val() | (self.byte_mask.val() << 24);
+        }
+        self.merged.next =
+            (self.current.val() & !self.strobe_mask.val()) | (self.w_data.q.val() & self.strobe_mask.val());
+        self.word.next =
+            (self.registers.read_data.val() & !self.dword_mask.val()) | bit_cast::<128, 32>(self.merged.val());
+        if self.a_dword.q.val() == 1 {
+            self.word.next = (self.registers.read_data.val() & !(self.dword_mask.val() << 32))
+                | (bit_cast::<128, 32>(self.merged.val()) << 32);
+        }
+        if self.a_dword.q.val() == 2 {
+            self.word.next = (self.registers.read_data.val() & !(self.dword_mask.val() << 64))
+                | (bit_cast::<128, 32>(self.merged.val()) << 64);
+        }
+        if self.a_dword.q.val() == 3 {
+            self.word.next = (self.registers.read_data.val() & !(self.dword_mask.val() << 96))
+                | (bit_cast::<128, 32>(self.merged.val()) << 96);
+        }
+        self.lookup.write_enable.next = false;
+        self.registers.write_enable.next = false;
+        self.lookup.write_address.next = self.a_function.q.val();
+        self.registers.write_address.next = self.a_function.q.val();
+        self.lookup.write_data.next = self.word.val();
+        self.registers.write_data.next = self.word.val();
+        if self.step.q.val() == 2 {
+            self.step.d.next = 3.into();
+            self.resp.d.next = 0.into();
+            self.rdata.d.next = self.current.val();
+            if !self.a_mapped.q.val() {
+                self.resp.d.next = 3.into();
+                self.rdata.d.next = 0.into();
+            }
+            if self.a_write.q.val() {
+                self.lookup.write_enable.next = self.a_mapped.q.val();
+                self.registers.write_enable.next = self.a_mapped.q.val();
+                self.aw_held.d.next = false;
+                self.w_held.d.next = false;
+                self.bvalid.d.next = true;
+            } else {
+                self.ar_held.d.next = false;
+                self.rvalid.d.next = true;
+            }
+        }
+        self.s_axil.bvalid.next = self.bvalid.q.val();
+        self.s_axil.bresp.next = self.resp.q.val();
+        self.s_axil.rvalid.next = self.rvalid.q.val();
+        self.s_axil.rresp.next = self.resp.q.val();
+        self.s_axil.rdata.next = self.rdata.q.val();
+        if (self.bvalid.q.val() & self.s_axil.bready.val()) | (self.rvalid.q.val() & self.s_axil.rready.val()) {
+            self.bvalid.d.next = false;
+            self.rvalid.d.next = false;
+            self.step.d.next = 0.into();
+        }
+
+        // After reset: every window all of memory.
+        if self.clearing.q.val() {
+            self.lookup.write_enable.next = true;
+            self.registers.write_enable.next = true;
+            self.lookup.write_address.next = self.clear_function.q.val();
+            self.registers.write_address.next = self.clear_function.q.val();
+            self.lookup.write_data.next = self.open_window.val();
+            self.registers.write_data.next = self.open_window.val();
+            self.clear_function.d.next = self.clear_function.q.val() + 1;
+            if self.clear_function.q.val() == 31 {
+                self.clearing.d.next = false;
+            }
+        }
+        if self.rst.val() {
+            self.clearing.d.next = true;
+            self.clear_function.d.next = 0.into();
+            self.aw_held.d.next = false;
+            self.w_held.d.next = false;
+            self.ar_held.d.next = false;
+            self.step.d.next = 0.into();
+            self.bvalid.d.next = false;
+            self.rvalid.d.next = false;
+        }
+    }
+}
+
+crate::native_ports!(
+    impl[] DmaWindows;
+    clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready,
+    tx_function, tx_base, tx_limit,
+);
