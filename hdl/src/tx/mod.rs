@@ -152,9 +152,15 @@ pub struct TxEngine {
     ring_function: DFF<Bits<8>>,
     check_first: DFF<Bits<64>>,
     check_last: DFF<Bits<64>>,
-    outside: Signal<Local, Bit>,
+    /// [check_first, check_last] lies outside the window (or wraps): registered, as the
+    /// 64-bit compares are a long carry chain.
+    outside: DFF<Bit>,
+    /// The descriptor's `length` - 1, taken with it: the payload's last byte is one add.
+    length_less_one: DFF<Bits<16>>,
     count_window_error: Signal<Local, Bit>,
-    measured_outside: DFF<Bit>,
+    /// In Check: the payload is to be read and lies outside (an LLQ header alone reads
+    /// nothing and is not checked).
+    payload_outside: Signal<Local, Bit>,
     window_errors: DFF<Bits<32>>,
     // The completion.
     cq_addr: DFF<Bits<64>>,
@@ -258,7 +264,8 @@ impl Default for TxEngine {
             check_last: Default::default(),
             outside: Default::default(),
             count_window_error: Default::default(),
-            measured_outside: Default::default(),
+            length_less_one: Default::default(),
+            payload_outside: Default::default(),
             window_errors: Default::default(),
             state: Default::default(),
             step: Default::default(),
@@ -384,7 +391,8 @@ impl Logic for TxEngine {
             ring_function,
             check_first,
             check_last,
-            measured_outside,
+            outside,
+            length_less_one,
             window_errors
         );
         self.packer.clk.next = self.clk.val();
@@ -437,13 +445,15 @@ impl Logic for TxEngine {
             self.keep_after.next = !(self.all_lanes.val() << bit_cast::<8, 8>(self.header_after.val()));
         }
 
-        // The DMA [check_first, check_last] lies outside the function's window (or wraps).
+        // The DMA [check_first, check_last] lies outside the function's window (or wraps):
+        // known the cycle after both the range and the window are.
         self.window_function.next = self.ring_function.q.val();
-        self.outside.next = (self.check_first.q.val() < self.window_base.val())
+        self.outside.d.next = (self.check_first.q.val() < self.window_base.val())
             | (self.check_last.q.val() > self.window_limit.val())
             | (self.check_last.q.val() < self.check_first.q.val());
 
         self.count_window_error.next = false;
+        self.payload_outside.next = self.outside.q.val() & (self.length.val() != 0);
 
         // Defaults: no requests, no data.
         self.op_valid.next = false;
@@ -542,6 +552,7 @@ impl Logic for TxEngine {
                 self.step.d.next = self.step.q.val() + 1;
                 if self.step.q.val() == 2 {
                     self.len_ctrl.d.next = self.llq_read_data.val().get_bits::<32>(0);
+                    self.length_less_one.d.next = self.llq_read_data.val().get_bits::<16>(0) - 1;
                     self.meta_ctrl.d.next = self.llq_read_data.val().get_bits::<32>(32);
                     self.llq_word.d.next = self.llq_word.q.val() + 1;
                 }
@@ -554,14 +565,14 @@ impl Logic for TxEngine {
                 }
             }
             TxState::RingWindow => {
-                // The ring entry must lie in the window: its last byte, then the check (the
-                // function's window arrives the cycle after the function is known).
+                // The ring entry must lie in the window: its last byte (step 0; the function's
+                // window arrives meanwhile), the compare (1), the verdict (2).
                 self.check_last.d.next = self.check_first.q.val() + 15;
-                self.step.d.next = 1.into();
-                if self.step.q.val() == 1 {
+                self.step.d.next = self.step.q.val() + 1;
+                if self.step.q.val() == 2 {
                     self.step.d.next = 0.into();
                     self.state.d.next = TxState::FetchDescriptor;
-                    if self.outside.val() {
+                    if self.outside.q.val() {
                         // Not fetched: as a descriptor that cannot be read.
                         self.req_id.d.next = 0xFFFF.into();
                         self.status.d.next = self.status_dma_error.val();
@@ -585,6 +596,7 @@ impl Logic for TxEngine {
                     self.step.d.next = self.step.q.val() + 1;
                     if self.step.q.val() == 0 {
                         self.len_ctrl.d.next = self.rd_data_tdata.val().get_bits::<32>(0);
+                        self.length_less_one.d.next = self.rd_data_tdata.val().get_bits::<16>(0) - 1;
                         self.meta_ctrl.d.next = self.rd_data_tdata.val().get_bits::<32>(32);
                     } else {
                         self.buff_lo.d.next = self.rd_data_tdata.val().get_bits::<32>(0);
@@ -612,14 +624,12 @@ impl Logic for TxEngine {
                     | (bit_cast::<64, 16>(self.buff_hi.q.val().get_bits::<16>(0)) << 32);
                 self.check_last.d.next = (bit_cast::<64, 32>(self.buff_lo.q.val())
                     | (bit_cast::<64, 16>(self.buff_hi.q.val().get_bits::<16>(0)) << 32))
-                    + bit_cast::<64, 16>(self.length.val())
-                    - 1;
+                    + bit_cast::<64, 16>(self.length_less_one.q.val());
                 self.state.d.next = TxState::Judge;
             }
             TxState::Judge => {
+                // The payload's range (set in Measure) is compared here, known in Check.
                 self.measured_bad.d.next = self.bad.val();
-                // Only a payload that is read is checked (an LLQ header alone reads nothing).
-                self.measured_outside.d.next = self.outside.val() & (self.length.val() != 0);
                 self.state.d.next = TxState::Check;
             }
             TxState::Check => {
@@ -646,7 +656,7 @@ impl Logic for TxEngine {
                     self.offer_close.d.next = self.streamed.q.val();
                     self.skipping.d.next = !self.last.val();
                     self.state.d.next = TxState::CloseBadFrame;
-                } else if self.measured_outside.q.val() {
+                } else if self.payload_outside.val() {
                     // The payload lies outside the function's window: not read, the packet
                     // completes with a DMA error, as if the read had failed.
                     self.status.d.next = self.status_dma_error.val();
@@ -663,7 +673,7 @@ impl Logic for TxEngine {
                 }
                 if !self.in_packet.q.val() {
                     self.status.d.next = self.status_ok.val();
-                    if self.measured_outside.q.val() {
+                    if self.payload_outside.val() {
                         self.status.d.next = self.status_dma_error.val();
                     }
                     if self.measured_bad.q.val() {
@@ -792,13 +802,14 @@ impl Logic for TxEngine {
                 }
             }
             TxState::CompletionWindow => {
-                // The completion entry must lie in the completion ring's function's window.
+                // The completion entry must lie in the completion ring's function's window
+                // (steps as in RingWindow).
                 self.check_last.d.next = self.check_first.q.val() + 7;
-                self.step.d.next = 1.into();
-                if self.step.q.val() == 1 {
+                self.step.d.next = self.step.q.val() + 1;
+                if self.step.q.val() == 2 {
                     self.step.d.next = 0.into();
                     self.state.d.next = TxState::WriteRequest;
-                    if self.outside.val() {
+                    if self.outside.q.val() {
                         // Not written: the completion is lost, counted as a failed write is.
                         self.count_window_error.next = true;
                         if self.errors.q.val() != 0xFFFF_FFFF_u64 {
