@@ -27,6 +27,12 @@
 //! after an error before its `last` descriptor the rest of its descriptors are taken and
 //! read only to find `last` (`skipping`), as the ENA driver frees a packet on one completion.
 //!
+//! DMA windows: every DMA lies inside the window of its ring's function (`res_function`,
+//! looked up in `windows::DmaWindows`), or it is not made and counted in
+//! `tx_window_errors`: a ring entry outside is not fetched (as an unreadable descriptor), a
+//! payload outside is not read (`STATUS_DMA_ERROR`), a completion entry outside is not
+//! written (lost, as a failed write).
+//!
 //! This first version runs one packet at a time (throughput is bound by the memory round
 //! trips; pipelining is the next step) and serves LLQ queues one descriptor per packet.
 use crate::bus::AxisSource;
