@@ -203,13 +203,11 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
             let ring = TX_COMPLETION_BASE + q as u64 * RING_SPACING;
             memory_config.errors.push(ErrorRange { range: ring..ring + (8 << COMPLETION_RING_LOG), resp: 2 });
         }
-        if let Some(q) = setup.rings_outside_window {
-            ensure!(setup.llq_queues >> q & 1 == 0, "an LLQ queue's descriptors are not in host memory");
-        }
         // Nothing outside the windows may be touched: the outside buffers, and the rings of a
         // queue whose function's window leaves them out.
         memory_config.forbidden.push(OUTSIDE_BASE..OUTSIDE_BASE + 0x1000_0000);
         if let Some(q) = setup.rings_outside_window {
+            ensure!(setup.llq_queues >> q & 1 == 0, "an LLQ queue's descriptors are not in host memory");
             for ring in [TX_RING_BASE, TX_COMPLETION_BASE] {
                 let base = ring + q as u64 * RING_SPACING;
                 memory_config.forbidden.push(base..base + RING_SPACING);
