@@ -34,6 +34,13 @@ pub const LLQ_RING_LOG: u32 = 4;
 pub const COMPLETION_RING_LOG: u32 = 8;
 /// RX rings: 256 descriptors, 256 completions, both of 16 bytes.
 pub const RX_RING_LOG: u32 = 8;
+/// Host memory the scenarios keep outside every function's DMA window: what lies there
+/// must never be touched.
+pub const OUTSIDE_BASE: u64 = 0x2000_0000;
+pub const OUTSIDE_BYTES: u64 = 0x1000_0000;
+/// The function the scenarios give a window that holds buffers but no ring, to own a ring
+/// the engines must then never touch.
+pub const RINGLESS_FUNCTION: u32 = 1;
 
 /// One TX queue as the driver sees it.
 #[derive(Clone, Debug, Default)]
@@ -159,16 +166,31 @@ impl EnaHost {
         Ok(())
     }
 
-    /// Sets up RX queue `q`: its descriptor ring and its completion ring (MSI-X vector
-    /// `8 + q`, armed). No buffers yet.
+    /// Sets up RX queue `q` for the PF: see [`Self::create_rx_queue_for`].
     pub async fn create_rx_queue(&mut self, q: usize) -> Result<()> {
+        self.create_rx_queue_for(q, 0, 0).await
+    }
+
+    /// Sets up RX queue `q`: its descriptor ring, owned by `submission_function`, and its
+    /// completion ring (MSI-X vector `8 + q`, armed), owned by `completion_function`. No
+    /// buffers yet.
+    pub async fn create_rx_queue_for(
+        &mut self,
+        q: usize,
+        submission_function: u32,
+        completion_function: u32,
+    ) -> Result<()> {
         let (sq, cq) = (4 * q as u32 + 2, 4 * q as u32 + 3);
-        let control = CONTROL_LOG_SIZE.put(RX_RING_LOG) | CONTROL_ENTRY_LOG.put(4) | CONTROL_ENABLE.put(1);
+        let control = CONTROL_LOG_SIZE.put(RX_RING_LOG)
+            | CONTROL_ENTRY_LOG.put(4)
+            | CONTROL_ENABLE.put(1)
+            | CONTROL_FUNCTION.put(submission_function);
         self.set_up_ring(sq, RX_RING_BASE + q as u64 * RING_SPACING, control).await?;
         let control = CONTROL_LOG_SIZE.put(RX_RING_LOG)
             | CONTROL_ENTRY_LOG.put(4)
             | CONTROL_ENABLE.put(1)
             | CONTROL_COMPLETION.put(1)
+            | CONTROL_FUNCTION.put(completion_function)
             | CONTROL_VECTOR.put(8 + q as u32);
         self.set_up_ring(cq, RX_COMPLETION_BASE + q as u64 * RING_SPACING, control).await?;
         self.write_register(ring_register(cq, &RING_ARM), 1).await?;

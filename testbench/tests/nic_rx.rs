@@ -4,7 +4,7 @@
 use ferronic_testbench::bfm::{Axi4MemoryConfig, Pattern};
 use ferronic_testbench::models::ethernet::{udp_frame, UdpFlow};
 use ferronic_testbench::models::rx::{classify, RX_QUEUES};
-use ferronic_testbench::scenarios::nic_rx::{run, MacFault, RxBuffer, RxBufferFault, RxFrame, RxRun};
+use ferronic_testbench::scenarios::nic_rx::{run, MacFault, RxBuffer, RxBufferFault, RxFrame, RxRing, RxRun};
 use ferronic_testbench::scenarios::nic_tx::build;
 use ferronic_testbench::scenarios::Backend;
 use proptest::prelude::*;
@@ -272,6 +272,43 @@ fn completion_writes_that_fail_are_counted() {
     assert_eq!((report.counters.packets, report.counters.ring_errors), (12, 4));
 }
 
+/// Buffers outside their function's DMA window (the memory model fails the run if any byte
+/// of them is touched): each is lost as a buffer too short to use would be, counted in
+/// `rx_window_errors` and `rx_ring_errors`; a frame meeting one first is dropped, one
+/// meeting one after a buffer is cut. A short descriptor outside is counted as short only.
+/// Frames arrive back to back, so some of these descriptors are fetched ahead.
+#[test]
+fn buffers_outside_the_window_are_never_written_and_are_counted() {
+    let outside = |length| RxBuffer { length, fault: Some(RxBufferFault::OutsideWindow) };
+    let buffers =
+        vec![RxBuffer::new(2048), outside(2048), RxBuffer::new(512), outside(2048), outside(4), RxBuffer::new(2048)];
+    // Frame 1 lands; frame 2 is dropped; frame 3 fills 512 and is cut; frame 4 meets the
+    // short one: dropped; frame 5 lands.
+    let frames = (1..=5).map(|i| frame_for(4, 600 + i, i as u8)).collect();
+    let report = run(build(Backend::Verilator).unwrap(), quiet(frames, only_queue(4, buffers)), 17).unwrap();
+    let c = report.counters;
+    assert_eq!((c.packets, c.drops, c.truncated, c.ring_errors, c.window_errors), (2, 2, 1, 3, 2));
+}
+
+/// A queue's submission ring, then its completion ring, owned by a function whose window
+/// holds the buffers but not that ring (the memory model fails the run if any byte of the
+/// ring is touched): no descriptor is fetched (the queue's frames are dropped), or no
+/// completion is written (the frames land, their completions are lost); each refusal
+/// counted in `rx_window_errors` and `rx_ring_errors`. The other queues carry on.
+#[test]
+fn rings_outside_their_functions_window_are_never_touched() {
+    let frames: Vec<RxFrame> = (0..16).map(|i| frame_for(i % RX_QUEUES, 100 + 40 * i, i as u8)).collect();
+    for (ring, seed) in [(RxRing::Submission, 18), (RxRing::Completion, 19)] {
+        let setup = RxRun { ring_outside_window: Some((2, ring)), ..RxRun::unloaded(frames.clone(), 8, 2048, 40) };
+        let c = run(build(Backend::Verilator).unwrap(), setup, seed).unwrap().counters;
+        let want = match ring {
+            RxRing::Submission => (14, 2, 2, 2),
+            RxRing::Completion => (16, 0, 2, 2),
+        };
+        assert_eq!((c.packets, c.drops, c.ring_errors, c.window_errors), want, "{ring:?}");
+    }
+}
+
 /// Every branch of the classification: TCP, UDP, a fragment (MF set, or an offset), IPv4
 /// with options (the hash drops the ports), IPv4 with a header length under 5 (not IPv4),
 /// ARP, and frames too short to classify: the completions carry the L3/L4 index, fragment
@@ -330,12 +367,14 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
 
     /// Random traffic: frames of 42 to 9000 bytes over all queues, buffers of random sizes
-    /// (frames split, and cut when a queue runs dry), frames transmitted meanwhile, random
-    /// idle on the MAC side, backpressure and latency on the memory, busy BAR0.
+    /// (frames split, and cut when a queue runs dry), some outside the DMA window, in some
+    /// runs a ring outside its function's window, frames transmitted meanwhile, random idle
+    /// on the MAC side, backpressure and latency on the memory, busy BAR0.
     #[test]
     fn random_traffic_matches_the_model(
         frames in prop::collection::vec((0..RX_QUEUES, frame_length(), any::<u8>()), 1..30),
-        buffers in prop::collection::vec(prop::collection::vec(64u16..=4096, 0..40), RX_QUEUES),
+        buffers in prop::collection::vec(prop::collection::vec((64u16..=4096, prop::bool::weighted(0.05)), 0..40), RX_QUEUES),
+        ring_outside_window in prop::option::weighted(0.2, (0..RX_QUEUES, prop_oneof![Just(RxRing::Submission), Just(RxRing::Completion)])),
         transmit in prop::collection::vec((0usize..4, 42usize..1500, any::<u8>()), 0..20),
         latency in 20u64..200,
         ready in pattern(),
@@ -345,13 +384,23 @@ proptest! {
     ) {
         let setup = RxRun {
             frames: frames.iter().map(|&(q, len, s)| frame_for(q, len, s)).collect(),
-            buffers: buffers.iter().map(|b| Some(b.iter().map(|&n| RxBuffer::new(n)).collect())).collect(),
+            buffers: buffers
+                .iter()
+                .map(|b| {
+                    let posted = b.iter().map(|&(length, outside)| RxBuffer {
+                        length,
+                        fault: outside.then_some(RxBufferFault::OutsideWindow),
+                    });
+                    Some(posted.collect())
+                })
+                .collect(),
             memory: Axi4MemoryConfig { latency, ready, response_idle, ..Default::default() },
             rx_idle,
             register_idle: Pattern::Random(0.3),
             disable_queue: None,
             transmit: transmit.iter().map(|&(q, len, s)| (q, frame_for(0, len, s).bytes)).collect(),
             failing_completion_ring: None,
+            ring_outside_window,
             rdma_commands: Vec::new(),
         };
         let result = run(build(Backend::Verilator).unwrap(), setup, seed);

@@ -1,7 +1,8 @@
 //! The DMA windows on both backends against their model: a window set the way a PF driver
 //! sets one and looked up, then random register writes (any dword, any byte strobes, also
 //! past the table: DECERR, nothing changes), reads and lookups (also of functions past the
-//! table: an empty window) under random idle and backpressure on `s_axil_`.
+//! table: an empty window) on both engines' lookup ports under random idle and backpressure
+//! on `s_axil_`.
 use ferronic_hdl::regs::nic::{WINDOWS, WINDOW_BASE_HI, WINDOW_BASE_LO, WINDOW_LIMIT_HI, WINDOW_LIMIT_LO};
 use ferronic_testbench::bfm::Pattern;
 use ferronic_testbench::scenarios::windows::{build, run, WindowOp};
@@ -16,25 +17,30 @@ fn write(function: u32, register: &ferronic_hdl::regs::Register, data: u32) -> W
 #[test]
 fn a_window_set_by_the_driver_is_what_the_engines_look_up() {
     let ops = vec![
-        WindowOp::Lookup { function: 3 },
+        WindowOp::Lookup { tx: 3, rx: 0 },
         write(3, &WINDOW_BASE_LO, 0x0010_0000),
         write(3, &WINDOW_BASE_HI, 0x2),
         write(3, &WINDOW_LIMIT_LO, 0x001F_FFFF),
         write(3, &WINDOW_LIMIT_HI, 0x2),
-        WindowOp::Lookup { function: 3 },
-        WindowOp::Lookup { function: 4 },
+        WindowOp::Lookup { tx: 3, rx: 4 },
+        WindowOp::Lookup { tx: 4, rx: 3 },
         WindowOp::Read { offset: WINDOWS.address(3, &WINDOW_LIMIT_LO) as u64 },
         // Past the table: refused, and no window at all.
         write(32, &WINDOW_BASE_LO, 0),
         WindowOp::Read { offset: WINDOWS.address(40, &WINDOW_BASE_LO) as u64 },
-        WindowOp::Lookup { function: 32 },
-        WindowOp::Lookup { function: 255 },
-        WindowOp::Lookup { function: 31 },
+        WindowOp::Lookup { tx: 32, rx: 3 },
+        WindowOp::Lookup { tx: 3, rx: 255 },
+        WindowOp::Lookup { tx: 31, rx: 31 },
     ];
     for backend in Backend::ALL {
         run(build(backend).unwrap(), ops.clone(), Pattern::Never, Pattern::Never, &TbConfig::from_env("windows", 1))
             .unwrap_or_else(|e| panic!("{backend:?}: {e:?}"));
     }
+}
+
+/// Mostly functions in the table or just past it, some anywhere.
+fn function() -> impl Strategy<Value = u8> {
+    prop_oneof![0u8..36, any::<u8>()]
 }
 
 fn op() -> impl Strategy<Value = WindowOp> {
@@ -43,7 +49,7 @@ fn op() -> impl Strategy<Value = WindowOp> {
     prop_oneof![
         (offset.clone(), any::<u32>(), 0u8..16).prop_map(|(offset, data, strb)| WindowOp::Write { offset, data, strb }),
         offset.prop_map(|offset| WindowOp::Read { offset }),
-        prop_oneof![0u8..36, any::<u8>()].prop_map(|function| WindowOp::Lookup { function }),
+        (function(), function()).prop_map(|(tx, rx)| WindowOp::Lookup { tx, rx }),
     ]
 }
 

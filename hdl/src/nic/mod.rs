@@ -15,8 +15,9 @@
 //! on `m_axi_`'s write channels (the RDMA path's writes carry ID 8). BAR0 is split by
 //! address (`axil_split`, two of them in a row): 0x800-0xFFF to the RDMA registers (host
 //! commands and the RDMA counters, `rdma::registers`), 0x3000-0x37FF to the DMA windows
-//! (`windows`: per PCIe function, the host memory its queues may reach; the TX engine
-//! checks its DMAs against them), the rest to the queue manager. The RDMA path's message
+//! (`windows`: per PCIe function, the host memory its queues may reach; the TX and RX
+//! engines check their DMAs against them, each on a lookup port of its own), the rest to
+//! the queue manager. The RDMA path's message
 //! completions (`rdma_cpl_*`) and failed placements (`rdma_fail_*`) are ports of the NIC
 //! until they get a completion ring.
 //!
@@ -75,6 +76,8 @@ pub struct Nic {
     pub rx_truncated: Signal<Out, Bits<32>>,
     pub rx_errors: Signal<Out, Bits<32>>,
     pub rx_ring_errors: Signal<Out, Bits<32>>,
+    /// RX DMAs refused for lying outside their function's window.
+    pub rx_window_errors: Signal<Out, Bits<32>>,
     /// RoCEv2 frames received, and those dropped for a bad ICRC or as cut short (the RDMA
     /// receive path drops them before the RX engine).
     pub roce_frames: Signal<Out, Bits<32>>,
@@ -115,7 +118,7 @@ pub struct Nic {
     /// `windows_split`: the DMA windows (`m1_`, 0x3000-0x37FF) and the queue manager (`m0_`).
     bar0_split: RdmaSplit,
     windows_split: WindowsSplit,
-    /// Each function's DMA window, looked up by the TX engine.
+    /// Each function's DMA window, looked up by the TX and the RX engine.
     windows: DmaWindows,
     rdma_regs: RdmaRegisters,
     // Arbitration between the engines: which engine's request each shared port shows (a
@@ -291,6 +294,10 @@ impl Logic for Nic {
         self.rx.res_tag.next = self.queues.res_tag.val();
         self.rx.res_addr.next = self.queues.res_addr.val();
         self.rx.res_phase.next = self.queues.res_phase.val();
+        self.rx.res_function.next = self.queues.res_function.val();
+        self.windows.rx_function.next = self.rx.window_function.val();
+        self.rx.window_base.next = self.windows.rx_base.val();
+        self.rx.window_limit.next = self.windows.rx_limit.val();
         self.tx.doorbell_valid.next = self.queues.doorbell_valid.val();
         self.tx.doorbell_ring.next = self.queues.doorbell_ring.val();
         self.msix_valid.next = self.queues.msix_valid.val();
@@ -403,6 +410,7 @@ impl Logic for Nic {
         self.rx_truncated.next = self.rx.rx_truncated.val();
         self.rx_errors.next = self.rx.rx_errors.val();
         self.rx_ring_errors.next = self.rx.rx_ring_errors.val();
+        self.rx_window_errors.next = self.rx.rx_window_errors.val();
         if self.rst.val() {
             self.write_busy.d.next = false;
         }
@@ -414,7 +422,7 @@ impl Logic for Nic {
 
 crate::native_ports!(
     impl[] Nic;
-    clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, s_axi_llq.awid, s_axi_llq.awaddr, s_axi_llq.awlen, s_axi_llq.awsize, s_axi_llq.awburst, s_axi_llq.awlock, s_axi_llq.awcache, s_axi_llq.awprot, s_axi_llq.awvalid, s_axi_llq.awready, s_axi_llq.wdata, s_axi_llq.wstrb, s_axi_llq.wlast, s_axi_llq.wvalid, s_axi_llq.wready, s_axi_llq.bid, s_axi_llq.bresp, s_axi_llq.bvalid, s_axi_llq.bready, s_axi_llq.arid, s_axi_llq.araddr, s_axi_llq.arlen, s_axi_llq.arsize, s_axi_llq.arburst, s_axi_llq.arlock, s_axi_llq.arcache, s_axi_llq.arprot, s_axi_llq.arvalid, s_axi_llq.arready, s_axi_llq.rid, s_axi_llq.rdata, s_axi_llq.rresp, s_axi_llq.rlast, s_axi_llq.rvalid, s_axi_llq.rready, m_axi.awid, m_axi.awaddr, m_axi.awlen, m_axi.awsize, m_axi.awburst, m_axi.awlock, m_axi.awcache, m_axi.awprot, m_axi.awvalid, m_axi.awready, m_axi.wdata, m_axi.wstrb, m_axi.wlast, m_axi.wvalid, m_axi.wready, m_axi.bid, m_axi.bresp, m_axi.bvalid, m_axi.bready, m_axi.arid, m_axi.araddr, m_axi.arlen, m_axi.arsize, m_axi.arburst, m_axi.arlock, m_axi.arcache, m_axi.arprot, m_axi.arvalid, m_axi.arready, m_axi.rid, m_axi.rdata, m_axi.rresp, m_axi.rlast, m_axi.rvalid, m_axi.rready, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, msix_valid, msix_ready, msix_vector, msix_function, tx_packets, tx_errors, tx_window_errors, llq_errors, llq_busy, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors, roce_frames, roce_icrc_errors, roce_truncated,
+    clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, s_axi_llq.awid, s_axi_llq.awaddr, s_axi_llq.awlen, s_axi_llq.awsize, s_axi_llq.awburst, s_axi_llq.awlock, s_axi_llq.awcache, s_axi_llq.awprot, s_axi_llq.awvalid, s_axi_llq.awready, s_axi_llq.wdata, s_axi_llq.wstrb, s_axi_llq.wlast, s_axi_llq.wvalid, s_axi_llq.wready, s_axi_llq.bid, s_axi_llq.bresp, s_axi_llq.bvalid, s_axi_llq.bready, s_axi_llq.arid, s_axi_llq.araddr, s_axi_llq.arlen, s_axi_llq.arsize, s_axi_llq.arburst, s_axi_llq.arlock, s_axi_llq.arcache, s_axi_llq.arprot, s_axi_llq.arvalid, s_axi_llq.arready, s_axi_llq.rid, s_axi_llq.rdata, s_axi_llq.rresp, s_axi_llq.rlast, s_axi_llq.rvalid, s_axi_llq.rready, m_axi.awid, m_axi.awaddr, m_axi.awlen, m_axi.awsize, m_axi.awburst, m_axi.awlock, m_axi.awcache, m_axi.awprot, m_axi.awvalid, m_axi.awready, m_axi.wdata, m_axi.wstrb, m_axi.wlast, m_axi.wvalid, m_axi.wready, m_axi.bid, m_axi.bresp, m_axi.bvalid, m_axi.bready, m_axi.arid, m_axi.araddr, m_axi.arlen, m_axi.arsize, m_axi.arburst, m_axi.arlock, m_axi.arcache, m_axi.arprot, m_axi.arvalid, m_axi.arready, m_axi.rid, m_axi.rdata, m_axi.rresp, m_axi.rlast, m_axi.rvalid, m_axi.rready, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, msix_valid, msix_ready, msix_vector, msix_function, tx_packets, tx_errors, tx_window_errors, llq_errors, llq_busy, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors, rx_window_errors, roce_frames, roce_icrc_errors, roce_truncated,
     rdma_cpl_valid, rdma_cpl_ready, rdma_cpl_cq, rdma_cpl_qp, rdma_cpl_length, rdma_cpl_has_imm, rdma_cpl_imm, rdma_fail_valid, rdma_fail_ready, rdma_fail_qp, rdma_fail_psn,
     rdma_placed_packets, rdma_dropped_duplicates, rdma_software_packets, rdma_entries, rdma_mac_errors, rdma_write_errors,
 );

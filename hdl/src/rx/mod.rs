@@ -51,6 +51,12 @@
 //!   descriptor shorter than 8 bytes (same), an AXI error on a data or completion write,
 //!   or a completion ring that is full or disabled: `rx_ring_errors`. ENA RX completions
 //!   carry no error status; the counter is how the host learns of it.
+//! * DMA windows: every DMA lies inside the window of its ring's function (`res_function`
+//!   of the take or post, looked up in `windows::DmaWindows`), or it is not made, counted
+//!   in `rx_window_errors` and in `rx_ring_errors` as the failure it stands for: a ring
+//!   entry outside is not fetched (an unreadable descriptor), a buffer outside (the whole
+//!   buffer its descriptor names) is not written (a buffer the engine cannot use), a
+//!   completion entry outside is not written (a lost completion).
 use crate::bus::AxisSink;
 use crate::queue::notifier::Notifier;
 use crate::stream_fifo::{FifoFault, StreamFifo};
@@ -89,6 +95,7 @@ pub enum RxState {
     NoBuffer,
     FetchDescriptor,
     DescriptorData,
+    Window,
     Check,
     WriteRequest,
     WriteStatus,
@@ -104,6 +111,11 @@ pub enum RxState {
 const AFTER_WRITE: u64 = 0;
 const AFTER_DRAIN: u64 = 1;
 const AFTER_IDLE: u64 = 2;
+
+/// Which DMA the Window state checks.
+const CHECK_DESCRIPTOR: u64 = 0;
+const CHECK_BUFFER: u64 = 1;
+const CHECK_COMPLETION: u64 = 2;
 
 #[derive(LogicBlock)]
 pub struct RxEngine {
@@ -125,6 +137,13 @@ pub struct RxEngine {
     pub res_status: Signal<In, Bits<2>>,
     pub res_addr: Signal<In, Bits<64>>,
     pub res_phase: Signal<In, Bit>,
+    /// The function owning the ring answered (its DMA window applies).
+    pub res_function: Signal<In, Bits<8>>,
+    /// The DMA window of a function (`windows::DmaWindows`): asked for with
+    /// `window_function`, answered the cycle after.
+    pub window_function: Signal<Out, Bits<8>>,
+    pub window_base: Signal<In, Bits<64>>,
+    pub window_limit: Signal<In, Bits<64>>,
     // DMA read engine: descriptor fetches.
     pub rd_desc_valid: Signal<Out, Bit>,
     pub rd_desc_ready: Signal<In, Bit>,
@@ -159,6 +178,8 @@ pub struct RxEngine {
     pub rx_truncated: Signal<Out, Bits<32>>,
     pub rx_errors: Signal<Out, Bits<32>>,
     pub rx_ring_errors: Signal<Out, Bits<32>>,
+    /// DMAs refused for lying outside their function's window (saturating).
+    pub rx_window_errors: Signal<Out, Bits<32>>,
 
     beats_fifo: FrameBeats,
     /// Sends each completion's notify once its write is answered; shares the op port.
@@ -259,6 +280,24 @@ pub struct RxEngine {
     truncated: DFF<Bits<32>>,
     errors: DFF<Bits<32>>,
     ring_errors: DFF<Bits<32>>,
+    // The window check (state Window): which DMA (`check_kind`, CHECK_*), its step, the
+    // function of the submission ring taken from (its buffers' window too), the function
+    // whose window is looked up, the DMA's first and last byte, and the registered verdict.
+    check_kind: DFF<Bits<2>>,
+    check_step: DFF<Bits<2>>,
+    take_function: DFF<Bits<8>>,
+    lookup_function: DFF<Bits<8>>,
+    check_first: DFF<Bits<64>>,
+    check_last: DFF<Bits<64>>,
+    /// [check_first, check_last] lies outside the window (or wraps).
+    outside: DFF<Bit>,
+    window_errors: DFF<Bits<32>>,
+    count_window_error: Signal<Local, Bit>,
+    check_address: Signal<Local, Bits<64>>,
+    check_span: Signal<Local, Bits<17>>,
+    check_descriptor: Constant<Bits<2>>,
+    check_buffer: Constant<Bits<2>>,
+    check_completion: Constant<Bits<2>>,
     buffer_length: Signal<Local, Bits<17>>,
     usable: Signal<Local, Bits<17>>,
     take_bytes: Signal<Local, Bits<16>>,
@@ -296,6 +335,10 @@ impl Default for RxEngine {
             res_status: Default::default(),
             res_addr: Default::default(),
             res_phase: Default::default(),
+            res_function: Default::default(),
+            window_function: Default::default(),
+            window_base: Default::default(),
+            window_limit: Default::default(),
             rd_desc_valid: Default::default(),
             rd_desc_ready: Default::default(),
             rd_desc_addr: Default::default(),
@@ -325,6 +368,7 @@ impl Default for RxEngine {
             rx_truncated: Default::default(),
             rx_errors: Default::default(),
             rx_ring_errors: Default::default(),
+            rx_window_errors: Default::default(),
             beats_fifo: FrameBeats::new(FifoFault::None),
             notifier: Default::default(),
             tag_notify: Constant::new(TAG_NOTIFY.to_bits()),
@@ -409,6 +453,17 @@ impl Default for RxEngine {
             truncated: Default::default(),
             errors: Default::default(),
             ring_errors: Default::default(),
+            check_kind: Default::default(),
+            check_step: Default::default(),
+            take_function: Default::default(),
+            lookup_function: Default::default(),
+            check_first: Default::default(),
+            check_last: Default::default(),
+            outside: Default::default(),
+            window_errors: Default::default(),
+            count_window_error: Default::default(),
+            check_address: Default::default(),
+            check_span: Default::default(),
             buffer_length: Default::default(),
             usable: Default::default(),
             take_bytes: Default::default(),
@@ -428,6 +483,9 @@ impl Default for RxEngine {
             after_write: Constant::new(AFTER_WRITE.to_bits()),
             after_drain: Constant::new(AFTER_DRAIN.to_bits()),
             after_idle: Constant::new(AFTER_IDLE.to_bits()),
+            check_descriptor: Constant::new(CHECK_DESCRIPTOR.to_bits()),
+            check_buffer: Constant::new(CHECK_BUFFER.to_bits()),
+            check_completion: Constant::new(CHECK_COMPLETION.to_bits()),
         }
     }
 }
@@ -489,7 +547,15 @@ impl Logic for RxEngine {
             drops,
             truncated,
             errors,
-            ring_errors
+            ring_errors,
+            check_kind,
+            check_step,
+            take_function,
+            lookup_function,
+            check_first,
+            check_last,
+            outside,
+            window_errors
         );
         self.beats_fifo.clk.next = self.clk.val();
         self.beats_fifo.rst.next = self.rst.val();
@@ -745,6 +811,24 @@ impl Logic for RxEngine {
             & (self.left.q.val() == self.chunk.q.val())
             & self.records_fifo.m_axis.tvalid.val()
             & !self.records_fifo.m_axis.tdata.val().get_bit(59);
+        // The window check: the DMA's first and last byte (Window's step 0), compared with the
+        // window (step 1: the lookup asked for on entering Window answers then), the
+        // registered verdict (step 2). Three cycles per check; the compare is registered, as
+        // 64-bit compares into the state's decisions are too long a path for a cycle.
+        self.window_function.next = self.lookup_function.q.val();
+        self.check_address.next = self.desc_addr.q.val();
+        self.check_span.next = 15.into();
+        if self.check_kind.q.val() == self.check_buffer.val() {
+            self.check_address.next = bit_cast::<64, 48>(self.desc_word1.q.val().get_bits::<48>(0));
+            self.check_span.next = self.buffer_length.val() - 1;
+        }
+        if self.check_kind.q.val() == self.check_completion.val() {
+            self.check_address.next = self.cq_addr.q.val();
+        }
+        self.outside.d.next = (self.check_first.q.val() < self.window_base.val())
+            | (self.check_last.q.val() > self.window_limit.val())
+            | (self.check_last.q.val() < self.check_first.q.val());
+        self.count_window_error.next = false;
         match self.state.q.val() {
             RxState::Idle => {
                 if self.records_fifo.m_axis.tvalid.val() {
@@ -765,8 +849,11 @@ impl Logic for RxEngine {
                     } else if self.prefetched.q.val() & self.prefetch_failed.q.val() {
                         self.state.d.next = RxState::NoBuffer;
                     } else if self.prefetched.q.val() {
-                        // The descriptor was fetched while the last frame was written.
-                        self.state.d.next = RxState::Check;
+                        // The descriptor was fetched while the last frame was written: its
+                        // buffer's window is checked now.
+                        self.check_kind.d.next = self.check_buffer.val();
+                        self.lookup_function.d.next = self.take_function.q.val();
+                        self.state.d.next = RxState::Window;
                     } else {
                         self.state.d.next = RxState::Take;
                     }
@@ -786,8 +873,11 @@ impl Logic for RxEngine {
             RxState::WaitTake => {
                 if self.e_res_valid.val() {
                     self.desc_addr.d.next = self.res_addr.val();
+                    self.take_function.d.next = self.res_function.val();
+                    self.lookup_function.d.next = self.res_function.val();
+                    self.check_kind.d.next = self.check_descriptor.val();
                     if self.res_status.val() == 0 {
-                        self.state.d.next = RxState::FetchDescriptor;
+                        self.state.d.next = RxState::Window;
                     } else if self.ahead.q.val() {
                         // The next frame has no buffer: it learns so when it starts.
                         self.ahead.d.next = false;
@@ -837,8 +927,51 @@ impl Logic for RxEngine {
                             self.prefetch_failed.d.next = false;
                             self.state.d.next = RxState::WriteStatus;
                         } else {
-                            self.state.d.next = RxState::Check;
+                            self.check_kind.d.next = self.check_buffer.val();
+                            self.lookup_function.d.next = self.take_function.q.val();
+                            self.state.d.next = RxState::Window;
                         }
+                    }
+                }
+            }
+            RxState::Window => {
+                self.check_first.d.next = self.check_address.val();
+                self.check_last.d.next = self.check_address.val() + bit_cast::<64, 17>(self.check_span.val());
+                self.check_step.d.next = self.check_step.q.val() + 1;
+                if self.check_step.q.val() == 2 {
+                    self.check_step.d.next = 0.into();
+                    if self.check_kind.q.val() == self.check_descriptor.val() {
+                        if !self.outside.q.val() {
+                            self.state.d.next = RxState::FetchDescriptor;
+                        } else {
+                            // Not fetched: as a descriptor that cannot be read (Check counts
+                            // the ring error), also when fetched ahead.
+                            self.count_window_error.next = true;
+                            self.buffer_error.d.next = true;
+                            if self.ahead.q.val() {
+                                self.ahead.d.next = false;
+                                self.prefetched.d.next = true;
+                                self.prefetch_failed.d.next = false;
+                                self.state.d.next = RxState::WriteStatus;
+                            } else {
+                                self.state.d.next = RxState::Check;
+                            }
+                        }
+                    } else if self.check_kind.q.val() == self.check_buffer.val() {
+                        // Not written: as a buffer the engine cannot use (Check counts the
+                        // ring error). A descriptor unusable already is not counted again.
+                        if self.outside.q.val() & !self.buffer_error.q.val() & (self.usable.val() != 0) {
+                            self.count_window_error.next = true;
+                            self.buffer_error.d.next = true;
+                        }
+                        self.state.d.next = RxState::Check;
+                    } else if self.outside.q.val() {
+                        // Not written: the completion is lost, counted as a failed write is.
+                        self.count_window_error.next = true;
+                        self.count_ring_error.next = true;
+                        self.state.d.next = RxState::AfterCompletion;
+                    } else {
+                        self.state.d.next = RxState::CompletionRequest;
                     }
                 }
             }
@@ -907,8 +1040,10 @@ impl Logic for RxEngine {
                 if self.e_res_valid.val() {
                     self.cq_addr.d.next = self.res_addr.val();
                     self.cq_phase.d.next = self.res_phase.val();
+                    self.lookup_function.d.next = self.res_function.val();
+                    self.check_kind.d.next = self.check_completion.val();
                     if self.res_status.val() == 0 {
-                        self.state.d.next = RxState::CompletionRequest;
+                        self.state.d.next = RxState::Window;
                     } else {
                         // The completion ring is full or off: the completion is lost.
                         self.count_ring_error.next = true;
@@ -1002,6 +1137,9 @@ impl Logic for RxEngine {
         if self.count_truncated.val() & (self.truncated.q.val() != 0xFFFF_FFFF_u64) {
             self.truncated.d.next = self.truncated.q.val() + 1;
         }
+        if self.count_window_error.val() & (self.window_errors.q.val() != 0xFFFF_FFFF_u64) {
+            self.window_errors.d.next = self.window_errors.q.val() + 1;
+        }
         if self.count_error.val() & (self.errors.q.val() != 0xFFFF_FFFF_u64) {
             self.errors.d.next = self.errors.q.val() + 1;
         }
@@ -1036,16 +1174,19 @@ impl Logic for RxEngine {
             self.errors.d.next = 0.into();
             self.ring_errors.d.next = 0.into();
             self.ring_error_events.d.next = 0.into();
+            self.window_errors.d.next = 0.into();
+            self.check_step.d.next = 0.into();
         }
         self.rx_packets.next = self.packets.q.val();
         self.rx_drops.next = self.drops.q.val();
         self.rx_truncated.next = self.truncated.q.val();
         self.rx_errors.next = self.errors.q.val();
         self.rx_ring_errors.next = self.ring_errors.q.val();
+        self.rx_window_errors.next = self.window_errors.q.val();
     }
 }
 
 crate::native_ports!(
     impl[] RxEngine;
-    clk, rst, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_status, res_addr, res_phase, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_tag, wr_status_error, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors,
+    clk, rst, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_status, res_addr, res_phase, res_function, window_function, window_base, window_limit, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_tag, wr_status_error, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors, rx_window_errors,
 );

@@ -13,7 +13,10 @@ use crate::bfm::{
     Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxilMaster, AxisMonitor, AxisSink, AxisSource, ErrorRange,
     Pattern, SparseMemory,
 };
-use crate::driver::{EnaHost, RING_SPACING, RX_COMPLETION_BASE, RX_RING_BASE, RX_RING_LOG};
+use crate::driver::{
+    EnaHost, OUTSIDE_BASE, OUTSIDE_BYTES, RINGLESS_FUNCTION, RING_SPACING, RX_COMPLETION_BASE, RX_RING_BASE,
+    RX_RING_LOG, TX_RING_BASE,
+};
 use crate::models::ena::{RxCompletion, RxDescriptor, TxDescriptor, TX_STATUS_OK};
 use crate::models::rdma::{Completion, PlacementModel};
 use crate::models::rx::{buffer_bytes, classify, split, usable_bytes, MAX_RX_FRAME_BYTES, RX_QUEUES};
@@ -37,6 +40,16 @@ pub enum RxBufferFault {
     DescriptorReadError,
     /// Writing into it answers SLVERR.
     WriteError,
+    /// It lies outside its function's DMA window (from `OUTSIDE_BASE`): never touched, the
+    /// buffer is lost as one too short to use, counted in `rx_window_errors` too.
+    OutsideWindow,
+}
+
+/// One of an RX queue's two rings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RxRing {
+    Submission,
+    Completion,
 }
 
 /// A buffer as the driver posts it.
@@ -118,6 +131,11 @@ pub struct RxRun {
     /// This queue's RX completion ring answers every write with SLVERR: its buffers are
     /// filled but no completion lands; each is counted in `rx_ring_errors`.
     pub failing_completion_ring: Option<usize>,
+    /// This queue's submission or completion ring belongs to `RINGLESS_FUNCTION`, whose
+    /// window holds the buffers but no ring: the ring is never touched. Every descriptor
+    /// taken from it is lost (the frame is dropped), or every completion posted to it is;
+    /// each refusal counts in `rx_window_errors` and `rx_ring_errors`.
+    pub ring_outside_window: Option<(usize, RxRing)>,
     /// RDMA commands (open QP, install, ...) issued before the first frame; each answer
     /// must be the placement model's.
     pub rdma_commands: Vec<DecideOp>,
@@ -136,6 +154,7 @@ impl RxRun {
             disable_queue: None,
             transmit: Vec::new(),
             failing_completion_ring: None,
+            ring_outside_window: None,
             rdma_commands: Vec::new(),
         }
     }
@@ -149,6 +168,7 @@ pub struct RxCounters {
     pub truncated: u64,
     pub errors: u64,
     pub ring_errors: u64,
+    pub window_errors: u64,
     /// The RDMA receive path in front of the engine: RoCEv2 frames, and those dropped for a
     /// bad ICRC or as cut short (it sees every frame, flagged by the MAC or not); good ones
     /// placed, dropped as duplicates, passed to software, or dropped as flagged by the MAC.
@@ -199,7 +219,12 @@ struct Expected {
 
 /// What the NIC must do with `frames`, from the placement model (with the commands already
 /// applied) and the RX model.
-fn expect(frames: &[RxFrame], rings: &mut [Option<VecDeque<Posted>>], rdma: &mut PlacementModel) -> Expected {
+fn expect(
+    frames: &[RxFrame],
+    rings: &mut [Option<VecDeque<Posted>>],
+    rdma: &mut PlacementModel,
+    ringless_queue: Option<usize>,
+) -> Expected {
     let mut completions = vec![VecDeque::new(); RX_QUEUES];
     let mut counters = RxCounters::default();
     let mut completed = [0u64; RX_QUEUES];
@@ -259,17 +284,25 @@ fn expect(frames: &[RxFrame], rings: &mut [Option<VecDeque<Posted>>], rdma: &mut
             counters.drops += 1;
             continue;
         };
-        // A descriptor that cannot be read is a buffer the engine cannot use.
+        // A descriptor that cannot be read, or is outside the window, or whose buffer is, is
+        // a buffer the engine cannot use. A window refusal is counted as such when the
+        // descriptor would otherwise have been usable.
+        let refused = |p: &Posted| {
+            ringless_queue == Some(q)
+                || p.buffer.fault == Some(RxBufferFault::OutsideWindow) && usable_bytes(p.buffer.length) > 0
+        };
         let usable: Vec<usize> = ring
             .iter()
             .map(|p| match p.buffer.fault {
-                Some(RxBufferFault::DescriptorReadError) => 0,
+                _ if refused(p) => 0,
+                Some(RxBufferFault::DescriptorReadError | RxBufferFault::OutsideWindow) => 0,
                 _ => usable_bytes(p.buffer.length),
             })
             .collect();
         let fill = split(len, &usable);
         let taken: Vec<Posted> = ring.drain(..fill.taken).collect();
         counters.ring_errors += (fill.taken - fill.used.len()) as u64;
+        counters.window_errors += taken.iter().filter(|p| refused(p)).count() as u64;
         let used: Vec<(Posted, usize)> = taken.into_iter().zip(fill.used).collect();
         counters.ring_errors +=
             used.iter().filter(|(p, _)| p.buffer.fault == Some(RxBufferFault::WriteError)).count() as u64;
@@ -332,10 +365,14 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
             let mut ring = VecDeque::new();
             for (i, &buffer) in buffers.iter().enumerate() {
                 ensure!(i < 1 << RX_RING_LOG, "at most {} buffers per queue", 1 << RX_RING_LOG);
-                // Any alignment; room for the guard bytes on both sides.
-                let address = next_address + GUARD as u64 + (i as u64 % 5);
+                // Any alignment; room for the guard bytes on both sides. A buffer outside the
+                // window is as far into the outside range as it would have been into memory.
+                let mut address = next_address + GUARD as u64 + (i as u64 % 5);
                 let length = buffer_bytes(buffer.length) as u64;
                 next_address = (address + length + GUARD as u64 + 8) & !7;
+                if buffer.fault == Some(RxBufferFault::OutsideWindow) {
+                    address += OUTSIDE_BASE - RX_BUFFER_BASE;
+                }
                 match buffer.fault {
                     Some(RxBufferFault::DescriptorReadError) => {
                         let at = RX_RING_BASE + q as u64 * RING_SPACING + i as u64 * 16;
@@ -344,7 +381,7 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
                     Some(RxBufferFault::WriteError) => {
                         memory_config.errors.push(ErrorRange { range: address..address + length, resp: 2 })
                     }
-                    None => {}
+                    Some(RxBufferFault::OutsideWindow) | None => {}
                 }
                 ring.push_back(Posted { buffer, req_id: (q * 1000 + i) as u16, address });
             }
@@ -354,6 +391,17 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
             let at = RX_COMPLETION_BASE + q as u64 * RING_SPACING;
             memory_config.errors.push(ErrorRange { range: at..at + (16 << RX_RING_LOG), resp: 2 });
         }
+        // Nothing outside the windows may be touched: the outside buffers, and a ring whose
+        // function's window leaves it out.
+        memory_config.forbidden.push(OUTSIDE_BASE..OUTSIDE_BASE + OUTSIDE_BYTES);
+        if let Some((q, ring)) = setup.ring_outside_window {
+            let base = match ring {
+                RxRing::Submission => RX_RING_BASE,
+                RxRing::Completion => RX_COMPLETION_BASE,
+            } + q as u64 * RING_SPACING;
+            memory_config.forbidden.push(base..base + RING_SPACING);
+        }
+        ensure!(next_address <= OUTSIDE_BASE, "the RX buffers run into the outside range");
         let memory = Axi4Memory::start(&tb, "m_axi", memory_config)?;
         let bar0 = AxilMaster::start(&tb, "s_axil", setup.register_idle, Pattern::Never)?;
         let bar2 = Axi4Master::start(&tb, "s_axi_llq", setup.register_idle, Pattern::Never)?;
@@ -363,9 +411,14 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
         // The queue manager clears its ring state after reset.
         tb.cycles(300).await;
         let mut host = EnaHost::new(&tb, bar0, bar2, memory.memory.clone());
+        // The PF may reach everything the run uses but the outside range; the ringless
+        // function the buffers only.
+        host.set_window(0, TX_RING_BASE, OUTSIDE_BASE - 1).await?;
+        host.set_window(RINGLESS_FUNCTION, RX_BUFFER_BASE, OUTSIDE_BASE - 1).await?;
         for (q, ring) in rings.iter().enumerate() {
             let Some(ring) = ring else { continue };
-            host.create_rx_queue(q).await?;
+            let function = |which| if setup.ring_outside_window == Some((q, which)) { RINGLESS_FUNCTION } else { 0 };
+            host.create_rx_queue_for(q, function(RxRing::Submission), function(RxRing::Completion)).await?;
             let descriptors: Vec<RxDescriptor> = ring
                 .iter()
                 .map(|p| {
@@ -403,10 +456,17 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
             ChannelPorts::resolve(&tb, "rdma_cpl", "", &["cq", "qp", "length", "has_imm", "imm"])?,
             Pattern::Never,
         );
-        let mut expected = expect(&setup.frames, &mut rings.clone(), &mut rdma);
-        // Completions that cannot be written are counted instead of seen.
+        let ringless = |which| setup.ring_outside_window.filter(|&(_, ring)| ring == which).map(|(q, _)| q);
+        let mut expected = expect(&setup.frames, &mut rings.clone(), &mut rdma, ringless(RxRing::Submission));
+        // Completions that cannot be written are counted instead of seen; those outside
+        // their ring's window in the window count too.
         if let Some(q) = setup.failing_completion_ring {
             expected.counters.ring_errors += expected.completions[q].len() as u64;
+            expected.completions[q].clear();
+        }
+        if let Some(q) = ringless(RxRing::Completion) {
+            expected.counters.ring_errors += expected.completions[q].len() as u64;
+            expected.counters.window_errors += expected.completions[q].len() as u64;
             expected.completions[q].clear();
         }
 
@@ -561,6 +621,7 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
             truncated: tb.get(tb.port("rx_truncated")?),
             errors: tb.get(tb.port("rx_errors")?),
             ring_errors: tb.get(tb.port("rx_ring_errors")?),
+            window_errors: tb.get(tb.port("rx_window_errors")?),
             roce: tb.get(tb.port("roce_frames")?),
             roce_icrc_errors: tb.get(tb.port("roce_icrc_errors")?),
             roce_truncated: tb.get(tb.port("roce_truncated")?),

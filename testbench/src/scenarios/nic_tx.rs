@@ -7,7 +7,10 @@ use crate::bfm::channel::{ChannelPorts, ChannelSink};
 use crate::bfm::{
     Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxilMaster, AxisMonitor, AxisSink, ErrorRange, Pattern,
 };
-use crate::driver::{EnaHost, COMPLETION_RING_LOG, RING_SPACING, TX_COMPLETION_BASE, TX_RING_BASE, TX_RING_LOG};
+use crate::driver::{
+    EnaHost, COMPLETION_RING_LOG, OUTSIDE_BASE, OUTSIDE_BYTES, RINGLESS_FUNCTION, RING_SPACING, TX_COMPLETION_BASE,
+    TX_RING_BASE, TX_RING_LOG,
+};
 use crate::models::ena::{
     TxCompletion, TxDescriptor, TX_REQ_ID_UNREADABLE, TX_STATUS_DMA_ERROR, TX_STATUS_MALFORMED, TX_STATUS_OK,
 };
@@ -30,12 +33,10 @@ pub fn build(backend: Backend) -> Result<BoxedSim> {
 pub const BUFFER_BASE: u64 = 0x0100_0000;
 pub const POISONED_BASE: u64 = 0x0F00_0000;
 /// Every queue's function may reach [`TX_RING_BASE`, `WINDOW_LIMIT`]: its rings, the
-/// buffers and the poisoned range. Buffers placed from `OUTSIDE_BASE` lie outside.
+/// buffers and the poisoned range. Buffers placed from `OUTSIDE_BASE` lie outside;
+/// `RINGLESS_FUNCTION` (the queue of [`TxRun::rings_outside_window`]) may reach the buffers
+/// but not the rings.
 pub const WINDOW_LIMIT: u64 = POISONED_BASE + 0x10_0000 - 1;
-pub const OUTSIDE_BASE: u64 = 0x2000_0000;
-/// The function that owns the queue of [`TxRun::rings_outside_window`]: its window holds
-/// the buffers but not the rings.
-pub const RINGLESS_FUNCTION: u32 = 1;
 
 /// What a packet's descriptors get wrong, on purpose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -205,7 +206,7 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
         }
         // Nothing outside the windows may be touched: the outside buffers, and the rings of a
         // queue whose function's window leaves them out.
-        memory_config.forbidden.push(OUTSIDE_BASE..OUTSIDE_BASE + 0x1000_0000);
+        memory_config.forbidden.push(OUTSIDE_BASE..OUTSIDE_BASE + OUTSIDE_BYTES);
         if let Some(q) = setup.rings_outside_window {
             ensure!(setup.llq_queues >> q & 1 == 0, "an LLQ queue's descriptors are not in host memory");
             for ring in [TX_RING_BASE, TX_COMPLETION_BASE] {

@@ -19,17 +19,34 @@ pub fn build(backend: Backend) -> SimResult {
 /// One step: a register access at a BAR0 offset, or a lookup.
 #[derive(Clone, Copy, Debug)]
 pub enum WindowOp {
-    Write { offset: u64, data: u32, strb: u8 },
-    Read { offset: u64 },
-    Lookup { function: u8 },
+    Write {
+        offset: u64,
+        data: u32,
+        strb: u8,
+    },
+    Read {
+        offset: u64,
+    },
+    /// Both engines' ports at once: the TX engine asks for `tx`, the RX engine for `rx`.
+    Lookup {
+        tx: u8,
+        rx: u8,
+    },
 }
 
 /// Runs `ops` in order, each checked against the model: a write's response, a read's data
-/// and response, a lookup's window (the cycle after it is asked, and still the cycle after).
+/// and response, a lookup's windows on both ports (the cycle after they are asked, and still
+/// the cycle after).
 pub fn run(sim: BoxedSim, ops: Vec<WindowOp>, idle: Pattern, backpressure: Pattern, config: &TbConfig) -> Result<()> {
     Tb::run(sim, config, move |tb| async move {
-        let function = tb.input("tx_function")?;
-        let (base, limit) = (tb.port("tx_base")?, tb.port("tx_limit")?);
+        let lookup_port = |engine: &str| -> Result<_> {
+            Ok((
+                tb.input(&format!("{engine}_function"))?,
+                tb.port(&format!("{engine}_base"))?,
+                tb.port(&format!("{engine}_limit"))?,
+            ))
+        };
+        let ports = [lookup_port("tx")?, lookup_port("rx")?];
         tb.reset(2).await?;
         AxilMonitor::start(&tb, "s_axil")?;
         let host = AxilMaster::start(&tb, "s_axil", idle, backpressure)?;
@@ -48,13 +65,20 @@ pub fn run(sim: BoxedSim, ops: Vec<WindowOp>, idle: Pattern, backpressure: Patte
                     let want = model.read(offset);
                     ensure!(got == want, "step {step}: read at {offset:#x} gave {got:x?}, want {want:x?}");
                 }
-                WindowOp::Lookup { function: f } => {
-                    tb.set(function, f as u64);
-                    let want = model.window(f as usize);
+                WindowOp::Lookup { tx, rx } => {
+                    for (&(function, _, _), f) in ports.iter().zip([tx, rx]) {
+                        tb.set(function, f as u64);
+                    }
                     for after in 1..=2 {
                         tb.cycles(1).await;
-                        let got = (tb.get(base), tb.get(limit));
-                        ensure!(got == want, "step {step}: function {f}, {after} cycles on: {got:x?}, want {want:x?}");
+                        for (&(_, base, limit), (engine, f)) in ports.iter().zip([("tx", tx), ("rx", rx)]) {
+                            let got = (tb.get(base), tb.get(limit));
+                            let want = model.window(f as usize);
+                            ensure!(
+                                got == want,
+                                "step {step}: {engine} function {f}, {after} cycles on: {got:x?}, want {want:x?}"
+                            );
+                        }
                     }
                 }
             }
