@@ -294,7 +294,7 @@ pub struct RxEngine {
     window_errors: DFF<Bits<32>>,
     count_window_error: Signal<Local, Bit>,
     check_address: Signal<Local, Bits<64>>,
-    check_span: Signal<Local, Bits<17>>,
+    check_span: DFF<Bits<17>>,
     check_descriptor: Constant<Bits<2>>,
     check_buffer: Constant<Bits<2>>,
     check_completion: Constant<Bits<2>>,
@@ -554,6 +554,7 @@ impl Logic for RxEngine {
             lookup_function,
             check_first,
             check_last,
+            check_span,
             outside,
             window_errors
         );
@@ -811,16 +812,16 @@ impl Logic for RxEngine {
             & (self.left.q.val() == self.chunk.q.val())
             & self.records_fifo.m_axis.tvalid.val()
             & !self.records_fifo.m_axis.tdata.val().get_bit(59);
-        // The window check: the DMA's first and last byte (Window's step 0), compared with the
-        // window (step 1: the lookup asked for on entering Window answers then), the
-        // registered verdict (step 2). Three cycles per check; the compare is registered, as
-        // 64-bit compares into the state's decisions are too long a path for a cycle.
+        // The window check, four cycles in Window: the DMA's first byte and its span less one
+        // (step 0), its last byte (1), the compare with the window (2: the lookup asked for on
+        // entering Window answered in step 1), the verdict (3). Each step registered: a
+        // 64-bit add or compare into the next is too long a path for a cycle.
         self.window_function.next = self.lookup_function.q.val();
         self.check_address.next = self.desc_addr.q.val();
-        self.check_span.next = 15.into();
+        self.check_span.d.next = 15.into();
         if self.check_kind.q.val() == self.check_buffer.val() {
             self.check_address.next = bit_cast::<64, 48>(self.desc_word1.q.val().get_bits::<48>(0));
-            self.check_span.next = self.buffer_length.val() - 1;
+            self.check_span.d.next = self.buffer_length.val() - 1;
         }
         if self.check_kind.q.val() == self.check_completion.val() {
             self.check_address.next = self.cq_addr.q.val();
@@ -831,6 +832,10 @@ impl Logic for RxEngine {
         self.count_window_error.next = false;
         match self.state.q.val() {
             RxState::Idle => {
+                // Idle goes to Window only to check a buffer fetched ahead: set every cycle,
+                // off the record's path.
+                self.check_kind.d.next = self.check_buffer.val();
+                self.lookup_function.d.next = self.take_function.q.val();
                 if self.records_fifo.m_axis.tvalid.val() {
                     self.left.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<16>(0);
                     self.hash.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<32>(16);
@@ -851,8 +856,6 @@ impl Logic for RxEngine {
                     } else if self.prefetched.q.val() {
                         // The descriptor was fetched while the last frame was written: its
                         // buffer's window is checked now.
-                        self.check_kind.d.next = self.check_buffer.val();
-                        self.lookup_function.d.next = self.take_function.q.val();
                         self.state.d.next = RxState::Window;
                     } else {
                         self.state.d.next = RxState::Take;
@@ -871,11 +874,13 @@ impl Logic for RxEngine {
                 }
             }
             RxState::WaitTake => {
+                // Taken every cycle here, so the result's is there when it comes (off the
+                // answer's path).
+                self.take_function.d.next = self.res_function.val();
+                self.lookup_function.d.next = self.res_function.val();
+                self.check_kind.d.next = self.check_descriptor.val();
                 if self.e_res_valid.val() {
                     self.desc_addr.d.next = self.res_addr.val();
-                    self.take_function.d.next = self.res_function.val();
-                    self.lookup_function.d.next = self.res_function.val();
-                    self.check_kind.d.next = self.check_descriptor.val();
                     if self.res_status.val() == 0 {
                         self.state.d.next = RxState::Window;
                     } else if self.ahead.q.val() {
@@ -911,6 +916,9 @@ impl Logic for RxEngine {
                 }
             }
             RxState::DescriptorData => {
+                // The buffer's check comes next (as in Idle, set every cycle).
+                self.check_kind.d.next = self.check_buffer.val();
+                self.lookup_function.d.next = self.take_function.q.val();
                 self.rd_data_tready.next = true;
                 if self.rd_data_tvalid.val() {
                     self.step.d.next = true;
@@ -927,8 +935,6 @@ impl Logic for RxEngine {
                             self.prefetch_failed.d.next = false;
                             self.state.d.next = RxState::WriteStatus;
                         } else {
-                            self.check_kind.d.next = self.check_buffer.val();
-                            self.lookup_function.d.next = self.take_function.q.val();
                             self.state.d.next = RxState::Window;
                         }
                     }
@@ -936,9 +942,9 @@ impl Logic for RxEngine {
             }
             RxState::Window => {
                 self.check_first.d.next = self.check_address.val();
-                self.check_last.d.next = self.check_address.val() + bit_cast::<64, 17>(self.check_span.val());
+                self.check_last.d.next = self.check_first.q.val() + bit_cast::<64, 17>(self.check_span.q.val());
                 self.check_step.d.next = self.check_step.q.val() + 1;
-                if self.check_step.q.val() == 2 {
+                if self.check_step.q.val() == 3 {
                     self.check_step.d.next = 0.into();
                     if self.check_kind.q.val() == self.check_descriptor.val() {
                         if !self.outside.q.val() {
@@ -1037,11 +1043,11 @@ impl Logic for RxEngine {
                 }
             }
             RxState::WaitPost => {
+                self.lookup_function.d.next = self.res_function.val();
+                self.check_kind.d.next = self.check_completion.val();
                 if self.e_res_valid.val() {
                     self.cq_addr.d.next = self.res_addr.val();
                     self.cq_phase.d.next = self.res_phase.val();
-                    self.lookup_function.d.next = self.res_function.val();
-                    self.check_kind.d.next = self.check_completion.val();
                     if self.res_status.val() == 0 {
                         self.state.d.next = RxState::Window;
                     } else {
