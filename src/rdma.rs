@@ -270,7 +270,7 @@ pub fn run_rdma(setup_file: &Path, rx_pcap: &Path, dump: &Path, seed: u64) -> Re
     }
     let mut ops: Vec<ReceiveOp> = commands.into_iter().map(ReceiveOp::Command).collect();
     ops.extend(frames.into_iter().map(|f| ReceiveOp::Frame { bytes: f.data, mac_error: false }));
-    let setup = ReceiveRun { ops, memory, idle: Pattern::Never, backpressure: Pattern::Never };
+    let setup = ReceiveRun::new(ops, memory, Pattern::Never, Pattern::Never);
     let report = run(build(Backend::Verilator)?, setup, &TbConfig::new(seed))
         .context("the receive path and the placement model disagree")?;
     let bytes: Vec<u8> = report.regions.iter().flat_map(|(_, b)| b.iter().copied()).collect();

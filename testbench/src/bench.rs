@@ -481,7 +481,7 @@ pub fn rdma_placement_bus_share(mtu: usize, packets: usize) -> Result<f64> {
         })
         .collect();
     let memory = Axi4MemoryConfig { latency: 200, ..Default::default() };
-    let setup = ReceiveRun { ops, memory, idle: Pattern::Never, backpressure: Pattern::Never };
+    let setup = ReceiveRun::new(ops, memory, Pattern::Never, Pattern::Never);
     let report = run(build(Backend::Verilator)?, setup, &TbConfig::new(1))?;
     anyhow::ensure!(
         report.placed == packets as u64 && report.completions == 1,

@@ -223,7 +223,7 @@ fn qps_open_and_close_in_their_slots() {
     assert_eq!(model.open_qp(0x22, 0), Ok(()));
     assert!(model.close_qp(0x22));
     assert_eq!(model.open_qp(0x12, 7), Ok(()));
-    assert_eq!(model.receive(&packet), Outcome::Placed { addr: 0x5000, len: 256 });
+    assert_eq!(model.receive(&packet), Outcome::Placed { addr: 0x5000, len: 256, function: 0 });
     assert_eq!(model.receive(&packet), Outcome::Duplicate);
     assert_eq!(model.window_of(0x12).map(|w| w.base), Some(8));
     // Opened again: the window starts afresh, the transaction is complete and gone.

@@ -30,7 +30,7 @@ fn random_traffic_lands_as_the_model_places_it_on_both_backends() {
             let seed = 50 + i as u64;
             let messages = if backend == Backend::RustHdl { 6 } else { 150 };
             let (ops, errors) = random_traffic(messages, seed);
-            let setup = ReceiveRun { ops, memory: Axi4MemoryConfig { errors, ..memory }, idle, backpressure };
+            let setup = ReceiveRun::new(ops, Axi4MemoryConfig { errors, ..memory }, idle, backpressure);
             let config = TbConfig::from_env("rdma_receive", seed);
             let report =
                 run(build(backend).unwrap(), setup, &config).unwrap_or_else(|e| panic!("{backend:?} case {i}: {e:?}"));
@@ -56,7 +56,7 @@ fn long_messages_land_whole_through_loss_reordering_and_early_packets() {
     for (bytes, mtu, seed) in [(1 << 20, 4096, 70u64), (96 << 10, 256, 71)] {
         let ops = long_message_traffic(bytes, mtu, seed);
         let memory = Axi4MemoryConfig { latency: 200, ready: Pattern::Random(0.1), ..Default::default() };
-        let setup = ReceiveRun { ops, memory, idle: Pattern::Random(0.1), backpressure: Pattern::Random(0.2) };
+        let setup = ReceiveRun::new(ops, memory, Pattern::Random(0.1), Pattern::Random(0.2));
         let config = TbConfig::from_env("rdma_receive_long", seed);
         let r = run(build(Backend::Verilator).unwrap(), setup, &config)
             .unwrap_or_else(|e| panic!("{bytes} bytes at MTU {mtu}: {e:?}"));
@@ -88,12 +88,40 @@ fn frames_longer_than_the_frame_store_are_cut_flagged_and_do_not_stop_the_path()
     }
     for backend in Backend::ALL {
         let memory = Axi4MemoryConfig { latency: 50, errors: errors.clone(), ..Default::default() };
-        let setup =
-            ReceiveRun { ops: ops.clone(), memory, idle: Pattern::Random(0.2), backpressure: Pattern::Random(0.2) };
+        let setup = ReceiveRun::new(ops.clone(), memory, Pattern::Random(0.2), Pattern::Random(0.2));
         let r = run(build(backend).unwrap(), setup, &TbConfig::from_env("rdma_receive_giant", 81))
             .unwrap_or_else(|e| panic!("{backend:?}: {e:?}"));
         assert!(r.frames.len() >= 3 && r.placed > 0, "{}", r.summary());
     }
+}
+
+/// Placements for transactions of three functions whose DMA windows hold nothing, among
+/// the random traffic: never written (the memory model fails the run if a byte of their
+/// regions is touched), each reported as a failed write (`fail_*`, `write_errors`) and
+/// counted in `window_errors`; every other function's placements land.
+#[test]
+fn placements_outside_their_functions_window_are_never_written() {
+    use ferronic_testbench::models::windows::WindowTable;
+    use ferronic_testbench::scenarios::rdma_receive::{DecideOp, ReceiveOp};
+    let (ops, _) = random_traffic(150, 90);
+    let shut = [1usize, 2, 3];
+    let mut windows = WindowTable::default();
+    let mut forbidden = Vec::new();
+    for &f in &shut {
+        windows.set(f, 1, 0);
+    }
+    for op in &ops {
+        if let ReceiveOp::Command(DecideOp::Install(t)) = op {
+            if shut.contains(&(t.function as usize)) {
+                forbidden.push(t.va..t.va + t.length as u64);
+            }
+        }
+    }
+    assert!(!forbidden.is_empty(), "no transaction of a shut function: the test proves nothing");
+    let memory = Axi4MemoryConfig { latency: 60, ready: Pattern::Random(0.2), forbidden, ..Default::default() };
+    let setup = ReceiveRun { windows, ..ReceiveRun::new(ops, memory, Pattern::Random(0.2), Pattern::Random(0.2)) };
+    let r = run(build(Backend::Verilator).unwrap(), setup, &TbConfig::from_env("rdma_receive_windows", 90)).unwrap();
+    assert!(r.window_refusals > 0 && r.completions > 0, "{}", r.summary());
 }
 
 proptest! {
@@ -110,7 +138,7 @@ proptest! {
     ) {
         let (ops, errors) = random_traffic(messages, seed);
         let memory = Axi4MemoryConfig { latency, errors, ready: Pattern::Random(0.2), ..Default::default() };
-        let setup = ReceiveRun { ops, memory, idle: Pattern::Random(idle), backpressure: Pattern::Random(backpressure) };
+        let setup = ReceiveRun::new(ops, memory, Pattern::Random(idle), Pattern::Random(backpressure));
         let report = run(build(Backend::Verilator).unwrap(), setup, &TbConfig::new(seed));
         prop_assert!(report.is_ok(), "{:?}", report.err());
     }

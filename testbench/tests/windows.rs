@@ -1,7 +1,7 @@
 //! The DMA windows on both backends against their model: a window set the way a PF driver
 //! sets one and looked up, then random register writes (any dword, any byte strobes, also
 //! past the table: DECERR, nothing changes), reads and lookups (also of functions past the
-//! table: an empty window) on both engines' lookup ports under random idle and backpressure
+//! table: an empty window) on all three lookup ports under random idle and backpressure
 //! on `s_axil_`.
 use ferronic_hdl::regs::nic::{WINDOWS, WINDOW_BASE_HI, WINDOW_BASE_LO, WINDOW_LIMIT_HI, WINDOW_LIMIT_LO};
 use ferronic_testbench::bfm::Pattern;
@@ -17,20 +17,20 @@ fn write(function: u32, register: &ferronic_hdl::regs::Register, data: u32) -> W
 #[test]
 fn a_window_set_by_the_driver_is_what_the_engines_look_up() {
     let ops = vec![
-        WindowOp::Lookup { tx: 3, rx: 0 },
+        WindowOp::Lookup { tx: 3, rx: 0, rdma: 5 },
         write(3, &WINDOW_BASE_LO, 0x0010_0000),
         write(3, &WINDOW_BASE_HI, 0x2),
         write(3, &WINDOW_LIMIT_LO, 0x001F_FFFF),
         write(3, &WINDOW_LIMIT_HI, 0x2),
-        WindowOp::Lookup { tx: 3, rx: 4 },
-        WindowOp::Lookup { tx: 4, rx: 3 },
+        WindowOp::Lookup { tx: 3, rx: 4, rdma: 3 },
+        WindowOp::Lookup { tx: 4, rx: 3, rdma: 4 },
         WindowOp::Read { offset: WINDOWS.address(3, &WINDOW_LIMIT_LO) as u64 },
         // Past the table: refused, and no window at all.
         write(32, &WINDOW_BASE_LO, 0),
         WindowOp::Read { offset: WINDOWS.address(40, &WINDOW_BASE_LO) as u64 },
-        WindowOp::Lookup { tx: 32, rx: 3 },
-        WindowOp::Lookup { tx: 3, rx: 255 },
-        WindowOp::Lookup { tx: 31, rx: 31 },
+        WindowOp::Lookup { tx: 32, rx: 3, rdma: 33 },
+        WindowOp::Lookup { tx: 3, rx: 255, rdma: 3 },
+        WindowOp::Lookup { tx: 31, rx: 31, rdma: 31 },
     ];
     for backend in Backend::ALL {
         run(build(backend).unwrap(), ops.clone(), Pattern::Never, Pattern::Never, &TbConfig::from_env("windows", 1))
@@ -49,7 +49,7 @@ fn op() -> impl Strategy<Value = WindowOp> {
     prop_oneof![
         (offset.clone(), any::<u32>(), 0u8..16).prop_map(|(offset, data, strb)| WindowOp::Write { offset, data, strb }),
         offset.prop_map(|offset| WindowOp::Read { offset }),
-        (function(), function()).prop_map(|(tx, rx)| WindowOp::Lookup { tx, rx }),
+        (function(), function(), function()).prop_map(|(tx, rx, rdma)| WindowOp::Lookup { tx, rx, rdma }),
     ]
 }
 

@@ -16,8 +16,8 @@
 //! address (`axil_split`, two of them in a row): 0x800-0xFFF to the RDMA registers (host
 //! commands and the RDMA counters, `rdma::registers`), 0x3000-0x37FF to the DMA windows
 //! (`windows`: per PCIe function, the host memory its queues may reach; the TX and RX
-//! engines check their DMAs against them, each on a lookup port of its own), the rest to
-//! the queue manager. The RDMA path's message
+//! engines and the RDMA placement check their DMAs against them, each on a lookup port of
+//! its own), the rest to the queue manager. The RDMA path's message
 //! completions (`rdma_cpl_*`) and failed placements (`rdma_fail_*`) are ports of the NIC
 //! until they get a completion ring.
 //!
@@ -103,6 +103,9 @@ pub struct Nic {
     pub rdma_entries: Signal<Out, Bits<13>>,
     pub rdma_mac_errors: Signal<Out, Bits<32>>,
     pub rdma_write_errors: Signal<Out, Bits<32>>,
+    /// RDMA placements refused for lying outside their function's window (also in
+    /// `rdma_write_errors`, with a `rdma_fail_*` record each).
+    pub rdma_window_errors: Signal<Out, Bits<32>>,
     queues: QueueManager,
     llq: LlqMemory,
     dma_read: DmaRead,
@@ -118,7 +121,7 @@ pub struct Nic {
     /// `windows_split`: the DMA windows (`m1_`, 0x3000-0x37FF) and the queue manager (`m0_`).
     bar0_split: RdmaSplit,
     windows_split: WindowsSplit,
-    /// Each function's DMA window, looked up by the TX and the RX engine.
+    /// Each function's DMA window, looked up by the TX and RX engines and the RDMA path.
     windows: DmaWindows,
     rdma_regs: RdmaRegisters,
     // Arbitration between the engines: which engine's request each shared port shows (a
@@ -298,6 +301,10 @@ impl Logic for Nic {
         self.windows.rx_function.next = self.rx.window_function.val();
         self.rx.window_base.next = self.windows.rx_base.val();
         self.rx.window_limit.next = self.windows.rx_limit.val();
+        self.windows.rdma_function.next = self.rdma.window_function.val();
+        self.rdma.window_base.next = self.windows.rdma_base.val();
+        self.rdma.window_limit.next = self.windows.rdma_limit.val();
+        self.rdma_window_errors.next = self.rdma.window_errors.val();
         self.tx.doorbell_valid.next = self.queues.doorbell_valid.val();
         self.tx.doorbell_ring.next = self.queues.doorbell_ring.val();
         self.msix_valid.next = self.queues.msix_valid.val();
@@ -424,5 +431,5 @@ crate::native_ports!(
     impl[] Nic;
     clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, s_axi_llq.awid, s_axi_llq.awaddr, s_axi_llq.awlen, s_axi_llq.awsize, s_axi_llq.awburst, s_axi_llq.awlock, s_axi_llq.awcache, s_axi_llq.awprot, s_axi_llq.awvalid, s_axi_llq.awready, s_axi_llq.wdata, s_axi_llq.wstrb, s_axi_llq.wlast, s_axi_llq.wvalid, s_axi_llq.wready, s_axi_llq.bid, s_axi_llq.bresp, s_axi_llq.bvalid, s_axi_llq.bready, s_axi_llq.arid, s_axi_llq.araddr, s_axi_llq.arlen, s_axi_llq.arsize, s_axi_llq.arburst, s_axi_llq.arlock, s_axi_llq.arcache, s_axi_llq.arprot, s_axi_llq.arvalid, s_axi_llq.arready, s_axi_llq.rid, s_axi_llq.rdata, s_axi_llq.rresp, s_axi_llq.rlast, s_axi_llq.rvalid, s_axi_llq.rready, m_axi.awid, m_axi.awaddr, m_axi.awlen, m_axi.awsize, m_axi.awburst, m_axi.awlock, m_axi.awcache, m_axi.awprot, m_axi.awvalid, m_axi.awready, m_axi.wdata, m_axi.wstrb, m_axi.wlast, m_axi.wvalid, m_axi.wready, m_axi.bid, m_axi.bresp, m_axi.bvalid, m_axi.bready, m_axi.arid, m_axi.araddr, m_axi.arlen, m_axi.arsize, m_axi.arburst, m_axi.arlock, m_axi.arcache, m_axi.arprot, m_axi.arvalid, m_axi.arready, m_axi.rid, m_axi.rdata, m_axi.rresp, m_axi.rlast, m_axi.rvalid, m_axi.rready, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, msix_valid, msix_ready, msix_vector, msix_function, tx_packets, tx_errors, tx_window_errors, llq_errors, llq_busy, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors, rx_window_errors, roce_frames, roce_icrc_errors, roce_truncated,
     rdma_cpl_valid, rdma_cpl_ready, rdma_cpl_cq, rdma_cpl_qp, rdma_cpl_length, rdma_cpl_has_imm, rdma_cpl_imm, rdma_fail_valid, rdma_fail_ready, rdma_fail_qp, rdma_fail_psn,
-    rdma_placed_packets, rdma_dropped_duplicates, rdma_software_packets, rdma_entries, rdma_mac_errors, rdma_write_errors,
+    rdma_placed_packets, rdma_dropped_duplicates, rdma_software_packets, rdma_entries, rdma_mac_errors, rdma_write_errors, rdma_window_errors,
 );

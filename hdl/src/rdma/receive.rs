@@ -28,6 +28,11 @@
 //!   memory — the packet is already marked arrived, so software owns the message from here)
 //!   and counts in `write_errors`. A placement of no bytes writes nothing and its record
 //!   needs no status.
+//! * DMA windows: before its write, a placement's bytes are checked against the DMA window
+//!   of the transaction's owning function (`window_function`, looked up in
+//!   `windows::DmaWindows`; four cycles). A placement outside is not written and its
+//!   payload is dropped: it goes to the poster as a failed write (a `fail_*` record,
+//!   `write_errors`), and counts in `window_errors`.
 //!
 //! A frame longer than the frame store (16 KiB) is cut there: its first 2048 beats go on
 //! with the last flagged bad (so it is dropped, as a frame the MAC flags: by the RX engine,
@@ -70,6 +75,8 @@ pub enum DispatchState {
     Idle,
     /// Waiting for the decider's verdict.
     Verdict,
+    /// A placement of some bytes: its window check (four cycles).
+    Window,
     /// A placement: its record to the poster, then its DMA write descriptor.
     Record,
     Descriptor,
@@ -129,6 +136,14 @@ pub struct RdmaReceive {
     pub entries: Signal<Out, Bits<13>>,
     pub mac_errors: Signal<Out, Bits<32>>,
     pub write_errors: Signal<Out, Bits<32>>,
+    /// The DMA window of a placement's function (`windows::DmaWindows`): asked for with
+    /// `window_function`, answered the cycle after.
+    pub window_function: Signal<Out, Bits<8>>,
+    pub window_base: Signal<In, Bits<64>>,
+    pub window_limit: Signal<In, Bits<64>>,
+    /// Placements refused for lying outside their function's window (saturating; each is
+    /// also a failed write).
+    pub window_errors: Signal<Out, Bits<32>>,
 
     roce: RoceParser,
     /// A register slice behind the parser; `tuser`: the frame's flag (bit 0) and, on the
@@ -152,6 +167,8 @@ pub struct RdmaReceive {
     steer_place: Constant<Bits<2>>,
     steer_drop: Constant<Bits<2>>,
     steer_pass: Constant<Bits<2>>,
+    /// A placement record with its has-DMA bit (0) cleared.
+    without_dma: Constant<Bits<136>>,
 
     /// Beats of the arriving frame taken so far (wraps to 0 at a cut), and whether the rest
     /// of a frame cut at the frame store's size is being discarded.
@@ -185,10 +202,19 @@ pub struct RdmaReceive {
     /// A placement: its DMA write, and its record for the poster.
     place_addr: DFF<Bits<64>>,
     place_length: DFF<Bits<16>>,
+    // Its window check (state Window): the function, the length less one, the last byte,
+    // the step, the registered compare.
+    lookup_function: DFF<Bits<8>>,
+    place_span: DFF<Bits<16>>,
+    place_last: DFF<Bits<64>>,
+    check_step: DFF<Bits<2>>,
+    outside: DFF<Bit>,
+    window_error_count: DFF<Bits<32>>,
     written_record: DFF<Bits<136>>,
 
     // The poster: the record at the head of the written queue, and what becomes of it.
     written_has_dma: Signal<Local, Bit>,
+    written_refused: Signal<Local, Bit>,
     written_complete: Signal<Local, Bit>,
     outcome_known: Signal<Local, Bit>,
     write_failed: Signal<Local, Bit>,
@@ -265,6 +291,7 @@ impl Default for RdmaReceive {
             steer_place: Constant::new(STEER_PLACE.into()),
             steer_drop: Constant::new(STEER_DROP.into()),
             steer_pass: Constant::new(STEER_PASS.into()),
+            without_dma: Constant::new(!bit_cast::<136, 1>(true.into())),
             rx_beat: Default::default(),
             rx_discard: Default::default(),
             rx_cut: Default::default(),
@@ -297,6 +324,17 @@ impl Default for RdmaReceive {
             fail_out: Default::default(),
             mac_error_count: Default::default(),
             write_error_count: Default::default(),
+            window_function: Default::default(),
+            window_base: Default::default(),
+            window_limit: Default::default(),
+            window_errors: Default::default(),
+            lookup_function: Default::default(),
+            place_span: Default::default(),
+            place_last: Default::default(),
+            check_step: Default::default(),
+            outside: Default::default(),
+            window_error_count: Default::default(),
+            written_refused: Default::default(),
         }
     }
 }
@@ -327,7 +365,13 @@ impl Logic for RdmaReceive {
             cpl_out,
             fail_out,
             mac_error_count,
-            write_error_count
+            write_error_count,
+            lookup_function,
+            place_span,
+            place_last,
+            check_step,
+            outside,
+            window_error_count
         );
         self.roce.clk.next = self.clk.val();
         self.roce.rst.next = self.rst.val();
@@ -493,6 +537,13 @@ impl Logic for RdmaReceive {
         self.steer.s_cmd_action.next = self.steer_action.q.val();
         self.steer.s_cmd_offset.next = self.steer_offset.q.val();
         self.steer.s_cmd_length.next = self.steer_length.q.val();
+        // The window check: the placement's last byte (Window's step 0; the window, asked
+        // for in Verdict, answers meanwhile), the compare (1), registered for the verdict
+        // (2 and 3).
+        self.window_function.next = self.lookup_function.q.val();
+        self.outside.d.next = (self.place_addr.q.val() < self.window_base.val())
+            | (self.place_last.q.val() > self.window_limit.val())
+            | (self.place_last.q.val() < self.place_addr.q.val());
         match self.state.q.val() {
             DispatchState::Idle => {
                 self.decider.pkt_valid.next = self.header_fifo.m_axis.tvalid.val() & self.header_to_decide.val();
@@ -524,8 +575,11 @@ impl Logic for RdmaReceive {
                 self.decider.verdict_ready.next = true;
                 self.place_addr.d.next = self.decider.verdict_addr.val();
                 self.place_length.d.next = self.decider.verdict_length.val();
+                self.place_span.d.next = self.decider.verdict_length.val() - 1;
+                self.lookup_function.d.next = self.decider.verdict_function.val();
                 // Placement record: has DMA 0, completes 1, CQ 17:2, QP 41:18, PSN 65:42,
-                // message length 97:66, has immediate 98, immediate 130:99.
+                // message length 97:66, has immediate 98, immediate 130:99, refused by the
+                // window 131 (set in Window).
                 self.written_record.d.next = bit_cast::<136, 1>(self.decider.verdict_length.val().any().into())
                     | (bit_cast::<136, 1>(self.decider.verdict_complete.val().into()) << 1)
                     | (bit_cast::<136, 16>(self.decider.verdict_cq.val()) << 2)
@@ -537,16 +591,36 @@ impl Logic for RdmaReceive {
                 self.steer_reason.d.next = self.decider.verdict_reason.val();
                 if self.decider.verdict_valid.val() {
                     if self.decider.verdict_action.val() == self.action_place.val() {
-                        // A placement of no bytes has no payload to cut out: drop the frame.
+                        // A placement of no bytes has no payload to cut out (nor a write to
+                        // check): drop the frame.
+                        self.state.d.next = DispatchState::Record;
                         if self.decider.verdict_length.val().any() {
                             self.steer_action.d.next = self.steer_place.val();
+                            self.state.d.next = DispatchState::Window;
                         }
-                        self.state.d.next = DispatchState::Record;
                     } else {
                         if self.decider.verdict_action.val() == self.action_software.val() {
                             self.steer_action.d.next = self.steer_pass.val();
                         }
                         self.state.d.next = DispatchState::Steer;
+                    }
+                }
+            }
+            DispatchState::Window => {
+                self.place_last.d.next = self.place_addr.q.val() + bit_cast::<64, 16>(self.place_span.q.val());
+                self.check_step.d.next = self.check_step.q.val() + 1;
+                if self.check_step.q.val() == 3 {
+                    self.check_step.d.next = 0.into();
+                    self.state.d.next = DispatchState::Record;
+                    if self.outside.q.val() {
+                        // Not written: no DMA, the payload dropped, a failed write for the
+                        // poster (record bit 131).
+                        self.written_record.d.next = (self.written_record.q.val() & self.without_dma.val())
+                            | (bit_cast::<136, 1>(true.into()) << 131);
+                        self.steer_action.d.next = self.steer_drop.val();
+                        if (self.window_error_count.q.val() + 1).any() {
+                            self.window_error_count.d.next = self.window_error_count.q.val() + 1;
+                        }
                     }
                 }
             }
@@ -582,10 +656,12 @@ impl Logic for RdmaReceive {
         self.status_fifo.s_axis.tlast.next = true;
         self.status_fifo.s_axis.tuser.next = 0.into();
         self.written_has_dma.next = self.written_fifo.m_axis.tdata.val().get_bit(0);
+        self.written_refused.next = self.written_fifo.m_axis.tdata.val().get_bit(131);
         self.written_complete.next = self.written_fifo.m_axis.tdata.val().get_bit(1);
         self.outcome_known.next = self.written_fifo.m_axis.tvalid.val()
             & (!self.written_has_dma.val() | self.status_fifo.m_axis.tvalid.val());
-        self.write_failed.next = self.written_has_dma.val() & self.status_fifo.m_axis.tdata.val().get_bit(0);
+        self.write_failed.next =
+            (self.written_has_dma.val() & self.status_fifo.m_axis.tdata.val().get_bit(0)) | self.written_refused.val();
         // The outcome goes into output registers, and the record (with its status) leaves
         // its queue the cycle after: no output's ready reaches back into the queues. A
         // record is taken only while both outputs are empty, and not in the cycle the last
@@ -626,6 +702,7 @@ impl Logic for RdmaReceive {
         self.fail_psn.next = self.posted_record.q.val().get_bits::<24>(42);
         self.mac_errors.next = self.mac_error_count.q.val();
         self.write_errors.next = self.write_error_count.q.val();
+        self.window_errors.next = self.window_error_count.q.val();
 
         if self.rst.val() {
             self.state.d.next = DispatchState::Idle;
@@ -635,6 +712,8 @@ impl Logic for RdmaReceive {
             self.rx_discard.d.next = false;
             self.mac_error_count.d.next = 0.into();
             self.write_error_count.d.next = 0.into();
+            self.window_error_count.d.next = 0.into();
+            self.check_step.d.next = 0.into();
             self.passing_reason.d.next = 0.into();
             self.poster_pop.d.next = false;
             self.poster_pop_status.d.next = false;
@@ -655,5 +734,5 @@ crate::native_ports!(
     m_axi.bresp, m_axi.bvalid, m_axi.bready,
     cpl_valid, cpl_ready, cpl_cq, cpl_qp, cpl_length, cpl_has_imm, cpl_imm, fail_valid, fail_ready, fail_qp, fail_psn,
     roce_frames, icrc_errors, truncated_frames, placed_packets, dropped_duplicates, software_packets, entries,
-    mac_errors, write_errors,
+    mac_errors, write_errors, window_function, window_base, window_limit, window_errors,
 );

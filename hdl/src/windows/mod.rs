@@ -1,21 +1,21 @@
 //! DMA windows: for each PCIe function, the host memory its queues may reach by DMA, as
 //! BAR0 registers (the map's `window` array, from `WINDOWS_BASE`) and a lookup port for
-//! each engine.
+//! each engine (TX, RX, RDMA placement).
 //!
 //! Window `n` is [base, limit], both inclusive, 64-bit. After `rst` a sweep (32 cycles) sets
 //! every window to all of memory, so a host that never writes them loses nothing; the PF's
 //! driver narrows a function's window before it hands the function out. A function numbered
 //! 32 or more has no window: the lookup answers an empty one (base all ones, limit 0).
 //!
-//! Two lookup ports, one per engine (`tx_function` in, `tx_base`/`tx_limit` out the cycle
-//! after; `rx_` the same), each reading a copy of the table of its own, so neither a
-//! register access nor the other engine ever delays a lookup; a lookup in the cycle its
-//! window is written sees the old window.
+//! Three lookup ports, one per engine (`tx_function` in, `tx_base`/`tx_limit` out the cycle
+//! after; `rx_` and `rdma_` the same), each reading a copy of the table of its own, so
+//! neither a register access nor another engine ever delays a lookup; a lookup in the cycle
+//! its window is written sees the old window.
 //!
 //! Registers: one access at a time on `s_axil_` (AXI4-Lite). AW, W and AR are each taken
 //! into a register when offered (ready does not wait for valid), a write once both its
 //! halves are in, before a read. The access reads the function's word from the register
-//! copy, merges the byte-strobed dword, writes all three copies and answers: OKAY, or DECERR for
+//! copy, merges the byte-strobed dword, writes all four copies and answers: OKAY, or DECERR for
 //! a function past the table or an address outside the region (reads give 0, writes change
 //! nothing).
 use crate::block_ram::BlockRam;
@@ -40,15 +40,21 @@ pub struct DmaWindows {
     pub rx_function: Signal<In, Bits<8>>,
     pub rx_base: Signal<Out, Bits<64>>,
     pub rx_limit: Signal<Out, Bits<64>>,
+    /// The RDMA receive path's lookup (placement writes), the same way.
+    pub rdma_function: Signal<In, Bits<8>>,
+    pub rdma_base: Signal<Out, Bits<64>>,
+    pub rdma_limit: Signal<Out, Bits<64>>,
 
     /// {limit 127:64, base 63:0} per function: the lookups' copies (reads of a word being
     /// written give the old word) and the registers' copy.
     tx_lookup: RAM<Bits<128>, 5>,
     rx_lookup: RAM<Bits<128>, 5>,
+    rdma_lookup: RAM<Bits<128>, 5>,
     registers: BlockRam<128, 5>,
     /// The function looked up is past the table.
     tx_absent: DFF<Bit>,
     rx_absent: DFF<Bit>,
+    rdma_absent: DFF<Bit>,
     /// After `rst`: every window set to all of memory, one per cycle.
     clearing: DFF<Bit>,
     clear_function: DFF<Bits<5>>,
@@ -106,11 +112,16 @@ impl Default for DmaWindows {
             rx_function: Default::default(),
             rx_base: Default::default(),
             rx_limit: Default::default(),
+            rdma_function: Default::default(),
+            rdma_base: Default::default(),
+            rdma_limit: Default::default(),
             tx_lookup: Default::default(),
             rx_lookup: Default::default(),
+            rdma_lookup: Default::default(),
             registers: Default::default(),
             tx_absent: Default::default(),
             rx_absent: Default::default(),
+            rdma_absent: Default::default(),
             clearing: Default::default(),
             clear_function: Default::default(),
             aw_held: Default::default(),
@@ -154,6 +165,7 @@ impl Logic for DmaWindows {
             clk,
             tx_absent,
             rx_absent,
+            rdma_absent,
             clearing,
             clear_function,
             aw_held,
@@ -177,6 +189,8 @@ impl Logic for DmaWindows {
         self.tx_lookup.write_clock.next = self.clk.val();
         self.rx_lookup.read_clock.next = self.clk.val();
         self.rx_lookup.write_clock.next = self.clk.val();
+        self.rdma_lookup.read_clock.next = self.clk.val();
+        self.rdma_lookup.write_clock.next = self.clk.val();
         self.registers.read_clock.next = self.clk.val();
         self.registers.write_clock.next = self.clk.val();
 
@@ -196,6 +210,14 @@ impl Logic for DmaWindows {
         if self.rx_absent.q.val() {
             self.rx_base.next = self.all_ones.val();
             self.rx_limit.next = 0.into();
+        }
+        self.rdma_lookup.read_address.next = self.rdma_function.val().get_bits::<5>(0);
+        self.rdma_absent.d.next = self.rdma_function.val().get_bits::<3>(5) != 0;
+        self.rdma_base.next = self.rdma_lookup.read_data.val().get_bits::<64>(0);
+        self.rdma_limit.next = self.rdma_lookup.read_data.val().get_bits::<64>(64);
+        if self.rdma_absent.q.val() {
+            self.rdma_base.next = self.all_ones.val();
+            self.rdma_limit.next = 0.into();
         }
 
         // Register accesses: each half taken when offered.
@@ -280,12 +302,15 @@ impl Logic for DmaWindows {
         }
         self.tx_lookup.write_enable.next = false;
         self.rx_lookup.write_enable.next = false;
+        self.rdma_lookup.write_enable.next = false;
         self.registers.write_enable.next = false;
         self.tx_lookup.write_address.next = self.a_function.q.val();
         self.rx_lookup.write_address.next = self.a_function.q.val();
+        self.rdma_lookup.write_address.next = self.a_function.q.val();
         self.registers.write_address.next = self.a_function.q.val();
         self.tx_lookup.write_data.next = self.word.val();
         self.rx_lookup.write_data.next = self.word.val();
+        self.rdma_lookup.write_data.next = self.word.val();
         self.registers.write_data.next = self.word.val();
         if self.step.q.val() == 2 {
             self.step.d.next = 3.into();
@@ -298,6 +323,7 @@ impl Logic for DmaWindows {
             if self.a_write.q.val() {
                 self.tx_lookup.write_enable.next = self.a_mapped.q.val();
                 self.rx_lookup.write_enable.next = self.a_mapped.q.val();
+                self.rdma_lookup.write_enable.next = self.a_mapped.q.val();
                 self.registers.write_enable.next = self.a_mapped.q.val();
                 self.aw_held.d.next = false;
                 self.w_held.d.next = false;
@@ -322,12 +348,15 @@ impl Logic for DmaWindows {
         if self.clearing.q.val() {
             self.tx_lookup.write_enable.next = true;
             self.rx_lookup.write_enable.next = true;
+            self.rdma_lookup.write_enable.next = true;
             self.registers.write_enable.next = true;
             self.tx_lookup.write_address.next = self.clear_function.q.val();
             self.rx_lookup.write_address.next = self.clear_function.q.val();
+            self.rdma_lookup.write_address.next = self.clear_function.q.val();
             self.registers.write_address.next = self.clear_function.q.val();
             self.tx_lookup.write_data.next = self.open_window.val();
             self.rx_lookup.write_data.next = self.open_window.val();
+            self.rdma_lookup.write_data.next = self.open_window.val();
             self.registers.write_data.next = self.open_window.val();
             self.clear_function.d.next = self.clear_function.q.val() + 1;
             if self.clear_function.q.val() == 31 {
@@ -350,5 +379,5 @@ impl Logic for DmaWindows {
 crate::native_ports!(
     impl[] DmaWindows;
     clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready,
-    tx_function, tx_base, tx_limit, rx_function, rx_base, rx_limit,
+    tx_function, tx_base, tx_limit, rx_function, rx_base, rx_limit, rdma_function, rdma_base, rdma_limit,
 );

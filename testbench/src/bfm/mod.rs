@@ -6,6 +6,7 @@ pub mod axis;
 pub mod channel;
 pub mod memory;
 pub mod pattern;
+pub mod window_lookup;
 
 pub use axi4::{Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, ErrorRange};
 pub use axil::{AxilMaster, AxilMemory, AxilMonitor};

@@ -391,8 +391,8 @@ pub enum FallbackReason {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// Written to host memory at `addr`.
-    Placed { addr: u64, len: usize },
+    /// Written to host memory at `addr`, for the transaction owned by PCIe `function`.
+    Placed { addr: u64, len: usize, function: u8 },
     /// Already placed: dropped.
     Duplicate,
     /// Delivered whole to software; `placed_before`: some of its data was written before
@@ -562,6 +562,6 @@ impl PlacementModel {
             self.table.remove(entry);
             self.progress.remove(&entry);
         }
-        Outcome::Placed { addr, len: len as usize }
+        Outcome::Placed { addr, len: len as usize, function: t.function }
     }
 }

@@ -270,7 +270,7 @@ fn model_packet(model: &mut PlacementModel, p: &RocePacket) -> Verdict {
     let outcome = model.receive(p);
     let mut v = [0u64; 10];
     match outcome {
-        Outcome::Placed { addr, len } => {
+        Outcome::Placed { addr, len, .. } => {
             v[0] = ACTION_PLACE;
             v[2] = addr;
             v[3] = len as u64;

@@ -15,11 +15,15 @@ use crate::bfm::axi4::ErrorRange;
 use crate::bfm::axis::{frame_to_beats, AxisBeat};
 use crate::bfm::channel::{count_transfers, ChannelPorts, ChannelSink};
 use crate::bfm::pattern::Throttle;
+use crate::bfm::window_lookup::serve_window_lookups;
 use crate::bfm::{Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxisMonitor, AxisSink, AxisSource, Pattern, SparseMemory};
+use crate::models::rdma::Transaction;
 use crate::models::rdma::{decode, Completion, NotRoce, Outcome, PlacementModel};
+use crate::models::windows::WindowTable;
 use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, ensure, Result};
 use ferronic_hdl::rdma::receive::{RdmaReceive, FRAME_STORE_BEATS, PASS_NOT_ROCE};
+use ferronic_hdl::regs::nic::WINDOW_FUNCTIONS;
 use ferronic_sim::native::NativeSim;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -51,6 +55,18 @@ pub struct ReceiveRun {
     pub idle: Pattern,
     /// On the software path and the completion and failure outputs.
     pub backpressure: Pattern,
+    /// The DMA window of each function, as the NIC's `dma_windows` would answer the path's
+    /// lookups: a placement outside its transaction's function's window must not be
+    /// written (memory outside the windows is forbidden to the memory model), and comes out
+    /// as a failed write.
+    pub windows: WindowTable,
+}
+
+impl ReceiveRun {
+    /// Every window all of memory, as after reset.
+    pub fn new(ops: Vec<ReceiveOp>, memory: Axi4MemoryConfig, idle: Pattern, backpressure: Pattern) -> Self {
+        Self { ops, memory, idle, backpressure, windows: WindowTable::default() }
+    }
 }
 
 impl ReceiveReport {
@@ -58,7 +74,7 @@ impl ReceiveReport {
     pub fn summary(&self) -> String {
         format!(
             "placed {}, duplicates {}, passed by reason {:?}, dropped bad {}, MAC errors {}, completions {}, \
-             write failures {}, payload bytes {}, cycles {}",
+             write failures {} ({} outside a window), payload bytes {}, cycles {}",
             self.placed,
             self.duplicates,
             self.passed,
@@ -66,6 +82,7 @@ impl ReceiveReport {
             self.mac_errors,
             self.completions,
             self.write_failures,
+            self.window_refusals,
             self.payload_bytes,
             self.cycles
         )
@@ -84,6 +101,8 @@ pub struct ReceiveReport {
     pub mac_errors: u64,
     pub completions: u64,
     pub write_failures: u64,
+    /// Of those, placements refused for lying outside their function's window.
+    pub window_refusals: u64,
     pub payload_bytes: u64,
     pub cycles: u64,
     /// W beats taken on `m_axi`, and the cycles from the first to the last, inclusive.
@@ -100,7 +119,7 @@ pub struct ReceiveReport {
 }
 
 /// What became of one frame: the verdict the path was checked against, and for a placed
-/// payload whether its write failed (an error range of the memory).
+/// payload whether its write failed (an error range of the memory, or outside the window).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FrameOutcome {
     pub verdict: RdmaFrame,
@@ -140,7 +159,10 @@ pub fn random_traffic(messages: usize, seed: u64) -> (Vec<ReceiveOp>, Vec<ErrorR
                     let resp = if rng.gen() { 2 } else { 3 };
                     errors.push(ErrorRange { range: t.va..t.va + t.length as u64, resp });
                 }
-                ops.push(ReceiveOp::Command(op));
+                // A function with a DMA window: one past the table has none, and the path
+                // would refuse all its placements.
+                let function = t.function % WINDOW_FUNCTIONS as u8;
+                ops.push(ReceiveOp::Command(DecideOp::Install(Transaction { function, ..t })));
             }
             op => ops.push(ReceiveOp::Command(op)),
         }
@@ -251,10 +273,12 @@ pub enum RdmaFrame {
     BadIcrc,
     Truncated,
     MacError,
-    /// The payload goes to `addr`; the message it completes, if it is the last one missing.
+    /// The payload goes to `addr` (for a transaction of `function`); the message it
+    /// completes, if it is the last one missing.
     Placed {
         qp: u64,
         psn: u64,
+        function: u8,
         addr: u64,
         payload: Vec<u8>,
         completion: Option<Completion>,
@@ -279,11 +303,12 @@ pub fn rdma_frame(model: &mut PlacementModel, sent: Vec<u8>, mac_error: bool) ->
         Ok(packet) => {
             let before = model.completions.len();
             match model.receive(&packet) {
-                Outcome::Placed { addr, len } => {
+                Outcome::Placed { addr, len, function } => {
                     assert_eq!(len, packet.payload.len(), "the model places the whole payload");
                     RdmaFrame::Placed {
                         qp: packet.bth.dest_qp as u64,
                         psn: packet.bth.psn as u64,
+                        function,
                         addr,
                         payload: packet.payload,
                         completion: model.completions.get(before).cloned(),
@@ -362,6 +387,7 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
         AxisMonitor::start(&tb, "s_axis_rx")?;
         AxisMonitor::start(&tb, "m_axis_pass")?;
         let memory = Axi4Memory::start(&tb, "m_axi", setup.memory.clone())?;
+        serve_window_lookups(&tb, setup.windows.clone())?;
         let frames = AxisSource::start(&tb, "s_axis_rx", setup.idle)?;
         let pass = AxisSink::start(&tb, "m_axis_pass", setup.backpressure)?;
         let completions = ChannelSink::start(
@@ -375,7 +401,8 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
         let (cmd_valid, cmd_ready, done_valid) = (port("cmd_valid")?, port("cmd_ready")?, port("done_valid")?);
         let (done_status, done_entry) = (port("done_status")?, port("done_entry")?);
         let cmd_fields = COMMAND_PORTS.iter().map(|n| tb.port(n)).collect::<Result<Vec<_>>>()?;
-        let counter_names = ["placed_packets", "dropped_duplicates", "software_packets", "mac_errors", "write_errors"];
+        let counter_names =
+            ["placed_packets", "dropped_duplicates", "software_packets", "mac_errors", "write_errors", "window_errors"];
         let counters: Vec<_> = counter_names.iter().map(|n| tb.port(n)).collect::<Result<_>>()?;
         tb.set(cmd_valid, 0);
         let w_bus = count_transfers(&tb, port("m_axi_wvalid")?, port("m_axi_wready")?);
@@ -450,10 +477,15 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
                             counts.dropped_bad += 1;
                             counts.mac_errors += 1;
                         }
-                        RdmaFrame::Placed { qp, psn, addr, payload, completion } => {
+                        RdmaFrame::Placed { qp, psn, function, addr, payload, completion } => {
                             to_decide += 1;
                             counts.placed += 1;
-                            write_failed = write_fails(*addr, payload.len() as u64, &setup.memory.errors);
+                            // Outside the window: refused before any write. A placement of
+                            // no bytes writes nothing and is not checked.
+                            let refused = !payload.is_empty()
+                                && !setup.windows.allows(*function as usize, *addr, payload.len() as u64);
+                            counts.window_refusals += refused as u64;
+                            write_failed = refused || write_fails(*addr, payload.len() as u64, &setup.memory.errors);
                             if write_failed {
                                 counts.write_failures += 1;
                                 want_events.push(PosterEvent::WriteFailed { qp: *qp, psn: *psn });
@@ -565,7 +597,14 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
         counts.regions = installed.iter().map(|&(va, len)| (va, memory.memory.borrow().read(va, len))).collect();
         let got: Vec<u64> = counters.iter().map(|&c| tb.get(c)).collect();
         let software: u64 = counts.passed[1..].iter().sum();
-        let want = vec![counts.placed, counts.duplicates, software, counts.mac_errors, counts.write_failures];
+        let want = vec![
+            counts.placed,
+            counts.duplicates,
+            software,
+            counts.mac_errors,
+            counts.write_failures,
+            counts.window_refusals,
+        ];
         ensure!(got == want, "counters {counter_names:?} {got:?}, the model says {want:?}");
         counts.cycles = tb.cycle() - start;
         (counts.w_beats, counts.w_span) = (w_bus.borrow().transfers, w_bus.borrow().span);

@@ -27,15 +27,16 @@ pub enum WindowOp {
     Read {
         offset: u64,
     },
-    /// Both engines' ports at once: the TX engine asks for `tx`, the RX engine for `rx`.
+    /// All engines' ports at once: TX asks for `tx`, RX for `rx`, the RDMA path for `rdma`.
     Lookup {
         tx: u8,
         rx: u8,
+        rdma: u8,
     },
 }
 
 /// Runs `ops` in order, each checked against the model: a write's response, a read's data
-/// and response, a lookup's windows on both ports (the cycle after they are asked, and still
+/// and response, a lookup's windows on all ports (the cycle after they are asked, and still
 /// the cycle after).
 pub fn run(sim: BoxedSim, ops: Vec<WindowOp>, idle: Pattern, backpressure: Pattern, config: &TbConfig) -> Result<()> {
     Tb::run(sim, config, move |tb| async move {
@@ -46,7 +47,7 @@ pub fn run(sim: BoxedSim, ops: Vec<WindowOp>, idle: Pattern, backpressure: Patte
                 tb.port(&format!("{engine}_limit"))?,
             ))
         };
-        let ports = [lookup_port("tx")?, lookup_port("rx")?];
+        let ports = [lookup_port("tx")?, lookup_port("rx")?, lookup_port("rdma")?];
         tb.reset(2).await?;
         AxilMonitor::start(&tb, "s_axil")?;
         let host = AxilMaster::start(&tb, "s_axil", idle, backpressure)?;
@@ -65,13 +66,15 @@ pub fn run(sim: BoxedSim, ops: Vec<WindowOp>, idle: Pattern, backpressure: Patte
                     let want = model.read(offset);
                     ensure!(got == want, "step {step}: read at {offset:#x} gave {got:x?}, want {want:x?}");
                 }
-                WindowOp::Lookup { tx, rx } => {
-                    for (&(function, _, _), f) in ports.iter().zip([tx, rx]) {
+                WindowOp::Lookup { tx, rx, rdma } => {
+                    for (&(function, _, _), f) in ports.iter().zip([tx, rx, rdma]) {
                         tb.set(function, f as u64);
                     }
                     for after in 1..=2 {
                         tb.cycles(1).await;
-                        for (&(_, base, limit), (engine, f)) in ports.iter().zip([("tx", tx), ("rx", rx)]) {
+                        for (&(_, base, limit), (engine, f)) in
+                            ports.iter().zip([("tx", tx), ("rx", rx), ("rdma", rdma)])
+                        {
                             let got = (tb.get(base), tb.get(limit));
                             let want = model.window(f as usize);
                             ensure!(
