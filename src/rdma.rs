@@ -21,7 +21,7 @@
 //! rkey = 0x1234
 //! mtu = 4096              # 256, 512, 1024, 2048 or 4096
 //! # packets = 3           # default: length / mtu rounded up (1 for length 0)
-//! # cq = 0, function = 0
+//! # cq = 0, function = 0   # function: 0 (PF) to 31, the functions with a DMA window
 //!
 //! [memory]                # optional
 //! latency = 20            # cycles
@@ -36,6 +36,7 @@ use ferronic_hdl::rdma::decide::{
     REASON_RKEY_MISMATCH, REASON_UNKNOWN_QP, STATUS_QP_BUSY,
 };
 use ferronic_hdl::rdma::table::{STATUS_FULL, STATUS_INVALID, STATUS_NOT_FOUND, STATUS_OK, STATUS_OVERLAPS};
+use ferronic_hdl::regs::nic::WINDOW_FUNCTIONS;
 use ferronic_testbench::bfm::axi4::ErrorRange;
 use ferronic_testbench::bfm::{Axi4MemoryConfig, Pattern};
 use ferronic_testbench::models::rdma::{path_mtu_code, Transaction, MAX_TRANSACTION_PACKETS, PSN_MASK};
@@ -129,6 +130,14 @@ fn parse_setup(text: &str) -> Result<(Vec<DecideOp>, Axi4MemoryConfig)> {
             "{what}: the region [{:#x}, + {}) runs past the end of the address space",
             t.va,
             t.length
+        );
+        // Every window is open, as after reset; a function past the table has none, and
+        // the card would refuse every placement of the transaction.
+        ensure!(
+            (t.function as u32) < WINDOW_FUNCTIONS,
+            "{what}: function {} has no DMA window (0 to {})",
+            t.function,
+            WINDOW_FUNCTIONS - 1
         );
         let packets = t.packets.unwrap_or(t.length.div_ceil(t.mtu).max(1));
         ensure!(
@@ -252,6 +261,7 @@ fn report_json(report: &ReceiveReport, dump: &Path) -> Value {
             "dropped_bad": report.dropped_bad,
             "mac_errors": report.mac_errors,
             "write_errors": report.write_failures,
+            "window_errors": report.window_refusals,
             "payload_bytes": report.payload_bytes,
         },
         "cycles": report.cycles,

@@ -354,6 +354,10 @@ fn rdma_refuses_a_bad_setup_clearly() {
     let cases = [
         ("[[transaction]]\nqp = 1\nfirst_psn = 0\nva = 0\nlength = 8\nrkey = 1\nmtu = 1000\n", "MTU 1000 is not"),
         ("[[qp]]\nqp = 1\npsn = 0\ncolour = 3\n", "unknown field"),
+        (
+            "[[transaction]]\nqp = 1\nfirst_psn = 0\nva = 0\nlength = 8\nrkey = 1\nmtu = 256\nfunction = 40\n",
+            "function 40 has no DMA window",
+        ),
         ("[[qp]]\nqp = 0x1000000\npsn = 0\n", "is not 24 bits"),
         ("[memory]\n[[memory.error]]\nstart = 8\nend = 8\nresp = \"slverr\"\n", "is not below end"),
         ("[memory]\n[[memory.error]]\nstart = 0\nend = 8\nresp = \"oops\"\n", "is not \"slverr\""),
