@@ -240,6 +240,7 @@ impl Logic for Nic {
         self.rdma_regs.mac_errors.next = self.rdma.mac_errors.val();
         self.rdma_regs.write_errors.next = self.rdma.write_errors.val();
         self.rdma_regs.entries.next = self.rdma.entries.val();
+        self.rdma_regs.window_errors.next = self.rdma.window_errors.val();
         self.rdma_cpl_valid.next = self.rdma.cpl_valid.val();
         self.rdma.cpl_ready.next = self.rdma_cpl_ready.val();
         self.rdma_cpl_cq.next = self.rdma.cpl_cq.val();

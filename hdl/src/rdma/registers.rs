@@ -20,7 +20,7 @@ use rust_hdl::prelude::*;
 /// Index (dword from `RDMA_BASE`) of each register this block decodes, in the map's order.
 const INDEX_ISSUE: u32 = 8;
 const INDEX_RESULT: u32 = 9;
-const REGISTER_COUNT: u64 = 20;
+const REGISTER_COUNT: u64 = 21;
 
 #[derive(LogicBlock)]
 pub struct RdmaRegisters {
@@ -54,6 +54,7 @@ pub struct RdmaRegisters {
     pub mac_errors: Signal<In, Bits<32>>,
     pub write_errors: Signal<In, Bits<32>>,
     pub entries: Signal<In, Bits<13>>,
+    pub window_errors: Signal<In, Bits<32>>,
 
     qp: DFF<Bits<24>>,
     psn: DFF<Bits<24>>,
@@ -79,10 +80,10 @@ pub struct RdmaRegisters {
     /// strobed bytes as a mask and the data within it (an issue's op is its bits 1:0).
     a_valid: DFF<Bit>,
     a_write: DFF<Bit>,
-    a_sel: DFF<Bits<20>>,
+    a_sel: DFF<Bits<21>>,
     a_mask: DFF<Bits<32>>,
     a_data: DFF<Bits<32>>,
-    one: Constant<Bits<20>>,
+    one: Constant<Bits<21>>,
     index: Signal<Local, Bits<9>>,
     strobe_mask: Signal<Local, Bits<32>>,
     keep_mask: Signal<Local, Bits<32>>,
@@ -150,6 +151,7 @@ impl Default for RdmaRegisters {
             mac_errors: Default::default(),
             write_errors: Default::default(),
             entries: Default::default(),
+            window_errors: Default::default(),
             qp: Default::default(),
             psn: Default::default(),
             packets: Default::default(),
@@ -257,7 +259,7 @@ impl Logic for RdmaRegisters {
             self.a_write.d.next = self.write_req.val();
             // Past the last register no bit is set.
             self.a_sel.d.next = 0.into();
-            if self.index.val() < 20 {
+            if self.index.val() < 21 {
                 self.a_sel.d.next = self.one.val() << self.index.val().get_bits::<5>(0);
             }
             self.a_mask.d.next = self.strobe_mask.val();
@@ -328,6 +330,9 @@ impl Logic for RdmaRegisters {
         }
         if self.a_sel.q.val().get_bit(19) {
             self.current.next = self.current.val() | bit_cast::<32, 13>(self.entries.val());
+        }
+        if self.a_sel.q.val().get_bit(20) {
+            self.current.next = self.current.val() | self.window_errors.val();
         }
         // A write to the command (its fields or the issue) while one is busy is refused.
         self.refuse.next = self.a_sel.q.val().get_bits::<9>(0).any() & self.busy.q.val();
@@ -426,5 +431,5 @@ crate::native_ports!(
     impl[] RdmaRegisters;
     clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready,
     cmd_valid, cmd_ready, cmd_op, cmd_qp, cmd_first_psn, cmd_packets, cmd_va, cmd_length, cmd_rkey, cmd_path_mtu, cmd_cq, cmd_function, done_valid, done_status, done_entry,
-    roce_frames, icrc_errors, truncated_frames, placed_packets, dropped_duplicates, software_packets, mac_errors, write_errors, entries,
+    roce_frames, icrc_errors, truncated_frames, placed_packets, dropped_duplicates, software_packets, mac_errors, write_errors, entries, window_errors,
 );

@@ -299,6 +299,11 @@ pub const RDMA_WRITE_ERRORS: Register =
     rdma_counter(18, "rdma_write_errors", "Placement writes answered SLVERR/DECERR");
 pub const RDMA_ENTRIES: Register =
     rdma_register(19, "rdma_entries", 0, "Transactions installed", &[field("count", 0, 13, Ro, "entries in use")]);
+pub const RDMA_WINDOW_ERRORS: Register = rdma_counter(
+    20,
+    "rdma_window_errors",
+    "Placements refused for lying outside their function's DMA window (each also in rdma_write_errors)",
+);
 /// The queue manager's global registers (its rings are the `RINGS` array).
 pub const GLOBALS: RegisterGroup = RegisterGroup {
     name: "global",
@@ -336,6 +341,7 @@ pub const RDMA: RegisterGroup = RegisterGroup {
         RDMA_MAC_ERRORS,
         RDMA_WRITE_ERRORS,
         RDMA_ENTRIES,
+        RDMA_WINDOW_ERRORS,
     ],
 };
 

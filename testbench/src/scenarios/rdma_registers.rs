@@ -35,7 +35,7 @@ const COMMAND: [Register; 8] = [
     RDMA_CMD_PARAMS,
 ];
 /// The counter inputs, in map order from `rdma_roce_frames`.
-const COUNTER_PORTS: [&str; 9] = [
+const COUNTER_PORTS: [&str; 10] = [
     "roce_frames",
     "icrc_errors",
     "truncated_frames",
@@ -45,6 +45,7 @@ const COUNTER_PORTS: [&str; 9] = [
     "mac_errors",
     "write_errors",
     "entries",
+    "window_errors",
 ];
 
 /// The bits a register holds: its writable fields.
@@ -161,6 +162,7 @@ pub fn run(sim: BoxedSim, commands: usize, idle: Pattern, backpressure: Pattern,
             RDMA_MAC_ERRORS,
             RDMA_WRITE_ERRORS,
             RDMA_ENTRIES,
+            RDMA_WINDOW_ERRORS,
         ];
         let mut want_read_only = vec![refused as u64];
         want_read_only.extend(counters.iter().enumerate().map(|(i, &c)| if i == 8 { c & 0x1FFF } else { c }));
