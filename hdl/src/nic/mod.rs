@@ -39,6 +39,7 @@ use crate::queue::manager::QueueManager;
 use crate::rdma::receive::RdmaReceive;
 use crate::rdma::registers::RdmaRegisters;
 use crate::rx::RxEngine;
+use crate::stream_slice::StreamSlice64;
 use crate::tx::TxEngine;
 use crate::windows::DmaWindows;
 use rust_hdl::prelude::*;
@@ -110,6 +111,10 @@ pub struct Nic {
     llq: LlqMemory,
     dma_read: DmaRead,
     dma_write: DmaWrite,
+    /// The engines' write data into the DMA write engine. Its `tready` is a register, so an
+    /// engine's data handshake does not hang on `m_axi_wready` through the write engine and
+    /// the multiplexer: Verilator 5.006 mis-orders that chain of blocks (docs/testbench.md).
+    write_slice: StreamSlice64,
     tx: TxEngine,
     tx_fifo: FrameFifo,
     /// In front of the RX engine: places RDMA WRITE payload, drops bad RoCEv2, passes the rest.
@@ -146,6 +151,9 @@ impl Logic for Nic {
         self.dma_read.rst.next = self.rst.val();
         self.dma_write.clk.next = self.clk.val();
         self.dma_write.rst.next = self.rst.val();
+        self.write_slice.clk.next = self.clk.val();
+        self.write_slice.rst.next = self.rst.val();
+        AxisSource::<64, 8, 1>::join(&mut self.write_slice.m_axis, &mut self.dma_write.s_axis_data);
         self.tx.clk.next = self.clk.val();
         self.tx.rst.next = self.rst.val();
         self.bar0_split.clk.next = self.clk.val();
@@ -285,6 +293,7 @@ impl Logic for Nic {
         }
         self.tx.res_valid.next = self.queues.res_valid.val() & !self.queues.res_tag.val().get_bit(7);
         self.rx.res_valid.next = self.queues.res_valid.val() & self.queues.res_tag.val().get_bit(7);
+        self.tx.res_tag.next = self.queues.res_tag.val();
         self.tx.res_status.next = self.queues.res_status.val();
         self.tx.res_addr.next = self.queues.res_addr.val();
         self.tx.res_index.next = self.queues.res_index.val();
@@ -385,26 +394,26 @@ impl Logic for Nic {
             self.write_owner_rx.d.next = self.write_grant_rx.q.val();
         }
         self.tx.wr_data_tready.next =
-            self.dma_write.s_axis_data.tready.val() & self.write_busy.q.val() & !self.write_owner_rx.q.val();
+            self.write_slice.s_axis.tready.val() & self.write_busy.q.val() & !self.write_owner_rx.q.val();
         self.rx.wr_data_tready.next =
-            self.dma_write.s_axis_data.tready.val() & self.write_busy.q.val() & self.write_owner_rx.q.val();
-        self.dma_write.s_axis_data.tvalid.next = self.write_busy.q.val()
+            self.write_slice.s_axis.tready.val() & self.write_busy.q.val() & self.write_owner_rx.q.val();
+        self.write_slice.s_axis.tvalid.next = self.write_busy.q.val()
             & ((self.tx.wr_data_tvalid.val() & !self.write_owner_rx.q.val())
                 | (self.rx.wr_data_tvalid.val() & self.write_owner_rx.q.val()));
         if self.write_owner_rx.q.val() {
-            self.dma_write.s_axis_data.tdata.next = self.rx.wr_data_tdata.val();
-            self.dma_write.s_axis_data.tkeep.next = self.rx.wr_data_tkeep.val();
-            self.dma_write.s_axis_data.tlast.next = self.rx.wr_data_tlast.val();
-            self.dma_write.s_axis_data.tuser.next = self.rx.wr_data_tuser.val();
+            self.write_slice.s_axis.tdata.next = self.rx.wr_data_tdata.val();
+            self.write_slice.s_axis.tkeep.next = self.rx.wr_data_tkeep.val();
+            self.write_slice.s_axis.tlast.next = self.rx.wr_data_tlast.val();
+            self.write_slice.s_axis.tuser.next = self.rx.wr_data_tuser.val();
         } else {
-            self.dma_write.s_axis_data.tdata.next = self.tx.wr_data_tdata.val();
-            self.dma_write.s_axis_data.tkeep.next = self.tx.wr_data_tkeep.val();
-            self.dma_write.s_axis_data.tlast.next = self.tx.wr_data_tlast.val();
-            self.dma_write.s_axis_data.tuser.next = self.tx.wr_data_tuser.val();
+            self.write_slice.s_axis.tdata.next = self.tx.wr_data_tdata.val();
+            self.write_slice.s_axis.tkeep.next = self.tx.wr_data_tkeep.val();
+            self.write_slice.s_axis.tlast.next = self.tx.wr_data_tlast.val();
+            self.write_slice.s_axis.tuser.next = self.tx.wr_data_tuser.val();
         }
-        if self.dma_write.s_axis_data.tvalid.val()
-            & self.dma_write.s_axis_data.tready.val()
-            & self.dma_write.s_axis_data.tlast.val()
+        if self.write_slice.s_axis.tvalid.val()
+            & self.write_slice.s_axis.tready.val()
+            & self.write_slice.s_axis.tlast.val()
         {
             self.write_busy.d.next = false;
         }

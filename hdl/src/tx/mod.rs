@@ -15,8 +15,11 @@
 //! the same queue. The stream packer joins the pieces into full beats. On the last
 //! descriptor with `comp_req` (or on any error) the engine posts to the completion ring,
 //! DMA-writes the 8-byte ENA TX completion {req_id, status, flags (phase), sub_qid,
-//! sq_head_idx} and notifies (the queue manager raises the MSI-X if armed). A completion
-//! write that fails (SLVERR/DECERR) is lost: it is counted in `tx_errors`, not notified.
+//! sq_head_idx}, and goes on: the notifier beside it (`queue::notifier`) sends the notify
+//! (the queue manager raises the MSI-X if armed) once the write is answered, so the
+//! interrupt never comes before its completion and the engine does not wait a memory round
+//! trip per packet. A completion write that fails (SLVERR/DECERR) is lost: it is counted in
+//! `tx_errors`; its notify still goes, and the host's handler finds nothing new.
 //!
 //! Bad input, each with a defined outcome (status in the completion, `tx_errors` counted):
 //! length 0 without header or past `MAX_DESCRIPTOR_BYTES`, a header longer than the 96-byte
@@ -36,6 +39,7 @@
 //! This first version runs one packet at a time (throughput is bound by the memory round
 //! trips; pipelining is the next step) and serves LLQ queues one descriptor per packet.
 use crate::bus::AxisSource;
+use crate::queue::notifier::Notifier;
 use crate::stream_packer::StreamPacker;
 use rust_hdl::prelude::*;
 
@@ -59,6 +63,8 @@ pub const STATUS_DMA_ERROR: u64 = 2;
 /// one read is in flight at a time). Bits 6:0; the NIC adds the requester in bit 7.
 pub const TAG_DESCRIPTOR: u64 = 0x50;
 pub const TAG_PAYLOAD: u64 = 0x5A;
+/// The notifier's operations (the engine's own carry tag 0).
+pub const TAG_NOTIFY: u64 = crate::queue::notifier::TAG_NOTIFY;
 
 #[derive(LogicBlock)]
 pub struct TxEngine {
@@ -71,6 +77,8 @@ pub struct TxEngine {
     pub op_code: Signal<Out, Bits<2>>,
     pub op_tag: Signal<Out, Bits<8>>,
     pub res_valid: Signal<In, Bit>,
+    /// The tag of the operation answered (bits 6:0: the engine's, or `TAG_NOTIFY`).
+    pub res_tag: Signal<In, Bits<8>>,
     pub res_status: Signal<In, Bits<2>>,
     pub res_addr: Signal<In, Bits<64>>,
     pub res_index: Signal<In, Bits<16>>,
@@ -123,6 +131,21 @@ pub struct TxEngine {
     /// DMAs refused for lying outside the function's window (saturating).
     pub tx_window_errors: Signal<Out, Bits<32>>,
     packer: StreamPacker,
+    /// Sends each completion's notify once its write is answered; shares the op port.
+    notifier: Notifier,
+    // The engine's own operation request and answer, beside the notifier's.
+    e_op_valid: Signal<Local, Bit>,
+    e_op_ready: Signal<Local, Bit>,
+    e_op_ring: Signal<Local, Bits<8>>,
+    e_op_code: Signal<Local, Bits<2>>,
+    e_res_valid: Signal<Local, Bit>,
+    /// The engine counts an error (an error completion, a completion refused by the
+    /// window); a completion write fails (answered any time, the engine has gone on).
+    count_error: Signal<Local, Bit>,
+    count_completion_error: Signal<Local, Bit>,
+    /// Those two events, registered: both may come in one cycle.
+    error_events: DFF<Bits<2>>,
+    tag_notify: Constant<Bits<8>>,
 
     // Where the engine is, the queue served, the packet so far.
     state: DFF<TxState>,
@@ -220,6 +243,7 @@ impl Default for TxEngine {
             op_code: Default::default(),
             op_tag: Default::default(),
             res_valid: Default::default(),
+            res_tag: Default::default(),
             res_status: Default::default(),
             res_addr: Default::default(),
             res_index: Default::default(),
@@ -265,6 +289,16 @@ impl Default for TxEngine {
             tx_errors: Default::default(),
             tx_window_errors: Default::default(),
             packer: Default::default(),
+            notifier: Default::default(),
+            e_op_valid: Default::default(),
+            e_op_ready: Default::default(),
+            e_op_ring: Default::default(),
+            e_op_code: Default::default(),
+            e_res_valid: Default::default(),
+            count_error: Default::default(),
+            count_completion_error: Default::default(),
+            error_events: Default::default(),
+            tag_notify: Constant::new(TAG_NOTIFY.to_bits()),
             ring_function: Default::default(),
             check_first: Default::default(),
             check_last: Default::default(),
@@ -349,9 +383,6 @@ pub enum TxState {
     CompletionWindow,
     WriteRequest,
     WriteData,
-    WriteStatus,
-    Notify,
-    WaitNotify,
     NextQueue,
     Seek,
 }
@@ -399,7 +430,8 @@ impl Logic for TxEngine {
             check_last,
             outside,
             length_less_one,
-            window_errors
+            window_errors,
+            error_events
         );
         self.packer.clk.next = self.clk.val();
         self.packer.rst.next = self.rst.val();
@@ -462,10 +494,17 @@ impl Logic for TxEngine {
         self.payload_outside.next = self.outside.q.val() & (self.length.val() != 0);
 
         // Defaults: no requests, no data.
-        self.op_valid.next = false;
-        self.op_ring.next = bit_cast::<8, 3>(self.queue.q.val()) << 2;
-        self.op_code.next = 0.into();
-        self.op_tag.next = 0.into();
+        self.e_op_valid.next = false;
+        self.e_op_ring.next = bit_cast::<8, 3>(self.queue.q.val()) << 2;
+        self.e_op_code.next = 0.into();
+        self.e_res_valid.next =
+            self.res_valid.val() & (self.res_tag.val().get_bits::<7>(0) != self.tag_notify.val().get_bits::<7>(0));
+        self.e_op_ready.next = self.op_ready.val() & !self.notifier.turn.val();
+        self.count_error.next = false;
+        self.notifier.clk.next = self.clk.val();
+        self.notifier.rst.next = self.rst.val();
+        self.notifier.written_valid.next = false;
+        self.notifier.written_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 1;
         self.llq_read_word.next = self.llq_word.q.val();
         self.rd_desc_valid.next = false;
         self.rd_desc_addr.next = self.desc_addr.q.val();
@@ -512,16 +551,16 @@ impl Logic for TxEngine {
         match self.state.q.val() {
             TxState::Take => {
                 // Take the next descriptor of this queue.
-                self.op_valid.next = true;
-                self.op_code.next = 0.into();
-                if self.op_ready.val() {
+                self.e_op_valid.next = true;
+                self.e_op_code.next = 0.into();
+                if self.e_op_ready.val() {
                     // Cleared as the take goes in; a doorbell from now on sets it again.
                     self.pending.d.next = (self.pending.q.val() & !self.queue_bit.val()) | self.rung_bit.val();
                     self.state.d.next = TxState::WaitTake;
                 }
             }
             TxState::WaitTake => {
-                if self.res_valid.val() {
+                if self.e_res_valid.val() {
                     if self.res_status.val() == 0 {
                         // There may be more: come back to this queue.
                         self.pending.d.next = self.pending.q.val() | self.queue_bit.val() | self.rung_bit.val();
@@ -783,15 +822,15 @@ impl Logic for TxEngine {
                 }
             }
             TxState::Post => {
-                self.op_valid.next = true;
-                self.op_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 1;
-                self.op_code.next = 1.into();
-                if self.op_ready.val() {
+                self.e_op_valid.next = true;
+                self.e_op_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 1;
+                self.e_op_code.next = 1.into();
+                if self.e_op_ready.val() {
                     self.state.d.next = TxState::WaitPost;
                 }
             }
             TxState::WaitPost => {
-                if self.res_valid.val() {
+                if self.e_res_valid.val() {
                     self.cq_addr.d.next = self.res_addr.val();
                     self.cq_phase.d.next = self.res_phase.val();
                     self.ring_function.d.next = self.res_function.val();
@@ -818,15 +857,14 @@ impl Logic for TxEngine {
                     if self.outside.q.val() {
                         // Not written: the completion is lost, counted as a failed write is.
                         self.count_window_error.next = true;
-                        if self.errors.q.val() != 0xFFFF_FFFF_u64 {
-                            self.errors.d.next = self.errors.q.val() + 1;
-                        }
+                        self.count_error.next = true;
                         self.state.d.next = TxState::NextQueue;
                     }
                 }
             }
             TxState::WriteRequest => {
-                self.wr_desc_valid.next = true;
+                // Only with room to queue the notify.
+                self.wr_desc_valid.next = self.notifier.written_ready.val();
                 if self.wr_desc_ready.val() {
                     self.state.d.next = TxState::WriteData;
                 }
@@ -834,32 +872,9 @@ impl Logic for TxEngine {
             TxState::WriteData => {
                 self.wr_data_tvalid.next = true;
                 if self.wr_data_tready.val() {
-                    self.state.d.next = TxState::WriteStatus;
-                }
-            }
-            TxState::WriteStatus => {
-                if self.wr_status_valid.val() {
-                    self.state.d.next = TxState::Notify;
-                    if self.wr_status_error.val() {
-                        // The completion is lost (the host never sees it): counted here,
-                        // and again in NextQueue if it carried an error status.
-                        if self.errors.q.val() != 0xFFFF_FFFF_u64 {
-                            self.errors.d.next = self.errors.q.val() + 1;
-                        }
-                        self.state.d.next = TxState::NextQueue;
-                    }
-                }
-            }
-            TxState::Notify => {
-                self.op_valid.next = true;
-                self.op_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 1;
-                self.op_code.next = 2.into();
-                if self.op_ready.val() {
-                    self.state.d.next = TxState::WaitNotify;
-                }
-            }
-            TxState::WaitNotify => {
-                if self.res_valid.val() {
+                    // The notifier sends the notify once this write is answered; the engine
+                    // goes on.
+                    self.notifier.written_valid.next = true;
                     self.state.d.next = TxState::NextQueue;
                 }
             }
@@ -870,9 +885,7 @@ impl Logic for TxEngine {
                         self.packets.d.next = self.packets.q.val() + 1;
                     }
                 }
-                if (self.status.q.val() != 0) & (self.errors.q.val() != 0xFFFF_FFFF_u64) {
-                    self.errors.d.next = self.errors.q.val() + 1;
-                }
+                self.count_error.next = self.status.q.val() != 0;
                 self.in_packet.d.next = false;
                 self.skipping.d.next = false;
                 self.packet_bytes.d.next = 0.into();
@@ -891,10 +904,46 @@ impl Logic for TxEngine {
             }
         }
 
+        // ---- Notifier ----
+        // Every write answered is a completion's (the engine writes nothing else): each goes
+        // to the notifier, a failed one to the error count too (it is lost: the host never
+        // sees it; an error completion lost counts twice, its status and the failed write).
+        self.notifier.answered.next = self.wr_status_valid.val();
+        self.count_completion_error.next = self.wr_status_valid.val() & self.wr_status_error.val();
+        self.notifier.e_op_valid.next = self.e_op_valid.val();
+        self.notifier.op_ready.next = self.op_ready.val();
+        self.notifier.res_valid.next = self.res_valid.val();
+        self.notifier.res_tag.next = self.res_tag.val();
+        // The operation port shows the request of the one the notifier's turn names.
+        self.op_valid.next = (self.e_op_valid.val() & !self.notifier.turn.val())
+            | (self.notifier.requesting.val() & self.notifier.turn.val());
+        self.op_ring.next = self.e_op_ring.val();
+        self.op_code.next = self.e_op_code.val();
+        self.op_tag.next = 0.into();
+        if self.notifier.turn.val() {
+            self.op_ring.next = self.notifier.ring.val();
+            self.op_code.next = 2.into();
+            self.op_tag.next = self.tag_notify.val();
+        }
+
         if self.count_window_error.val() & (self.window_errors.q.val() != 0xFFFF_FFFF_u64) {
             self.window_errors.d.next = self.window_errors.q.val() + 1;
         }
+        // The engine and the write answers may each count an error in one cycle; the events
+        // are registered first (the counter lags a cycle, off the answer's path).
+        self.error_events.d.next = (bit_cast::<2, 1>(self.count_completion_error.val().into()) << 1)
+            | bit_cast::<2, 1>(self.count_error.val().into());
+        if self.error_events.q.val() == 3 {
+            if self.errors.q.val() == 0xFFFF_FFFE_u64 {
+                self.errors.d.next = 0xFFFF_FFFF_u64.into();
+            } else if self.errors.q.val() != 0xFFFF_FFFF_u64 {
+                self.errors.d.next = self.errors.q.val() + 2;
+            }
+        } else if (self.error_events.q.val() != 0) & (self.errors.q.val() != 0xFFFF_FFFF_u64) {
+            self.errors.d.next = self.errors.q.val() + 1;
+        }
         if self.rst.val() {
+            self.error_events.d.next = 0.into();
             self.window_errors.d.next = 0.into();
             self.pending.d.next = 0.into();
             self.state.d.next = TxState::Seek;
@@ -918,5 +967,5 @@ impl Logic for TxEngine {
 
 crate::native_ports!(
     impl[] TxEngine;
-    clk, rst, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_status, res_addr, res_index, res_phase, res_entry_log, res_function, window_function, window_base, window_limit, doorbell_valid, doorbell_ring, llq_read_word, llq_read_data, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tkeep, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_error, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, tx_packets, tx_errors, tx_window_errors,
+    clk, rst, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_status, res_addr, res_index, res_phase, res_entry_log, res_function, window_function, window_base, window_limit, doorbell_valid, doorbell_ring, llq_read_word, llq_read_data, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tkeep, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_error, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, tx_packets, tx_errors, tx_window_errors,
 );
