@@ -124,7 +124,8 @@ struct PendingRead {
 }
 
 /// Host memory on an AXI4 slave port: latency, backpressure, reordering across IDs and
-/// error injection, over a [`SparseMemory`] the test can read and write directly.
+/// error injection, over a [`SparseMemory`] the test can read and write directly. A write's
+/// bytes land when its answer (B) is offered, `latency` cycles after its last beat.
 #[derive(Clone)]
 pub struct Axi4Memory {
     pub memory: Rc<RefCell<SparseMemory>>,
@@ -178,7 +179,8 @@ impl Axi4Memory {
             let tb = tb2;
             let mut reads: Vec<PendingRead> = Vec::new();
             let mut writes: VecDeque<(u64, AddressBeat)> = VecDeque::new();
-            let mut responses: VecDeque<(u64, u64, u8)> = VecDeque::new(); // ready_at, id, resp
+            // ready_at, id, resp, and the bytes the write stores when it is answered.
+            let mut responses: VecDeque<(u64, u64, u8, Vec<(u64, u8)>)> = VecDeque::new();
             let mut order = 0u64;
             loop {
                 tb.rising_edge().await;
@@ -215,13 +217,13 @@ impl Axi4Memory {
                         }
                     }
                     let resp = error_for(&config.errors, &request.byte_range());
+                    let mut stored = Vec::new();
                     if resp.is_none() {
-                        let mut mem = memory.borrow_mut();
                         for (i, beat) in beats.iter().enumerate() {
                             let lane_base = request.beat_address(i as u64) & !(bus_bytes - 1);
                             for lane in 0..bus_bytes {
                                 if beat[1] >> lane & 1 != 0 {
-                                    mem.write_byte(lane_base + lane, (beat[0] >> (8 * lane)) as u8);
+                                    stored.push((lane_base + lane, (beat[0] >> (8 * lane)) as u8));
                                 }
                             }
                         }
@@ -230,14 +232,19 @@ impl Axi4Memory {
                     s.write_bursts += 1;
                     s.write_beats += request.beats();
                     s.error_responses += resp.is_some() as u64;
-                    responses.push_back((cycle + config.latency, request.id, resp.unwrap_or(OKAY)));
+                    responses.push_back((cycle + config.latency, request.id, resp.unwrap_or(OKAY), stored));
                 }
                 if b.queued() == 0 {
-                    if let Some(&(ready_at, id, resp)) = responses.front() {
-                        if ready_at <= now {
-                            responses.pop_front();
-                            b.push([id, resp as u64, 0, 0, 0, 0, 0, 0]);
+                    // A write's bytes become visible as its answer is offered, not before: a
+                    // block that tells the host a write is done before its answer (a completion,
+                    // an interrupt) is caught reading stale memory.
+                    if responses.front().is_some_and(|r| r.0 <= now) {
+                        let (_, id, resp, stored) = responses.pop_front().expect("checked");
+                        let mut mem = memory.borrow_mut();
+                        for (addr, byte) in stored {
+                            mem.write_byte(addr, byte);
                         }
+                        b.push([id, resp as u64, 0, 0, 0, 0, 0, 0]);
                     }
                 }
             }

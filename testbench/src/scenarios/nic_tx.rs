@@ -3,7 +3,7 @@
 //! the DMA, and every frame on `m_axis_tx_` and every completion in host memory is checked
 //! against what the packets say, under random backpressure on every bus.
 use super::{verilated, Backend, BoxedSim};
-use crate::bfm::channel::{ChannelPorts, ChannelSink};
+use crate::bfm::channel::{watch_channel, ChannelPorts, ChannelSink};
 use crate::bfm::{
     Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxilMaster, AxisMonitor, AxisSink, ErrorRange, Pattern,
 };
@@ -223,8 +223,38 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
         let bar0 = AxilMaster::start(&tb, "s_axil", setup.register_idle, Pattern::Never)?;
         let bar2 = Axi4Master::start(&tb, "s_axi_llq", setup.register_idle, Pattern::Never)?;
         let tx = AxisSink::start(&tb, "m_axis_tx", setup.tx_backpressure)?;
-        let _msix =
-            ChannelSink::start(&tb, ChannelPorts::resolve(&tb, "msix", "", &["vector", "function"])?, Pattern::Never);
+        // An interrupt on a TX completion ring (MSI-X vector q) comes only once a completion
+        // of that ring is in host memory: the n-th interrupt of a ring finds at least n of its
+        // completions there (first lap of the ring: phase 1). Rings whose completions are
+        // lost or refused on purpose are left out: their notifies have nothing to show.
+        let msix_ports = ChannelPorts::resolve(&tb, "msix", "", &["vector", "function"])?;
+        let _msix = ChannelSink::counting(&tb, msix_ports.clone(), Pattern::Never);
+        let host_memory = memory.memory.clone();
+        let unwritten = [setup.lost_completions, setup.rings_outside_window];
+        let mut interrupts = [0usize; TX_QUEUES];
+        watch_channel(
+            &tb,
+            msix_ports,
+            Some(Box::new(move |payload| {
+                let q = payload[0] as usize;
+                if q >= TX_QUEUES || unwritten.contains(&Some(q)) {
+                    return Ok(());
+                }
+                interrupts[q] += 1;
+                let ring = TX_COMPLETION_BASE + q as u64 * RING_SPACING;
+                let entries = 1usize << COMPLETION_RING_LOG;
+                let memory = host_memory.borrow();
+                let written = (0..entries)
+                    .take_while(|&i| TxCompletion::from_bytes(&memory.read(ring + 8 * i as u64, 8)).phase)
+                    .count();
+                ensure!(
+                    written >= interrupts[q],
+                    "queue {q}: interrupt {} came with {written} completions in host memory",
+                    interrupts[q]
+                );
+                Ok(())
+            })),
+        );
         // The queue manager clears its ring state after reset.
         tb.cycles(300).await;
         let mut host = EnaHost::new(&tb, bar0, bar2, memory.memory.clone());
