@@ -10,7 +10,8 @@
 //! submission) and `4q + 3` (RX completion); the register addresses come from the register
 //! map (`ferronic_hdl::regs::nic`). RDMA: transactions and QPs through the RDMA command
 //! registers.
-use crate::bfm::{Axi4Master, AxilMaster, SparseMemory};
+use crate::bfm::channel::{watch_channel, ChannelPorts, ChannelSink, TransferCheck};
+use crate::bfm::{Axi4Master, AxilMaster, Pattern, SparseMemory};
 use crate::models::ena::{
     llq_entry, RxCompletion, RxDescriptor, TxCompletion, TxDescriptor, LLQ_ENTRIES, LLQ_ENTRY_BYTES,
 };
@@ -34,6 +35,9 @@ pub const LLQ_RING_LOG: u32 = 4;
 pub const COMPLETION_RING_LOG: u32 = 8;
 /// RX rings: 256 descriptors, 256 completions, both of 16 bytes.
 pub const RX_RING_LOG: u32 = 8;
+/// MSI-X vectors: TX queue `q`'s completion ring raises vector `q`, RX queue `q`'s
+/// `RX_VECTOR_BASE + q`.
+pub const RX_VECTOR_BASE: u32 = 8;
 /// Host memory the scenarios keep outside every function's DMA window: what lies there
 /// must never be touched.
 pub const OUTSIDE_BASE: u64 = 0x2000_0000;
@@ -172,7 +176,7 @@ impl EnaHost {
     }
 
     /// Sets up RX queue `q`: its descriptor ring, owned by `submission_function`, and its
-    /// completion ring (MSI-X vector `8 + q`, armed), owned by `completion_function`. No
+    /// completion ring (MSI-X vector `RX_VECTOR_BASE + q`, armed), owned by `completion_function`. No
     /// buffers yet.
     pub async fn create_rx_queue_for(
         &mut self,
@@ -191,7 +195,7 @@ impl EnaHost {
             | CONTROL_ENABLE.put(1)
             | CONTROL_COMPLETION.put(1)
             | CONTROL_FUNCTION.put(completion_function)
-            | CONTROL_VECTOR.put(8 + q as u32);
+            | CONTROL_VECTOR.put(RX_VECTOR_BASE + q as u32);
         self.set_up_ring(cq, RX_COMPLETION_BASE + q as u64 * RING_SPACING, control).await?;
         self.write_register(ring_register(cq, &RING_ARM), 1).await?;
         self.queues[q].rx_tail = 0;
@@ -311,4 +315,52 @@ impl EnaHost {
     pub fn tail(&self, q: usize) -> u16 {
         self.queues[q].tail
     }
+}
+
+/// Fails the run if an interrupt comes before its completion is in host memory. The MSI-X
+/// vectors are the driver's: `q` for TX queue `q`'s completion ring, `RX_VECTOR_BASE + q`
+/// for RX queue `q`'s. The n-th message on a vector must find n completions of its ring in host memory
+/// (counted in the ring's first lap: phase bit set, as the driver reads them). `silent`
+/// vectors are left out: rings whose completions are lost or refused on purpose, whose
+/// notifies have nothing to show.
+pub fn check_interrupts_follow_completions(tb: &Tb, memory: Rc<RefCell<SparseMemory>>, silent: Vec<u64>) -> Result<()> {
+    let msix = ChannelPorts::resolve(tb, "msix", "", &["vector", "function"])?;
+    ChannelSink::counting(tb, msix.clone(), Pattern::Never);
+    const QUEUES: u64 = ferronic_hdl::tx::TX_QUEUES as u64;
+    let rx_vectors = RX_VECTOR_BASE as u64..RX_VECTOR_BASE as u64 + QUEUES;
+    let mut interrupts = [0usize; 64];
+    let check: TransferCheck = Box::new(move |payload| {
+        let vector = payload[0];
+        let tx = vector < QUEUES;
+        if !(tx || rx_vectors.contains(&vector)) || silent.contains(&vector) {
+            return Ok(());
+        }
+        let (q, base, bytes, log) = if tx {
+            (vector, TX_COMPLETION_BASE, 8, COMPLETION_RING_LOG)
+        } else {
+            (vector - rx_vectors.start, RX_COMPLETION_BASE, 16, RX_RING_LOG)
+        };
+        let ring = base + q * RING_SPACING;
+        let memory = memory.borrow();
+        let phase = |i: u64| {
+            let entry = memory.read(ring + i * bytes, bytes as usize);
+            if tx {
+                TxCompletion::from_bytes(&entry).phase
+            } else {
+                RxCompletion::from_bytes(&entry).phase
+            }
+        };
+        let written = (0..1u64 << log).take_while(|&i| phase(i)).count();
+        let seen = &mut interrupts[vector as usize];
+        *seen += 1;
+        ensure!(
+            written >= *seen,
+            "{} queue {q}: interrupt {} came with {written} completions in host memory",
+            if tx { "TX" } else { "RX" },
+            *seen
+        );
+        Ok(())
+    });
+    watch_channel(tb, msix, Some(check));
+    Ok(())
 }
