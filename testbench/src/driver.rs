@@ -319,16 +319,16 @@ impl EnaHost {
 
 /// Fails the run if an interrupt comes before its completion is in host memory. The MSI-X
 /// vectors are the driver's: `q` for TX queue `q`'s completion ring, `RX_VECTOR_BASE + q`
-/// for RX queue `q`'s. The n-th message on a vector must find n completions of its ring in host memory
-/// (counted in the ring's first lap: phase bit set, as the driver reads them). `silent`
-/// vectors are left out: rings whose completions are lost or refused on purpose, whose
-/// notifies have nothing to show.
+/// for RX queue `q`'s. The n-th message on a vector must find n completions of its ring in
+/// host memory (counted in the ring's first lap: phase bit set, as the driver reads them).
+/// `silent` vectors are left out: rings whose completions are lost or refused on purpose,
+/// whose notifies have nothing to show.
 pub fn check_interrupts_follow_completions(tb: &Tb, memory: Rc<RefCell<SparseMemory>>, silent: Vec<u64>) -> Result<()> {
     let msix = ChannelPorts::resolve(tb, "msix", "", &["vector", "function"])?;
     ChannelSink::counting(tb, msix.clone(), Pattern::Never);
     const QUEUES: u64 = ferronic_hdl::tx::TX_QUEUES as u64;
     let rx_vectors = RX_VECTOR_BASE as u64..RX_VECTOR_BASE as u64 + QUEUES;
-    let mut interrupts = [0usize; 64];
+    let mut interrupts = [0usize; RX_VECTOR_BASE as usize + ferronic_hdl::tx::TX_QUEUES];
     let check: TransferCheck = Box::new(move |payload| {
         let vector = payload[0];
         let tx = vector < QUEUES;
