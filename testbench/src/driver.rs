@@ -323,6 +323,8 @@ impl EnaHost {
 /// host memory (counted in the ring's first lap: phase bit set, as the driver reads them).
 /// `silent` vectors are left out: rings whose completions are lost or refused on purpose,
 /// whose notifies have nothing to show.
+/// A run that wraps a completion ring (256 entries) is beyond this check: entry 0 loses its
+/// phase bit on the second lap.
 pub fn check_interrupts_follow_completions(tb: &Tb, memory: Rc<RefCell<SparseMemory>>, silent: Vec<u64>) -> Result<()> {
     let msix = ChannelPorts::resolve(tb, "msix", "", &["vector", "function"])?;
     ChannelSink::counting(tb, msix.clone(), Pattern::Never);
