@@ -36,10 +36,23 @@
 //! payload outside is not read (`STATUS_DMA_ERROR`), a completion entry outside is not
 //! written (lost, as a failed write).
 //!
-//! This first version runs one packet at a time (throughput is bound by the memory round
-//! trips; pipelining is the next step) and serves LLQ queues one descriptor per packet.
+//! The engine is two machines joined by a queue of jobs, so payload reads of several
+//! packets are in flight at once. The *front* (the states below) takes, reads and checks
+//! descriptors, issues each payload read, reads the LLQ header, posts the completion and
+//! checks its window; it queues, in stream order, what the *back* must do: header words,
+//! "stream this read's payload", "close the frame with an error", and the packet's end
+//! (the completion to write, if any). The back streams into the packer, writes completions
+//! and counts. Payload data comes back in read order, as the jobs are queued; the front's
+//! own descriptor reads come back in that same stream, told apart by their tag. A payload
+//! read that fails is only known to the back: it closes the frame (`tuser`), throws away
+//! the rest of the packet's payload (the front has read ahead) and the completion carries
+//! the DMA error. A packet that asks for no completion and has no error of the front's
+//! waits for the back to finish it, to learn whether its reads failed (the ENA driver asks
+//! for a completion on every packet, so that path is rare). LLQ queues carry one
+//! descriptor per packet.
 use crate::bus::AxisSource;
 use crate::queue::notifier::Notifier;
+use crate::stream_fifo::StreamFifo;
 use crate::stream_packer::StreamPacker;
 use rust_hdl::prelude::*;
 
@@ -59,12 +72,22 @@ pub const LLQ_HEADER_BYTES: u64 = 96;
 pub const STATUS_OK: u64 = 0;
 pub const STATUS_MALFORMED: u64 = 1;
 pub const STATUS_DMA_ERROR: u64 = 2;
-/// DMA tags: descriptor fetches and payload reads (distinguished for debugging only:
-/// one read is in flight at a time). Bits 6:0; the NIC adds the requester in bit 7.
+/// DMA tags: descriptor fetches and payload reads, which share the read data stream: the
+/// front takes the beats of its descriptors, the back those of payloads. Bits 6:0; the NIC
+/// adds the requester in bit 7.
 pub const TAG_DESCRIPTOR: u64 = 0x50;
 pub const TAG_PAYLOAD: u64 = 0x5A;
 /// The notifier's operations (the engine's own carry tag 0).
 pub const TAG_NOTIFY: u64 = crate::queue::notifier::TAG_NOTIFY;
+
+/// The jobs the front queues for the back. `tuser` bits 1:0 the kind; for an end, bit 2
+/// "write the completion" and bits 66:3 its address, `tdata` the completion.
+const JOB_HEADER: u64 = 0; // `tdata`/`tkeep` a header word, `tlast` the frame's end
+const JOB_PAYLOAD: u64 = 1; // stream one payload read; `tlast`: the packet's last descriptor
+const JOB_CLOSE: u64 = 2; // close what was streamed of the frame with an error
+const JOB_END: u64 = 3; // the packet ends
+/// Room for two LLQ packets' headers and ends, or many regular packets.
+type JobQueue = StreamFifo<64, 8, 67, 5, 6>;
 
 #[derive(LogicBlock)]
 pub struct TxEngine {
@@ -133,18 +156,53 @@ pub struct TxEngine {
     packer: StreamPacker,
     /// Sends each completion's notify once its write is answered; shares the op port.
     notifier: Notifier,
+    /// The front's jobs for the back, in stream order.
+    jobs: JobQueue,
+    job_kind: Signal<Local, Bits<2>>,
+    job_header: Constant<Bits<2>>,
+    job_payload: Constant<Bits<2>>,
+    job_close: Constant<Bits<2>>,
+    job_end: Constant<Bits<2>>,
+    /// The head of the read data stream is a descriptor's beat (the front's) or a payload's
+    /// (the back's).
+    descriptor_beat: Signal<Local, Bit>,
+    payload_beat: Signal<Local, Bit>,
+    front_takes_beat: Signal<Local, Bit>,
+    back_takes_beat: Signal<Local, Bit>,
+    /// The payload beat offered to the packer carries a failed read.
+    beat_error: Signal<Local, Bit>,
+    // The back: the packet it is streaming.
+    /// Bytes of the current frame went to the packer and it is not closed yet.
+    streamed: DFF<Bit>,
+    /// A payload read of this packet failed: the frame is closed, its later payload thrown
+    /// away, its completion says DMA error.
+    payload_failed: DFF<Bit>,
+    dropping: DFF<Bit>,
+    /// The end's completion write descriptor is offered; it was accepted, its data goes next.
+    end_offered: DFF<Bit>,
+    end_requested: DFF<Bit>,
+    /// The end job's completion, with the back's status when a read failed.
+    end_completion: Signal<Local, Bits<64>>,
+    status_field_mask: Constant<Bits<64>>,
+    /// The front's decision for the packet's end: write the completion (posted, in window).
+    end_write: DFF<Bit>,
+    /// The back counts a packet, and an error completion.
+    count_packet: Signal<Local, Bit>,
+    count_end_error: Signal<Local, Bit>,
     // The engine's own operation request and answer, beside the notifier's.
     e_op_valid: Signal<Local, Bit>,
     e_op_ready: Signal<Local, Bit>,
     e_op_ring: Signal<Local, Bits<8>>,
     e_op_code: Signal<Local, Bits<2>>,
     e_res_valid: Signal<Local, Bit>,
-    /// The engine counts an error (an error completion, a completion refused by the
-    /// window); a completion write fails (answered any time, the engine has gone on).
+    /// The front counts an error (a completion refused by the window); a completion write
+    /// fails (answered any time, the engine has gone on).
     count_error: Signal<Local, Bit>,
     count_completion_error: Signal<Local, Bit>,
-    /// Those two events, registered: both may come in one cycle.
+    /// The three error events (with the back's error completion) summed, registered: all
+    /// may come in one cycle.
     error_events: DFF<Bits<2>>,
+    errors_sum: Signal<Local, Bits<33>>,
     tag_notify: Constant<Bits<8>>,
 
     // Where the engine is, the queue served, the packet so far.
@@ -161,7 +219,6 @@ pub struct TxEngine {
     skipping: DFF<Bit>,
     /// Bytes of the packet accepted so far (header and descriptors).
     packet_bytes: DFF<Bits<16>>,
-    streamed: DFF<Bit>,
     status: DFF<Bits<8>>,
     // The descriptor.
     sq_index: DFF<Bits<16>>,
@@ -206,10 +263,6 @@ pub struct TxEngine {
     /// kept with `header_left`, so the packer's handshake does not wait for a shifter.
     header_keep: DFF<Bits<8>>,
     header_last_word: DFF<Bit>,
-    /// The packer is offered a header word, the payload, the closing error beat.
-    offer_header: DFF<Bit>,
-    offer_payload: DFF<Bit>,
-    offer_close: DFF<Bit>,
     keep_first: Signal<Local, Bits<8>>,
     header_after: Signal<Local, Bits<8>>,
     keep_after: Signal<Local, Bits<8>>,
@@ -298,6 +351,27 @@ impl Default for TxEngine {
             count_error: Default::default(),
             count_completion_error: Default::default(),
             error_events: Default::default(),
+            errors_sum: Default::default(),
+            jobs: Default::default(),
+            job_kind: Default::default(),
+            job_header: Constant::new(JOB_HEADER.to_bits()),
+            job_payload: Constant::new(JOB_PAYLOAD.to_bits()),
+            job_close: Constant::new(JOB_CLOSE.to_bits()),
+            job_end: Constant::new(JOB_END.to_bits()),
+            descriptor_beat: Default::default(),
+            payload_beat: Default::default(),
+            front_takes_beat: Default::default(),
+            back_takes_beat: Default::default(),
+            beat_error: Default::default(),
+            payload_failed: Default::default(),
+            dropping: Default::default(),
+            end_offered: Default::default(),
+            end_requested: Default::default(),
+            end_completion: Default::default(),
+            status_field_mask: Constant::new((!0xFF_0000_u64).to_bits()),
+            end_write: Default::default(),
+            count_packet: Default::default(),
+            count_end_error: Default::default(),
             tag_notify: Constant::new(TAG_NOTIFY.to_bits()),
             ring_function: Default::default(),
             check_first: Default::default(),
@@ -342,9 +416,6 @@ impl Default for TxEngine {
             bad: Default::default(),
             header_keep: Default::default(),
             header_last_word: Default::default(),
-            offer_header: Default::default(),
-            offer_payload: Default::default(),
-            offer_close: Default::default(),
             keep_first: Default::default(),
             header_after: Default::default(),
             keep_after: Default::default(),
@@ -376,13 +447,14 @@ pub enum TxState {
     Check,
     LlqHeader,
     PayloadRequest,
-    Payload,
-    CloseBadFrame,
+    PushPayload,
+    PushClose,
+    PacketEnd,
+    Drain,
     Post,
     WaitPost,
     CompletionWindow,
-    WriteRequest,
-    WriteData,
+    PushEnd,
     NextQueue,
     Seek,
 }
@@ -417,10 +489,12 @@ impl Logic for TxEngine {
             header_left,
             header_keep,
             header_last_word,
-            offer_header,
-            offer_payload,
-            offer_close,
             hold_data,
+            payload_failed,
+            dropping,
+            end_offered,
+            end_requested,
+            end_write,
             cq_addr,
             cq_phase,
             packets,
@@ -503,50 +577,29 @@ impl Logic for TxEngine {
         self.count_error.next = false;
         self.notifier.clk.next = self.clk.val();
         self.notifier.rst.next = self.rst.val();
-        self.notifier.written_valid.next = false;
-        self.notifier.written_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 1;
         self.llq_read_word.next = self.llq_word.q.val();
         self.rd_desc_valid.next = false;
         self.rd_desc_addr.next = self.desc_addr.q.val();
         self.rd_desc_len.next = 16.into();
         self.rd_desc_tag.next = self.tag_descriptor.val();
-        self.rd_data_tready.next = self.offer_payload.q.val() & self.packer.s_axis.tready.val();
-        self.wr_desc_valid.next = false;
-        self.wr_desc_addr.next = self.cq_addr.q.val();
-        self.wr_desc_len.next = 8.into();
-        self.wr_desc_tag.next = bit_cast::<8, 3>(self.queue.q.val());
+        self.descriptor_beat.next =
+            self.rd_data_tuser.val().get_bits::<7>(0) == self.tag_descriptor.val().get_bits::<7>(0);
+        self.payload_beat.next = self.rd_data_tuser.val().get_bits::<7>(0) == self.tag_payload.val().get_bits::<7>(0);
+        self.front_takes_beat.next = false;
         self.head_index.next = self.sq_index.q.val() + 1;
-        // The ENA TX completion: req_id, status, flags (phase in bit 0), sub_qid, sq_head_idx.
-        self.wr_data_tdata.next = bit_cast::<64, 16>(self.req_id.q.val())
+        // The jobs the front queues (none by default); an end carries the ENA TX completion:
+        // req_id, status, flags (phase in bit 0), sub_qid, sq_head_idx.
+        self.jobs.clk.next = self.clk.val();
+        self.jobs.rst.next = self.rst.val();
+        self.jobs.s_axis.tvalid.next = false;
+        self.jobs.s_axis.tdata.next = bit_cast::<64, 16>(self.req_id.q.val())
             | (bit_cast::<64, 8>(self.status.q.val()) << 16)
             | (bit_cast::<64, 1>(self.cq_phase.q.val().into()) << 24)
             | (bit_cast::<64, 3>(self.queue.q.val()) << 32)
             | (bit_cast::<64, 16>(self.head_index.val()) << 48);
-        self.wr_data_tkeep.next = 0xFF.into();
-        self.wr_data_tvalid.next = false;
-        self.wr_data_tlast.next = true;
-        self.wr_data_tuser.next = 0.into();
-        // The packer's input: a header word, the payload or the closing error beat, chosen by
-        // flag registers kept with the state's transitions (not by decoding the state).
-        self.packer.s_axis.tvalid.next = self.offer_header.q.val()
-            | (self.offer_payload.q.val() & self.rd_data_tvalid.val())
-            | self.offer_close.q.val();
-        self.packer.s_axis.tdata.next = self.hold_data.q.val();
-        self.packer.s_axis.tkeep.next = self.header_keep.q.val();
-        self.packer.s_axis.tlast.next =
-            self.offer_header.q.val() & self.header_last_word.q.val() & (self.length.val() == 0) & self.last.val();
-        self.packer.s_axis.tuser.next = 0.into();
-        if self.offer_payload.q.val() {
-            self.packer.s_axis.tdata.next = self.rd_data_tdata.val();
-            self.packer.s_axis.tkeep.next = self.rd_data_tkeep.val();
-            self.packer.s_axis.tlast.next = self.rd_data_tlast.val() & self.last.val();
-            self.packer.s_axis.tuser.next = bit_cast::<1, 1>(self.rd_data_tuser.val().get_bit(8).into());
-        }
-        if self.offer_close.q.val() {
-            self.packer.s_axis.tkeep.next = 0.into();
-            self.packer.s_axis.tlast.next = true;
-            self.packer.s_axis.tuser.next = 1.into();
-        }
+        self.jobs.s_axis.tkeep.next = self.header_keep.q.val();
+        self.jobs.s_axis.tlast.next = self.last.val();
+        self.jobs.s_axis.tuser.next = bit_cast::<67, 2>(self.job_payload.val());
 
         match self.state.q.val() {
             TxState::Take => {
@@ -584,8 +637,7 @@ impl Logic for TxEngine {
                             self.status.d.next = self.status_malformed.val();
                         }
                         self.skipping.d.next = false;
-                        self.offer_close.d.next = self.streamed.q.val();
-                        self.state.d.next = TxState::CloseBadFrame;
+                        self.state.d.next = TxState::PushClose;
                     } else {
                         self.state.d.next = TxState::NextQueue;
                     }
@@ -621,9 +673,8 @@ impl Logic for TxEngine {
                         // Not fetched: as a descriptor that cannot be read.
                         self.req_id.d.next = 0xFFFF.into();
                         self.status.d.next = self.status_dma_error.val();
-                        self.offer_close.d.next = self.streamed.q.val();
                         self.count_window_error.next = true;
-                        self.state.d.next = TxState::CloseBadFrame;
+                        self.state.d.next = TxState::PushClose;
                     }
                 }
             }
@@ -636,8 +687,10 @@ impl Logic for TxEngine {
                 }
             }
             TxState::DescriptorData => {
-                self.rd_data_tready.next = true;
-                if self.rd_data_tvalid.val() {
+                // The descriptor's beats come behind the payload of the reads issued before
+                // it, which the back takes.
+                self.front_takes_beat.next = self.descriptor_beat.val();
+                if self.rd_data_tvalid.val() & self.descriptor_beat.val() {
                     self.step.d.next = self.step.q.val() + 1;
                     if self.step.q.val() == 0 {
                         self.len_ctrl.d.next = self.rd_data_tdata.val().get_bits::<32>(0);
@@ -653,8 +706,7 @@ impl Logic for TxEngine {
                             // 0xFFFF says so (sq_head_idx still says where it was).
                             self.req_id.d.next = 0xFFFF.into();
                             self.status.d.next = self.status_dma_error.val();
-                            self.offer_close.d.next = self.streamed.q.val();
-                            self.state.d.next = TxState::CloseBadFrame;
+                            self.state.d.next = TxState::PushClose;
                         } else {
                             self.state.d.next = TxState::Measure;
                         }
@@ -698,20 +750,18 @@ impl Logic for TxEngine {
                     }
                 } else if self.measured_bad.q.val() {
                     self.status.d.next = self.status_malformed.val();
-                    self.offer_close.d.next = self.streamed.q.val();
                     self.skipping.d.next = !self.last.val();
-                    self.state.d.next = TxState::CloseBadFrame;
+                    self.state.d.next = TxState::PushClose;
                 } else if self.payload_outside.val() {
                     // The payload lies outside the function's window: not read, the packet
                     // completes with a DMA error, as if the read had failed.
                     self.status.d.next = self.status_dma_error.val();
                     self.count_window_error.next = true;
-                    self.offer_close.d.next = self.streamed.q.val();
                     self.skipping.d.next = !self.last.val();
-                    self.state.d.next = TxState::CloseBadFrame;
+                    self.state.d.next = TxState::PushClose;
                 } else if self.length.val() != 0 {
                     // The payload read goes out first: it takes a memory round trip, the
-                    // LLQ header streams meanwhile.
+                    // LLQ header is read meanwhile.
                     self.state.d.next = TxState::PayloadRequest;
                 } else {
                     self.state.d.next = TxState::LlqHeader;
@@ -726,41 +776,6 @@ impl Logic for TxEngine {
                     }
                 }
             }
-            TxState::LlqHeader => {
-                // LLQ header: each word read (address held three cycles), then offered to
-                // the packer until taken.
-                if self.step.q.val() < 3 {
-                    self.step.d.next = self.step.q.val() + 1;
-                }
-                if self.step.q.val() == 2 {
-                    self.hold_data.d.next = self.llq_read_data.val();
-                    self.offer_header.d.next = true;
-                }
-                if self.step.q.val() == 3 {
-                    if self.packer.s_axis.tready.val() {
-                        self.offer_header.d.next = false;
-                        self.streamed.d.next = true;
-                        self.step.d.next = 0.into();
-                        self.llq_word.d.next = self.llq_word.q.val() + 1;
-                        if self.header_last_word.q.val() {
-                            self.header_left.d.next = 0.into();
-                            if self.length.val() == 0 {
-                                self.state.d.next = TxState::Post;
-                                if self.last.val() & !self.comp_req.q.val() {
-                                    self.state.d.next = TxState::NextQueue;
-                                }
-                            } else {
-                                self.offer_payload.d.next = true;
-                                self.state.d.next = TxState::Payload;
-                            }
-                        } else {
-                            self.header_left.d.next = self.header_after.val();
-                            self.header_keep.d.next = self.keep_after.val();
-                            self.header_last_word.d.next = self.header_after.val() <= 8;
-                        }
-                    }
-                }
-            }
             TxState::PayloadRequest => {
                 self.rd_desc_valid.next = true;
                 self.rd_desc_addr.next = bit_cast::<64, 32>(self.buff_lo.q.val())
@@ -771,53 +786,89 @@ impl Logic for TxEngine {
                     if self.header_length.val() != 0 {
                         self.state.d.next = TxState::LlqHeader;
                     } else {
-                        self.offer_payload.d.next = true;
-                        self.state.d.next = TxState::Payload;
+                        self.state.d.next = TxState::PushPayload;
                     }
                 }
             }
-            TxState::Payload => {
-                // The payload, straight into the packer (offer_payload).
-                if self.rd_data_tvalid.val() & self.packer.s_axis.tready.val() {
-                    self.streamed.d.next = true;
-                    if self.rd_data_tlast.val() {
-                        self.offer_payload.d.next = false;
-                        if self.rd_data_tuser.val().get_bit(8) {
-                            self.status.d.next = self.status_dma_error.val();
-                        }
-                        if self.last.val() {
-                            if self.comp_req.q.val() | self.rd_data_tuser.val().get_bit(8) | (self.status.q.val() != 0)
-                            {
-                                self.state.d.next = TxState::Post;
+            TxState::LlqHeader => {
+                // LLQ header: each word read (address held three cycles), then queued for
+                // the back; a header with no payload ends the frame.
+                if self.step.q.val() < 3 {
+                    self.step.d.next = self.step.q.val() + 1;
+                }
+                if self.step.q.val() == 2 {
+                    self.hold_data.d.next = self.llq_read_data.val();
+                }
+                if self.step.q.val() == 3 {
+                    self.jobs.s_axis.tvalid.next = true;
+                    self.jobs.s_axis.tdata.next = self.hold_data.q.val();
+                    self.jobs.s_axis.tlast.next =
+                        self.header_last_word.q.val() & (self.length.val() == 0) & self.last.val();
+                    self.jobs.s_axis.tuser.next = bit_cast::<67, 2>(self.job_header.val());
+                    if self.jobs.s_axis.tready.val() {
+                        self.step.d.next = 0.into();
+                        self.llq_word.d.next = self.llq_word.q.val() + 1;
+                        if self.header_last_word.q.val() {
+                            self.header_left.d.next = 0.into();
+                            if self.length.val() == 0 {
+                                self.state.d.next = TxState::PacketEnd;
                             } else {
-                                self.state.d.next = TxState::NextQueue;
+                                self.state.d.next = TxState::PushPayload;
                             }
-                        } else if self.rd_data_tuser.val().get_bit(8) {
-                            // The read failed inside a packet: close the frame (flagged)
-                            // and skip to the packet's last descriptor.
-                            self.offer_close.d.next = true;
-                            self.skipping.d.next = true;
-                            self.state.d.next = TxState::CloseBadFrame;
                         } else {
-                            // The packet goes on with the queue's next descriptor.
-                            self.in_packet.d.next = true;
-                            self.state.d.next = TxState::Take;
+                            self.header_left.d.next = self.header_after.val();
+                            self.header_keep.d.next = self.keep_after.val();
+                            self.header_last_word.d.next = self.header_after.val() <= 8;
                         }
                     }
                 }
             }
-            TxState::CloseBadFrame => {
-                // A bad packet: close what was streamed with an error (offer_close: an
-                // empty beat with tlast and tuser), then complete, or first skip the rest
-                // of the packet's descriptors.
-                if !self.streamed.q.val() | self.packer.s_axis.tready.val() {
-                    self.offer_close.d.next = false;
-                    self.streamed.d.next = false;
+            TxState::PushPayload => {
+                // The read is out: the back streams its data when it comes.
+                self.jobs.s_axis.tvalid.next = true;
+                if self.jobs.s_axis.tready.val() {
+                    if self.last.val() {
+                        self.state.d.next = TxState::PacketEnd;
+                    } else {
+                        // The packet goes on with the queue's next descriptor.
+                        self.in_packet.d.next = true;
+                        self.state.d.next = TxState::Take;
+                    }
+                }
+            }
+            TxState::PushClose => {
+                // A bad packet: the back closes what was streamed with an error (an empty
+                // beat with tlast and tuser); then complete, or first skip the rest of the
+                // packet's descriptors.
+                self.jobs.s_axis.tvalid.next = true;
+                self.jobs.s_axis.tuser.next = bit_cast::<67, 2>(self.job_close.val());
+                if self.jobs.s_axis.tready.val() {
                     if self.skipping.q.val() {
                         self.in_packet.d.next = true;
                         self.state.d.next = TxState::Take;
                     } else {
+                        self.state.d.next = TxState::PacketEnd;
+                    }
+                }
+            }
+            TxState::PacketEnd => {
+                // A completion when asked for or when the front saw an error; else the
+                // back must first tell whether a read failed.
+                if self.comp_req.q.val() | (self.status.q.val() != 0) {
+                    self.state.d.next = TxState::Post;
+                } else {
+                    self.state.d.next = TxState::Drain;
+                }
+            }
+            TxState::Drain => {
+                // Every job of the packet done (the queue counts the one the back holds).
+                self.end_write.d.next = false;
+                if self.jobs.occupancy.val() == 0 {
+                    if self.payload_failed.q.val() {
+                        self.status.d.next = self.status_dma_error.val();
                         self.state.d.next = TxState::Post;
+                    } else {
+                        self.state.d.next = TxState::PushEnd;
                     }
                 }
             }
@@ -835,6 +886,7 @@ impl Logic for TxEngine {
                     self.cq_phase.d.next = self.res_phase.val();
                     self.ring_function.d.next = self.res_function.val();
                     self.check_first.d.next = self.res_addr.val();
+                    self.end_write.d.next = false;
                     if self.res_status.val() == 0 {
                         self.step.d.next = 0.into();
                         self.state.d.next = TxState::CompletionWindow;
@@ -842,7 +894,7 @@ impl Logic for TxEngine {
                         // No room in the completion ring (or it is off): the host asked
                         // for a completion it cannot take. Counted.
                         self.status.d.next = self.status_malformed.val();
-                        self.state.d.next = TxState::NextQueue;
+                        self.state.d.next = TxState::PushEnd;
                     }
                 }
             }
@@ -853,43 +905,31 @@ impl Logic for TxEngine {
                 self.step.d.next = self.step.q.val() + 1;
                 if self.step.q.val() == 2 {
                     self.step.d.next = 0.into();
-                    self.state.d.next = TxState::WriteRequest;
+                    self.end_write.d.next = !self.outside.q.val();
+                    self.state.d.next = TxState::PushEnd;
                     if self.outside.q.val() {
                         // Not written: the completion is lost, counted as a failed write is.
                         self.count_window_error.next = true;
                         self.count_error.next = true;
-                        self.state.d.next = TxState::NextQueue;
                     }
                 }
             }
-            TxState::WriteRequest => {
-                // Only with room to queue the notify.
-                self.wr_desc_valid.next = self.notifier.written_ready.val();
-                if self.wr_desc_ready.val() {
-                    self.state.d.next = TxState::WriteData;
-                }
-            }
-            TxState::WriteData => {
-                self.wr_data_tvalid.next = true;
-                if self.wr_data_tready.val() {
-                    // The notifier sends the notify once this write is answered; the engine
-                    // goes on.
-                    self.notifier.written_valid.next = true;
+            TxState::PushEnd => {
+                // The packet's end: the back writes the completion (if any) once it has
+                // streamed the packet, and counts it.
+                self.jobs.s_axis.tvalid.next = true;
+                self.jobs.s_axis.tuser.next = (bit_cast::<67, 64>(self.cq_addr.q.val()) << 3)
+                    | (bit_cast::<67, 1>(self.end_write.q.val().into()) << 2)
+                    | bit_cast::<67, 2>(self.job_end.val());
+                if self.jobs.s_axis.tready.val() {
                     self.state.d.next = TxState::NextQueue;
                 }
             }
             TxState::NextQueue => {
-                // Next queue; count the packet that ended here.
-                if self.in_packet.q.val() | self.streamed.q.val() | (self.status.q.val() != 0) {
-                    if self.packets.q.val() != 0xFFFF_FFFF_u64 {
-                        self.packets.d.next = self.packets.q.val() + 1;
-                    }
-                }
-                self.count_error.next = self.status.q.val() != 0;
+                // Next queue.
                 self.in_packet.d.next = false;
                 self.skipping.d.next = false;
                 self.packet_bytes.d.next = 0.into();
-                self.streamed.d.next = false;
                 self.status.d.next = 0.into();
                 self.queue.d.next = self.queue.q.val() + 1;
                 self.state.d.next = TxState::Seek;
@@ -903,6 +943,110 @@ impl Logic for TxEngine {
                 }
             }
         }
+
+        // ---- The back: the jobs in order, into the packer and the completion writes ----
+        self.job_kind.next = self.jobs.m_axis.tuser.val().get_bits::<2>(0);
+        self.jobs.m_axis.tready.next = false;
+        self.back_takes_beat.next = false;
+        self.beat_error.next = self.rd_data_tuser.val().get_bit(8);
+        self.count_packet.next = false;
+        self.count_end_error.next = false;
+        self.notifier.written_valid.next = false;
+        // The end's completion, with the DMA error of a failed read (the first error of the
+        // packet: the front stops reading at its own).
+        self.end_completion.next = self.jobs.m_axis.tdata.val();
+        if self.payload_failed.q.val() {
+            self.end_completion.next = (self.jobs.m_axis.tdata.val() & self.status_field_mask.val())
+                | (bit_cast::<64, 8>(self.status_dma_error.val()) << 16);
+        }
+        self.notifier.written_ring.next = (bit_cast::<8, 3>(self.jobs.m_axis.tdata.val().get_bits::<3>(32)) << 2) | 1;
+        self.wr_desc_valid.next = self.end_offered.q.val();
+        self.wr_desc_addr.next = self.jobs.m_axis.tuser.val().get_bits::<64>(3);
+        self.wr_desc_len.next = 8.into();
+        self.wr_desc_tag.next = bit_cast::<8, 3>(self.jobs.m_axis.tdata.val().get_bits::<3>(32));
+        self.wr_data_tdata.next = self.end_completion.val();
+        self.wr_data_tkeep.next = 0xFF.into();
+        self.wr_data_tvalid.next = false;
+        self.wr_data_tlast.next = true;
+        self.wr_data_tuser.next = 0.into();
+        // A header word as queued; the payload straight from the read data.
+        self.packer.s_axis.tvalid.next = false;
+        self.packer.s_axis.tdata.next = self.jobs.m_axis.tdata.val();
+        self.packer.s_axis.tkeep.next = self.jobs.m_axis.tkeep.val();
+        self.packer.s_axis.tlast.next = self.jobs.m_axis.tlast.val();
+        self.packer.s_axis.tuser.next = 0.into();
+        if self.jobs.m_axis.tvalid.val() {
+            if self.job_kind.val() == self.job_header.val() {
+                self.packer.s_axis.tvalid.next = true;
+                if self.packer.s_axis.tready.val() {
+                    self.jobs.m_axis.tready.next = true;
+                    self.streamed.d.next = !self.jobs.m_axis.tlast.val();
+                }
+            } else if self.job_kind.val() == self.job_payload.val() {
+                // A failed read closes the frame on its last beat (flagged); the rest of the
+                // packet's payload is thrown away.
+                self.packer.s_axis.tvalid.next =
+                    self.rd_data_tvalid.val() & self.payload_beat.val() & !self.dropping.q.val();
+                self.packer.s_axis.tdata.next = self.rd_data_tdata.val();
+                self.packer.s_axis.tkeep.next = self.rd_data_tkeep.val();
+                self.packer.s_axis.tlast.next =
+                    self.rd_data_tlast.val() & (self.jobs.m_axis.tlast.val() | self.beat_error.val());
+                self.packer.s_axis.tuser.next = bit_cast::<1, 1>(self.beat_error.val().into());
+                self.back_takes_beat.next =
+                    self.payload_beat.val() & (self.packer.s_axis.tready.val() | self.dropping.q.val());
+                if self.rd_data_tvalid.val() & self.back_takes_beat.val() {
+                    if !self.dropping.q.val() {
+                        self.streamed.d.next =
+                            !(self.rd_data_tlast.val() & (self.jobs.m_axis.tlast.val() | self.beat_error.val()));
+                    }
+                    if self.rd_data_tlast.val() {
+                        self.jobs.m_axis.tready.next = true;
+                        if self.beat_error.val() {
+                            self.payload_failed.d.next = true;
+                            self.dropping.d.next = true;
+                        }
+                    }
+                }
+            } else if self.job_kind.val() == self.job_close.val() {
+                self.packer.s_axis.tvalid.next = self.streamed.q.val();
+                self.packer.s_axis.tkeep.next = 0.into();
+                self.packer.s_axis.tlast.next = true;
+                self.packer.s_axis.tuser.next = 1.into();
+                if !self.streamed.q.val() | self.packer.s_axis.tready.val() {
+                    self.jobs.m_axis.tready.next = true;
+                    self.streamed.d.next = false;
+                }
+            } else {
+                // The end: write the completion (only with room to queue its notify), count.
+                // The descriptor is offered from a register (`end_offered`), so the NIC's
+                // write arbitration, which reads it, makes no loop through this logic.
+                if self.jobs.m_axis.tuser.val().get_bit(2)
+                    & !self.end_offered.q.val()
+                    & !self.end_requested.q.val()
+                    & self.notifier.written_ready.val()
+                {
+                    self.end_offered.d.next = true;
+                }
+                if self.end_offered.q.val() & self.wr_desc_ready.val() {
+                    self.end_offered.d.next = false;
+                    self.end_requested.d.next = true;
+                }
+                self.wr_data_tvalid.next = self.end_requested.q.val();
+                if !self.jobs.m_axis.tuser.val().get_bit(2) | (self.end_requested.q.val() & self.wr_data_tready.val()) {
+                    // The notifier sends the notify once this write is answered.
+                    self.notifier.written_valid.next = self.end_requested.q.val();
+                    self.end_requested.d.next = false;
+                    self.jobs.m_axis.tready.next = true;
+                    self.count_packet.next = true;
+                    self.count_end_error.next =
+                        self.payload_failed.q.val() | (self.jobs.m_axis.tdata.val().get_bits::<8>(16) != 0);
+                    self.payload_failed.d.next = false;
+                    self.dropping.d.next = false;
+                    self.streamed.d.next = false;
+                }
+            }
+        }
+        self.rd_data_tready.next = self.front_takes_beat.val() | self.back_takes_beat.val();
 
         // ---- Notifier ----
         // Every write answered is a completion's (the engine writes nothing else): each goes
@@ -929,32 +1073,34 @@ impl Logic for TxEngine {
         if self.count_window_error.val() & (self.window_errors.q.val() != 0xFFFF_FFFF_u64) {
             self.window_errors.d.next = self.window_errors.q.val() + 1;
         }
-        // The engine and the write answers may each count an error in one cycle; the events
-        // are registered first (the counter lags a cycle, off the answer's path).
-        self.error_events.d.next = (bit_cast::<2, 1>(self.count_completion_error.val().into()) << 1)
-            | bit_cast::<2, 1>(self.count_error.val().into());
-        if self.error_events.q.val() == 3 {
-            if self.errors.q.val() == 0xFFFF_FFFE_u64 {
-                self.errors.d.next = 0xFFFF_FFFF_u64.into();
-            } else if self.errors.q.val() != 0xFFFF_FFFF_u64 {
-                self.errors.d.next = self.errors.q.val() + 2;
-            }
-        } else if (self.error_events.q.val() != 0) & (self.errors.q.val() != 0xFFFF_FFFF_u64) {
-            self.errors.d.next = self.errors.q.val() + 1;
+        if self.count_packet.val() & (self.packets.q.val() != 0xFFFF_FFFF_u64) {
+            self.packets.d.next = self.packets.q.val() + 1;
+        }
+        // The front, the back and the write answers may each count an error in one cycle;
+        // the events are summed into a register first (the counter lags a cycle).
+        self.error_events.d.next = bit_cast::<2, 1>(self.count_error.val().into())
+            + bit_cast::<2, 1>(self.count_end_error.val().into())
+            + bit_cast::<2, 1>(self.count_completion_error.val().into());
+        self.errors_sum.next = bit_cast::<33, 32>(self.errors.q.val()) + bit_cast::<33, 2>(self.error_events.q.val());
+        if self.errors_sum.val().get_bit(32) {
+            self.errors.d.next = 0xFFFF_FFFF_u64.into();
+        } else {
+            self.errors.d.next = self.errors_sum.val().get_bits::<32>(0);
         }
         if self.rst.val() {
             self.error_events.d.next = 0.into();
             self.window_errors.d.next = 0.into();
             self.pending.d.next = 0.into();
             self.state.d.next = TxState::Seek;
-            self.offer_header.d.next = false;
-            self.offer_payload.d.next = false;
-            self.offer_close.d.next = false;
             self.queue.d.next = 0.into();
             self.in_packet.d.next = false;
             self.skipping.d.next = false;
             self.packet_bytes.d.next = 0.into();
             self.streamed.d.next = false;
+            self.payload_failed.d.next = false;
+            self.dropping.d.next = false;
+            self.end_offered.d.next = false;
+            self.end_requested.d.next = false;
             self.status.d.next = 0.into();
             self.packets.d.next = 0.into();
             self.errors.d.next = 0.into();
