@@ -181,6 +181,16 @@ pub struct TxEngine {
     /// The end's completion write descriptor is offered; it was accepted, its data goes next.
     end_offered: DFF<Bit>,
     end_requested: DFF<Bit>,
+    /// A regular queue's payload read held back until the next descriptor's fetch has gone
+    /// out (its address and length): the fetch then returns ahead of this payload instead
+    /// of behind it.
+    deferred: DFF<Bit>,
+    deferred_addr: DFF<Bits<64>>,
+    deferred_length: DFF<Bits<16>>,
+    /// The front may issue the held-back read now (the read port is free and nothing
+    /// better will come: a fetch is out, the front waits, or no queue is rung).
+    flush_deferred: Signal<Local, Bit>,
+    buff_addr: Signal<Local, Bits<64>>,
     /// The end job's completion, with the back's status when a read failed.
     end_completion: Signal<Local, Bits<64>>,
     status_field_mask: Constant<Bits<64>>,
@@ -370,6 +380,11 @@ impl Default for TxEngine {
             end_completion: Default::default(),
             status_field_mask: Constant::new((!0xFF_0000_u64).to_bits()),
             end_write: Default::default(),
+            deferred: Default::default(),
+            deferred_addr: Default::default(),
+            deferred_length: Default::default(),
+            flush_deferred: Default::default(),
+            buff_addr: Default::default(),
             count_packet: Default::default(),
             count_end_error: Default::default(),
             tag_notify: Constant::new(TAG_NOTIFY.to_bits()),
@@ -495,6 +510,9 @@ impl Logic for TxEngine {
             end_offered,
             end_requested,
             end_write,
+            deferred,
+            deferred_addr,
+            deferred_length,
             cq_addr,
             cq_phase,
             packets,
@@ -586,6 +604,9 @@ impl Logic for TxEngine {
             self.rd_data_tuser.val().get_bits::<7>(0) == self.tag_descriptor.val().get_bits::<7>(0);
         self.payload_beat.next = self.rd_data_tuser.val().get_bits::<7>(0) == self.tag_payload.val().get_bits::<7>(0);
         self.front_takes_beat.next = false;
+        self.flush_deferred.next = false;
+        self.buff_addr.next = bit_cast::<64, 32>(self.buff_lo.q.val())
+            | (bit_cast::<64, 16>(self.buff_hi.q.val().get_bits::<16>(0)) << 32);
         self.head_index.next = self.sq_index.q.val() + 1;
         // The jobs the front queues (none by default); an end carries the ENA TX completion:
         // req_id, status, flags (phase in bit 0), sub_qid, sq_head_idx.
@@ -777,16 +798,27 @@ impl Logic for TxEngine {
                 }
             }
             TxState::PayloadRequest => {
-                self.rd_desc_valid.next = true;
-                self.rd_desc_addr.next = bit_cast::<64, 32>(self.buff_lo.q.val())
-                    | (bit_cast::<64, 16>(self.buff_hi.q.val().get_bits::<16>(0)) << 32);
-                self.rd_desc_len.next = self.length.val();
-                self.rd_desc_tag.next = self.tag_payload.val();
-                if self.rd_desc_ready.val() {
-                    if self.header_length.val() != 0 {
-                        self.state.d.next = TxState::LlqHeader;
-                    } else {
-                        self.state.d.next = TxState::PushPayload;
+                // Reads go out in job order: one held back goes first. A regular queue's
+                // read is held back until the next descriptor's fetch is out; an LLQ
+                // queue's goes now (its next descriptor needs no fetch).
+                if self.deferred.q.val() {
+                    self.flush_deferred.next = true;
+                } else if !self.llq.q.val() {
+                    self.deferred.d.next = true;
+                    self.deferred_addr.d.next = self.buff_addr.val();
+                    self.deferred_length.d.next = self.length.val();
+                    self.state.d.next = TxState::PushPayload;
+                } else {
+                    self.rd_desc_valid.next = true;
+                    self.rd_desc_addr.next = self.buff_addr.val();
+                    self.rd_desc_len.next = self.length.val();
+                    self.rd_desc_tag.next = self.tag_payload.val();
+                    if self.rd_desc_ready.val() {
+                        if self.header_length.val() != 0 {
+                            self.state.d.next = TxState::LlqHeader;
+                        } else {
+                            self.state.d.next = TxState::PushPayload;
+                        }
                     }
                 }
             }
@@ -941,6 +973,27 @@ impl Logic for TxEngine {
                 } else {
                     self.queue.d.next = self.queue.q.val() + 1;
                 }
+            }
+        }
+
+        // The held-back read goes out once the next fetch is out (the front waits for its
+        // descriptor), when the front waits for the back (draining, or a full job queue: the
+        // back may be waiting for this very read), or when no queue is rung.
+        if ((self.state.q.val() == TxState::DescriptorData)
+            | (self.state.q.val() == TxState::Drain)
+            | ((self.state.q.val() == TxState::Seek) & (self.pending.q.val() == 0))
+            | !self.jobs.s_axis.tready.val())
+            & (self.state.q.val() != TxState::FetchDescriptor)
+        {
+            self.flush_deferred.next = true;
+        }
+        if self.deferred.q.val() & self.flush_deferred.val() {
+            self.rd_desc_valid.next = true;
+            self.rd_desc_addr.next = self.deferred_addr.q.val();
+            self.rd_desc_len.next = self.deferred_length.q.val();
+            self.rd_desc_tag.next = self.tag_payload.val();
+            if self.rd_desc_ready.val() {
+                self.deferred.d.next = false;
             }
         }
 
@@ -1101,6 +1154,7 @@ impl Logic for TxEngine {
             self.dropping.d.next = false;
             self.end_offered.d.next = false;
             self.end_requested.d.next = false;
+            self.deferred.d.next = false;
             self.status.d.next = 0.into();
             self.packets.d.next = 0.into();
             self.errors.d.next = 0.into();
