@@ -54,6 +54,7 @@ use crate::bus::AxisSource;
 use crate::queue::notifier::Notifier;
 use crate::stream_fifo::StreamFifo;
 use crate::stream_packer::StreamPacker;
+use crate::stream_slice::StreamSlice;
 use rust_hdl::prelude::*;
 
 /// TX queues served (rings `4q`, `4q + 1`).
@@ -154,10 +155,17 @@ pub struct TxEngine {
     /// DMAs refused for lying outside the function's window (saturating).
     pub tx_window_errors: Signal<Out, Bits<32>>,
     packer: StreamPacker,
+    /// In front of the packer: its `tready` is a register here, off the back's decisions.
+    packer_slice: StreamSlice<64, 8, 1>,
     /// Sends each completion's notify once its write is answered; shares the op port.
     notifier: Notifier,
-    /// The front's jobs for the back, in stream order.
+    /// The front's jobs for the back, in stream order, through a register slice: the back's
+    /// decision to take a job is a long path, which must not reach the queue's RAM address.
     jobs: JobQueue,
+    job_slice: StreamSlice<64, 8, 67>,
+    /// And one in front of it: the front's decision to queue a job is a long path too,
+    /// which must not reach the queue's RAM write enables.
+    job_entry: StreamSlice<64, 8, 67>,
     job_kind: Signal<Local, Bits<2>>,
     job_header: Constant<Bits<2>>,
     job_payload: Constant<Bits<2>>,
@@ -190,6 +198,10 @@ pub struct TxEngine {
     /// The front may issue the held-back read now (the read port is free and nothing
     /// better will come: a fetch is out, the front waits, or no queue is rung).
     flush_deferred: Signal<Local, Bit>,
+    /// Whether the front was, last cycle, where a held-back read may go (registered: the
+    /// state decode stays off the read request's path; no state that leads out of those
+    /// in one step drives the read port itself).
+    flush_allowed: DFF<Bit>,
     buff_addr: Signal<Local, Bits<64>>,
     /// The end job's completion, with the back's status when a read failed.
     end_completion: Signal<Local, Bits<64>>,
@@ -352,6 +364,7 @@ impl Default for TxEngine {
             tx_errors: Default::default(),
             tx_window_errors: Default::default(),
             packer: Default::default(),
+            packer_slice: Default::default(),
             notifier: Default::default(),
             e_op_valid: Default::default(),
             e_op_ready: Default::default(),
@@ -363,6 +376,8 @@ impl Default for TxEngine {
             error_events: Default::default(),
             errors_sum: Default::default(),
             jobs: Default::default(),
+            job_slice: Default::default(),
+            job_entry: Default::default(),
             job_kind: Default::default(),
             job_header: Constant::new(JOB_HEADER.to_bits()),
             job_payload: Constant::new(JOB_PAYLOAD.to_bits()),
@@ -384,6 +399,7 @@ impl Default for TxEngine {
             deferred_addr: Default::default(),
             deferred_length: Default::default(),
             flush_deferred: Default::default(),
+            flush_allowed: Default::default(),
             buff_addr: Default::default(),
             count_packet: Default::default(),
             count_end_error: Default::default(),
@@ -513,6 +529,7 @@ impl Logic for TxEngine {
             deferred,
             deferred_addr,
             deferred_length,
+            flush_allowed,
             cq_addr,
             cq_phase,
             packets,
@@ -526,6 +543,9 @@ impl Logic for TxEngine {
             error_events
         );
         self.packer.clk.next = self.clk.val();
+        self.packer_slice.clk.next = self.clk.val();
+        self.packer_slice.rst.next = self.rst.val();
+        AxisSource::<64, 8, 1>::join(&mut self.packer_slice.m_axis, &mut self.packer.s_axis);
         self.packer.rst.next = self.rst.val();
         self.m_axis_tx.tdata.next = self.packer.m_axis.tdata.val();
         self.m_axis_tx.tkeep.next = self.packer.m_axis.tkeep.val();
@@ -612,15 +632,21 @@ impl Logic for TxEngine {
         // req_id, status, flags (phase in bit 0), sub_qid, sq_head_idx.
         self.jobs.clk.next = self.clk.val();
         self.jobs.rst.next = self.rst.val();
-        self.jobs.s_axis.tvalid.next = false;
-        self.jobs.s_axis.tdata.next = bit_cast::<64, 16>(self.req_id.q.val())
+        self.job_entry.s_axis.tvalid.next = false;
+        self.job_slice.clk.next = self.clk.val();
+        self.job_slice.rst.next = self.rst.val();
+        AxisSource::<64, 8, 67>::join(&mut self.jobs.m_axis, &mut self.job_slice.s_axis);
+        self.job_entry.clk.next = self.clk.val();
+        self.job_entry.rst.next = self.rst.val();
+        AxisSource::<64, 8, 67>::join(&mut self.job_entry.m_axis, &mut self.jobs.s_axis);
+        self.job_entry.s_axis.tdata.next = bit_cast::<64, 16>(self.req_id.q.val())
             | (bit_cast::<64, 8>(self.status.q.val()) << 16)
             | (bit_cast::<64, 1>(self.cq_phase.q.val().into()) << 24)
             | (bit_cast::<64, 3>(self.queue.q.val()) << 32)
             | (bit_cast::<64, 16>(self.head_index.val()) << 48);
-        self.jobs.s_axis.tkeep.next = self.header_keep.q.val();
-        self.jobs.s_axis.tlast.next = self.last.val();
-        self.jobs.s_axis.tuser.next = bit_cast::<67, 2>(self.job_payload.val());
+        self.job_entry.s_axis.tkeep.next = self.header_keep.q.val();
+        self.job_entry.s_axis.tlast.next = self.last.val();
+        self.job_entry.s_axis.tuser.next = bit_cast::<67, 2>(self.job_payload.val());
 
         match self.state.q.val() {
             TxState::Take => {
@@ -832,12 +858,12 @@ impl Logic for TxEngine {
                     self.hold_data.d.next = self.llq_read_data.val();
                 }
                 if self.step.q.val() == 3 {
-                    self.jobs.s_axis.tvalid.next = true;
-                    self.jobs.s_axis.tdata.next = self.hold_data.q.val();
-                    self.jobs.s_axis.tlast.next =
+                    self.job_entry.s_axis.tvalid.next = true;
+                    self.job_entry.s_axis.tdata.next = self.hold_data.q.val();
+                    self.job_entry.s_axis.tlast.next =
                         self.header_last_word.q.val() & (self.length.val() == 0) & self.last.val();
-                    self.jobs.s_axis.tuser.next = bit_cast::<67, 2>(self.job_header.val());
-                    if self.jobs.s_axis.tready.val() {
+                    self.job_entry.s_axis.tuser.next = bit_cast::<67, 2>(self.job_header.val());
+                    if self.job_entry.s_axis.tready.val() {
                         self.step.d.next = 0.into();
                         self.llq_word.d.next = self.llq_word.q.val() + 1;
                         if self.header_last_word.q.val() {
@@ -857,8 +883,8 @@ impl Logic for TxEngine {
             }
             TxState::PushPayload => {
                 // The read is out: the back streams its data when it comes.
-                self.jobs.s_axis.tvalid.next = true;
-                if self.jobs.s_axis.tready.val() {
+                self.job_entry.s_axis.tvalid.next = true;
+                if self.job_entry.s_axis.tready.val() {
                     if self.last.val() {
                         self.state.d.next = TxState::PacketEnd;
                     } else {
@@ -872,9 +898,9 @@ impl Logic for TxEngine {
                 // A bad packet: the back closes what was streamed with an error (an empty
                 // beat with tlast and tuser); then complete, or first skip the rest of the
                 // packet's descriptors.
-                self.jobs.s_axis.tvalid.next = true;
-                self.jobs.s_axis.tuser.next = bit_cast::<67, 2>(self.job_close.val());
-                if self.jobs.s_axis.tready.val() {
+                self.job_entry.s_axis.tvalid.next = true;
+                self.job_entry.s_axis.tuser.next = bit_cast::<67, 2>(self.job_close.val());
+                if self.job_entry.s_axis.tready.val() {
                     if self.skipping.q.val() {
                         self.in_packet.d.next = true;
                         self.state.d.next = TxState::Take;
@@ -893,9 +919,13 @@ impl Logic for TxEngine {
                 }
             }
             TxState::Drain => {
-                // Every job of the packet done (the queue counts the one the back holds).
+                // Every job of the packet done (the queue and the slices count every job
+                // not yet done, the one the back holds included).
                 self.end_write.d.next = false;
-                if self.jobs.occupancy.val() == 0 {
+                if (self.jobs.occupancy.val() == 0)
+                    & (self.job_slice.occupancy.val() == 0)
+                    & (self.job_entry.occupancy.val() == 0)
+                {
                     if self.payload_failed.q.val() {
                         self.status.d.next = self.status_dma_error.val();
                         self.state.d.next = TxState::Post;
@@ -949,11 +979,11 @@ impl Logic for TxEngine {
             TxState::PushEnd => {
                 // The packet's end: the back writes the completion (if any) once it has
                 // streamed the packet, and counts it.
-                self.jobs.s_axis.tvalid.next = true;
-                self.jobs.s_axis.tuser.next = (bit_cast::<67, 64>(self.cq_addr.q.val()) << 3)
+                self.job_entry.s_axis.tvalid.next = true;
+                self.job_entry.s_axis.tuser.next = (bit_cast::<67, 64>(self.cq_addr.q.val()) << 3)
                     | (bit_cast::<67, 1>(self.end_write.q.val().into()) << 2)
                     | bit_cast::<67, 2>(self.job_end.val());
-                if self.jobs.s_axis.tready.val() {
+                if self.job_entry.s_axis.tready.val() {
                     self.state.d.next = TxState::NextQueue;
                 }
             }
@@ -979,12 +1009,15 @@ impl Logic for TxEngine {
         // The held-back read goes out once the next fetch is out (the front waits for its
         // descriptor), when the front waits for the back (draining, or a full job queue: the
         // back may be waiting for this very read), or when no queue is rung.
-        if ((self.state.q.val() == TxState::DescriptorData)
+        self.flush_allowed.d.next = (self.state.q.val() == TxState::DescriptorData)
             | (self.state.q.val() == TxState::Drain)
             | ((self.state.q.val() == TxState::Seek) & (self.pending.q.val() == 0))
-            | !self.jobs.s_axis.tready.val())
-            & (self.state.q.val() != TxState::FetchDescriptor)
-        {
+            | (!self.job_entry.s_axis.tready.val()
+                & ((self.state.q.val() == TxState::LlqHeader)
+                    | (self.state.q.val() == TxState::PushPayload)
+                    | (self.state.q.val() == TxState::PushClose)
+                    | (self.state.q.val() == TxState::PushEnd)));
+        if self.flush_allowed.q.val() {
             self.flush_deferred.next = true;
         }
         if self.deferred.q.val() & self.flush_deferred.val() {
@@ -998,8 +1031,8 @@ impl Logic for TxEngine {
         }
 
         // ---- The back: the jobs in order, into the packer and the completion writes ----
-        self.job_kind.next = self.jobs.m_axis.tuser.val().get_bits::<2>(0);
-        self.jobs.m_axis.tready.next = false;
+        self.job_kind.next = self.job_slice.m_axis.tuser.val().get_bits::<2>(0);
+        self.job_slice.m_axis.tready.next = false;
         self.back_takes_beat.next = false;
         self.beat_error.next = self.rd_data_tuser.val().get_bit(8);
         self.count_packet.next = false;
@@ -1007,53 +1040,54 @@ impl Logic for TxEngine {
         self.notifier.written_valid.next = false;
         // The end's completion, with the DMA error of a failed read (the first error of the
         // packet: the front stops reading at its own).
-        self.end_completion.next = self.jobs.m_axis.tdata.val();
+        self.end_completion.next = self.job_slice.m_axis.tdata.val();
         if self.payload_failed.q.val() {
-            self.end_completion.next = (self.jobs.m_axis.tdata.val() & self.status_field_mask.val())
+            self.end_completion.next = (self.job_slice.m_axis.tdata.val() & self.status_field_mask.val())
                 | (bit_cast::<64, 8>(self.status_dma_error.val()) << 16);
         }
-        self.notifier.written_ring.next = (bit_cast::<8, 3>(self.jobs.m_axis.tdata.val().get_bits::<3>(32)) << 2) | 1;
+        self.notifier.written_ring.next =
+            (bit_cast::<8, 3>(self.job_slice.m_axis.tdata.val().get_bits::<3>(32)) << 2) | 1;
         self.wr_desc_valid.next = self.end_offered.q.val();
-        self.wr_desc_addr.next = self.jobs.m_axis.tuser.val().get_bits::<64>(3);
+        self.wr_desc_addr.next = self.job_slice.m_axis.tuser.val().get_bits::<64>(3);
         self.wr_desc_len.next = 8.into();
-        self.wr_desc_tag.next = bit_cast::<8, 3>(self.jobs.m_axis.tdata.val().get_bits::<3>(32));
+        self.wr_desc_tag.next = bit_cast::<8, 3>(self.job_slice.m_axis.tdata.val().get_bits::<3>(32));
         self.wr_data_tdata.next = self.end_completion.val();
         self.wr_data_tkeep.next = 0xFF.into();
         self.wr_data_tvalid.next = false;
         self.wr_data_tlast.next = true;
         self.wr_data_tuser.next = 0.into();
         // A header word as queued; the payload straight from the read data.
-        self.packer.s_axis.tvalid.next = false;
-        self.packer.s_axis.tdata.next = self.jobs.m_axis.tdata.val();
-        self.packer.s_axis.tkeep.next = self.jobs.m_axis.tkeep.val();
-        self.packer.s_axis.tlast.next = self.jobs.m_axis.tlast.val();
-        self.packer.s_axis.tuser.next = 0.into();
-        if self.jobs.m_axis.tvalid.val() {
+        self.packer_slice.s_axis.tvalid.next = false;
+        self.packer_slice.s_axis.tdata.next = self.job_slice.m_axis.tdata.val();
+        self.packer_slice.s_axis.tkeep.next = self.job_slice.m_axis.tkeep.val();
+        self.packer_slice.s_axis.tlast.next = self.job_slice.m_axis.tlast.val();
+        self.packer_slice.s_axis.tuser.next = 0.into();
+        if self.job_slice.m_axis.tvalid.val() {
             if self.job_kind.val() == self.job_header.val() {
-                self.packer.s_axis.tvalid.next = true;
-                if self.packer.s_axis.tready.val() {
-                    self.jobs.m_axis.tready.next = true;
-                    self.streamed.d.next = !self.jobs.m_axis.tlast.val();
+                self.packer_slice.s_axis.tvalid.next = true;
+                if self.packer_slice.s_axis.tready.val() {
+                    self.job_slice.m_axis.tready.next = true;
+                    self.streamed.d.next = !self.job_slice.m_axis.tlast.val();
                 }
             } else if self.job_kind.val() == self.job_payload.val() {
                 // A failed read closes the frame on its last beat (flagged); the rest of the
                 // packet's payload is thrown away.
-                self.packer.s_axis.tvalid.next =
+                self.packer_slice.s_axis.tvalid.next =
                     self.rd_data_tvalid.val() & self.payload_beat.val() & !self.dropping.q.val();
-                self.packer.s_axis.tdata.next = self.rd_data_tdata.val();
-                self.packer.s_axis.tkeep.next = self.rd_data_tkeep.val();
-                self.packer.s_axis.tlast.next =
-                    self.rd_data_tlast.val() & (self.jobs.m_axis.tlast.val() | self.beat_error.val());
-                self.packer.s_axis.tuser.next = bit_cast::<1, 1>(self.beat_error.val().into());
+                self.packer_slice.s_axis.tdata.next = self.rd_data_tdata.val();
+                self.packer_slice.s_axis.tkeep.next = self.rd_data_tkeep.val();
+                self.packer_slice.s_axis.tlast.next =
+                    self.rd_data_tlast.val() & (self.job_slice.m_axis.tlast.val() | self.beat_error.val());
+                self.packer_slice.s_axis.tuser.next = bit_cast::<1, 1>(self.beat_error.val().into());
                 self.back_takes_beat.next =
-                    self.payload_beat.val() & (self.packer.s_axis.tready.val() | self.dropping.q.val());
+                    self.payload_beat.val() & (self.packer_slice.s_axis.tready.val() | self.dropping.q.val());
                 if self.rd_data_tvalid.val() & self.back_takes_beat.val() {
                     if !self.dropping.q.val() {
                         self.streamed.d.next =
-                            !(self.rd_data_tlast.val() & (self.jobs.m_axis.tlast.val() | self.beat_error.val()));
+                            !(self.rd_data_tlast.val() & (self.job_slice.m_axis.tlast.val() | self.beat_error.val()));
                     }
                     if self.rd_data_tlast.val() {
-                        self.jobs.m_axis.tready.next = true;
+                        self.job_slice.m_axis.tready.next = true;
                         if self.beat_error.val() {
                             self.payload_failed.d.next = true;
                             self.dropping.d.next = true;
@@ -1061,19 +1095,19 @@ impl Logic for TxEngine {
                     }
                 }
             } else if self.job_kind.val() == self.job_close.val() {
-                self.packer.s_axis.tvalid.next = self.streamed.q.val();
-                self.packer.s_axis.tkeep.next = 0.into();
-                self.packer.s_axis.tlast.next = true;
-                self.packer.s_axis.tuser.next = 1.into();
-                if !self.streamed.q.val() | self.packer.s_axis.tready.val() {
-                    self.jobs.m_axis.tready.next = true;
+                self.packer_slice.s_axis.tvalid.next = self.streamed.q.val();
+                self.packer_slice.s_axis.tkeep.next = 0.into();
+                self.packer_slice.s_axis.tlast.next = true;
+                self.packer_slice.s_axis.tuser.next = 1.into();
+                if !self.streamed.q.val() | self.packer_slice.s_axis.tready.val() {
+                    self.job_slice.m_axis.tready.next = true;
                     self.streamed.d.next = false;
                 }
             } else {
                 // The end: write the completion (only with room to queue its notify), count.
                 // The descriptor is offered from a register (`end_offered`), so the NIC's
                 // write arbitration, which reads it, makes no loop through this logic.
-                if self.jobs.m_axis.tuser.val().get_bit(2)
+                if self.job_slice.m_axis.tuser.val().get_bit(2)
                     & !self.end_offered.q.val()
                     & !self.end_requested.q.val()
                     & self.notifier.written_ready.val()
@@ -1085,14 +1119,16 @@ impl Logic for TxEngine {
                     self.end_requested.d.next = true;
                 }
                 self.wr_data_tvalid.next = self.end_requested.q.val();
-                if !self.jobs.m_axis.tuser.val().get_bit(2) | (self.end_requested.q.val() & self.wr_data_tready.val()) {
+                if !self.job_slice.m_axis.tuser.val().get_bit(2)
+                    | (self.end_requested.q.val() & self.wr_data_tready.val())
+                {
                     // The notifier sends the notify once this write is answered.
                     self.notifier.written_valid.next = self.end_requested.q.val();
                     self.end_requested.d.next = false;
-                    self.jobs.m_axis.tready.next = true;
+                    self.job_slice.m_axis.tready.next = true;
                     self.count_packet.next = true;
                     self.count_end_error.next =
-                        self.payload_failed.q.val() | (self.jobs.m_axis.tdata.val().get_bits::<8>(16) != 0);
+                        self.payload_failed.q.val() | (self.job_slice.m_axis.tdata.val().get_bits::<8>(16) != 0);
                     self.payload_failed.d.next = false;
                     self.dropping.d.next = false;
                     self.streamed.d.next = false;
