@@ -50,10 +50,14 @@ fn packets_without_comp_req_leave_no_completion() {
     silent.comp_req = false;
     let mut silent_llq = packet(1, 20, &[5], 2);
     silent_llq.comp_req = false;
-    let report =
-        run(build(Backend::Verilator).unwrap(), quiet(vec![silent, silent_llq, packet(0, 0, &[3], 3)], 0b10), 4)
-            .unwrap();
-    assert_eq!((report.frames, report.completions), (3, 1));
+    // A failed payload read is an error, which completes whatever comp_req says: the
+    // engine learns of it only when the data returns (the front waits for the back).
+    let mut silent_failed = packet(0, 0, &[30, 20], 4);
+    silent_failed.comp_req = false;
+    silent_failed.fault = Some(TxFault::PayloadReadError(0));
+    let packets = vec![silent, silent_llq, silent_failed, packet(0, 0, &[3], 3)];
+    let report = run(build(Backend::Verilator).unwrap(), quiet(packets, 0b10), 4).unwrap();
+    assert_eq!((report.frames, report.errored_frames, report.completions), (3, 1, 2));
 }
 
 /// Each bad descriptor gets an error completion and a count, sends no good frame, and the
