@@ -185,7 +185,6 @@ pub struct TxEngine {
     /// A payload read of this packet failed: the frame is closed, its later payload thrown
     /// away, its completion says DMA error.
     payload_failed: DFF<Bit>,
-    dropping: DFF<Bit>,
     /// The end's completion write descriptor is offered; it was accepted, its data goes next.
     end_offered: DFF<Bit>,
     end_requested: DFF<Bit>,
@@ -389,7 +388,6 @@ impl Default for TxEngine {
             back_takes_beat: Default::default(),
             beat_error: Default::default(),
             payload_failed: Default::default(),
-            dropping: Default::default(),
             end_offered: Default::default(),
             end_requested: Default::default(),
             end_completion: Default::default(),
@@ -522,7 +520,6 @@ impl Logic for TxEngine {
             header_last_word,
             hold_data,
             payload_failed,
-            dropping,
             end_offered,
             end_requested,
             end_write,
@@ -764,11 +761,8 @@ impl Logic for TxEngine {
                 // The packet's length so far, then the descriptor's verdict, each registered:
                 // two adds, a compare and Check's decisions are too long a path for a cycle.
                 self.measured_total.d.next = self.packet_total.val();
-                self.check_first.d.next = bit_cast::<64, 32>(self.buff_lo.q.val())
-                    | (bit_cast::<64, 16>(self.buff_hi.q.val().get_bits::<16>(0)) << 32);
-                self.check_last.d.next = (bit_cast::<64, 32>(self.buff_lo.q.val())
-                    | (bit_cast::<64, 16>(self.buff_hi.q.val().get_bits::<16>(0)) << 32))
-                    + bit_cast::<64, 16>(self.length_less_one.q.val());
+                self.check_first.d.next = self.buff_addr.val();
+                self.check_last.d.next = self.buff_addr.val() + bit_cast::<64, 16>(self.length_less_one.q.val());
                 self.state.d.next = TxState::Judge;
             }
             TxState::Judge => {
@@ -1073,16 +1067,16 @@ impl Logic for TxEngine {
                 // A failed read closes the frame on its last beat (flagged); the rest of the
                 // packet's payload is thrown away.
                 self.packer_slice.s_axis.tvalid.next =
-                    self.rd_data_tvalid.val() & self.payload_beat.val() & !self.dropping.q.val();
+                    self.rd_data_tvalid.val() & self.payload_beat.val() & !self.payload_failed.q.val();
                 self.packer_slice.s_axis.tdata.next = self.rd_data_tdata.val();
                 self.packer_slice.s_axis.tkeep.next = self.rd_data_tkeep.val();
                 self.packer_slice.s_axis.tlast.next =
                     self.rd_data_tlast.val() & (self.job_slice.m_axis.tlast.val() | self.beat_error.val());
                 self.packer_slice.s_axis.tuser.next = bit_cast::<1, 1>(self.beat_error.val().into());
                 self.back_takes_beat.next =
-                    self.payload_beat.val() & (self.packer_slice.s_axis.tready.val() | self.dropping.q.val());
+                    self.payload_beat.val() & (self.packer_slice.s_axis.tready.val() | self.payload_failed.q.val());
                 if self.rd_data_tvalid.val() & self.back_takes_beat.val() {
-                    if !self.dropping.q.val() {
+                    if !self.payload_failed.q.val() {
                         self.streamed.d.next =
                             !(self.rd_data_tlast.val() & (self.job_slice.m_axis.tlast.val() | self.beat_error.val()));
                     }
@@ -1090,7 +1084,6 @@ impl Logic for TxEngine {
                         self.job_slice.m_axis.tready.next = true;
                         if self.beat_error.val() {
                             self.payload_failed.d.next = true;
-                            self.dropping.d.next = true;
                         }
                     }
                 }
@@ -1130,7 +1123,6 @@ impl Logic for TxEngine {
                     self.count_end_error.next =
                         self.payload_failed.q.val() | (self.job_slice.m_axis.tdata.val().get_bits::<8>(16) != 0);
                     self.payload_failed.d.next = false;
-                    self.dropping.d.next = false;
                     self.streamed.d.next = false;
                 }
             }
@@ -1187,7 +1179,6 @@ impl Logic for TxEngine {
             self.packet_bytes.d.next = 0.into();
             self.streamed.d.next = false;
             self.payload_failed.d.next = false;
-            self.dropping.d.next = false;
             self.end_offered.d.next = false;
             self.end_requested.d.next = false;
             self.deferred.d.next = false;
