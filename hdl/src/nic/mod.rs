@@ -25,7 +25,8 @@
 //! register names; the grant passes to the other engine when it is waiting and the holder
 //! has nothing to ask or was just served (round robin under load). The requester rides in
 //! bit 7 of the tag so answers find their way back: the queue manager's operation port
-//! (results routed by `res_tag`), the DMA read engine (data routed by its `tuser` tag), and
+//! (results routed by `res_tag`; the granted request goes through a register slice,
+//! `op_slice`, so the queue manager's hazard check starts from registers), the DMA read engine (data routed by its `tuser` tag), and
 //! the DMA write engine (a granted descriptor keeps the data stream until its `tlast`;
 //! status routed by `status_tag`).
 use crate::axi_write_mux::AxiWriteMux;
@@ -39,7 +40,7 @@ use crate::queue::manager::QueueManager;
 use crate::rdma::receive::RdmaReceive;
 use crate::rdma::registers::RdmaRegisters;
 use crate::rx::RxEngine;
-use crate::stream_slice::StreamSlice64;
+use crate::stream_slice::{StreamSlice, StreamSlice64};
 use crate::tx::TxEngine;
 use crate::windows::DmaWindows;
 use rust_hdl::prelude::*;
@@ -129,6 +130,10 @@ pub struct Nic {
     /// Each function's DMA window, looked up by the TX and RX engines and the RDMA path.
     windows: DmaWindows,
     rdma_regs: RdmaRegisters,
+    /// The engines' operations into the queue manager: {tag 15:8, ring 7:0}, op code in
+    /// `tuser`. The queue manager's capture and hazard check start from its registers, not
+    /// from an engine's state through the grant (the NIC's critical path without it).
+    op_slice: StreamSlice<16, 2, 2>,
     // Arbitration between the engines: which engine's request each shared port shows (a
     // register, so no engine's ready depends on the other's valid), and the write data owner.
     op_grant_rx: DFF<Bit>,
@@ -271,26 +276,35 @@ impl Logic for Nic {
         self.rdma_write_errors.next = self.rdma.write_errors.val();
         dff_setup!(self, clk, op_grant_rx, read_grant_rx, write_grant_rx, write_busy, write_owner_rx);
 
-        // Engines <-> queue manager: one operation per cycle.
-        self.queues.op_valid.next =
+        // Engines <-> queue manager: one operation per cycle, through the operation slice.
+        self.op_slice.clk.next = self.clk.val();
+        self.op_slice.rst.next = self.rst.val();
+        self.op_slice.s_axis.tvalid.next =
             (self.tx.op_valid.val() & !self.op_grant_rx.q.val()) | (self.rx.op_valid.val() & self.op_grant_rx.q.val());
-        self.tx.op_ready.next = self.queues.op_ready.val() & !self.op_grant_rx.q.val();
-        self.rx.op_ready.next = self.queues.op_ready.val() & self.op_grant_rx.q.val();
+        self.op_slice.s_axis.tkeep.next = 3.into();
+        self.op_slice.s_axis.tlast.next = true;
+        self.tx.op_ready.next = self.op_slice.s_axis.tready.val() & !self.op_grant_rx.q.val();
+        self.rx.op_ready.next = self.op_slice.s_axis.tready.val() & self.op_grant_rx.q.val();
         if self.op_grant_rx.q.val() {
-            self.queues.op_ring.next = self.rx.op_ring.val();
-            self.queues.op_code.next = self.rx.op_code.val();
-            self.queues.op_tag.next = self.rx.op_tag.val() | 0x80;
-            if self.tx.op_valid.val() & (!self.rx.op_valid.val() | self.queues.op_ready.val()) {
+            self.op_slice.s_axis.tdata.next =
+                bit_cast::<16, 8>(self.rx.op_ring.val()) | (bit_cast::<16, 8>(self.rx.op_tag.val() | 0x80) << 8);
+            self.op_slice.s_axis.tuser.next = self.rx.op_code.val();
+            if self.tx.op_valid.val() & (!self.rx.op_valid.val() | self.op_slice.s_axis.tready.val()) {
                 self.op_grant_rx.d.next = false;
             }
         } else {
-            self.queues.op_ring.next = self.tx.op_ring.val();
-            self.queues.op_code.next = self.tx.op_code.val();
-            self.queues.op_tag.next = self.tx.op_tag.val() & 0x7F;
-            if self.rx.op_valid.val() & (!self.tx.op_valid.val() | self.queues.op_ready.val()) {
+            self.op_slice.s_axis.tdata.next =
+                bit_cast::<16, 8>(self.tx.op_ring.val()) | (bit_cast::<16, 8>(self.tx.op_tag.val() & 0x7F) << 8);
+            self.op_slice.s_axis.tuser.next = self.tx.op_code.val();
+            if self.rx.op_valid.val() & (!self.tx.op_valid.val() | self.op_slice.s_axis.tready.val()) {
                 self.op_grant_rx.d.next = true;
             }
         }
+        self.queues.op_valid.next = self.op_slice.m_axis.tvalid.val();
+        self.queues.op_ring.next = self.op_slice.m_axis.tdata.val().get_bits::<8>(0);
+        self.queues.op_tag.next = self.op_slice.m_axis.tdata.val().get_bits::<8>(8);
+        self.queues.op_code.next = self.op_slice.m_axis.tuser.val();
+        self.op_slice.m_axis.tready.next = self.queues.op_ready.val();
         self.tx.res_valid.next = self.queues.res_valid.val() & !self.queues.res_tag.val().get_bit(7);
         self.rx.res_valid.next = self.queues.res_valid.val() & self.queues.res_tag.val().get_bit(7);
         self.tx.res_tag.next = self.queues.res_tag.val();
