@@ -241,6 +241,9 @@ pub struct PacketDecider {
     /// The arrived bitmap's lowest zero, one-hot (0: all arrived).
     lowest_zero: DFF<Bits<64>>,
     slide: DFF<Bits<7>>,
+    /// The bitmap slid by the slide's low three bits (SlideCount); WriteBack slides it by
+    /// whole bytes. One 64-bit shift by up to 64 in a cycle was the block's long path.
+    arrived_fine: DFF<Bits<64>>,
     remaining: DFF<Bits<24>>,
     has_imm: DFF<Bit>,
     message_imm: DFF<Bits<32>>,
@@ -395,6 +398,7 @@ impl Default for PacketDecider {
             arrived: Default::default(),
             lowest_zero: Default::default(),
             slide: Default::default(),
+            arrived_fine: Default::default(),
             remaining: Default::default(),
             has_imm: Default::default(),
             message_imm: Default::default(),
@@ -479,6 +483,7 @@ impl Logic for PacketDecider {
             arrived,
             lowest_zero,
             slide,
+            arrived_fine,
             remaining,
             has_imm,
             message_imm,
@@ -584,7 +589,7 @@ impl Logic for PacketDecider {
             | (bit_cast::<7, 1>((self.lowest_zero.q.val() & self.index_bit_5.val()).any().into()) << 5)
             | (bit_cast::<7, 1>((self.lowest_zero.q.val() == 0).into()) << 6);
         self.slid_start.next = self.qp_word.q.val().get_bits::<24>(25) + bit_cast::<24, 7>(self.slide.q.val());
-        self.slid_arrived.next = self.arrived.q.val() >> self.slide.q.val();
+        self.slid_arrived.next = self.arrived_fine.q.val() >> (self.slide.q.val() & 0x78);
 
         match self.state.q.val() {
             DecideState::Clearing => {
@@ -778,6 +783,7 @@ impl Logic for PacketDecider {
             }
             DecideState::SlideCount => {
                 self.slide.d.next = self.trailing_ones.val();
+                self.arrived_fine.d.next = self.arrived.q.val() >> self.trailing_ones.val().get_bits::<3>(0);
                 self.state.d.next = DecideState::WriteBack;
             }
             DecideState::WriteBack => {
