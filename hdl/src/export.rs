@@ -151,6 +151,7 @@ pub fn shipped_blocks() -> Result<Vec<ExportedBlock>> {
         export_block("tx", &mut crate::tx::TxEngine::default())?,
         export_block("rx", &mut crate::rx::RxEngine::default())?,
         export_block("dma_windows", &mut crate::windows::DmaWindows::default())?,
+        export_block("rss_table", &mut crate::rss::RssTable::default())?,
         export_block("roce_parser", &mut crate::rdma::parser::RoceParser::default())?,
         export_block("rdma_table", &mut crate::rdma::table::TransactionTable256::default())?,
         export_block("rdma_decide", &mut crate::rdma::decide::PacketDecider::default())?,

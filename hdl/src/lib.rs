@@ -1,5 +1,6 @@
 //! ferronic's RTL: bus interfaces, blocks and their Verilog export.
 pub mod axi_write_mux;
+pub mod axil_register_port;
 pub mod axil_split;
 pub mod block_ram;
 pub mod bus;
@@ -14,6 +15,7 @@ pub mod ports;
 pub mod queue;
 pub mod rdma;
 pub mod regs;
+pub mod rss;
 pub mod rx;
 pub mod stream_fifo;
 pub mod stream_packer;

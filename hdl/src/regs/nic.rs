@@ -184,6 +184,36 @@ pub const WINDOWS: RegisterArray = RegisterArray {
     registers: &[WINDOW_BASE_LO, WINDOW_BASE_HI, WINDOW_LIMIT_LO, WINDOW_LIMIT_HI],
 };
 
+pub const RSS_QUEUE: Register = Register {
+    name: "queue",
+    offset: 0x0,
+    reset: 0,
+    doc: "RX queue of the frames whose RSS hash has `n` in its low 7 bits; after reset entry \
+          `n` holds `n` mod 8 (0 is entry 0's)",
+    fields: &[field("queue", 0, 3, Rw, "RX queue 0..7")],
+};
+
+/// The RSS indirection table: where it starts, its entries (one dword each).
+pub const RSS_BASE: u32 = 0x3800;
+pub const RSS_ENTRIES: u32 = 128;
+/// BAR0 offsets from `RSS_BASE` up to here go to the table (2 KiB, a region of the BAR0
+/// split; entries past the 128th are unmapped).
+pub const RSS_END: u32 = 0x4000;
+const _: () = assert!(WINDOWS_END == RSS_BASE && RSS_BASE + RSS_ENTRIES * 4 <= RSS_END);
+
+pub const RSS: RegisterArray = RegisterArray {
+    name: "rss",
+    base: RSS_BASE,
+    stride: 4,
+    count_doc: "`n` < 128, the low 7 bits of a frame's RSS hash",
+    doc: "The RSS indirection table: the RX engine steers a frame to queue `rss[hash mod 128]`, \
+          where `hash` is the Toeplitz hash it reports in the frame's completions. After reset \
+          entry `n` holds `n` mod 8, the table the ENA driver sets by default over 8 queues \
+          (`ethtool_rxfh_indir_default`), so a host that never writes it gets hash mod 8. \
+          A frame already waiting when its entry is written may go to either queue.",
+    registers: &[RSS_QUEUE],
+};
+
 /// The RDMA receive path's registers: a command (fields, then the op written into
 /// `rdma_cmd_issue`), its result, and the path's counters. Contiguous dwords from
 /// `RDMA_BASE`, in the order of the `RDMA` group (the block decodes them by that index).
@@ -351,5 +381,5 @@ pub const NIC: RegisterMap = RegisterMap {
           with DECERR; writes to them and to read-only fields are ignored (writes to unmapped \
           addresses answer DECERR). Byte strobes apply.",
     groups: &[GLOBALS, RDMA],
-    arrays: &[RINGS, WINDOWS],
+    arrays: &[RINGS, WINDOWS, RSS],
 };

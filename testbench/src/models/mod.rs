@@ -5,6 +5,7 @@ pub mod ena;
 pub mod ethernet;
 pub mod queue;
 pub mod rdma;
+pub mod rss;
 pub mod rx;
 pub mod stream_fifo;
 pub mod stream_packer;

@@ -17,6 +17,7 @@ pub mod rdma_registers;
 pub mod rdma_steer;
 pub mod rdma_table;
 pub mod roce_parser;
+pub mod rss_table;
 pub mod stream_fifo;
 pub mod stream_packer;
 pub mod stream_slice;
