@@ -74,9 +74,11 @@ impl<const REGION: usize> Default for AxilSplit<REGION> {
     }
 }
 
-/// The NIC's splits: the RDMA registers (0x800-0xFFF) and the DMA windows (0x3000-0x37FF).
+/// The NIC's splits: the RDMA registers (0x800-0xFFF), the DMA windows (0x3000-0x37FF) and
+/// the RSS indirection table (0x3800-0x3FFF).
 pub type RdmaSplit = AxilSplit<{ (crate::regs::nic::RDMA_BASE / 0x800) as usize }>;
 pub type WindowsSplit = AxilSplit<{ (crate::regs::nic::WINDOWS_BASE / 0x800) as usize }>;
+pub type RssSplit = AxilSplit<{ (crate::regs::nic::RSS_BASE / 0x800) as usize }>;
 
 impl<const REGION: usize> Logic for AxilSplit<REGION> {
     #[hdl_gen]

@@ -17,7 +17,8 @@
 //! commands and the RDMA counters, `rdma::registers`), 0x3000-0x37FF to the DMA windows
 //! (`windows`: per PCIe function, the host memory its queues may reach; the TX and RX
 //! engines and the RDMA placement check their DMAs against them, each on a lookup port of
-//! its own), the rest to the queue manager. The RDMA path's message
+//! its own), 0x3800-0x3FFF to the RSS indirection table (`rss`: the RX engine's queue for
+//! each hash mod 128), the rest to the queue manager. The RDMA path's message
 //! completions (`rdma_cpl_*`) and failed placements (`rdma_fail_*`) are ports of the NIC
 //! until they get a completion ring.
 //!
@@ -30,7 +31,7 @@
 //! the DMA write engine (a granted descriptor keeps the data stream until its `tlast`;
 //! status routed by `status_tag`).
 use crate::axi_write_mux::AxiWriteMux;
-use crate::axil_split::{RdmaSplit, WindowsSplit};
+use crate::axil_split::{RdmaSplit, RssSplit, WindowsSplit};
 use crate::bus::{Axi4Master, Axi4Slave, Axi4WriteMaster, AxilMaster, AxilSlave, AxisSink, AxisSource};
 use crate::dma::read::DmaRead;
 use crate::dma::write::DmaWrite;
@@ -39,6 +40,7 @@ use crate::llq::LlqMemory;
 use crate::queue::manager::QueueManager;
 use crate::rdma::receive::RdmaReceive;
 use crate::rdma::registers::RdmaRegisters;
+use crate::rss::RssTable;
 use crate::rx::RxEngine;
 use crate::stream_slice::{StreamSlice, StreamSlice64};
 use crate::tx::TxEngine;
@@ -124,9 +126,14 @@ pub struct Nic {
     /// The DMA write engine (`s0_`) and the RDMA path (`s1_`) onto `m_axi_`'s write channels.
     write_mux: AxiWriteMux,
     /// BAR0: the RDMA registers (`m1_`, 0x800-0xFFF), and the rest (`m0_`) to
-    /// `windows_split`: the DMA windows (`m1_`, 0x3000-0x37FF) and the queue manager (`m0_`).
+    /// `windows_split`: the DMA windows (`m1_`, 0x3000-0x37FF) and the rest (`m0_`) to
+    /// `rss_split`: the RSS indirection table (`m1_`, 0x3800-0x3FFF) and the queue manager
+    /// (`m0_`).
     bar0_split: RdmaSplit,
     windows_split: WindowsSplit,
+    rss_split: RssSplit,
+    /// The RX engine's steering: queue of each hash mod 128, written by the host.
+    rss: RssTable,
     /// Each function's DMA window, looked up by the TX and RX engines and the RDMA path.
     windows: DmaWindows,
     rdma_regs: RdmaRegisters,
@@ -171,7 +178,13 @@ impl Logic for Nic {
         self.windows.clk.next = self.clk.val();
         self.windows.rst.next = self.rst.val();
         AxilMaster::<16>::join(&mut self.bar0_split.m0_axil, &mut self.windows_split.s_axil);
-        AxilMaster::<16>::join(&mut self.windows_split.m0_axil, &mut self.queues.s_axil);
+        self.rss_split.clk.next = self.clk.val();
+        self.rss_split.rst.next = self.rst.val();
+        self.rss.clk.next = self.clk.val();
+        self.rss.rst.next = self.rst.val();
+        AxilMaster::<16>::join(&mut self.windows_split.m0_axil, &mut self.rss_split.s_axil);
+        AxilMaster::<16>::join(&mut self.rss_split.m0_axil, &mut self.queues.s_axil);
+        AxilMaster::<16>::join(&mut self.rss_split.m1_axil, &mut self.rss.s_axil);
         AxilMaster::<16>::join(&mut self.windows_split.m1_axil, &mut self.windows.s_axil);
         AxilMaster::<16>::join(&mut self.bar0_split.m1_axil, &mut self.rdma_regs.s_axil);
         Axi4Slave::<32, 64, 8, 4>::link(&mut self.s_axi_llq, &mut self.llq.s_axi_llq);
@@ -325,6 +338,8 @@ impl Logic for Nic {
         self.windows.rx_function.next = self.rx.window_function.val();
         self.rx.window_base.next = self.windows.rx_base.val();
         self.rx.window_limit.next = self.windows.rx_limit.val();
+        self.rss.lookup_index.next = self.rx.rss_index.val();
+        self.rx.rss_queue.next = self.rss.lookup_queue.val();
         self.windows.rdma_function.next = self.rdma.window_function.val();
         self.rdma.window_base.next = self.windows.rdma_base.val();
         self.rdma.window_limit.next = self.windows.rdma_limit.val();

@@ -17,8 +17,9 @@
 //! * TCP (6) / UDP (17) of an unfragmented IPv4 packet sets the L4 index; the hash covers
 //!   {source, destination address, source, destination port} when the IPv4 header has no
 //!   options (ports at bytes 34-37), else {source, destination address}; other frames hash 0.
-//! * Steering: queue = hash mod 8 (the ENA driver's default indirection table over 8
-//!   queues).
+//! * Steering: queue = the RSS indirection table's entry for the hash's low 7 bits
+//!   (`rss_index` out, `rss_queue` back the cycle after; after reset the table is hash mod
+//!   8, the ENA driver's default over 8 queues).
 //!
 //! **Engine side**, one frame at a time: take an RX descriptor from the queue's submission
 //! ring, fetch it with the DMA read engine, write the next `min(left, length & ~7)` bytes of
@@ -144,6 +145,10 @@ pub struct RxEngine {
     pub window_function: Signal<Out, Bits<8>>,
     pub window_base: Signal<In, Bits<64>>,
     pub window_limit: Signal<In, Bits<64>>,
+    /// The RSS indirection table (`rss::RssTable`): the low 7 bits of the hash of the frame
+    /// at the head of the record FIFO, and the queue the table answers, the cycle after.
+    pub rss_index: Signal<Out, Bits<7>>,
+    pub rss_queue: Signal<In, Bits<3>>,
     // DMA read engine: descriptor fetches.
     pub rd_desc_valid: Signal<Out, Bit>,
     pub rd_desc_ready: Signal<In, Bit>,
@@ -244,6 +249,10 @@ pub struct RxEngine {
     /// `prefetch_failed`, its take found no buffer).
     ahead: DFF<Bit>,
     next_queue: DFF<Bits<3>>,
+    /// The record at the FIFO's head was there a cycle ago too: `rss_queue` is its queue.
+    head_steered: DFF<Bit>,
+    /// A record is at the head and its queue is known.
+    record_ready: Signal<Local, Bit>,
     prefetched: DFF<Bit>,
     prefetch_failed: DFF<Bit>,
     /// The next frame's record is in the FIFO and good, and the frame being written needs
@@ -339,6 +348,10 @@ impl Default for RxEngine {
             window_function: Default::default(),
             window_base: Default::default(),
             window_limit: Default::default(),
+            rss_index: Default::default(),
+            rss_queue: Default::default(),
+            head_steered: Default::default(),
+            record_ready: Default::default(),
             rd_desc_valid: Default::default(),
             rd_desc_ready: Default::default(),
             rd_desc_addr: Default::default(),
@@ -517,6 +530,7 @@ impl Logic for RxEngine {
             data_error,
             ahead,
             next_queue,
+            head_steered,
             prefetched,
             prefetch_failed,
             step,
@@ -756,7 +770,12 @@ impl Logic for RxEngine {
         // flag registers say which, so the FIFO's read address does not wait for the state
         // decode.
         self.beats_fifo.m_axis.tready.next = (self.writing.q.val() & self.wr_data_tready.val()) | self.draining.q.val();
-        self.records_fifo.m_axis.tready.next = self.idle.q.val();
+        // Steering: the table is asked for the head record's queue as the record appears,
+        // and the record is taken once the answer is there.
+        self.rss_index.next = self.records_fifo.m_axis.tdata.val().get_bits::<7>(16);
+        self.head_steered.d.next = self.records_fifo.m_axis.tvalid.val() & !self.records_fifo.m_axis.tready.val();
+        self.record_ready.next = self.records_fifo.m_axis.tvalid.val() & self.head_steered.q.val();
+        self.records_fifo.m_axis.tready.next = self.idle.q.val() & self.head_steered.q.val();
         self.count_drop.next = false;
         self.count_truncated.next = false;
         self.count_error.next = false;
@@ -810,7 +829,7 @@ impl Logic for RxEngine {
         }
         self.may_look_ahead.next = !self.prefetched.q.val()
             & (self.left.q.val() == self.chunk.q.val())
-            & self.records_fifo.m_axis.tvalid.val()
+            & self.record_ready.val()
             & !self.records_fifo.m_axis.tdata.val().get_bit(59);
         // The window check, four cycles in Window: the DMA's first byte and its span less one
         // (step 0), its last byte (1), the compare with the window (2: the lookup asked for on
@@ -836,10 +855,10 @@ impl Logic for RxEngine {
                 // off the record's path.
                 self.check_kind.d.next = self.check_buffer.val();
                 self.lookup_function.d.next = self.take_function.q.val();
-                if self.records_fifo.m_axis.tvalid.val() {
+                if self.record_ready.val() {
                     self.left.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<16>(0);
                     self.hash.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<32>(16);
-                    self.queue.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<3>(16);
+                    self.queue.d.next = self.rss_queue.val();
                     self.l3.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<5>(48);
                     self.l4.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<5>(53);
                     self.fragment.d.next = self.records_fifo.m_axis.tdata.val().get_bit(58);
@@ -1011,7 +1030,7 @@ impl Logic for RxEngine {
             RxState::WriteStatus => {
                 if self.may_look_ahead.val() {
                     self.ahead.d.next = true;
-                    self.next_queue.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<3>(16);
+                    self.next_queue.d.next = self.rss_queue.val();
                     self.state.d.next = RxState::Take;
                 } else if self.data_answered.q.val() {
                     self.data_answered.d.next = false;
@@ -1194,5 +1213,5 @@ impl Logic for RxEngine {
 
 crate::native_ports!(
     impl[] RxEngine;
-    clk, rst, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_status, res_addr, res_phase, res_function, window_function, window_base, window_limit, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_tag, wr_status_error, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors, rx_window_errors,
+    clk, rst, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_status, res_addr, res_phase, res_function, window_function, window_base, window_limit, rss_index, rss_queue, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_tag, wr_status_error, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors, rx_window_errors,
 );
