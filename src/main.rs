@@ -261,7 +261,10 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    // The NIC is one large struct that rust-hdl walks recursively (export, simulation set-up):
+    // the same big stack the tests build it on, not the main thread's 8 MiB.
+    match ferronic_testbench::scenarios::on_big_stack(|| run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("ferronic: error: {e:#}");

@@ -13,6 +13,7 @@
 use anyhow::{ensure, Context, Result};
 use ferronic_hdl::tx::{MAX_DESCRIPTOR_BYTES, MAX_FRAME_BYTES};
 use ferronic_testbench::models::ethernet::{udp_frame, UdpFlow};
+use ferronic_testbench::models::rss::RssTable;
 use ferronic_testbench::models::rx::{classify, MAX_RX_FRAME_BYTES, RX_QUEUES};
 use ferronic_testbench::pcap::{self, PcapFrame};
 use ferronic_testbench::scenarios::nic_rx::{self, RxFrame, RxRun};
@@ -83,7 +84,7 @@ pub fn run_rx(rx_pcap: &Path, received: Option<&Path>, seed: u64) -> Result<Stri
     // Buffers per queue: what the frames steered there need.
     let mut needed = [0usize; RX_QUEUES];
     for frame in &frames {
-        needed[classify(frame).queue()] += frame.len().div_ceil(RX_BUFFER_BYTES).max(1);
+        needed[classify(frame).queue(&RssTable::default())] += frame.len().div_ceil(RX_BUFFER_BYTES).max(1);
     }
     let most = *needed.iter().max().expect("8 queues");
     ensure!(

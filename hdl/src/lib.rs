@@ -1,6 +1,7 @@
 //! ferronic's RTL: bus interfaces, blocks and their Verilog export.
 pub mod axi_write_mux;
 pub mod axil_register_port;
+pub mod axil_slice;
 pub mod axil_split;
 pub mod block_ram;
 pub mod bus;

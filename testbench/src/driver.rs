@@ -15,6 +15,7 @@ use crate::bfm::{Axi4Master, AxilMaster, Pattern, SparseMemory};
 use crate::models::ena::{
     llq_entry, RxCompletion, RxDescriptor, TxCompletion, TxDescriptor, LLQ_ENTRIES, LLQ_ENTRY_BYTES,
 };
+use crate::models::rss::RssTable;
 use crate::scenarios::rdma_decide::{command_fields, DecideOp};
 use crate::tb::Tb;
 use anyhow::{ensure, Result};
@@ -124,6 +125,14 @@ impl EnaHost {
     /// a queue down while traffic still runs.
     pub async fn disable_ring(&self, ring: u32) -> Result<()> {
         self.write_register(ring_register(ring, &RING_CONTROL), 0).await
+    }
+
+    /// Writes the RSS indirection table: every entry, as the ENA driver sets its table.
+    pub async fn set_rss_table(&self, table: &RssTable) -> Result<()> {
+        for (n, &queue) in table.entries().iter().enumerate() {
+            self.write_register(RSS.address(n as u32, &RSS_QUEUE) as u64, queue as u32).await?;
+        }
+        Ok(())
     }
 
     /// Sets `function`'s DMA window to [base, limit], as a PF driver does before it hands a

@@ -3,6 +3,7 @@
 //! bad input counted, under random idle cycles, backpressure and memory latency.
 use ferronic_testbench::bfm::{Axi4MemoryConfig, Pattern};
 use ferronic_testbench::models::ethernet::{udp_frame, UdpFlow};
+use ferronic_testbench::models::rss::RssTable;
 use ferronic_testbench::models::rx::{classify, RX_QUEUES};
 use ferronic_testbench::scenarios::nic_rx::{run, MacFault, RxBuffer, RxBufferFault, RxFrame, RxRing, RxRun};
 use ferronic_testbench::scenarios::nic_tx::build;
@@ -27,7 +28,7 @@ fn frame_for(queue: usize, len: usize, seed: u8) -> RxFrame {
             dst_port: rng.gen(),
         };
         let bytes = udp_frame(&flow, &payload);
-        if classify(&bytes).queue() == queue {
+        if classify(&bytes).queue(&RssTable::default()) == queue {
             return RxFrame::new(bytes);
         }
     }
@@ -58,6 +59,26 @@ fn frames_spread_over_all_queues_by_their_hash() {
     let report = run(build(Backend::Verilator).unwrap(), RxRun::unloaded(frames, 4, 2048, 40), 2).unwrap();
     assert_eq!(report.counters.packets, 16);
     assert_eq!(report.delivered.iter().filter(|(q, _)| *q == 5).count(), 2);
+}
+
+/// The host's RSS indirection table steers: with every entry on queue 1 or 6 (as a driver
+/// giving RSS two queues writes it) and only those queues set up, every frame lands on the
+/// one its hash's entry names, none is dropped, and the completions carry the hash.
+#[test]
+fn frames_follow_the_indirection_table_the_host_writes() {
+    let entries: Vec<u8> = (0..128).map(|n| if n % 3 == 0 { 6 } else { 1 }).collect();
+    let table = RssTable::from_queues(&entries);
+    let frames: Vec<RxFrame> = (0..24).map(|i| frame_for(i % RX_QUEUES, 60 + 53 * i, i as u8)).collect();
+    let mut buffers = vec![None; RX_QUEUES];
+    buffers[1] = Some(vec![RxBuffer::new(2048); 24]);
+    buffers[6] = Some(vec![RxBuffer::new(2048); 24]);
+    let setup = RxRun { rss: Some(table.clone()), buffers, ..RxRun::unloaded(frames.clone(), 0, 0, 40) };
+    let report = run(build(Backend::Verilator).unwrap(), setup, 5).unwrap();
+    assert_eq!(report.counters.packets, 24);
+    assert_eq!(report.counters.drops, 0);
+    let to_six = frames.iter().filter(|f| table.queue(classify(&f.bytes).hash) == 6).count();
+    assert!(to_six > 0 && to_six < 24, "the frames' hashes reach both queues' entries");
+    assert_eq!(report.delivered.iter().filter(|(q, _)| *q == 6).count(), to_six);
 }
 
 /// RoCEv2 through the NIC with no QP open: good packets (one with Ethernet padding) reach
@@ -369,12 +390,14 @@ proptest! {
     /// Random traffic: frames of 42 to 9000 bytes over all queues, buffers of random sizes
     /// (frames split, and cut when a queue runs dry), some outside the DMA window, in some
     /// runs a ring outside its function's window, frames transmitted meanwhile, random idle
-    /// on the MAC side, backpressure and latency on the memory, busy BAR0.
+    /// on the MAC side, backpressure and latency on the memory, busy BAR0, and in some runs
+    /// an RSS indirection table of the host's.
     #[test]
     fn random_traffic_matches_the_model(
         frames in prop::collection::vec((0..RX_QUEUES, frame_length(), any::<u8>()), 1..30),
         buffers in prop::collection::vec(prop::collection::vec((64u16..=4096, prop::bool::weighted(0.05)), 0..40), RX_QUEUES),
         ring_outside_window in prop::option::weighted(0.2, (0..RX_QUEUES, prop_oneof![Just(RxRing::Submission), Just(RxRing::Completion)])),
+        rss in prop::option::weighted(0.4, prop::collection::vec(0u8..8, 128)),
         transmit in prop::collection::vec((0usize..4, 42usize..1500, any::<u8>()), 0..20),
         latency in 20u64..200,
         ready in pattern(),
@@ -402,6 +425,7 @@ proptest! {
             failing_completion_ring: None,
             ring_outside_window,
             rdma_commands: Vec::new(),
+            rss: rss.map(|entries| RssTable::from_queues(&entries)),
         };
         let result = run(build(Backend::Verilator).unwrap(), setup, seed);
         prop_assert!(result.is_ok(), "{:?}", result.err());

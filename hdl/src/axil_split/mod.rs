@@ -1,7 +1,8 @@
 //! One AXI4-Lite slave port onto two: how the NIC's BAR0 reaches the queue manager, the
-//! RDMA registers and the DMA windows. Accesses to one 2 KiB region (address bits 15:11
-//! equal to `REGION`: 1 for the RDMA registers, 0x800-0xFFF) go to `m1_axil_`, all others
-//! to `m0_axil_`.
+//! RDMA registers, the DMA windows and the RSS table. Accesses to one region go to
+//! `m1_axil_`, all others to `m0_axil_`: those whose address bits 15:11, under `MASK`, equal
+//! `REGION` (a 2 KiB region with `MASK` 0x1F, e.g. 1 for the RDMA registers at
+//! 0x800-0xFFF; 4 KiB with 0x1E).
 //!
 //! One access at a time: a request is shown to its target (a write when AW and W are both
 //! valid, first; else a read), and once it is taken nothing else is shown until its response
@@ -13,9 +14,9 @@
 use crate::bus::{AxilMaster, AxilSlave};
 use rust_hdl::prelude::*;
 
-/// Sends BAR0 offsets `[REGION * 2 KiB, (REGION + 1) * 2 KiB)` to `m1_axil_`.
+/// Sends the BAR0 offsets whose bits 15:11 under `MASK` are `REGION` to `m1_axil_`.
 #[derive(LogicBlock)]
-pub struct AxilSplit<const REGION: usize> {
+pub struct AxilSplit<const REGION: usize, const MASK: usize> {
     pub clk: Signal<In, Clock>,
     pub rst: Signal<In, Bit>,
     pub s_axil: AxilSlave<16>,
@@ -42,11 +43,12 @@ pub struct AxilSplit<const REGION: usize> {
     read_taken: Signal<Local, Bit>,
     /// Address bits 15:11 of the accesses that go to `m1_axil_`.
     region: Constant<Bits<5>>,
+    mask: Constant<Bits<5>>,
 }
 
-impl<const REGION: usize> Default for AxilSplit<REGION> {
+impl<const REGION: usize, const MASK: usize> Default for AxilSplit<REGION, MASK> {
     fn default() -> Self {
-        assert!(REGION < 32, "a 2 KiB region of a 64 KiB BAR0");
+        assert!(REGION < 32 && MASK < 32 && REGION & !MASK == 0, "a region of 2 KiB blocks of a 64 KiB BAR0");
         Self {
             clk: Default::default(),
             rst: Default::default(),
@@ -70,17 +72,22 @@ impl<const REGION: usize> Default for AxilSplit<REGION> {
             write_taken: Default::default(),
             read_taken: Default::default(),
             region: Constant::new((REGION as u64).to_bits()),
+            mask: Constant::new((MASK as u64).to_bits()),
         }
     }
 }
 
-/// The NIC's splits: the RDMA registers (0x800-0xFFF), the DMA windows (0x3000-0x37FF) and
-/// the RSS indirection table (0x3800-0x3FFF).
-pub type RdmaSplit = AxilSplit<{ (crate::regs::nic::RDMA_BASE / 0x800) as usize }>;
-pub type WindowsSplit = AxilSplit<{ (crate::regs::nic::WINDOWS_BASE / 0x800) as usize }>;
-pub type RssSplit = AxilSplit<{ (crate::regs::nic::RSS_BASE / 0x800) as usize }>;
+/// The NIC's splits: the RDMA registers (0x800-0xFFF); the tables (0x3000-0x3FFF), and
+/// among them the RSS indirection table (0x3800-0x3FFF; the rest are the DMA windows).
+pub type RdmaSplit = AxilSplit<{ (crate::regs::nic::RDMA_BASE / 0x800) as usize }, 0x1F>;
+pub type TablesSplit = AxilSplit<{ (crate::regs::nic::WINDOWS_BASE / 0x800) as usize }, 0x1E>;
+pub type RssSplit = AxilSplit<{ (crate::regs::nic::RSS_BASE / 0x800) as usize }, 0x1F>;
+const _: () = assert!(
+    crate::regs::nic::WINDOWS_BASE % 0x1000 == 0
+        && crate::regs::nic::RSS_END == crate::regs::nic::WINDOWS_BASE + 0x1000
+);
 
-impl<const REGION: usize> Logic for AxilSplit<REGION> {
+impl<const REGION: usize, const MASK: usize> Logic for AxilSplit<REGION, MASK> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clk, shown, aw_done, w_done, aw_went_m1, busy, busy_write, busy_m1);
@@ -92,13 +99,13 @@ impl<const REGION: usize> Logic for AxilSplit<REGION> {
                 | ((self.shown.q.val() == 0)
                     & !(self.s_axil.awvalid.val() & self.s_axil.wvalid.val())
                     & self.s_axil.arvalid.val()));
-        self.aw_to_m1.next = self.s_axil.awaddr.val().get_bits::<5>(11) == self.region.val();
+        self.aw_to_m1.next = (self.s_axil.awaddr.val().get_bits::<5>(11) & self.mask.val()) == self.region.val();
         // W follows its address: once AW is taken, the host may already show the next one.
         self.w_to_m1.next = self.aw_to_m1.val();
         if self.aw_done.q.val() {
             self.w_to_m1.next = self.aw_went_m1.q.val();
         }
-        self.read_to_m1.next = self.s_axil.araddr.val().get_bits::<5>(11) == self.region.val();
+        self.read_to_m1.next = (self.s_axil.araddr.val().get_bits::<5>(11) & self.mask.val()) == self.region.val();
 
         // Requests: addresses and data to both, valid to the target only.
         self.m0_axil.awaddr.next = self.s_axil.awaddr.val();
@@ -193,7 +200,7 @@ impl<const REGION: usize> Logic for AxilSplit<REGION> {
 }
 
 crate::native_ports!(
-    impl[const REGION: usize] AxilSplit<REGION>;
+    impl[const REGION: usize, const MASK: usize] AxilSplit<REGION, MASK>;
     clk, rst,
     s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready,
     m0_axil.awaddr, m0_axil.awprot, m0_axil.awvalid, m0_axil.awready, m0_axil.wdata, m0_axil.wstrb, m0_axil.wvalid, m0_axil.wready, m0_axil.bresp, m0_axil.bvalid, m0_axil.bready, m0_axil.araddr, m0_axil.arprot, m0_axil.arvalid, m0_axil.arready, m0_axil.rdata, m0_axil.rresp, m0_axil.rvalid, m0_axil.rready,

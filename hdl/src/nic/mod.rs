@@ -13,7 +13,7 @@
 //! Host memory writes come from two engines: the DMA write engine (RX frames, completions)
 //! and the RDMA path's own (placement); an AXI write multiplexer (`axi_write_mux`) puts both
 //! on `m_axi_`'s write channels (the RDMA path's writes carry ID 8). BAR0 is split by
-//! address (`axil_split`, two of them in a row): 0x800-0xFFF to the RDMA registers (host
+//! address (`axil_split`: a tree of three): 0x800-0xFFF to the RDMA registers (host
 //! commands and the RDMA counters, `rdma::registers`), 0x3000-0x37FF to the DMA windows
 //! (`windows`: per PCIe function, the host memory its queues may reach; the TX and RX
 //! engines and the RDMA placement check their DMAs against them, each on a lookup port of
@@ -31,7 +31,8 @@
 //! the DMA write engine (a granted descriptor keeps the data stream until its `tlast`;
 //! status routed by `status_tag`).
 use crate::axi_write_mux::AxiWriteMux;
-use crate::axil_split::{RdmaSplit, RssSplit, WindowsSplit};
+use crate::axil_slice::AxilSlice;
+use crate::axil_split::{RdmaSplit, RssSplit, TablesSplit};
 use crate::bus::{Axi4Master, Axi4Slave, Axi4WriteMaster, AxilMaster, AxilSlave, AxisSink, AxisSource};
 use crate::dma::read::DmaRead;
 use crate::dma::write::DmaWrite;
@@ -126,11 +127,15 @@ pub struct Nic {
     /// The DMA write engine (`s0_`) and the RDMA path (`s1_`) onto `m_axi_`'s write channels.
     write_mux: AxiWriteMux,
     /// BAR0: the RDMA registers (`m1_`, 0x800-0xFFF), and the rest (`m0_`) to
-    /// `windows_split`: the DMA windows (`m1_`, 0x3000-0x37FF) and the rest (`m0_`) to
-    /// `rss_split`: the RSS indirection table (`m1_`, 0x3800-0x3FFF) and the queue manager
-    /// (`m0_`).
+    /// `tables_split`: the tables (`m1_`, 0x3000-0x3FFF) through `tables_slice` to
+    /// `rss_split`, the rest (`m0_`)
+    /// to the queue manager; `rss_split`: the RSS indirection table (`m1_`, 0x3800-0x3FFF)
+    /// and the DMA windows (`m0_`).
     bar0_split: RdmaSplit,
-    windows_split: WindowsSplit,
+    tables_split: TablesSplit,
+    /// Between the two splits: a third block in a row that passes valid and ready through
+    /// would close a loop Verilator cannot order (see `axil_slice`).
+    tables_slice: AxilSlice,
     rss_split: RssSplit,
     /// The RX engine's steering: queue of each hash mod 128, written by the host.
     rss: RssTable,
@@ -173,19 +178,22 @@ impl Logic for Nic {
         self.rdma_regs.clk.next = self.clk.val();
         self.rdma_regs.rst.next = self.rst.val();
         AxilSlave::<16>::link(&mut self.s_axil, &mut self.bar0_split.s_axil);
-        self.windows_split.clk.next = self.clk.val();
-        self.windows_split.rst.next = self.rst.val();
+        self.tables_split.clk.next = self.clk.val();
+        self.tables_split.rst.next = self.rst.val();
         self.windows.clk.next = self.clk.val();
         self.windows.rst.next = self.rst.val();
-        AxilMaster::<16>::join(&mut self.bar0_split.m0_axil, &mut self.windows_split.s_axil);
+        AxilMaster::<16>::join(&mut self.bar0_split.m0_axil, &mut self.tables_split.s_axil);
         self.rss_split.clk.next = self.clk.val();
         self.rss_split.rst.next = self.rst.val();
         self.rss.clk.next = self.clk.val();
         self.rss.rst.next = self.rst.val();
-        AxilMaster::<16>::join(&mut self.windows_split.m0_axil, &mut self.rss_split.s_axil);
-        AxilMaster::<16>::join(&mut self.rss_split.m0_axil, &mut self.queues.s_axil);
+        AxilMaster::<16>::join(&mut self.tables_split.m0_axil, &mut self.queues.s_axil);
+        self.tables_slice.clk.next = self.clk.val();
+        self.tables_slice.rst.next = self.rst.val();
+        AxilMaster::<16>::join(&mut self.tables_split.m1_axil, &mut self.tables_slice.s_axil);
+        AxilMaster::<16>::join(&mut self.tables_slice.m_axil, &mut self.rss_split.s_axil);
+        AxilMaster::<16>::join(&mut self.rss_split.m0_axil, &mut self.windows.s_axil);
         AxilMaster::<16>::join(&mut self.rss_split.m1_axil, &mut self.rss.s_axil);
-        AxilMaster::<16>::join(&mut self.windows_split.m1_axil, &mut self.windows.s_axil);
         AxilMaster::<16>::join(&mut self.bar0_split.m1_axil, &mut self.rdma_regs.s_axil);
         Axi4Slave::<32, 64, 8, 4>::link(&mut self.s_axi_llq, &mut self.llq.s_axi_llq);
         // Frames leave whole: store and forward between the engine and the MAC.

@@ -773,9 +773,10 @@ impl Logic for RxEngine {
         // Steering: the table is asked for the head record's queue as the record appears,
         // and the record is taken once the answer is there.
         self.rss_index.next = self.records_fifo.m_axis.tdata.val().get_bits::<7>(16);
-        self.head_steered.d.next = self.records_fifo.m_axis.tvalid.val() & !self.records_fifo.m_axis.tready.val();
-        self.record_ready.next = self.records_fifo.m_axis.tvalid.val() & self.head_steered.q.val();
         self.records_fifo.m_axis.tready.next = self.idle.q.val() & self.head_steered.q.val();
+        self.head_steered.d.next =
+            self.records_fifo.m_axis.tvalid.val() & !(self.idle.q.val() & self.head_steered.q.val());
+        self.record_ready.next = self.records_fifo.m_axis.tvalid.val() & self.head_steered.q.val();
         self.count_drop.next = false;
         self.count_truncated.next = false;
         self.count_error.next = false;

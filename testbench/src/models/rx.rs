@@ -3,6 +3,7 @@
 //! classification contract (`docs/blocks/rx.md`): which queue, which completion fields, how
 //! the frame splits over the host's buffers.
 use super::ena::{L3_PROTO_IPV4, L4_PROTO_TCP, L4_PROTO_UDP};
+use crate::models::rss::RssTable;
 
 /// Microsoft's default RSS key, as printed in the RSS specification.
 pub const RSS_KEY: [u8; 40] = [
@@ -28,7 +29,7 @@ pub fn toeplitz(key: &[u8], input: &[u8]) -> u32 {
     hash
 }
 
-/// Queues the RX engine steers over (hash mod 8).
+/// Queues the RX engine steers over (through the RSS indirection table, `models::rss`).
 pub const RX_QUEUES: usize = 8;
 /// Longest frame the RX engine takes.
 pub const MAX_RX_FRAME_BYTES: usize = 9600;
@@ -43,9 +44,9 @@ pub struct RxClass {
 }
 
 impl RxClass {
-    /// The ENA driver's default indirection table over 8 queues.
-    pub fn queue(&self) -> usize {
-        self.hash as usize % RX_QUEUES
+    /// The queue the indirection table `rss` steers the frame to.
+    pub fn queue(&self, rss: &RssTable) -> usize {
+        rss.queue(self.hash)
     }
 }
 
@@ -160,7 +161,7 @@ mod tests {
     fn classification_follows_the_ipv4_header() {
         let tcp = classify(&ipv4_frame(5, 0x4000, 6, 64));
         assert_eq!(tcp, RxClass { l3_proto: 8, l4_proto: 12, ipv4_frag: false, hash: 0x51ccc178 });
-        assert_eq!(tcp.queue(), 0x51ccc178 % 8);
+        assert_eq!(tcp.queue(&RssTable::default()), 0x51ccc178 % 8, "the reset table is hash mod 8");
         // Options move the ports: addresses only. A fragment: no L4, addresses only.
         assert_eq!(classify(&ipv4_frame(6, 0, 17, 64)).hash, 0x323e8fc2);
         assert_eq!(classify(&ipv4_frame(6, 0, 17, 64)).l4_proto, 13);

@@ -60,7 +60,20 @@ pub type SimResult = Result<BoxedSim>;
 /// that Verilog, so without this every test case would pay the export again. `configuration`
 /// must tell apart every variant `make` can build under one name ("" for a block that has
 /// one); `make` runs only when the model is not yet known.
-pub fn verilated<B: Block>(name: &str, configuration: &str, make: impl FnOnce() -> B) -> Result<BoxedSim> {
+/// Runs `f` on a thread with a 256 MiB stack: the NIC is one large struct, built on the
+/// stack, and rust-hdl walks it recursively to write its Verilog; a test thread's 2 MiB
+/// does not hold both.
+pub fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new().stack_size(256 << 20).spawn_scoped(scope, f);
+        match worker.expect("spawning a thread").join() {
+            Ok(value) => value,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
+pub fn verilated<B: Block>(name: &str, configuration: &str, make: impl FnOnce() -> B + Send) -> Result<BoxedSim> {
     type Models = Mutex<HashMap<String, Arc<Mutex<Option<Arc<VerilatedModel>>>>>>;
     static MODELS: OnceLock<Models> = OnceLock::new();
     let slot = {
@@ -71,7 +84,8 @@ pub fn verilated<B: Block>(name: &str, configuration: &str, make: impl FnOnce() 
     // instead of exporting it too; other models build meanwhile.
     let mut model = slot.lock().unwrap_or_else(|e| e.into_inner());
     if model.is_none() {
-        *model = Some(VerilatedModel::build(&export_block(name, &mut make())?)?);
+        let exported = on_big_stack(|| export_block(name, &mut make()))?;
+        *model = Some(VerilatedModel::build(&exported)?);
     }
     let model = model.as_ref().expect("set just above");
     Ok(Box::new(model.instantiate()?))

@@ -19,6 +19,7 @@ use crate::driver::{
 };
 use crate::models::ena::{RxCompletion, RxDescriptor, TxDescriptor, TX_STATUS_OK};
 use crate::models::rdma::{Completion, PlacementModel};
+use crate::models::rss::RssTable;
 use crate::models::rx::{buffer_bytes, classify, split, usable_bytes, MAX_RX_FRAME_BYTES, RX_QUEUES};
 use crate::models::stream_packer::valid_bytes;
 use crate::tb::{Tb, TbConfig};
@@ -139,6 +140,9 @@ pub struct RxRun {
     /// RDMA commands (open QP, install, ...) issued before the first frame; each answer
     /// must be the placement model's.
     pub rdma_commands: Vec<DecideOp>,
+    /// The RSS indirection table the host writes before the first frame; `None`: it is not
+    /// written, and the table after reset (hash mod 8) steers.
+    pub rss: Option<RssTable>,
 }
 
 impl RxRun {
@@ -156,6 +160,7 @@ impl RxRun {
             failing_completion_ring: None,
             ring_outside_window: None,
             rdma_commands: Vec::new(),
+            rss: None,
         }
     }
 }
@@ -224,6 +229,7 @@ fn expect(
     rings: &mut [Option<VecDeque<Posted>>],
     rdma: &mut PlacementModel,
     ringless_queue: Option<usize>,
+    rss: &RssTable,
 ) -> Expected {
     let mut completions = vec![VecDeque::new(); RX_QUEUES];
     let mut counters = RxCounters::default();
@@ -279,7 +285,7 @@ fn expect(
             continue;
         }
         let class = classify(&frame.bytes);
-        let q = class.queue();
+        let q = class.queue(rss);
         let Some(ring) = rings[q].as_mut() else {
             counters.drops += 1;
             continue;
@@ -425,6 +431,9 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
         // function the buffers only.
         host.set_window(0, TX_RING_BASE, OUTSIDE_BASE - 1).await?;
         host.set_window(RINGLESS_FUNCTION, RX_BUFFER_BASE, OUTSIDE_BASE - 1).await?;
+        if let Some(table) = &setup.rss {
+            host.set_rss_table(table).await?;
+        }
         for (q, ring) in rings.iter().enumerate() {
             let Some(ring) = ring else { continue };
             let function = |which| if setup.ring_outside_window == Some((q, which)) { RINGLESS_FUNCTION } else { 0 };
@@ -467,7 +476,8 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
             Pattern::Never,
         );
         let ringless = |which| setup.ring_outside_window.filter(|&(_, ring)| ring == which).map(|(q, _)| q);
-        let mut expected = expect(&setup.frames, &mut rings.clone(), &mut rdma, ringless(RxRing::Submission));
+        let rss = setup.rss.clone().unwrap_or_default();
+        let mut expected = expect(&setup.frames, &mut rings.clone(), &mut rdma, ringless(RxRing::Submission), &rss);
         // Completions that cannot be written are counted instead of seen; those outside
         // their ring's window in the window count too.
         if let Some(q) = setup.failing_completion_ring {

@@ -24,7 +24,8 @@ use std::collections::VecDeque;
 pub fn build(backend: Backend) -> Result<BoxedSim> {
     Ok(match backend {
         Backend::Verilator => verilated("nic", "", Nic::default)?,
-        Backend::RustHdl => Box::new(NativeSim::new(Nic::default())?),
+        // Built and boxed on a big stack: the struct is larger than a test thread's stack.
+        Backend::RustHdl => super::on_big_stack(|| NativeSim::new(Nic::default()).map(Box::new))?,
     })
 }
 
