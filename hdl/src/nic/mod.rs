@@ -27,9 +27,9 @@
 //! has nothing to ask or was just served (round robin under load). The requester rides in
 //! bit 7 of the tag so answers find their way back: the queue manager's operation port
 //! (results routed by `res_tag`; the granted request goes through a register slice,
-//! `op_slice`, so the queue manager's hazard check starts from registers), the DMA read engine (data routed by its `tuser` tag), and
-//! the DMA write engine (a granted descriptor keeps the data stream until its `tlast`;
-//! status routed by `status_tag`).
+//! `op_slice`, so the queue manager's hazard check starts from registers), the DMA read
+//! engine (data routed by its `tuser` tag), and the DMA write engine (a granted descriptor
+//! keeps the data stream until its `tlast`; status routed by `status_tag`).
 use crate::axi_write_mux::AxiWriteMux;
 use crate::axil_slice::AxilSlice;
 use crate::axil_split::{RdmaSplit, RssSplit, TablesSplit};
@@ -128,9 +128,8 @@ pub struct Nic {
     write_mux: AxiWriteMux,
     /// BAR0: the RDMA registers (`m1_`, 0x800-0xFFF), and the rest (`m0_`) to
     /// `tables_split`: the tables (`m1_`, 0x3000-0x3FFF) through `tables_slice` to
-    /// `rss_split`, the rest (`m0_`)
-    /// to the queue manager; `rss_split`: the RSS indirection table (`m1_`, 0x3800-0x3FFF)
-    /// and the DMA windows (`m0_`).
+    /// `rss_split`, the rest (`m0_`) to the queue manager; `rss_split`: the RSS indirection
+    /// table (`m1_`, 0x3800-0x3FFF) and the DMA windows (`m0_`).
     bar0_split: RdmaSplit,
     tables_split: TablesSplit,
     /// Between the two splits: a third block in a row that passes valid and ready through
