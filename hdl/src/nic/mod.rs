@@ -29,7 +29,9 @@
 //! (results routed by `res_tag`; the granted request goes through a register slice,
 //! `op_slice`, so the queue manager's hazard check starts from registers), the DMA read
 //! engine (data routed by its `tuser` tag), and the DMA write engine (a granted descriptor
-//! keeps the data stream until its `tlast`; status routed by `status_tag`).
+//! keeps the data stream until its `tlast`; status routed by `status_tag`; the granted
+//! descriptor goes through a register slice, `write_desc_slice`, so the write engine's
+//! burst splitter and the engines' offers are not one combinational path).
 use crate::axi_write_mux::AxiWriteMux;
 use crate::axil_slice::AxilSlice;
 use crate::axil_split::{RdmaSplit, RssSplit, TablesSplit};
@@ -119,6 +121,8 @@ pub struct Nic {
     /// engine's data handshake does not hang on `m_axi_wready` through the write engine and
     /// the multiplexer: Verilator 5.006 mis-orders that chain of blocks (docs/testbench.md).
     write_slice: StreamSlice64,
+    /// Granted write descriptor: {length 79:64, address 63:0}, tag in `tuser`.
+    write_desc_slice: StreamSlice<80, 10, 8>,
     tx: TxEngine,
     tx_fifo: FrameFifo,
     /// In front of the RX engine: places RDMA WRITE payload, drops bad RoCEv2, passes the rest.
@@ -403,32 +407,43 @@ impl Logic for Nic {
         // Engines <-> DMA write engine: a descriptor is granted only when no data stream is
         // open; the granted engine then owns the data stream up to its tlast. Status comes
         // back in order, to the engine its tag names.
-        self.dma_write.s_desc_valid.next = !self.write_busy.q.val()
+        self.write_desc_slice.clk.next = self.clk.val();
+        self.write_desc_slice.rst.next = self.rst.val();
+        self.write_desc_slice.s_axis.tvalid.next = !self.write_busy.q.val()
             & ((self.tx.wr_desc_valid.val() & !self.write_grant_rx.q.val())
                 | (self.rx.wr_desc_valid.val() & self.write_grant_rx.q.val()));
+        self.write_desc_slice.s_axis.tkeep.next = 0x3FF.into();
+        self.write_desc_slice.s_axis.tlast.next = true;
         self.tx.wr_desc_ready.next =
-            self.dma_write.s_desc_ready.val() & !self.write_busy.q.val() & !self.write_grant_rx.q.val();
+            self.write_desc_slice.s_axis.tready.val() & !self.write_busy.q.val() & !self.write_grant_rx.q.val();
         self.rx.wr_desc_ready.next =
-            self.dma_write.s_desc_ready.val() & !self.write_busy.q.val() & self.write_grant_rx.q.val();
+            self.write_desc_slice.s_axis.tready.val() & !self.write_busy.q.val() & self.write_grant_rx.q.val();
         if self.write_grant_rx.q.val() {
-            self.dma_write.s_desc_addr.next = self.rx.wr_desc_addr.val();
-            self.dma_write.s_desc_len.next = self.rx.wr_desc_len.val();
-            self.dma_write.s_desc_tag.next = self.rx.wr_desc_tag.val() | 0x80;
+            self.write_desc_slice.s_axis.tdata.next =
+                bit_cast::<80, 64>(self.rx.wr_desc_addr.val()) | (bit_cast::<80, 16>(self.rx.wr_desc_len.val()) << 64);
+            self.write_desc_slice.s_axis.tuser.next = self.rx.wr_desc_tag.val() | 0x80;
             if self.tx.wr_desc_valid.val() & (!self.rx.wr_desc_valid.val() | self.rx.wr_desc_ready.val()) {
                 self.write_grant_rx.d.next = false;
             }
         } else {
-            self.dma_write.s_desc_addr.next = self.tx.wr_desc_addr.val();
-            self.dma_write.s_desc_len.next = self.tx.wr_desc_len.val();
-            self.dma_write.s_desc_tag.next = self.tx.wr_desc_tag.val() & 0x7F;
+            self.write_desc_slice.s_axis.tdata.next =
+                bit_cast::<80, 64>(self.tx.wr_desc_addr.val()) | (bit_cast::<80, 16>(self.tx.wr_desc_len.val()) << 64);
+            self.write_desc_slice.s_axis.tuser.next = self.tx.wr_desc_tag.val() & 0x7F;
             if self.rx.wr_desc_valid.val() & (!self.tx.wr_desc_valid.val() | self.tx.wr_desc_ready.val()) {
                 self.write_grant_rx.d.next = true;
             }
         }
-        if self.dma_write.s_desc_valid.val() & self.dma_write.s_desc_ready.val() {
+        if self.write_desc_slice.s_axis.tvalid.val() & self.write_desc_slice.s_axis.tready.val() {
             self.write_busy.d.next = true;
             self.write_owner_rx.d.next = self.write_grant_rx.q.val();
         }
+        // The data stream may reach the write engine's data slice before its descriptor
+        // leaves this slice: the engine takes data only for a descriptor it holds.
+        self.dma_write.s_desc_valid.next = self.write_desc_slice.m_axis.tvalid.val();
+        self.dma_write.s_desc_addr.next = self.write_desc_slice.m_axis.tdata.val().get_bits::<64>(0);
+        self.dma_write.s_desc_len.next = self.write_desc_slice.m_axis.tdata.val().get_bits::<16>(64);
+        self.dma_write.s_desc_tag.next = self.write_desc_slice.m_axis.tuser.val();
+        self.write_desc_slice.m_axis.tready.next = self.dma_write.s_desc_ready.val();
         self.tx.wr_data_tready.next =
             self.write_slice.s_axis.tready.val() & self.write_busy.q.val() & !self.write_owner_rx.q.val();
         self.rx.wr_data_tready.next =
