@@ -80,6 +80,13 @@ pub const TAG_DESCRIPTOR: u64 = 0x50;
 pub const TAG_PAYLOAD: u64 = 0x5A;
 /// The notifier's operations (the engine's own carry tag 0).
 pub const TAG_NOTIFY: u64 = crate::queue::notifier::TAG_NOTIFY;
+/// A regular queue's descriptors taken and fetched ahead of the one being worked on: each
+/// fetch is a memory round trip, so the next ones must be out long before they are needed
+/// (three 1500-byte packets cover a 200-cycle round trip; four leave a margin).
+pub const TAKE_AHEAD: u64 = 4;
+/// Descriptors taken from a regular queue in one visit before the engine moves on (it first
+/// finishes the packet it is in): the other queues wait at most this many packets.
+pub const VISIT_TAKES: u64 = 16;
 
 /// The jobs the front queues for the back. `tuser` bits 1:0 the kind; for an end, bit 2
 /// "write the completion" and bits 66:3 its address, `tdata` the completion.
@@ -89,6 +96,9 @@ const JOB_CLOSE: u64 = 2; // close what was streamed of the frame with an error
 const JOB_END: u64 = 3; // the packet ends
 /// Room for two LLQ packets' headers and ends, or many regular packets.
 type JobQueue = StreamFifo<64, 8, 67, 5, 6>;
+/// Descriptor beats, `tuser` = the read failed: room for twice TAKE_AHEAD descriptors.
+type DescriptorFifo = StreamFifo<64, 8, 1, 4, 5>;
+const _: () = assert!(2 * TAKE_AHEAD as usize <= 16);
 
 #[derive(LogicBlock)]
 pub struct TxEngine {
@@ -176,6 +186,8 @@ pub struct TxEngine {
     descriptor_beat: Signal<Local, Bit>,
     payload_beat: Signal<Local, Bit>,
     front_takes_beat: Signal<Local, Bit>,
+    /// The beats of the descriptors fetched (two each), as they come back.
+    descriptors: DescriptorFifo,
     back_takes_beat: Signal<Local, Bit>,
     /// The payload beat offered to the packer carries a failed read.
     beat_error: Signal<Local, Bit>,
@@ -235,6 +247,21 @@ pub struct TxEngine {
     /// Queues rung and not yet found empty: only these are visited.
     pending: DFF<Bits<8>>,
     in_packet: DFF<Bit>,
+    /// Regular queues: descriptors taken and fetched (or refused by the window check) but
+    /// not worked on yet, oldest first; their indices follow `next_index`.
+    ahead: DFF<Bits<3>>,
+    /// Bit i: the i-th of them lies outside the window and was not fetched.
+    ahead_refused: DFF<Bits<4>>,
+    next_index: DFF<Bits<16>>,
+    /// Takes this visit, and whether one found the ring empty: no more take-ahead.
+    visit_takes: DFF<Bits<5>>,
+    dry: DFF<Bit>,
+    /// The submission ring's function: the payload checks use it after a post to the
+    /// completion ring has set `ring_function` to that ring's.
+    sq_function: DFF<Bits<8>>,
+    take_ahead: Constant<Bits<3>>,
+    refused_first: Constant<Bits<4>>,
+    visit_budget: Constant<Bits<5>>,
     /// A packet went bad before its last descriptor: the rest of its descriptors are taken
     /// and read (to find `last`) but nothing more is streamed, then it completes once.
     skipping: DFF<Bit>,
@@ -385,6 +412,7 @@ impl Default for TxEngine {
             descriptor_beat: Default::default(),
             payload_beat: Default::default(),
             front_takes_beat: Default::default(),
+            descriptors: Default::default(),
             back_takes_beat: Default::default(),
             beat_error: Default::default(),
             payload_failed: Default::default(),
@@ -415,6 +443,15 @@ impl Default for TxEngine {
             queue: Default::default(),
             llq: Default::default(),
             in_packet: Default::default(),
+            ahead: Default::default(),
+            ahead_refused: Default::default(),
+            next_index: Default::default(),
+            visit_takes: Default::default(),
+            dry: Default::default(),
+            sq_function: Default::default(),
+            take_ahead: Constant::new(TAKE_AHEAD.to_bits()),
+            refused_first: Constant::new(1_u64.to_bits()),
+            visit_budget: Constant::new(VISIT_TAKES.to_bits()),
             skipping: Default::default(),
             packet_bytes: Default::default(),
             packet_total: Default::default(),
@@ -484,6 +521,7 @@ pub enum TxState {
     WaitPost,
     CompletionWindow,
     PushEnd,
+    Next,
     NextQueue,
     Seek,
 }
@@ -500,6 +538,12 @@ impl Logic for TxEngine {
             pending,
             llq,
             in_packet,
+            ahead,
+            ahead_refused,
+            next_index,
+            visit_takes,
+            dry,
+            sq_function,
             skipping,
             packet_bytes,
             measured_total,
@@ -620,7 +664,18 @@ impl Logic for TxEngine {
         self.descriptor_beat.next =
             self.rd_data_tuser.val().get_bits::<7>(0) == self.tag_descriptor.val().get_bits::<7>(0);
         self.payload_beat.next = self.rd_data_tuser.val().get_bits::<7>(0) == self.tag_payload.val().get_bits::<7>(0);
-        self.front_takes_beat.next = false;
+        // Descriptor beats go into the descriptor FIFO as they come, whatever the front is
+        // doing, so payload behind them in the read stream never waits for the front (which
+        // may be waiting for the back). It holds every descriptor fetched ahead: it never fills.
+        self.descriptors.clk.next = self.clk.val();
+        self.descriptors.rst.next = self.rst.val();
+        self.descriptors.s_axis.tvalid.next = self.rd_data_tvalid.val() & self.descriptor_beat.val();
+        self.descriptors.s_axis.tdata.next = self.rd_data_tdata.val();
+        self.descriptors.s_axis.tkeep.next = self.rd_data_tkeep.val();
+        self.descriptors.s_axis.tlast.next = self.rd_data_tlast.val();
+        self.descriptors.s_axis.tuser.next = bit_cast::<1, 1>(self.rd_data_tuser.val().get_bit(8).into());
+        self.descriptors.m_axis.tready.next = false;
+        self.front_takes_beat.next = self.descriptor_beat.val() & self.descriptors.s_axis.tready.val();
         self.flush_deferred.next = false;
         self.buff_addr.next = bit_cast::<64, 32>(self.buff_lo.q.val())
             | (bit_cast::<64, 16>(self.buff_hi.q.val().get_bits::<16>(0)) << 32);
@@ -653,6 +708,9 @@ impl Logic for TxEngine {
                 if self.e_op_ready.val() {
                     // Cleared as the take goes in; a doorbell from now on sets it again.
                     self.pending.d.next = (self.pending.q.val() & !self.queue_bit.val()) | self.rung_bit.val();
+                    if self.visit_takes.q.val() < self.visit_budget.val() {
+                        self.visit_takes.d.next = self.visit_takes.q.val() + 1;
+                    }
                     self.state.d.next = TxState::WaitTake;
                 }
             }
@@ -662,9 +720,16 @@ impl Logic for TxEngine {
                         // There may be more: come back to this queue.
                         self.pending.d.next = self.pending.q.val() | self.queue_bit.val() | self.rung_bit.val();
                         self.sq_index.d.next = self.res_index.val();
+                        if self.ahead.q.val() != 0 {
+                            // Taken behind others still to be worked on.
+                            self.sq_index.d.next = self.sq_index.q.val();
+                        } else {
+                            self.next_index.d.next = self.res_index.val();
+                        }
                         self.llq.d.next = self.res_entry_log.val() == 7;
                         self.desc_addr.d.next = self.res_addr.val();
                         self.ring_function.d.next = self.res_function.val();
+                        self.sq_function.d.next = self.res_function.val();
                         self.check_first.d.next = self.res_addr.val();
                         self.llq_word.d.next = (bit_cast::<11, 3>(self.queue.q.val()) << 8)
                             | (bit_cast::<11, 4>(self.res_index.val().get_bits::<4>(0)) << 4);
@@ -674,6 +739,10 @@ impl Logic for TxEngine {
                         } else {
                             self.state.d.next = TxState::RingWindow;
                         }
+                    } else if self.ahead.q.val() != 0 {
+                        // Empty (or disabled): work on the descriptors taken before.
+                        self.dry.d.next = true;
+                        self.state.d.next = TxState::Next;
                     } else if self.in_packet.q.val() {
                         // The ring ran dry inside a packet (or it was disabled): the packet
                         // ends here. A packet already bad keeps its first error.
@@ -714,11 +783,13 @@ impl Logic for TxEngine {
                     self.step.d.next = 0.into();
                     self.state.d.next = TxState::FetchDescriptor;
                     if self.outside.q.val() {
-                        // Not fetched: as a descriptor that cannot be read.
-                        self.req_id.d.next = 0xFFFF.into();
-                        self.status.d.next = self.status_dma_error.val();
+                        // Not fetched: when its turn comes, it is a descriptor that cannot
+                        // be read.
+                        self.ahead_refused.d.next = self.ahead_refused.q.val()
+                            | (self.refused_first.val() << bit_cast::<4, 3>(self.ahead.q.val()));
+                        self.ahead.d.next = self.ahead.q.val() + 1;
                         self.count_window_error.next = true;
-                        self.state.d.next = TxState::PushClose;
+                        self.state.d.next = TxState::Next;
                     }
                 }
             }
@@ -726,26 +797,25 @@ impl Logic for TxEngine {
                 // Regular queue: fetch the 16-byte descriptor from the host ring.
                 self.rd_desc_valid.next = true;
                 if self.rd_desc_ready.val() {
-                    self.step.d.next = 0.into();
-                    self.state.d.next = TxState::DescriptorData;
+                    self.ahead.d.next = self.ahead.q.val() + 1;
+                    self.state.d.next = TxState::Next;
                 }
             }
             TxState::DescriptorData => {
-                // The descriptor's beats come behind the payload of the reads issued before
-                // it, which the back takes.
-                self.front_takes_beat.next = self.descriptor_beat.val();
-                if self.rd_data_tvalid.val() & self.descriptor_beat.val() {
+                // The descriptor's two beats, from the descriptor FIFO.
+                self.descriptors.m_axis.tready.next = true;
+                if self.descriptors.m_axis.tvalid.val() {
                     self.step.d.next = self.step.q.val() + 1;
                     if self.step.q.val() == 0 {
-                        self.len_ctrl.d.next = self.rd_data_tdata.val().get_bits::<32>(0);
-                        self.length_less_one.d.next = self.rd_data_tdata.val().get_bits::<16>(0) - 1;
-                        self.meta_ctrl.d.next = self.rd_data_tdata.val().get_bits::<32>(32);
+                        self.len_ctrl.d.next = self.descriptors.m_axis.tdata.val().get_bits::<32>(0);
+                        self.length_less_one.d.next = self.descriptors.m_axis.tdata.val().get_bits::<16>(0) - 1;
+                        self.meta_ctrl.d.next = self.descriptors.m_axis.tdata.val().get_bits::<32>(32);
                     } else {
-                        self.buff_lo.d.next = self.rd_data_tdata.val().get_bits::<32>(0);
-                        self.buff_hi.d.next = self.rd_data_tdata.val().get_bits::<32>(32);
+                        self.buff_lo.d.next = self.descriptors.m_axis.tdata.val().get_bits::<32>(0);
+                        self.buff_hi.d.next = self.descriptors.m_axis.tdata.val().get_bits::<32>(32);
                     }
-                    if self.rd_data_tlast.val() {
-                        if self.rd_data_tuser.val().get_bit(8) {
+                    if self.descriptors.m_axis.tlast.val() {
+                        if self.descriptors.m_axis.tuser.val().any() {
                             // A descriptor that cannot be read has no req_id to report:
                             // 0xFFFF says so (sq_head_idx still says where it was).
                             self.req_id.d.next = 0xFFFF.into();
@@ -787,7 +857,7 @@ impl Logic for TxEngine {
                         self.skipping.d.next = false;
                         self.state.d.next = TxState::Post;
                     } else {
-                        self.state.d.next = TxState::Take;
+                        self.state.d.next = TxState::Next;
                     }
                 } else if self.measured_bad.q.val() {
                     self.status.d.next = self.status_malformed.val();
@@ -819,11 +889,12 @@ impl Logic for TxEngine {
             }
             TxState::PayloadRequest => {
                 // Reads go out in job order: one held back goes first. A regular queue's
-                // read is held back until the next descriptor's fetch is out; an LLQ
-                // queue's goes now (its next descriptor needs no fetch).
+                // read is held back until the next descriptor's fetch is out (it is when one
+                // was taken ahead); an LLQ queue's goes now (its next descriptor needs no
+                // fetch).
                 if self.deferred.q.val() {
                     self.flush_deferred.next = true;
-                } else if !self.llq.q.val() {
+                } else if !self.llq.q.val() & (self.ahead.q.val() == 0) {
                     self.deferred.d.next = true;
                     self.deferred_addr.d.next = self.buff_addr.val();
                     self.deferred_length.d.next = self.length.val();
@@ -884,7 +955,7 @@ impl Logic for TxEngine {
                     } else {
                         // The packet goes on with the queue's next descriptor.
                         self.in_packet.d.next = true;
-                        self.state.d.next = TxState::Take;
+                        self.state.d.next = TxState::Next;
                     }
                 }
             }
@@ -897,7 +968,7 @@ impl Logic for TxEngine {
                 if self.job_entry.s_axis.tready.val() {
                     if self.skipping.q.val() {
                         self.in_packet.d.next = true;
-                        self.state.d.next = TxState::Take;
+                        self.state.d.next = TxState::Next;
                     } else {
                         self.state.d.next = TxState::PacketEnd;
                     }
@@ -978,15 +1049,50 @@ impl Logic for TxEngine {
                     | (bit_cast::<67, 1>(self.end_write.q.val().into()) << 2)
                     | bit_cast::<67, 2>(self.job_end.val());
                 if self.job_entry.s_axis.tready.val() {
+                    self.in_packet.d.next = false;
+                    self.skipping.d.next = false;
+                    self.packet_bytes.d.next = 0.into();
+                    self.status.d.next = 0.into();
+                    self.state.d.next = TxState::Next;
+                }
+            }
+            TxState::Next => {
+                // What next on this queue: take (and fetch) ahead while the ring has
+                // descriptors, the visit's budget lasts and fewer than TAKE_AHEAD wait; else
+                // work on the oldest taken; else go on with a packet left open (a take that
+                // finds the ring empty then ends it); else the next queue.
+                if !self.llq.q.val()
+                    & !self.dry.q.val()
+                    & (self.visit_takes.q.val() < self.visit_budget.val())
+                    & (self.ahead.q.val() < self.take_ahead.val())
+                {
+                    self.state.d.next = TxState::Take;
+                } else if self.ahead.q.val() != 0 {
+                    self.sq_index.d.next = self.next_index.q.val();
+                    self.next_index.d.next = self.next_index.q.val() + 1;
+                    self.ahead.d.next = self.ahead.q.val() - 1;
+                    self.ahead_refused.d.next = self.ahead_refused.q.val() >> 1;
+                    self.ring_function.d.next = self.sq_function.q.val();
+                    self.step.d.next = 0.into();
+                    if self.ahead_refused.q.val().get_bit(0) {
+                        // Outside the window, not fetched: as a descriptor that cannot be
+                        // read.
+                        self.req_id.d.next = 0xFFFF.into();
+                        self.status.d.next = self.status_dma_error.val();
+                        self.state.d.next = TxState::PushClose;
+                    } else {
+                        self.state.d.next = TxState::DescriptorData;
+                    }
+                } else if self.in_packet.q.val() {
+                    self.state.d.next = TxState::Take;
+                } else {
                     self.state.d.next = TxState::NextQueue;
                 }
             }
             TxState::NextQueue => {
-                // Next queue.
-                self.in_packet.d.next = false;
-                self.skipping.d.next = false;
-                self.packet_bytes.d.next = 0.into();
-                self.status.d.next = 0.into();
+                // Next queue: a new visit.
+                self.visit_takes.d.next = 0.into();
+                self.dry.d.next = false;
                 self.queue.d.next = self.queue.q.val() + 1;
                 self.state.d.next = TxState::Seek;
             }
@@ -1175,6 +1281,10 @@ impl Logic for TxEngine {
             self.state.d.next = TxState::Seek;
             self.queue.d.next = 0.into();
             self.in_packet.d.next = false;
+            self.ahead.d.next = 0.into();
+            self.ahead_refused.d.next = 0.into();
+            self.visit_takes.d.next = 0.into();
+            self.dry.d.next = false;
             self.skipping.d.next = false;
             self.packet_bytes.d.next = 0.into();
             self.streamed.d.next = false;
