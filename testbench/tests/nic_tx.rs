@@ -340,3 +340,22 @@ fn a_packet_longer_than_a_frame_is_refused() {
         run(build(Backend::Verilator).unwrap(), quiet(vec![long, packet(0, 0, &[9000, 312], 2)], 0), 6).unwrap();
     assert_eq!((report.frames, report.completions, report.errored_frames), (1, 2, 1));
 }
+
+/// Two busy regular queues take turns: the engine fetches a queue's descriptors ahead but
+/// leaves it after `VISIT_TAKES` of them (its packets here are one descriptor each), so
+/// neither queue's frames leave more than that many in a row while the other has packets
+/// waiting. Queue 1's frames are one byte longer, which tells them apart on the wire.
+#[test]
+fn busy_queues_take_turns_after_a_visit_of_sixteen_descriptors() {
+    use ferronic_hdl::tx::VISIT_TAKES;
+    let packets: Vec<TxPacket> =
+        (0..80u16).map(|id| packet(id as usize % 2, 0, &[1000 + id as usize % 2], id)).collect();
+    let report = run(build(Backend::Verilator).unwrap(), quiet(packets, 0), 13).unwrap();
+    assert_eq!((report.frames, report.completions), (80, 80));
+    let queues: Vec<usize> = report.sent.iter().map(|(_, frame)| frame.len() - 1000).collect();
+    // Only the last queue left may run on alone: stop counting where the other's frames end.
+    let end = queues.iter().rposition(|&q| q != *queues.last().unwrap()).unwrap() + 1;
+    let longest = queues[..end].chunk_by(|a, b| a == b).map(<[usize]>::len).max().unwrap();
+    assert!(longest <= VISIT_TAKES as usize, "{longest} frames of one queue in a row: {queues:?}");
+    assert!(longest > 1, "the queues alternated frame by frame: no take-ahead visit at all");
+}
