@@ -4,7 +4,10 @@
 //! (RX, for the RX engine). The engine visits the TX queues in turn and asks the queue
 //! manager to `take` a descriptor (an empty ring answers "none" and the next queue is
 //! tried). A descriptor is the ENA TX descriptor (`ena_eth_io_defs.h`), 16 bytes:
-//! * regular queue: fetched from the host ring entry with the DMA read engine;
+//! * regular queue: fetched from the host ring entry with the DMA read engine, up to
+//!   `TAKE_AHEAD` taken and fetched ahead of the one worked on (beats kept in the
+//!   descriptor FIFO), so the fetches' round trips overlap the packets before them; a
+//!   visit to a queue ends after `VISIT_TAKES` takes or an empty ring (and the open packet);
 //! * LLQ queue (its submission ring set up with 128-byte entries, `entry_log` = 7, and 16
 //!   of them): read from the queue's LLQ entry in device memory (entry = index mod 16):
 //!   descriptor slot 0, then `header_length` bytes of header from
