@@ -10,6 +10,8 @@ use ferronic_testbench::scenarios::cfgspace::{self, run_sequence, Request};
 use ferronic_testbench::scenarios::Backend;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
+mod common;
+use common::pattern;
 
 fn nic() -> DeviceImages {
     load_profile("ferronic-nic").unwrap().build().unwrap()
@@ -89,10 +91,6 @@ fn request(max_function: usize) -> impl Strategy<Value = Request> {
     ]
 }
 
-fn pattern() -> impl Strategy<Value = Pattern> {
-    prop_oneof![Just(Pattern::Never), (0.1f64..0.9).prop_map(Pattern::Random)]
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
 
@@ -100,8 +98,8 @@ proptest! {
     fn random_accesses_over_all_functions_match_the_model(
         vfs in 0u16..=18,
         body in prop::collection::vec(request(18), 1..250),
-        idle in pattern(),
-        log in pattern(),
+        idle in pattern(0.9),
+        log in pattern(0.9),
         seed in any::<u64>(),
     ) {
         let images = nic_with_errors_latched();
@@ -124,7 +122,7 @@ proptest! {
             (0usize..=1, prop::sample::select(vec![1usize, 4]), any::<bool>(), 0u8..16, any::<u32>()),
             1..200,
         ),
-        idle in pattern(),
+        idle in pattern(0.9),
         seed in any::<u64>(),
     ) {
         let images = nic_with_errors_latched();

@@ -7,18 +7,12 @@ use ferronic_testbench::models::dma::ReadRequest;
 use ferronic_testbench::scenarios::dma_read::{build, run, ReadRun};
 use ferronic_testbench::scenarios::Backend;
 use proptest::prelude::*;
+mod common;
+use common::pattern;
 
 fn request() -> impl Strategy<Value = ReadRequest> {
     (0u64..1 << 20, prop_oneof![4 => 1u32..200, 3 => 1u32..9000, 1 => 9000u32..=65536], any::<u8>())
         .prop_map(|(addr, len, tag)| ReadRequest { addr: 0x8000_0000 + addr, len, tag })
-}
-
-fn pattern() -> impl Strategy<Value = Pattern> {
-    prop_oneof![
-        Just(Pattern::Never),
-        (0.1f64..0.8).prop_map(Pattern::Random),
-        (1u32..6, 1u32..12).prop_map(|(on, off)| Pattern::Burst { on, off })
-    ]
 }
 
 proptest! {
@@ -28,9 +22,9 @@ proptest! {
     fn random_reads_match_the_model(
         requests in prop::collection::vec(request(), 1..8),
         latency in 1u64..250,
-        ready in pattern(),
-        idle in pattern(),
-        backpressure in pattern(),
+        ready in pattern(0.8),
+        idle in pattern(0.8),
+        backpressure in pattern(0.8),
         seed in any::<u64>(),
     ) {
         let memory = Axi4MemoryConfig { latency, ready, response_idle: idle, reorder: false, errors: vec![], forbidden: vec![] };

@@ -6,6 +6,8 @@ use ferronic_testbench::bfm::Pattern;
 use ferronic_testbench::scenarios::llq::{build, run, HostAccess, LlqRun, LLQ_BYTES};
 use ferronic_testbench::scenarios::Backend;
 use proptest::prelude::*;
+mod common;
+use common::pattern;
 
 fn entry(queue: usize, index: usize, fill: u8) -> HostAccess {
     let addr = ((queue * ENTRIES_PER_QUEUE + index) * ENTRY_BYTES) as u64;
@@ -79,18 +81,14 @@ fn bursts_of_the_wrong_type_or_size_are_refused_and_narrow_bursts_land() {
     }
 }
 
-fn pattern() -> impl Strategy<Value = Pattern> {
-    prop_oneof![Just(Pattern::Never), (0.1f64..0.8).prop_map(Pattern::Random)]
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
 
     #[test]
     fn random_writes_land_byte_for_byte(
         writes in prop::collection::vec((0u64..LLQ_BYTES + 256, 1usize..300, any::<u8>()), 1..12),
-        idle in pattern(),
-        backpressure in pattern(),
+        idle in pattern(0.8),
+        backpressure in pattern(0.8),
         seed in any::<u64>(),
     ) {
         let accesses = writes

@@ -11,6 +11,8 @@ use ferronic_testbench::scenarios::Backend;
 use proptest::prelude::*;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
+mod common;
+use common::pattern;
 
 /// A UDP frame of `len` bytes (at least 42) that steers to `queue`: random addresses and
 /// ports (every bit of the 4-tuple, so every key bit of the hash, gets exercised) are drawn
@@ -380,10 +382,6 @@ fn frame_length() -> impl Strategy<Value = usize> {
     prop_oneof![6 => 42usize..=600, 3 => 600usize..=1500, 1 => 1500usize..=9000]
 }
 
-fn pattern() -> impl Strategy<Value = Pattern> {
-    prop_oneof![Just(Pattern::Never), (0.05f64..0.6).prop_map(Pattern::Random)]
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
 
@@ -400,9 +398,9 @@ proptest! {
         rss in prop::option::weighted(0.4, prop::collection::vec(0u8..8, 128)),
         transmit in prop::collection::vec((0usize..4, 42usize..1500, any::<u8>()), 0..20),
         latency in 20u64..200,
-        ready in pattern(),
-        response_idle in pattern(),
-        rx_idle in pattern(),
+        ready in pattern(0.6),
+        response_idle in pattern(0.6),
+        rx_idle in pattern(0.6),
         seed in any::<u64>(),
     ) {
         let setup = RxRun {

@@ -5,6 +5,8 @@ use ferronic_testbench::bfm::{Axi4MemoryConfig, Pattern};
 use ferronic_testbench::scenarios::nic_tx::{build, run, TxFault, TxPacket, TxRun};
 use ferronic_testbench::scenarios::{on_big_stack, Backend};
 use proptest::prelude::*;
+mod common;
+use common::pattern;
 
 fn bytes(n: usize, seed: u8) -> Vec<u8> {
     (0..n).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
@@ -146,10 +148,6 @@ fn random_packet() -> impl Strategy<Value = TxPacket> {
         })
 }
 
-fn pattern() -> impl Strategy<Value = Pattern> {
-    prop_oneof![Just(Pattern::Never), (0.05f64..0.6).prop_map(Pattern::Random)]
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
 
@@ -161,9 +159,9 @@ proptest! {
     fn random_traffic_over_regular_and_llq_queues_matches_the_packets(
         packets in prop::collection::vec(random_packet(), 1..40),
         latency in 20u64..200,
-        ready in pattern(),
-        response_idle in pattern(),
-        tx_backpressure in pattern(),
+        ready in pattern(0.6),
+        response_idle in pattern(0.6),
+        tx_backpressure in pattern(0.6),
         seed in any::<u64>(),
     ) {
         let packets: Vec<TxPacket> = packets

@@ -11,6 +11,8 @@ use ferronic_testbench::models::queue::Op;
 use ferronic_testbench::scenarios::queue::{build, run, QueueRun, Step};
 use ferronic_testbench::scenarios::Backend;
 use proptest::prelude::*;
+mod common;
+use common::pattern;
 
 fn reg(ring: u8, register: &Register) -> u32 {
     RINGS.address(ring as u32, register)
@@ -197,20 +199,16 @@ fn random_steps(rings: u8) -> impl Strategy<Value = Vec<Step>> {
     })
 }
 
-fn pattern() -> impl Strategy<Value = Pattern> {
-    prop_oneof![Just(Pattern::Never), (0.1f64..0.8).prop_map(Pattern::Random), Just(Pattern::Burst { on: 3, off: 5 })]
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
 
     #[test]
     fn random_register_and_operation_streams_match_the_model(
         steps in random_steps(8),
-        host_idle in pattern(),
-        host_backpressure in pattern(),
-        op_idle in pattern(),
-        msix_backpressure in pattern(),
+        host_idle in pattern(0.8),
+        host_backpressure in pattern(0.8),
+        op_idle in pattern(0.8),
+        msix_backpressure in pattern(0.8),
         seed in any::<u64>(),
     ) {
         let setup = QueueRun { rings: 8, steps, host_idle, host_backpressure, op_idle, msix_backpressure, msix_blocked: false };

@@ -11,6 +11,8 @@ use ferronic_testbench::scenarios::rdma_decide::{build, random_traffic, run, Dec
 use ferronic_testbench::scenarios::Backend;
 use ferronic_testbench::TbConfig;
 use proptest::prelude::*;
+mod common;
+use common::pattern;
 
 #[test]
 fn random_traffic_gets_the_models_verdicts_on_both_backends() {
@@ -144,14 +146,10 @@ fn every_bad_input_gets_its_verdict() {
     }
 }
 
-fn pattern() -> impl Strategy<Value = Pattern> {
-    prop_oneof![Just(Pattern::Never), (0.05f64..0.8).prop_map(Pattern::Random)]
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
     #[test]
-    fn any_traffic_gets_the_models_verdicts(seed in any::<u64>(), messages in 1usize..60, idle in pattern(), backpressure in pattern()) {
+    fn any_traffic_gets_the_models_verdicts(seed in any::<u64>(), messages in 1usize..60, idle in pattern(0.8), backpressure in pattern(0.8)) {
         let report = run(build(Backend::Verilator).unwrap(), random_traffic(messages, seed), idle, backpressure, &TbConfig::new(seed));
         prop_assert!(report.is_ok(), "{:?}", report.err());
     }

@@ -6,6 +6,8 @@ use ferronic_testbench::scenarios::rdma_steer::{build, random_frames, run, Steer
 use ferronic_testbench::scenarios::Backend;
 use ferronic_testbench::TbConfig;
 use proptest::prelude::*;
+mod common;
+use common::pattern;
 
 #[test]
 fn random_frames_go_where_their_commands_say_on_both_backends() {
@@ -48,14 +50,10 @@ fn roce_payloads_are_cut_out_and_realigned() {
     }
 }
 
-fn pattern() -> impl Strategy<Value = Pattern> {
-    prop_oneof![Just(Pattern::Never), (0.05f64..0.8).prop_map(Pattern::Random)]
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
     #[test]
-    fn any_frames_go_where_their_commands_say(seed in any::<u64>(), count in 1usize..80, idle in pattern(), backpressure in pattern()) {
+    fn any_frames_go_where_their_commands_say(seed in any::<u64>(), count in 1usize..80, idle in pattern(0.8), backpressure in pattern(0.8)) {
         let result = run(build(Backend::Verilator).unwrap(), random_frames(count, seed), idle, backpressure, &TbConfig::new(seed));
         prop_assert!(result.is_ok(), "{:?}", result.err());
     }

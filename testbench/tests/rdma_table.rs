@@ -7,6 +7,8 @@ use ferronic_testbench::scenarios::rdma_table::{build, random_ops, run, TableOp,
 use ferronic_testbench::scenarios::Backend;
 use ferronic_testbench::TbConfig;
 use proptest::prelude::*;
+mod common;
+use common::pattern;
 
 fn transaction(qp: u32, first_psn: u32, packets: u32) -> Transaction {
     Transaction {
@@ -107,14 +109,10 @@ fn refused_installs_and_retires_answer_with_their_reason() {
     }
 }
 
-fn pattern() -> impl Strategy<Value = Pattern> {
-    prop_oneof![Just(Pattern::Never), (0.05f64..0.8).prop_map(Pattern::Random)]
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
     #[test]
-    fn any_mix_of_operations_matches_the_model(seed in any::<u64>(), count in 1usize..600, idle in pattern()) {
+    fn any_mix_of_operations_matches_the_model(seed in any::<u64>(), count in 1usize..600, idle in pattern(0.8)) {
         let report = run(build(Backend::Verilator, 256).unwrap(), 256, random_ops(count, seed, 256), idle, &TbConfig::new(seed));
         prop_assert!(report.is_ok(), "{:?}", report.err());
     }

@@ -7,6 +7,8 @@ use ferronic_testbench::scenarios::Backend;
 use ferronic_testbench::TbConfig;
 use proptest::prelude::*;
 use rand::SeedableRng;
+mod common;
+use common::pattern;
 
 #[test]
 fn random_frames_get_the_models_verdict_on_both_backends() {
@@ -58,14 +60,10 @@ fn the_parser_keeps_line_rate() {
     assert!(report.cycles <= beats + 20, "{beats} beats took {} cycles", report.cycles);
 }
 
-fn pattern() -> impl Strategy<Value = Pattern> {
-    prop_oneof![Just(Pattern::Never), (0.05f64..0.8).prop_map(Pattern::Random)]
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
     #[test]
-    fn random_frames_under_random_pauses(seed in any::<u64>(), idle in pattern(), backpressure in pattern()) {
+    fn random_frames_under_random_pauses(seed in any::<u64>(), idle in pattern(0.8), backpressure in pattern(0.8)) {
         let frames = random_frames(80, seed);
         let result = run(build(Backend::Verilator).unwrap(), frames, idle, backpressure, &TbConfig::new(seed));
         prop_assert!(result.is_ok(), "{:?}", result.err());

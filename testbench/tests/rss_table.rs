@@ -8,6 +8,8 @@ use ferronic_testbench::scenarios::rss_table::{build, run, RssOp};
 use ferronic_testbench::scenarios::Backend;
 use ferronic_testbench::TbConfig;
 use proptest::prelude::*;
+mod common;
+use common::pattern;
 
 fn entry(n: u32) -> u64 {
     RSS.address(n, &RSS_QUEUE) as u64
@@ -52,17 +54,13 @@ fn op() -> impl Strategy<Value = RssOp> {
     ]
 }
 
-fn pattern() -> impl Strategy<Value = Pattern> {
-    prop_oneof![Just(Pattern::Never), (0.1f64..0.7).prop_map(Pattern::Random)]
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
     #[test]
     fn random_accesses_and_lookups_match_the_model(
         ops in prop::collection::vec(op(), 1..150),
-        idle in pattern(),
-        backpressure in pattern(),
+        idle in pattern(0.7),
+        backpressure in pattern(0.7),
         seed in any::<u64>(),
     ) {
         let result = run(build(Backend::Verilator).unwrap(), ops, idle, backpressure, &TbConfig::from_env("rss_table", seed));

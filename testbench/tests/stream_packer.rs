@@ -6,6 +6,8 @@ use ferronic_testbench::scenarios::Backend;
 use ferronic_testbench::tb::TbConfig;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
+mod common;
+use common::pattern;
 
 /// An input beat: mostly 1-8 valid bytes from byte 0, sometimes none, sometimes a broken
 /// `tkeep`; rarely an error.
@@ -17,10 +19,6 @@ fn beat() -> impl Strategy<Value = AxisBeat> {
     ];
     (any::<u64>(), keep, prop::bool::weighted(0.2), prop::bool::weighted(0.03))
         .prop_map(|(data, keep, last, error)| AxisBeat { data, keep, last, user: error as u64 })
-}
-
-fn pattern() -> impl Strategy<Value = Pattern> {
-    prop_oneof![Just(Pattern::Never), (0.1f64..0.8).prop_map(Pattern::Random)]
 }
 
 /// Frames are closed at the end so every byte must come out.
@@ -37,8 +35,8 @@ proptest! {
     #[test]
     fn random_pieces_pack_into_the_frames_the_model_expects(
         beats in prop::collection::vec(beat(), 1..300),
-        idle in pattern(),
-        backpressure in pattern(),
+        idle in pattern(0.8),
+        backpressure in pattern(0.8),
         seed in any::<u64>(),
     ) {
         let result = run(build(Backend::Verilator).unwrap(), closed(beats), idle, backpressure, &TbConfig::new(seed));

@@ -9,6 +9,8 @@ use ferronic_testbench::scenarios::windows::{build, run, WindowOp};
 use ferronic_testbench::scenarios::Backend;
 use ferronic_testbench::TbConfig;
 use proptest::prelude::*;
+mod common;
+use common::pattern;
 
 fn write(function: u32, register: &ferronic_hdl::regs::Register, data: u32) -> WindowOp {
     WindowOp::Write { offset: WINDOWS.address(function, register) as u64, data, strb: 0xF }
@@ -53,17 +55,13 @@ fn op() -> impl Strategy<Value = WindowOp> {
     ]
 }
 
-fn pattern() -> impl Strategy<Value = Pattern> {
-    prop_oneof![Just(Pattern::Never), (0.1f64..0.7).prop_map(Pattern::Random)]
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
     #[test]
     fn random_accesses_and_lookups_match_the_model(
         ops in prop::collection::vec(op(), 1..120),
-        idle in pattern(),
-        backpressure in pattern(),
+        idle in pattern(0.7),
+        backpressure in pattern(0.7),
         seed in any::<u64>(),
     ) {
         let result = run(build(Backend::Verilator).unwrap(), ops, idle, backpressure, &TbConfig::from_env("windows", seed));
