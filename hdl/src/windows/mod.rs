@@ -12,12 +12,12 @@
 //! neither a register access nor another engine ever delays a lookup; a lookup in the cycle
 //! its window is written sees the old window.
 //!
-//! Registers: one access at a time on `s_axil_` (AXI4-Lite). AW, W and AR are each taken
-//! into a register when offered (ready does not wait for valid), a write once both its
-//! halves are in, before a read. The access reads the function's word from the register
-//! copy, merges the byte-strobed dword, writes all four copies and answers: OKAY, or DECERR for
-//! a function past the table or an address outside the region (reads give 0, writes change
-//! nothing).
+//! Registers: `s_axil_` (AXI4-Lite) through the shared register port
+//! (`axil_register_port`: one access at a time, a write before a read). The access reads
+//! the function's word from the register copy, merges the byte-strobed dword, writes all
+//! four copies and answers: OKAY, or DECERR for a function past the table or an address
+//! outside the region (reads give 0, writes change nothing).
+use crate::axil_register_port::AxilRegisterPort;
 use crate::block_ram::BlockRam;
 use crate::bus::AxilSlave;
 use crate::regs::nic::{WINDOWS, WINDOW_BASE_HI, WINDOW_BASE_LO, WINDOW_FUNCTIONS, WINDOW_LIMIT_HI, WINDOW_LIMIT_LO};
@@ -58,27 +58,14 @@ pub struct DmaWindows {
     /// After `rst`: every window set to all of memory, one per cycle.
     clearing: DFF<Bit>,
     clear_function: DFF<Bits<5>>,
-    // The halves of an access, taken when offered.
-    aw_held: DFF<Bit>,
-    /// Address bits 15:2 (a dword's).
-    aw_addr: DFF<Bits<14>>,
-    w_held: DFF<Bit>,
-    w_data: DFF<Bits<32>>,
-    w_strb: DFF<Bits<4>>,
-    ar_held: DFF<Bit>,
-    ar_addr: DFF<Bits<14>>,
-    /// The access carried out: 1 its word is being read, 2 it is read (merge, write,
-    /// answer), 3 answered and waiting for the master to take the answer.
-    step: DFF<Bits<2>>,
-    a_write: DFF<Bit>,
-    a_function: DFF<Bits<5>>,
-    a_dword: DFF<Bits<2>>,
-    a_mapped: DFF<Bit>,
-    bvalid: DFF<Bit>,
-    rvalid: DFF<Bit>,
-    resp: DFF<Bits<2>>,
-    rdata: DFF<Bits<32>>,
-    start_address: Signal<Local, Bits<14>>,
+    /// The bus side: one access at a time, held until `done`.
+    port: AxilRegisterPort,
+    /// The access's word is being read from the register copy (it is there the cycle after).
+    reading: DFF<Bit>,
+    /// The access's function, dword, and whether it is in the windows' region and table.
+    a_function: Signal<Local, Bits<5>>,
+    a_dword: Signal<Local, Bits<2>>,
+    a_mapped: Signal<Local, Bit>,
     strobe_mask: Signal<Local, Bits<32>>,
     current: Signal<Local, Bits<32>>,
     merged: Signal<Local, Bits<32>>,
@@ -124,23 +111,11 @@ impl Default for DmaWindows {
             rdma_absent: Default::default(),
             clearing: Default::default(),
             clear_function: Default::default(),
-            aw_held: Default::default(),
-            aw_addr: Default::default(),
-            w_held: Default::default(),
-            w_data: Default::default(),
-            w_strb: Default::default(),
-            ar_held: Default::default(),
-            ar_addr: Default::default(),
-            step: Default::default(),
-            a_write: Default::default(),
+            port: Default::default(),
+            reading: Default::default(),
             a_function: Default::default(),
             a_dword: Default::default(),
             a_mapped: Default::default(),
-            bvalid: Default::default(),
-            rvalid: Default::default(),
-            resp: Default::default(),
-            rdata: Default::default(),
-            start_address: Default::default(),
             strobe_mask: Default::default(),
             current: Default::default(),
             merged: Default::default(),
@@ -160,31 +135,7 @@ impl Default for DmaWindows {
 impl Logic for DmaWindows {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
-            self,
-            clk,
-            tx_absent,
-            rx_absent,
-            rdma_absent,
-            clearing,
-            clear_function,
-            aw_held,
-            aw_addr,
-            w_held,
-            w_data,
-            w_strb,
-            ar_held,
-            ar_addr,
-            step,
-            a_write,
-            a_function,
-            a_dword,
-            a_mapped,
-            bvalid,
-            rvalid,
-            resp,
-            rdata
-        );
+        dff_setup!(self, clk, tx_absent, rx_absent, rdma_absent, clearing, clear_function, reading);
         self.tx_lookup.read_clock.next = self.clk.val();
         self.tx_lookup.write_clock.next = self.clk.val();
         self.rx_lookup.read_clock.next = self.clk.val();
@@ -220,83 +171,56 @@ impl Logic for DmaWindows {
             self.rdma_limit.next = 0.into();
         }
 
-        // Register accesses: each half taken when offered.
-        self.s_axil.awready.next = !self.aw_held.q.val();
-        self.s_axil.wready.next = !self.w_held.q.val();
-        self.s_axil.arready.next = !self.ar_held.q.val();
-        if self.s_axil.awvalid.val() & !self.aw_held.q.val() {
-            self.aw_held.d.next = true;
-            self.aw_addr.d.next = self.s_axil.awaddr.val().get_bits::<14>(2);
-        }
-        if self.s_axil.wvalid.val() & !self.w_held.q.val() {
-            self.w_held.d.next = true;
-            self.w_data.d.next = self.s_axil.wdata.val();
-            self.w_strb.d.next = self.s_axil.wstrb.val();
-        }
-        if self.s_axil.arvalid.val() & !self.ar_held.q.val() {
-            self.ar_held.d.next = true;
-            self.ar_addr.d.next = self.s_axil.araddr.val().get_bits::<14>(2);
-        }
-
-        // Start one (a write first) when idle and the table is set up.
-        self.start_address.next = self.ar_addr.q.val();
-        if self.aw_held.q.val() & self.w_held.q.val() {
-            self.start_address.next = self.aw_addr.q.val();
-        }
-        if !self.clearing.q.val()
-            & (self.step.q.val() == 0)
-            & ((self.aw_held.q.val() & self.w_held.q.val()) | self.ar_held.q.val())
-        {
-            self.step.d.next = 1.into();
-            self.a_write.d.next = self.aw_held.q.val() & self.w_held.q.val();
-            // In the windows' region (BAR0 bits 15:11) and the table (bits 10:9 zero).
-            self.a_function.d.next = self.start_address.val().get_bits::<5>(2);
-            self.a_dword.d.next = self.start_address.val().get_bits::<2>(0);
-            self.a_mapped.d.next = (self.start_address.val().get_bits::<5>(9) == self.region.val())
-                & (self.start_address.val().get_bits::<2>(7) == 0);
-        }
-        self.registers.read_address.next = self.a_function.q.val();
-        if self.step.q.val() == 1 {
-            self.step.d.next = 2.into();
-        }
+        // Register accesses: the function's word is read (a cycle), then merged, written and
+        // answered; none while the table is being set up.
+        self.port.clk.next = self.clk.val();
+        self.port.rst.next = self.rst.val();
+        AxilSlave::<16>::link(&mut self.s_axil, &mut self.port.s_axil);
+        // In the windows' region (BAR0 bits 15:11) and the table (bits 10:9 zero).
+        self.a_function.next = self.port.access_dword.val().get_bits::<5>(2);
+        self.a_dword.next = self.port.access_dword.val().get_bits::<2>(0);
+        self.a_mapped.next = (self.port.access_dword.val().get_bits::<5>(9) == self.region.val())
+            & (self.port.access_dword.val().get_bits::<2>(7) == 0);
+        self.registers.read_address.next = self.a_function.val();
+        self.reading.d.next = self.port.access_valid.val() & !self.clearing.q.val() & !self.reading.q.val();
 
         // The word read: its dword, merged under the strobes, written back into both copies.
         self.current.next = self.registers.read_data.val().get_bits::<32>(0);
-        if self.a_dword.q.val() == 1 {
+        if self.a_dword.val() == 1 {
             self.current.next = self.registers.read_data.val().get_bits::<32>(32);
         }
-        if self.a_dword.q.val() == 2 {
+        if self.a_dword.val() == 2 {
             self.current.next = self.registers.read_data.val().get_bits::<32>(64);
         }
-        if self.a_dword.q.val() == 3 {
+        if self.a_dword.val() == 3 {
             self.current.next = self.registers.read_data.val().get_bits::<32>(96);
         }
         self.strobe_mask.next = 0.into();
-        if self.w_strb.q.val().get_bit(0) {
+        if self.port.access_strobe.val().get_bit(0) {
             self.strobe_mask.next = self.strobe_mask.val() | self.byte_mask.val();
         }
-        if self.w_strb.q.val().get_bit(1) {
+        if self.port.access_strobe.val().get_bit(1) {
             self.strobe_mask.next = self.strobe_mask.val() | (self.byte_mask.val() << 8);
         }
-        if self.w_strb.q.val().get_bit(2) {
+        if self.port.access_strobe.val().get_bit(2) {
             self.strobe_mask.next = self.strobe_mask.val() | (self.byte_mask.val() << 16);
         }
-        if self.w_strb.q.val().get_bit(3) {
+        if self.port.access_strobe.val().get_bit(3) {
             self.strobe_mask.next = self.strobe_mask.val() | (self.byte_mask.val() << 24);
         }
         self.merged.next =
-            (self.current.val() & !self.strobe_mask.val()) | (self.w_data.q.val() & self.strobe_mask.val());
+            (self.current.val() & !self.strobe_mask.val()) | (self.port.access_data.val() & self.strobe_mask.val());
         self.word.next =
             (self.registers.read_data.val() & !self.dword_mask.val()) | bit_cast::<128, 32>(self.merged.val());
-        if self.a_dword.q.val() == 1 {
+        if self.a_dword.val() == 1 {
             self.word.next = (self.registers.read_data.val() & !(self.dword_mask.val() << 32))
                 | (bit_cast::<128, 32>(self.merged.val()) << 32);
         }
-        if self.a_dword.q.val() == 2 {
+        if self.a_dword.val() == 2 {
             self.word.next = (self.registers.read_data.val() & !(self.dword_mask.val() << 64))
                 | (bit_cast::<128, 32>(self.merged.val()) << 64);
         }
-        if self.a_dword.q.val() == 3 {
+        if self.a_dword.val() == 3 {
             self.word.next = (self.registers.read_data.val() & !(self.dword_mask.val() << 96))
                 | (bit_cast::<128, 32>(self.merged.val()) << 96);
         }
@@ -304,44 +228,22 @@ impl Logic for DmaWindows {
         self.rx_lookup.write_enable.next = false;
         self.rdma_lookup.write_enable.next = false;
         self.registers.write_enable.next = false;
-        self.tx_lookup.write_address.next = self.a_function.q.val();
-        self.rx_lookup.write_address.next = self.a_function.q.val();
-        self.rdma_lookup.write_address.next = self.a_function.q.val();
-        self.registers.write_address.next = self.a_function.q.val();
+        self.tx_lookup.write_address.next = self.a_function.val();
+        self.rx_lookup.write_address.next = self.a_function.val();
+        self.rdma_lookup.write_address.next = self.a_function.val();
+        self.registers.write_address.next = self.a_function.val();
         self.tx_lookup.write_data.next = self.word.val();
         self.rx_lookup.write_data.next = self.word.val();
         self.rdma_lookup.write_data.next = self.word.val();
         self.registers.write_data.next = self.word.val();
-        if self.step.q.val() == 2 {
-            self.step.d.next = 3.into();
-            self.resp.d.next = 0.into();
-            self.rdata.d.next = self.current.val();
-            if !self.a_mapped.q.val() {
-                self.resp.d.next = 3.into();
-                self.rdata.d.next = 0.into();
-            }
-            if self.a_write.q.val() {
-                self.tx_lookup.write_enable.next = self.a_mapped.q.val();
-                self.rx_lookup.write_enable.next = self.a_mapped.q.val();
-                self.rdma_lookup.write_enable.next = self.a_mapped.q.val();
-                self.registers.write_enable.next = self.a_mapped.q.val();
-                self.aw_held.d.next = false;
-                self.w_held.d.next = false;
-                self.bvalid.d.next = true;
-            } else {
-                self.ar_held.d.next = false;
-                self.rvalid.d.next = true;
-            }
-        }
-        self.s_axil.bvalid.next = self.bvalid.q.val();
-        self.s_axil.bresp.next = self.resp.q.val();
-        self.s_axil.rvalid.next = self.rvalid.q.val();
-        self.s_axil.rresp.next = self.resp.q.val();
-        self.s_axil.rdata.next = self.rdata.q.val();
-        if (self.bvalid.q.val() & self.s_axil.bready.val()) | (self.rvalid.q.val() & self.s_axil.rready.val()) {
-            self.bvalid.d.next = false;
-            self.rvalid.d.next = false;
-            self.step.d.next = 0.into();
+        self.port.done.next = self.reading.q.val();
+        self.port.done_error.next = !self.a_mapped.val();
+        self.port.done_data.next = self.current.val();
+        if self.reading.q.val() & self.port.access_write.val() {
+            self.tx_lookup.write_enable.next = self.a_mapped.val();
+            self.rx_lookup.write_enable.next = self.a_mapped.val();
+            self.rdma_lookup.write_enable.next = self.a_mapped.val();
+            self.registers.write_enable.next = self.a_mapped.val();
         }
 
         // After reset: every window all of memory.
@@ -366,12 +268,7 @@ impl Logic for DmaWindows {
         if self.rst.val() {
             self.clearing.d.next = true;
             self.clear_function.d.next = 0.into();
-            self.aw_held.d.next = false;
-            self.w_held.d.next = false;
-            self.ar_held.d.next = false;
-            self.step.d.next = 0.into();
-            self.bvalid.d.next = false;
-            self.rvalid.d.next = false;
+            self.reading.d.next = false;
         }
     }
 }
