@@ -46,6 +46,10 @@ pub const OUTSIDE_BYTES: u64 = 0x1000_0000;
 /// The function the scenarios give a window that holds buffers but no ring, to own a ring
 /// the engines must then never touch.
 pub const RINGLESS_FUNCTION: u32 = 1;
+/// The function the TX scenarios give the completion rings: its window holds those rings
+/// only, so an engine that checked a payload against the completion ring's function
+/// instead of the submission ring's would refuse it.
+pub const COMPLETIONS_ONLY_FUNCTION: u32 = 2;
 
 /// One TX queue as the driver sees it.
 #[derive(Clone, Debug, Default)]
@@ -151,12 +155,18 @@ impl EnaHost {
 
     /// Sets up TX queue `q` for the PF: see [`Self::create_tx_queue_for`].
     pub async fn create_tx_queue(&mut self, q: usize, llq: bool) -> Result<()> {
-        self.create_tx_queue_for(q, llq, 0).await
+        self.create_tx_queue_for(q, llq, 0, 0).await
     }
 
-    /// Sets up TX queue `q` owned by `function`: its submission ring (LLQ or regular) and its
-    /// completion ring with MSI-X vector `q`, armed.
-    pub async fn create_tx_queue_for(&mut self, q: usize, llq: bool, function: u32) -> Result<()> {
+    /// Sets up TX queue `q`: its submission ring (LLQ or regular), owned by `function`, and
+    /// its completion ring with MSI-X vector `q`, armed, owned by `completion_function`.
+    pub async fn create_tx_queue_for(
+        &mut self,
+        q: usize,
+        llq: bool,
+        function: u32,
+        completion_function: u32,
+    ) -> Result<()> {
         let (sq, cq) = (4 * q as u32, 4 * q as u32 + 1);
         let log = if llq { LLQ_RING_LOG } else { TX_RING_LOG };
         // LLQ queues: 128-byte entries (in BAR2, not at the base address).
@@ -169,7 +179,7 @@ impl EnaHost {
             | CONTROL_ENTRY_LOG.put(3)
             | CONTROL_ENABLE.put(1)
             | CONTROL_COMPLETION.put(1)
-            | CONTROL_FUNCTION.put(function)
+            | CONTROL_FUNCTION.put(completion_function)
             | CONTROL_VECTOR.put(q as u32);
         self.set_up_ring(cq, TX_COMPLETION_BASE + q as u64 * RING_SPACING, control).await?;
         self.write_register(ring_register(cq, &RING_ARM), 1).await?;

@@ -7,8 +7,8 @@ use crate::bfm::{
     Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxilMaster, AxisMonitor, AxisSink, ErrorRange, Pattern,
 };
 use crate::driver::{
-    check_interrupts_follow_completions, EnaHost, COMPLETION_RING_LOG, OUTSIDE_BASE, OUTSIDE_BYTES, RINGLESS_FUNCTION,
-    RING_SPACING, TX_COMPLETION_BASE, TX_RING_BASE, TX_RING_LOG,
+    check_interrupts_follow_completions, EnaHost, COMPLETIONS_ONLY_FUNCTION, COMPLETION_RING_LOG, OUTSIDE_BASE,
+    OUTSIDE_BYTES, RINGLESS_FUNCTION, RING_SPACING, TX_COMPLETION_BASE, TX_RING_BASE, TX_RING_LOG,
 };
 use crate::models::ena::{
     TxCompletion, TxDescriptor, TX_REQ_ID_UNREADABLE, TX_STATUS_DMA_ERROR, TX_STATUS_MALFORMED, TX_STATUS_OK,
@@ -35,7 +35,8 @@ pub const POISONED_BASE: u64 = 0x0F00_0000;
 /// Every queue's function may reach [`TX_RING_BASE`, `WINDOW_LIMIT`]: its rings, the
 /// buffers and the poisoned range. Buffers placed from `OUTSIDE_BASE` lie outside;
 /// `RINGLESS_FUNCTION` (the queue of [`TxRun::rings_outside_window`]) may reach the buffers
-/// but not the rings.
+/// but not the rings. The completion rings of the other queues belong to
+/// `COMPLETIONS_ONLY_FUNCTION`, whose window holds them and nothing else.
 pub const WINDOW_LIMIT: u64 = POISONED_BASE + 0x10_0000 - 1;
 
 /// What a packet's descriptors get wrong, on purpose.
@@ -238,9 +239,15 @@ pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
         };
         host.set_window(0, TX_RING_BASE, WINDOW_LIMIT).await?;
         host.set_window(RINGLESS_FUNCTION, BUFFER_BASE, WINDOW_LIMIT).await?;
+        let completion_rings = TX_COMPLETION_BASE..TX_COMPLETION_BASE + TX_QUEUES as u64 * RING_SPACING;
+        host.set_window(COMPLETIONS_ONLY_FUNCTION, completion_rings.start, completion_rings.end - 1).await?;
         for &q in &queues {
-            let function = if setup.rings_outside_window == Some(q) { RINGLESS_FUNCTION } else { 0 };
-            host.create_tx_queue_for(q, setup.llq_queues >> q & 1 != 0, function).await?;
+            let (function, completion_function) = if setup.rings_outside_window == Some(q) {
+                (RINGLESS_FUNCTION, RINGLESS_FUNCTION)
+            } else {
+                (0, COMPLETIONS_ONLY_FUNCTION)
+            };
+            host.create_tx_queue_for(q, setup.llq_queues >> q & 1 != 0, function, completion_function).await?;
         }
 
         // Expected frames per queue, and completions per queue.
