@@ -1,30 +1,54 @@
 //! The BAR0 split between two register targets: random writes (random strobes) and reads
 //! over the whole 64 KiB, issued at once from a writer and a reader, against two AXI4-Lite
 //! register memories with their own latency, backpressure and error ranges. Each access
-//! must reach the target its address names (0x800-0xFFF: `m1_`) and no other, and its
-//! response must be that target's; protocol monitors watch all three ports.
+//! must reach the target its address names (the split's region: `m1_`) and no other, and
+//! its response must be that target's; protocol monitors watch all three ports. Two of the
+//! NIC's splits: the RDMA registers' (one 2 KiB region) and the tables' (4 KiB: the DMA
+//! windows and the RSS table, `MASK` 0x1E).
 use super::{verilated, Backend, BoxedSim, SimResult};
 use crate::bfm::axi4::{ErrorRange, OKAY, SLVERR};
 use crate::bfm::{AxilMaster, AxilMemory, AxilMonitor, Pattern};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{ensure, Result};
-use ferronic_hdl::axil_split::RdmaSplit;
-use ferronic_hdl::regs::nic::{RDMA_BASE, RDMA_WINDOW_END};
+use ferronic_hdl::axil_split::{RdmaSplit, TablesSplit};
+use ferronic_hdl::regs::nic::{RDMA_BASE, RDMA_WINDOW_END, RSS_END, WINDOWS_BASE};
 use ferronic_sim::native::NativeSim;
 use rand::Rng;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-pub fn build(backend: Backend) -> SimResult {
-    Ok(match backend {
-        Backend::Verilator => verilated("axil_split", "", RdmaSplit::default)?,
-        Backend::RustHdl => Box::new(NativeSim::new(RdmaSplit::default())?),
-    })
+/// Which of the NIC's splits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Split {
+    /// `RdmaSplit`: the RDMA registers' 2 KiB.
+    Rdma,
+    /// `TablesSplit`: the DMA windows and the RSS table, 4 KiB.
+    Tables,
 }
 
-/// Whether BAR0 address `addr` belongs to `m1_`.
-pub fn goes_to_m1(addr: u64) -> bool {
-    (RDMA_BASE as u64..RDMA_WINDOW_END as u64).contains(&addr)
+impl Split {
+    pub const ALL: [Split; 2] = [Split::Rdma, Split::Tables];
+
+    /// The BAR0 addresses that belong to `m1_`, from the register map.
+    pub fn m1(self) -> std::ops::Range<u64> {
+        match self {
+            Split::Rdma => RDMA_BASE as u64..RDMA_WINDOW_END as u64,
+            Split::Tables => WINDOWS_BASE as u64..RSS_END as u64,
+        }
+    }
+
+    fn goes_to_m1(self, addr: u64) -> bool {
+        self.m1().contains(&addr)
+    }
+}
+
+pub fn build(backend: Backend, split: Split) -> SimResult {
+    Ok(match (backend, split) {
+        (Backend::Verilator, Split::Rdma) => verilated("axil_split", "", RdmaSplit::default)?,
+        (Backend::Verilator, Split::Tables) => verilated("axil_split_tables", "", TablesSplit::default)?,
+        (Backend::RustHdl, Split::Rdma) => Box::new(NativeSim::new(RdmaSplit::default())?),
+        (Backend::RustHdl, Split::Tables) => Box::new(NativeSim::new(TablesSplit::default())?),
+    })
 }
 
 /// What each target holds before the run: different patterns, so a read answered by the
@@ -35,6 +59,7 @@ fn preload(target: usize, addr: u64) -> u32 {
 
 #[derive(Clone, Debug)]
 pub struct SplitRun {
+    pub split: Split,
     pub writes: usize,
     pub reads: usize,
     pub idle: Pattern,
@@ -52,12 +77,17 @@ pub fn run(sim: BoxedSim, setup: SplitRun, config: &TbConfig) -> Result<()> {
         let mut rng = tb.rng();
         // Addresses: both sides of each window edge, and random ones everywhere; a few error
         // ranges on each target.
-        let mut addresses: Vec<u64> = vec![0x7FC, 0x800, 0xFFC, 0x1000, 0, 0xFFFC];
+        let split = setup.split;
+        let m1 = split.m1();
+        let mut addresses: Vec<u64> = vec![m1.start - 4, m1.start, m1.end - 4, m1.end, 0, 0xFFFC];
+        // The tables' region is two 2 KiB halves: the edge between them too; and an address
+        // in each target's error range.
+        addresses.extend([m1.start + 0x7FC, m1.start + 0x800, 0x304, m1.start + 0x104]);
         addresses.extend((0..60).map(|_| rng.gen_range(0..0x4000u64) & !3));
         addresses.extend((0..20).map(|_| rng.gen_range(0..0x1_0000u64) & !3));
         let errors: [Vec<ErrorRange>; 2] = [
             vec![ErrorRange { range: 0x300..0x340, resp: SLVERR }],
-            vec![ErrorRange { range: 0x900..0x920, resp: SLVERR }],
+            vec![ErrorRange { range: m1.start + 0x100..m1.start + 0x120, resp: SLVERR }],
         ];
         let targets = [
             AxilMemory::start(&tb, "m0_axil", setup.ready[0], setup.latency[0], errors[0].clone())?,
@@ -72,7 +102,7 @@ pub fn run(sim: BoxedSim, setup: SplitRun, config: &TbConfig) -> Result<()> {
         let error_at = {
             let errors = Rc::clone(&errors);
             move |addr: u64| {
-                let t = goes_to_m1(addr) as usize;
+                let t = split.goes_to_m1(addr) as usize;
                 errors[t].iter().find(|e| e.range.contains(&addr)).map(|e| e.resp)
             }
         };
@@ -102,7 +132,7 @@ pub fn run(sim: BoxedSim, setup: SplitRun, config: &TbConfig) -> Result<()> {
                 let (data, resp) = reader_host.read(addr).await;
                 let want = match reader_error_at(addr) {
                     Some(e) => (0, e),
-                    None => (preload(goes_to_m1(addr) as usize, addr), OKAY),
+                    None => (preload(split.goes_to_m1(addr) as usize, addr), OKAY),
                 };
                 if (data, resp) != want {
                     reader_failures.borrow_mut().push(format!("read {addr:#x}: ({data:#x}, {resp}), want {want:x?}"));
@@ -129,7 +159,7 @@ pub fn run(sim: BoxedSim, setup: SplitRun, config: &TbConfig) -> Result<()> {
             if error_at(addr).is_some() {
                 continue;
             }
-            let held = want[goes_to_m1(addr) as usize].get_mut(&addr).expect("planned from the list");
+            let held = want[split.goes_to_m1(addr) as usize].get_mut(&addr).expect("planned from the list");
             for lane in 0..4 {
                 if strb >> lane & 1 != 0 {
                     let mask = 0xFFu32 << (8 * lane);
