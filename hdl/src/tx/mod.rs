@@ -722,11 +722,11 @@ impl Logic for TxEngine {
                     if self.res_status.val() == 0 {
                         // There may be more: come back to this queue.
                         self.pending.d.next = self.pending.q.val() | self.queue_bit.val() | self.rung_bit.val();
-                        self.sq_index.d.next = self.res_index.val();
-                        if self.ahead.q.val() != 0 {
-                            // Taken behind others still to be worked on.
-                            self.sq_index.d.next = self.sq_index.q.val();
-                        } else {
+                        // An LLQ descriptor is worked on at once; a regular one when `Next`
+                        // reaches it (the oldest taken first: its index starts the run).
+                        if self.res_entry_log.val() == 7 {
+                            self.sq_index.d.next = self.res_index.val();
+                        } else if self.ahead.q.val() == 0 {
                             self.next_index.d.next = self.res_index.val();
                         }
                         self.llq.d.next = self.res_entry_log.val() == 7;
