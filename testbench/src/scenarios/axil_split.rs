@@ -75,20 +75,21 @@ pub fn run(sim: BoxedSim, setup: SplitRun, config: &TbConfig) -> Result<()> {
             AxilMonitor::start(&tb, prefix)?;
         }
         let mut rng = tb.rng();
-        // Addresses: both sides of each window edge, and random ones everywhere; a few error
-        // ranges on each target.
         let split = setup.split;
         let m1 = split.m1();
-        let mut addresses: Vec<u64> = vec![m1.start - 4, m1.start, m1.end - 4, m1.end, 0, 0xFFFC];
-        // The tables' region is two 2 KiB halves: the edge between them too; and an address
-        // in each target's error range.
-        addresses.extend([m1.start + 0x7FC, m1.start + 0x800, 0x304, m1.start + 0x104]);
-        addresses.extend((0..60).map(|_| rng.gen_range(0..0x4000u64) & !3));
-        addresses.extend((0..20).map(|_| rng.gen_range(0..0x1_0000u64) & !3));
+        // A few error ranges on each target.
         let errors: [Vec<ErrorRange>; 2] = [
             vec![ErrorRange { range: 0x300..0x340, resp: SLVERR }],
             vec![ErrorRange { range: m1.start + 0x100..m1.start + 0x120, resp: SLVERR }],
         ];
+        // Addresses: both sides of the region's edges (the tables' region is two 2 KiB
+        // halves: the edge between them too), one in each error range, and random ones
+        // everywhere.
+        let mut addresses: Vec<u64> = vec![m1.start - 4, m1.start, m1.end - 4, m1.end, 0, 0xFFFC];
+        addresses.extend([m1.start + 0x7FC, m1.start + 0x800]);
+        addresses.extend(errors.iter().flatten().map(|e| e.range.start + 4));
+        addresses.extend((0..60).map(|_| rng.gen_range(0..0x4000u64) & !3));
+        addresses.extend((0..20).map(|_| rng.gen_range(0..0x1_0000u64) & !3));
         let targets = [
             AxilMemory::start(&tb, "m0_axil", setup.ready[0], setup.latency[0], errors[0].clone())?,
             AxilMemory::start(&tb, "m1_axil", setup.ready[1], setup.latency[1], errors[1].clone())?,
