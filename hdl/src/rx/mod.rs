@@ -25,19 +25,21 @@
 //! ring, fetch it with the DMA read engine, write the next `min(left, length & ~7)` bytes of
 //! the frame into its buffer with the DMA write engine (buffers are filled in whole 8-byte
 //! words, so a frame continues in the next buffer on a beat boundary), and repeat until the
-//! frame is written. A buffer's completion is posted once its data write is answered and
-//! the next buffer has been taken (or the frame has ended), so the host never sees a
-//! completion before its bytes and `last` is always right: {status: L3/L4 index, fragment,
+//! frame is written. A buffer's completion is posted once the next buffer has been taken
+//! (or the frame has ended), so `last` is always right, and written once the buffer's data
+//! write is answered, so the host never sees a completion before its bytes: {status: L3/L4 index, fragment,
 //! RDMA reason (bits 19:17, reserved in ENA: why the RDMA path passed a RoCEv2 frame to
 //! software, 0 for other frames), phase, first, last; length; req_id; hash; sub_qid}. A
 //! notifier beside the engine sends each completion's notify (MSI-X if armed) once its
 //! write is answered; the engine goes on meanwhile.
 //!
 //! **Look-ahead**: a buffer's beats stream to the write engine beside the states. While the
-//! frame's last buffer is written and answered, the engine takes and fetches the first
-//! descriptor of the next frame (its record is already in the FIFO), so the next frame
-//! starts at Check without a memory round trip. Takes stay in frame order: the look-ahead
-//! starts only once the frame being written needs no more buffers.
+//! frame's last buffer is written and answered, the engine takes the first descriptor of
+//! the next frame (its record is already in the FIFO) and sends its fetch; the descriptor
+//! comes in beside the states while the engine posts the frame's completion and waits for
+//! the data's answer to write it, so the next frame starts without a memory round trip of
+//! its own. Takes stay in frame order: the look-ahead starts only once the frame being
+//! written needs no more buffers. One data write is out at a time.
 //!
 //! Bad input, each with a defined outcome and a counter:
 //! * a frame the MAC marks bad (`tuser` on any beat), a non-final beat with partial `tkeep`,
@@ -192,7 +194,8 @@ pub struct RxEngine {
     tag_notify: Constant<Bits<8>>,
     data_status: Signal<Local, Bit>,
     completion_answered: Signal<Local, Bit>,
-    count_completion_error: Signal<Local, Bit>,
+    /// A data or completion write was answered with an error.
+    count_write_error: Signal<Local, Bit>,
     ring_error_events: DFF<Bits<2>>,
     e_op_valid: Signal<Local, Bit>,
     e_op_ready: Signal<Local, Bit>,
@@ -241,9 +244,12 @@ pub struct RxEngine {
     idle: DFF<Bit>,
     writing: DFF<Bit>,
     draining: DFF<Bit>,
-    /// The data write's answer, kept until the engine takes it in WriteStatus.
-    data_answered: DFF<Bit>,
-    data_error: DFF<Bit>,
+    /// A data write is out and not answered yet (one at a time: the next is issued only
+    /// after this one's completion, which waits for the answer).
+    data_unanswered: DFF<Bit>,
+    /// A descriptor fetch is out: its beats are taken beside the states, so a look-ahead
+    /// fetch does not hold the engine (it posts the current frame's completion meanwhile).
+    fetching: DFF<Bit>,
     /// Look-ahead: Take .. DescriptorData run for the next frame (`next_queue`), while this
     /// frame's last buffer is written; `prefetched`: its descriptor is here (or, with
     /// `prefetch_failed`, its take found no buffer).
@@ -258,7 +264,9 @@ pub struct RxEngine {
     /// The next frame's record is in the FIFO and good, and the frame being written needs
     /// no more buffers: its descriptor may be fetched now.
     may_look_ahead: Signal<Local, Bit>,
-    step: DFF<Bit>,
+    /// The beat of the descriptor being fetched, and of the completion being written.
+    descriptor_beat: DFF<Bit>,
+    completion_beat: DFF<Bit>,
     after: DFF<Bits<2>>,
     queue: DFF<Bits<3>>,
     left: DFF<Bits<16>>,
@@ -387,7 +395,7 @@ impl Default for RxEngine {
             tag_notify: Constant::new(TAG_NOTIFY.to_bits()),
             data_status: Default::default(),
             completion_answered: Default::default(),
-            count_completion_error: Default::default(),
+            count_write_error: Default::default(),
             ring_error_events: Default::default(),
             e_op_valid: Default::default(),
             e_op_ready: Default::default(),
@@ -429,15 +437,16 @@ impl Default for RxEngine {
             state: Default::default(),
             idle: Default::default(),
             writing: Default::default(),
-            data_answered: Default::default(),
-            data_error: Default::default(),
+            data_unanswered: Default::default(),
+            fetching: Default::default(),
             ahead: Default::default(),
             next_queue: Default::default(),
             prefetched: Default::default(),
             prefetch_failed: Default::default(),
             may_look_ahead: Default::default(),
             draining: Default::default(),
-            step: Default::default(),
+            descriptor_beat: Default::default(),
+            completion_beat: Default::default(),
             after: Default::default(),
             queue: Default::default(),
             left: Default::default(),
@@ -526,14 +535,15 @@ impl Logic for RxEngine {
             idle,
             writing,
             draining,
-            data_answered,
-            data_error,
+            data_unanswered,
+            fetching,
             ahead,
             next_queue,
             head_steered,
             prefetched,
             prefetch_failed,
-            step,
+            descriptor_beat,
+            completion_beat,
             after,
             queue,
             left,
@@ -773,9 +783,10 @@ impl Logic for RxEngine {
         // Steering: the table is asked for the head record's queue as the record appears,
         // and the record is taken once the answer is there.
         self.rss_index.next = self.records_fifo.m_axis.tdata.val().get_bits::<7>(16);
-        self.records_fifo.m_axis.tready.next = self.idle.q.val() & self.head_steered.q.val();
-        self.head_steered.d.next =
-            self.records_fifo.m_axis.tvalid.val() & !(self.idle.q.val() & self.head_steered.q.val());
+        // (Not while a look-ahead fetch is out: the frame waits for its descriptor.)
+        self.records_fifo.m_axis.tready.next = self.idle.q.val() & self.head_steered.q.val() & !self.ahead.q.val();
+        self.head_steered.d.next = self.records_fifo.m_axis.tvalid.val()
+            & !(self.idle.q.val() & self.head_steered.q.val() & !self.ahead.q.val());
         self.record_ready.next = self.records_fifo.m_axis.tvalid.val() & self.head_steered.q.val();
         self.count_drop.next = false;
         self.count_truncated.next = false;
@@ -823,12 +834,33 @@ impl Logic for RxEngine {
                 }
             }
         }
-        // One data write is in flight at a time; its answer waits here for the engine.
+        // One data write is in flight at a time (see `data_unanswered`); a failed one is
+        // counted as it is answered.
         if self.data_status.val() {
-            self.data_answered.d.next = true;
-            self.data_error.d.next = self.wr_status_error.val();
+            self.data_unanswered.d.next = false;
+        }
+        // A fetched descriptor's beats, beside the states: the engine waits for them in
+        // DescriptorData, or goes on while a look-ahead fetch is out.
+        self.rd_data_tready.next = self.fetching.q.val();
+        if self.fetching.q.val() & self.rd_data_tvalid.val() {
+            self.descriptor_beat.d.next = true;
+            if !self.descriptor_beat.q.val() {
+                self.desc_word0.d.next = self.rd_data_tdata.val();
+            } else {
+                self.desc_word1.d.next = self.rd_data_tdata.val();
+            }
+            if self.rd_data_tlast.val() {
+                self.fetching.d.next = false;
+                self.buffer_error.d.next = self.rd_data_tuser.val().get_bit(8);
+                if self.ahead.q.val() {
+                    self.ahead.d.next = false;
+                    self.prefetched.d.next = true;
+                    self.prefetch_failed.d.next = false;
+                }
+            }
         }
         self.may_look_ahead.next = !self.prefetched.q.val()
+            & !self.ahead.q.val()
             & (self.left.q.val() == self.chunk.q.val())
             & self.record_ready.val()
             & !self.records_fifo.m_axis.tdata.val().get_bit(59);
@@ -856,7 +888,7 @@ impl Logic for RxEngine {
                 // off the record's path.
                 self.check_kind.d.next = self.check_buffer.val();
                 self.lookup_function.d.next = self.take_function.q.val();
-                if self.record_ready.val() {
+                if self.record_ready.val() & !self.ahead.q.val() {
                     self.left.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<16>(0);
                     self.hash.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<32>(16);
                     self.queue.d.next = self.rss_queue.val();
@@ -930,34 +962,25 @@ impl Logic for RxEngine {
             RxState::FetchDescriptor => {
                 self.rd_desc_valid.next = true;
                 if self.rd_desc_ready.val() {
-                    self.step.d.next = false;
+                    self.descriptor_beat.d.next = false;
                     self.buffer_error.d.next = false;
-                    self.state.d.next = RxState::DescriptorData;
+                    self.fetching.d.next = true;
+                    // A look-ahead's descriptor comes in beside the states (above): the
+                    // engine goes on with the frame being written.
+                    if self.ahead.q.val() {
+                        self.state.d.next = RxState::WriteStatus;
+                    } else {
+                        self.state.d.next = RxState::DescriptorData;
+                    }
                 }
             }
             RxState::DescriptorData => {
-                // The buffer's check comes next (as in Idle, set every cycle).
+                // The buffer's check comes next (as in Idle, set every cycle), once the
+                // descriptor's last beat is taken (above).
                 self.check_kind.d.next = self.check_buffer.val();
                 self.lookup_function.d.next = self.take_function.q.val();
-                self.rd_data_tready.next = true;
-                if self.rd_data_tvalid.val() {
-                    self.step.d.next = true;
-                    if !self.step.q.val() {
-                        self.desc_word0.d.next = self.rd_data_tdata.val();
-                    } else {
-                        self.desc_word1.d.next = self.rd_data_tdata.val();
-                    }
-                    if self.rd_data_tlast.val() {
-                        self.buffer_error.d.next = self.rd_data_tuser.val().get_bit(8);
-                        if self.ahead.q.val() {
-                            self.ahead.d.next = false;
-                            self.prefetched.d.next = true;
-                            self.prefetch_failed.d.next = false;
-                            self.state.d.next = RxState::WriteStatus;
-                        } else {
-                            self.state.d.next = RxState::Window;
-                        }
-                    }
+                if self.rd_data_tvalid.val() & self.rd_data_tlast.val() {
+                    self.state.d.next = RxState::Window;
                 }
             }
             RxState::Window => {
@@ -1022,22 +1045,27 @@ impl Logic for RxEngine {
                 self.chunk_beats.d.next = self.chunk_words.val().get_bits::<11>(3);
                 self.wr_desc_valid.next = true;
                 if self.wr_desc_ready.val() {
-                    // The beats stream beside the states (below), so the next frame's
+                    // The beats stream beside the states (above), so the next frame's
                     // descriptor can be fetched meanwhile.
                     self.writing.d.next = true;
+                    self.data_unanswered.d.next = true;
                     self.state.d.next = RxState::WriteStatus;
                 }
             }
             RxState::WriteStatus => {
+                // A buffer with more of the frame to follow goes on to the next take at once;
+                // the frame's last goes on to its completion once the next frame's descriptor
+                // is on its way (or the data is answered: no look-ahead is coming). The
+                // completion's write waits for the data's answer (CompletionRequest).
                 if self.may_look_ahead.val() {
                     self.ahead.d.next = true;
                     self.next_queue.d.next = self.rss_queue.val();
                     self.state.d.next = RxState::Take;
-                } else if self.data_answered.q.val() {
-                    self.data_answered.d.next = false;
-                    if self.data_error.q.val() {
-                        self.count_ring_error.next = true;
-                    }
+                } else if (self.left.q.val() != self.chunk.q.val())
+                    | self.ahead.q.val()
+                    | self.prefetched.q.val()
+                    | !self.data_unanswered.q.val()
+                {
                     self.done_req_id.d.next = self.buffer_req_id.q.val();
                     self.done_length.d.next = self.chunk.q.val();
                     self.done_first.d.next = !self.have_written.q.val();
@@ -1078,14 +1106,18 @@ impl Logic for RxEngine {
                 }
             }
             RxState::CompletionRequest => {
-                // Room to queue the notify, or wait (the data's answer came after its
-                // last beat: the write engine's data stream is free).
-                self.wr_desc_valid.next = self.notifier.written_ready.val();
+                // Once the buffer's data write is answered (so the host never sees a
+                // completion before its bytes; the answer comes after the data's last beat,
+                // so the write engine's data stream is free), and with room to queue the
+                // notify.
+                self.wr_desc_valid.next = self.notifier.written_ready.val() & !self.data_unanswered.q.val();
                 self.wr_desc_addr.next = self.cq_addr.q.val();
                 self.wr_desc_len.next = 16.into();
                 self.wr_desc_tag.next = self.tag_completion.val();
-                if self.wr_desc_ready.val() {
-                    self.step.d.next = false;
+                // (The condition again, not `wr_desc_valid` read back: the NIC's `ready`
+                // depends on that valid, and reading it here would close a loop.)
+                if self.notifier.written_ready.val() & !self.data_unanswered.q.val() & self.wr_desc_ready.val() {
+                    self.completion_beat.d.next = false;
                     self.state.d.next = RxState::CompletionData;
                 }
             }
@@ -1093,8 +1125,8 @@ impl Logic for RxEngine {
                 // ENA RX completion: {status, length, req_id}, then {hash, sub_qid, 0}.
                 self.wr_data_tvalid.next = true;
                 self.wr_data_tkeep.next = 0xFF.into();
-                self.wr_data_tlast.next = self.step.q.val();
-                if !self.step.q.val() {
+                self.wr_data_tlast.next = self.completion_beat.q.val();
+                if !self.completion_beat.q.val() {
                     self.wr_data_tdata.next = bit_cast::<64, 32>(self.completion_status.val())
                         | (bit_cast::<64, 16>(self.done_length.q.val()) << 32)
                         | (bit_cast::<64, 16>(self.done_req_id.q.val()) << 48);
@@ -1103,8 +1135,8 @@ impl Logic for RxEngine {
                         bit_cast::<64, 32>(self.hash.q.val()) | (bit_cast::<64, 3>(self.queue.q.val()) << 32);
                 }
                 if self.wr_data_tready.val() {
-                    self.step.d.next = true;
-                    if self.step.q.val() {
+                    self.completion_beat.d.next = true;
+                    if self.completion_beat.q.val() {
                         // The notifier sends the notify once this write is answered; the
                         // engine goes on.
                         self.notifier.written_valid.next = true;
@@ -1113,14 +1145,19 @@ impl Logic for RxEngine {
                 }
             }
             RxState::AfterCompletion => {
-                if self.after.q.val() == self.after_write.val() {
-                    self.state.d.next = RxState::WriteRequest;
-                } else if self.after.q.val() == self.after_drain.val() {
-                    self.draining.d.next = true;
-                    self.state.d.next = RxState::Drain;
-                } else {
-                    self.idle.d.next = true;
-                    self.state.d.next = RxState::Idle;
+                // A completion not written (ring full or off, outside its window) did not
+                // wait for the data's answer: wait here, so one data write is out at a time
+                // and the frame's beats have all gone before the FIFO is read again.
+                if !self.data_unanswered.q.val() {
+                    if self.after.q.val() == self.after_write.val() {
+                        self.state.d.next = RxState::WriteRequest;
+                    } else if self.after.q.val() == self.after_drain.val() {
+                        self.draining.d.next = true;
+                        self.state.d.next = RxState::Drain;
+                    } else {
+                        self.idle.d.next = true;
+                        self.state.d.next = RxState::Idle;
+                    }
                 }
             }
             RxState::Drain => {
@@ -1137,7 +1174,8 @@ impl Logic for RxEngine {
         // Write statuses come back in order: data ones go to the engine, completion ones to
         // the notifier (and failed ones to the counter).
         self.notifier.answered.next = self.completion_answered.val();
-        self.count_completion_error.next = self.completion_answered.val() & self.wr_status_error.val();
+        self.count_write_error.next =
+            (self.data_status.val() | self.completion_answered.val()) & self.wr_status_error.val();
         self.notifier.e_op_valid.next = self.e_op_valid.val();
         self.notifier.op_ready.next = self.op_ready.val();
         self.notifier.res_valid.next = self.res_valid.val();
@@ -1171,7 +1209,7 @@ impl Logic for RxEngine {
         }
         // The engine and the notifier may each count a host-side error in one cycle; the
         // events are registered first (the counter lags a cycle, off the status path).
-        self.ring_error_events.d.next = (bit_cast::<2, 1>(self.count_completion_error.val().into()) << 1)
+        self.ring_error_events.d.next = (bit_cast::<2, 1>(self.count_write_error.val().into()) << 1)
             | bit_cast::<2, 1>(self.count_ring_error.val().into());
         if self.ring_error_events.q.val() == 3 {
             if self.ring_errors.q.val() == 0xFFFF_FFFE_u64 {
@@ -1191,7 +1229,8 @@ impl Logic for RxEngine {
             self.idle.d.next = true;
             self.writing.d.next = false;
             self.draining.d.next = false;
-            self.data_answered.d.next = false;
+            self.data_unanswered.d.next = false;
+            self.fetching.d.next = false;
             self.ahead.d.next = false;
             self.prefetched.d.next = false;
             self.packets.d.next = 0.into();

@@ -130,6 +130,35 @@ struct PendingRead {
 pub struct Axi4Memory {
     pub memory: Rc<RefCell<SparseMemory>>,
     pub stats: Rc<RefCell<MemoryStats>>,
+    /// Every write burst answered, in answer order.
+    pub writes: Rc<RefCell<Vec<WriteRecord>>>,
+}
+
+/// A write burst as the memory saw it: the bytes it covers, the cycle its address was
+/// taken and the cycle its answer was offered (when its bytes landed). Lets a test check
+/// the order a block keeps between writes, e.g. a completion only after its data's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WriteRecord {
+    pub bytes: Range<u64>,
+    pub accepted: u64,
+    pub answered: u64,
+}
+
+impl Axi4Memory {
+    /// The last write burst that covered byte `address`.
+    pub fn last_write_to(&self, address: u64) -> Option<WriteRecord> {
+        self.writes.borrow().iter().rev().find(|w| w.bytes.contains(&address)).cloned()
+    }
+
+    /// The write bursts that touched any byte of `bytes`.
+    pub fn writes_over(&self, bytes: &Range<u64>) -> Vec<WriteRecord> {
+        self.writes
+            .borrow()
+            .iter()
+            .filter(|w| w.bytes.start < bytes.end && bytes.start < w.bytes.end)
+            .cloned()
+            .collect()
+    }
 }
 
 fn error_for(errors: &[ErrorRange], bytes: &Range<u64>) -> Option<u8> {
@@ -170,8 +199,8 @@ impl Axi4Memory {
         } else {
             None
         };
-        let model = Self { memory: Rc::default(), stats: Rc::default() };
-        let (memory, stats) = (Rc::clone(&model.memory), Rc::clone(&model.stats));
+        let model = Self { memory: Rc::default(), stats: Rc::default(), writes: Rc::default() };
+        let (memory, stats, log) = (Rc::clone(&model.memory), Rc::clone(&model.stats), Rc::clone(&model.writes));
         let mut rng = tb.rng();
         let tb2 = tb.clone();
         let name = prefix.to_string();
@@ -179,8 +208,9 @@ impl Axi4Memory {
             let tb = tb2;
             let mut reads: Vec<PendingRead> = Vec::new();
             let mut writes: VecDeque<(u64, AddressBeat)> = VecDeque::new();
-            // ready_at, id, resp, and the bytes the write stores when it is answered.
-            let mut responses: VecDeque<(u64, u64, u8, Vec<(u64, u8)>)> = VecDeque::new();
+            // ready_at, id, resp, the bytes the write stores when it is answered, and the
+            // burst's record for the log.
+            let mut responses: VecDeque<(u64, u64, u8, Vec<(u64, u8)>, WriteRecord)> = VecDeque::new();
             let mut order = 0u64;
             loop {
                 tb.rising_edge().await;
@@ -232,18 +262,20 @@ impl Axi4Memory {
                     s.write_bursts += 1;
                     s.write_beats += request.beats();
                     s.error_responses += resp.is_some() as u64;
-                    responses.push_back((cycle + config.latency, request.id, resp.unwrap_or(OKAY), stored));
+                    let record = WriteRecord { bytes: request.byte_range(), accepted: cycle, answered: 0 };
+                    responses.push_back((cycle + config.latency, request.id, resp.unwrap_or(OKAY), stored, record));
                 }
                 if b.queued() == 0 {
                     // A write's bytes become visible as its answer is offered, not before: a
                     // block that tells the host a write is done before its answer (a completion,
                     // an interrupt) is caught reading stale memory.
                     if responses.front().is_some_and(|r| r.0 <= now) {
-                        let (_, id, resp, stored) = responses.pop_front().expect("checked");
+                        let (_, id, resp, stored, record) = responses.pop_front().expect("checked");
                         let mut mem = memory.borrow_mut();
                         for (addr, byte) in stored {
                             mem.write_byte(addr, byte);
                         }
+                        log.borrow_mut().push(WriteRecord { answered: now, ..record });
                         b.push([id, resp as u64, 0, 0, 0, 0, 0, 0]);
                     }
                 }

@@ -535,6 +535,7 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
         let frame_ports: Vec<_> = frame_ports.into_iter().collect::<Result<_>>()?;
         let mut end = None;
         let mut got = 0;
+        let mut seen = [0u64; RX_QUEUES];
         let mut remaining = expected.completions.clone();
         let mut partial: Vec<Vec<u8>> = vec![Vec::new(); RX_QUEUES];
         let mut delivered = Vec::new();
@@ -592,6 +593,25 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
                     };
                     ensure!(c == want_c, "queue {q}: completion {c:?}, expected {want_c:?}");
                     got += 1;
+                    // The completion was written only after its buffer's data write was
+                    // answered (the memory lands writes in order, so the bytes check below
+                    // cannot see this; a real interconnect may not).
+                    let entry = RX_COMPLETION_BASE + q as u64 * RING_SPACING + (seen[q] % (1 << RX_RING_LOG)) * 16;
+                    seen[q] += 1;
+                    let Some(completion_write) = memory.last_write_to(entry) else {
+                        bail!("queue {q}: completion {c:?} seen, but no write to {entry:#x}")
+                    };
+                    let data = posted.address..posted.address + c.length as u64;
+                    if let Some(early) =
+                        memory.writes_over(&data).into_iter().find(|w| w.answered >= completion_write.accepted)
+                    {
+                        bail!(
+                            "queue {q}: completion (req_id {}) written at cycle {} before its data write was answered (cycle {})",
+                            c.req_id,
+                            completion_write.accepted,
+                            early.answered
+                        );
+                    }
                     // The buffer holds the frame's next bytes, and nothing around them changed.
                     let len = c.length as usize;
                     let span = buffer_bytes(posted.buffer.length);
