@@ -4,13 +4,15 @@
 //! AW, W and AR are each taken into a register when offered (ready does not wait for
 //! valid). One access at a time: a write once both its halves are in (before a waiting
 //! read), else a read. The access is shown on `access_*` (all registers) until the block
-//! says `done`, with `done_error` (answered DECERR, read data 0) and, for a read,
-//! `done_data`; the answer is a register too, and the next access starts once the master
-//! has taken it. A block that needs cycles (a RAM read) simply says `done` later.
+//! says `done`, with `done_resp` (the AXI response: OKAY, SLVERR for an access the block
+//! refuses, DECERR for an address it does not map; reads that are not OKAY give 0) and,
+//! for a read, `done_data`; the answer is a register too, and the next access starts once
+//! the master has taken it. A block that needs cycles (a RAM read) simply says `done` later.
+//! A write's strobes come as a bit mask too (`access_mask`), for merging into a register.
 use crate::bus::AxilSlave;
 use rust_hdl::prelude::*;
 
-#[derive(LogicBlock, Default)]
+#[derive(LogicBlock)]
 pub struct AxilRegisterPort {
     pub clk: Signal<In, Clock>,
     pub rst: Signal<In, Bit>,
@@ -22,10 +24,12 @@ pub struct AxilRegisterPort {
     pub access_dword: Signal<Out, Bits<14>>,
     pub access_data: Signal<Out, Bits<32>>,
     pub access_strobe: Signal<Out, Bits<4>>,
+    /// The strobed bytes of `access_data` as a bit mask (0xFF per strobe).
+    pub access_mask: Signal<Out, Bits<32>>,
     /// The block carried the access out in this cycle.
     pub done: Signal<In, Bit>,
-    /// Answer DECERR (an address the block does not map); reads then give 0.
-    pub done_error: Signal<In, Bit>,
+    /// The answer: 0 OKAY, 2 SLVERR (refused), 3 DECERR (not mapped); reads then give 0.
+    pub done_resp: Signal<In, Bits<2>>,
     pub done_data: Signal<In, Bits<32>>,
     // The halves of an access, taken when offered.
     aw_held: DFF<Bit>,
@@ -33,6 +37,9 @@ pub struct AxilRegisterPort {
     w_held: DFF<Bit>,
     w_data: DFF<Bits<32>>,
     w_strb: DFF<Bits<4>>,
+    w_mask: DFF<Bits<32>>,
+    strobe_mask: Signal<Local, Bits<32>>,
+    byte_mask: Constant<Bits<32>>,
     ar_held: DFF<Bit>,
     ar_dword: DFF<Bits<14>>,
     active: DFF<Bit>,
@@ -44,12 +51,48 @@ pub struct AxilRegisterPort {
     rdata: DFF<Bits<32>>,
 }
 
+impl Default for AxilRegisterPort {
+    fn default() -> Self {
+        Self {
+            clk: Default::default(),
+            rst: Default::default(),
+            s_axil: Default::default(),
+            access_valid: Default::default(),
+            access_write: Default::default(),
+            access_dword: Default::default(),
+            access_data: Default::default(),
+            access_strobe: Default::default(),
+            access_mask: Default::default(),
+            done: Default::default(),
+            done_resp: Default::default(),
+            done_data: Default::default(),
+            aw_held: Default::default(),
+            aw_dword: Default::default(),
+            w_held: Default::default(),
+            w_data: Default::default(),
+            w_strb: Default::default(),
+            w_mask: Default::default(),
+            strobe_mask: Default::default(),
+            byte_mask: Constant::new(0xFF.into()),
+            ar_held: Default::default(),
+            ar_dword: Default::default(),
+            active: Default::default(),
+            a_write: Default::default(),
+            a_dword: Default::default(),
+            bvalid: Default::default(),
+            rvalid: Default::default(),
+            resp: Default::default(),
+            rdata: Default::default(),
+        }
+    }
+}
+
 impl Logic for AxilRegisterPort {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clk, aw_held, aw_dword, w_held, w_data, w_strb, ar_held, ar_dword, active, a_write, a_dword, bvalid,
-            rvalid, resp, rdata
+            self, clk, aw_held, aw_dword, w_held, w_data, w_strb, w_mask, ar_held, ar_dword, active, a_write, a_dword,
+            bvalid, rvalid, resp, rdata
         );
         self.s_axil.awready.next = !self.aw_held.q.val();
         self.s_axil.wready.next = !self.w_held.q.val();
@@ -58,10 +101,24 @@ impl Logic for AxilRegisterPort {
             self.aw_held.d.next = true;
             self.aw_dword.d.next = self.s_axil.awaddr.val().get_bits::<14>(2);
         }
+        self.strobe_mask.next = 0.into();
+        if self.s_axil.wstrb.val().get_bit(0) {
+            self.strobe_mask.next = self.strobe_mask.val() | self.byte_mask.val();
+        }
+        if self.s_axil.wstrb.val().get_bit(1) {
+            self.strobe_mask.next = self.strobe_mask.val() | (self.byte_mask.val() << 8);
+        }
+        if self.s_axil.wstrb.val().get_bit(2) {
+            self.strobe_mask.next = self.strobe_mask.val() | (self.byte_mask.val() << 16);
+        }
+        if self.s_axil.wstrb.val().get_bit(3) {
+            self.strobe_mask.next = self.strobe_mask.val() | (self.byte_mask.val() << 24);
+        }
         if self.s_axil.wvalid.val() & !self.w_held.q.val() {
             self.w_held.d.next = true;
             self.w_data.d.next = self.s_axil.wdata.val();
             self.w_strb.d.next = self.s_axil.wstrb.val();
+            self.w_mask.d.next = self.strobe_mask.val();
         }
         if self.s_axil.arvalid.val() & !self.ar_held.q.val() {
             self.ar_held.d.next = true;
@@ -87,13 +144,13 @@ impl Logic for AxilRegisterPort {
         self.access_dword.next = self.a_dword.q.val();
         self.access_data.next = self.w_data.q.val();
         self.access_strobe.next = self.w_strb.q.val();
+        self.access_mask.next = self.w_mask.q.val();
 
         if self.active.q.val() & self.done.val() {
             self.active.d.next = false;
-            self.resp.d.next = 0.into();
+            self.resp.d.next = self.done_resp.val();
             self.rdata.d.next = self.done_data.val();
-            if self.done_error.val() {
-                self.resp.d.next = 3.into();
+            if self.done_resp.val() != 0 {
                 self.rdata.d.next = 0.into();
             }
             if self.a_write.q.val() {

@@ -3,12 +3,14 @@
 //! to the decider's command port, and `rdma_cmd_result` says busy until the answer comes,
 //! then its status and entry. The receive path's counters read through here too.
 //!
-//! One access at a time on `s_axil_` (AXI4-Lite; AW and W are taken together), registered,
-//! carried out the cycle after and answered the cycle after that: a register in the window
-//! answers OKAY (writes to read-only fields are ignored; byte strobes apply), an address past
+//! Registers: `s_axil_` (AXI4-Lite) through the shared register port
+//! (`axil_register_port`: one access at a time, a write before a read). The access's register
+//! is selected (registered) and the access carried out and answered the cycle after: a
+//! register in the window answers OKAY (writes to read-only fields are ignored; byte strobes apply), an address past
 //! the last register DECERR (reads give 0), and a write to the command registers (fields or
 //! issue) while a command is busy SLVERR: the write is refused and counted in
 //! `rdma_cmd_refused`, and the busy command goes on with the fields it was issued with.
+use crate::axil_register_port::AxilRegisterPort;
 use crate::bus::AxilSlave;
 use crate::regs::nic::{
     RDMA, RDMA_BASE, RDMA_PARAMS_CQ, RDMA_PARAMS_FUNCTION, RDMA_PARAMS_PATH_MTU, RDMA_RESULT_BUSY, RDMA_RESULT_ENTRY,
@@ -70,22 +72,21 @@ pub struct RdmaRegisters {
     status: DFF<Bits<3>>,
     entry: DFF<Bits<12>>,
     refused: DFF<Bits<32>>,
-    /// The bits of `rdma_cmd_params` that hold fields (from the map); one byte lane's mask.
+    /// The bits of `rdma_cmd_params` that hold fields (from the map).
     params_mask: Constant<Bits<32>>,
-    byte_mask: Constant<Bits<32>>,
-    // The access: taken, decoded, answered.
-    write_req: Signal<Local, Bit>,
-    take: Signal<Local, Bit>,
-    /// The access taken: write or read, its register (one-hot; none past the last), the
-    /// strobed bytes as a mask and the data within it (an issue's op is its bits 1:0).
-    a_valid: DFF<Bit>,
-    a_write: DFF<Bit>,
+    /// The bus side: one access at a time, held until `done`.
+    port: AxilRegisterPort,
+    /// The access's register is selected (one-hot in `a_sel`; none past the last): it is
+    /// carried out and answered now.
+    carrying: DFF<Bit>,
     a_sel: DFF<Bits<21>>,
-    a_mask: DFF<Bits<32>>,
-    a_data: DFF<Bits<32>>,
     one: Constant<Bits<21>>,
+    /// BAR0 address bits 15:11 of the RDMA window.
+    region: Constant<Bits<5>>,
     index: Signal<Local, Bits<9>>,
-    strobe_mask: Signal<Local, Bits<32>>,
+    /// The strobed bytes of the write's data (an issue's op is its bits 1:0), and the bits
+    /// each register keeps.
+    a_data: Signal<Local, Bits<32>>,
     keep_mask: Signal<Local, Bits<32>>,
     merged_qp: Signal<Local, Bits<24>>,
     merged_psn: Signal<Local, Bits<24>>,
@@ -95,11 +96,6 @@ pub struct RdmaRegisters {
     result: Signal<Local, Bits<32>>,
     current: Signal<Local, Bits<32>>,
     refuse: Signal<Local, Bit>,
-    bvalid: DFF<Bit>,
-    bresp: DFF<Bits<2>>,
-    rvalid: DFF<Bit>,
-    rdata: DFF<Bits<32>>,
-    rresp: DFF<Bits<2>>,
 }
 
 /// The map's field where this block's logic puts it.
@@ -111,6 +107,7 @@ impl Default for RdmaRegisters {
     fn default() -> Self {
         // The decode is by index in the map's RDMA group (contiguous dwords) with the field
         // positions below; the map must agree.
+        assert_eq!(RDMA_BASE % 0x800, 0, "the RDMA window is decoded as BAR0 bits 15:11");
         for (k, r) in RDMA.registers.iter().enumerate() {
             assert_eq!(r.offset, RDMA_BASE + 4 * k as u32, "{} is not at its index", r.name);
         }
@@ -168,17 +165,13 @@ impl Default for RdmaRegisters {
             params_mask: Constant::new(
                 ((RDMA_PARAMS_PATH_MTU.mask() | RDMA_PARAMS_FUNCTION.mask() | RDMA_PARAMS_CQ.mask()) as u64).to_bits(),
             ),
-            byte_mask: Constant::new(0xFF.into()),
-            write_req: Default::default(),
-            take: Default::default(),
-            a_valid: Default::default(),
-            a_write: Default::default(),
+            port: Default::default(),
+            carrying: Default::default(),
             a_sel: Default::default(),
-            a_mask: Default::default(),
-            a_data: Default::default(),
             one: Constant::new(1.into()),
+            region: Constant::new(((RDMA_BASE >> 11) as u64).to_bits()),
             index: Default::default(),
-            strobe_mask: Default::default(),
+            a_data: Default::default(),
             keep_mask: Default::default(),
             merged_qp: Default::default(),
             merged_psn: Default::default(),
@@ -188,11 +181,6 @@ impl Default for RdmaRegisters {
             result: Default::default(),
             current: Default::default(),
             refuse: Default::default(),
-            bvalid: Default::default(),
-            bresp: Default::default(),
-            rvalid: Default::default(),
-            rdata: Default::default(),
-            rresp: Default::default(),
         }
     }
 }
@@ -201,8 +189,8 @@ impl Logic for RdmaRegisters {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clk, qp, psn, packets, va, length, rkey, params, op, offering, busy, status, entry, refused, bvalid,
-            bresp, rvalid, rdata, rresp, a_valid, a_write, a_sel, a_mask, a_data
+            self, clk, qp, psn, packets, va, length, rkey, params, op, offering, busy, status, entry, refused,
+            carrying, a_sel
         );
         // The command port shows the registers while the command is offered.
         self.cmd_valid.next = self.offering.q.val();
@@ -225,46 +213,19 @@ impl Logic for RdmaRegisters {
             self.entry.d.next = self.done_entry.val();
         }
 
-        // Take one access when no answer is pending; a write (AW and W together) first.
-        self.write_req.next = self.s_axil.awvalid.val() & self.s_axil.wvalid.val();
-        self.take.next = !self.a_valid.q.val()
-            & !self.bvalid.q.val()
-            & !self.rvalid.q.val()
-            & (self.write_req.val() | self.s_axil.arvalid.val());
-        self.s_axil.awready.next = self.take.val() & self.write_req.val();
-        self.s_axil.wready.next = self.take.val() & self.write_req.val();
-        self.s_axil.arready.next = self.take.val() & !self.write_req.val();
-        // The access is registered first, its register as a one-hot select (none: past the
-        // last register) and its strobes as a bit mask, and carried out the cycle after.
-        // The window is 2 KiB (the split sends 0x800-0xFFF here): dword index 8:0.
-        self.index.next = self.s_axil.araddr.val().get_bits::<9>(2);
-        if self.write_req.val() {
-            self.index.next = self.s_axil.awaddr.val().get_bits::<9>(2);
+        // The access: its register selected as a one-hot (none: past the last register),
+        // registered, and carried out the cycle after. The window is 2 KiB at `RDMA_BASE`
+        // (BAR0 bits 15:11; the NIC's split sends only it here): dword index 8:0.
+        self.port.clk.next = self.clk.val();
+        self.port.rst.next = self.rst.val();
+        AxilSlave::<16>::link(&mut self.s_axil, &mut self.port.s_axil);
+        self.index.next = self.port.access_dword.val().get_bits::<9>(0);
+        self.carrying.d.next = self.port.access_valid.val() & !self.carrying.q.val();
+        self.a_sel.d.next = 0.into();
+        if (self.index.val() < 21) & (self.port.access_dword.val().get_bits::<5>(9) == self.region.val()) {
+            self.a_sel.d.next = self.one.val() << self.index.val().get_bits::<5>(0);
         }
-        self.strobe_mask.next = 0.into();
-        if self.s_axil.wstrb.val().get_bit(0) {
-            self.strobe_mask.next = self.strobe_mask.val() | self.byte_mask.val();
-        }
-        if self.s_axil.wstrb.val().get_bit(1) {
-            self.strobe_mask.next = self.strobe_mask.val() | (self.byte_mask.val() << 8);
-        }
-        if self.s_axil.wstrb.val().get_bit(2) {
-            self.strobe_mask.next = self.strobe_mask.val() | (self.byte_mask.val() << 16);
-        }
-        if self.s_axil.wstrb.val().get_bit(3) {
-            self.strobe_mask.next = self.strobe_mask.val() | (self.byte_mask.val() << 24);
-        }
-        self.a_valid.d.next = self.take.val();
-        if self.take.val() {
-            self.a_write.d.next = self.write_req.val();
-            // Past the last register no bit is set.
-            self.a_sel.d.next = 0.into();
-            if self.index.val() < 21 {
-                self.a_sel.d.next = self.one.val() << self.index.val().get_bits::<5>(0);
-            }
-            self.a_mask.d.next = self.strobe_mask.val();
-            self.a_data.d.next = self.s_axil.wdata.val() & self.strobe_mask.val();
-        }
+        self.a_data.next = self.port.access_data.val() & self.port.access_mask.val();
 
         // Reads: the selected register (an AND-OR over the one-hot select).
         self.result.next = bit_cast::<32, 1>(self.busy.q.val().into())
@@ -337,25 +298,28 @@ impl Logic for RdmaRegisters {
         // A write to the command (its fields or the issue) while one is busy is refused.
         self.refuse.next = self.a_sel.q.val().get_bits::<9>(0).any() & self.busy.q.val();
         // Writes: each register merges its own value with the strobed bytes.
-        self.keep_mask.next = !self.a_mask.q.val();
+        self.keep_mask.next = !self.port.access_mask.val();
         // (The 24-bit registers keep bits 23:0; the map's fields end there.)
         self.merged_qp.next =
-            (self.qp.q.val() & self.keep_mask.val().get_bits::<24>(0)) | self.a_data.q.val().get_bits::<24>(0);
+            (self.qp.q.val() & self.keep_mask.val().get_bits::<24>(0)) | self.a_data.val().get_bits::<24>(0);
         self.merged_psn.next =
-            (self.psn.q.val() & self.keep_mask.val().get_bits::<24>(0)) | self.a_data.q.val().get_bits::<24>(0);
+            (self.psn.q.val() & self.keep_mask.val().get_bits::<24>(0)) | self.a_data.val().get_bits::<24>(0);
         self.merged_packets.next =
-            (self.packets.q.val() & self.keep_mask.val().get_bits::<24>(0)) | self.a_data.q.val().get_bits::<24>(0);
-        self.merged_va_lo.next = (self.va.q.val().get_bits::<32>(0) & self.keep_mask.val()) | self.a_data.q.val();
-        self.merged_va_hi.next = (self.va.q.val().get_bits::<32>(32) & self.keep_mask.val()) | self.a_data.q.val();
+            (self.packets.q.val() & self.keep_mask.val().get_bits::<24>(0)) | self.a_data.val().get_bits::<24>(0);
+        self.merged_va_lo.next = (self.va.q.val().get_bits::<32>(0) & self.keep_mask.val()) | self.a_data.val();
+        self.merged_va_hi.next = (self.va.q.val().get_bits::<32>(32) & self.keep_mask.val()) | self.a_data.val();
 
-        if self.a_valid.q.val() & self.a_write.q.val() {
-            self.bvalid.d.next = true;
-            self.bresp.d.next = 0.into();
-            if !self.a_sel.q.val().any() {
-                self.bresp.d.next = 3.into();
-            }
+        self.port.done.next = self.carrying.q.val();
+        self.port.done_data.next = self.current.val();
+        self.port.done_resp.next = 0.into();
+        if !self.a_sel.q.val().any() {
+            self.port.done_resp.next = 3.into();
+        }
+        if self.port.access_write.val() & self.refuse.val() {
+            self.port.done_resp.next = 2.into();
+        }
+        if self.carrying.q.val() & self.port.access_write.val() {
             if self.refuse.val() {
-                self.bresp.d.next = 2.into();
                 if (self.refused.q.val() + 1).any() {
                     self.refused.d.next = self.refused.q.val() + 1;
                 }
@@ -379,50 +343,28 @@ impl Logic for RdmaRegisters {
                         | (bit_cast::<64, 32>(self.merged_va_hi.val()) << 32);
                 }
                 if self.a_sel.q.val().get_bit(5) {
-                    self.length.d.next = (self.length.q.val() & self.keep_mask.val()) | self.a_data.q.val();
+                    self.length.d.next = (self.length.q.val() & self.keep_mask.val()) | self.a_data.val();
                 }
                 if self.a_sel.q.val().get_bit(6) {
-                    self.rkey.d.next = (self.rkey.q.val() & self.keep_mask.val()) | self.a_data.q.val();
+                    self.rkey.d.next = (self.rkey.q.val() & self.keep_mask.val()) | self.a_data.val();
                 }
                 if self.a_sel.q.val().get_bit(7) {
                     self.params.d.next =
-                        ((self.params.q.val() & self.keep_mask.val()) | self.a_data.q.val()) & self.params_mask.val();
+                        ((self.params.q.val() & self.keep_mask.val()) | self.a_data.val()) & self.params_mask.val();
                 }
                 // The op is byte 0: an issue is a write that strobes it.
-                if self.a_sel.q.val().get_bit(8) & self.a_mask.q.val().get_bit(0) {
-                    self.op.d.next = self.a_data.q.val().get_bits::<2>(0);
+                if self.a_sel.q.val().get_bit(8) & self.port.access_strobe.val().get_bit(0) {
+                    self.op.d.next = self.a_data.val().get_bits::<2>(0);
                     self.offering.d.next = true;
                     self.busy.d.next = true;
                 }
             }
         }
-        if self.a_valid.q.val() & !self.a_write.q.val() {
-            self.rvalid.d.next = true;
-            self.rdata.d.next = self.current.val();
-            self.rresp.d.next = 0.into();
-            if !self.a_sel.q.val().any() {
-                self.rresp.d.next = 3.into();
-            }
-        }
-        if self.bvalid.q.val() & self.s_axil.bready.val() {
-            self.bvalid.d.next = false;
-        }
-        if self.rvalid.q.val() & self.s_axil.rready.val() {
-            self.rvalid.d.next = false;
-        }
-        self.s_axil.bvalid.next = self.bvalid.q.val();
-        self.s_axil.bresp.next = self.bresp.q.val();
-        self.s_axil.rvalid.next = self.rvalid.q.val();
-        self.s_axil.rdata.next = self.rdata.q.val();
-        self.s_axil.rresp.next = self.rresp.q.val();
-
         if self.rst.val() {
             self.offering.d.next = false;
             self.busy.d.next = false;
             self.refused.d.next = 0.into();
-            self.bvalid.d.next = false;
-            self.rvalid.d.next = false;
-            self.a_valid.d.next = false;
+            self.carrying.d.next = false;
         }
     }
 }

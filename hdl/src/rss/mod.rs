@@ -83,7 +83,10 @@ impl Logic for RssTable {
         self.mapped.next = (self.port.access_dword.val().get_bits::<5>(9) == self.region.val())
             & (self.port.access_dword.val().get_bits::<2>(7) == 0);
         self.port.done.next = false;
-        self.port.done_error.next = !self.mapped.val();
+        self.port.done_resp.next = 0.into();
+        if !self.mapped.val() {
+            self.port.done_resp.next = 3.into();
+        }
         self.port.done_data.next = bit_cast::<32, 3>(self.registers.read_data.val());
         self.lookup.write_enable.next = false;
         self.registers.write_enable.next = false;

@@ -66,12 +66,10 @@ pub struct DmaWindows {
     a_function: Signal<Local, Bits<5>>,
     a_dword: Signal<Local, Bits<2>>,
     a_mapped: Signal<Local, Bit>,
-    strobe_mask: Signal<Local, Bits<32>>,
     current: Signal<Local, Bits<32>>,
     merged: Signal<Local, Bits<32>>,
     word: Signal<Local, Bits<128>>,
     open_window: Constant<Bits<128>>,
-    byte_mask: Constant<Bits<32>>,
     all_ones: Constant<Bits<64>>,
     dword_mask: Constant<Bits<128>>,
     /// BAR0 address bits 15:11 of the windows' region.
@@ -116,7 +114,6 @@ impl Default for DmaWindows {
             a_function: Default::default(),
             a_dword: Default::default(),
             a_mapped: Default::default(),
-            strobe_mask: Default::default(),
             current: Default::default(),
             merged: Default::default(),
             word: Default::default(),
@@ -126,7 +123,6 @@ impl Default for DmaWindows {
             ),
             region: Constant::new(((WINDOWS.base / 0x800) as u64).to_bits()),
             dword_mask: Constant::new(bit_cast::<128, 32>(0xFFFF_FFFF_u64.to_bits())),
-            byte_mask: Constant::new(0xFF.into()),
             all_ones: Constant::new(u64::MAX.to_bits()),
         }
     }
@@ -195,21 +191,8 @@ impl Logic for DmaWindows {
         if self.a_dword.val() == 3 {
             self.current.next = self.registers.read_data.val().get_bits::<32>(96);
         }
-        self.strobe_mask.next = 0.into();
-        if self.port.access_strobe.val().get_bit(0) {
-            self.strobe_mask.next = self.strobe_mask.val() | self.byte_mask.val();
-        }
-        if self.port.access_strobe.val().get_bit(1) {
-            self.strobe_mask.next = self.strobe_mask.val() | (self.byte_mask.val() << 8);
-        }
-        if self.port.access_strobe.val().get_bit(2) {
-            self.strobe_mask.next = self.strobe_mask.val() | (self.byte_mask.val() << 16);
-        }
-        if self.port.access_strobe.val().get_bit(3) {
-            self.strobe_mask.next = self.strobe_mask.val() | (self.byte_mask.val() << 24);
-        }
-        self.merged.next =
-            (self.current.val() & !self.strobe_mask.val()) | (self.port.access_data.val() & self.strobe_mask.val());
+        self.merged.next = (self.current.val() & !self.port.access_mask.val())
+            | (self.port.access_data.val() & self.port.access_mask.val());
         self.word.next =
             (self.registers.read_data.val() & !self.dword_mask.val()) | bit_cast::<128, 32>(self.merged.val());
         if self.a_dword.val() == 1 {
@@ -237,7 +220,10 @@ impl Logic for DmaWindows {
         self.rdma_lookup.write_data.next = self.word.val();
         self.registers.write_data.next = self.word.val();
         self.port.done.next = self.reading.q.val();
-        self.port.done_error.next = !self.a_mapped.val();
+        self.port.done_resp.next = 0.into();
+        if !self.a_mapped.val() {
+            self.port.done_resp.next = 3.into();
+        }
         self.port.done_data.next = self.current.val();
         if self.reading.q.val() & self.port.access_write.val() {
             self.tx_lookup.write_enable.next = self.a_mapped.val();
