@@ -5,7 +5,9 @@ use ferronic_testbench::bfm::{Axi4MemoryConfig, Pattern};
 use ferronic_testbench::models::ethernet::{udp_frame, UdpFlow};
 use ferronic_testbench::models::rss::RssTable;
 use ferronic_testbench::models::rx::{classify, RX_QUEUES};
-use ferronic_testbench::scenarios::nic_rx::{run, MacFault, RxBuffer, RxBufferFault, RxFrame, RxRing, RxRun};
+use ferronic_testbench::scenarios::nic_rx::{
+    run, CompletionLoss, MacFault, RxBuffer, RxBufferFault, RxFrame, RxRing, RxRun,
+};
 use ferronic_testbench::scenarios::nic_tx::build;
 use ferronic_testbench::scenarios::Backend;
 use proptest::prelude::*;
@@ -284,15 +286,17 @@ fn host_side_faults_are_counted_and_write_nothing_wrong() {
     assert_eq!((c.packets, c.drops, c.truncated, c.ring_errors), (3, 1, 1, 3));
 }
 
-/// A completion ring whose writes fail (SLVERR): the queue's frames are written, no
-/// completion lands, each one counted; the notifier sends no notify for them and other
-/// queues carry on.
+/// A completion ring whose writes fail (SLVERR), or one disabled so that the queue
+/// manager refuses every post: the queue's frames are written, no completion lands, each
+/// one counted; no notify is sent for them and other queues carry on.
 #[test]
-fn completion_writes_that_fail_are_counted() {
-    let frames = (0..12).map(|i| frame_for(i % 3, 100 + 50 * i, i as u8)).collect();
-    let setup = RxRun { failing_completion_ring: Some(1), ..RxRun::unloaded(frames, 8, 2048, 40) };
-    let report = run(build(Backend::Verilator).unwrap(), setup, 13).unwrap();
-    assert_eq!((report.counters.packets, report.counters.ring_errors), (12, 4));
+fn completions_that_cannot_be_written_are_counted() {
+    for loss in [CompletionLoss::WriteError, CompletionLoss::RingDisabled] {
+        let frames = (0..12).map(|i| frame_for(i % 3, 100 + 50 * i, i as u8)).collect();
+        let setup = RxRun { lost_completions: Some((1, loss)), ..RxRun::unloaded(frames, 8, 2048, 40) };
+        let report = run(build(Backend::Verilator).unwrap(), setup, 13).unwrap();
+        assert_eq!((report.counters.packets, report.counters.ring_errors), (12, 4), "{loss:?}");
+    }
 }
 
 /// Buffers outside their function's DMA window (the memory model fails the run if any byte
@@ -420,7 +424,7 @@ proptest! {
             register_idle: Pattern::Random(0.3),
             disable_queue: None,
             transmit: transmit.iter().map(|&(q, len, s)| (q, frame_for(0, len, s).bytes)).collect(),
-            failing_completion_ring: None,
+            lost_completions: None,
             ring_outside_window,
             rdma_commands: Vec::new(),
             rss: rss.map(|entries| RssTable::from_queues(&entries)),

@@ -282,6 +282,10 @@ pub struct RxEngine {
     // The buffer being filled.
     chunk: DFF<Bits<16>>,
     chunk_beats: DFF<Bits<11>>,
+    /// The buffer being written ends the frame (`left` == `chunk`, set in WriteRequest).
+    last_chunk: DFF<Bit>,
+    /// The completion's post was refused (ring full or off): counted in AfterCompletion.
+    post_refused: DFF<Bit>,
     buffer_addr: DFF<Bits<64>>,
     buffer_req_id: DFF<Bits<16>>,
     // The buffer written and waiting for its completion.
@@ -461,6 +465,8 @@ impl Default for RxEngine {
             buffer_error: Default::default(),
             chunk: Default::default(),
             chunk_beats: Default::default(),
+            last_chunk: Default::default(),
+            post_refused: Default::default(),
             buffer_addr: Default::default(),
             buffer_req_id: Default::default(),
             have_written: Default::default(),
@@ -558,6 +564,8 @@ impl Logic for RxEngine {
             buffer_error,
             chunk,
             chunk_beats,
+            last_chunk,
+            post_refused,
             buffer_addr,
             buffer_req_id,
             have_written,
@@ -861,7 +869,7 @@ impl Logic for RxEngine {
         }
         self.may_look_ahead.next = !self.prefetched.q.val()
             & !self.ahead.q.val()
-            & (self.left.q.val() == self.chunk.q.val())
+            & self.last_chunk.q.val()
             & self.record_ready.val()
             & !self.records_fifo.m_axis.tdata.val().get_bit(59);
         // The window check, four cycles in Window: the DMA's first byte and its span less one
@@ -1041,8 +1049,10 @@ impl Logic for RxEngine {
                 }
             }
             RxState::WriteRequest => {
-                // The buffer's beat count, from the registered byte count (off Check's path).
+                // The buffer's beat count, and whether it ends the frame, from the registered
+                // byte count (off Check's path).
                 self.chunk_beats.d.next = self.chunk_words.val().get_bits::<11>(3);
+                self.last_chunk.d.next = self.left.q.val() == self.chunk.q.val();
                 self.wr_desc_valid.next = true;
                 if self.wr_desc_ready.val() {
                     // The beats stream beside the states (above), so the next frame's
@@ -1061,7 +1071,7 @@ impl Logic for RxEngine {
                     self.ahead.d.next = true;
                     self.next_queue.d.next = self.rss_queue.val();
                     self.state.d.next = RxState::Take;
-                } else if (self.left.q.val() != self.chunk.q.val())
+                } else if !self.last_chunk.q.val()
                     | self.ahead.q.val()
                     | self.prefetched.q.val()
                     | !self.data_unanswered.q.val()
@@ -1071,7 +1081,7 @@ impl Logic for RxEngine {
                     self.done_first.d.next = !self.have_written.q.val();
                     self.have_written.d.next = true;
                     self.left.d.next = self.left.q.val() - self.chunk.q.val();
-                    if self.left.q.val() == self.chunk.q.val() {
+                    if self.last_chunk.q.val() {
                         self.count_packet.next = true;
                         self.done_last.d.next = true;
                         self.after.d.next = self.after_idle.val();
@@ -1099,8 +1109,9 @@ impl Logic for RxEngine {
                     if self.res_status.val() == 0 {
                         self.state.d.next = RxState::Window;
                     } else {
-                        // The completion ring is full or off: the completion is lost.
-                        self.count_ring_error.next = true;
+                        // The completion ring is full or off: the completion is lost (counted
+                        // in AfterCompletion, off the answer's path).
+                        self.post_refused.d.next = true;
                         self.state.d.next = RxState::AfterCompletion;
                     }
                 }
@@ -1145,6 +1156,10 @@ impl Logic for RxEngine {
                 }
             }
             RxState::AfterCompletion => {
+                if self.post_refused.q.val() {
+                    self.count_ring_error.next = true;
+                    self.post_refused.d.next = false;
+                }
                 // A completion not written (ring full or off, outside its window) did not
                 // wait for the data's answer: wait here, so one data write is out at a time
                 // and the frame's beats have all gone before the FIFO is read again.
@@ -1231,6 +1246,7 @@ impl Logic for RxEngine {
             self.draining.d.next = false;
             self.data_unanswered.d.next = false;
             self.fetching.d.next = false;
+            self.post_refused.d.next = false;
             self.ahead.d.next = false;
             self.prefetched.d.next = false;
             self.packets.d.next = 0.into();

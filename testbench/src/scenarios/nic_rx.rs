@@ -53,6 +53,16 @@ pub enum RxRing {
     Completion,
 }
 
+/// How a queue's completions are lost on purpose: the queue's frames are written into its
+/// buffers, no completion lands, and each one is counted in `rx_ring_errors`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompletionLoss {
+    /// Every write to the completion ring is answered SLVERR.
+    WriteError,
+    /// The completion ring is disabled after set-up: the queue manager refuses each post.
+    RingDisabled,
+}
+
 /// A buffer as the driver posts it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RxBuffer {
@@ -129,9 +139,8 @@ pub struct RxRun {
     /// TX queues: the TX engine then competes with the RX engine for the queue manager and
     /// both DMA engines. Each must leave on `m_axis_tx_` in its queue's order and complete OK.
     pub transmit: Vec<(usize, Vec<u8>)>,
-    /// This queue's RX completion ring answers every write with SLVERR: its buffers are
-    /// filled but no completion lands; each is counted in `rx_ring_errors`.
-    pub failing_completion_ring: Option<usize>,
+    /// This queue's completions are lost, as `CompletionLoss` says.
+    pub lost_completions: Option<(usize, CompletionLoss)>,
     /// This queue's submission or completion ring belongs to `RINGLESS_FUNCTION`, whose
     /// window holds the buffers but no ring: the ring is never touched. Every descriptor
     /// taken from it is lost (the frame is dropped), or every completion posted to it is;
@@ -157,7 +166,7 @@ impl RxRun {
             register_idle: Pattern::Never,
             disable_queue: None,
             transmit: Vec::new(),
-            failing_completion_ring: None,
+            lost_completions: None,
             ring_outside_window: None,
             rdma_commands: Vec::new(),
             rss: None,
@@ -393,7 +402,7 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
             }
             rings[q] = Some(ring);
         }
-        if let Some(q) = setup.failing_completion_ring {
+        if let Some((q, CompletionLoss::WriteError)) = setup.lost_completions {
             let at = RX_COMPLETION_BASE + q as u64 * RING_SPACING;
             memory_config.errors.push(ErrorRange { range: at..at + (16 << RX_RING_LOG), resp: 2 });
         }
@@ -418,7 +427,7 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
             Some((q, RxRing::Completion)) => Some(q),
             _ => None,
         };
-        let silent = [setup.failing_completion_ring, outside_completions].into_iter().flatten();
+        let silent = [setup.lost_completions.map(|(q, _)| q), outside_completions].into_iter().flatten();
         check_interrupts_follow_completions(
             &tb,
             memory.memory.clone(),
@@ -448,6 +457,9 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
                 .collect();
             if !descriptors.is_empty() {
                 host.post_rx(q, &descriptors).await?;
+            }
+            if setup.lost_completions == Some((q, CompletionLoss::RingDisabled)) {
+                host.disable_ring(4 * q as u32 + 3).await?;
             }
         }
         // RDMA set-up: every command answered as the placement model says; a background
@@ -480,7 +492,7 @@ pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
         let mut expected = expect(&setup.frames, &mut rings.clone(), &mut rdma, ringless(RxRing::Submission), &rss);
         // Completions that cannot be written are counted instead of seen; those outside
         // their ring's window in the window count too.
-        if let Some(q) = setup.failing_completion_ring {
+        if let Some((q, _)) = setup.lost_completions {
             expected.counters.ring_errors += expected.completions[q].len() as u64;
             expected.completions[q].clear();
         }
