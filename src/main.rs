@@ -107,6 +107,10 @@ enum Command {
         queues: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Record each run's waveform (every port and register of the NIC) in this folder:
+        /// tx.vcd, rx.vcd, for GTKWave or Surfer.
+        #[arg(long)]
+        waves: Option<PathBuf>,
     },
     /// Run the RDMA receive path: open QPs and install transactions from a setup file, feed
     /// the frames of a pcap file, check everything against the placement model, and write
@@ -217,7 +221,7 @@ fn run(cli: Cli) -> Result<()> {
                 None => print!("{text}"),
             }
         }
-        Command::Sim { tx_pcap, rx_pcap, received, send, packets, queues, seed } => {
+        Command::Sim { tx_pcap, rx_pcap, received, send, packets, queues, seed, waves } => {
             if received.is_some() && rx_pcap.is_none() {
                 bail!("--received needs --rx-pcap IN: the frames to receive");
             }
@@ -225,10 +229,10 @@ fn run(cli: Cli) -> Result<()> {
                 bail!("nothing to simulate: give --tx-pcap OUT (TX) and/or --rx-pcap IN (RX)");
             }
             if let Some(tx_pcap) = tx_pcap {
-                println!("TX: {}", sim::run_tx(&tx_pcap, send.as_deref(), packets, queues, seed)?);
+                println!("TX: {}", sim::run_tx(&tx_pcap, send.as_deref(), packets, queues, seed, waves.as_deref())?);
             }
             if let Some(rx_pcap) = rx_pcap {
-                println!("RX: {}", sim::run_rx(&rx_pcap, received.as_deref(), seed)?);
+                println!("RX: {}", sim::run_rx(&rx_pcap, received.as_deref(), seed, waves.as_deref())?);
             }
         }
         Command::Rdma { setup, rx_pcap, memory_dump, report, seed } => {

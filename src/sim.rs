@@ -17,8 +17,9 @@ use ferronic_testbench::models::rss::RssTable;
 use ferronic_testbench::models::rx::{classify, MAX_RX_FRAME_BYTES, RX_QUEUES};
 use ferronic_testbench::pcap::{self, PcapFrame};
 use ferronic_testbench::scenarios::nic_rx::{self, RxFrame, RxRun};
-use ferronic_testbench::scenarios::nic_tx::{build, run, TxPacket, TxRun};
+use ferronic_testbench::scenarios::nic_tx::{self, build, TxPacket, TxRun};
 use ferronic_testbench::scenarios::Backend;
+use ferronic_testbench::tb::TbConfig;
 use rand::{Rng, SeedableRng};
 use std::path::Path;
 
@@ -78,7 +79,17 @@ const RX_BUFFER_BYTES: usize = 2048;
 const RX_RING_ENTRIES: usize = 1 << ferronic_testbench::driver::RX_RING_LOG;
 
 /// Receives the frames of `rx_pcap`; writes what the host got to `received`.
-pub fn run_rx(rx_pcap: &Path, received: Option<&Path>, seed: u64) -> Result<String> {
+/// The testbench configuration of a run: its waveform kept as `waves/name.vcd` if asked.
+fn config(name: &str, seed: u64, waves: Option<&Path>) -> TbConfig {
+    let mut config = TbConfig::from_env(name, seed);
+    if let Some(dir) = waves {
+        config.waves_on_failure = Some(dir.join(format!("{name}.vcd")));
+        config.keep_waves = true;
+    }
+    config
+}
+
+pub fn run_rx(rx_pcap: &Path, received: Option<&Path>, seed: u64, waves: Option<&Path>) -> Result<String> {
     let frames: Vec<Vec<u8>> = pcap::read(rx_pcap)?.into_iter().map(|f| f.data).collect();
     ensure!(!frames.is_empty(), "{} holds no frames", rx_pcap.display());
     // Buffers per queue: what the frames steered there need.
@@ -93,7 +104,8 @@ pub fn run_rx(rx_pcap: &Path, received: Option<&Path>, seed: u64) -> Result<Stri
     );
     let too_long = frames.iter().filter(|f| f.len() > MAX_RX_FRAME_BYTES).count();
     let setup = RxRun::unloaded(frames.iter().cloned().map(RxFrame::new).collect(), most, RX_BUFFER_BYTES as u16, 200);
-    let report = nic_rx::run(build(Backend::Verilator)?, setup, seed).context("simulating the NIC")?;
+    let report = nic_rx::run_with(build(Backend::Verilator)?, setup, &config("rx", seed, waves))
+        .context("simulating the NIC")?;
     if let Some(path) = received {
         let out: Vec<PcapFrame> =
             report.delivered.iter().map(|(_, data)| PcapFrame { time_ns: 0, data: data.clone() }).collect();
@@ -116,7 +128,14 @@ pub fn run_rx(rx_pcap: &Path, received: Option<&Path>, seed: u64) -> Result<Stri
     ))
 }
 
-pub fn run_tx(tx_pcap: &Path, send: Option<&Path>, count: usize, queues: usize, seed: u64) -> Result<String> {
+pub fn run_tx(
+    tx_pcap: &Path,
+    send: Option<&Path>,
+    count: usize,
+    queues: usize,
+    seed: u64,
+    waves: Option<&Path>,
+) -> Result<String> {
     ensure!((1..=8).contains(&queues), "--queues must be 1 to 8, not {queues}");
     let frames = match send {
         Some(path) => pcap::read(path)?.into_iter().map(|f| f.data).collect(),
@@ -126,7 +145,8 @@ pub fn run_tx(tx_pcap: &Path, send: Option<&Path>, count: usize, queues: usize, 
     let packets = packets_for(&frames, queues)?;
     let llq_queues = (0..queues).filter(|q| q % 2 == 1).fold(0u8, |m, q| m | 1 << q);
     let setup = TxRun::unloaded(packets, llq_queues, 200);
-    let report = run(build(Backend::Verilator)?, setup, seed).context("simulating the NIC")?;
+    let report = nic_tx::run_with(build(Backend::Verilator)?, setup, &config("tx", seed, waves))
+        .context("simulating the NIC")?;
     let start = report.sent.first().map_or(0, |(c, _)| *c);
     let out: Vec<PcapFrame> = report
         .sent

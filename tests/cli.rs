@@ -193,8 +193,26 @@ fn sim_sends_frames_from_a_pcap_and_tcpdump_reads_what_it_transmitted() {
     let _ = (std::fs::remove_file(input), std::fs::remove_file(output));
 }
 
+/// The last value a VCD gives the first signal declared as `name` (the top level's port),
+/// or None if there is no such signal or it never gets a value.
+fn last_vcd_value(vcd: &str, name: &str) -> Option<u64> {
+    let id = vcd.lines().find_map(|line| {
+        let t: Vec<&str> = line.split_whitespace().collect();
+        (t.first() == Some(&"$var") && t.get(4) == Some(&name)).then(|| t[3].to_string())
+    })?;
+    let body = &vcd[vcd.find("$enddefinitions")?..];
+    body.lines().rev().find_map(|line| {
+        let (value, code) = match line.strip_prefix('b') {
+            Some(rest) => rest.split_once(' ')?,
+            None => line.split_at_checked(1)?,
+        };
+        (code == id).then(|| u64::from_str_radix(value, 2).ok()).flatten()
+    })
+}
+
 /// `ferronic sim --rx-pcap` receives frames made elsewhere; what the host got (checked
 /// against the RX model inside) comes back out with `--received`, and tcpdump reads it.
+/// With `--waves` the run's waveform is kept: its `rx_packets` ends at the frames received.
 #[test]
 fn sim_receives_frames_from_a_pcap_and_tcpdump_reads_what_the_host_got() {
     use ferronic_testbench::models::ethernet::{udp_frame, UdpFlow};
@@ -215,10 +233,21 @@ fn sim_receives_frames_from_a_pcap_and_tcpdump_reads_what_the_host_got() {
             PcapFrame { time_ns: 0, data: udp_frame(&flow, &vec![0x5A; n]) }
         })
         .collect();
-    let (input, output) = (temp("arrive.pcap"), temp("received.pcap"));
+    let (input, output, waves) = (temp("arrive.pcap"), temp("received.pcap"), temp("waves"));
     write(&input, &frames).unwrap();
-    let out = ferronic().args(["sim", "--rx-pcap"]).arg(&input).arg("--received").arg(&output).output().unwrap();
+    let out = ferronic()
+        .args(["sim", "--rx-pcap"])
+        .arg(&input)
+        .arg("--received")
+        .arg(&output)
+        .arg("--waves")
+        .arg(&waves)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let vcd = std::fs::read_to_string(waves.join("rx.vcd")).expect("the waveform of the run");
+    assert_eq!(last_vcd_value(&vcd, "rx_packets"), Some(sizes.len() as u64), "rx_packets in the waveform");
+    let _ = std::fs::remove_dir_all(&waves);
     let decoded = Command::new("tcpdump").arg("-r").arg(&output).args(["-nn"]).output().expect("tcpdump");
     assert!(decoded.status.success(), "{}", String::from_utf8_lossy(&decoded.stderr));
     let text = String::from_utf8_lossy(&decoded.stdout);
@@ -241,6 +270,8 @@ fn sim_refuses_what_it_cannot_send() {
     assert_clean_failure(&["sim"], None, "nothing to simulate");
     assert_clean_failure(&["sim", "--received", out], None, "--received needs --rx-pcap");
     assert_clean_failure(&["sim", "--rx-pcap", bad], None, "not a pcap file");
+    let no_folder = format!("{bad}/waves");
+    assert_clean_failure(&["sim", "--tx-pcap", out, "--waves", &no_folder], None, "for the waveform");
 }
 
 #[test]

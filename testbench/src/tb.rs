@@ -1,5 +1,5 @@
 //! The scheduler: a single-threaded executor whose only notion of time is the clock.
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, bail, Context as _, Result};
 use ferronic_sim::{PortId, Simulator};
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
@@ -21,14 +21,17 @@ pub struct TbConfig {
     pub seed: u64,
     /// Give up (and fail) after this many cycles.
     pub max_cycles: u64,
-    /// Record a waveform; it is kept at this path if the test fails, removed if it passes.
+    /// Record a waveform; it is kept at this path if the test fails, removed if it passes
+    /// (unless `keep_waves`).
     pub waves_on_failure: Option<PathBuf>,
+    /// Keep the waveform of a run that passes too: a run to look at, not only to debug.
+    pub keep_waves: bool,
     pub echo_log: bool,
 }
 
 impl TbConfig {
     pub fn new(seed: u64) -> Self {
-        Self { seed, max_cycles: 1_000_000, waves_on_failure: None, echo_log: false }
+        Self { seed, max_cycles: 1_000_000, waves_on_failure: None, keep_waves: false, echo_log: false }
     }
     /// `test_name` names the waveform file.
     pub fn from_env(test_name: &str, default_seed: u64) -> Self {
@@ -252,15 +255,15 @@ impl Tb {
         let mut sim = sim;
         if let Some(path) = &config.waves_on_failure {
             if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
+                std::fs::create_dir_all(dir).with_context(|| format!("creating {} for the waveform", dir.display()))?;
             }
-            sim.start_trace(path)?;
+            sim.start_trace(path).with_context(|| format!("recording a waveform in {}", path.display()))?;
         }
         let tb = Tb::new(sim, config);
         let outcome = tb.schedule(Box::pin(main(tb.clone())), config.max_cycles);
         match outcome {
             Ok(()) => {
-                if let Some(path) = &config.waves_on_failure {
+                if let Some(path) = config.waves_on_failure.as_ref().filter(|_| !config.keep_waves) {
                     let _ = std::fs::remove_file(path);
                 }
                 Ok(())

@@ -364,9 +364,14 @@ fn expect(
 
 /// Runs the frames through the NIC and checks completions, buffers and counters.
 pub fn run(sim: BoxedSim, setup: RxRun, seed: u64) -> Result<RxReport> {
+    run_with(sim, setup, &TbConfig::from_env("nic_rx", seed))
+}
+
+/// `run` with a testbench configuration of the caller's (e.g. a waveform to keep).
+pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxReport> {
     let report = std::rc::Rc::new(std::cell::RefCell::new(RxReport::default()));
     let out = report.clone();
-    Tb::run(sim, &TbConfig::from_env("nic_rx", seed), move |tb| async move {
+    Tb::run(sim, config, move |tb| async move {
         tb.set(tb.input("msix_ready")?, 1);
         tb.reset(4).await?;
         Axi4Monitor::start(&tb, "m_axi")?;

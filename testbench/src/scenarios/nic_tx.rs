@@ -179,9 +179,14 @@ pub struct TxReport {
 
 /// Runs the packets through the NIC and checks frames, completions and counters.
 pub fn run(sim: BoxedSim, setup: TxRun, seed: u64) -> Result<TxReport> {
+    run_with(sim, setup, &TbConfig::from_env("nic_tx", seed))
+}
+
+/// `run` with a testbench configuration of the caller's (e.g. a waveform to keep).
+pub fn run_with(sim: BoxedSim, setup: TxRun, config: &TbConfig) -> Result<TxReport> {
     let report = std::rc::Rc::new(std::cell::RefCell::new(TxReport::default()));
     let out = report.clone();
-    Tb::run(sim, &TbConfig::from_env("nic_tx", seed), move |tb| async move {
+    Tb::run(sim, config, move |tb| async move {
         tb.set(tb.input("msix_ready")?, 1);
         tb.reset(4).await?;
         Axi4Monitor::start(&tb, "m_axi")?;
