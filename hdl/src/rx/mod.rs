@@ -27,9 +27,10 @@
 //! words, so a frame continues in the next buffer on a beat boundary), and repeat until the
 //! frame is written. A buffer's completion is posted once the next buffer has been taken
 //! (or the frame has ended), so `last` is always right, and written once the buffer's data
-//! write is answered, so the host never sees a completion before its bytes: {status: L3/L4 index, fragment,
-//! RDMA reason (bits 19:17, reserved in ENA: why the RDMA path passed a RoCEv2 frame to
-//! software, 0 for other frames), phase, first, last; length; req_id; hash; sub_qid}. A
+//! write is answered, so the host never sees a completion before its bytes: {status:
+//! L3/L4 index, fragment, RDMA reason (bits 19:17, reserved in ENA: why the RDMA path
+//! passed a RoCEv2 frame to software, 0 for other frames), phase, first, last; length;
+//! req_id; hash; sub_qid}. A
 //! notifier beside the engine sends each completion's notify (MSI-X if armed) once its
 //! write is answered; the engine goes on meanwhile.
 //!
