@@ -78,17 +78,17 @@ pub fn packets_for(frames: &[Vec<u8>], queues: usize) -> Result<Vec<TxPacket>> {
 const RX_BUFFER_BYTES: usize = 2048;
 const RX_RING_ENTRIES: usize = 1 << ferronic_testbench::driver::RX_RING_LOG;
 
-/// Receives the frames of `rx_pcap`; writes what the host got to `received`.
 /// The testbench configuration of a run: its waveform kept as `waves/name.vcd` if asked.
 fn config(name: &str, seed: u64, waves: Option<&Path>) -> TbConfig {
     let mut config = TbConfig::from_env(name, seed);
     if let Some(dir) = waves {
-        config.waves_on_failure = Some(dir.join(format!("{name}.vcd")));
+        config.waves = Some(dir.join(format!("{name}.vcd")));
         config.keep_waves = true;
     }
     config
 }
 
+/// Receives the frames of `rx_pcap`; writes what the host got to `received`.
 pub fn run_rx(rx_pcap: &Path, received: Option<&Path>, seed: u64, waves: Option<&Path>) -> Result<String> {
     let frames: Vec<Vec<u8>> = pcap::read(rx_pcap)?.into_iter().map(|f| f.data).collect();
     ensure!(!frames.is_empty(), "{} holds no frames", rx_pcap.display());

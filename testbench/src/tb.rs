@@ -21,9 +21,9 @@ pub struct TbConfig {
     pub seed: u64,
     /// Give up (and fail) after this many cycles.
     pub max_cycles: u64,
-    /// Record a waveform; it is kept at this path if the test fails, removed if it passes
-    /// (unless `keep_waves`).
-    pub waves_on_failure: Option<PathBuf>,
+    /// Record a waveform at this path; it is kept if the run fails, and removed if it
+    /// passes unless `keep_waves`.
+    pub waves: Option<PathBuf>,
     /// Keep the waveform of a run that passes too: a run to look at, not only to debug.
     pub keep_waves: bool,
     pub echo_log: bool,
@@ -31,7 +31,7 @@ pub struct TbConfig {
 
 impl TbConfig {
     pub fn new(seed: u64) -> Self {
-        Self { seed, max_cycles: 1_000_000, waves_on_failure: None, keep_waves: false, echo_log: false }
+        Self { seed, max_cycles: 1_000_000, waves: None, keep_waves: false, echo_log: false }
     }
     /// `test_name` names the waveform file.
     pub fn from_env(test_name: &str, default_seed: u64) -> Self {
@@ -40,7 +40,7 @@ impl TbConfig {
             cfg.seed = seed;
         }
         if let Some(dir) = std::env::var_os("FERRONIC_WAVES") {
-            cfg.waves_on_failure = Some(PathBuf::from(dir).join(format!("{test_name}.vcd")));
+            cfg.waves = Some(PathBuf::from(dir).join(format!("{test_name}.vcd")));
         }
         cfg.echo_log = std::env::var_os("FERRONIC_LOG").is_some();
         cfg
@@ -253,7 +253,7 @@ impl Tb {
         T: Future<Output = Result<()>> + 'static,
     {
         let mut sim = sim;
-        if let Some(path) = &config.waves_on_failure {
+        if let Some(path) = &config.waves {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).with_context(|| format!("creating {} for the waveform", dir.display()))?;
             }
@@ -263,14 +263,14 @@ impl Tb {
         let outcome = tb.schedule(Box::pin(main(tb.clone())), config.max_cycles);
         match outcome {
             Ok(()) => {
-                if let Some(path) = config.waves_on_failure.as_ref().filter(|_| !config.keep_waves) {
+                if let Some(path) = config.waves.as_ref().filter(|_| !config.keep_waves) {
                     let _ = std::fs::remove_file(path);
                 }
                 Ok(())
             }
             Err(e) => {
                 let log: Vec<String> = tb.0.log.borrow().iter().cloned().collect();
-                let waves = match &config.waves_on_failure {
+                let waves = match &config.waves {
                     Some(p) => format!("\nwaveform: {}", p.display()),
                     None => "\n(set FERRONIC_WAVES=DIR to keep a waveform)".to_string(),
                 };

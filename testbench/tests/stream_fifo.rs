@@ -57,7 +57,7 @@ fn a_fifo_that_drops_a_beat_fails_the_scoreboard_on_both_backends() {
 fn the_failure_report_names_the_seed_and_keeps_the_waveform() {
     let dir = std::env::temp_dir().join(format!("ferronic-waves-{}", std::process::id()));
     let mut config = TbConfig::new(99);
-    config.waves_on_failure = Some(dir.join("broken.vcd"));
+    config.waves = Some(dir.join("broken.vcd"));
     let traffic = Traffic::random(32, 9, Pattern::Never, Pattern::Never);
     let err = run(build(Backend::Verilator, FifoFault::DropBeat).unwrap(), traffic.clone(), &config).unwrap_err();
     let text = format!("{err:?}");
@@ -65,7 +65,7 @@ fn the_failure_report_names_the_seed_and_keeps_the_waveform() {
     let vcd = std::fs::read_to_string(dir.join("broken.vcd")).expect("waveform kept on failure");
     assert!(vcd.contains("$enddefinitions") && vcd.contains("s_axis_tdata"), "not a VCD of the FIFO");
     // A passing run removes its waveform.
-    config.waves_on_failure = Some(dir.join("good.vcd"));
+    config.waves = Some(dir.join("good.vcd"));
     run(build(Backend::Verilator, FifoFault::None).unwrap(), traffic.clone(), &config).unwrap();
     assert!(!dir.join("good.vcd").exists());
     let _ = std::fs::remove_dir_all(dir);
