@@ -241,7 +241,7 @@ fn report_json(report: &ReceiveReport, dump: &Path) -> Value {
         .events
         .iter()
         .filter_map(|e| match e {
-            PosterEvent::WriteFailed { qp, psn } => Some(json!({"qp": format!("{qp:#x}"), "psn": psn})),
+            PosterEvent::WriteFailed { cq, qp, psn } => Some(json!({"cq": cq, "qp": format!("{qp:#x}"), "psn": psn})),
             PosterEvent::Completion { .. } => None,
         })
         .collect();

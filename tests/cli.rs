@@ -366,7 +366,7 @@ fn rdma_places_a_message_from_a_pcap_and_reports_what_became_of_each_frame() {
     assert_eq!(completions[0]["length"], 10_000);
     assert_eq!(completions[0]["cq"], 3);
     assert_eq!(completions[0]["imm"], "0xcafef00d");
-    assert_eq!(doc["write_failures"], serde_json::json!([{"qp": "0x12", "psn": 103}]));
+    assert_eq!(doc["write_failures"], serde_json::json!([{"cq": 0, "qp": "0x12", "psn": 103}]));
     assert_eq!(doc["counters"]["write_errors"], 1);
     for f in [setup, input, dump, report] {
         let _ = std::fs::remove_file(f);

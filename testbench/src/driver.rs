@@ -15,6 +15,7 @@ use crate::bfm::{Axi4Master, AxilMaster, Pattern, SparseMemory};
 use crate::models::ena::{
     llq_entry, RxCompletion, RxDescriptor, TxCompletion, TxDescriptor, LLQ_ENTRIES, LLQ_ENTRY_BYTES,
 };
+use crate::models::rdma::CqEntry;
 use crate::models::rss::RssTable;
 use crate::scenarios::rdma_decide::{command_fields, DecideOp};
 use crate::tb::Tb;
@@ -29,6 +30,11 @@ pub const TX_COMPLETION_BASE: u64 = 0x0020_0000;
 pub const RX_RING_BASE: u64 = 0x0030_0000;
 pub const RX_COMPLETION_BASE: u64 = 0x0040_0000;
 pub const RING_SPACING: u64 = 0x1_0000;
+/// RDMA completion rings: ring `r`'s at `RDMA_CQ_BASE + r * RDMA_CQ_SPACING`, 64 entries of
+/// 16 bytes, MSI-X vector `r`.
+pub const RDMA_CQ_BASE: u64 = 0x0050_0000;
+pub const RDMA_CQ_SPACING: u64 = 0x1000;
+pub const RDMA_CQ_LOG: u32 = 6;
 /// log2 of the ring sizes: 256 descriptors (regular), 16 entries (LLQ: one per BAR2 entry),
 /// 256 completions.
 pub const TX_RING_LOG: u32 = 8;
@@ -70,6 +76,8 @@ pub struct EnaHost {
     bar2: Axi4Master,
     memory: Rc<RefCell<SparseMemory>>,
     queues: Vec<TxQueue>,
+    /// RDMA completion rings: entries consumed (the head), free-running, by ring.
+    rdma_cq_heads: Vec<u16>,
 }
 
 fn ring_register(ring: u32, register: &ferronic_hdl::regs::Register) -> u64 {
@@ -78,7 +86,14 @@ fn ring_register(ring: u32, register: &ferronic_hdl::regs::Register) -> u64 {
 
 impl EnaHost {
     pub fn new(tb: &Tb, bar0: AxilMaster, bar2: Axi4Master, memory: Rc<RefCell<SparseMemory>>) -> Self {
-        Self { tb: tb.clone(), bar0, bar2, memory, queues: vec![TxQueue::default(); ferronic_hdl::tx::TX_QUEUES] }
+        Self {
+            tb: tb.clone(),
+            bar0,
+            bar2,
+            memory,
+            queues: vec![TxQueue::default(); ferronic_hdl::tx::TX_QUEUES],
+            rdma_cq_heads: vec![0; 256],
+        }
     }
 
     async fn write_register(&self, address: u64, value: u32) -> Result<()> {
@@ -123,6 +138,32 @@ impl EnaHost {
             }
         }
         anyhow::bail!("{op:?}: still busy after 100 reads of rdma_cmd_result")
+    }
+
+    /// Sets up ring `ring` as an RDMA completion queue owned by `function`: entries of
+    /// 2^`entry_log` bytes (16 is what the completer writes) at `RDMA_CQ_BASE + ring *
+    /// RDMA_CQ_SPACING`, MSI-X vector `ring`, armed.
+    pub async fn create_rdma_cq(&mut self, ring: u32, function: u32, entry_log: u32) -> Result<()> {
+        let control = CONTROL_LOG_SIZE.put(RDMA_CQ_LOG)
+            | CONTROL_ENTRY_LOG.put(entry_log)
+            | CONTROL_ENABLE.put(1)
+            | CONTROL_COMPLETION.put(1)
+            | CONTROL_FUNCTION.put(function)
+            | CONTROL_VECTOR.put(ring);
+        self.set_up_ring(ring, RDMA_CQ_BASE + ring as u64 * RDMA_CQ_SPACING, control).await?;
+        self.write_register(ring_register(ring, &RING_ARM), 1).await?;
+        self.rdma_cq_heads[ring as usize] = 0;
+        Ok(())
+    }
+
+    /// The entries the device has written on RDMA completion ring `ring` since the last
+    /// call, found by their phase bit; the head doorbell follows.
+    pub async fn take_rdma_completions(&mut self, ring: u32) -> Result<Vec<CqEntry>> {
+        let base = RDMA_CQ_BASE + ring as u64 * RDMA_CQ_SPACING;
+        let head = self.rdma_cq_heads[ring as usize];
+        let found = self.scan_completions(base, head, RDMA_CQ_LOG, 16, CqEntry::from_bytes, |c| c.phase);
+        self.rdma_cq_heads[ring as usize] = self.return_completions(ring, head, found.len()).await?;
+        Ok(found)
     }
 
     /// Disables a ring (a control write, which also resets its indices), as a driver tearing
@@ -338,48 +379,46 @@ impl EnaHost {
 
 /// Fails the run if an interrupt comes before its completion is in host memory. The MSI-X
 /// vectors are the driver's: `q` for TX queue `q`'s completion ring, `RX_VECTOR_BASE + q`
-/// for RX queue `q`'s. The n-th message on a vector must find n completions of its ring in
-/// host memory (counted in the ring's first lap: phase bit set, as the driver reads them).
-/// `silent` vectors are left out: rings whose completions are lost or refused on purpose,
-/// whose notifies have nothing to show.
-/// A run that wraps a completion ring (256 entries) is beyond this check: entry 0 loses its
-/// phase bit on the second lap.
+/// for RX queue `q`'s, `r` for RDMA completion ring `r` (32 and up). The n-th message on a
+/// vector must find n completions of its ring in host memory (counted in the ring's first
+/// lap: phase bit set, as the driver reads them). `silent` vectors are left out: rings whose
+/// completions are lost or refused on purpose, whose notifies have nothing to show.
+/// A run that wraps a completion ring is beyond this check: entry 0 loses its phase bit on
+/// the second lap.
 pub fn check_interrupts_follow_completions(tb: &Tb, memory: Rc<RefCell<SparseMemory>>, silent: Vec<u64>) -> Result<()> {
     let msix = ChannelPorts::resolve(tb, "msix", "", &["vector", "function"])?;
     ChannelSink::counting(tb, msix.clone(), Pattern::Never);
     const QUEUES: u64 = ferronic_hdl::tx::TX_QUEUES as u64;
     let rx_vectors = RX_VECTOR_BASE as u64..RX_VECTOR_BASE as u64 + QUEUES;
-    let mut interrupts = [0usize; RX_VECTOR_BASE as usize + ferronic_hdl::tx::TX_QUEUES];
+    let rdma_vectors = 4 * QUEUES..256;
+    let mut interrupts = [0usize; 256];
     let check: TransferCheck = Box::new(move |payload| {
         let vector = payload[0];
-        let tx = vector < QUEUES;
-        if !(tx || rx_vectors.contains(&vector)) || silent.contains(&vector) {
+        if silent.contains(&vector) {
             return Ok(());
         }
-        let (q, base, bytes, log) = if tx {
-            (vector, TX_COMPLETION_BASE, 8, COMPLETION_RING_LOG)
+        // Which ring: its kind, number, entries (address, size, log2 count) and their phase.
+        type Phase = fn(&[u8]) -> bool;
+        let (kind, q, ring, bytes, log, phase_of): (&str, u64, u64, u64, u32, Phase) = if vector < QUEUES {
+            let ring = TX_COMPLETION_BASE + vector * RING_SPACING;
+            ("TX queue", vector, ring, 8, COMPLETION_RING_LOG, |e| TxCompletion::from_bytes(e).phase)
+        } else if rx_vectors.contains(&vector) {
+            let q = vector - rx_vectors.start;
+            ("RX queue", q, RX_COMPLETION_BASE + q * RING_SPACING, 16, RX_RING_LOG, |e| {
+                RxCompletion::from_bytes(e).phase
+            })
+        } else if rdma_vectors.contains(&vector) {
+            let ring = RDMA_CQ_BASE + vector * RDMA_CQ_SPACING;
+            ("RDMA completion ring", vector, ring, 16, RDMA_CQ_LOG, |e| CqEntry::from_bytes(e).phase)
         } else {
-            (vector - rx_vectors.start, RX_COMPLETION_BASE, 16, RX_RING_LOG)
+            return Ok(());
         };
-        let ring = base + q * RING_SPACING;
         let memory = memory.borrow();
-        let phase = |i: u64| {
-            let entry = memory.read(ring + i * bytes, bytes as usize);
-            if tx {
-                TxCompletion::from_bytes(&entry).phase
-            } else {
-                RxCompletion::from_bytes(&entry).phase
-            }
-        };
+        let phase = |i: u64| phase_of(&memory.read(ring + i * bytes, bytes as usize));
         let written = (0..1u64 << log).take_while(|&i| phase(i)).count();
         let seen = &mut interrupts[vector as usize];
         *seen += 1;
-        ensure!(
-            written >= *seen,
-            "{} queue {q}: interrupt {} came with {written} completions in host memory",
-            if tx { "TX" } else { "RX" },
-            *seen
-        );
+        ensure!(written >= *seen, "{kind} {q}: interrupt {} came with {written} completions in host memory", *seen);
         Ok(())
     });
     watch_channel(tb, msix, Some(check));

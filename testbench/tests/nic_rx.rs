@@ -6,7 +6,7 @@ use ferronic_testbench::models::ethernet::{udp_frame, UdpFlow};
 use ferronic_testbench::models::rss::RssTable;
 use ferronic_testbench::models::rx::{classify, RX_QUEUES};
 use ferronic_testbench::scenarios::nic_rx::{
-    run, CompletionLoss, MacFault, RxBuffer, RxBufferFault, RxFrame, RxRing, RxRun,
+    run, CompletionLoss, MacFault, RdmaCqSetup, RxBuffer, RxBufferFault, RxFrame, RxRing, RxRun,
 };
 use ferronic_testbench::scenarios::nic_tx::build;
 use ferronic_testbench::scenarios::Backend;
@@ -121,13 +121,14 @@ fn roce_frames_reach_software_and_bad_ones_are_dropped() {
     assert_eq!((c.roce, c.roce_icrc_errors, c.roce_truncated), (4, 1, 1));
 }
 
-/// RDMA placement through the NIC: two QPs open, three WRITE messages installed (one with
+/// RDMA placement through the NIC: two QPs open, four WRITE messages installed (two with
 /// immediate data), their packets shuffled and some sent twice, mixed with UDP frames for
 /// the RX queues, a packet for a QP that is not open, one for a PSN no transaction covers,
 /// a bad ICRC and a MAC-flagged RoCEv2 frame; under memory latency, backpressure and RX
-/// idle cycles. Placed payload, the message completions, the software frames with their
-/// reasons and every counter must be what the placement and RX models say — the RDMA path's
-/// writes and the RX engine's share `m_axi_`.
+/// idle cycles. Placed payload, the message completions (read from the host's RDMA
+/// completion rings; one names a ring the host never set up, and is lost and counted), the
+/// software frames with their reasons and every counter must be what the placement and RX
+/// models say — the RDMA path's writes, the RX engine's and the completer's share `m_axi_`.
 #[test]
 fn rdma_writes_are_placed_while_other_frames_reach_the_rx_queues() {
     use ferronic_testbench::models::rdma::{write_message, Transaction};
@@ -136,15 +137,22 @@ fn rdma_writes_are_placed_while_other_frames_reach_the_rx_queues() {
     let mut rng = rand::rngs::SmallRng::seed_from_u64(44);
     let mut commands = Vec::new();
     let mut roce = Vec::new();
-    for (m, (qp, len, mtu, imm)) in
-        [(0x11u32, 20_000usize, 1024usize, None), (0x22, 700, 256, Some(0xC0FFEE)), (0x11, 64, 256, None)]
-            .into_iter()
-            .enumerate()
+    // Completion queues: rings 32 and 33 (set up by the host; QP 0x11's two messages both
+    // complete into 32), and ring 34, which the host never set up: that completion is lost
+    // and counted.
+    for (m, (qp, len, mtu, imm, cq)) in [
+        (0x11u32, 20_000usize, 1024usize, None, 32u16),
+        (0x22, 700, 256, Some(0xC0FFEE), 33),
+        (0x11, 64, 256, None, 32),
+        (0x22, 100, 256, Some(7), 34),
+    ]
+    .into_iter()
+    .enumerate()
     {
         let mut template = random_packet(&mut rng);
         template.bth.dest_qp = qp;
         // QP 0x11's second message follows its first (20 packets from PSN 1000).
-        let first_psn = [1000, 2000, 1020][m];
+        let first_psn = [1000, 2000, 1020, 2003][m];
         let va = 0x0800_0000 + 0x10_0000 * m as u64 + rng.gen_range(0..64);
         let data: Vec<u8> = (0..len).map(|_| rng.gen()).collect();
         let packets = write_message(&template, first_psn, va, 0x5000 + m as u32, mtu, &data, imm);
@@ -159,7 +167,7 @@ fn rdma_writes_are_placed_while_other_frames_reach_the_rx_queues() {
             length: len as u32,
             rkey: 0x5000 + m as u32,
             mtu: mtu as u32,
-            cq: 7 + m as u16,
+            cq,
             function: 0,
         }));
         roce.extend(packets.iter().map(|p| RxFrame::new(p.encode())));
@@ -191,14 +199,66 @@ fn rdma_writes_are_placed_while_other_frames_reach_the_rx_queues() {
     }
     let setup = RxRun {
         rdma_commands: commands,
+        rdma_cqs: vec![(32, RdmaCqSetup::Usable), (33, RdmaCqSetup::Usable)],
         rx_idle: Pattern::Random(0.2),
         memory: Axi4MemoryConfig { latency: 80, ready: Pattern::Random(0.2), ..Default::default() },
         ..RxRun::unloaded(frames, 16, 2048, 80)
     };
     let report = run(build(Backend::Verilator).unwrap(), setup, 44).unwrap();
     let c = &report.counters;
-    assert_eq!((c.rdma_placed, c.rdma_duplicates), (20 + 3 + 1, 3), "{c:?}");
+    assert_eq!((c.rdma_placed, c.rdma_duplicates, c.rdma_cq_lost), (20 + 3 + 1 + 1, 4, 1), "{c:?}");
     assert_eq!((c.rdma_software, c.rdma_mac_errors, c.roce_icrc_errors), (2, 1, 1));
+}
+
+/// RDMA completions the completer cannot write: each of five one-packet messages names a
+/// different completion queue — a usable ring, a ring outside its function's DMA window, a
+/// ring of 8-byte entries, a ring the host never set up, and a `cq` past every ring number.
+/// Only the first is written (and read back by the host); the other four are counted in
+/// `rdma_cq_lost` and leave their rings untouched (the host scans them and finds nothing).
+/// A sixth message belongs to a function with no DMA window (40): its placement is refused,
+/// and the usable ring gets a failure record (QP, PSN) in place of its completion.
+#[test]
+fn rdma_completions_that_cannot_be_written_are_counted() {
+    use ferronic_testbench::models::rdma::{write_message, Transaction};
+    use ferronic_testbench::scenarios::rdma_decide::DecideOp;
+    use ferronic_testbench::scenarios::roce_parser::random_packet;
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(45);
+    // Two QPs: a table row holds four transactions of one QP.
+    let mut commands = vec![DecideOp::OpenQp { qp: 0x44, psn: 500 }, DecideOp::OpenQp { qp: 0x45, psn: 500 }];
+    let mut frames = Vec::new();
+    for (m, (cq, function)) in [(32u16, 0u8), (33, 0), (34, 0), (35, 0), (300, 0), (32, 40)].into_iter().enumerate() {
+        let qp = 0x44 + (m / 3) as u32;
+        let mut template = random_packet(&mut rng);
+        template.bth.dest_qp = qp;
+        let psn = 500 + (m % 3) as u32;
+        let va = 0x0800_0000 + 0x1000 * m as u64;
+        let data: Vec<u8> = (0..64).map(|_| rng.gen()).collect();
+        let packets = write_message(&template, psn, va, 0x7000, 256, &data, Some(m as u32));
+        commands.push(DecideOp::Install(Transaction {
+            qp,
+            first_psn: psn,
+            packets: 1,
+            va,
+            length: 64,
+            rkey: 0x7000,
+            mtu: 256,
+            cq,
+            function,
+        }));
+        frames.extend(packets.iter().map(|p| RxFrame::new(p.encode())));
+    }
+    let setup = RxRun {
+        rdma_commands: commands,
+        rdma_cqs: vec![
+            (32, RdmaCqSetup::Usable),
+            (33, RdmaCqSetup::OutsideWindow),
+            (34, RdmaCqSetup::EightByteEntries),
+        ],
+        memory: Axi4MemoryConfig { latency: 40, ready: Pattern::Random(0.3), ..Default::default() },
+        ..RxRun::unloaded(frames, 4, 2048, 40)
+    };
+    let report = run(build(Backend::Verilator).unwrap(), setup, 45).unwrap();
+    assert_eq!((report.counters.rdma_placed, report.counters.rdma_cq_lost), (6, 4), "{:?}", report.counters);
 }
 
 /// A jumbo frame over buffers of 1000 bytes (used as 1000: a multiple of 8) and 1001 (used
@@ -428,6 +488,7 @@ proptest! {
             ring_outside_window,
             rdma_commands: Vec::new(),
             rss: rss.map(|entries| RssTable::from_queues(&entries)),
+            rdma_cqs: Vec::new(),
         };
         let result = run(build(Backend::Verilator).unwrap(), setup, seed);
         prop_assert!(result.is_ok(), "{:?}", result.err());

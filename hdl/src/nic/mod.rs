@@ -19,8 +19,8 @@
 //! engines and the RDMA placement check their DMAs against them, each on a lookup port of
 //! its own), 0x3800-0x3FFF to the RSS indirection table (`rss`: the RX engine's queue for
 //! each hash mod 128), the rest to the queue manager. The RDMA path's message
-//! completions (`rdma_cpl_*`) and failed placements (`rdma_fail_*`) are ports of the NIC
-//! until they get a completion ring.
+//! completions and failure records go into host completion rings through the completer
+//! (`rdma::completer`; rings from `4 * TX_QUEUES` on are free for them).
 //!
 //! The two engines share three ports. Each shows the request of the engine its grant
 //! register names; the grant passes to the other engine when it is waiting and the holder
@@ -31,7 +31,9 @@
 //! engine (data routed by its `tuser` tag), and the DMA write engine (a granted descriptor
 //! keeps the data stream until its `tlast`; status routed by `status_tag`; the granted
 //! descriptor goes through a register slice, `write_desc_slice`, so the write engine's
-//! burst splitter and the engines' offers are not one combinational path).
+//! burst splitter and the engines' offers are not one combinational path). On the
+//! operation and write ports the RX engine's side is itself shared the same way with the
+//! RDMA completer, whose tags have bits 6:5 set (the RX engine's never do).
 use crate::axi_write_mux::AxiWriteMux;
 use crate::axil_slice::AxilSlice;
 use crate::axil_split::{RdmaSplit, RssSplit, TablesSplit};
@@ -41,6 +43,7 @@ use crate::dma::write::DmaWrite;
 use crate::frame_fifo::FrameFifo;
 use crate::llq::LlqMemory;
 use crate::queue::manager::QueueManager;
+use crate::rdma::completer::RdmaCompleter;
 use crate::rdma::receive::RdmaReceive;
 use crate::rdma::registers::RdmaRegisters;
 use crate::rss::RssTable;
@@ -90,19 +93,6 @@ pub struct Nic {
     pub roce_frames: Signal<Out, Bits<32>>,
     pub roce_icrc_errors: Signal<Out, Bits<32>>,
     pub roce_truncated: Signal<Out, Bits<32>>,
-    /// An RDMA message completed, all its bytes in host memory.
-    pub rdma_cpl_valid: Signal<Out, Bit>,
-    pub rdma_cpl_ready: Signal<In, Bit>,
-    pub rdma_cpl_cq: Signal<Out, Bits<16>>,
-    pub rdma_cpl_qp: Signal<Out, Bits<24>>,
-    pub rdma_cpl_length: Signal<Out, Bits<32>>,
-    pub rdma_cpl_has_imm: Signal<Out, Bit>,
-    pub rdma_cpl_imm: Signal<Out, Bits<32>>,
-    /// A placement write failed: the packet (QP, PSN) is software's to recover.
-    pub rdma_fail_valid: Signal<Out, Bit>,
-    pub rdma_fail_ready: Signal<In, Bit>,
-    pub rdma_fail_qp: Signal<Out, Bits<24>>,
-    pub rdma_fail_psn: Signal<Out, Bits<24>>,
     /// RDMA counters (see `rdma::receive`).
     pub rdma_placed_packets: Signal<Out, Bits<32>>,
     pub rdma_dropped_duplicates: Signal<Out, Bits<32>>,
@@ -111,8 +101,11 @@ pub struct Nic {
     pub rdma_mac_errors: Signal<Out, Bits<32>>,
     pub rdma_write_errors: Signal<Out, Bits<32>>,
     /// RDMA placements refused for lying outside their function's window (also in
-    /// `rdma_write_errors`, with a `rdma_fail_*` record each).
+    /// `rdma_write_errors`, with a failure record each).
     pub rdma_window_errors: Signal<Out, Bits<32>>,
+    /// RDMA completions and failure records that could not be written into their
+    /// completion ring (see `rdma::completer`).
+    pub rdma_cq_lost: Signal<Out, Bits<32>>,
     queues: QueueManager,
     llq: LlqMemory,
     dma_read: DmaRead,
@@ -128,6 +121,10 @@ pub struct Nic {
     /// In front of the RX engine: places RDMA WRITE payload, drops bad RoCEv2, passes the rest.
     rdma: RdmaReceive,
     rx: RxEngine,
+    /// The RDMA path's completions and failure records into host completion rings. It
+    /// shares the RX engine's turn on the queue manager's operation port and on the DMA
+    /// write engine (`*_grant_completer` choose between the two).
+    completer: RdmaCompleter,
     /// The DMA write engine (`s0_`) and the RDMA path (`s1_`) onto `m_axi_`'s write channels.
     write_mux: AxiWriteMux,
     /// BAR0: the RDMA registers (`m1_`, 0x800-0xFFF), and the rest (`m0_`) to
@@ -158,6 +155,25 @@ pub struct Nic {
     /// the data stream.
     write_busy: DFF<Bit>,
     write_owner_rx: DFF<Bit>,
+    /// On the receive side of the operation and write ports: which of the RX engine and the
+    /// completer is shown (round robin, as between the engines), and the data owner.
+    op_grant_completer: DFF<Bit>,
+    write_grant_completer: DFF<Bit>,
+    write_owner_completer: DFF<Bit>,
+    // The receive side's request on each port, as the engines' arbitration sees it.
+    rx_side_op_valid: Signal<Local, Bit>,
+    rx_side_op_ring: Signal<Local, Bits<8>>,
+    rx_side_op_code: Signal<Local, Bits<2>>,
+    rx_side_op_tag: Signal<Local, Bits<8>>,
+    rx_side_op_ready: Signal<Local, Bit>,
+    rx_side_wr_valid: Signal<Local, Bit>,
+    rx_side_wr_addr: Signal<Local, Bits<64>>,
+    rx_side_wr_len: Signal<Local, Bits<16>>,
+    rx_side_wr_tag: Signal<Local, Bits<8>>,
+    rx_side_wr_ready: Signal<Local, Bit>,
+    /// An answer (operation result, write status) is the completer's: tag bits 6:5 set.
+    completer_res: Signal<Local, Bit>,
+    completer_status: Signal<Local, Bit>,
 }
 
 impl Logic for Nic {
@@ -278,17 +294,26 @@ impl Logic for Nic {
         self.rdma_regs.write_errors.next = self.rdma.write_errors.val();
         self.rdma_regs.entries.next = self.rdma.entries.val();
         self.rdma_regs.window_errors.next = self.rdma.window_errors.val();
-        self.rdma_cpl_valid.next = self.rdma.cpl_valid.val();
-        self.rdma.cpl_ready.next = self.rdma_cpl_ready.val();
-        self.rdma_cpl_cq.next = self.rdma.cpl_cq.val();
-        self.rdma_cpl_qp.next = self.rdma.cpl_qp.val();
-        self.rdma_cpl_length.next = self.rdma.cpl_length.val();
-        self.rdma_cpl_has_imm.next = self.rdma.cpl_has_imm.val();
-        self.rdma_cpl_imm.next = self.rdma.cpl_imm.val();
-        self.rdma_fail_valid.next = self.rdma.fail_valid.val();
-        self.rdma.fail_ready.next = self.rdma_fail_ready.val();
-        self.rdma_fail_qp.next = self.rdma.fail_qp.val();
-        self.rdma_fail_psn.next = self.rdma.fail_psn.val();
+        // The RDMA path's completions and failure records -> the completer.
+        self.completer.clk.next = self.clk.val();
+        self.completer.rst.next = self.rst.val();
+        self.completer.cpl_valid.next = self.rdma.cpl_valid.val();
+        self.rdma.cpl_ready.next = self.completer.cpl_ready.val();
+        self.completer.cpl_cq.next = self.rdma.cpl_cq.val();
+        self.completer.cpl_qp.next = self.rdma.cpl_qp.val();
+        self.completer.cpl_length.next = self.rdma.cpl_length.val();
+        self.completer.cpl_has_imm.next = self.rdma.cpl_has_imm.val();
+        self.completer.cpl_imm.next = self.rdma.cpl_imm.val();
+        self.completer.fail_valid.next = self.rdma.fail_valid.val();
+        self.rdma.fail_ready.next = self.completer.fail_ready.val();
+        self.completer.fail_cq.next = self.rdma.fail_cq.val();
+        self.completer.fail_qp.next = self.rdma.fail_qp.val();
+        self.completer.fail_psn.next = self.rdma.fail_psn.val();
+        self.windows.cq_function.next = self.completer.window_function.val();
+        self.completer.window_base.next = self.windows.cq_base.val();
+        self.completer.window_limit.next = self.windows.cq_limit.val();
+        self.rdma_cq_lost.next = self.completer.lost.val();
+        self.rdma_regs.cq_lost.next = self.completer.lost.val();
         self.roce_frames.next = self.rdma.roce_frames.val();
         self.roce_icrc_errors.next = self.rdma.icrc_errors.val();
         self.roce_truncated.next = self.rdma.truncated_frames.val();
@@ -298,29 +323,59 @@ impl Logic for Nic {
         self.rdma_entries.next = self.rdma.entries.val();
         self.rdma_mac_errors.next = self.rdma.mac_errors.val();
         self.rdma_write_errors.next = self.rdma.write_errors.val();
-        dff_setup!(self, clk, op_grant_rx, read_grant_rx, write_grant_rx, write_busy, write_owner_rx);
+        dff_setup!(
+            self,
+            clk,
+            op_grant_rx,
+            read_grant_rx,
+            write_grant_rx,
+            write_busy,
+            write_owner_rx,
+            op_grant_completer,
+            write_grant_completer,
+            write_owner_completer
+        );
+
+        // The receive side of the operation port: the RX engine or the completer.
+        self.rx_side_op_ready.next = self.op_slice.s_axis.tready.val() & self.op_grant_rx.q.val();
+        self.rx_side_op_valid.next = (self.rx.op_valid.val() & !self.op_grant_completer.q.val())
+            | (self.completer.op_valid.val() & self.op_grant_completer.q.val());
+        self.rx_side_op_ring.next = self.rx.op_ring.val();
+        self.rx_side_op_code.next = self.rx.op_code.val();
+        self.rx_side_op_tag.next = self.rx.op_tag.val();
+        self.rx.op_ready.next = self.rx_side_op_ready.val() & !self.op_grant_completer.q.val();
+        self.completer.op_ready.next = self.rx_side_op_ready.val() & self.op_grant_completer.q.val();
+        if self.op_grant_completer.q.val() {
+            self.rx_side_op_ring.next = self.completer.op_ring.val();
+            self.rx_side_op_code.next = self.completer.op_code.val();
+            self.rx_side_op_tag.next = self.completer.op_tag.val();
+            if self.rx.op_valid.val() & (!self.completer.op_valid.val() | self.rx_side_op_ready.val()) {
+                self.op_grant_completer.d.next = false;
+            }
+        } else if self.completer.op_valid.val() & (!self.rx.op_valid.val() | self.rx_side_op_ready.val()) {
+            self.op_grant_completer.d.next = true;
+        }
 
         // Engines <-> queue manager: one operation per cycle, through the operation slice.
         self.op_slice.clk.next = self.clk.val();
         self.op_slice.rst.next = self.rst.val();
-        self.op_slice.s_axis.tvalid.next =
-            (self.tx.op_valid.val() & !self.op_grant_rx.q.val()) | (self.rx.op_valid.val() & self.op_grant_rx.q.val());
+        self.op_slice.s_axis.tvalid.next = (self.tx.op_valid.val() & !self.op_grant_rx.q.val())
+            | (self.rx_side_op_valid.val() & self.op_grant_rx.q.val());
         self.op_slice.s_axis.tkeep.next = 3.into();
         self.op_slice.s_axis.tlast.next = true;
         self.tx.op_ready.next = self.op_slice.s_axis.tready.val() & !self.op_grant_rx.q.val();
-        self.rx.op_ready.next = self.op_slice.s_axis.tready.val() & self.op_grant_rx.q.val();
         if self.op_grant_rx.q.val() {
-            self.op_slice.s_axis.tdata.next =
-                bit_cast::<16, 8>(self.rx.op_ring.val()) | (bit_cast::<16, 8>(self.rx.op_tag.val() | 0x80) << 8);
-            self.op_slice.s_axis.tuser.next = self.rx.op_code.val();
-            if self.tx.op_valid.val() & (!self.rx.op_valid.val() | self.op_slice.s_axis.tready.val()) {
+            self.op_slice.s_axis.tdata.next = bit_cast::<16, 8>(self.rx_side_op_ring.val())
+                | (bit_cast::<16, 8>(self.rx_side_op_tag.val() | 0x80) << 8);
+            self.op_slice.s_axis.tuser.next = self.rx_side_op_code.val();
+            if self.tx.op_valid.val() & (!self.rx_side_op_valid.val() | self.op_slice.s_axis.tready.val()) {
                 self.op_grant_rx.d.next = false;
             }
         } else {
             self.op_slice.s_axis.tdata.next =
                 bit_cast::<16, 8>(self.tx.op_ring.val()) | (bit_cast::<16, 8>(self.tx.op_tag.val() & 0x7F) << 8);
             self.op_slice.s_axis.tuser.next = self.tx.op_code.val();
-            if self.rx.op_valid.val() & (!self.tx.op_valid.val() | self.op_slice.s_axis.tready.val()) {
+            if self.rx_side_op_valid.val() & (!self.tx.op_valid.val() | self.op_slice.s_axis.tready.val()) {
                 self.op_grant_rx.d.next = true;
             }
         }
@@ -330,7 +385,17 @@ impl Logic for Nic {
         self.queues.op_code.next = self.op_slice.m_axis.tuser.val();
         self.op_slice.m_axis.tready.next = self.queues.op_ready.val();
         self.tx.res_valid.next = self.queues.res_valid.val() & !self.queues.res_tag.val().get_bit(7);
-        self.rx.res_valid.next = self.queues.res_valid.val() & self.queues.res_tag.val().get_bit(7);
+        // Receive-side answers: the completer's have tag bits 6:5 set (the RX engine's never do).
+        self.completer_res.next = self.queues.res_tag.val().get_bit(6) & self.queues.res_tag.val().get_bit(5);
+        self.rx.res_valid.next =
+            self.queues.res_valid.val() & self.queues.res_tag.val().get_bit(7) & !self.completer_res.val();
+        self.completer.res_valid.next =
+            self.queues.res_valid.val() & self.queues.res_tag.val().get_bit(7) & self.completer_res.val();
+        self.completer.res_status.next = self.queues.res_status.val();
+        self.completer.res_addr.next = self.queues.res_addr.val();
+        self.completer.res_phase.next = self.queues.res_phase.val();
+        self.completer.res_entry_log.next = self.queues.res_entry_log.val();
+        self.completer.res_function.next = self.queues.res_function.val();
         self.tx.res_tag.next = self.queues.res_tag.val();
         self.tx.res_status.next = self.queues.res_status.val();
         self.tx.res_addr.next = self.queues.res_addr.val();
@@ -407,35 +472,60 @@ impl Logic for Nic {
         // Engines <-> DMA write engine: a descriptor is granted only when no data stream is
         // open; the granted engine then owns the data stream up to its tlast. Status comes
         // back in order, to the engine its tag names.
+        // The receive side of the write port: the RX engine or the completer.
+        self.rx_side_wr_ready.next =
+            self.write_desc_slice.s_axis.tready.val() & !self.write_busy.q.val() & self.write_grant_rx.q.val();
+        self.rx_side_wr_valid.next = (self.rx.wr_desc_valid.val() & !self.write_grant_completer.q.val())
+            | (self.completer.wr_desc_valid.val() & self.write_grant_completer.q.val());
+        self.rx_side_wr_addr.next = self.rx.wr_desc_addr.val();
+        self.rx_side_wr_len.next = self.rx.wr_desc_len.val();
+        self.rx_side_wr_tag.next = self.rx.wr_desc_tag.val();
+        self.rx.wr_desc_ready.next = self.rx_side_wr_ready.val() & !self.write_grant_completer.q.val();
+        self.completer.wr_desc_ready.next = self.rx_side_wr_ready.val() & self.write_grant_completer.q.val();
+        if self.write_grant_completer.q.val() {
+            self.rx_side_wr_addr.next = self.completer.wr_desc_addr.val();
+            self.rx_side_wr_len.next = self.completer.wr_desc_len.val();
+            self.rx_side_wr_tag.next = self.completer.wr_desc_tag.val();
+            if self.rx.wr_desc_valid.val() & (!self.completer.wr_desc_valid.val() | self.rx_side_wr_ready.val()) {
+                self.write_grant_completer.d.next = false;
+            }
+        } else if self.completer.wr_desc_valid.val() & (!self.rx.wr_desc_valid.val() | self.rx_side_wr_ready.val()) {
+            self.write_grant_completer.d.next = true;
+        }
+
         self.write_desc_slice.clk.next = self.clk.val();
         self.write_desc_slice.rst.next = self.rst.val();
         self.write_desc_slice.s_axis.tvalid.next = !self.write_busy.q.val()
             & ((self.tx.wr_desc_valid.val() & !self.write_grant_rx.q.val())
-                | (self.rx.wr_desc_valid.val() & self.write_grant_rx.q.val()));
+                | (self.rx_side_wr_valid.val() & self.write_grant_rx.q.val()));
         self.write_desc_slice.s_axis.tkeep.next = 0x3FF.into();
         self.write_desc_slice.s_axis.tlast.next = true;
         self.tx.wr_desc_ready.next =
             self.write_desc_slice.s_axis.tready.val() & !self.write_busy.q.val() & !self.write_grant_rx.q.val();
-        self.rx.wr_desc_ready.next =
-            self.write_desc_slice.s_axis.tready.val() & !self.write_busy.q.val() & self.write_grant_rx.q.val();
         if self.write_grant_rx.q.val() {
             self.write_desc_slice.s_axis.tdata.next =
-                bit_cast::<80, 64>(self.rx.wr_desc_addr.val()) | (bit_cast::<80, 16>(self.rx.wr_desc_len.val()) << 64);
-            self.write_desc_slice.s_axis.tuser.next = self.rx.wr_desc_tag.val() | 0x80;
-            if self.tx.wr_desc_valid.val() & (!self.rx.wr_desc_valid.val() | self.rx.wr_desc_ready.val()) {
+                bit_cast::<80, 64>(self.rx_side_wr_addr.val()) | (bit_cast::<80, 16>(self.rx_side_wr_len.val()) << 64);
+            self.write_desc_slice.s_axis.tuser.next = self.rx_side_wr_tag.val() | 0x80;
+            if self.tx.wr_desc_valid.val() & (!self.rx_side_wr_valid.val() | self.rx_side_wr_ready.val()) {
                 self.write_grant_rx.d.next = false;
             }
         } else {
             self.write_desc_slice.s_axis.tdata.next =
                 bit_cast::<80, 64>(self.tx.wr_desc_addr.val()) | (bit_cast::<80, 16>(self.tx.wr_desc_len.val()) << 64);
             self.write_desc_slice.s_axis.tuser.next = self.tx.wr_desc_tag.val() & 0x7F;
-            if self.rx.wr_desc_valid.val() & (!self.tx.wr_desc_valid.val() | self.tx.wr_desc_ready.val()) {
+            // (TX's ready spelled out, not read back from its port: that closes a loop
+            // through the TX engine for Verilator.)
+            if self.rx_side_wr_valid.val()
+                & (!self.tx.wr_desc_valid.val()
+                    | (self.write_desc_slice.s_axis.tready.val() & !self.write_busy.q.val()))
+            {
                 self.write_grant_rx.d.next = true;
             }
         }
         if self.write_desc_slice.s_axis.tvalid.val() & self.write_desc_slice.s_axis.tready.val() {
             self.write_busy.d.next = true;
             self.write_owner_rx.d.next = self.write_grant_rx.q.val();
+            self.write_owner_completer.d.next = self.write_grant_completer.q.val();
         }
         // The data stream may reach the write engine's data slice before its descriptor
         // leaves this slice: the engine takes data only for a descriptor it holds.
@@ -446,12 +536,27 @@ impl Logic for Nic {
         self.write_desc_slice.m_axis.tready.next = self.dma_write.s_desc_ready.val();
         self.tx.wr_data_tready.next =
             self.write_slice.s_axis.tready.val() & self.write_busy.q.val() & !self.write_owner_rx.q.val();
-        self.rx.wr_data_tready.next =
-            self.write_slice.s_axis.tready.val() & self.write_busy.q.val() & self.write_owner_rx.q.val();
+        self.rx.wr_data_tready.next = self.write_slice.s_axis.tready.val()
+            & self.write_busy.q.val()
+            & self.write_owner_rx.q.val()
+            & !self.write_owner_completer.q.val();
+        self.completer.wr_data_tready.next = self.write_slice.s_axis.tready.val()
+            & self.write_busy.q.val()
+            & self.write_owner_rx.q.val()
+            & self.write_owner_completer.q.val();
         self.write_slice.s_axis.tvalid.next = self.write_busy.q.val()
             & ((self.tx.wr_data_tvalid.val() & !self.write_owner_rx.q.val())
-                | (self.rx.wr_data_tvalid.val() & self.write_owner_rx.q.val()));
-        if self.write_owner_rx.q.val() {
+                | (self.rx.wr_data_tvalid.val() & self.write_owner_rx.q.val() & !self.write_owner_completer.q.val())
+                | (self.completer.wr_data_tvalid.val()
+                    & self.write_owner_rx.q.val()
+                    & self.write_owner_completer.q.val()));
+        if self.write_owner_rx.q.val() & self.write_owner_completer.q.val() {
+            // A completer entry: two whole beats.
+            self.write_slice.s_axis.tdata.next = self.completer.wr_data_tdata.val();
+            self.write_slice.s_axis.tkeep.next = 0xFF.into();
+            self.write_slice.s_axis.tlast.next = self.completer.wr_data_tlast.val();
+            self.write_slice.s_axis.tuser.next = 0.into();
+        } else if self.write_owner_rx.q.val() {
             self.write_slice.s_axis.tdata.next = self.rx.wr_data_tdata.val();
             self.write_slice.s_axis.tkeep.next = self.rx.wr_data_tkeep.val();
             self.write_slice.s_axis.tlast.next = self.rx.wr_data_tlast.val();
@@ -469,7 +574,15 @@ impl Logic for Nic {
             self.write_busy.d.next = false;
         }
         self.tx.wr_status_valid.next = self.dma_write.status_valid.val() & !self.dma_write.status_tag.val().get_bit(7);
-        self.rx.wr_status_valid.next = self.dma_write.status_valid.val() & self.dma_write.status_tag.val().get_bit(7);
+        self.completer_status.next =
+            self.dma_write.status_tag.val().get_bit(6) & self.dma_write.status_tag.val().get_bit(5);
+        self.rx.wr_status_valid.next = self.dma_write.status_valid.val()
+            & self.dma_write.status_tag.val().get_bit(7)
+            & !self.completer_status.val();
+        self.completer.wr_status_valid.next = self.dma_write.status_valid.val()
+            & self.dma_write.status_tag.val().get_bit(7)
+            & self.completer_status.val();
+        self.completer.wr_status_error.next = self.dma_write.status_error.val();
         self.tx.wr_status_error.next = self.dma_write.status_error.val();
         self.rx.wr_status_error.next = self.dma_write.status_error.val();
         self.rx.wr_status_tag.next = self.dma_write.status_tag.val();
@@ -481,6 +594,7 @@ impl Logic for Nic {
         self.rx_window_errors.next = self.rx.rx_window_errors.val();
         if self.rst.val() {
             self.write_busy.d.next = false;
+            self.write_owner_completer.d.next = false;
         }
         self.tx_packets.next = self.tx.tx_packets.val();
         self.tx_errors.next = self.tx.tx_errors.val();
@@ -491,6 +605,5 @@ impl Logic for Nic {
 crate::native_ports!(
     impl[] Nic;
     clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, s_axi_llq.awid, s_axi_llq.awaddr, s_axi_llq.awlen, s_axi_llq.awsize, s_axi_llq.awburst, s_axi_llq.awlock, s_axi_llq.awcache, s_axi_llq.awprot, s_axi_llq.awvalid, s_axi_llq.awready, s_axi_llq.wdata, s_axi_llq.wstrb, s_axi_llq.wlast, s_axi_llq.wvalid, s_axi_llq.wready, s_axi_llq.bid, s_axi_llq.bresp, s_axi_llq.bvalid, s_axi_llq.bready, s_axi_llq.arid, s_axi_llq.araddr, s_axi_llq.arlen, s_axi_llq.arsize, s_axi_llq.arburst, s_axi_llq.arlock, s_axi_llq.arcache, s_axi_llq.arprot, s_axi_llq.arvalid, s_axi_llq.arready, s_axi_llq.rid, s_axi_llq.rdata, s_axi_llq.rresp, s_axi_llq.rlast, s_axi_llq.rvalid, s_axi_llq.rready, m_axi.awid, m_axi.awaddr, m_axi.awlen, m_axi.awsize, m_axi.awburst, m_axi.awlock, m_axi.awcache, m_axi.awprot, m_axi.awvalid, m_axi.awready, m_axi.wdata, m_axi.wstrb, m_axi.wlast, m_axi.wvalid, m_axi.wready, m_axi.bid, m_axi.bresp, m_axi.bvalid, m_axi.bready, m_axi.arid, m_axi.araddr, m_axi.arlen, m_axi.arsize, m_axi.arburst, m_axi.arlock, m_axi.arcache, m_axi.arprot, m_axi.arvalid, m_axi.arready, m_axi.rid, m_axi.rdata, m_axi.rresp, m_axi.rlast, m_axi.rvalid, m_axi.rready, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, msix_valid, msix_ready, msix_vector, msix_function, tx_packets, tx_errors, tx_window_errors, llq_errors, llq_busy, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors, rx_window_errors, roce_frames, roce_icrc_errors, roce_truncated,
-    rdma_cpl_valid, rdma_cpl_ready, rdma_cpl_cq, rdma_cpl_qp, rdma_cpl_length, rdma_cpl_has_imm, rdma_cpl_imm, rdma_fail_valid, rdma_fail_ready, rdma_fail_qp, rdma_fail_psn,
-    rdma_placed_packets, rdma_dropped_duplicates, rdma_software_packets, rdma_entries, rdma_mac_errors, rdma_write_errors, rdma_window_errors,
+    rdma_placed_packets, rdma_dropped_duplicates, rdma_software_packets, rdma_entries, rdma_mac_errors, rdma_write_errors, rdma_window_errors, rdma_cq_lost,
 );

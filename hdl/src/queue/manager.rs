@@ -659,10 +659,15 @@ impl QueueManager {
     }
 }
 
+/// The NIC's rings: TX and RX submission and completion rings for 8 queues each (rings
+/// `4q` to `4q + 3`), then `RDMA_COMPLETION_RINGS` more for the RDMA completion queues.
+pub const RDMA_COMPLETION_RINGS: usize = 8;
+pub const NIC_RINGS: usize = 4 * crate::tx::TX_QUEUES + RDMA_COMPLETION_RINGS;
+
 impl Default for QueueManager {
-    /// 32 rings: TX and RX submission and completion rings for 8 queues each.
+    /// The NIC's build: `NIC_RINGS` (40) rings.
     fn default() -> Self {
-        Self::new(32)
+        Self::new(NIC_RINGS)
     }
 }
 

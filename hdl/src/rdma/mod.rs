@@ -9,8 +9,10 @@
 //! packet: place it (where), drop it, or hand it to software (why); [`steer::FrameSteer`],
 //! which carries a verdict out on the stored frame; and [`receive::RdmaReceive`], the
 //! receive path that wires them together with a frame store, the DMA write engine and the
-//! completion poster; and [`registers::RdmaRegisters`], the host's BAR0 interface to it.
-//! Next (issue 5): completions into a host completion ring, ACKs on the TX stream.
+//! completion poster; [`registers::RdmaRegisters`], the host's BAR0 interface to it; and
+//! [`completer::RdmaCompleter`], which writes the completions into host completion rings.
+//! Next (issue 5): ACKs on the TX stream.
+pub mod completer;
 pub mod decide;
 pub mod parser;
 pub mod receive;

@@ -123,6 +123,8 @@ pub struct RdmaReceive {
     /// A placement write failed: the packet (QP, PSN) goes to software as "write failed".
     pub fail_valid: Signal<Out, Bit>,
     pub fail_ready: Signal<In, Bit>,
+    /// The transaction's completion queue (where the failure is reported).
+    pub fail_cq: Signal<Out, Bits<16>>,
     pub fail_qp: Signal<Out, Bits<24>>,
     pub fail_psn: Signal<Out, Bits<24>>,
     /// Counters: the parser's, the decider's, and RoCEv2 frames the MAC flagged bad and
@@ -262,6 +264,7 @@ impl Default for RdmaReceive {
             cpl_imm: Default::default(),
             fail_valid: Default::default(),
             fail_ready: Default::default(),
+            fail_cq: Default::default(),
             fail_qp: Default::default(),
             fail_psn: Default::default(),
             roce_frames: Default::default(),
@@ -698,6 +701,7 @@ impl Logic for RdmaReceive {
         self.cpl_has_imm.next = self.posted_record.q.val().get_bit(98);
         self.cpl_imm.next = self.posted_record.q.val().get_bits::<32>(99);
         self.fail_valid.next = self.fail_out.q.val();
+        self.fail_cq.next = self.posted_record.q.val().get_bits::<16>(2);
         self.fail_qp.next = self.posted_record.q.val().get_bits::<24>(18);
         self.fail_psn.next = self.posted_record.q.val().get_bits::<24>(42);
         self.mac_errors.next = self.mac_error_count.q.val();
@@ -732,7 +736,7 @@ crate::native_ports!(
     m_axi.awid, m_axi.awaddr, m_axi.awlen, m_axi.awsize, m_axi.awburst, m_axi.awlock, m_axi.awcache, m_axi.awprot,
     m_axi.awvalid, m_axi.awready, m_axi.wdata, m_axi.wstrb, m_axi.wlast, m_axi.wvalid, m_axi.wready, m_axi.bid,
     m_axi.bresp, m_axi.bvalid, m_axi.bready,
-    cpl_valid, cpl_ready, cpl_cq, cpl_qp, cpl_length, cpl_has_imm, cpl_imm, fail_valid, fail_ready, fail_qp, fail_psn,
+    cpl_valid, cpl_ready, cpl_cq, cpl_qp, cpl_length, cpl_has_imm, cpl_imm, fail_valid, fail_ready, fail_cq, fail_qp, fail_psn,
     roce_frames, icrc_errors, truncated_frames, placed_packets, dropped_duplicates, software_packets, entries,
     mac_errors, write_errors, window_function, window_base, window_limit, window_errors,
 );

@@ -22,7 +22,7 @@ use rust_hdl::prelude::*;
 /// Index (dword from `RDMA_BASE`) of each register this block decodes, in the map's order.
 const INDEX_ISSUE: u32 = 8;
 const INDEX_RESULT: u32 = 9;
-const REGISTER_COUNT: u64 = 21;
+const REGISTER_COUNT: u64 = 22;
 
 #[derive(LogicBlock)]
 pub struct RdmaRegisters {
@@ -57,6 +57,7 @@ pub struct RdmaRegisters {
     pub write_errors: Signal<In, Bits<32>>,
     pub entries: Signal<In, Bits<13>>,
     pub window_errors: Signal<In, Bits<32>>,
+    pub cq_lost: Signal<In, Bits<32>>,
 
     qp: DFF<Bits<24>>,
     psn: DFF<Bits<24>>,
@@ -79,8 +80,10 @@ pub struct RdmaRegisters {
     /// The access's register is selected (one-hot in `a_sel`; none past the last): it is
     /// carried out and answered now.
     carrying: DFF<Bit>,
-    a_sel: DFF<Bits<21>>,
-    one: Constant<Bits<21>>,
+    a_sel: DFF<Bits<22>>,
+    one: Constant<Bits<22>>,
+    /// Registers in the map (`REGISTER_COUNT`): indices from here on are unmapped.
+    register_count: Constant<Bits<9>>,
     /// BAR0 address bits 15:11 of the RDMA window.
     region: Constant<Bits<5>>,
     index: Signal<Local, Bits<9>>,
@@ -149,6 +152,7 @@ impl Default for RdmaRegisters {
             write_errors: Default::default(),
             entries: Default::default(),
             window_errors: Default::default(),
+            cq_lost: Default::default(),
             qp: Default::default(),
             psn: Default::default(),
             packets: Default::default(),
@@ -169,6 +173,7 @@ impl Default for RdmaRegisters {
             carrying: Default::default(),
             a_sel: Default::default(),
             one: Constant::new(1.into()),
+            register_count: Constant::new(REGISTER_COUNT.to_bits()),
             region: Constant::new(((RDMA_BASE >> 11) as u64).to_bits()),
             index: Default::default(),
             a_data: Default::default(),
@@ -222,7 +227,9 @@ impl Logic for RdmaRegisters {
         self.index.next = self.port.access_dword.val().get_bits::<9>(0);
         self.carrying.d.next = self.port.access_valid.val() & !self.carrying.q.val();
         self.a_sel.d.next = 0.into();
-        if (self.index.val() < 21) & (self.port.access_dword.val().get_bits::<5>(9) == self.region.val()) {
+        if (self.index.val() < self.register_count.val())
+            & (self.port.access_dword.val().get_bits::<5>(9) == self.region.val())
+        {
             self.a_sel.d.next = self.one.val() << self.index.val().get_bits::<5>(0);
         }
         self.a_data.next = self.port.access_data.val() & self.port.access_mask.val();
@@ -294,6 +301,9 @@ impl Logic for RdmaRegisters {
         }
         if self.a_sel.q.val().get_bit(20) {
             self.current.next = self.current.val() | self.window_errors.val();
+        }
+        if self.a_sel.q.val().get_bit(21) {
+            self.current.next = self.current.val() | self.cq_lost.val();
         }
         // A write to the command (its fields or the issue) while one is busy is refused.
         self.refuse.next = self.a_sel.q.val().get_bits::<9>(0).any() & self.busy.q.val();
@@ -373,5 +383,5 @@ crate::native_ports!(
     impl[] RdmaRegisters;
     clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready,
     cmd_valid, cmd_ready, cmd_op, cmd_qp, cmd_first_psn, cmd_packets, cmd_va, cmd_length, cmd_rkey, cmd_path_mtu, cmd_cq, cmd_function, done_valid, done_status, done_entry,
-    roce_frames, icrc_errors, truncated_frames, placed_packets, dropped_duplicates, software_packets, mac_errors, write_errors, entries, window_errors,
+    roce_frames, icrc_errors, truncated_frames, placed_packets, dropped_duplicates, software_packets, mac_errors, write_errors, entries, window_errors, cq_lost,
 );

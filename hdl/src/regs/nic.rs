@@ -334,6 +334,12 @@ pub const RDMA_WINDOW_ERRORS: Register = rdma_counter(
     "rdma_window_errors",
     "Placements refused for lying outside their function's DMA window (each also in rdma_write_errors)",
 );
+pub const RDMA_CQ_LOST: Register = rdma_counter(
+    21,
+    "rdma_cq_lost",
+    "Message completions and failure records not written into their completion ring (no such ring, ring off or \
+     full, entries not 16 bytes, outside the ring function's DMA window, or the write answered with an error)",
+);
 /// The queue manager's global registers (its rings are the `RINGS` array).
 pub const GLOBALS: RegisterGroup = RegisterGroup {
     name: "global",
@@ -372,6 +378,7 @@ pub const RDMA: RegisterGroup = RegisterGroup {
         RDMA_WRITE_ERRORS,
         RDMA_ENTRIES,
         RDMA_WINDOW_ERRORS,
+        RDMA_CQ_LOST,
     ],
 };
 

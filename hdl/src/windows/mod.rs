@@ -1,21 +1,21 @@
 //! DMA windows: for each PCIe function, the host memory its queues may reach by DMA, as
 //! BAR0 registers (the map's `window` array, from `WINDOWS_BASE`) and a lookup port for
-//! each engine (TX, RX, RDMA placement).
+//! each engine (TX, RX, RDMA placement, RDMA completions).
 //!
 //! Window `n` is [base, limit], both inclusive, 64-bit. After `rst` a sweep (32 cycles) sets
 //! every window to all of memory, so a host that never writes them loses nothing; the PF's
 //! driver narrows a function's window before it hands the function out. A function numbered
 //! 32 or more has no window: the lookup answers an empty one (base all ones, limit 0).
 //!
-//! Three lookup ports, one per engine (`tx_function` in, `tx_base`/`tx_limit` out the cycle
-//! after; `rx_` and `rdma_` the same), each reading a copy of the table of its own, so
+//! Four lookup ports, one per engine (`tx_function` in, `tx_base`/`tx_limit` out the cycle
+//! after; `rx_`, `rdma_` and `cq_` the same), each reading a copy of the table of its own, so
 //! neither a register access nor another engine ever delays a lookup; a lookup in the cycle
 //! its window is written sees the old window.
 //!
 //! Registers: `s_axil_` (AXI4-Lite) through the shared register port
 //! (`axil_register_port`: one access at a time, a write before a read). The access reads
 //! the function's word from the register copy, merges the byte-strobed dword, writes all
-//! four copies and answers: OKAY, or DECERR for a function past the table or an address
+//! five copies and answers: OKAY, or DECERR for a function past the table or an address
 //! outside the region (reads give 0, writes change nothing).
 use crate::axil_register_port::AxilRegisterPort;
 use crate::block_ram::BlockRam;
@@ -44,17 +44,23 @@ pub struct DmaWindows {
     pub rdma_function: Signal<In, Bits<8>>,
     pub rdma_base: Signal<Out, Bits<64>>,
     pub rdma_limit: Signal<Out, Bits<64>>,
+    /// The RDMA completer's lookup (completion entries), the same way.
+    pub cq_function: Signal<In, Bits<8>>,
+    pub cq_base: Signal<Out, Bits<64>>,
+    pub cq_limit: Signal<Out, Bits<64>>,
 
     /// {limit 127:64, base 63:0} per function: the lookups' copies (reads of a word being
     /// written give the old word) and the registers' copy.
     tx_lookup: RAM<Bits<128>, 5>,
     rx_lookup: RAM<Bits<128>, 5>,
     rdma_lookup: RAM<Bits<128>, 5>,
+    cq_lookup: RAM<Bits<128>, 5>,
     registers: BlockRam<128, 5>,
     /// The function looked up is past the table.
     tx_absent: DFF<Bit>,
     rx_absent: DFF<Bit>,
     rdma_absent: DFF<Bit>,
+    cq_absent: DFF<Bit>,
     /// After `rst`: every window set to all of memory, one per cycle.
     clearing: DFF<Bit>,
     clear_function: DFF<Bits<5>>,
@@ -100,13 +106,18 @@ impl Default for DmaWindows {
             rdma_function: Default::default(),
             rdma_base: Default::default(),
             rdma_limit: Default::default(),
+            cq_function: Default::default(),
+            cq_base: Default::default(),
+            cq_limit: Default::default(),
             tx_lookup: Default::default(),
             rx_lookup: Default::default(),
             rdma_lookup: Default::default(),
+            cq_lookup: Default::default(),
             registers: Default::default(),
             tx_absent: Default::default(),
             rx_absent: Default::default(),
             rdma_absent: Default::default(),
+            cq_absent: Default::default(),
             clearing: Default::default(),
             clear_function: Default::default(),
             port: Default::default(),
@@ -131,13 +142,15 @@ impl Default for DmaWindows {
 impl Logic for DmaWindows {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clk, tx_absent, rx_absent, rdma_absent, clearing, clear_function, reading);
+        dff_setup!(self, clk, tx_absent, rx_absent, rdma_absent, cq_absent, clearing, clear_function, reading);
         self.tx_lookup.read_clock.next = self.clk.val();
         self.tx_lookup.write_clock.next = self.clk.val();
         self.rx_lookup.read_clock.next = self.clk.val();
         self.rx_lookup.write_clock.next = self.clk.val();
         self.rdma_lookup.read_clock.next = self.clk.val();
         self.rdma_lookup.write_clock.next = self.clk.val();
+        self.cq_lookup.read_clock.next = self.clk.val();
+        self.cq_lookup.write_clock.next = self.clk.val();
         self.registers.read_clock.next = self.clk.val();
         self.registers.write_clock.next = self.clk.val();
 
@@ -165,6 +178,14 @@ impl Logic for DmaWindows {
         if self.rdma_absent.q.val() {
             self.rdma_base.next = self.all_ones.val();
             self.rdma_limit.next = 0.into();
+        }
+        self.cq_lookup.read_address.next = self.cq_function.val().get_bits::<5>(0);
+        self.cq_absent.d.next = self.cq_function.val().get_bits::<3>(5) != 0;
+        self.cq_base.next = self.cq_lookup.read_data.val().get_bits::<64>(0);
+        self.cq_limit.next = self.cq_lookup.read_data.val().get_bits::<64>(64);
+        if self.cq_absent.q.val() {
+            self.cq_base.next = self.all_ones.val();
+            self.cq_limit.next = 0.into();
         }
 
         // Register accesses: the function's word is read (a cycle), then merged, written and
@@ -210,14 +231,17 @@ impl Logic for DmaWindows {
         self.tx_lookup.write_enable.next = false;
         self.rx_lookup.write_enable.next = false;
         self.rdma_lookup.write_enable.next = false;
+        self.cq_lookup.write_enable.next = false;
         self.registers.write_enable.next = false;
         self.tx_lookup.write_address.next = self.a_function.val();
         self.rx_lookup.write_address.next = self.a_function.val();
         self.rdma_lookup.write_address.next = self.a_function.val();
+        self.cq_lookup.write_address.next = self.a_function.val();
         self.registers.write_address.next = self.a_function.val();
         self.tx_lookup.write_data.next = self.word.val();
         self.rx_lookup.write_data.next = self.word.val();
         self.rdma_lookup.write_data.next = self.word.val();
+        self.cq_lookup.write_data.next = self.word.val();
         self.registers.write_data.next = self.word.val();
         self.port.done.next = self.reading.q.val();
         self.port.done_resp.next = 0.into();
@@ -229,6 +253,7 @@ impl Logic for DmaWindows {
             self.tx_lookup.write_enable.next = self.a_mapped.val();
             self.rx_lookup.write_enable.next = self.a_mapped.val();
             self.rdma_lookup.write_enable.next = self.a_mapped.val();
+            self.cq_lookup.write_enable.next = self.a_mapped.val();
             self.registers.write_enable.next = self.a_mapped.val();
         }
 
@@ -237,14 +262,17 @@ impl Logic for DmaWindows {
             self.tx_lookup.write_enable.next = true;
             self.rx_lookup.write_enable.next = true;
             self.rdma_lookup.write_enable.next = true;
+            self.cq_lookup.write_enable.next = true;
             self.registers.write_enable.next = true;
             self.tx_lookup.write_address.next = self.clear_function.q.val();
             self.rx_lookup.write_address.next = self.clear_function.q.val();
             self.rdma_lookup.write_address.next = self.clear_function.q.val();
+            self.cq_lookup.write_address.next = self.clear_function.q.val();
             self.registers.write_address.next = self.clear_function.q.val();
             self.tx_lookup.write_data.next = self.open_window.val();
             self.rx_lookup.write_data.next = self.open_window.val();
             self.rdma_lookup.write_data.next = self.open_window.val();
+            self.cq_lookup.write_data.next = self.open_window.val();
             self.registers.write_data.next = self.open_window.val();
             self.clear_function.d.next = self.clear_function.q.val() + 1;
             if self.clear_function.q.val() == 31 {
@@ -262,5 +290,5 @@ impl Logic for DmaWindows {
 crate::native_ports!(
     impl[] DmaWindows;
     clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready,
-    tx_function, tx_base, tx_limit, rx_function, rx_base, rx_limit, rdma_function, rdma_base, rdma_limit,
+    tx_function, tx_base, tx_limit, rx_function, rx_base, rx_limit, rdma_function, rdma_base, rdma_limit, cq_function, cq_base, cq_limit,
 );

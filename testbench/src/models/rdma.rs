@@ -409,6 +409,63 @@ pub struct Completion {
     pub imm: Option<u32>,
 }
 
+/// An entry of an RDMA completion ring, as the host reads it (16 bytes, little-endian; the
+/// format in docs/rdma.md): a message completion, or a failure record (`failed`: a
+/// placement write of the packet `psn` failed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CqEntry {
+    pub qp: u32,
+    pub failed: bool,
+    pub phase: bool,
+    /// Completion: the message length; failure record: the PSN.
+    pub length_or_psn: u32,
+    pub imm: Option<u32>,
+    /// Bytes 12-15 (zero) and the reserved bits 30:26 of the first dword.
+    pub reserved: u64,
+}
+
+impl CqEntry {
+    pub fn from_bytes(b: &[u8]) -> Self {
+        let dword = |i: usize| u32::from_le_bytes(b[4 * i..4 * i + 4].try_into().unwrap());
+        let first = dword(0);
+        Self {
+            qp: first & 0xFF_FFFF,
+            failed: first >> 25 & 1 != 0,
+            phase: first >> 31 != 0,
+            length_or_psn: dword(1),
+            imm: (first >> 24 & 1 != 0).then(|| dword(2)),
+            reserved: (first >> 26 & 0x1F) as u64 | (dword(3) as u64) << 8,
+        }
+    }
+
+    /// What this entry reports, found on ring `cq`.
+    pub fn record(&self, cq: u16) -> CqRecord {
+        if self.failed {
+            CqRecord::WriteFailed { cq, qp: self.qp, psn: self.length_or_psn }
+        } else {
+            CqRecord::Completion(Completion { cq, qp: self.qp, length: self.length_or_psn, imm: self.imm })
+        }
+    }
+}
+
+/// What an RDMA completion ring entry reports: a message completed, or a placement write
+/// of packet `psn` failed (software owns the message from there).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CqRecord {
+    Completion(Completion),
+    WriteFailed { cq: u16, qp: u32, psn: u32 },
+}
+
+impl CqRecord {
+    /// The completion queue (ring) it goes to.
+    pub fn cq(&self) -> u16 {
+        match self {
+            CqRecord::Completion(c) => c.cq,
+            CqRecord::WriteFailed { cq, .. } => *cq,
+        }
+    }
+}
+
 /// Per-QP receive window: the PSN at its start and which of the next `window` PSNs arrived.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct QpWindow {

@@ -8,7 +8,6 @@ use super::rdma_decide::{model, model_command, DecideOp};
 use super::rdma_receive::{rdma_frame, region_background, RdmaFrame};
 use super::BoxedSim;
 use crate::bfm::axis::{frame_to_beats, AxisBeat};
-use crate::bfm::channel::{ChannelPorts, ChannelSink};
 use crate::bfm::{
     Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxilMaster, AxisMonitor, AxisSink, AxisSource, ErrorRange,
     Pattern, SparseMemory,
@@ -18,7 +17,7 @@ use crate::driver::{
     RX_COMPLETION_BASE, RX_RING_BASE, RX_RING_LOG, RX_VECTOR_BASE, TX_RING_BASE,
 };
 use crate::models::ena::{RxCompletion, RxDescriptor, TxDescriptor, TX_STATUS_OK};
-use crate::models::rdma::{Completion, PlacementModel};
+use crate::models::rdma::{CqRecord, PlacementModel};
 use crate::models::rss::RssTable;
 use crate::models::rx::{buffer_bytes, classify, split, usable_bytes, MAX_RX_FRAME_BYTES, RX_QUEUES};
 use crate::models::stream_packer::valid_bytes;
@@ -152,6 +151,10 @@ pub struct RxRun {
     /// The RSS indirection table the host writes before the first frame; `None`: it is not
     /// written, and the table after reset (hash mod 8) steers.
     pub rss: Option<RssTable>,
+    /// The rings the host sets up as RDMA completion queues, and how. A message whose
+    /// transaction names a ring that is not `Usable` (or no ring set up) completes into no
+    /// ring: it is counted in `rdma_cq_lost`, and nothing is written.
+    pub rdma_cqs: Vec<(u32, RdmaCqSetup)>,
 }
 
 impl RxRun {
@@ -170,8 +173,20 @@ impl RxRun {
             ring_outside_window: None,
             rdma_commands: Vec::new(),
             rss: None,
+            rdma_cqs: Vec::new(),
         }
     }
+}
+
+/// How the host sets up an RDMA completion ring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RdmaCqSetup {
+    /// 16-byte entries, owned by the PF.
+    Usable,
+    /// Owned by `RINGLESS_FUNCTION`, whose window does not hold it.
+    OutsideWindow,
+    /// 8-byte entries: a 16-byte entry would spill into the next.
+    EightByteEntries,
 }
 
 /// The counters the engine keeps.
@@ -193,6 +208,8 @@ pub struct RxCounters {
     pub rdma_duplicates: u64,
     pub rdma_software: u64,
     pub rdma_mac_errors: u64,
+    /// RDMA completions not written: their completion ring is not one the host set up.
+    pub rdma_cq_lost: u64,
 }
 
 impl RxCounters {
@@ -228,7 +245,19 @@ struct Expected {
     counters: RxCounters,
     /// RDMA: the bytes placed (address, payload) and the message completions, in order.
     placed: Vec<(u64, Vec<u8>)>,
-    rdma_completions: Vec<Completion>,
+    rdma_records: Vec<CqRecord>,
+}
+
+/// Whether the DMA window the run gives `function` holds `len` bytes at `addr`: the PF's
+/// and `RINGLESS_FUNCTION`'s as `run_with` sets them, the other functions with a window
+/// (below 32) left open after reset, none for the rest.
+fn rdma_window_holds(function: u8, addr: u64, len: u64) -> bool {
+    let inside = |base: u64, limit: u64| addr >= base && addr + len - 1 <= limit;
+    match function as u32 {
+        0 => inside(TX_RING_BASE, OUTSIDE_BASE - 1),
+        RINGLESS_FUNCTION => inside(RX_BUFFER_BASE, OUTSIDE_BASE - 1),
+        f => (f as usize) < ferronic_hdl::windows::FUNCTIONS,
+    }
 }
 
 /// What the NIC must do with `frames`, from the placement model (with the commands already
@@ -244,7 +273,7 @@ fn expect(
     let mut counters = RxCounters::default();
     let mut completed = [0u64; RX_QUEUES];
     let mut placed = Vec::new();
-    let completions_before = rdma.completions.len();
+    let mut rdma_records = Vec::new();
     for frame in frames {
         let len = frame.bytes.len();
         // The RDMA path first (the rule its own scenario expects against): a RoCEv2 frame
@@ -272,10 +301,18 @@ fn expect(
                 counters.rdma_mac_errors += 1;
                 continue;
             }
-            RdmaFrame::Placed { addr, payload, .. } => {
+            RdmaFrame::Placed { cq, qp, psn, function, addr, payload, completion } => {
                 counters.roce += 1;
                 counters.rdma_placed += 1;
-                placed.push((addr, payload));
+                // Bytes outside the transaction's function's window are not written: a
+                // failure record goes to the CQ instead (and no completion: this packet's
+                // write is the one that failed).
+                if !payload.is_empty() && !rdma_window_holds(function, addr, payload.len() as u64) {
+                    rdma_records.push(CqRecord::WriteFailed { cq, qp: qp as u32, psn: psn as u32 });
+                } else {
+                    placed.push((addr, payload));
+                    rdma_records.extend(completion.map(CqRecord::Completion));
+                }
                 continue;
             }
             RdmaFrame::Duplicate => {
@@ -359,7 +396,7 @@ fn expect(
             completed[q] += 1;
         }
     }
-    Expected { completions, counters, placed, rdma_completions: rdma.completions[completions_before..].to_vec() }
+    Expected { completions, counters, placed, rdma_records }
 }
 
 /// Runs the frames through the NIC and checks completions, buffers and counters.
@@ -471,8 +508,13 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
         // pattern where the payload will land, in memory and in the expectation.
         let mut rdma = model();
         let (mut rdma_reference, mut rdma_regions) = (SparseMemory::new(), Vec::new());
-        tb.set(tb.input("rdma_cpl_ready")?, 1);
-        tb.set(tb.input("rdma_fail_ready")?, 1);
+        for &(ring, how) in &setup.rdma_cqs {
+            match how {
+                RdmaCqSetup::Usable => host.create_rdma_cq(ring, 0, 4).await?,
+                RdmaCqSetup::OutsideWindow => host.create_rdma_cq(ring, RINGLESS_FUNCTION, 4).await?,
+                RdmaCqSetup::EightByteEntries => host.create_rdma_cq(ring, 0, 3).await?,
+            }
+        }
         for op in &setup.rdma_commands {
             let (status, entry) = host.rdma_command(op).await?;
             let (want, want_entry) = model_command(&mut rdma, op);
@@ -487,14 +529,21 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
                 rdma_regions.push((start, background.len()));
             }
         }
-        let rdma_cpl = ChannelSink::start(
-            &tb,
-            ChannelPorts::resolve(&tb, "rdma_cpl", "", &["cq", "qp", "length", "has_imm", "imm"])?,
-            Pattern::Never,
-        );
         let ringless = |which| setup.ring_outside_window.filter(|&(_, ring)| ring == which).map(|(q, _)| q);
         let rss = setup.rss.clone().unwrap_or_default();
         let mut expected = expect(&setup.frames, &mut rings.clone(), &mut rdma, ringless(RxRing::Submission), &rss);
+        // RDMA completions and failure records: each into its ring, in order; those for
+        // rings not set up, lost.
+        let (written, lost): (Vec<_>, Vec<_>) = expected
+            .rdma_records
+            .iter()
+            .cloned()
+            .partition(|r| setup.rdma_cqs.contains(&(r.cq() as u32, RdmaCqSetup::Usable)));
+        expected.counters.rdma_cq_lost = lost.len() as u64;
+        let mut rdma_remaining: Vec<VecDeque<CqRecord>> = vec![VecDeque::new(); 256];
+        for r in written {
+            rdma_remaining[r.cq() as usize].push_back(r);
+        }
         // Completions that cannot be written are counted instead of seen; those outside
         // their ring's window in the window count too.
         if let Some((q, _)) = setup.lost_completions {
@@ -577,7 +626,7 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
             if end.is_none()
                 && frame_ports.iter().map(|&p| tb.get(p)).sum::<u64>() >= wanted_frames
                 && rdma_ports.iter().map(|&p| tb.get(p)).sum::<u64>() >= wanted_rdma
-                && rdma_cpl.len() >= expected.rdma_completions.len()
+                && rdma_remaining.iter().all(|r| r.is_empty())
             {
                 end = Some(tb.cycle());
             }
@@ -598,6 +647,18 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
                         ensure!(c.status == TX_STATUS_OK && *left > 0, "TX queue {q}: completion {c:?}");
                         *left -= 1;
                     }
+                }
+            }
+            // (Rings that are not usable are scanned too: nothing may appear there.)
+            for &(ring, _) in &setup.rdma_cqs {
+                for entry in host.take_rdma_completions(ring).await? {
+                    let Some(want) = rdma_remaining[ring as usize].pop_front() else {
+                        bail!("RDMA completion ring {ring}: unexpected entry {entry:?}")
+                    };
+                    ensure!(
+                        entry.record(ring as u16) == want && entry.reserved == 0,
+                        "RDMA completion ring {ring}: entry {entry:?}, the model says {want:?}"
+                    );
                 }
             }
             for q in 0..RX_QUEUES {
@@ -686,6 +747,7 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
             rdma_duplicates: tb.get(tb.port("rdma_dropped_duplicates")?),
             rdma_software: tb.get(tb.port("rdma_software_packets")?),
             rdma_mac_errors: tb.get(tb.port("rdma_mac_errors")?),
+            rdma_cq_lost: tb.get(tb.port("rdma_cq_lost")?),
         };
         ensure!(counters == expected_counters, "counters {counters:?}, expected {expected_counters:?}");
         // RDMA: every transaction's region (and the bytes around it) as the model placed
@@ -699,16 +761,12 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
             let bad = got.iter().zip(&want).position(|(a, b)| a != b);
             ensure!(bad.is_none(), "RDMA region at {start:#x}: byte {bad:x?} differs from the model's");
         }
-        let mut got_completions = Vec::new();
-        while let Some((_, p)) = rdma_cpl.pop() {
-            let imm = (p[3] != 0).then_some(p[4] as u32);
-            got_completions.push(Completion { cq: p[0] as u16, qp: p[1] as u32, length: p[2] as u32, imm });
+        for &(ring, _) in &setup.rdma_cqs {
+            let extra = host.take_rdma_completions(ring).await?;
+            ensure!(extra.is_empty(), "RDMA completion ring {ring}: entries after the last expected: {extra:?}");
+            let left = &rdma_remaining[ring as usize];
+            ensure!(left.is_empty(), "RDMA completion ring {ring}: {left:?} never came");
         }
-        ensure!(
-            got_completions == expected.rdma_completions,
-            "RDMA completions {got_completions:?}, the model says {:?}",
-            expected.rdma_completions
-        );
         *out.borrow_mut() = RxReport { cycles: end.unwrap_or(tb.cycle()) - start, beats, counters, delivered };
         Ok(())
     })?;

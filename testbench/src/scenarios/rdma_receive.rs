@@ -132,7 +132,7 @@ pub enum PosterEvent {
     /// CQ, QP, message length, immediate (if any).
     Completion { cq: u64, qp: u64, length: u64, imm: Option<u64> },
     /// The placement write of (QP, PSN) failed.
-    WriteFailed { qp: u64, psn: u64 },
+    WriteFailed { cq: u64, qp: u64, psn: u64 },
 }
 
 /// Random traffic: the decider scenario's messages (`messages` of them) as frames, now and
@@ -273,9 +273,10 @@ pub enum RdmaFrame {
     BadIcrc,
     Truncated,
     MacError,
-    /// The payload goes to `addr` (for a transaction of `function`); the message it
-    /// completes, if it is the last one missing.
+    /// The payload goes to `addr` (for a transaction of `function`, completing into `cq`);
+    /// the message it completes, if it is the last one missing.
     Placed {
+        cq: u16,
         qp: u64,
         psn: u64,
         function: u8,
@@ -302,10 +303,12 @@ pub fn rdma_frame(model: &mut PlacementModel, sent: Vec<u8>, mac_error: bool) ->
         Ok(_) if mac_error => RdmaFrame::MacError,
         Ok(packet) => {
             let before = model.completions.len();
+            let cq = model.table.lookup(packet.bth.dest_qp, packet.bth.psn).map_or(0, |(_, t)| t.cq);
             match model.receive(&packet) {
                 Outcome::Placed { addr, len, function } => {
                     assert_eq!(len, packet.payload.len(), "the model places the whole payload");
                     RdmaFrame::Placed {
+                        cq,
                         qp: packet.bth.dest_qp as u64,
                         psn: packet.bth.psn as u64,
                         function,
@@ -370,7 +373,7 @@ fn take_events(completions: &ChannelSink, failures: &ChannelSink, out: &mut Vec<
         new.push((cycle, PosterEvent::Completion { cq: p[0], qp: p[1], length: p[2], imm }));
     }
     while let Some((cycle, p)) = failures.pop() {
-        new.push((cycle, PosterEvent::WriteFailed { qp: p[0], psn: p[1] }));
+        new.push((cycle, PosterEvent::WriteFailed { cq: p[0], qp: p[1], psn: p[2] }));
     }
     // Everything taken before this call left in an earlier cycle: only the new ones need
     // putting in order.
@@ -396,7 +399,7 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
             setup.backpressure,
         );
         let failures =
-            ChannelSink::start(&tb, ChannelPorts::resolve(&tb, "fail", "", &["qp", "psn"])?, setup.backpressure);
+            ChannelSink::start(&tb, ChannelPorts::resolve(&tb, "fail", "", &["cq", "qp", "psn"])?, setup.backpressure);
         let port = |name: &str| tb.port(name);
         let (cmd_valid, cmd_ready, done_valid) = (port("cmd_valid")?, port("cmd_ready")?, port("done_valid")?);
         let (done_status, done_entry) = (port("done_status")?, port("done_entry")?);
@@ -477,7 +480,7 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
                             counts.dropped_bad += 1;
                             counts.mac_errors += 1;
                         }
-                        RdmaFrame::Placed { qp, psn, function, addr, payload, completion } => {
+                        RdmaFrame::Placed { cq, qp, psn, function, addr, payload, completion } => {
                             to_decide += 1;
                             counts.placed += 1;
                             // Outside the window: refused before any write. A placement of
@@ -488,7 +491,7 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
                             write_failed = refused || write_fails(*addr, payload.len() as u64, &setup.memory.errors);
                             if write_failed {
                                 counts.write_failures += 1;
-                                want_events.push(PosterEvent::WriteFailed { qp: *qp, psn: *psn });
+                                want_events.push(PosterEvent::WriteFailed { cq: *cq as u64, qp: *qp, psn: *psn });
                             } else {
                                 reference.write(*addr, payload);
                                 counts.payload_bytes += payload.len() as u64;

@@ -35,7 +35,7 @@ const COMMAND: [Register; 8] = [
     RDMA_CMD_PARAMS,
 ];
 /// The counter inputs, in map order from `rdma_roce_frames`.
-const COUNTER_PORTS: [&str; 10] = [
+const COUNTER_PORTS: [&str; 11] = [
     "roce_frames",
     "icrc_errors",
     "truncated_frames",
@@ -46,6 +46,7 @@ const COUNTER_PORTS: [&str; 10] = [
     "write_errors",
     "entries",
     "window_errors",
+    "cq_lost",
 ];
 
 /// The bits a register holds: its writable fields.
@@ -163,6 +164,7 @@ pub fn run(sim: BoxedSim, commands: usize, idle: Pattern, backpressure: Pattern,
             RDMA_WRITE_ERRORS,
             RDMA_ENTRIES,
             RDMA_WINDOW_ERRORS,
+            RDMA_CQ_LOST,
         ];
         let mut want_read_only = vec![refused as u64];
         want_read_only.extend(counters.iter().enumerate().map(|(i, &c)| if i == 8 { c & 0x1FFF } else { c }));
