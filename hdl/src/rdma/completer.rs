@@ -122,10 +122,13 @@ pub struct RdmaCompleter {
     entry_addr: DFF<Bits<64>>,
     phase: DFF<Bit>,
     ring_function: DFF<Bits<8>>,
-    /// Window check: the step, the entry's last byte, the registered compare.
+    /// Window check: the step, the entry's last byte, the three compares (each registered
+    /// on its own: one 64-bit carry chain per cycle).
     check_step: DFF<Bits<2>>,
     entry_last: DFF<Bits<64>>,
-    outside: DFF<Bit>,
+    below_base: DFF<Bit>,
+    above_limit: DFF<Bit>,
+    wraps: DFF<Bit>,
     /// The second data beat is next.
     second_beat: DFF<Bit>,
     count_lost: Signal<Local, Bit>,
@@ -189,7 +192,9 @@ impl Default for RdmaCompleter {
             ring_function: Default::default(),
             check_step: Default::default(),
             entry_last: Default::default(),
-            outside: Default::default(),
+            below_base: Default::default(),
+            above_limit: Default::default(),
+            wraps: Default::default(),
             second_beat: Default::default(),
             count_lost: Default::default(),
             lost_count: Default::default(),
@@ -217,7 +222,9 @@ impl Logic for RdmaCompleter {
             ring_function,
             check_step,
             entry_last,
-            outside,
+            below_base,
+            above_limit,
+            wraps,
             second_beat,
             lost_count
         );
@@ -297,14 +304,14 @@ impl Logic for RdmaCompleter {
             }
             CompleterState::Window => {
                 // Step 0: the function goes out; 1: the window comes back and the entry's
-                // last byte is ready; 2: the compare is registered; 3: decide.
+                // last byte is ready; 2: the compares are registered; 3: decide.
                 self.check_step.d.next = self.check_step.q.val() + 1;
                 self.entry_last.d.next = self.entry_addr.q.val() + 15;
-                self.outside.d.next = (self.entry_addr.q.val() < self.window_base.val())
-                    | (self.entry_last.q.val() > self.window_limit.val())
-                    | (self.entry_last.q.val() < self.entry_addr.q.val());
+                self.below_base.d.next = self.entry_addr.q.val() < self.window_base.val();
+                self.above_limit.d.next = self.entry_last.q.val() > self.window_limit.val();
+                self.wraps.d.next = self.entry_last.q.val() < self.entry_addr.q.val();
                 if self.check_step.q.val() == 3 {
-                    if self.outside.q.val() {
+                    if self.below_base.q.val() | self.above_limit.q.val() | self.wraps.q.val() {
                         self.count_lost.next = true;
                         self.state.d.next = CompleterState::Idle;
                     } else {
