@@ -53,6 +53,16 @@ use crate::tx::TxEngine;
 use crate::windows::DmaWindows;
 use rust_hdl::prelude::*;
 
+// Answers on the receive side are told apart by tag bits 6:5: set in all of the
+// completer's tags, never both in the RX engine's.
+const _: () = {
+    use crate::rdma::completer as c;
+    use crate::rx;
+    assert!(c::TAG_POST & c::TAG_NOTIFY & c::TAG_WRITE & 0x60 == 0x60);
+    assert!(rx::TAG_DESCRIPTOR & 0x60 != 0x60 && rx::TAG_DATA & 0x60 != 0x60);
+    assert!(rx::TAG_COMPLETION & 0x60 != 0x60 && rx::TAG_NOTIFY & 0x60 != 0x60);
+};
+
 #[derive(LogicBlock, Default)]
 pub struct Nic {
     pub clk: Signal<In, Clock>,
