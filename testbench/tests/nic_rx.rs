@@ -1,7 +1,8 @@
 //! The NIC's RX path against the RX model: steering by the RSS hash, frames split over
 //! buffers, ENA RX completions, the bytes around every buffer untouched, and every kind of
 //! bad input counted, under random idle cycles, backpressure and memory latency.
-use ferronic_testbench::bfm::{Axi4MemoryConfig, Pattern};
+use ferronic_testbench::bfm::axi4::SLVERR;
+use ferronic_testbench::bfm::{Axi4MemoryConfig, ErrorRange, Pattern};
 use ferronic_testbench::models::ethernet::{udp_frame, UdpFlow};
 use ferronic_testbench::models::rss::RssTable;
 use ferronic_testbench::models::rx::{classify, RX_QUEUES};
@@ -216,17 +217,20 @@ fn rdma_writes_are_placed_while_other_frames_reach_the_rx_queues() {
 /// Only the first is written (and read back by the host); the other four are counted in
 /// `rdma_cq_lost` and leave their rings untouched (the host scans them and finds nothing).
 /// A sixth message belongs to a function with no DMA window (40): its placement is refused,
-/// and the usable ring gets a failure record (QP, PSN) in place of its completion.
+/// and the usable ring gets a failure record (QP, PSN) in place of its completion; so does
+/// a seventh, whose region the memory answers with SLVERR.
 #[test]
 fn rdma_completions_that_cannot_be_written_are_counted() {
     use ferronic_testbench::models::rdma::{write_message, Transaction};
     use ferronic_testbench::scenarios::rdma_decide::DecideOp;
     use ferronic_testbench::scenarios::roce_parser::random_packet;
     let mut rng = rand::rngs::SmallRng::seed_from_u64(45);
-    // Two QPs: a table row holds four transactions of one QP.
-    let mut commands = vec![DecideOp::OpenQp { qp: 0x44, psn: 500 }, DecideOp::OpenQp { qp: 0x45, psn: 500 }];
+    // Three QPs: a table row holds four transactions of one QP.
+    let mut commands: Vec<_> = (0x44..0x47).map(|qp| DecideOp::OpenQp { qp, psn: 500 }).collect();
     let mut frames = Vec::new();
-    for (m, (cq, function)) in [(32u16, 0u8), (33, 0), (34, 0), (35, 0), (300, 0), (32, 40)].into_iter().enumerate() {
+    for (m, (cq, function)) in
+        [(32u16, 0u8), (33, 0), (34, 0), (35, 0), (300, 0), (32, 40), (32, 0)].into_iter().enumerate()
+    {
         let qp = 0x44 + (m / 3) as u32;
         let mut template = random_packet(&mut rng);
         template.bth.dest_qp = qp;
@@ -254,11 +258,16 @@ fn rdma_completions_that_cannot_be_written_are_counted() {
             (33, RdmaCqSetup::OutsideWindow),
             (34, RdmaCqSetup::EightByteEntries),
         ],
-        memory: Axi4MemoryConfig { latency: 40, ready: Pattern::Random(0.3), ..Default::default() },
+        memory: Axi4MemoryConfig {
+            latency: 40,
+            ready: Pattern::Random(0.3),
+            errors: vec![ErrorRange { range: 0x0800_6000..0x0800_7000, resp: SLVERR }],
+            ..Default::default()
+        },
         ..RxRun::unloaded(frames, 4, 2048, 40)
     };
     let report = run(build(Backend::Verilator).unwrap(), setup, 45).unwrap();
-    assert_eq!((report.counters.rdma_placed, report.counters.rdma_cq_lost), (6, 4), "{:?}", report.counters);
+    assert_eq!((report.counters.rdma_placed, report.counters.rdma_cq_lost), (7, 4), "{:?}", report.counters);
 }
 
 /// A jumbo frame over buffers of 1000 bytes (used as 1000: a multiple of 8) and 1001 (used

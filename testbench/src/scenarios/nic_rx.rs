@@ -5,7 +5,7 @@
 //! RDMA message completion and every counter is checked against what the RX model and the
 //! placement model say, under random idle cycles, backpressure and memory latency.
 use super::rdma_decide::{model, model_command, DecideOp};
-use super::rdma_receive::{rdma_frame, region_background, RdmaFrame};
+use super::rdma_receive::{rdma_frame, region_background, write_fails, RdmaFrame};
 use super::BoxedSim;
 use crate::bfm::axis::{frame_to_beats, AxisBeat};
 use crate::bfm::{
@@ -268,6 +268,7 @@ fn expect(
     rdma: &mut PlacementModel,
     ringless_queue: Option<usize>,
     rss: &RssTable,
+    memory_errors: &[ErrorRange],
 ) -> Expected {
     let mut completions = vec![VecDeque::new(); RX_QUEUES];
     let mut counters = RxCounters::default();
@@ -304,10 +305,13 @@ fn expect(
             RdmaFrame::Placed { cq, qp, psn, function, addr, payload, completion } => {
                 counters.roce += 1;
                 counters.rdma_placed += 1;
-                // Bytes outside the transaction's function's window are not written: a
-                // failure record goes to the CQ instead (and no completion: this packet's
-                // write is the one that failed).
-                if !payload.is_empty() && !rdma_window_holds(function, addr, payload.len() as u64) {
+                // Bytes outside the transaction's function's window are not written, and a
+                // write into an error range is answered with an error: either way a failure
+                // record goes to the CQ instead (and no completion: this packet's write is
+                // the one that failed).
+                let len = payload.len() as u64;
+                let refused = len > 0 && !rdma_window_holds(function, addr, len);
+                if refused || write_fails(addr, len, memory_errors) {
                     rdma_records.push(CqRecord::WriteFailed { cq, qp: qp as u32, psn: psn as u32 });
                 } else {
                     placed.push((addr, payload));
@@ -531,7 +535,14 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
         }
         let ringless = |which| setup.ring_outside_window.filter(|&(_, ring)| ring == which).map(|(q, _)| q);
         let rss = setup.rss.clone().unwrap_or_default();
-        let mut expected = expect(&setup.frames, &mut rings.clone(), &mut rdma, ringless(RxRing::Submission), &rss);
+        let mut expected = expect(
+            &setup.frames,
+            &mut rings.clone(),
+            &mut rdma,
+            ringless(RxRing::Submission),
+            &rss,
+            &setup.memory.errors,
+        );
         // RDMA completions and failure records: each into its ring, in order; those for
         // rings not set up, lost.
         let (written, lost): (Vec<_>, Vec<_>) = expected

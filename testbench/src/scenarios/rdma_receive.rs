@@ -334,7 +334,9 @@ pub fn region_background(va: u64, length: u32) -> (u64, Vec<u8>) {
 
 /// Whether a placement write of `len` bytes at `addr` fails: it has bytes (a placement of
 /// none writes nothing) and its beats touch an error range.
-fn write_fails(addr: u64, len: u64, errors: &[ErrorRange]) -> bool {
+/// Whether a placement of `len` bytes at `addr` meets an error answer (some burst of it
+/// touches an error range of the memory).
+pub fn write_fails(addr: u64, len: u64, errors: &[ErrorRange]) -> bool {
     len > 0 && beats_touch_error(addr, len, errors)
 }
 
