@@ -2,8 +2,9 @@
 //! rings through a queue manager, the DMA windows and a DMA write engine that each take
 //! their time, against the entry format and the rules for records that cannot be written.
 use ferronic_testbench::bfm::Pattern;
+use ferronic_testbench::models::rdma::{Completion, CqRecord};
 use ferronic_testbench::models::windows::WindowTable;
-use ferronic_testbench::scenarios::rdma_completer::{build, run, CompleterRun, Record, Ring};
+use ferronic_testbench::scenarios::rdma_completer::{build, run, CompleterRun, Ring};
 use ferronic_testbench::scenarios::Backend;
 use ferronic_testbench::tb::TbConfig;
 use proptest::prelude::*;
@@ -34,9 +35,14 @@ fn setup(records: usize, seed: u64, idle: Pattern, backpressure: Pattern, latenc
         .map(|_| {
             let (cq, qp) = (cqs[rng.gen_range(0..cqs.len())], rng.gen_range(0..1 << 24));
             if rng.gen_bool(0.2) {
-                Record::Failure { cq, qp, psn: rng.gen_range(0..1 << 24) }
+                CqRecord::WriteFailed { cq, qp, psn: rng.gen_range(0..1 << 24) }
             } else {
-                Record::Completion { cq, qp, length: rng.gen(), imm: rng.gen_bool(0.5).then(|| rng.gen()) }
+                CqRecord::Completion(Completion {
+                    cq,
+                    qp,
+                    length: rng.gen(),
+                    imm: rng.gen_bool(0.5).then(|| rng.gen()),
+                })
             }
         })
         .collect();

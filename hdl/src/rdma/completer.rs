@@ -38,10 +38,6 @@ pub const TAG_POST: u64 = 0x60;
 pub const TAG_NOTIFY: u64 = 0x61;
 pub const TAG_WRITE: u64 = 0x60;
 
-/// Bits of an entry's first dword.
-pub const ENTRY_IMMEDIATE_BIT: u32 = 24;
-pub const ENTRY_FAILED_BIT: u32 = 25;
-pub const ENTRY_PHASE_BIT: u32 = 31;
 /// log2 of the entry size a completion ring must have.
 pub const ENTRY_LOG: u64 = 4;
 

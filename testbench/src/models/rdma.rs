@@ -401,7 +401,7 @@ pub enum Outcome {
     Fallback { reason: FallbackReason, placed_before: bool },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Completion {
     pub cq: u16,
     pub qp: u32,
@@ -450,7 +450,7 @@ impl CqEntry {
 
 /// What an RDMA completion ring entry reports: a message completed, or a placement write
 /// of packet `psn` failed (software owns the message from there).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CqRecord {
     Completion(Completion),
     WriteFailed { cq: u16, qp: u32, psn: u32 },

@@ -21,6 +21,7 @@ use crate::models::rdma::{CqRecord, PlacementModel};
 use crate::models::rss::RssTable;
 use crate::models::rx::{buffer_bytes, classify, split, usable_bytes, MAX_RX_FRAME_BYTES, RX_QUEUES};
 use crate::models::stream_packer::valid_bytes;
+use crate::models::windows::WindowTable;
 use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, ensure, Result};
 use std::collections::VecDeque;
@@ -248,16 +249,13 @@ struct Expected {
     rdma_records: Vec<CqRecord>,
 }
 
-/// Whether the DMA window the run gives `function` holds `len` bytes at `addr`: the PF's
-/// and `RINGLESS_FUNCTION`'s as `run_with` sets them, the other functions with a window
-/// (below 32) left open after reset, none for the rest.
-fn rdma_window_holds(function: u8, addr: u64, len: u64) -> bool {
-    let inside = |base: u64, limit: u64| addr >= base && addr + len - 1 <= limit;
-    match function as u32 {
-        0 => inside(TX_RING_BASE, OUTSIDE_BASE - 1),
-        RINGLESS_FUNCTION => inside(RX_BUFFER_BASE, OUTSIDE_BASE - 1),
-        f => (f as usize) < ferronic_hdl::windows::FUNCTIONS,
-    }
+/// The DMA windows every run sets: the PF may reach everything the run uses but the outside
+/// range; the ringless function the buffers only; the rest stay open as after reset.
+fn run_windows() -> WindowTable {
+    let mut windows = WindowTable::default();
+    windows.set(0, TX_RING_BASE, OUTSIDE_BASE - 1);
+    windows.set(RINGLESS_FUNCTION as usize, RX_BUFFER_BASE, OUTSIDE_BASE - 1);
+    windows
 }
 
 /// What the NIC must do with `frames`, from the placement model (with the commands already
@@ -268,6 +266,7 @@ fn expect(
     rdma: &mut PlacementModel,
     ringless_queue: Option<usize>,
     rss: &RssTable,
+    windows: &WindowTable,
     memory_errors: &[ErrorRange],
 ) -> Expected {
     let mut completions = vec![VecDeque::new(); RX_QUEUES];
@@ -310,7 +309,7 @@ fn expect(
                 // record goes to the CQ instead (and no completion: this packet's write is
                 // the one that failed).
                 let len = payload.len() as u64;
-                let refused = len > 0 && !rdma_window_holds(function, addr, len);
+                let refused = len > 0 && !windows.allows(function as usize, addr, len);
                 if refused || write_fails(addr, len, memory_errors) {
                     rdma_records.push(CqRecord::WriteFailed { cq, qp: qp as u32, psn: psn as u32 });
                 } else {
@@ -482,10 +481,11 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
         // The queue manager clears its ring state after reset.
         tb.cycles(300).await;
         let mut host = EnaHost::new(&tb, bar0, bar2, memory.memory.clone());
-        // The PF may reach everything the run uses but the outside range; the ringless
-        // function the buffers only.
-        host.set_window(0, TX_RING_BASE, OUTSIDE_BASE - 1).await?;
-        host.set_window(RINGLESS_FUNCTION, RX_BUFFER_BASE, OUTSIDE_BASE - 1).await?;
+        // The run's windows (`run_windows`), the ones it narrows.
+        for function in [0, RINGLESS_FUNCTION] {
+            let (base, limit) = run_windows().window(function as usize);
+            host.set_window(function, base, limit).await?;
+        }
         if let Some(table) = &setup.rss {
             host.set_rss_table(table).await?;
         }
@@ -541,6 +541,7 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
             &mut rdma,
             ringless(RxRing::Submission),
             &rss,
+            &run_windows(),
             &setup.memory.errors,
         );
         // RDMA completions and failure records: each into its ring, in order; those for

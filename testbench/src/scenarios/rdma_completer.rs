@@ -12,6 +12,7 @@ use super::{verilated, Backend, BoxedSim, SimResult};
 use crate::bfm::pattern::Throttle;
 use crate::bfm::window_lookup::serve_window_lookups;
 use crate::bfm::Pattern;
+use crate::models::rdma::{Completion, CqRecord};
 use crate::models::windows::WindowTable;
 use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, ensure, Result};
@@ -30,32 +31,20 @@ pub fn build(backend: Backend) -> SimResult {
     })
 }
 
-/// A record from the receive path.
-#[derive(Clone, Copy, Debug)]
-pub enum Record {
-    Completion { cq: u16, qp: u32, length: u32, imm: Option<u32> },
-    Failure { cq: u16, qp: u32, psn: u32 },
-}
-
-impl Record {
-    fn cq(&self) -> u16 {
-        match *self {
-            Record::Completion { cq, .. } | Record::Failure { cq, .. } => cq,
+/// A record's entry as the format says (written here, apart from the host's parser
+/// `CqEntry`, so that stray bits anywhere in the 16 bytes show), carrying `phase`.
+fn entry_bytes(record: &CqRecord, phase: bool) -> [u8; 16] {
+    let (first, second, third) = match *record {
+        CqRecord::Completion(Completion { qp, length, imm, .. }) => {
+            (qp | (imm.is_some() as u32) << 24, length, imm.unwrap_or(0))
         }
+        CqRecord::WriteFailed { qp, psn, .. } => (qp | 1 << 25, psn, 0),
+    };
+    let mut bytes = [0u8; 16];
+    for (k, dword) in [first | (phase as u32) << 31, second, third, 0].into_iter().enumerate() {
+        bytes[4 * k..4 * k + 4].copy_from_slice(&dword.to_le_bytes());
     }
-
-    /// Its entry, as the format says, carrying `phase`.
-    fn entry(&self, phase: bool) -> [u8; 16] {
-        let (first, second, third) = match *self {
-            Record::Completion { qp, length, imm, .. } => (qp | (imm.is_some() as u32) << 24, length, imm.unwrap_or(0)),
-            Record::Failure { qp, psn, .. } => (qp | 1 << 25, psn, 0),
-        };
-        let mut bytes = [0u8; 16];
-        for (k, dword) in [first | (phase as u32) << 31, second, third, 0].into_iter().enumerate() {
-            bytes[4 * k..4 * k + 4].copy_from_slice(&dword.to_le_bytes());
-        }
-        bytes
-    }
+    bytes
 }
 
 /// A completion ring as the host set it up.
@@ -71,7 +60,8 @@ pub struct Ring {
 }
 
 pub struct CompleterRun {
-    pub records: Vec<Record>,
+    /// From the receive path: completions (`cpl_*`) and failure records (`fail_*`).
+    pub records: Vec<CqRecord>,
     /// The completion rings that exist (by ring number); a post on any other is refused.
     pub rings: BTreeMap<u16, Ring>,
     pub windows: WindowTable,
@@ -121,7 +111,7 @@ fn expect(run: &CompleterRun) -> (Vec<(u64, [u8; 16])>, Vec<u16>, u64) {
             lost += 1;
             continue;
         }
-        writes.push((addr, record.entry(phase)));
+        writes.push((addr, entry_bytes(record, phase)));
         notifies.push(cq);
         if run.errors.contains(&addr) || run.errors.contains(&(addr + 15)) {
             lost += 1;
@@ -163,8 +153,8 @@ pub fn run(sim: BoxedSim, setup: CompleterRun, config: &TbConfig) -> Result<(usi
         let mut throttle = |pattern: Pattern| Throttle::new(pattern, SmallRng::seed_from_u64(rng.gen()));
         let (mut idle, mut op_throttle) = (throttle(setup.idle), throttle(setup.backpressure));
         let (mut desc_throttle, mut data_throttle) = (throttle(setup.backpressure), throttle(setup.backpressure));
-        let mut pending: VecDeque<Record> = setup.records.iter().copied().collect();
-        let mut offered: Option<Record> = None;
+        let mut pending: VecDeque<CqRecord> = setup.records.iter().copied().collect();
+        let mut offered: Option<CqRecord> = None;
         let mut posts = Posts::default();
         let mut answers: VecDeque<(u64, PostAnswer)> = VecDeque::new();
         let mut statuses: VecDeque<(u64, bool)> = VecDeque::new();
@@ -181,10 +171,10 @@ pub fn run(sim: BoxedSim, setup: CompleterRun, config: &TbConfig) -> Result<(usi
             let now = tb.cycle();
             ensure!(now < start + 200 + 200 * setup.records.len() as u64, "hung: {} records left", pending.len());
             // Handshakes at this edge.
-            if let Some(record) = offered {
+            if let Some(record) = &offered {
                 let taken = match record {
-                    Record::Completion { .. } => tb.get(cpl_ready) != 0,
-                    Record::Failure { .. } => tb.get(fail_ready) != 0,
+                    CqRecord::Completion(_) => tb.get(cpl_ready) != 0,
+                    CqRecord::WriteFailed { .. } => tb.get(fail_ready) != 0,
                 };
                 if taken {
                     offered = None;
@@ -242,10 +232,10 @@ pub fn run(sim: BoxedSim, setup: CompleterRun, config: &TbConfig) -> Result<(usi
             if offered.is_none() && !idle.hold() {
                 offered = pending.pop_front();
             }
-            tb.set(cpl[0], matches!(offered, Some(Record::Completion { .. })) as u64);
-            tb.set(fail[0], matches!(offered, Some(Record::Failure { .. })) as u64);
+            tb.set(cpl[0], matches!(offered, Some(CqRecord::Completion(_))) as u64);
+            tb.set(fail[0], matches!(offered, Some(CqRecord::WriteFailed { .. })) as u64);
             match offered {
-                Some(Record::Completion { cq, qp, length, imm }) => {
+                Some(CqRecord::Completion(Completion { cq, qp, length, imm })) => {
                     for (port, value) in cpl[1..].iter().zip([
                         cq as u64,
                         qp as u64,
@@ -256,7 +246,7 @@ pub fn run(sim: BoxedSim, setup: CompleterRun, config: &TbConfig) -> Result<(usi
                         tb.set(*port, value);
                     }
                 }
-                Some(Record::Failure { cq, qp, psn }) => {
+                Some(CqRecord::WriteFailed { cq, qp, psn }) => {
                     for (port, value) in fail[1..].iter().zip([cq as u64, qp as u64, psn as u64]) {
                         tb.set(*port, value);
                     }
