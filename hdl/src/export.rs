@@ -159,6 +159,7 @@ pub fn shipped_blocks() -> Result<Vec<ExportedBlock>> {
         export_block("rdma_receive", &mut crate::rdma::receive::RdmaReceive::default())?,
         export_block("rdma_registers", &mut crate::rdma::registers::RdmaRegisters::default())?,
         export_block("rdma_completer", &mut crate::rdma::completer::RdmaCompleter::default())?,
+        export_block("rdma_ack", &mut crate::rdma::ack::RdmaAck::default())?,
         export_block("rdma_table4096", &mut crate::rdma::table::TransactionTable4096::default())?,
         export_block("queue_manager", &mut crate::queue::manager::QueueManager::new(4 * crate::tx::TX_QUEUES))?,
         export_block("queue_manager256", &mut crate::queue::manager::QueueManager::new(256))?,

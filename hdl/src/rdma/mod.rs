@@ -10,8 +10,10 @@
 //! which carries a verdict out on the stored frame; and [`receive::RdmaReceive`], the
 //! receive path that wires them together with a frame store, the DMA write engine and the
 //! completion poster; [`registers::RdmaRegisters`], the host's BAR0 interface to it; and
-//! [`completer::RdmaCompleter`], which writes the completions into host completion rings.
-//! Next (issue 5): ACKs on the TX stream.
+//! [`completer::RdmaCompleter`], which writes the completions into host completion rings;
+//! and [`ack::RdmaAck`], which builds RoCEv2 acknowledgements for the TX stream.
+//! Next (issue 5): the receive path asking for ACKs, and the NIC sending them.
+pub mod ack;
 pub mod completer;
 pub mod decide;
 pub mod parser;

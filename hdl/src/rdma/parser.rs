@@ -53,7 +53,7 @@ const POLYNOMIAL: u32 = 0xEDB8_8320;
 const RESIDUE: u32 = 0xDEBB_20E3;
 
 /// The register after `bits` bits of `data` (least significant first).
-const fn crc_bits(mut state: u32, data: u64, bits: u32) -> u32 {
+pub(crate) const fn crc_bits(mut state: u32, data: u64, bits: u32) -> u32 {
     let mut i = 0;
     while i < bits {
         let feedback = (state ^ (data >> i) as u32) & 1;

@@ -151,6 +151,59 @@ impl RocePacket {
     }
 }
 
+/// AETH syndrome of a positive acknowledgement that grants no end-to-end credit: credit
+/// count 31, "invalid" (IBA 9.7.5.1), what a responder without flow control sends.
+pub const SYNDROME_ACK: u8 = 0x1F;
+
+/// An RC Acknowledge (IBA 9.7.5): BTH opcode 0x11, then the ACK Extended Transport Header,
+/// syndrome 8 | MSN 24. AckReq, SE and the pad are 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ack {
+    pub src_mac: [u8; 6],
+    pub dst_mac: [u8; 6],
+    pub src_ip: [u8; 4],
+    pub dst_ip: [u8; 4],
+    pub src_port: u16,
+    pub pkey: u16,
+    /// The requester's QP.
+    pub dest_qp: u32,
+    /// The PSN acknowledged.
+    pub psn: u32,
+    pub syndrome: u8,
+    pub msn: u32,
+}
+
+impl Ack {
+    /// The acknowledgement as a packet: the AETH is the first (and only) thing after the
+    /// BTH, so it travels as the payload of an opcode that has neither RETH nor ImmDt; its
+    /// 4 bytes need no pad.
+    pub fn packet(&self) -> RocePacket {
+        let aeth = ((self.syndrome as u32) << 24) | (self.msn & PSN_MASK);
+        RocePacket {
+            src_mac: self.src_mac,
+            dst_mac: self.dst_mac,
+            src_ip: self.src_ip,
+            dst_ip: self.dst_ip,
+            src_port: self.src_port,
+            bth: Bth {
+                opcode: opcode::ACK,
+                solicited: false,
+                pad_count: 0,
+                pkey: self.pkey,
+                dest_qp: self.dest_qp,
+                ack_req: false,
+                psn: self.psn,
+            },
+            reth: None,
+            imm: None,
+            payload: aeth.to_be_bytes().to_vec(),
+        }
+    }
+    pub fn encode(&self) -> Vec<u8> {
+        self.packet().encode()
+    }
+}
+
 /// Why a frame is not a RoCEv2 packet the table can look at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NotRoce {

@@ -11,6 +11,7 @@ pub mod llq;
 pub mod nic_rx;
 pub mod nic_tx;
 pub mod queue;
+pub mod rdma_ack;
 pub mod rdma_completer;
 pub mod rdma_decide;
 pub mod rdma_receive;
