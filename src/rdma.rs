@@ -118,7 +118,8 @@ fn parse_setup(text: &str) -> Result<(Vec<DecideOp>, Axi4MemoryConfig)> {
     for (i, q) in setup.qp.iter().enumerate() {
         ensure!(q.qp <= PSN_MASK, "qp #{i}: QP {:#x} is not 24 bits", q.qp);
         ensure!(q.psn <= PSN_MASK, "qp #{i}: PSN {:#x} is not 24 bits", q.psn);
-        ops.push(DecideOp::OpenQp { qp: q.qp, psn: q.psn });
+        // The receive path sends no ACKs yet: the requester's QP joins the setup with them.
+        ops.push(DecideOp::OpenQp { qp: q.qp, psn: q.psn, remote_qp: 0 });
     }
     for (i, t) in setup.transaction.iter().enumerate() {
         let what = format!("transaction #{i} (QP {:#x}, first PSN {:#x})", t.qp, t.first_psn);

@@ -446,7 +446,7 @@ fn rdma_bench_message(mtu: usize, data: &[u8]) -> Vec<crate::scenarios::rdma_dec
         cq: 0,
         function: 0,
     };
-    let mut ops = vec![DecideOp::OpenQp { qp, psn: 0 }, DecideOp::Install(transaction)];
+    let mut ops = vec![DecideOp::OpenQp { qp, psn: 0, remote_qp: qp + 1 }, DecideOp::Install(transaction)];
     ops.extend(packets.into_iter().map(DecideOp::Packet));
     ops
 }

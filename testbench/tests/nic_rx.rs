@@ -158,7 +158,7 @@ fn rdma_writes_are_placed_while_other_frames_reach_the_rx_queues() {
         let data: Vec<u8> = (0..len).map(|_| rng.gen()).collect();
         let packets = write_message(&template, first_psn, va, 0x5000 + m as u32, mtu, &data, imm);
         if m < 2 {
-            commands.push(DecideOp::OpenQp { qp, psn: first_psn });
+            commands.push(DecideOp::OpenQp { qp, psn: first_psn, remote_qp: qp + 1 });
         }
         commands.push(DecideOp::Install(Transaction {
             qp,
@@ -226,7 +226,7 @@ fn rdma_completions_that_cannot_be_written_are_counted() {
     use ferronic_testbench::scenarios::roce_parser::random_packet;
     let mut rng = rand::rngs::SmallRng::seed_from_u64(45);
     // Three QPs: a table row holds four transactions of one QP.
-    let mut commands: Vec<_> = (0x44..0x47).map(|qp| DecideOp::OpenQp { qp, psn: 500 }).collect();
+    let mut commands: Vec<_> = (0x44..0x47).map(|qp| DecideOp::OpenQp { qp, psn: 500, remote_qp: qp + 1 }).collect();
     let mut frames = Vec::new();
     for (m, (cq, function)) in
         [(32u16, 0u8), (33, 0), (34, 0), (35, 0), (300, 0), (32, 40), (32, 0)].into_iter().enumerate()

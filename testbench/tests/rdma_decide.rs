@@ -86,8 +86,8 @@ fn every_bad_input_gets_its_verdict() {
     };
     let good = message(first, 0x1_0000, &data, Some(0xABCD));
     let mut ops = vec![
-        DecideOp::OpenQp { qp, psn: first },
-        DecideOp::OpenQp { qp: qp + 256, psn: 0 }, // the same slot: refused
+        DecideOp::OpenQp { qp, psn: first, remote_qp: 0xAB_CDEF },
+        DecideOp::OpenQp { qp: qp + 256, psn: 0, remote_qp: 1 }, // the same slot: refused
         DecideOp::Install(transaction(first, 0x1_0000, data.len())),
     ];
     let mut wrong_key = good[0].clone();
@@ -114,7 +114,7 @@ fn every_bad_input_gets_its_verdict() {
     ops.extend(short_region.iter().cloned().map(DecideOp::Packet));
     // The host gives up on it and moves the QP on; a packet where no transaction is.
     ops.push(DecideOp::Retire { qp, first_psn: next });
-    ops.push(DecideOp::OpenQp { qp, psn: (next + 2) & PSN_MASK });
+    ops.push(DecideOp::OpenQp { qp, psn: (next + 2) & PSN_MASK, remote_qp: 0x12_3456 });
     let mut orphan = good[1].clone();
     orphan.bth.psn = (next + 2) & PSN_MASK;
     ops.push(DecideOp::Packet(orphan));

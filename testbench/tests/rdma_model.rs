@@ -162,7 +162,7 @@ proptest! {
         order.extend(dups);
         packets = order.iter().map(|&i| packets[i].clone()).collect();
         let mut model = PlacementModel::new(256, 256, 64);
-        prop_assert!(model.open_qp(0x12, first_psn).is_ok());
+        prop_assert!(model.open_qp(0x12, first_psn, 0x100).is_ok());
         prop_assert!(model.install(transaction(0x12, first_psn, va, len, mtu)).is_ok());
         let mut placed = 0;
         for p in &packets {
@@ -185,7 +185,7 @@ fn every_bad_input_falls_back_with_its_reason_and_writes_nothing() {
     let packets = write_message(&template(), 100, 0x9000, 0x77, 256, &data, None);
     // One row of four ways.
     let mut model = PlacementModel::new(4, 16, 64);
-    assert_eq!(model.open_qp(0x12, 100), Ok(()));
+    assert_eq!(model.open_qp(0x12, 100, 0x100), Ok(()));
     assert_eq!(model.install(transaction(0x12, 100, 0x9000, 3 * 256, 256)), Ok(0));
     let fb = |reason, placed_before| Outcome::Fallback { reason, placed_before };
 
@@ -240,24 +240,65 @@ fn every_bad_input_falls_back_with_its_reason_and_writes_nothing() {
 #[test]
 fn qps_open_and_close_in_their_slots() {
     let mut model = PlacementModel::new(4, 16, 64);
-    assert_eq!(model.open_qp(0x12, 7), Ok(()));
-    assert_eq!(model.open_qp(0x22, 0), Err(OpenError::SlotBusy), "0x22 mod 16 is 0x12's slot");
-    assert_eq!(model.open_qp(0x13, 0), Ok(()));
+    assert_eq!(model.open_qp(0x12, 7, 0x100), Ok(()));
+    assert_eq!(model.open_qp(0x22, 0, 0x100), Err(OpenError::SlotBusy), "0x22 mod 16 is 0x12's slot");
+    assert_eq!(model.open_qp(0x13, 0, 0x100), Ok(()));
     assert_eq!(model.install(transaction(0x12, 7, 0x5000, 256, 256)), Ok(0));
     let packet = write_message(&template(), 7, 0x5000, 0x77, 256, &[9; 256], None).remove(0);
     assert!(!model.close_qp(0x22));
     assert!(model.close_qp(0x12));
     assert_eq!(model.receive(&packet), Outcome::Fallback { reason: FallbackReason::UnknownQp, placed_before: false });
-    assert_eq!(model.open_qp(0x22, 0), Ok(()));
+    assert_eq!(model.open_qp(0x22, 0, 0x100), Ok(()));
     assert!(model.close_qp(0x22));
-    assert_eq!(model.open_qp(0x12, 7), Ok(()));
+    assert_eq!(model.open_qp(0x12, 7, 0x100), Ok(()));
     assert_eq!(model.receive(&packet), Outcome::Placed { addr: 0x5000, len: 256, function: 0 });
     assert_eq!(model.receive(&packet), Outcome::Duplicate);
     assert_eq!(model.window_of(0x12).map(|w| w.base), Some(8));
     // Opened again: the window starts afresh, the transaction is complete and gone.
-    assert_eq!(model.open_qp(0x12, 7), Ok(()));
+    assert_eq!(model.open_qp(0x12, 7, 0x100), Ok(()));
     assert_eq!(
         model.receive(&packet),
         Outcome::Fallback { reason: FallbackReason::NoTransaction, placed_before: false }
     );
+}
+
+/// Acknowledgements, worked by hand from the rules on `AckDue`: one per completed message
+/// and one per placed or duplicate packet with AckReq, cumulative (the PSN before the
+/// window's start), the MSN counting completed messages; none for software's packets.
+#[test]
+fn acknowledgements_are_cumulative_and_coalesced_per_message() {
+    let data = vec![0x5A; 3 * 256];
+    let mut packets = write_message(&template(), 100, 0x9000, 0x77, 256, &data, None);
+    for p in packets.iter_mut() {
+        p.bth.ack_req = false;
+    }
+    let mut model = PlacementModel::new(4, 16, 64);
+    assert_eq!(model.open_qp(0x12, 100, 0x777), Ok(()));
+    assert_eq!(model.install(transaction(0x12, 100, 0x9000, 3 * 256, 256)), Ok(0));
+    let due = |psn, msn| AckDue { qp: 0x12, remote_qp: 0x777, psn, msn };
+
+    model.receive(&packets[1]);
+    assert_eq!(model.acks, [], "no AckReq, message not complete");
+    let mut asking = packets[2].clone();
+    asking.bth.ack_req = true;
+    model.receive(&asking);
+    assert_eq!(model.acks, [due(99, 0)], "AckReq: nothing at the window's start has arrived");
+    model.receive(&packets[0]);
+    assert_eq!(model.acks[1..], [due(102, 1)], "the message completes: all three PSNs");
+    model.receive(&asking);
+    assert_eq!(model.acks[2..], [due(102, 1)], "a duplicate asking again is acknowledged again");
+    model.receive(&packets[1]);
+    let mut send = asking.clone();
+    send.bth.opcode = opcode::SEND_ONLY;
+    model.receive(&send);
+    assert_eq!(model.acks.len(), 3, "a silent duplicate and software's packet: no ACK");
+    // Reopening starts the count again; PSN 0 acknowledges 0xFFFFFF.
+    assert_eq!(model.open_qp(0x12, 0, 0x778), Ok(()));
+    model.receive(&asking);
+    assert_eq!(model.acks.len(), 3, "no transaction: software's");
+    let mut wrap = write_message(&template(), 0, 0xA000, 0x77, 256, &data[..256], None).remove(0);
+    wrap.bth.ack_req = true;
+    assert!(model.install(transaction(0x12, 0, 0xA000, 512, 256)).is_ok());
+    model.receive(&wrap);
+    assert_eq!(model.acks[3..], [AckDue { qp: 0x12, remote_qp: 0x778, psn: 0, msn: 0 }]);
 }

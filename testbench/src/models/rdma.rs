@@ -519,12 +519,29 @@ impl CqRecord {
     }
 }
 
-/// Per-QP receive window: the PSN at its start and which of the next `window` PSNs arrived.
+/// Per-QP receive window: the PSN at its start and which of the next `window` PSNs
+/// arrived; and for its acknowledgements, the requester's QP and the messages completed
+/// since the QP was opened (the MSN, 24 bits).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct QpWindow {
     pub qp: u32,
     pub base: u32,
     pub arrived: u64,
+    pub remote_qp: u32,
+    pub msn: u32,
+}
+
+/// An acknowledgement the responder owes (IBA 9.7.5.1, coalesced as issue 5 says): after a
+/// packet that completes its message, and after a packet that asks for one (AckReq) and is
+/// placed or dropped as a duplicate (its ACK may have been lost). Cumulative: `psn` is the
+/// last PSN before the window's start, every PSN up to it has arrived; `msn` counts the
+/// QP's completed messages. Packets handed to software are software's to acknowledge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AckDue {
+    pub qp: u32,
+    pub remote_qp: u32,
+    pub psn: u32,
+    pub msn: u32,
 }
 
 /// Why the card refused to open a QP.
@@ -552,6 +569,7 @@ pub struct PlacementModel {
     qps: Vec<Option<QpWindow>>,
     pub memory: SparseMemory,
     pub completions: Vec<Completion>,
+    pub acks: Vec<AckDue>,
 }
 
 /// `a - b` in 24-bit PSN space.
@@ -571,6 +589,7 @@ impl PlacementModel {
             qps: vec![None; qp_slots],
             memory: SparseMemory::new(),
             completions: Vec::new(),
+            acks: Vec::new(),
         }
     }
 
@@ -578,15 +597,23 @@ impl PlacementModel {
         (qp & PSN_MASK) as usize % self.qps.len()
     }
 
-    /// Opens `qp` to receive from `expected_psn` (its window starts there, empty). Opening
-    /// an open QP starts its window again.
-    pub fn open_qp(&mut self, qp: u32, expected_psn: u32) -> Result<(), OpenError> {
+    /// Opens `qp` to receive from `expected_psn` (its window starts there, empty; no
+    /// message completed) from the requester's QP `remote_qp`. Opening an open QP starts it
+    /// again.
+    pub fn open_qp(&mut self, qp: u32, expected_psn: u32, remote_qp: u32) -> Result<(), OpenError> {
         let slot = self.qp_slot(qp);
         if matches!(self.qps[slot], Some(w) if w.qp != qp) {
             return Err(OpenError::SlotBusy);
         }
-        self.qps[slot] = Some(QpWindow { qp, base: expected_psn & PSN_MASK, arrived: 0 });
+        let base = expected_psn & PSN_MASK;
+        self.qps[slot] = Some(QpWindow { qp, base, arrived: 0, remote_qp: remote_qp & PSN_MASK, msn: 0 });
         Ok(())
+    }
+
+    /// The acknowledgement of `qp`'s window as it stands.
+    fn ack_due(&self, qp: u32) -> AckDue {
+        let w = self.window_of(qp).expect("acknowledged QPs are open");
+        AckDue { qp, remote_qp: w.remote_qp, psn: w.base.wrapping_sub(1) & PSN_MASK, msn: w.msn }
     }
 
     /// Closes `qp`; false if it is not open. Its transactions stay until retired.
@@ -631,6 +658,9 @@ impl PlacementModel {
         // Arrived already: behind the window (it only moves past PSNs that arrived) or
         // recorded in it. Dropped, whether or not its transaction is still installed.
         if offset >= 1 << 23 || (offset < self.window && window.arrived >> offset & 1 != 0) {
+            if p.bth.ack_req {
+                self.acks.push(self.ack_due(qp));
+            }
             return Outcome::Duplicate;
         }
         let Some((entry, t)) = self.table.lookup(qp, psn) else {
@@ -667,10 +697,15 @@ impl PlacementModel {
         let progress = self.progress.get_mut(&entry).expect("an entry in use counts its packets");
         progress.placed += 1;
         progress.imm = p.imm.or(progress.imm);
-        if progress.placed == t.packets {
+        let complete = progress.placed == t.packets;
+        if complete {
             self.completions.push(Completion { cq: t.cq, qp, length: t.length, imm: progress.imm });
             self.table.remove(entry);
             self.progress.remove(&entry);
+            w.msn = (w.msn + 1) & PSN_MASK;
+        }
+        if complete || p.bth.ack_req {
+            self.acks.push(self.ack_due(qp));
         }
         Outcome::Placed { addr, len: len as usize, function: t.function }
     }

@@ -42,10 +42,20 @@ pub fn model() -> PlacementModel {
 /// One input to the decider.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DecideOp {
-    OpenQp { qp: u32, psn: u32 },
-    CloseQp { qp: u32 },
+    /// `remote_qp`: the requester's QP, where the QP's acknowledgements go.
+    OpenQp {
+        qp: u32,
+        psn: u32,
+        remote_qp: u32,
+    },
+    CloseQp {
+        qp: u32,
+    },
     Install(Transaction),
-    Retire { qp: u32, first_psn: u32 },
+    Retire {
+        qp: u32,
+        first_psn: u32,
+    },
     Packet(RocePacket),
 }
 
@@ -89,7 +99,8 @@ pub fn random_traffic(messages: usize, seed: u64) -> Vec<DecideOp> {
         .iter()
         .map(|_| if rng.gen() { PSN_MASK - rng.gen_range(0..20) } else { rng.gen_range(0..=PSN_MASK) })
         .collect();
-    let mut ops: Vec<DecideOp> = qps.iter().zip(&next_psn).map(|(&qp, &psn)| DecideOp::OpenQp { qp, psn }).collect();
+    let mut ops: Vec<DecideOp> =
+        qps.iter().zip(&next_psn).map(|(&qp, &psn)| DecideOp::OpenQp { qp, psn, remote_qp: qp ^ 0x80_0001 }).collect();
     let template = template(&mut rng);
     // Per QP, the ops still to send, in order; merged at random.
     let mut streams: Vec<VecDeque<DecideOp>> = vec![VecDeque::new(); qps.len()];
@@ -169,7 +180,7 @@ pub fn random_traffic(messages: usize, seed: u64) -> Vec<DecideOp> {
         next_psn[q] = (first_psn + t.packets) & PSN_MASK;
         if broken {
             stream.push_back(DecideOp::Retire { qp, first_psn });
-            stream.push_back(DecideOp::OpenQp { qp, psn: next_psn[q] });
+            stream.push_back(DecideOp::OpenQp { qp, psn: next_psn[q], remote_qp: rng.gen_range(0..1 << 24) });
         }
         if rng.gen_range(0..10) == 0 {
             let mut other = packets_of_other_kinds(&template, &mut rng, qp, next_psn[q]);
@@ -236,7 +247,10 @@ pub fn command_fields(op: &DecideOp) -> [u64; 10] {
             fields
         }
         DecideOp::Retire { qp, first_psn } => [OP_RETIRE, qp as u64, first_psn as u64, 0, 0, 0, 0, 0, 0, 0],
-        DecideOp::OpenQp { qp, psn } => [OP_OPEN_QP, qp as u64, psn as u64, 0, 0, 0, 0, 0, 0, 0],
+        // Open carries the requester's QP where install carries its packet count.
+        DecideOp::OpenQp { qp, psn, remote_qp } => {
+            [OP_OPEN_QP, qp as u64, psn as u64, remote_qp as u64, 0, 0, 0, 0, 0, 0]
+        }
         DecideOp::CloseQp { qp } => [OP_CLOSE_QP, qp as u64, 0, 0, 0, 0, 0, 0, 0, 0],
         DecideOp::Packet(_) => unreachable!("packets are not commands"),
     }
@@ -251,7 +265,7 @@ pub fn model_command(model: &mut PlacementModel, op: &DecideOp) -> (u64, Option<
             Some(entry) => (STATUS_OK, Some(entry)),
             None => (STATUS_NOT_FOUND, None),
         },
-        DecideOp::OpenQp { qp, psn } => match model.open_qp(qp, psn) {
+        DecideOp::OpenQp { qp, psn, remote_qp } => match model.open_qp(qp, psn, remote_qp) {
             Ok(()) => (STATUS_OK, None),
             Err(_) => (STATUS_QP_BUSY, None),
         },

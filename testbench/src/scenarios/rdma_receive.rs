@@ -213,7 +213,7 @@ pub fn long_message_traffic(bytes: usize, mtu: usize, seed: u64) -> Vec<ReceiveO
         function: 0,
     };
     let mut ops = vec![
-        ReceiveOp::Command(DecideOp::OpenQp { qp, psn: first_psn }),
+        ReceiveOp::Command(DecideOp::OpenQp { qp, psn: first_psn, remote_qp: qp + 1 }),
         ReceiveOp::Command(DecideOp::Install(transaction)),
     ];
     let frame = |p: &RocePacket| ReceiveOp::Frame { bytes: p.encode(), mac_error: false };
