@@ -27,7 +27,10 @@ fn random_traffic_gets_the_models_verdicts_on_both_backends() {
             if backend == Backend::Verilator {
                 // The mix must reach every verdict, or the test proves less than it says.
                 let r = &report;
-                assert!(r.placed > 0 && r.duplicates > 0 && r.completions > 0 && r.commands_refused > 0, "{r:?}");
+                assert!(
+                    r.placed > 0 && r.duplicates > 0 && r.completions > 0 && r.acks > 0 && r.commands_refused > 0,
+                    "{r:?}"
+                );
                 for reason in [
                     REASON_UNKNOWN_QP,
                     REASON_NO_TRANSACTION,

@@ -55,8 +55,9 @@ pub const QP_SLOTS: usize = 256;
 /// PSNs in a QP's receive window.
 pub const WINDOW: u64 = 64;
 
-/// QP context word: open 0, QP 24:1, window start PSN 48:25, arrived bitmap 112:49.
-const QP_BITS: usize = 113;
+/// QP context word: open 0, QP 24:1, window start PSN 48:25, arrived bitmap 112:49,
+/// the requester's QP 136:113, messages completed (MSN) 160:137.
+const QP_BITS: usize = 161;
 /// Progress word: packets still to come 23:0, immediate arrived 24, immediate 56:25.
 const PROGRESS_BITS: usize = 57;
 
@@ -130,6 +131,8 @@ pub struct PacketDecider {
     /// Immediate data (Last and Only with immediate).
     pub pkt_imm: Signal<In, Bits<32>>,
     pub pkt_length: Signal<In, Bits<16>>,
+    /// The BTH's AckReq.
+    pub pkt_ack_req: Signal<In, Bit>,
     // Verdicts, one per packet, in order.
     pub verdict_valid: Signal<Out, Bit>,
     pub verdict_ready: Signal<In, Bit>,
@@ -146,6 +149,13 @@ pub struct PacketDecider {
     pub verdict_message_length: Signal<Out, Bits<32>>,
     pub verdict_has_imm: Signal<Out, Bit>,
     pub verdict_imm: Signal<Out, Bits<32>>,
+    /// An acknowledgement is owed (place completing its message, or place / drop with
+    /// AckReq): to the requester's QP `verdict_ack_qp`, for every PSN up to
+    /// `verdict_ack_psn`, with the QP's completed messages `verdict_msn`.
+    pub verdict_ack: Signal<Out, Bit>,
+    pub verdict_ack_qp: Signal<Out, Bits<24>>,
+    pub verdict_ack_psn: Signal<Out, Bits<24>>,
+    pub verdict_msn: Signal<Out, Bits<24>>,
     /// Transactions installed.
     pub entries: Signal<Out, Bits<13>>,
     /// Verdicts taken, by action.
@@ -196,6 +206,7 @@ pub struct PacketDecider {
     opcode: DFF<Bits<8>>,
     imm: DFF<Bits<32>>,
     payload_length: DFF<Bits<16>>,
+    ack_req: DFF<Bit>,
     // The table's answer to the lookup.
     hit: DFF<Bit>,
     entry: DFF<Bits<8>>,
@@ -257,6 +268,13 @@ pub struct PacketDecider {
     placed_count: DFF<Bits<32>>,
     duplicate_count: DFF<Bits<32>>,
     software_count: DFF<Bits<32>>,
+    /// The acknowledgement of the packet in hand; the window start less one, kept current
+    /// every cycle as `offset` is (an ACK's PSN is one short of the next expected).
+    ack: DFF<Bit>,
+    ack_qp: DFF<Bits<24>>,
+    ack_psn: DFF<Bits<24>>,
+    msn: DFF<Bits<24>>,
+    start_less_one: DFF<Bits<24>>,
 
     is_write: Signal<Local, Bit>,
     carries_reth: Signal<Local, Bit>,
@@ -269,6 +287,7 @@ pub struct PacketDecider {
     /// The arrived bitmap's bit for the packet's PSN.
     arrived_at_offset: Signal<Local, Bit>,
     slid_start: Signal<Local, Bits<24>>,
+    msn_next: Signal<Local, Bits<24>>,
     slid_arrived: Signal<Local, Bits<64>>,
 }
 
@@ -306,6 +325,7 @@ impl Default for PacketDecider {
             pkt_rkey: Default::default(),
             pkt_imm: Default::default(),
             pkt_length: Default::default(),
+            pkt_ack_req: Default::default(),
             verdict_valid: Default::default(),
             verdict_ready: Default::default(),
             verdict_action: Default::default(),
@@ -319,6 +339,10 @@ impl Default for PacketDecider {
             verdict_message_length: Default::default(),
             verdict_has_imm: Default::default(),
             verdict_imm: Default::default(),
+            verdict_ack: Default::default(),
+            verdict_ack_qp: Default::default(),
+            verdict_ack_psn: Default::default(),
+            verdict_msn: Default::default(),
             entries: Default::default(),
             placed_packets: Default::default(),
             dropped_duplicates: Default::default(),
@@ -363,6 +387,12 @@ impl Default for PacketDecider {
             opcode: Default::default(),
             imm: Default::default(),
             payload_length: Default::default(),
+            ack_req: Default::default(),
+            ack: Default::default(),
+            ack_qp: Default::default(),
+            ack_psn: Default::default(),
+            msn: Default::default(),
+            start_less_one: Default::default(),
             hit: Default::default(),
             entry: Default::default(),
             index: Default::default(),
@@ -421,6 +451,7 @@ impl Default for PacketDecider {
             lowest_zero_next: Default::default(),
             arrived_at_offset: Default::default(),
             slid_start: Default::default(),
+            msn_next: Default::default(),
             slid_arrived: Default::default(),
         }
     }
@@ -495,7 +526,13 @@ impl Logic for PacketDecider {
             done_at,
             placed_count,
             duplicate_count,
-            software_count
+            software_count,
+            ack_req,
+            ack,
+            ack_qp,
+            ack_psn,
+            msn,
+            start_less_one
         );
         self.transactions.clk.next = self.clk.val();
         self.transactions.rst.next = self.rst.val();
@@ -555,6 +592,8 @@ impl Logic for PacketDecider {
         // PSN − window start, kept up to date every cycle: the QP word is steady long before
         // the check needs it (the lookup takes 8 cycles).
         self.offset.d.next = self.psn.q.val() - self.qp_word.q.val().get_bits::<24>(25);
+        self.start_less_one.d.next = self.qp_word.q.val().get_bits::<24>(25) - 1;
+        self.msn_next.next = self.msn.q.val() + bit_cast::<24, 1>(self.complete.q.val().into());
         self.arrived_at_offset.next =
             ((self.qp_word.q.val().get_bits::<64>(49) >> self.offset.q.val().get_bits::<6>(0)) & 1) != 0;
         self.mtu_bytes.next = 256.into();
@@ -615,6 +654,7 @@ impl Logic for PacketDecider {
                 self.opcode.d.next = self.pkt_opcode.val();
                 self.imm.d.next = self.pkt_imm.val();
                 self.payload_length.d.next = self.pkt_length.val();
+                self.ack_req.d.next = self.pkt_ack_req.val();
                 if self.cmd_valid.val() {
                     self.qp.d.next = self.cmd_qp.val();
                     self.psn.d.next = self.cmd_first_psn.val();
@@ -671,9 +711,11 @@ impl Logic for PacketDecider {
                     if self.qp_word.q.val().get_bit(0) & (self.qp_word.q.val().get_bits::<24>(1) != self.qp.q.val()) {
                         self.done_code.d.next = self.status_qp_busy.val();
                     } else {
+                        // The requester's QP comes in the packets field; no message done yet.
                         self.qp_write_data.d.next = bit_cast::<QP_BITS, 1>(true.into())
                             | (bit_cast::<QP_BITS, 24>(self.qp.q.val()) << 1)
-                            | (bit_cast::<QP_BITS, 24>(self.psn.q.val()) << 25);
+                            | (bit_cast::<QP_BITS, 24>(self.psn.q.val()) << 25)
+                            | (bit_cast::<QP_BITS, 24>(self.packets.q.val()) << 113);
                         self.qp_write.d.next = true;
                     }
                 } else if self.qp_word.q.val().get_bit(0) & (self.qp_word.q.val().get_bits::<24>(1) == self.qp.q.val())
@@ -743,6 +785,10 @@ impl Logic for PacketDecider {
             DecideState::Decide => {
                 self.action.d.next = self.action_software.val();
                 self.complete.d.next = false;
+                self.ack.d.next = false;
+                self.ack_qp.d.next = self.qp_word.q.val().get_bits::<24>(113);
+                self.ack_psn.d.next = self.start_less_one.q.val();
+                self.msn.d.next = self.qp_word.q.val().get_bits::<24>(137);
                 self.arrived.d.next = self.qp_word.q.val().get_bits::<64>(49)
                     | (bit_cast::<64, 1>(true.into()) << self.window_offset.q.val());
                 self.remaining.d.next = self.progress_word.q.val().get_bits::<24>(0) - 1;
@@ -760,6 +806,7 @@ impl Logic for PacketDecider {
                 } else if self.duplicate.q.val() {
                     self.action.d.next = self.action_drop.val();
                     self.reason.d.next = 0.into();
+                    self.ack.d.next = self.ack_req.q.val();
                 } else if !self.hit.q.val() {
                     self.reason.d.next = self.reason_no_transaction.val();
                 } else if !self.in_window.q.val() {
@@ -787,10 +834,15 @@ impl Logic for PacketDecider {
                 self.state.d.next = DecideState::WriteBack;
             }
             DecideState::WriteBack => {
+                self.ack.d.next = self.complete.q.val() | self.ack_req.q.val();
+                self.ack_psn.d.next = self.start_less_one.q.val() + bit_cast::<24, 7>(self.slide.q.val());
+                self.msn.d.next = self.msn_next.val();
                 self.qp_write_data.d.next = bit_cast::<QP_BITS, 1>(true.into())
                     | (bit_cast::<QP_BITS, 24>(self.qp.q.val()) << 1)
                     | (bit_cast::<QP_BITS, 24>(self.slid_start.val()) << 25)
-                    | (bit_cast::<QP_BITS, 64>(self.slid_arrived.val()) << 49);
+                    | (bit_cast::<QP_BITS, 64>(self.slid_arrived.val()) << 49)
+                    | (bit_cast::<QP_BITS, 24>(self.ack_qp.q.val()) << 113)
+                    | (bit_cast::<QP_BITS, 24>(self.msn_next.val()) << 137);
                 self.qp_write.d.next = true;
                 self.progress_write_data.d.next = bit_cast::<PROGRESS_BITS, 24>(self.remaining.q.val())
                     | (bit_cast::<PROGRESS_BITS, 1>(self.has_imm.q.val().into()) << 24)
@@ -845,6 +897,10 @@ impl Logic for PacketDecider {
         self.verdict_message_length.next = self.t_length.q.val();
         self.verdict_has_imm.next = self.has_imm.q.val();
         self.verdict_imm.next = self.message_imm.q.val();
+        self.verdict_ack.next = self.ack.q.val();
+        self.verdict_ack_qp.next = self.ack_qp.q.val();
+        self.verdict_ack_psn.next = self.ack_psn.q.val();
+        self.verdict_msn.next = self.msn.q.val();
         self.entries.next = self.transactions.entries.val();
         self.placed_packets.next = self.placed_count.q.val();
         self.dropped_duplicates.next = self.duplicate_count.q.val();
@@ -867,8 +923,9 @@ crate::native_ports!(
     impl[] PacketDecider;
     clk, rst, cmd_valid, cmd_ready, cmd_op, cmd_qp, cmd_first_psn, cmd_packets, cmd_va, cmd_length, cmd_rkey,
     cmd_path_mtu, cmd_cq, cmd_function, done_valid, done_status, done_entry,
-    pkt_valid, pkt_ready, pkt_opcode, pkt_qp, pkt_psn, pkt_va, pkt_rkey, pkt_imm, pkt_length,
+    pkt_valid, pkt_ready, pkt_opcode, pkt_qp, pkt_psn, pkt_va, pkt_rkey, pkt_imm, pkt_length, pkt_ack_req,
     verdict_valid, verdict_ready, verdict_action, verdict_reason, verdict_addr, verdict_length, verdict_function,
     verdict_complete, verdict_cq, verdict_qp, verdict_message_length, verdict_has_imm, verdict_imm,
+    verdict_ack, verdict_ack_qp, verdict_ack_psn, verdict_msn,
     entries, placed_packets, dropped_duplicates, software_packets,
 );

@@ -149,8 +149,8 @@ pub struct RdmaReceive {
 
     roce: RoceParser,
     /// A register slice behind the parser; `tuser`: the frame's flag (bit 0) and, on the
-    /// last beat, the header record (211:1).
-    parsed_slice: StreamSlice<64, 8, 212>,
+    /// last beat, the header record (212:1).
+    parsed_slice: StreamSlice<64, 8, 213>,
     frame_fifo: FrameStore,
     header_fifo: HeaderQueue,
     decider: PacketDecider,
@@ -394,7 +394,7 @@ impl Logic for RdmaReceive {
         self.status_fifo.rst.next = self.rst.val();
 
         // Parser -> register slice (each beat with the header record the parser gives on
-        // the last, in `tuser` 211:1, so the parser's verdict logic ends at a register) ->
+        // the last, in `tuser` 212:1, so the parser's verdict logic ends at a register) ->
         // frame store and header queue: a frame's last beat goes in with its header record,
         // so it waits for room in both.
         // A frame longer than the frame store (2048 beats) would never reach its tlast and
@@ -435,16 +435,17 @@ impl Logic for RdmaReceive {
         // Header record: kind 1:0, MAC error 2 (filled in behind the slice), opcode 10:3,
         // QP 34:11, PSN 58:35, VA 122:59, R_Key 154:123, immediate 186:155, payload offset
         // 194:187, payload length 210:195.
-        self.parsed_slice.s_axis.tuser.next = bit_cast::<212, 1>(self.roce.m_axis.tuser.val())
-            | (bit_cast::<212, 2>(self.roce.meta_kind.val()) << 1)
-            | (bit_cast::<212, 8>(self.roce.meta_opcode.val()) << 4)
-            | (bit_cast::<212, 24>(self.roce.meta_dest_qp.val()) << 12)
-            | (bit_cast::<212, 24>(self.roce.meta_psn.val()) << 36)
-            | (bit_cast::<212, 64>(self.roce.meta_va.val()) << 60)
-            | (bit_cast::<212, 32>(self.roce.meta_rkey.val()) << 124)
-            | (bit_cast::<212, 32>(self.roce.meta_imm.val()) << 156)
-            | (bit_cast::<212, 8>(self.roce.meta_payload_offset.val()) << 188)
-            | (bit_cast::<212, 16>(self.roce.meta_payload_length.val()) << 196);
+        self.parsed_slice.s_axis.tuser.next = bit_cast::<213, 1>(self.roce.m_axis.tuser.val())
+            | (bit_cast::<213, 2>(self.roce.meta_kind.val()) << 1)
+            | (bit_cast::<213, 8>(self.roce.meta_opcode.val()) << 4)
+            | (bit_cast::<213, 24>(self.roce.meta_dest_qp.val()) << 12)
+            | (bit_cast::<213, 24>(self.roce.meta_psn.val()) << 36)
+            | (bit_cast::<213, 64>(self.roce.meta_va.val()) << 60)
+            | (bit_cast::<213, 32>(self.roce.meta_rkey.val()) << 124)
+            | (bit_cast::<213, 32>(self.roce.meta_imm.val()) << 156)
+            | (bit_cast::<213, 8>(self.roce.meta_payload_offset.val()) << 188)
+            | (bit_cast::<213, 16>(self.roce.meta_payload_length.val()) << 196)
+            | (bit_cast::<213, 1>(self.roce.meta_ack_req.val().into()) << 212);
         self.frame_error.next = self.frame_bad.q.val() | self.parsed_slice.m_axis.tuser.val().get_bit(0);
         self.hold_last.next = self.parsed_slice.m_axis.tlast.val() & !self.header_fifo.s_axis.tready.val();
         self.frame_fifo.s_axis.tdata.next = self.parsed_slice.m_axis.tdata.val();
@@ -457,7 +458,7 @@ impl Logic for RdmaReceive {
             & self.parsed_slice.m_axis.tlast.val()
             & self.frame_fifo.s_axis.tready.val();
         self.header_fifo.s_axis.tdata.next =
-            bit_cast::<256, 211>(self.parsed_slice.m_axis.tuser.val().get_bits::<211>(1))
+            bit_cast::<256, 212>(self.parsed_slice.m_axis.tuser.val().get_bits::<212>(1))
                 | (bit_cast::<256, 1>(self.frame_error.val().into()) << 2);
         self.header_fifo.s_axis.tkeep.next = 0.into();
         self.header_fifo.s_axis.tlast.next = true;
@@ -523,6 +524,7 @@ impl Logic for RdmaReceive {
         self.decider.pkt_rkey.next = self.header_fifo.m_axis.tdata.val().get_bits::<32>(123);
         self.decider.pkt_imm.next = self.header_fifo.m_axis.tdata.val().get_bits::<32>(155);
         self.decider.pkt_length.next = self.header_fifo.m_axis.tdata.val().get_bits::<16>(195);
+        self.decider.pkt_ack_req.next = self.header_fifo.m_axis.tdata.val().get_bit(211);
         self.decider.pkt_valid.next = false;
         self.header_fifo.m_axis.tready.next = self.pop_header.q.val();
         self.pop_header.d.next = false;

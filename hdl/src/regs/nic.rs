@@ -250,8 +250,8 @@ pub const RDMA_CMD_PACKETS: Register = rdma_register(
     2,
     "rdma_cmd_packets",
     0,
-    "RDMA command: packets of the transaction (install)",
-    &[field("packets", 0, 24, Rw, "number of packets (PSNs) of the message")],
+    "RDMA command: packets of the transaction (install); the requester's QP, where the QP's ACKs go (open)",
+    &[field("packets", 0, 24, Rw, "install: number of packets (PSNs) of the message; open: the requester's QP")],
 );
 pub const RDMA_CMD_VA_LO: Register = rdma_register(
     3,

@@ -67,6 +67,8 @@ pub struct DecideReport {
     /// Packets sent to software, by `REASON_*` value.
     pub software: [u64; 8],
     pub completions: u64,
+    /// Verdicts that owe an acknowledgement.
+    pub acks: u64,
     pub commands_refused: u64,
     pub cycles: u64,
 }
@@ -102,6 +104,8 @@ pub fn random_traffic(messages: usize, seed: u64) -> Vec<DecideOp> {
     let mut ops: Vec<DecideOp> =
         qps.iter().zip(&next_psn).map(|(&qp, &psn)| DecideOp::OpenQp { qp, psn, remote_qp: qp ^ 0x80_0001 }).collect();
     let template = template(&mut rng);
+    // AckReq from its own stream, so the traffic's other choices do not move with it.
+    let mut ack_rng = SmallRng::seed_from_u64(seed ^ 0xACC);
     // Per QP, the ops still to send, in order; merged at random.
     let mut streams: Vec<VecDeque<DecideOp>> = vec![VecDeque::new(); qps.len()];
     for _ in 0..messages {
@@ -158,6 +162,10 @@ pub fn random_traffic(messages: usize, seed: u64) -> Vec<DecideOp> {
                 broken = false;
             }
         }
+        // Requesters ask for an ACK now and then (usually on a message's last packet).
+        for p in packets.iter_mut() {
+            p.bth.ack_req = ack_rng.gen_bool(0.2);
+        }
         // Shuffle and duplicate within the message (so within the window).
         packets.shuffle(&mut rng);
         let copies: Vec<RocePacket> = packets.iter().filter(|_| rng.gen_bool(0.15)).cloned().collect();
@@ -180,7 +188,7 @@ pub fn random_traffic(messages: usize, seed: u64) -> Vec<DecideOp> {
         next_psn[q] = (first_psn + t.packets) & PSN_MASK;
         if broken {
             stream.push_back(DecideOp::Retire { qp, first_psn });
-            stream.push_back(DecideOp::OpenQp { qp, psn: next_psn[q], remote_qp: rng.gen_range(0..1 << 24) });
+            stream.push_back(DecideOp::OpenQp { qp, psn: next_psn[q], remote_qp: ack_rng.gen_range(0..1 << 24) });
         }
         if rng.gen_range(0..10) == 0 {
             let mut other = packets_of_other_kinds(&template, &mut rng, qp, next_psn[q]);
@@ -275,14 +283,16 @@ pub fn model_command(model: &mut PlacementModel, op: &DecideOp) -> (u64, Option<
 }
 
 /// A verdict as the ports give it: action, reason, address, length, then whether it
-/// completes a message, CQ, QP, message length, immediate present, immediate.
-type Verdict = [u64; 10];
+/// completes a message, CQ, QP, message length, immediate present, immediate; then whether
+/// an acknowledgement is owed, the requester's QP, the PSN acknowledged, the MSN.
+type Verdict = [u64; 14];
 
 /// The model decides a packet: the verdict the decider must give (don't-care fields 0).
 fn model_packet(model: &mut PlacementModel, p: &RocePacket) -> Verdict {
     let before = model.completions.len();
+    let acks_before = model.acks.len();
     let outcome = model.receive(p);
-    let mut v = [0u64; 10];
+    let mut v = [0u64; 14];
     match outcome {
         Outcome::Placed { addr, len, .. } => {
             v[0] = ACTION_PLACE;
@@ -302,6 +312,12 @@ fn model_packet(model: &mut PlacementModel, p: &RocePacket) -> Verdict {
         v[7] = c.length as u64;
         v[8] = c.imm.is_some() as u64;
         v[9] = c.imm.unwrap_or(0) as u64;
+    }
+    if let Some(a) = model.acks.get(acks_before) {
+        v[10] = 1;
+        v[11] = a.remote_qp as u64;
+        v[12] = a.psn as u64;
+        v[13] = a.msn as u64;
     }
     v
 }
@@ -332,7 +348,8 @@ pub fn run(
         let (cmd_valid, cmd_ready, pkt_valid, pkt_ready) = (control[0], control[1], control[2], control[3]);
         let (done_valid, verdict_valid, verdict_ready) = (control[4], control[5], control[6]);
         let cmd_fields = ports(&COMMAND_PORTS)?;
-        let pkt_fields = ports(&["pkt_opcode", "pkt_qp", "pkt_psn", "pkt_va", "pkt_rkey", "pkt_imm", "pkt_length"])?;
+        let pkt_fields =
+            ports(&["pkt_opcode", "pkt_qp", "pkt_psn", "pkt_va", "pkt_rkey", "pkt_imm", "pkt_length", "pkt_ack_req"])?;
         let done_fields = ports(&["done_status", "done_entry"])?;
         let verdict_fields = ports(&[
             "verdict_action",
@@ -345,6 +362,10 @@ pub fn run(
             "verdict_message_length",
             "verdict_has_imm",
             "verdict_imm",
+            "verdict_ack",
+            "verdict_ack_qp",
+            "verdict_ack_psn",
+            "verdict_msn",
         ])?;
         let counters = ports(&["placed_packets", "dropped_duplicates", "software_packets", "entries"])?;
 
@@ -380,7 +401,7 @@ pub fn run(
             }
             if ready && tb.get(verdict_valid) != 0 {
                 let Some((packet, want)) = verdicts.pop_front() else { bail!("cycle {now}: a verdict for no packet") };
-                let mut got: Verdict = [0; 10];
+                let mut got: Verdict = [0; 14];
                 for (g, &port) in got.iter_mut().zip(&verdict_fields) {
                     *g = tb.get(port);
                 }
@@ -392,14 +413,18 @@ pub fn run(
                     got[1] = 0;
                 }
                 if got[4] == 0 && want[4] == 0 {
-                    got[5..].fill(0);
+                    got[5..10].fill(0);
                 } else if got[8] == 0 && want[8] == 0 {
                     got[9] = 0;
+                }
+                if got[10] == 0 && want[10] == 0 {
+                    got[11..].fill(0);
                 }
                 ensure!(
                     got == want,
                     "packet {:#x} PSN {:#x} (opcode {:#x}, {} bytes): verdict (action, reason, address, length, complete, \
-                     CQ, QP, message length, has imm, imm) {got:x?}, the model says {want:x?}",
+                     CQ, QP, message length, has imm, imm, ACK, requester's QP, ACK PSN, MSN) {got:x?}, the model says \
+                     {want:x?}",
                     packet.bth.dest_qp,
                     packet.bth.psn,
                     packet.bth.opcode,
@@ -411,6 +436,7 @@ pub fn run(
                     _ => counts.software[want[1] as usize] += 1,
                 }
                 counts.completions += want[4];
+                counts.acks += want[10];
             }
             // The offered input was taken this cycle: the model does it now.
             if let Some(op) = offered.take() {
@@ -450,6 +476,7 @@ pub fn run(
                             reth.rkey as u64,
                             p.imm.unwrap_or_else(|| rng.gen()) as u64,
                             p.payload.len() as u64,
+                            p.bth.ack_req as u64,
                         ];
                         for (&port, value) in pkt_fields.iter().zip(values) {
                             tb.set(port, value);
