@@ -126,6 +126,14 @@ pub struct RoceParser {
     /// Where the payload starts in the frame, and its length (pad and ICRC excluded).
     pub meta_payload_offset: Signal<Out, Bits<8>>,
     pub meta_payload_length: Signal<Out, Bits<16>>,
+    /// The addresses an acknowledgement goes back to (as numbers: `0x0200_0000_0001` is
+    /// 02:00:00:00:00:01, `0x0A00_0001` is 10.0.0.1), the UDP source port and the P_Key.
+    pub meta_dst_mac: Signal<Out, Bits<48>>,
+    pub meta_src_mac: Signal<Out, Bits<48>>,
+    pub meta_src_ip: Signal<Out, Bits<32>>,
+    pub meta_dst_ip: Signal<Out, Bits<32>>,
+    pub meta_src_port: Signal<Out, Bits<16>>,
+    pub meta_pkey: Signal<Out, Bits<16>>,
     /// Frames of each kind that left (saturating).
     pub roce_frames: Signal<Out, Bits<32>>,
     pub icrc_errors: Signal<Out, Bits<32>>,
@@ -197,6 +205,16 @@ pub struct RoceParser {
     qp_wire_low: DFF<Bits<16>>,
     ack_req: DFF<Bit>,
     psn_wire: DFF<Bits<24>>,
+    /// Beat 0 and bytes 8-11 as offered, and the address fields in wire order (the
+    /// field's first byte in bits 7:0); see the update.
+    beat_0: DFF<Bits<64>>,
+    beat_1_low: DFF<Bits<32>>,
+    dst_mac_wire: DFF<Bits<48>>,
+    src_mac_wire: DFF<Bits<48>>,
+    src_ip_wire: DFF<Bits<32>>,
+    dst_ip_wire: DFF<Bits<32>>,
+    src_port_wire: DFF<Bits<16>>,
+    pkey_wire: DFF<Bits<16>>,
     /// Bytes 54-55, 56-61, 62-63, 64-65, 66-69, 70-71, 72-73.
     bytes_54: DFF<Bits<16>>,
     bytes_56: DFF<Bits<48>>,
@@ -247,6 +265,11 @@ pub struct RoceParser {
     va_wire: Signal<Local, Bits<64>>,
     imm_wire: Signal<Local, Bits<32>>,
     rkey_wire: Signal<Local, Bits<32>>,
+    /// The kind of the frame whose last beat left, registered for the counters (the
+    /// verdict's compares are the block's longest path: the counters' enables wait a cycle).
+    left_roce: DFF<Bit>,
+    left_bad_icrc: DFF<Bit>,
+    left_truncated: DFF<Bit>,
     roce_count: DFF<Bits<32>>,
     icrc_count: DFF<Bits<32>>,
     truncated_count: DFF<Bits<32>>,
@@ -273,6 +296,12 @@ impl Default for RoceParser {
             meta_imm: Default::default(),
             meta_payload_offset: Default::default(),
             meta_payload_length: Default::default(),
+            meta_dst_mac: Default::default(),
+            meta_src_mac: Default::default(),
+            meta_src_ip: Default::default(),
+            meta_dst_ip: Default::default(),
+            meta_src_port: Default::default(),
+            meta_pkey: Default::default(),
             roce_frames: Default::default(),
             icrc_errors: Default::default(),
             truncated_frames: Default::default(),
@@ -327,6 +356,14 @@ impl Default for RoceParser {
             bytes_66: Default::default(),
             bytes_70: Default::default(),
             bytes_72: Default::default(),
+            beat_0: Default::default(),
+            beat_1_low: Default::default(),
+            dst_mac_wire: Default::default(),
+            src_mac_wire: Default::default(),
+            src_ip_wire: Default::default(),
+            dst_ip_wire: Default::default(),
+            src_port_wire: Default::default(),
+            pkey_wire: Default::default(),
             crc: Default::default(),
             to_end: Default::default(),
             data_lanes: Default::default(),
@@ -361,6 +398,9 @@ impl Default for RoceParser {
             va_wire: Default::default(),
             imm_wire: Default::default(),
             rkey_wire: Default::default(),
+            left_roce: Default::default(),
+            left_bad_icrc: Default::default(),
+            left_truncated: Default::default(),
             roce_count: Default::default(),
             icrc_count: Default::default(),
             truncated_count: Default::default(),
@@ -421,8 +461,19 @@ impl Logic for RoceParser {
             bytes_66,
             bytes_70,
             bytes_72,
+            beat_0,
+            beat_1_low,
+            dst_mac_wire,
+            src_mac_wire,
+            src_ip_wire,
+            dst_ip_wire,
+            src_port_wire,
+            pkey_wire,
             crc,
             to_end,
+            left_roce,
+            left_bad_icrc,
+            left_truncated,
             roce_count,
             icrc_count,
             truncated_count
@@ -637,6 +688,42 @@ impl Logic for RoceParser {
             }
         }
 
+        // The addresses an ACK goes back to, captured while a beat is offered, taken this
+        // cycle or not (it stays the same until taken): the handshake does not gate these
+        // flip-flops. Beat 0 and the first half of beat 1 are kept aside and copied into
+        // the MAC addresses at beat 2, as beats 0 and 1 of the next frame can be offered
+        // while this frame's last beat, with its headers, waits at the output; beat 2
+        // cannot (taking beat 1 moved beat 0 on, so the last beat had left).
+        if self.s_axis.tvalid.val() {
+            if self.at_beat.q.val().get_bit(0) {
+                self.beat_0.d.next = self.s_axis.tdata.val();
+            }
+            if self.at_beat.q.val().get_bit(1) {
+                self.beat_1_low.d.next = self.s_axis.tdata.val().get_bits::<32>(0);
+            }
+            if self.at_beat.q.val().get_bit(2) {
+                // Bytes 0-5 and 6-11.
+                self.dst_mac_wire.d.next = self.beat_0.q.val().get_bits::<48>(0);
+                self.src_mac_wire.d.next = bit_cast::<48, 16>(self.beat_0.q.val().get_bits::<16>(48))
+                    | (bit_cast::<48, 32>(self.beat_1_low.q.val()) << 16);
+            }
+            if self.at_beat.q.val().get_bit(3) {
+                // Bytes 26-29, and 30-31 of 30-33.
+                self.src_ip_wire.d.next = self.s_axis.tdata.val().get_bits::<32>(16);
+                self.dst_ip_wire.d.next = bit_cast::<32, 16>(self.s_axis.tdata.val().get_bits::<16>(48));
+            }
+            if self.at_beat.q.val().get_bit(4) {
+                // Bytes 32-33, 34-35.
+                self.dst_ip_wire.d.next =
+                    self.dst_ip_wire.q.val() | (bit_cast::<32, 16>(self.s_axis.tdata.val().get_bits::<16>(0)) << 16);
+                self.src_port_wire.d.next = self.s_axis.tdata.val().get_bits::<16>(16);
+            }
+            if self.at_beat.q.val().get_bit(5) {
+                // Bytes 44-45.
+                self.pkey_wire.d.next = self.s_axis.tdata.val().get_bits::<16>(32);
+            }
+        }
+
         // The verdict, from registers.
         self.kind.next = self.kind_roce.val();
         if self.ends_2_into_beat.q.val() {
@@ -706,18 +793,48 @@ impl Logic for RoceParser {
             | bit_cast::<32, 8>(self.imm_wire.val().get_bits::<8>(24));
         self.meta_payload_offset.next = self.payload_offset.q.val();
         self.meta_payload_length.next = self.payload_length.q.val();
+        self.meta_dst_mac.next = (bit_cast::<48, 8>(self.dst_mac_wire.q.val().get_bits::<8>(0)) << 40)
+            | (bit_cast::<48, 8>(self.dst_mac_wire.q.val().get_bits::<8>(8)) << 32)
+            | (bit_cast::<48, 8>(self.dst_mac_wire.q.val().get_bits::<8>(16)) << 24)
+            | (bit_cast::<48, 8>(self.dst_mac_wire.q.val().get_bits::<8>(24)) << 16)
+            | (bit_cast::<48, 8>(self.dst_mac_wire.q.val().get_bits::<8>(32)) << 8)
+            | bit_cast::<48, 8>(self.dst_mac_wire.q.val().get_bits::<8>(40));
+        self.meta_src_mac.next = (bit_cast::<48, 8>(self.src_mac_wire.q.val().get_bits::<8>(0)) << 40)
+            | (bit_cast::<48, 8>(self.src_mac_wire.q.val().get_bits::<8>(8)) << 32)
+            | (bit_cast::<48, 8>(self.src_mac_wire.q.val().get_bits::<8>(16)) << 24)
+            | (bit_cast::<48, 8>(self.src_mac_wire.q.val().get_bits::<8>(24)) << 16)
+            | (bit_cast::<48, 8>(self.src_mac_wire.q.val().get_bits::<8>(32)) << 8)
+            | bit_cast::<48, 8>(self.src_mac_wire.q.val().get_bits::<8>(40));
+        self.meta_src_ip.next = (bit_cast::<32, 8>(self.src_ip_wire.q.val().get_bits::<8>(0)) << 24)
+            | (bit_cast::<32, 8>(self.src_ip_wire.q.val().get_bits::<8>(8)) << 16)
+            | (bit_cast::<32, 8>(self.src_ip_wire.q.val().get_bits::<8>(16)) << 8)
+            | bit_cast::<32, 8>(self.src_ip_wire.q.val().get_bits::<8>(24));
+        self.meta_dst_ip.next = (bit_cast::<32, 8>(self.dst_ip_wire.q.val().get_bits::<8>(0)) << 24)
+            | (bit_cast::<32, 8>(self.dst_ip_wire.q.val().get_bits::<8>(8)) << 16)
+            | (bit_cast::<32, 8>(self.dst_ip_wire.q.val().get_bits::<8>(16)) << 8)
+            | bit_cast::<32, 8>(self.dst_ip_wire.q.val().get_bits::<8>(24));
+        self.meta_src_port.next = (bit_cast::<16, 8>(self.src_port_wire.q.val().get_bits::<8>(0)) << 8)
+            | bit_cast::<16, 8>(self.src_port_wire.q.val().get_bits::<8>(8));
+        self.meta_pkey.next = (bit_cast::<16, 8>(self.pkey_wire.q.val().get_bits::<8>(0)) << 8)
+            | bit_cast::<16, 8>(self.pkey_wire.q.val().get_bits::<8>(8));
 
         // Count each frame as its last beat leaves.
+        self.left_roce.d.next = false;
+        self.left_bad_icrc.d.next = false;
+        self.left_truncated.d.next = false;
         if self.out_valid.q.val() & self.out_last.q.val() & self.m_axis.tready.val() {
-            if (self.kind.val() == self.kind_roce.val()) & (self.roce_count.q.val() != 0xFFFF_FFFF_u64) {
-                self.roce_count.d.next = self.roce_count.q.val() + 1;
-            }
-            if (self.kind.val() == self.kind_bad_icrc.val()) & (self.icrc_count.q.val() != 0xFFFF_FFFF_u64) {
-                self.icrc_count.d.next = self.icrc_count.q.val() + 1;
-            }
-            if (self.kind.val() == self.kind_truncated.val()) & (self.truncated_count.q.val() != 0xFFFF_FFFF_u64) {
-                self.truncated_count.d.next = self.truncated_count.q.val() + 1;
-            }
+            self.left_roce.d.next = self.kind.val() == self.kind_roce.val();
+            self.left_bad_icrc.d.next = self.kind.val() == self.kind_bad_icrc.val();
+            self.left_truncated.d.next = self.kind.val() == self.kind_truncated.val();
+        }
+        if self.left_roce.q.val() & (self.roce_count.q.val() != 0xFFFF_FFFF_u64) {
+            self.roce_count.d.next = self.roce_count.q.val() + 1;
+        }
+        if self.left_bad_icrc.q.val() & (self.icrc_count.q.val() != 0xFFFF_FFFF_u64) {
+            self.icrc_count.d.next = self.icrc_count.q.val() + 1;
+        }
+        if self.left_truncated.q.val() & (self.truncated_count.q.val() != 0xFFFF_FFFF_u64) {
+            self.truncated_count.d.next = self.truncated_count.q.val() + 1;
         }
         self.roce_frames.next = self.roce_count.q.val();
         self.icrc_errors.next = self.icrc_count.q.val();
@@ -730,6 +847,9 @@ impl Logic for RoceParser {
             self.out_valid.d.next = false;
             self.at_beat.d.next = 1.into();
             self.past_beat_2.d.next = false;
+            self.left_roce.d.next = false;
+            self.left_bad_icrc.d.next = false;
+            self.left_truncated.d.next = false;
             self.roce_count.d.next = 0.into();
             self.icrc_count.d.next = 0.into();
             self.truncated_count.d.next = 0.into();
@@ -743,5 +863,6 @@ crate::native_ports!(
     m_axis.tdata, m_axis.tkeep, m_axis.tvalid, m_axis.tready, m_axis.tlast, m_axis.tuser,
     meta_kind, meta_opcode, meta_solicited, meta_pad, meta_dest_qp, meta_ack_req, meta_psn, meta_va,
     meta_rkey, meta_dma_length, meta_imm, meta_payload_offset, meta_payload_length,
+    meta_dst_mac, meta_src_mac, meta_src_ip, meta_dst_ip, meta_src_port, meta_pkey,
     roce_frames, icrc_errors, truncated_frames,
 );

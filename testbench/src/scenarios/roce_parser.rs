@@ -169,6 +169,12 @@ pub fn run(
             "meta_imm",
             "meta_payload_offset",
             "meta_payload_length",
+            "meta_dst_mac",
+            "meta_src_mac",
+            "meta_src_ip",
+            "meta_dst_ip",
+            "meta_src_port",
+            "meta_pkey",
         ]
         .map(|n| p(n));
         let meta: Vec<_> = meta.into_iter().collect::<Result<_>>()?;
@@ -237,6 +243,22 @@ pub fn run(
                 if let Some(imm) = p.imm {
                     ensure!(m[10] == imm as u64, "frame {index}: immediate {:#x}, expected {imm:#x}", m[10]);
                 }
+                // The addresses an ACK goes back to, read from the ports as numbers.
+                let number = |bytes: &[u8]| bytes.iter().fold(0u64, |v, &b| v << 8 | b as u64);
+                let got = (m[13], m[14], m[15], m[16], m[17], m[18]);
+                let want = (
+                    number(&p.dst_mac),
+                    number(&p.src_mac),
+                    number(&p.src_ip),
+                    number(&p.dst_ip),
+                    p.src_port as u64,
+                    b.pkey as u64,
+                );
+                ensure!(
+                    got == want,
+                    "frame {index}: (destination MAC, source MAC, source IP, destination IP, UDP source port, \
+                     P_Key) {got:x?}, expected {want:x?}"
+                );
                 let (offset, length) = (m[11] as usize, m[12] as usize);
                 ensure!(
                     frame.bytes.get(offset..offset + length) == Some(&p.payload[..]),
