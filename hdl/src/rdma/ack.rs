@@ -154,7 +154,7 @@ pub enum AckState {
     /// The ICRC, and the IPv4 header's one's-complement sum; then the sum's first fold.
     Sum,
     Fold,
-    /// The checksum (second fold, inverted) and the ICRC go into the frame.
+    /// The checksum (second fold, inverted) is registered.
     Finish,
     /// The frame's beats go out.
     Send,
@@ -185,8 +185,10 @@ pub struct RdmaAck {
     pub sent: Signal<Out, Bits<32>>,
 
     state: DFF<AckState>,
-    /// The frame, wire byte 0 most significant; shifted up a beat as each beat goes.
-    frame: DFF<Bits<512>>,
+    /// The request's MAC addresses (destination 95:48, source 47:0); the rest of it is in
+    /// `icrc_inputs`.
+    macs: DFF<Bits<96>>,
+    checksum: DFF<Bits<16>>,
     icrc_inputs: DFF<Bits<176>>,
     source_sum: DFF<Bits<17>>,
     destination_sum: DFF<Bits<17>>,
@@ -198,6 +200,10 @@ pub struct RdmaAck {
     beat: DFF<Bits<3>>,
     sent_count: DFF<Bits<32>>,
     ipv4_checksum: Signal<Local, Bits<16>>,
+    /// The whole frame, wire byte 0 most significant: wiring from the registers above (no
+    /// field overlaps another or the template's constants); and shifted up to the beat.
+    frame: Signal<Local, Bits<512>>,
+    beat_word: Signal<Local, Bits<64>>,
     icrc_first_parities: Signal<Local, Bits<32>>,
     icrc_second_parities: Signal<Local, Bits<32>>,
     icrc_bit: Signal<Local, Bits<32>>,
@@ -228,7 +234,10 @@ impl Default for RdmaAck {
             m_axis: Default::default(),
             sent: Default::default(),
             state: Default::default(),
+            macs: Default::default(),
+            checksum: Default::default(),
             frame: Default::default(),
+            beat_word: Default::default(),
             icrc_inputs: Default::default(),
             source_sum: Default::default(),
             destination_sum: Default::default(),
@@ -258,7 +267,8 @@ impl Logic for RdmaAck {
             self,
             clk,
             state,
-            frame,
+            macs,
+            checksum,
             icrc_inputs,
             source_sum,
             destination_sum,
@@ -305,15 +315,50 @@ impl Logic for RdmaAck {
         self.ipv4_checksum.next =
             !(self.ipv4_fold.q.val().get_bits::<16>(0) + bit_cast::<16, 1>(self.ipv4_fold.q.val().get_bits::<1>(16)));
 
-        // The beat on the stream: the frame's top 8 bytes, wire byte 0 in lane 0.
-        self.m_axis.tdata.next = bit_cast::<64, 8>(self.frame.q.val().get_bits::<8>(504))
-            | (bit_cast::<64, 8>(self.frame.q.val().get_bits::<8>(496)) << 8)
-            | (bit_cast::<64, 8>(self.frame.q.val().get_bits::<8>(488)) << 16)
-            | (bit_cast::<64, 8>(self.frame.q.val().get_bits::<8>(480)) << 24)
-            | (bit_cast::<64, 8>(self.frame.q.val().get_bits::<8>(472)) << 32)
-            | (bit_cast::<64, 8>(self.frame.q.val().get_bits::<8>(464)) << 40)
-            | (bit_cast::<64, 8>(self.frame.q.val().get_bits::<8>(456)) << 48)
-            | (bit_cast::<64, 8>(self.frame.q.val().get_bits::<8>(448)) << 56);
+        self.checksum.d.next = self.ipv4_checksum.val();
+        self.frame.next = self.template.val()
+            | (bit_cast::<512, 96>(self.macs.q.val()) << 416)
+            | (bit_cast::<512, 16>(self.checksum.q.val()) << 304)
+            | (bit_cast::<512, 32>(self.icrc_inputs.q.val().get_bits::<32>(0)) << 272)
+            | (bit_cast::<512, 32>(self.icrc_inputs.q.val().get_bits::<32>(32)) << 240)
+            | (bit_cast::<512, 16>(self.icrc_inputs.q.val().get_bits::<16>(64)) << 224)
+            | (bit_cast::<512, 16>(self.icrc_inputs.q.val().get_bits::<16>(80)) << 144)
+            | (bit_cast::<512, 24>(self.icrc_inputs.q.val().get_bits::<24>(96)) << 112)
+            | (bit_cast::<512, 24>(self.icrc_inputs.q.val().get_bits::<24>(120)) << 80)
+            | (bit_cast::<512, 8>(self.icrc_inputs.q.val().get_bits::<8>(144)) << 72)
+            | (bit_cast::<512, 24>(self.icrc_inputs.q.val().get_bits::<24>(152)) << 48)
+            | (bit_cast::<512, 32>(self.icrc.q.val()) << 16);
+        self.beat_word.next = self.frame.val().get_bits::<64>(448);
+        if self.beat.q.val() == 1 {
+            self.beat_word.next = self.frame.val().get_bits::<64>(384);
+        }
+        if self.beat.q.val() == 2 {
+            self.beat_word.next = self.frame.val().get_bits::<64>(320);
+        }
+        if self.beat.q.val() == 3 {
+            self.beat_word.next = self.frame.val().get_bits::<64>(256);
+        }
+        if self.beat.q.val() == 4 {
+            self.beat_word.next = self.frame.val().get_bits::<64>(192);
+        }
+        if self.beat.q.val() == 5 {
+            self.beat_word.next = self.frame.val().get_bits::<64>(128);
+        }
+        if self.beat.q.val() == 6 {
+            self.beat_word.next = self.frame.val().get_bits::<64>(64);
+        }
+        if self.beat.q.val() == 7 {
+            self.beat_word.next = self.frame.val().get_bits::<64>(0);
+        }
+        // The beat on the stream: the frame's 8 bytes at the beat, wire byte 0 in lane 0.
+        self.m_axis.tdata.next = bit_cast::<64, 8>(self.beat_word.val().get_bits::<8>(56))
+            | (bit_cast::<64, 8>(self.beat_word.val().get_bits::<8>(48)) << 8)
+            | (bit_cast::<64, 8>(self.beat_word.val().get_bits::<8>(40)) << 16)
+            | (bit_cast::<64, 8>(self.beat_word.val().get_bits::<8>(32)) << 24)
+            | (bit_cast::<64, 8>(self.beat_word.val().get_bits::<8>(24)) << 32)
+            | (bit_cast::<64, 8>(self.beat_word.val().get_bits::<8>(16)) << 40)
+            | (bit_cast::<64, 8>(self.beat_word.val().get_bits::<8>(8)) << 48)
+            | (bit_cast::<64, 8>(self.beat_word.val().get_bits::<8>(0)) << 56);
         self.m_axis.tvalid.next = false;
         self.m_axis.tlast.next = self.beat.q.val() == 7;
         self.m_axis.tkeep.next = 0xFF.into();
@@ -325,17 +370,8 @@ impl Logic for RdmaAck {
         match self.state.q.val() {
             AckState::Idle => {
                 self.req_ready.next = true;
-                self.frame.d.next = self.template.val()
-                    | (bit_cast::<512, 48>(self.req_dst_mac.val()) << 464)
-                    | (bit_cast::<512, 48>(self.req_src_mac.val()) << 416)
-                    | (bit_cast::<512, 32>(self.req_src_ip.val()) << 272)
-                    | (bit_cast::<512, 32>(self.req_dst_ip.val()) << 240)
-                    | (bit_cast::<512, 16>(self.req_src_port.val()) << 224)
-                    | (bit_cast::<512, 16>(self.req_pkey.val()) << 144)
-                    | (bit_cast::<512, 24>(self.req_dest_qp.val()) << 112)
-                    | (bit_cast::<512, 24>(self.req_psn.val()) << 80)
-                    | (bit_cast::<512, 8>(self.req_syndrome.val()) << 72)
-                    | (bit_cast::<512, 24>(self.req_msn.val()) << 48);
+                self.macs.d.next =
+                    (bit_cast::<96, 48>(self.req_dst_mac.val()) << 48) | bit_cast::<96, 48>(self.req_src_mac.val());
                 self.icrc_inputs.d.next = bit_cast::<176, 32>(self.req_src_ip.val())
                     | (bit_cast::<176, 32>(self.req_dst_ip.val()) << 32)
                     | (bit_cast::<176, 16>(self.req_src_port.val()) << 64)
@@ -358,16 +394,12 @@ impl Logic for RdmaAck {
                 self.state.d.next = AckState::Finish;
             }
             AckState::Finish => {
-                self.frame.d.next = self.frame.q.val()
-                    | (bit_cast::<512, 16>(self.ipv4_checksum.val()) << 304)
-                    | (bit_cast::<512, 32>(self.icrc.q.val()) << 16);
                 self.beat.d.next = 0.into();
                 self.state.d.next = AckState::Send;
             }
             AckState::Send => {
                 self.m_axis.tvalid.next = true;
                 if self.m_axis.tready.val() {
-                    self.frame.d.next = self.frame.q.val() << 64;
                     self.beat.d.next = self.beat.q.val() + 1;
                     if self.beat.q.val() == 7 {
                         self.state.d.next = AckState::Idle;
