@@ -201,7 +201,7 @@ pub struct RdmaAck {
     sent_count: DFF<Bits<32>>,
     ipv4_checksum: Signal<Local, Bits<16>>,
     /// The whole frame, wire byte 0 most significant: wiring from the registers above (no
-    /// field overlaps another or the template's constants); and shifted up to the beat.
+    /// field overlaps another or the template's constants); and the 8 bytes of the beat.
     frame: Signal<Local, Bits<512>>,
     beat_word: Signal<Local, Bits<64>>,
     icrc_first_parities: Signal<Local, Bits<32>>,

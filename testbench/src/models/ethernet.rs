@@ -50,6 +50,12 @@ pub fn udp_headers(flow: &UdpFlow, udp_payload_len: usize) -> Vec<u8> {
     frame
 }
 
+/// A big-endian field (a MAC or IPv4 address, a port) as the number a block's port carries:
+/// `[2, 0, 0, 0, 0, 1]` is `0x0200_0000_0001`.
+pub fn be_number(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0, |v, &b| v << 8 | b as u64)
+}
+
 /// A whole UDP frame.
 pub fn udp_frame(flow: &UdpFlow, payload: &[u8]) -> Vec<u8> {
     let mut frame = udp_headers(flow, payload.len());

@@ -5,6 +5,7 @@
 use super::{verilated, Backend, BoxedSim};
 use crate::bfm::pattern::Throttle;
 use crate::bfm::{AxisMonitor, AxisSink, Pattern};
+use crate::models::ethernet::be_number;
 use crate::models::rdma::{decode, Ack, PSN_MASK, SYNDROME_ACK};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{ensure, Result};
@@ -34,16 +35,12 @@ const REQUEST_PORTS: [&str; 10] = [
     "req_msn",
 ];
 
-fn mac(bytes: [u8; 6]) -> u64 {
-    bytes.iter().fold(0, |v, &b| v << 8 | b as u64)
-}
-
 fn request_fields(a: &Ack) -> [u64; 10] {
     [
-        mac(a.dst_mac),
-        mac(a.src_mac),
-        u32::from_be_bytes(a.src_ip) as u64,
-        u32::from_be_bytes(a.dst_ip) as u64,
+        be_number(&a.dst_mac),
+        be_number(&a.src_mac),
+        be_number(&a.src_ip),
+        be_number(&a.dst_ip),
         a.src_port as u64,
         a.pkey as u64,
         a.dest_qp as u64,

@@ -6,6 +6,7 @@
 use super::{verilated, Backend, BoxedSim};
 use crate::bfm::axis::frame_to_beats;
 use crate::bfm::{AxisMonitor, AxisSink, AxisSource, Pattern};
+use crate::models::ethernet::be_number;
 use crate::models::rdma::{decode, has_imm, has_reth, Bth, NotRoce, Reth, RocePacket};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{ensure, Result};
@@ -244,13 +245,12 @@ pub fn run(
                     ensure!(m[10] == imm as u64, "frame {index}: immediate {:#x}, expected {imm:#x}", m[10]);
                 }
                 // The addresses an ACK goes back to, read from the ports as numbers.
-                let number = |bytes: &[u8]| bytes.iter().fold(0u64, |v, &b| v << 8 | b as u64);
                 let got = (m[13], m[14], m[15], m[16], m[17], m[18]);
                 let want = (
-                    number(&p.dst_mac),
-                    number(&p.src_mac),
-                    number(&p.src_ip),
-                    number(&p.dst_ip),
+                    be_number(&p.dst_mac),
+                    be_number(&p.src_mac),
+                    be_number(&p.src_ip),
+                    be_number(&p.dst_ip),
                     p.src_port as u64,
                     b.pkey as u64,
                 );
