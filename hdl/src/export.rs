@@ -140,6 +140,7 @@ pub fn shipped_blocks() -> Result<Vec<ExportedBlock>> {
         export_block("stream_fifo", &mut crate::stream_fifo::StreamFifo64x16::default())?,
         export_block("stream_packer", &mut crate::stream_packer::StreamPacker::default())?,
         export_block("stream_slice", &mut crate::stream_slice::StreamSlice64::default())?,
+        export_block("frame_arbiter", &mut crate::frame_arbiter::FrameArbiter::default())?,
         export_cfgspace("cfgspace", "ferronic-nic", 16)?,
         export_cfgspace("cfgspace64", "ferronic-nic", 64)?,
         export_block("dma_read", &mut crate::dma::read::DmaRead::default())?,

@@ -9,6 +9,7 @@ pub mod bus_loopback;
 pub mod cfgspace;
 pub mod dma;
 pub mod export;
+pub mod frame_arbiter;
 pub mod frame_fifo;
 pub mod llq;
 pub mod nic;

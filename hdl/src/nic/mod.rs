@@ -4,7 +4,8 @@
 //!
 //! Queue manager (rings, doorbells, interrupts), LLQ device memory, DMA read and write
 //! engines sharing `m_axi_` (reads on the read channels, writes on the write channels), the
-//! TX engine with its store-and-forward frame FIFO, and the receive side: the RDMA receive
+//! TX engine with its store-and-forward frame FIFO (its frames share `m_axis_tx_` with the
+//! RDMA path's acknowledgements, a frame at a time: `frame_arbiter`), and the receive side: the RDMA receive
 //! path (`rdma::receive`) takes every frame from `s_axis_rx_`, places RDMA WRITE payload in
 //! host memory itself and hands every other frame, with the reason, to the RX engine. A TX
 //! queue is an LLQ queue when its submission ring is set up with 128-byte entries
@@ -40,6 +41,7 @@ use crate::axil_split::{RdmaSplit, RssSplit, TablesSplit};
 use crate::bus::{Axi4Master, Axi4Slave, Axi4WriteMaster, AxilMaster, AxilSlave, AxisSink, AxisSource};
 use crate::dma::read::DmaRead;
 use crate::dma::write::DmaWrite;
+use crate::frame_arbiter::FrameArbiter;
 use crate::frame_fifo::FrameFifo;
 use crate::llq::LlqMemory;
 use crate::queue::manager::QueueManager;
@@ -73,7 +75,7 @@ pub struct Nic {
     pub s_axi_llq: Axi4Slave<32, 64, 8, 4>,
     /// Host memory.
     pub m_axi: Axi4Master<64, 64, 8, 4>,
-    /// Frames to the MAC.
+    /// Frames to the MAC: the TX engine's, and the RDMA path's acknowledgements between them.
     pub m_axis_tx: AxisSource<64, 8, 1>,
     /// Frames from the MAC; `tuser` = 1 on any beat marks a frame bad.
     pub s_axis_rx: AxisSink<64, 8, 1>,
@@ -116,6 +118,9 @@ pub struct Nic {
     /// RDMA completions and failure records that could not be written into their
     /// completion ring (see `rdma::completer`).
     pub rdma_cq_lost: Signal<Out, Bits<32>>,
+    /// RDMA acknowledgements sent, and dropped while sixteen waited for `m_axis_tx`.
+    pub rdma_acks_sent: Signal<Out, Bits<32>>,
+    pub rdma_ack_drops: Signal<Out, Bits<32>>,
     queues: QueueManager,
     llq: LlqMemory,
     dma_read: DmaRead,
@@ -128,6 +133,9 @@ pub struct Nic {
     write_desc_slice: StreamSlice<80, 10, 8>,
     tx: TxEngine,
     tx_fifo: FrameFifo,
+    /// `m_axis_tx`: whole frames from the TX frame FIFO (`s0_`) and the RDMA path's
+    /// acknowledgements (`s1_`), round robin.
+    tx_arbiter: FrameArbiter,
     /// In front of the RX engine: places RDMA WRITE payload, drops bad RoCEv2, passes the rest.
     rdma: RdmaReceive,
     rx: RxEngine,
@@ -229,7 +237,11 @@ impl Logic for Nic {
         self.tx_fifo.clk.next = self.clk.val();
         self.tx_fifo.rst.next = self.rst.val();
         AxisSource::<64, 8, 1>::join(&mut self.tx.m_axis_tx, &mut self.tx_fifo.s_axis);
-        AxisSource::<64, 8, 1>::link(&mut self.m_axis_tx, &mut self.tx_fifo.m_axis);
+        self.tx_arbiter.clk.next = self.clk.val();
+        self.tx_arbiter.rst.next = self.rst.val();
+        AxisSource::<64, 8, 1>::join(&mut self.tx_fifo.m_axis, &mut self.tx_arbiter.s0_axis);
+        AxisSource::<64, 8, 1>::join(&mut self.rdma.m_axis_ack, &mut self.tx_arbiter.s1_axis);
+        AxisSource::<64, 8, 1>::link(&mut self.m_axis_tx, &mut self.tx_arbiter.m_axis);
 
         // Host memory: the read engine owns the read channels, the write engine the write ones.
         self.m_axi.arid.next = self.dma_read.m_axi.arid.val();
@@ -323,6 +335,8 @@ impl Logic for Nic {
         self.completer.window_base.next = self.windows.cq_base.val();
         self.completer.window_limit.next = self.windows.cq_limit.val();
         self.rdma_cq_lost.next = self.completer.lost.val();
+        self.rdma_acks_sent.next = self.rdma.acks_sent.val();
+        self.rdma_ack_drops.next = self.rdma.ack_drops.val();
         self.rdma_regs.cq_lost.next = self.completer.lost.val();
         self.roce_frames.next = self.rdma.roce_frames.val();
         self.roce_icrc_errors.next = self.rdma.icrc_errors.val();
@@ -616,4 +630,5 @@ crate::native_ports!(
     impl[] Nic;
     clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, s_axi_llq.awid, s_axi_llq.awaddr, s_axi_llq.awlen, s_axi_llq.awsize, s_axi_llq.awburst, s_axi_llq.awlock, s_axi_llq.awcache, s_axi_llq.awprot, s_axi_llq.awvalid, s_axi_llq.awready, s_axi_llq.wdata, s_axi_llq.wstrb, s_axi_llq.wlast, s_axi_llq.wvalid, s_axi_llq.wready, s_axi_llq.bid, s_axi_llq.bresp, s_axi_llq.bvalid, s_axi_llq.bready, s_axi_llq.arid, s_axi_llq.araddr, s_axi_llq.arlen, s_axi_llq.arsize, s_axi_llq.arburst, s_axi_llq.arlock, s_axi_llq.arcache, s_axi_llq.arprot, s_axi_llq.arvalid, s_axi_llq.arready, s_axi_llq.rid, s_axi_llq.rdata, s_axi_llq.rresp, s_axi_llq.rlast, s_axi_llq.rvalid, s_axi_llq.rready, m_axi.awid, m_axi.awaddr, m_axi.awlen, m_axi.awsize, m_axi.awburst, m_axi.awlock, m_axi.awcache, m_axi.awprot, m_axi.awvalid, m_axi.awready, m_axi.wdata, m_axi.wstrb, m_axi.wlast, m_axi.wvalid, m_axi.wready, m_axi.bid, m_axi.bresp, m_axi.bvalid, m_axi.bready, m_axi.arid, m_axi.araddr, m_axi.arlen, m_axi.arsize, m_axi.arburst, m_axi.arlock, m_axi.arcache, m_axi.arprot, m_axi.arvalid, m_axi.arready, m_axi.rid, m_axi.rdata, m_axi.rresp, m_axi.rlast, m_axi.rvalid, m_axi.rready, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, msix_valid, msix_ready, msix_vector, msix_function, tx_packets, tx_errors, tx_window_errors, llq_errors, llq_busy, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors, rx_window_errors, roce_frames, roce_icrc_errors, roce_truncated,
     rdma_placed_packets, rdma_dropped_duplicates, rdma_software_packets, rdma_entries, rdma_mac_errors, rdma_write_errors, rdma_window_errors, rdma_cq_lost,
+    rdma_acks_sent, rdma_ack_drops,
 );

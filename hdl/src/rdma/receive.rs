@@ -43,6 +43,7 @@
 //! are not RoCEv2 take 2. Any frame up to 16 KiB fits the frame store, so a frame always
 //! reaches its tlast and its header record; every queue behind the dispatcher drains on
 //! its own, so nothing waits in a circle.
+use super::ack::{RdmaAck, SYNDROME_ACK};
 use super::decide::{PacketDecider, ACTION_PLACE, ACTION_SOFTWARE};
 use super::parser::{RoceParser, KIND_OTHER, KIND_ROCE};
 use super::steer::{FrameSteer, STEER_DROP, STEER_PASS, STEER_PLACE};
@@ -60,8 +61,16 @@ pub const FRAME_STORE_BEATS: usize = 2048;
 
 /// Whole frames, 2048 beats (16 KiB): a frame waits here for its verdict.
 type FrameStore = StreamFifo<64, 8, 1, 11, 12>;
-/// One header record per frame (layout at `header_*` below).
-type HeaderQueue = StreamFifo<256, 32, 1, 5, 6>;
+/// One header record per frame (layout at `header_*` below), with its return addresses in
+/// `tuser` (layout at `parsed_slice`).
+type HeaderQueue = StreamFifo<256, 32, RETURN_BITS, 5, 6>;
+/// Acknowledgements to send: {MSN 71:48, PSN 47:24, requester's QP 23:0}, the return
+/// addresses in `tuser`. Sixteen wait at most; one more is dropped and counted.
+type AckQueue = StreamFifo<72, 9, RETURN_BITS, 4, 5>;
+/// A frame's addresses as parsed (an acknowledgement goes back with them swapped): its
+/// P_Key 191:176, UDP source port 175:160, destination IPv4 159:128, source IPv4 127:96,
+/// source MAC 95:48, destination MAC 47:0.
+const RETURN_BITS: usize = 192;
 /// One record per placed packet (layout at `written_*` below), in DMA descriptor order.
 type WrittenQueue = StreamFifo<136, 17, 1, 5, 6>;
 /// The DMA write engine's statuses (bit 0: error). As many as the written queue holds
@@ -146,11 +155,18 @@ pub struct RdmaReceive {
     /// Placements refused for lying outside their function's window (saturating; each is
     /// also a failed write).
     pub window_errors: Signal<Out, Bits<32>>,
+    /// RC acknowledgements (62-byte frames, `rdma::ack`) for the requesters, one per
+    /// acknowledgement the decider says is owed, in verdict order.
+    pub m_axis_ack: AxisSource<64, 8, 1>,
+    /// Acknowledgements sent, and those dropped because sixteen were already waiting
+    /// (saturating; an ACK is cumulative, so a later one covers a dropped one).
+    pub acks_sent: Signal<Out, Bits<32>>,
+    pub ack_drops: Signal<Out, Bits<32>>,
 
     roce: RoceParser,
     /// A register slice behind the parser; `tuser`: the frame's flag (bit 0) and, on the
-    /// last beat, the header record (212:1).
-    parsed_slice: StreamSlice<64, 8, 213>,
+    /// last beat, the header record (212:1) and the return addresses (404:213).
+    parsed_slice: StreamSlice<64, 8, 405>,
     frame_fifo: FrameStore,
     header_fifo: HeaderQueue,
     decider: PacketDecider,
@@ -162,6 +178,10 @@ pub struct RdmaReceive {
     dma_write: DmaWrite,
     written_fifo: WrittenQueue,
     status_fifo: StatusQueue,
+    ack_fifo: AckQueue,
+    ack_sender: RdmaAck,
+    syndrome_ack: Constant<Bits<8>>,
+    ack_drop_count: DFF<Bits<32>>,
     kind_other: Constant<Bits<2>>,
     kind_roce: Constant<Bits<2>>,
     action_place: Constant<Bits<2>>,
@@ -287,6 +307,13 @@ impl Default for RdmaReceive {
             dma_write: Default::default(),
             written_fifo: WrittenQueue::new(FifoFault::None),
             status_fifo: StatusQueue::new(FifoFault::None),
+            ack_fifo: AckQueue::new(FifoFault::None),
+            ack_sender: Default::default(),
+            syndrome_ack: Constant::new(SYNDROME_ACK.into()),
+            ack_drop_count: Default::default(),
+            m_axis_ack: Default::default(),
+            acks_sent: Default::default(),
+            ack_drops: Default::default(),
             kind_other: Constant::new(KIND_OTHER.into()),
             kind_roce: Constant::new(KIND_ROCE.into()),
             action_place: Constant::new(ACTION_PLACE.into()),
@@ -374,7 +401,8 @@ impl Logic for RdmaReceive {
             place_last,
             check_step,
             outside,
-            window_error_count
+            window_error_count,
+            ack_drop_count
         );
         self.roce.clk.next = self.clk.val();
         self.roce.rst.next = self.rst.val();
@@ -392,6 +420,10 @@ impl Logic for RdmaReceive {
         self.written_fifo.rst.next = self.rst.val();
         self.status_fifo.clk.next = self.clk.val();
         self.status_fifo.rst.next = self.rst.val();
+        self.ack_fifo.clk.next = self.clk.val();
+        self.ack_fifo.rst.next = self.rst.val();
+        self.ack_sender.clk.next = self.clk.val();
+        self.ack_sender.rst.next = self.rst.val();
 
         // Parser -> register slice (each beat with the header record the parser gives on
         // the last, in `tuser` 212:1, so the parser's verdict logic ends at a register) ->
@@ -434,18 +466,24 @@ impl Logic for RdmaReceive {
         self.roce.m_axis.tready.next = self.parsed_slice.s_axis.tready.val();
         // Header record: kind 1:0, MAC error 2 (filled in behind the slice), opcode 10:3,
         // QP 34:11, PSN 58:35, VA 122:59, R_Key 154:123, immediate 186:155, payload offset
-        // 194:187, payload length 210:195.
-        self.parsed_slice.s_axis.tuser.next = bit_cast::<213, 1>(self.roce.m_axis.tuser.val())
-            | (bit_cast::<213, 2>(self.roce.meta_kind.val()) << 1)
-            | (bit_cast::<213, 8>(self.roce.meta_opcode.val()) << 4)
-            | (bit_cast::<213, 24>(self.roce.meta_dest_qp.val()) << 12)
-            | (bit_cast::<213, 24>(self.roce.meta_psn.val()) << 36)
-            | (bit_cast::<213, 64>(self.roce.meta_va.val()) << 60)
-            | (bit_cast::<213, 32>(self.roce.meta_rkey.val()) << 124)
-            | (bit_cast::<213, 32>(self.roce.meta_imm.val()) << 156)
-            | (bit_cast::<213, 8>(self.roce.meta_payload_offset.val()) << 188)
-            | (bit_cast::<213, 16>(self.roce.meta_payload_length.val()) << 196)
-            | (bit_cast::<213, 1>(self.roce.meta_ack_req.val().into()) << 212);
+        // 194:187, payload length 210:195, AckReq 211. Return addresses as `RETURN_BITS` says.
+        self.parsed_slice.s_axis.tuser.next = bit_cast::<405, 1>(self.roce.m_axis.tuser.val())
+            | (bit_cast::<405, 2>(self.roce.meta_kind.val()) << 1)
+            | (bit_cast::<405, 8>(self.roce.meta_opcode.val()) << 4)
+            | (bit_cast::<405, 24>(self.roce.meta_dest_qp.val()) << 12)
+            | (bit_cast::<405, 24>(self.roce.meta_psn.val()) << 36)
+            | (bit_cast::<405, 64>(self.roce.meta_va.val()) << 60)
+            | (bit_cast::<405, 32>(self.roce.meta_rkey.val()) << 124)
+            | (bit_cast::<405, 32>(self.roce.meta_imm.val()) << 156)
+            | (bit_cast::<405, 8>(self.roce.meta_payload_offset.val()) << 188)
+            | (bit_cast::<405, 16>(self.roce.meta_payload_length.val()) << 196)
+            | (bit_cast::<405, 1>(self.roce.meta_ack_req.val().into()) << 212)
+            | (bit_cast::<405, 48>(self.roce.meta_dst_mac.val()) << 213)
+            | (bit_cast::<405, 48>(self.roce.meta_src_mac.val()) << 261)
+            | (bit_cast::<405, 32>(self.roce.meta_src_ip.val()) << 309)
+            | (bit_cast::<405, 32>(self.roce.meta_dst_ip.val()) << 341)
+            | (bit_cast::<405, 16>(self.roce.meta_src_port.val()) << 373)
+            | (bit_cast::<405, 16>(self.roce.meta_pkey.val()) << 389);
         self.frame_error.next = self.frame_bad.q.val() | self.parsed_slice.m_axis.tuser.val().get_bit(0);
         self.hold_last.next = self.parsed_slice.m_axis.tlast.val() & !self.header_fifo.s_axis.tready.val();
         self.frame_fifo.s_axis.tdata.next = self.parsed_slice.m_axis.tdata.val();
@@ -462,7 +500,7 @@ impl Logic for RdmaReceive {
                 | (bit_cast::<256, 1>(self.frame_error.val().into()) << 2);
         self.header_fifo.s_axis.tkeep.next = 0.into();
         self.header_fifo.s_axis.tlast.next = true;
-        self.header_fifo.s_axis.tuser.next = 0.into();
+        self.header_fifo.s_axis.tuser.next = self.parsed_slice.m_axis.tuser.val().get_bits::<192>(213);
         if self.parsed_slice.m_axis.tvalid.val() & self.parsed_slice.m_axis.tready.val() {
             self.frame_bad.d.next = self.frame_error.val();
             if self.parsed_slice.m_axis.tlast.val() {
@@ -538,6 +576,13 @@ impl Logic for RdmaReceive {
         self.dma_write.s_desc_addr.next = self.place_addr.q.val();
         self.dma_write.s_desc_len.next = self.place_length.q.val();
         self.dma_write.s_desc_tag.next = 0.into();
+        self.ack_fifo.s_axis.tvalid.next = false;
+        self.ack_fifo.s_axis.tdata.next = bit_cast::<72, 24>(self.decider.verdict_ack_qp.val())
+            | (bit_cast::<72, 24>(self.decider.verdict_ack_psn.val()) << 24)
+            | (bit_cast::<72, 24>(self.decider.verdict_msn.val()) << 48);
+        self.ack_fifo.s_axis.tkeep.next = 0.into();
+        self.ack_fifo.s_axis.tlast.next = true;
+        self.ack_fifo.s_axis.tuser.next = self.header_fifo.m_axis.tuser.val();
         self.steer.s_cmd_valid.next = false;
         self.steer.s_cmd_action.next = self.steer_action.q.val();
         self.steer.s_cmd_offset.next = self.steer_offset.q.val();
@@ -560,12 +605,13 @@ impl Logic for RdmaReceive {
                 if self.header_kind.val() == self.kind_other.val() {
                     self.steer_action.d.next = self.steer_pass.val();
                 }
-                // The record leaves the queue the next cycle, when the dispatcher is busy.
+                // The record leaves the queue the next cycle, when the dispatcher is busy (a
+                // decided one once its verdict is in: an acknowledgement takes its return
+                // addresses from it).
                 if self.header_fifo.m_axis.tvalid.val() {
                     if self.header_to_decide.val() {
                         if self.decider.pkt_ready.val() {
                             self.state.d.next = DispatchState::Verdict;
-                            self.pop_header.d.next = true;
                         }
                     } else {
                         self.state.d.next = DispatchState::Steer;
@@ -595,6 +641,14 @@ impl Logic for RdmaReceive {
                     | (bit_cast::<136, 32>(self.decider.verdict_imm.val()) << 99);
                 self.steer_reason.d.next = self.decider.verdict_reason.val();
                 if self.decider.verdict_valid.val() {
+                    self.pop_header.d.next = true;
+                    // An acknowledgement owed: queued, or dropped when sixteen wait.
+                    if self.decider.verdict_ack.val() {
+                        self.ack_fifo.s_axis.tvalid.next = true;
+                        if !self.ack_fifo.s_axis.tready.val() & (self.ack_drop_count.q.val() + 1).any() {
+                            self.ack_drop_count.d.next = self.ack_drop_count.q.val() + 1;
+                        }
+                    }
                     if self.decider.verdict_action.val() == self.action_place.val() {
                         // A placement of no bytes has no payload to cut out (nor a write to
                         // check): drop the frame.
@@ -706,6 +760,22 @@ impl Logic for RdmaReceive {
         self.fail_cq.next = self.posted_record.q.val().get_bits::<16>(2);
         self.fail_qp.next = self.posted_record.q.val().get_bits::<24>(18);
         self.fail_psn.next = self.posted_record.q.val().get_bits::<24>(42);
+        // Acknowledgements: back to where the packet came from, from where it went.
+        self.ack_sender.req_valid.next = self.ack_fifo.m_axis.tvalid.val();
+        self.ack_fifo.m_axis.tready.next = self.ack_sender.req_ready.val();
+        self.ack_sender.req_dst_mac.next = self.ack_fifo.m_axis.tuser.val().get_bits::<48>(48);
+        self.ack_sender.req_src_mac.next = self.ack_fifo.m_axis.tuser.val().get_bits::<48>(0);
+        self.ack_sender.req_src_ip.next = self.ack_fifo.m_axis.tuser.val().get_bits::<32>(128);
+        self.ack_sender.req_dst_ip.next = self.ack_fifo.m_axis.tuser.val().get_bits::<32>(96);
+        self.ack_sender.req_src_port.next = self.ack_fifo.m_axis.tuser.val().get_bits::<16>(160);
+        self.ack_sender.req_pkey.next = self.ack_fifo.m_axis.tuser.val().get_bits::<16>(176);
+        self.ack_sender.req_dest_qp.next = self.ack_fifo.m_axis.tdata.val().get_bits::<24>(0);
+        self.ack_sender.req_psn.next = self.ack_fifo.m_axis.tdata.val().get_bits::<24>(24);
+        self.ack_sender.req_msn.next = self.ack_fifo.m_axis.tdata.val().get_bits::<24>(48);
+        self.ack_sender.req_syndrome.next = self.syndrome_ack.val();
+        AxisSource::<64, 8, 1>::link(&mut self.m_axis_ack, &mut self.ack_sender.m_axis);
+        self.acks_sent.next = self.ack_sender.sent.val();
+        self.ack_drops.next = self.ack_drop_count.q.val();
         self.mac_errors.next = self.mac_error_count.q.val();
         self.write_errors.next = self.write_error_count.q.val();
         self.window_errors.next = self.window_error_count.q.val();
@@ -719,6 +789,7 @@ impl Logic for RdmaReceive {
             self.mac_error_count.d.next = 0.into();
             self.write_error_count.d.next = 0.into();
             self.window_error_count.d.next = 0.into();
+            self.ack_drop_count.d.next = 0.into();
             self.check_step.d.next = 0.into();
             self.passing_reason.d.next = 0.into();
             self.poster_pop.d.next = false;
@@ -741,4 +812,6 @@ crate::native_ports!(
     cpl_valid, cpl_ready, cpl_cq, cpl_qp, cpl_length, cpl_has_imm, cpl_imm, fail_valid, fail_ready, fail_cq, fail_qp, fail_psn,
     roce_frames, icrc_errors, truncated_frames, placed_packets, dropped_duplicates, software_packets, entries,
     mac_errors, write_errors, window_function, window_base, window_limit, window_errors,
+    m_axis_ack.tdata, m_axis_ack.tkeep, m_axis_ack.tvalid, m_axis_ack.tready, m_axis_ack.tlast, m_axis_ack.tuser,
+    acks_sent, ack_drops,
 );
