@@ -128,6 +128,9 @@ enum Command {
         /// Write the JSON report here instead of standard output.
         #[arg(long)]
         report: Option<PathBuf>,
+        /// Write the acknowledgements the card sent (RoCEv2 RC ACK frames) to this pcap file.
+        #[arg(long)]
+        ack_pcap: Option<PathBuf>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
@@ -235,8 +238,9 @@ fn run(cli: Cli) -> Result<()> {
                 println!("RX: {}", sim::run_rx(&rx_pcap, received.as_deref(), seed, waves.as_deref())?);
             }
         }
-        Command::Rdma { setup, rx_pcap, memory_dump, report, seed } => {
-            let json = serde_json::to_string_pretty(&rdma::run_rdma(&setup, &rx_pcap, &memory_dump, seed)?)?;
+        Command::Rdma { setup, rx_pcap, memory_dump, report, ack_pcap, seed } => {
+            let result = rdma::run_rdma(&setup, &rx_pcap, &memory_dump, ack_pcap.as_deref(), seed)?;
+            let json = serde_json::to_string_pretty(&result)?;
             match report {
                 Some(path) => {
                     std::fs::write(&path, json + "\n").with_context(|| format!("writing {}", path.display()))?;

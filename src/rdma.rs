@@ -5,13 +5,15 @@
 //! of a pcap file then arrive from the MAC. Every output is checked against the placement
 //! model as it happens (a disagreement is an error, with what differed); at the end the
 //! host memory of every installed region is written to the dump, and a JSON report says
-//! what became of each frame, which completions and write failures were posted, each
-//! command's answer and the counters.
+//! what became of each frame, which completions and write failures were posted, which
+//! acknowledgements were sent, each command's answer and the counters. The acknowledgement
+//! frames can also be written to a pcap file.
 //!
 //! ```toml
 //! [[qp]]                  # open a QP, expecting this PSN next
 //! qp = 0x12
 //! psn = 0
+//! remote_qp = 0x34        # the requester's QP: its acknowledgements go there
 //!
 //! [[transaction]]         # install an RDMA WRITE the peer will send
 //! qp = 0x12
@@ -66,6 +68,7 @@ struct Setup {
 struct QpSetup {
     qp: u32,
     psn: u32,
+    remote_qp: u32,
 }
 
 #[derive(Deserialize)]
@@ -118,8 +121,8 @@ fn parse_setup(text: &str) -> Result<(Vec<DecideOp>, Axi4MemoryConfig)> {
     for (i, q) in setup.qp.iter().enumerate() {
         ensure!(q.qp <= PSN_MASK, "qp #{i}: QP {:#x} is not 24 bits", q.qp);
         ensure!(q.psn <= PSN_MASK, "qp #{i}: PSN {:#x} is not 24 bits", q.psn);
-        // The receive path sends no ACKs yet: the requester's QP joins the setup with them.
-        ops.push(DecideOp::OpenQp { qp: q.qp, psn: q.psn, remote_qp: 0 });
+        ensure!(q.remote_qp <= PSN_MASK, "qp #{i}: remote QP {:#x} is not 24 bits", q.remote_qp);
+        ops.push(DecideOp::OpenQp { qp: q.qp, psn: q.psn, remote_qp: q.remote_qp });
     }
     for (i, t) in setup.transaction.iter().enumerate() {
         let what = format!("transaction #{i} (QP {:#x}, first PSN {:#x})", t.qp, t.first_psn);
@@ -254,6 +257,9 @@ fn report_json(report: &ReceiveReport, dump: &Path) -> Value {
         "frames": report.frames.iter().enumerate().map(|(i, f)| frame_json(i, f)).collect::<Vec<_>>(),
         "completions": completions,
         "write_failures": write_failures,
+        "acks": report.acks.iter().map(|a| json!({
+            "qp": format!("{:#x}", a.dest_qp), "psn": a.psn, "msn": a.msn,
+        })).collect::<Vec<_>>(),
         "counters": {
             "placed_packets": report.placed,
             "dropped_duplicates": report.duplicates,
@@ -263,14 +269,17 @@ fn report_json(report: &ReceiveReport, dump: &Path) -> Value {
             "mac_errors": report.mac_errors,
             "write_errors": report.write_failures,
             "window_errors": report.window_refusals,
+            "acks_sent": report.acks.len(),
+            "ack_drops": report.ack_drops,
             "payload_bytes": report.payload_bytes,
         },
         "cycles": report.cycles,
     })
 }
 
-/// Runs the setup and the capture; writes the memory dump and returns the report.
-pub fn run_rdma(setup_file: &Path, rx_pcap: &Path, dump: &Path, seed: u64) -> Result<Value> {
+/// Runs the setup and the capture; writes the memory dump (and the acknowledgements, when
+/// asked) and returns the report.
+pub fn run_rdma(setup_file: &Path, rx_pcap: &Path, dump: &Path, ack_pcap: Option<&Path>, seed: u64) -> Result<Value> {
     let text =
         std::fs::read_to_string(setup_file).with_context(|| format!("reading the setup {}", setup_file.display()))?;
     let (commands, memory) = parse_setup(&text).with_context(|| format!("the setup {}", setup_file.display()))?;
@@ -286,5 +295,10 @@ pub fn run_rdma(setup_file: &Path, rx_pcap: &Path, dump: &Path, seed: u64) -> Re
         .context("the receive path and the placement model disagree")?;
     let bytes: Vec<u8> = report.regions.iter().flat_map(|(_, b)| b.iter().copied()).collect();
     std::fs::write(dump, bytes).with_context(|| format!("writing {}", dump.display()))?;
+    if let Some(path) = ack_pcap {
+        let frames: Vec<pcap::PcapFrame> =
+            report.acks.iter().map(|a| pcap::PcapFrame { time_ns: 0, data: a.encode() }).collect();
+        pcap::write(path, &frames)?;
+    }
     Ok(report_json(&report, dump))
 }

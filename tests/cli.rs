@@ -318,9 +318,10 @@ fn rdma_places_a_message_from_a_pcap_and_reports_what_became_of_each_frame() {
         udp_frame(&flow, &[0x42; 30]),
     ];
     let (setup, input, dump, report) = (temp("setup.toml"), temp("rdma.pcap"), temp("memory.bin"), temp("report.json"));
+    let acks = temp("acks.pcap");
     std::fs::write(
         &setup,
-        "[[qp]]\nqp = 0x12\npsn = 100\n\n\
+        "[[qp]]\nqp = 0x12\npsn = 100\nremote_qp = 0x34\n\n\
          [[transaction]]\nqp = 0x12\nfirst_psn = 100\nva = 0x100000\nlength = 10000\nrkey = 0x77\nmtu = 4096\ncq = 3\n\n\
          [[transaction]]\nqp = 0x12\nfirst_psn = 103\nva = 0x200000\nlength = 4\nrkey = 0x77\nmtu = 4096\n\n\
          [memory]\nlatency = 50\n[[memory.error]]\nstart = 0x200000\nend = 0x201000\nresp = \"slverr\"\n",
@@ -336,6 +337,8 @@ fn rdma_places_a_message_from_a_pcap_and_reports_what_became_of_each_frame() {
         .arg(&dump)
         .arg("--report")
         .arg(&report)
+        .arg("--ack-pcap")
+        .arg(&acks)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -368,7 +371,33 @@ fn rdma_places_a_message_from_a_pcap_and_reports_what_became_of_each_frame() {
     assert_eq!(completions[0]["imm"], "0xcafef00d");
     assert_eq!(doc["write_failures"], serde_json::json!([{"cq": 0, "qp": "0x12", "psn": 103}]));
     assert_eq!(doc["counters"]["write_errors"], 1);
-    for f in [setup, input, dump, report] {
+    // Acknowledgements (cumulative: the PSN before the first not yet arrived): the Last
+    // asks for one on arrival, with PSNs 100 and 101 still missing (PSN 99, no message
+    // done); the message completes with PSN 101 (102, MSN 1); the lone packet at 103
+    // completes the second and asks too (103, MSN 2). None for the duplicate (it does not
+    // ask), the SEND (software's) or plain UDP.
+    let want_acks = [(99u32, 0u32), (102, 1), (103, 2)];
+    let sent: Vec<(u64, u64)> = doc["acks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["psn"].as_u64().unwrap(), a["msn"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(sent, want_acks.map(|(p, m)| (p as u64, m as u64)), "{doc}");
+    let frames = ferronic_testbench::pcap::read(&acks).unwrap();
+    assert_eq!(frames.len(), 3);
+    for (frame, (psn, msn)) in frames.iter().zip(want_acks) {
+        let d = &frame.data;
+        assert_eq!(d.len(), 62, "Ethernet 14 + IPv4 20 + UDP 8 + BTH 12 + AETH 4 + ICRC 4");
+        assert_eq!((&d[0..6], &d[6..12]), (&[2, 0, 0, 0, 0, 1][..], &[2, 0, 0, 0, 0, 2][..]), "MACs swapped");
+        assert_eq!((&d[26..30], &d[30..34]), (&[10, 0, 0, 2][..], &[10, 0, 0, 1][..]), "IPv4 addresses swapped");
+        assert_eq!(u16::from_be_bytes([d[36], d[37]]), 4791, "RoCEv2's UDP port");
+        assert_eq!(d[42], 0x11, "BTH opcode: RC Acknowledge");
+        assert_eq!(&d[47..50], &[0, 0, 0x34], "to the requester's QP");
+        assert_eq!(u32::from_be_bytes([0, d[51], d[52], d[53]]), psn);
+        assert_eq!(u32::from_be_bytes([d[54], d[55], d[56], d[57]]), 0x1F00_0000 | msn, "AETH: ACK, MSN");
+    }
+    for f in [setup, input, dump, report, acks] {
         let _ = std::fs::remove_file(f);
     }
 }
@@ -389,7 +418,9 @@ fn rdma_refuses_a_bad_setup_clearly() {
             "[[transaction]]\nqp = 1\nfirst_psn = 0\nva = 0\nlength = 8\nrkey = 1\nmtu = 256\nfunction = 40\n",
             "function 40 has no DMA window",
         ),
-        ("[[qp]]\nqp = 0x1000000\npsn = 0\n", "is not 24 bits"),
+        ("[[qp]]\nqp = 0x1000000\npsn = 0\nremote_qp = 1\n", "is not 24 bits"),
+        ("[[qp]]\nqp = 1\npsn = 0\n", "missing field `remote_qp`"),
+        ("[[qp]]\nqp = 1\npsn = 0\nremote_qp = 0x1000000\n", "remote QP 0x1000000 is not 24 bits"),
         ("[memory]\n[[memory.error]]\nstart = 8\nend = 8\nresp = \"slverr\"\n", "is not below end"),
         ("[memory]\n[[memory.error]]\nstart = 0\nend = 8\nresp = \"oops\"\n", "is not \"slverr\""),
     ];

@@ -198,8 +198,11 @@ fn rdma_writes_are_placed_while_other_frames_reach_the_rx_queues() {
             frames.push(frame_for(i % RX_QUEUES, rng.gen_range(42..1500), i as u8));
         }
     }
+    // Frames sent meanwhile: the acknowledgements share `m_axis_tx` with them.
+    let transmit = (0..12).map(|i| (i % 4, frame_for(1, rng.gen_range(42..1500), 100 + i as u8).bytes)).collect();
     let setup = RxRun {
         rdma_commands: commands,
+        transmit,
         rdma_cqs: vec![(32, RdmaCqSetup::Usable), (33, RdmaCqSetup::Usable)],
         rx_idle: Pattern::Random(0.2),
         memory: Axi4MemoryConfig { latency: 80, ready: Pattern::Random(0.2), ..Default::default() },
@@ -209,6 +212,10 @@ fn rdma_writes_are_placed_while_other_frames_reach_the_rx_queues() {
     let c = &report.counters;
     assert_eq!((c.rdma_placed, c.rdma_duplicates, c.rdma_cq_lost), (20 + 3 + 1 + 1, 4, 1), "{c:?}");
     assert_eq!((c.rdma_software, c.rdma_mac_errors, c.roce_icrc_errors), (2, 1, 1));
+    // Each message completes: an ACK each. The two one-packet messages are sent twice, and
+    // their packet asks for one (AckReq on every last packet): the copy that is a duplicate
+    // gets one too. More if a Last packet arrives before the rest of its message.
+    assert!(report.acks >= 6, "{} ACKs", report.acks);
 }
 
 /// RDMA completions the completer cannot write: each of five one-packet messages names a

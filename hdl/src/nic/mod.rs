@@ -337,6 +337,8 @@ impl Logic for Nic {
         self.rdma_cq_lost.next = self.completer.lost.val();
         self.rdma_acks_sent.next = self.rdma.acks_sent.val();
         self.rdma_ack_drops.next = self.rdma.ack_drops.val();
+        self.rdma_regs.acks_sent.next = self.rdma.acks_sent.val();
+        self.rdma_regs.ack_drops.next = self.rdma.ack_drops.val();
         self.rdma_regs.cq_lost.next = self.completer.lost.val();
         self.roce_frames.next = self.rdma.roce_frames.val();
         self.roce_icrc_errors.next = self.rdma.icrc_errors.val();

@@ -22,7 +22,7 @@ use rust_hdl::prelude::*;
 /// Index (dword from `RDMA_BASE`) of each register this block decodes, in the map's order.
 const INDEX_ISSUE: u32 = 8;
 const INDEX_RESULT: u32 = 9;
-const REGISTER_COUNT: u64 = 22;
+const REGISTER_COUNT: u64 = 24;
 
 #[derive(LogicBlock)]
 pub struct RdmaRegisters {
@@ -58,6 +58,8 @@ pub struct RdmaRegisters {
     pub entries: Signal<In, Bits<13>>,
     pub window_errors: Signal<In, Bits<32>>,
     pub cq_lost: Signal<In, Bits<32>>,
+    pub acks_sent: Signal<In, Bits<32>>,
+    pub ack_drops: Signal<In, Bits<32>>,
 
     qp: DFF<Bits<24>>,
     psn: DFF<Bits<24>>,
@@ -80,8 +82,8 @@ pub struct RdmaRegisters {
     /// The access's register is selected (one-hot in `a_sel`; none past the last): it is
     /// carried out and answered now.
     carrying: DFF<Bit>,
-    a_sel: DFF<Bits<22>>,
-    one: Constant<Bits<22>>,
+    a_sel: DFF<Bits<24>>,
+    one: Constant<Bits<24>>,
     /// Registers in the map (`REGISTER_COUNT`): indices from here on are unmapped.
     register_count: Constant<Bits<9>>,
     /// BAR0 address bits 15:11 of the RDMA window.
@@ -153,6 +155,8 @@ impl Default for RdmaRegisters {
             entries: Default::default(),
             window_errors: Default::default(),
             cq_lost: Default::default(),
+            acks_sent: Default::default(),
+            ack_drops: Default::default(),
             qp: Default::default(),
             psn: Default::default(),
             packets: Default::default(),
@@ -305,6 +309,12 @@ impl Logic for RdmaRegisters {
         if self.a_sel.q.val().get_bit(21) {
             self.current.next = self.current.val() | self.cq_lost.val();
         }
+        if self.a_sel.q.val().get_bit(22) {
+            self.current.next = self.current.val() | self.acks_sent.val();
+        }
+        if self.a_sel.q.val().get_bit(23) {
+            self.current.next = self.current.val() | self.ack_drops.val();
+        }
         // A write to the command (its fields or the issue) while one is busy is refused.
         self.refuse.next = self.a_sel.q.val().get_bits::<9>(0).any() & self.busy.q.val();
         // Writes: each register merges its own value with the strobed bytes.
@@ -383,5 +393,5 @@ crate::native_ports!(
     impl[] RdmaRegisters;
     clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready,
     cmd_valid, cmd_ready, cmd_op, cmd_qp, cmd_first_psn, cmd_packets, cmd_va, cmd_length, cmd_rkey, cmd_path_mtu, cmd_cq, cmd_function, done_valid, done_status, done_entry,
-    roce_frames, icrc_errors, truncated_frames, placed_packets, dropped_duplicates, software_packets, mac_errors, write_errors, entries, window_errors, cq_lost,
+    roce_frames, icrc_errors, truncated_frames, placed_packets, dropped_duplicates, software_packets, mac_errors, write_errors, entries, window_errors, cq_lost, acks_sent, ack_drops,
 );

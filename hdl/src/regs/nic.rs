@@ -340,6 +340,13 @@ pub const RDMA_CQ_LOST: Register = rdma_counter(
     "Message completions and failure records not written into their completion ring (no such ring, ring off or \
      full, entries not 16 bytes, outside the ring function's DMA window, or the write answered with an error)",
 );
+pub const RDMA_ACKS_SENT: Register =
+    rdma_counter(22, "rdma_acks_sent", "RoCEv2 acknowledgements sent (on m_axis_tx, between the TX engine's frames)");
+pub const RDMA_ACK_DROPS: Register = rdma_counter(
+    23,
+    "rdma_ack_drops",
+    "Acknowledgements dropped because sixteen were waiting for m_axis_tx (a later one covers their PSNs)",
+);
 /// The queue manager's global registers (its rings are the `RINGS` array).
 pub const GLOBALS: RegisterGroup = RegisterGroup {
     name: "global",
@@ -379,6 +386,8 @@ pub const RDMA: RegisterGroup = RegisterGroup {
         RDMA_ENTRIES,
         RDMA_WINDOW_ERRORS,
         RDMA_CQ_LOST,
+        RDMA_ACKS_SENT,
+        RDMA_ACK_DROPS,
     ],
 };
 

@@ -116,6 +116,39 @@ impl AxisSink {
     }
 }
 
+/// Gathers whole frames from a sink's beats: `tkeep` must be ones from bit 0 up, and every
+/// beat before `tlast` full, as a packed stream of bytes is.
+#[derive(Default)]
+pub struct FrameCollector {
+    partial: Vec<u8>,
+}
+
+impl FrameCollector {
+    /// The frames whose last beat has arrived since the last call, in order; `name` says
+    /// which stream a bad `tkeep` was on.
+    pub fn take(&mut self, sink: &AxisSink, name: &str) -> Result<Vec<Vec<u8>>> {
+        let mut frames = Vec::new();
+        while let Some(beat) = sink.recv() {
+            let bytes = beat.keep.trailing_ones() as usize;
+            anyhow::ensure!(
+                beat.keep.count_ones() as usize == bytes && bytes > 0 && (beat.last || bytes == 8),
+                "{name}: tkeep {:#x} on a beat that is {}the last",
+                beat.keep,
+                if beat.last { "" } else { "not " }
+            );
+            self.partial.extend_from_slice(&beat.data.to_le_bytes()[..bytes]);
+            if beat.last {
+                frames.push(std::mem::take(&mut self.partial));
+            }
+        }
+        Ok(frames)
+    }
+    /// Bytes of a frame begun and not ended.
+    pub fn pending(&self) -> usize {
+        self.partial.len()
+    }
+}
+
 /// Watches a stream and fails the run on an AXI4-Stream handshake violation: once `tvalid`
 /// is high it must stay high, with the same payload, until `tready` takes the beat
 /// (AMBA AXI4-Stream spec, section 2.2.1).

@@ -10,6 +10,6 @@ pub mod window_lookup;
 
 pub use axi4::{Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, ErrorRange};
 pub use axil::{AxilMaster, AxilMemory, AxilMonitor};
-pub use axis::{AxisBeat, AxisMonitor, AxisSink, AxisSource};
+pub use axis::{AxisBeat, AxisMonitor, AxisSink, AxisSource, FrameCollector};
 pub use memory::SparseMemory;
 pub use pattern::Pattern;

@@ -544,6 +544,26 @@ pub struct AckDue {
     pub msn: u32,
 }
 
+impl AckDue {
+    /// The acknowledgement frame for the packet `p` that made it owed: back to where `p`
+    /// came from (MACs and IPv4 addresses swapped), from `p`'s UDP source port (the flow's
+    /// entropy, so the ACK hashes as its flow does), with its P_Key, to the requester's QP.
+    pub fn answering(&self, p: &RocePacket) -> Ack {
+        Ack {
+            src_mac: p.dst_mac,
+            dst_mac: p.src_mac,
+            src_ip: p.dst_ip,
+            dst_ip: p.src_ip,
+            src_port: p.src_port,
+            pkey: p.bth.pkey,
+            dest_qp: self.remote_qp,
+            psn: self.psn,
+            syndrome: SYNDROME_ACK,
+            msn: self.msn,
+        }
+    }
+}
+
 /// Why the card refused to open a QP.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OpenError {

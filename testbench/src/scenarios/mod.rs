@@ -6,6 +6,7 @@ pub mod bus_loopback;
 pub mod cfgspace;
 pub mod dma_read;
 pub mod dma_write;
+pub mod frame_arbiter;
 pub mod frame_fifo;
 pub mod llq;
 pub mod nic_rx;

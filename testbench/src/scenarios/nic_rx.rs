@@ -5,7 +5,7 @@
 //! RDMA message completion and every counter is checked against what the RX model and the
 //! placement model say, under random idle cycles, backpressure and memory latency.
 use super::rdma_decide::{model, model_command, DecideOp};
-use super::rdma_receive::{rdma_frame, region_background, write_fails, RdmaFrame};
+use super::rdma_receive::{check_acks, rdma_frame, region_background, write_fails, RdmaFrame};
 use super::BoxedSim;
 use crate::bfm::axis::{frame_to_beats, AxisBeat};
 use crate::bfm::{
@@ -17,7 +17,7 @@ use crate::driver::{
     RX_COMPLETION_BASE, RX_RING_BASE, RX_RING_LOG, RX_VECTOR_BASE, TX_RING_BASE,
 };
 use crate::models::ena::{RxCompletion, RxDescriptor, TxDescriptor, TX_STATUS_OK};
-use crate::models::rdma::{CqRecord, PlacementModel};
+use crate::models::rdma::{decode, opcode, Ack, CqRecord, PlacementModel};
 use crate::models::rss::RssTable;
 use crate::models::rx::{buffer_bytes, classify, split, usable_bytes, MAX_RX_FRAME_BYTES, RX_QUEUES};
 use crate::models::stream_packer::valid_bytes;
@@ -229,6 +229,8 @@ pub struct RxReport {
     pub counters: RxCounters,
     /// The frames as delivered into host memory (cut ones as far as they got), per queue.
     pub delivered: Vec<(usize, Vec<u8>)>,
+    /// RDMA acknowledgements sent on `m_axis_tx_` (each the model's, in order).
+    pub acks: u64,
 }
 
 /// A posted buffer, as the host keeps track of it.
@@ -247,6 +249,8 @@ struct Expected {
     /// RDMA: the bytes placed (address, payload) and the message completions, in order.
     placed: Vec<(u64, Vec<u8>)>,
     rdma_records: Vec<CqRecord>,
+    /// The acknowledgements owed, in order (they leave on `m_axis_tx_`).
+    acks: Vec<Ack>,
 }
 
 /// The DMA windows every run sets: the PF may reach everything the run uses but the outside
@@ -274,13 +278,15 @@ fn expect(
     let mut completed = [0u64; RX_QUEUES];
     let mut placed = Vec::new();
     let mut rdma_records = Vec::new();
+    let mut acks = Vec::new();
     for frame in frames {
         let len = frame.bytes.len();
         // The RDMA path first (the rule its own scenario expects against): a RoCEv2 frame
         // with a bad ICRC, cut short, or flagged bad by the MAC never reaches the RX engine;
         // a good one is placed, dropped as a duplicate, or passed on with the reason.
         let mac_flagged = matches!(frame.fault, Some(MacFault::Marked | MacFault::MarkedMidFrame));
-        let verdict = rdma_frame(rdma, frame.bytes.clone(), mac_flagged);
+        let (verdict, ack) = rdma_frame(rdma, frame.bytes.clone(), mac_flagged);
+        acks.extend(ack);
         let roce = !matches!(verdict, RdmaFrame::NotRoce { .. });
         assert!(
             !(roce && frame.fault == Some(MacFault::GappyKeep)),
@@ -399,7 +405,7 @@ fn expect(
             completed[q] += 1;
         }
     }
-    Expected { completions, counters, placed, rdma_records }
+    Expected { completions, counters, placed, rdma_records, acks }
 }
 
 /// Runs the frames through the NIC and checks completions, buffers and counters.
@@ -592,6 +598,7 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
             tx_completions[*q] += 1;
         }
         let mut tx_current = Vec::new();
+        let mut got_acks = Vec::new();
 
         let start = tb.cycle();
         let mut beats = 0u64;
@@ -625,7 +632,14 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
         let tx_pending = |frames: &[VecDeque<Vec<u8>>], completions: &[usize]| {
             frames.iter().any(|f| !f.is_empty()) || completions.iter().any(|&c| c != 0)
         };
-        while got < want || end.is_none() || !settled(end, tb.cycle()) || tx_pending(&tx_frames, &tx_completions) {
+        let ack_drops = tb.port("rdma_ack_drops")?;
+        let acks_pending = |got: usize| (got as u64 + tb.get(ack_drops)) < expected.acks.len() as u64;
+        while got < want
+            || end.is_none()
+            || !settled(end, tb.cycle())
+            || tx_pending(&tx_frames, &tx_completions)
+            || acks_pending(got_acks.len())
+        {
             if let Some((q, after)) = setup.disable_queue {
                 if !disabled && tb.cycle() >= start + after {
                     host.disable_ring(4 * q as u32 + 2).await?;
@@ -647,6 +661,11 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
                 tx_current.extend_from_slice(&beat.data.to_le_bytes()[..valid_bytes(beat.keep)]);
                 if beat.last {
                     let frame = std::mem::take(&mut tx_current);
+                    // The RDMA path's acknowledgements share the MAC's stream.
+                    if decode(&frame).is_ok_and(|p| p.bth.opcode == opcode::ACK) {
+                        got_acks.push(frame);
+                        continue;
+                    }
                     let Some(queue) = tx_frames.iter_mut().find(|f| f.front() == Some(&frame)) else {
                         bail!("transmitted a frame of {} bytes that no TX queue had next", frame.len())
                     };
@@ -731,6 +750,9 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
             }
         }
         tb.cycles(300).await;
+        ensure!(tx_current.is_empty(), "m_axis_tx: a frame begun and never ended");
+        check_acks(&got_acks, &expected.acks, tb.get(ack_drops))?;
+        ensure!(tb.get(tb.port("rdma_acks_sent")?) == got_acks.len() as u64, "rdma_acks_sent is not the ACKs out");
         let mut expected_counters = expected.counters;
         for q in 0..RX_QUEUES {
             if rings[q].is_some() {
@@ -779,7 +801,8 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
             let left = &rdma_remaining[ring as usize];
             ensure!(left.is_empty(), "RDMA completion ring {ring}: {left:?} never came");
         }
-        *out.borrow_mut() = RxReport { cycles: end.unwrap_or(tb.cycle()) - start, beats, counters, delivered };
+        let acks = got_acks.len() as u64;
+        *out.borrow_mut() = RxReport { cycles: end.unwrap_or(tb.cycle()) - start, beats, counters, delivered, acks };
         Ok(())
     })?;
     let r = report.borrow().clone();

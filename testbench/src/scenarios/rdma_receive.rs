@@ -3,8 +3,10 @@
 //! with other traffic, bad ICRCs, cut-short frames and frames the MAC flagged), host
 //! commands between them, host memory with latency, backpressure and error ranges behind
 //! `m_axi`. Host memory must end byte for byte as the model's placements say, every frame
-//! not placed must reach the software path whole with its reason, and the completions and
-//! write-failure records must come in the model's order.
+//! not placed must reach the software path whole with its reason, the completions and
+//! write-failure records must come in the model's order, and the acknowledgements on
+//! `m_axis_ack` must be the ones the model owes, in order, byte for byte (less those the
+//! path counts as dropped).
 use super::dma_write::beats_touch_error;
 use super::rdma_decide::{
     command_fields, model, model_command, random_traffic as decider_traffic, reason_code, COMMAND_PORTS,
@@ -16,9 +18,11 @@ use crate::bfm::axis::{frame_to_beats, AxisBeat};
 use crate::bfm::channel::{count_transfers, ChannelPorts, ChannelSink};
 use crate::bfm::pattern::Throttle;
 use crate::bfm::window_lookup::serve_window_lookups;
-use crate::bfm::{Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxisMonitor, AxisSink, AxisSource, Pattern, SparseMemory};
+use crate::bfm::{
+    Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxisMonitor, AxisSink, AxisSource, FrameCollector, Pattern, SparseMemory,
+};
 use crate::models::rdma::Transaction;
-use crate::models::rdma::{decode, Completion, NotRoce, Outcome, PlacementModel};
+use crate::models::rdma::{decode, Ack, Completion, NotRoce, Outcome, PlacementModel};
 use crate::models::windows::WindowTable;
 use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, ensure, Result};
@@ -55,6 +59,8 @@ pub struct ReceiveRun {
     pub idle: Pattern,
     /// On the software path and the completion and failure outputs.
     pub backpressure: Pattern,
+    /// On the acknowledgements (in the NIC they wait for `m_axis_tx` between TX frames).
+    pub ack_backpressure: Pattern,
     /// The DMA window of each function, as the NIC's `dma_windows` would answer the path's
     /// lookups: a placement outside its transaction's function's window must not be
     /// written (memory outside the windows is forbidden to the memory model), and comes out
@@ -65,7 +71,7 @@ pub struct ReceiveRun {
 impl ReceiveRun {
     /// Every window all of memory, as after reset.
     pub fn new(ops: Vec<ReceiveOp>, memory: Axi4MemoryConfig, idle: Pattern, backpressure: Pattern) -> Self {
-        Self { ops, memory, idle, backpressure, windows: WindowTable::default() }
+        Self { ops, memory, idle, backpressure, ack_backpressure: backpressure, windows: WindowTable::default() }
     }
 }
 
@@ -74,7 +80,7 @@ impl ReceiveReport {
     pub fn summary(&self) -> String {
         format!(
             "placed {}, duplicates {}, passed by reason {:?}, dropped bad {}, MAC errors {}, completions {}, \
-             write failures {} ({} outside a window), payload bytes {}, cycles {}",
+             write failures {} ({} outside a window), ACKs {} ({} dropped), payload bytes {}, cycles {}",
             self.placed,
             self.duplicates,
             self.passed,
@@ -83,6 +89,8 @@ impl ReceiveReport {
             self.completions,
             self.write_failures,
             self.window_refusals,
+            self.acks.len(),
+            self.ack_drops,
             self.payload_bytes,
             self.cycles
         )
@@ -116,6 +124,9 @@ pub struct ReceiveReport {
     pub answers: Vec<u64>,
     /// Host memory at the end over each installed transaction's region `[va, va + length)`.
     pub regions: Vec<(u64, Vec<u8>)>,
+    /// The acknowledgements sent, in order, and how many the path dropped (its queue full).
+    pub acks: Vec<Ack>,
+    pub ack_drops: u64,
 }
 
 /// What became of one frame: the verdict the path was checked against, and for a placed
@@ -124,6 +135,8 @@ pub struct ReceiveReport {
 pub struct FrameOutcome {
     pub verdict: RdmaFrame,
     pub write_failed: bool,
+    /// The acknowledgement it made owed.
+    pub ack: Option<Ack>,
 }
 
 /// What the poster gives, in order.
@@ -293,9 +306,18 @@ pub enum RdmaFrame {
 }
 
 /// Decides a frame as sent (with the MAC's flag) against the placement model, which
-/// advances as the path would.
-pub fn rdma_frame(model: &mut PlacementModel, sent: Vec<u8>, mac_error: bool) -> RdmaFrame {
+/// advances as the path would; with the acknowledgement the frame makes owed.
+pub fn rdma_frame(model: &mut PlacementModel, sent: Vec<u8>, mac_error: bool) -> (RdmaFrame, Option<Ack>) {
     let (bytes, mac_error) = as_stored(sent, mac_error);
+    let packet = decode(&bytes).ok();
+    let acks_before = model.acks.len();
+    let verdict = decide_frame(model, bytes, mac_error);
+    let ack =
+        model.acks.get(acks_before).map(|due| due.answering(packet.as_ref().expect("only packets are acknowledged")));
+    (verdict, ack)
+}
+
+fn decide_frame(model: &mut PlacementModel, bytes: Vec<u8>, mac_error: bool) -> RdmaFrame {
     match decode(&bytes) {
         Err(NotRoce::OtherTraffic) => RdmaFrame::NotRoce { bytes, mac_error },
         Err(NotRoce::BadIcrc) => RdmaFrame::BadIcrc,
@@ -338,6 +360,28 @@ pub fn region_background(va: u64, length: u32) -> (u64, Vec<u8>) {
 /// touches an error range of the memory).
 pub fn write_fails(addr: u64, len: u64, errors: &[ErrorRange]) -> bool {
     len > 0 && beats_touch_error(addr, len, errors)
+}
+
+/// Checks the acknowledgement frames that came out against those the model owes, in order:
+/// each must be the model's byte for byte, and the ones missing must be exactly `drops`
+/// (dropped while the queue was full: any may be). The ACKs sent, as the model's.
+pub fn check_acks(got: &[Vec<u8>], want: &[Ack], drops: u64) -> Result<Vec<Ack>> {
+    ensure!(
+        got.len() as u64 + drops == want.len() as u64,
+        "{} ACKs out and {drops} dropped, the model owes {}",
+        got.len(),
+        want.len()
+    );
+    let mut owed = want.iter();
+    let mut sent = Vec::new();
+    for (i, frame) in got.iter().enumerate() {
+        let Some(ack) = owed.find(|a| &a.encode() == frame) else {
+            let decoded = decode(frame).map(|p| (p.bth.dest_qp, p.bth.psn, p.payload));
+            bail!("ACK {i} ({decoded:x?}: requester's QP, PSN, AETH) is none the model owes after the ACKs before it");
+        };
+        sent.push(*ack);
+    }
+    Ok(sent)
 }
 
 /// Collects whole frames from the software path: bytes, the MAC's flag (any beat), and the
@@ -395,6 +439,11 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
         serve_window_lookups(&tb, setup.windows.clone())?;
         let frames = AxisSource::start(&tb, "s_axis_rx", setup.idle)?;
         let pass = AxisSink::start(&tb, "m_axis_pass", setup.backpressure)?;
+        AxisMonitor::start(&tb, "m_axis_ack")?;
+        let ack_sink = AxisSink::start(&tb, "m_axis_ack", setup.ack_backpressure)?;
+        let mut ack_frames = FrameCollector::default();
+        let mut got_acks: Vec<Vec<u8>> = Vec::new();
+        let (acks_sent, ack_drops) = (tb.port("acks_sent")?, tb.port("ack_drops")?);
         let completions = ChannelSink::start(
             &tb,
             ChannelPorts::resolve(&tb, "cpl", "", &["cq", "qp", "length", "has_imm", "imm"])?,
@@ -431,6 +480,7 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
         let mut counts = ReceiveReport::default();
         let mut want_pass: Vec<(Vec<u8>, bool, u64)> = Vec::new();
         let mut want_events: Vec<PosterEvent> = Vec::new();
+        let mut want_acks: Vec<Ack> = Vec::new();
         let mut idle = Throttle::new(setup.idle, tb.rng());
         let mut pending: VecDeque<ReceiveOp> = setup.ops.clone().into();
         let mut offered: Option<DecideOp> = None;
@@ -470,7 +520,8 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
                 while let Some(ReceiveOp::Frame { .. }) = pending.front() {
                     let Some(ReceiveOp::Frame { bytes: sent, mac_error }) = pending.pop_front() else { unreachable!() };
                     frames.send_all(frame_to_beats(&sent, 8, mac_error as u64));
-                    let verdict = rdma_frame(&mut model, sent, mac_error);
+                    let (verdict, ack) = rdma_frame(&mut model, sent, mac_error);
+                    want_acks.extend(ack);
                     let mut write_failed = false;
                     match &verdict {
                         RdmaFrame::NotRoce { bytes, mac_error } => {
@@ -518,7 +569,7 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
                             want_pass.push((bytes.clone(), false, *reason));
                         }
                     }
-                    counts.frames.push(FrameOutcome { verdict, write_failed });
+                    counts.frames.push(FrameOutcome { verdict, write_failed, ack });
                 }
                 let decided: u64 = counters[..3].iter().map(|&c| tb.get(c)).sum();
                 if decided == to_decide && !idle.hold() {
@@ -553,11 +604,33 @@ pub fn run(sim: BoxedSim, setup: ReceiveRun, config: &TbConfig) -> Result<Receiv
             tb.cycles(1).await;
             take_frames(&pass, &mut partial, &mut got_pass)?;
             take_events(&completions, &failures, &mut got_events);
+            got_acks.extend(ack_frames.take(&ack_sink, "m_axis_ack")?);
         }
         // Nothing more may come, and the last writes land.
+        // The acknowledgements all out: as many as the model owes less those dropped.
+        while (got_acks.len() as u64) + tb.get(ack_drops) < want_acks.len() as u64 {
+            ensure!(
+                tb.cycle() < deadline,
+                "hung: {} ACKs out and {} dropped, the model owes {}",
+                got_acks.len(),
+                tb.get(ack_drops),
+                want_acks.len()
+            );
+            tb.cycles(1).await;
+            got_acks.extend(ack_frames.take(&ack_sink, "m_axis_ack")?);
+        }
         tb.cycles(300 + setup.memory.latency).await;
         take_frames(&pass, &mut partial, &mut got_pass)?;
         take_events(&completions, &failures, &mut got_events);
+        got_acks.extend(ack_frames.take(&ack_sink, "m_axis_ack")?);
+        counts.ack_drops = tb.get(ack_drops);
+        counts.acks = check_acks(&got_acks, &want_acks, counts.ack_drops)?;
+        ensure!(
+            tb.get(acks_sent) == got_acks.len() as u64,
+            "acks_sent {}, {} ACK frames out",
+            tb.get(acks_sent),
+            got_acks.len()
+        );
         ensure!(
             got_pass.len() == want_pass.len(),
             "{} frames passed, the model says {}",

@@ -35,7 +35,7 @@ const COMMAND: [Register; 8] = [
     RDMA_CMD_PARAMS,
 ];
 /// The counter inputs, in map order from `rdma_roce_frames`.
-const COUNTER_PORTS: [&str; 11] = [
+const COUNTER_PORTS: [&str; 13] = [
     "roce_frames",
     "icrc_errors",
     "truncated_frames",
@@ -47,6 +47,8 @@ const COUNTER_PORTS: [&str; 11] = [
     "entries",
     "window_errors",
     "cq_lost",
+    "acks_sent",
+    "ack_drops",
 ];
 
 /// The bits a register holds: its writable fields.
@@ -165,6 +167,8 @@ pub fn run(sim: BoxedSim, commands: usize, idle: Pattern, backpressure: Pattern,
             RDMA_ENTRIES,
             RDMA_WINDOW_ERRORS,
             RDMA_CQ_LOST,
+            RDMA_ACKS_SENT,
+            RDMA_ACK_DROPS,
         ];
         let mut want_read_only = vec![refused as u64];
         want_read_only.extend(counters.iter().enumerate().map(|(i, &c)| if i == 8 { c & 0x1FFF } else { c }));
