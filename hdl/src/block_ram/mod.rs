@@ -14,6 +14,17 @@
 use rust_hdl::prelude::*;
 use std::collections::BTreeMap;
 
+/// What the RAM is built from on an FPGA.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RamStyle {
+    /// Yosys chooses by size: a shallow RAM goes into LUTs (distributed RAM).
+    #[default]
+    Auto,
+    /// Block RAM whatever the size (`ram_style = "block"`). For a shallow, wide RAM whose
+    /// read address must not fan out to a hundred LUT RAM cells across the chip.
+    Block,
+}
+
 #[derive(LogicBlock, Default)]
 pub struct BlockRam<const W: usize, const N: usize> {
     pub read_address: Signal<In, Bits<N>>,
@@ -24,12 +35,17 @@ pub struct BlockRam<const W: usize, const N: usize> {
     pub write_data: Signal<In, Bits<W>>,
     pub write_enable: Signal<In, Bit>,
     _sim: Box<BTreeMap<Bits<N>, Bits<W>>>,
+    _style: RamStyle,
 }
 
 impl<const W: usize, const N: usize> BlockRam<W, N> {
     /// A RAM powered on with `values` (addresses not given hold 0).
     pub fn new(values: BTreeMap<Bits<N>, Bits<W>>) -> Self {
         Self { _sim: Box::new(values), ..Default::default() }
+    }
+    /// The same RAM, built as `style` says.
+    pub fn set_style(&mut self, style: RamStyle) {
+        self._style = style;
     }
 }
 
@@ -57,9 +73,13 @@ impl<const W: usize, const N: usize> Logic for BlockRam<W, N> {
             .map(|(address, value)| format!("    mem[{}] = {};\n", address.verilog(), value.verilog()))
             .collect();
         let init = if init.is_empty() { String::new() } else { format!("initial begin\n{init}end\n") };
+        let style = match self._style {
+            RamStyle::Auto => "",
+            RamStyle::Block => ", ram_style = \"block\"",
+        };
         Verilog::Custom(format!(
             "\
-(* no_rw_check *)
+(* no_rw_check{style} *)
 reg [{msb}:0] mem [{last}:0];
 {init}
 always @(posedge read_clock) begin

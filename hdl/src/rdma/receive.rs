@@ -299,7 +299,7 @@ impl Default for RdmaReceive {
             roce: Default::default(),
             parsed_slice: Default::default(),
             frame_fifo: FrameStore::new(FifoFault::None),
-            header_fifo: HeaderQueue::new(FifoFault::None),
+            header_fifo: HeaderQueue::new(FifoFault::None).in_block_ram(),
             decider: Default::default(),
             steer: Default::default(),
             frame_slice: Default::default(),

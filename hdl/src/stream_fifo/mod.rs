@@ -12,7 +12,7 @@
 //! `m_axis_*` after edge t+2 (three cycles through an empty FIFO), then one beat per cycle.
 //! `occupancy` counts every beat accepted and not yet taken (stored, held or shown), so a
 //! full FIFO holds exactly `2^ADDR` beats.
-use crate::block_ram::BlockRam;
+use crate::block_ram::{BlockRam, RamStyle};
 use crate::bus::{check_lane_width, AxisSink, AxisSource};
 use rust_hdl::prelude::*;
 use rust_hdl::widgets::dff_with_init::DFFWithInit;
@@ -117,6 +117,19 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
             fetch: Default::default(),
             store: Default::default(),
         }
+    }
+}
+
+impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize, const COUNT: usize>
+    StreamFifo<DATA, KEEP, USER, ADDR, COUNT>
+{
+    /// The same FIFO with its data and user beats in block RAM whatever the depth: for a
+    /// shallow FIFO of wide records, where LUT RAM would spread the read address over a
+    /// hundred cells (the RDMA receive path's header queue).
+    pub fn in_block_ram(mut self) -> Self {
+        self.data_ram.set_style(RamStyle::Block);
+        self.user_ram.set_style(RamStyle::Block);
+        self
     }
 }
 
