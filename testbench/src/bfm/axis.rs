@@ -116,8 +116,9 @@ impl AxisSink {
     }
 }
 
-/// Gathers whole frames from a sink's beats: `tkeep` must be ones from bit 0 up, and every
-/// beat before `tlast` full, as a packed stream of bytes is.
+/// Gathers whole frames from a sink's beats, for a stream of frames the card makes: `tkeep`
+/// must be ones from bit 0 up, every beat before `tlast` full (8 bytes), as a packed stream
+/// of bytes is, and `tuser` 0 (the card never flags its own frames bad).
 #[derive(Default)]
 pub struct FrameCollector {
     partial: Vec<u8>,
@@ -130,6 +131,7 @@ impl FrameCollector {
         let mut frames = Vec::new();
         while let Some(beat) = sink.recv() {
             let bytes = beat.keep.trailing_ones() as usize;
+            anyhow::ensure!(beat.user == 0, "{name}: tuser {:#x} on a frame the card made", beat.user);
             anyhow::ensure!(
                 beat.keep.count_ones() as usize == bytes && bytes > 0 && (beat.last || bytes == 8),
                 "{name}: tkeep {:#x} on a beat that is {}the last",

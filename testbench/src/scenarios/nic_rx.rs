@@ -10,7 +10,7 @@ use super::BoxedSim;
 use crate::bfm::axis::{frame_to_beats, AxisBeat};
 use crate::bfm::{
     Axi4Master, Axi4Memory, Axi4MemoryConfig, Axi4Monitor, AxilMaster, AxisMonitor, AxisSink, AxisSource, ErrorRange,
-    Pattern, SparseMemory,
+    FrameCollector, Pattern, SparseMemory,
 };
 use crate::driver::{
     check_interrupts_follow_completions, EnaHost, OUTSIDE_BASE, OUTSIDE_BYTES, RINGLESS_FUNCTION, RING_SPACING,
@@ -20,7 +20,6 @@ use crate::models::ena::{RxCompletion, RxDescriptor, TxDescriptor, TX_STATUS_OK}
 use crate::models::rdma::{decode, opcode, Ack, CqRecord, PlacementModel};
 use crate::models::rss::RssTable;
 use crate::models::rx::{buffer_bytes, classify, split, usable_bytes, MAX_RX_FRAME_BYTES, RX_QUEUES};
-use crate::models::stream_packer::valid_bytes;
 use crate::models::windows::WindowTable;
 use crate::tb::{Tb, TbConfig};
 use anyhow::{bail, ensure, Result};
@@ -597,7 +596,7 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
             tx_frames[*q].push_back(frame.clone());
             tx_completions[*q] += 1;
         }
-        let mut tx_current = Vec::new();
+        let mut tx_collector = FrameCollector::default();
         let mut got_acks = Vec::new();
 
         let start = tb.cycle();
@@ -656,21 +655,16 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
             {
                 end = Some(tb.cycle());
             }
-            while let Some(beat) = tx_sink.recv() {
-                ensure!(beat.user == 0, "a transmitted frame flagged bad");
-                tx_current.extend_from_slice(&beat.data.to_le_bytes()[..valid_bytes(beat.keep)]);
-                if beat.last {
-                    let frame = std::mem::take(&mut tx_current);
-                    // The RDMA path's acknowledgements share the MAC's stream.
-                    if decode(&frame).is_ok_and(|p| p.bth.opcode == opcode::ACK) {
-                        got_acks.push(frame);
-                        continue;
-                    }
-                    let Some(queue) = tx_frames.iter_mut().find(|f| f.front() == Some(&frame)) else {
-                        bail!("transmitted a frame of {} bytes that no TX queue had next", frame.len())
-                    };
-                    queue.pop_front();
+            for frame in tx_collector.take(&tx_sink, "m_axis_tx")? {
+                // The RDMA path's acknowledgements share the MAC's stream.
+                if decode(&frame).is_ok_and(|p| p.bth.opcode == opcode::ACK) {
+                    got_acks.push(frame);
+                    continue;
                 }
+                let Some(queue) = tx_frames.iter_mut().find(|f| f.front() == Some(&frame)) else {
+                    bail!("transmitted a frame of {} bytes that no TX queue had next", frame.len())
+                };
+                queue.pop_front();
             }
             for (q, left) in tx_completions.iter_mut().enumerate() {
                 if *left > 0 {
@@ -750,7 +744,7 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
             }
         }
         tb.cycles(300).await;
-        ensure!(tx_current.is_empty(), "m_axis_tx: a frame begun and never ended");
+        ensure!(tx_collector.pending() == 0, "m_axis_tx: a frame begun and never ended");
         check_acks(&got_acks, &expected.acks, tb.get(ack_drops))?;
         ensure!(tb.get(tb.port("rdma_acks_sent")?) == got_acks.len() as u64, "rdma_acks_sent is not the ACKs out");
         let mut expected_counters = expected.counters;

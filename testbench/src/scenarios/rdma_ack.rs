@@ -4,7 +4,7 @@
 //! exactly one frame, in order, and `sent` counts them.
 use super::{verilated, Backend, BoxedSim};
 use crate::bfm::pattern::Throttle;
-use crate::bfm::{AxisMonitor, AxisSink, Pattern};
+use crate::bfm::{AxisMonitor, AxisSink, FrameCollector, Pattern};
 use crate::models::ethernet::be_number;
 use crate::models::rdma::{decode, Ack, PSN_MASK, SYNDROME_ACK};
 use crate::tb::{Tb, TbConfig};
@@ -95,7 +95,7 @@ pub fn run(sim: BoxedSim, acks: Vec<Ack>, idle: Pattern, backpressure: Pattern, 
         let mut offered = 0;
         let mut offering = false;
         let mut received = 0;
-        let mut frame = Vec::new();
+        let mut frames = FrameCollector::default();
         tb.set(valid, 0);
         while received < acks.len() {
             ensure!(tb.cycle() < deadline, "{} of {} ACK frames out", received, acks.len());
@@ -111,24 +111,12 @@ pub fn run(sim: BoxedSim, acks: Vec<Ack>, idle: Pattern, backpressure: Pattern, 
                 offering = true;
             }
             tb.set(valid, offering as u64);
-            while let Some(beat) = sink.recv() {
-                ensure!(beat.user == 0, "ACK {received}: tuser set");
-                frame.extend_from_slice(&beat.data.to_le_bytes()[..beat.keep.trailing_ones() as usize]);
-                ensure!(
-                    beat.keep.count_ones() == beat.keep.trailing_ones() && (beat.last || beat.keep == 0xFF),
-                    "ACK {received}: tkeep {:#x} on a beat that is {}the last",
-                    beat.keep,
-                    if beat.last { "" } else { "not " }
-                );
-                if !beat.last {
-                    continue;
-                }
+            for frame in frames.take(&sink, "m_axis")? {
                 ensure!(received < offered, "a frame came out before its request was taken");
                 let want = acks[received].encode();
                 ensure!(frame == want, "ACK {received}: frame\n{frame:02x?}\nexpected\n{want:02x?}");
                 // The model's frame is its own; the decoder checks its ICRC apart from it.
                 ensure!(decode(&frame).is_ok(), "ACK {received}: the decoder refuses the frame");
-                frame.clear();
                 received += 1;
             }
         }
