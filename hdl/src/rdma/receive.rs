@@ -28,6 +28,11 @@
 //!   memory — the packet is already marked arrived, so software owns the message from here)
 //!   and counts in `write_errors`. A placement of no bytes writes nothing and its record
 //!   needs no status.
+//! * Acknowledgements: the header record carries the frame's addresses (in the header
+//!   queue's `tuser`), and a decided record leaves the queue with its verdict. A verdict
+//!   that owes an ACK (`verdict_ack`) queues a request with them and the decider's QP, PSN
+//!   and MSN (sixteen wait at most; one more is dropped and counted in `ack_drops`);
+//!   `rdma::ack` sends each as a frame on `m_axis_ack`, the addresses swapped.
 //! * DMA windows: before its write, a placement's bytes are checked against the DMA window
 //!   of the transaction's owning function (`window_function`, looked up in
 //!   `windows::DmaWindows`; four cycles). A placement outside is not written and its
