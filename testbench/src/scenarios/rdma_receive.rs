@@ -309,41 +309,34 @@ pub enum RdmaFrame {
 /// advances as the path would; with the acknowledgement the frame makes owed.
 pub fn rdma_frame(model: &mut PlacementModel, sent: Vec<u8>, mac_error: bool) -> (RdmaFrame, Option<Ack>) {
     let (bytes, mac_error) = as_stored(sent, mac_error);
-    let packet = decode(&bytes).ok();
-    let acks_before = model.acks.len();
-    let verdict = decide_frame(model, bytes, mac_error);
-    let ack =
-        model.acks.get(acks_before).map(|due| due.answering(packet.as_ref().expect("only packets are acknowledged")));
-    (verdict, ack)
-}
-
-fn decide_frame(model: &mut PlacementModel, bytes: Vec<u8>, mac_error: bool) -> RdmaFrame {
-    match decode(&bytes) {
-        Err(NotRoce::OtherTraffic) => RdmaFrame::NotRoce { bytes, mac_error },
-        Err(NotRoce::BadIcrc) => RdmaFrame::BadIcrc,
-        Err(NotRoce::Truncated) => RdmaFrame::Truncated,
-        Ok(_) if mac_error => RdmaFrame::MacError,
-        Ok(packet) => {
-            let before = model.completions.len();
-            let cq = model.table.lookup(packet.bth.dest_qp, packet.bth.psn).map_or(0, |(_, t)| t.cq);
-            match model.receive(&packet) {
-                Outcome::Placed { addr, len, function } => {
-                    assert_eq!(len, packet.payload.len(), "the model places the whole payload");
-                    RdmaFrame::Placed {
-                        cq,
-                        qp: packet.bth.dest_qp as u64,
-                        psn: packet.bth.psn as u64,
-                        function,
-                        addr,
-                        payload: packet.payload,
-                        completion: model.completions.get(before).cloned(),
-                    }
-                }
-                Outcome::Duplicate => RdmaFrame::Duplicate,
-                Outcome::Fallback { reason, .. } => RdmaFrame::Software { bytes, reason: reason_code(reason) },
+    let packet = match decode(&bytes) {
+        Err(NotRoce::OtherTraffic) => return (RdmaFrame::NotRoce { bytes, mac_error }, None),
+        Err(NotRoce::BadIcrc) => return (RdmaFrame::BadIcrc, None),
+        Err(NotRoce::Truncated) => return (RdmaFrame::Truncated, None),
+        Ok(_) if mac_error => return (RdmaFrame::MacError, None),
+        Ok(packet) => packet,
+    };
+    let (completions_before, acks_before) = (model.completions.len(), model.acks.len());
+    let cq = model.table.lookup(packet.bth.dest_qp, packet.bth.psn).map_or(0, |(_, t)| t.cq);
+    let outcome = model.receive(&packet);
+    let ack = model.acks.get(acks_before).map(|due| due.answering(&packet));
+    let verdict = match outcome {
+        Outcome::Placed { addr, len, function } => {
+            assert_eq!(len, packet.payload.len(), "the model places the whole payload");
+            RdmaFrame::Placed {
+                cq,
+                qp: packet.bth.dest_qp as u64,
+                psn: packet.bth.psn as u64,
+                function,
+                addr,
+                payload: packet.payload,
+                completion: model.completions.get(completions_before).cloned(),
             }
         }
-    }
+        Outcome::Duplicate => RdmaFrame::Duplicate,
+        Outcome::Fallback { reason, .. } => RdmaFrame::Software { bytes, reason: reason_code(reason) },
+    };
+    (verdict, ack)
 }
 
 /// The bytes placed in the host memory before a run, around and over a transaction's
