@@ -90,6 +90,10 @@ pub struct QueueManager {
     pub doorbell_ring: Signal<Out, Bits<8>>,
     rung: DFF<Bit>,
     rung_ring: DFF<Bits<8>>,
+    /// The host wrote a ring's base or control (so reset it): engines that keep entries
+    /// taken from the ring throw them away. Same ring number as `doorbell_ring`.
+    pub ring_reset_valid: Signal<Out, Bit>,
+    ring_reset: DFF<Bit>,
 
     // Ring state. No cycle reads a ring it writes: the hazard rule below guarantees it.
     base_ram: BlockRam<64, 8>,
@@ -414,6 +418,8 @@ impl QueueManager {
             doorbell_valid: Default::default(),
             doorbell_ring: Default::default(),
             rung: Default::default(),
+            ring_reset_valid: Default::default(),
+            ring_reset: Default::default(),
             rung_ring: Default::default(),
             base_ram: Default::default(),
             control_ram: Default::default(),
@@ -680,6 +686,7 @@ impl Logic for QueueManager {
             clear_active,
             rung,
             rung_ring,
+            ring_reset,
             clear_ring,
             host_busy,
             doorbell_errors,
@@ -1216,6 +1223,8 @@ impl Logic for QueueManager {
         self.new_producer.next = self.x_producer.q.val();
         self.rung.d.next = false;
         self.rung_ring.d.next = self.x_ring.q.val();
+        self.ring_reset.d.next = self.x_ring_write.q.val()
+            & (self.x_is_base_lo.q.val() | self.x_is_base_hi.q.val() | self.x_is_control.q.val());
         self.new_consumer.next = self.x_consumer.q.val();
         self.new_armed.next = self.x_armed.q.val();
         self.write_state.next = false;
@@ -1392,6 +1401,7 @@ impl Logic for QueueManager {
         self.msix_function.next = self.irq_fifo.m_axis.tdata.val().get_bits::<8>(8);
         self.doorbell_valid.next = self.rung.q.val();
         self.doorbell_ring.next = self.rung_ring.q.val();
+        self.ring_reset_valid.next = self.ring_reset.q.val();
 
         // ---- Write back, from registers (the route into a block RAM is long too).
         self.base_ram.write_enable.next = self.w_base_we.q.val();
@@ -1423,6 +1433,7 @@ impl Logic for QueueManager {
         if self.rst.val() {
             self.clear_active.d.next = true;
             self.rung.d.next = false;
+            self.ring_reset.d.next = false;
             self.clear_ring.d.next = 0.into();
             self.host_busy.d.next = false;
             self.doorbell_errors.d.next = 0.into();
@@ -1447,5 +1458,5 @@ impl Logic for QueueManager {
 
 crate::native_ports!(
     impl[] QueueManager;
-    clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_ring, res_status, res_addr, res_index, res_phase, res_function, res_entry_log, msix_valid, msix_ready, msix_vector, msix_function, doorbell_valid, doorbell_ring,
+    clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_ring, res_status, res_addr, res_index, res_phase, res_function, res_entry_log, msix_valid, msix_ready, msix_vector, msix_function, doorbell_valid, doorbell_ring, ring_reset_valid,
 );

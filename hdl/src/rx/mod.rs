@@ -21,26 +21,22 @@
 //!   (`rss_index` out, `rss_queue` back the cycle after; after reset the table is hash mod
 //!   8, the ENA driver's default over 8 queues).
 //!
-//! **Engine side**, one frame at a time: take an RX descriptor from the queue's submission
-//! ring, fetch it with the DMA read engine, write the next `min(left, length & ~7)` bytes of
-//! the frame into its buffer with the DMA write engine (buffers are filled in whole 8-byte
-//! words, so a frame continues in the next buffer on a beat boundary), and repeat until the
-//! frame is written. A buffer's completion is posted once the next buffer has been taken
-//! (or the frame has ended), so `last` is always right, and written once the buffer's data
-//! write is answered, so the host never sees a completion before its bytes: {status:
-//! L3/L4 index, fragment, RDMA reason (bits 19:17, reserved in ENA: why the RDMA path
-//! passed a RoCEv2 frame to software, 0 for other frames), phase, first, last; length;
-//! req_id; hash; sub_qid}. A
-//! notifier beside the engine sends each completion's notify (MSI-X if armed) once its
-//! write is answered; the engine goes on meanwhile.
+//! **Engine side**, one frame at a time: ask the descriptor prefetch (`descriptors`) for the
+//! queue's next RX descriptor, write the next `min(left, length & ~7)` bytes of the frame
+//! into its buffer with the DMA write engine (buffers are filled in whole 8-byte words, so
+//! a frame continues in the next buffer on a beat boundary), and repeat until the frame is
+//! written. A buffer's completion is posted once the next buffer has been had (or the frame
+//! has ended), so `last` is always right, and written once the buffer's data write is
+//! answered, so the host never sees a completion before its bytes: {status: L3/L4 index,
+//! fragment, RDMA reason (bits 19:17, reserved in ENA: why the RDMA path passed a RoCEv2
+//! frame to software, 0 for other frames), phase, first, last; length; req_id; hash;
+//! sub_qid}. A notifier beside the engine sends each completion's notify (MSI-X if armed)
+//! once its write is answered; the engine goes on meanwhile.
 //!
-//! **Look-ahead**: a buffer's beats stream to the write engine beside the states. While the
-//! frame's last buffer is written and answered, the engine takes the first descriptor of
-//! the next frame (its record is already in the FIFO) and sends its fetch; the descriptor
-//! comes in beside the states while the engine posts the frame's completion and waits for
-//! the data's answer to write it, so the next frame starts without a memory round trip of
-//! its own. Takes stay in frame order: the look-ahead starts only once the frame being
-//! written needs no more buffers. One data write is out at a time.
+//! **Descriptors ahead** (`descriptors.rs`): the prefetch keeps up to four descriptors per
+//! queue taken and fetched, in ring order, for the queues that receive frames, so a frame
+//! gets its buffer in three cycles instead of a take and a memory round trip. A buffer's
+//! beats stream to the write engine beside the states. One data write is out at a time.
 //!
 //! Bad input, each with a defined outcome and a counter:
 //! * a frame the MAC marks bad (`tuser` on any beat), a non-final beat with partial `tkeep`,
@@ -63,8 +59,11 @@
 //!   completion entry outside is not written (a lost completion).
 use crate::bus::AxisSink;
 use crate::queue::notifier::Notifier;
+use crate::rx::descriptors::{RxDescriptors, GOT_NONE, GOT_OK, GOT_OUTSIDE};
 use crate::stream_fifo::{FifoFault, StreamFifo};
 use rust_hdl::prelude::*;
+
+pub mod descriptors;
 
 /// RX queues served (rings `4q + 2`, `4q + 3`).
 pub const RX_QUEUES: usize = crate::tx::TX_QUEUES;
@@ -95,10 +94,7 @@ type FrameRecords = StreamFifo<64, 8, 1, 8, 9>;
 pub enum RxState {
     Idle,
     Take,
-    WaitTake,
     NoBuffer,
-    FetchDescriptor,
-    DescriptorData,
     Window,
     Check,
     WriteRequest,
@@ -117,7 +113,6 @@ const AFTER_DRAIN: u64 = 1;
 const AFTER_IDLE: u64 = 2;
 
 /// Which DMA the Window state checks.
-const CHECK_DESCRIPTOR: u64 = 0;
 const CHECK_BUFFER: u64 = 1;
 const CHECK_COMPLETION: u64 = 2;
 
@@ -148,11 +143,15 @@ pub struct RxEngine {
     pub window_function: Signal<Out, Bits<8>>,
     pub window_base: Signal<In, Bits<64>>,
     pub window_limit: Signal<In, Bits<64>>,
+    /// The queue manager reconfigured ring `ring_reset_ring` (base or control written): the
+    /// prefetch forgets what it took from it.
+    pub ring_reset_valid: Signal<In, Bit>,
+    pub ring_reset_ring: Signal<In, Bits<8>>,
     /// The RSS indirection table (`rss::RssTable`): the low 7 bits of the hash of the frame
     /// at the head of the record FIFO, and the queue the table answers, the cycle after.
     pub rss_index: Signal<Out, Bits<7>>,
     pub rss_queue: Signal<In, Bits<3>>,
-    // DMA read engine: descriptor fetches.
+    // DMA read engine: descriptor fetches (the prefetch's).
     pub rd_desc_valid: Signal<Out, Bit>,
     pub rd_desc_ready: Signal<In, Bit>,
     pub rd_desc_addr: Signal<Out, Bits<64>>,
@@ -192,6 +191,13 @@ pub struct RxEngine {
     beats_fifo: FrameBeats,
     /// Sends each completion's notify once its write is answered; shares the op port.
     notifier: Notifier,
+    /// Takes and fetches RX descriptors ahead; shares the op port.
+    descriptors: RxDescriptors,
+    /// The engine's and the prefetch's requests, before the notifier's turn.
+    x_op_valid: Signal<Local, Bit>,
+    x_op_ring: Signal<Local, Bits<8>>,
+    x_op_code: Signal<Local, Bits<2>>,
+    x_op_tag: Signal<Local, Bits<8>>,
     tag_notify: Constant<Bits<8>>,
     data_status: Signal<Local, Bit>,
     completion_answered: Signal<Local, Bit>,
@@ -248,25 +254,11 @@ pub struct RxEngine {
     /// A data write is out and not answered yet (one at a time: the next is issued only
     /// after this one's completion, which waits for the answer).
     data_unanswered: DFF<Bit>,
-    /// A descriptor fetch is out: its beats are taken beside the states, so a look-ahead
-    /// fetch does not hold the engine (it posts the current frame's completion meanwhile).
-    fetching: DFF<Bit>,
-    /// Look-ahead: Take .. DescriptorData run for the next frame (`next_queue`), while this
-    /// frame's last buffer is written; `prefetched`: its descriptor is here (or, with
-    /// `prefetch_failed`, its take found no buffer).
-    ahead: DFF<Bit>,
-    next_queue: DFF<Bits<3>>,
     /// The record at the FIFO's head was there a cycle ago too: `rss_queue` is its queue.
     head_steered: DFF<Bit>,
     /// A record is at the head and its queue is known.
     record_ready: Signal<Local, Bit>,
-    prefetched: DFF<Bit>,
-    prefetch_failed: DFF<Bit>,
-    /// The next frame's record is in the FIFO and good, and the frame being written needs
-    /// no more buffers: its descriptor may be fetched now.
-    may_look_ahead: Signal<Local, Bit>,
-    /// The beat of the descriptor being fetched, and of the completion being written.
-    descriptor_beat: DFF<Bit>,
+    /// The beat of the completion being written.
     completion_beat: DFF<Bit>,
     after: DFF<Bits<2>>,
     queue: DFF<Bits<3>>,
@@ -276,7 +268,6 @@ pub struct RxEngine {
     l4: DFF<Bits<5>>,
     fragment: DFF<Bit>,
     rdma_reason: DFF<Bits<3>>,
-    desc_addr: DFF<Bits<64>>,
     desc_word0: DFF<Bits<64>>,
     desc_word1: DFF<Bits<64>>,
     buffer_error: DFF<Bit>,
@@ -317,7 +308,6 @@ pub struct RxEngine {
     count_window_error: Signal<Local, Bit>,
     check_address: Signal<Local, Bits<64>>,
     check_span: DFF<Bits<17>>,
-    check_descriptor: Constant<Bits<2>>,
     check_buffer: Constant<Bits<2>>,
     check_completion: Constant<Bits<2>>,
     buffer_length: Signal<Local, Bits<17>>,
@@ -337,6 +327,9 @@ pub struct RxEngine {
     l4_tcp: Constant<Bits<5>>,
     l4_udp: Constant<Bits<5>>,
     after_write: Constant<Bits<2>>,
+    got_ok: Constant<Bits<2>>,
+    got_none: Constant<Bits<2>>,
+    got_outside: Constant<Bits<2>>,
     after_drain: Constant<Bits<2>>,
     after_idle: Constant<Bits<2>>,
 }
@@ -397,6 +390,13 @@ impl Default for RxEngine {
             rx_window_errors: Default::default(),
             beats_fifo: FrameBeats::new(FifoFault::None),
             notifier: Default::default(),
+            descriptors: Default::default(),
+            x_op_valid: Default::default(),
+            x_op_ring: Default::default(),
+            x_op_code: Default::default(),
+            x_op_tag: Default::default(),
+            ring_reset_valid: Default::default(),
+            ring_reset_ring: Default::default(),
             tag_notify: Constant::new(TAG_NOTIFY.to_bits()),
             data_status: Default::default(),
             completion_answered: Default::default(),
@@ -443,14 +443,7 @@ impl Default for RxEngine {
             idle: Default::default(),
             writing: Default::default(),
             data_unanswered: Default::default(),
-            fetching: Default::default(),
-            ahead: Default::default(),
-            next_queue: Default::default(),
-            prefetched: Default::default(),
-            prefetch_failed: Default::default(),
-            may_look_ahead: Default::default(),
             draining: Default::default(),
-            descriptor_beat: Default::default(),
             completion_beat: Default::default(),
             after: Default::default(),
             queue: Default::default(),
@@ -460,7 +453,6 @@ impl Default for RxEngine {
             l4: Default::default(),
             fragment: Default::default(),
             rdma_reason: Default::default(),
-            desc_addr: Default::default(),
             desc_word0: Default::default(),
             desc_word1: Default::default(),
             buffer_error: Default::default(),
@@ -510,9 +502,11 @@ impl Default for RxEngine {
             l4_tcp: Constant::new(ENA_L4_TCP.to_bits()),
             l4_udp: Constant::new(ENA_L4_UDP.to_bits()),
             after_write: Constant::new(AFTER_WRITE.to_bits()),
+            got_ok: Constant::new(GOT_OK.to_bits()),
+            got_none: Constant::new(GOT_NONE.to_bits()),
+            got_outside: Constant::new(GOT_OUTSIDE.to_bits()),
             after_drain: Constant::new(AFTER_DRAIN.to_bits()),
             after_idle: Constant::new(AFTER_IDLE.to_bits()),
-            check_descriptor: Constant::new(CHECK_DESCRIPTOR.to_bits()),
             check_buffer: Constant::new(CHECK_BUFFER.to_bits()),
             check_completion: Constant::new(CHECK_COMPLETION.to_bits()),
         }
@@ -543,13 +537,7 @@ impl Logic for RxEngine {
             writing,
             draining,
             data_unanswered,
-            fetching,
-            ahead,
-            next_queue,
             head_steered,
-            prefetched,
-            prefetch_failed,
-            descriptor_beat,
             completion_beat,
             after,
             queue,
@@ -559,7 +547,6 @@ impl Logic for RxEngine {
             l4,
             fragment,
             rdma_reason,
-            desc_addr,
             desc_word0,
             desc_word1,
             buffer_error,
@@ -771,11 +758,30 @@ impl Logic for RxEngine {
         self.e_op_ring.next = 0.into();
         self.e_op_code.next = 0.into();
         self.e_op_tag.next = self.tag_descriptor.val();
-        self.rd_desc_valid.next = false;
-        self.rd_desc_addr.next = self.desc_addr.q.val();
+        // The descriptor prefetch: its fetches, window lookups, ring resets.
+        self.descriptors.clk.next = self.clk.val();
+        self.descriptors.rst.next = self.rst.val();
+        self.descriptors.want_valid.next = false;
+        self.descriptors.want_queue.next = self.queue.q.val();
+        self.rd_desc_valid.next = self.descriptors.rd_desc_valid.val();
+        self.descriptors.rd_desc_ready.next = self.rd_desc_ready.val();
+        self.rd_desc_addr.next = self.descriptors.rd_desc_addr.val();
         self.rd_desc_len.next = 16.into();
         self.rd_desc_tag.next = self.tag_descriptor.val();
-        self.rd_data_tready.next = false;
+        self.descriptors.rd_data_tdata.next = self.rd_data_tdata.val();
+        self.descriptors.rd_data_tvalid.next = self.rd_data_tvalid.val();
+        self.descriptors.rd_data_tlast.next = self.rd_data_tlast.val();
+        self.descriptors.rd_data_tuser.next = self.rd_data_tuser.val();
+        self.rd_data_tready.next = self.descriptors.rd_data_tready.val();
+        self.descriptors.window_base.next = self.window_base.val();
+        self.descriptors.window_limit.next = self.window_limit.val();
+        self.descriptors.ring_reset_valid.next = self.ring_reset_valid.val();
+        self.descriptors.ring_reset_ring.next = self.ring_reset_ring.val();
+        self.descriptors.res_status.next = self.res_status.val();
+        self.descriptors.res_addr.next = self.res_addr.val();
+        self.descriptors.res_function.next = self.res_function.val();
+        self.descriptors.take_answered.next =
+            self.res_valid.val() & (self.res_tag.val().get_bits::<7>(0) == self.tag_descriptor.val().get_bits::<7>(0));
         self.wr_desc_valid.next = false;
         self.wr_desc_addr.next = self.buffer_addr.q.val();
         self.wr_desc_len.next = self.chunk.q.val();
@@ -792,10 +798,9 @@ impl Logic for RxEngine {
         // Steering: the table is asked for the head record's queue as the record appears,
         // and the record is taken once the answer is there.
         self.rss_index.next = self.records_fifo.m_axis.tdata.val().get_bits::<7>(16);
-        // (Not while a look-ahead fetch is out: the frame waits for its descriptor.)
-        self.records_fifo.m_axis.tready.next = self.idle.q.val() & self.head_steered.q.val() & !self.ahead.q.val();
-        self.head_steered.d.next = self.records_fifo.m_axis.tvalid.val()
-            & !(self.idle.q.val() & self.head_steered.q.val() & !self.ahead.q.val());
+        self.records_fifo.m_axis.tready.next = self.idle.q.val() & self.head_steered.q.val();
+        self.head_steered.d.next =
+            self.records_fifo.m_axis.tvalid.val() & !(self.idle.q.val() & self.head_steered.q.val());
         self.record_ready.next = self.records_fifo.m_axis.tvalid.val() & self.head_steered.q.val();
         self.count_drop.next = false;
         self.count_truncated.next = false;
@@ -831,7 +836,7 @@ impl Logic for RxEngine {
         self.completion_answered.next = self.wr_status_valid.val()
             & (self.wr_status_tag.val().get_bits::<7>(0) == self.tag_completion.val().get_bits::<7>(0));
         self.e_res_valid.next =
-            self.res_valid.val() & (self.res_tag.val().get_bits::<7>(0) != self.tag_notify.val().get_bits::<7>(0));
+            self.res_valid.val() & (self.res_tag.val().get_bits::<7>(0) == self.tag_completion.val().get_bits::<7>(0));
         self.e_op_ready.next = self.op_ready.val() & !self.notifier.turn.val();
         // A buffer's beats, from the frame FIFO to the write engine.
         if self.writing.q.val() {
@@ -848,44 +853,23 @@ impl Logic for RxEngine {
         if self.data_status.val() {
             self.data_unanswered.d.next = false;
         }
-        // A fetched descriptor's beats, beside the states: the engine waits for them in
-        // DescriptorData, or goes on while a look-ahead fetch is out.
-        self.rd_data_tready.next = self.fetching.q.val();
-        if self.fetching.q.val() & self.rd_data_tvalid.val() {
-            self.descriptor_beat.d.next = true;
-            if !self.descriptor_beat.q.val() {
-                self.desc_word0.d.next = self.rd_data_tdata.val();
-            } else {
-                self.desc_word1.d.next = self.rd_data_tdata.val();
-            }
-            if self.rd_data_tlast.val() {
-                self.fetching.d.next = false;
-                self.buffer_error.d.next = self.rd_data_tuser.val().get_bit(8);
-                if self.ahead.q.val() {
-                    self.ahead.d.next = false;
-                    self.prefetched.d.next = true;
-                    self.prefetch_failed.d.next = false;
-                }
-            }
-        }
-        self.may_look_ahead.next = !self.prefetched.q.val()
-            & !self.ahead.q.val()
-            & self.last_chunk.q.val()
-            & self.record_ready.val()
-            & !self.records_fifo.m_axis.tdata.val().get_bit(59);
         // The window check, four cycles in Window: the DMA's first byte and its span less one
         // (step 0), its last byte (1), the compare with the window (2: the lookup asked for on
         // entering Window answered in step 1), the verdict (3). Each step registered: a
         // 64-bit add or compare into the next is too long a path for a cycle.
-        self.window_function.next = self.lookup_function.q.val();
-        self.check_address.next = self.desc_addr.q.val();
+        // The window lookup is the engine's in Window, the prefetch's otherwise (it waits
+        // for its turn, `window_free`; the answer comes the cycle after either way).
+        self.window_function.next = self.descriptors.window_function.val();
+        self.descriptors.window_free.next = true;
+        if self.state.q.val() == RxState::Window {
+            self.window_function.next = self.lookup_function.q.val();
+            self.descriptors.window_free.next = false;
+        }
+        self.check_address.next = self.cq_addr.q.val();
         self.check_span.d.next = 15.into();
         if self.check_kind.q.val() == self.check_buffer.val() {
             self.check_address.next = bit_cast::<64, 48>(self.desc_word1.q.val().get_bits::<48>(0));
             self.check_span.d.next = self.buffer_length.val() - 1;
-        }
-        if self.check_kind.q.val() == self.check_completion.val() {
-            self.check_address.next = self.cq_addr.q.val();
         }
         self.outside.d.next = (self.check_first.q.val() < self.window_base.val())
             | (self.check_last.q.val() > self.window_limit.val())
@@ -893,11 +877,7 @@ impl Logic for RxEngine {
         self.count_window_error.next = false;
         match self.state.q.val() {
             RxState::Idle => {
-                // Idle goes to Window only to check a buffer fetched ahead: set every cycle,
-                // off the record's path.
-                self.check_kind.d.next = self.check_buffer.val();
-                self.lookup_function.d.next = self.take_function.q.val();
-                if self.record_ready.val() & !self.ahead.q.val() {
+                if self.record_ready.val() {
                     self.left.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<16>(0);
                     self.hash.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<32>(16);
                     self.queue.d.next = self.rss_queue.val();
@@ -907,51 +887,39 @@ impl Logic for RxEngine {
                     self.rdma_reason.d.next = self.records_fifo.m_axis.tdata.val().get_bits::<3>(60);
                     self.have_written.d.next = false;
                     self.idle.d.next = false;
-                    self.prefetched.d.next = false;
                     if self.records_fifo.m_axis.tdata.val().get_bit(59) {
                         self.count_error.next = true;
                         self.draining.d.next = true;
                         self.state.d.next = RxState::Drain;
-                    } else if self.prefetched.q.val() & self.prefetch_failed.q.val() {
-                        self.state.d.next = RxState::NoBuffer;
-                    } else if self.prefetched.q.val() {
-                        // The descriptor was fetched while the last frame was written: its
-                        // buffer's window is checked now.
-                        self.state.d.next = RxState::Window;
                     } else {
                         self.state.d.next = RxState::Take;
                     }
                 }
             }
             RxState::Take => {
-                self.e_op_valid.next = true;
-                self.e_op_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 2;
-                if self.ahead.q.val() {
-                    self.e_op_ring.next = (bit_cast::<8, 3>(self.next_queue.q.val()) << 2) | 2;
-                }
-                self.e_op_code.next = 0.into();
-                if self.e_op_ready.val() {
-                    self.state.d.next = RxState::WaitTake;
-                }
-            }
-            RxState::WaitTake => {
-                // Taken every cycle here, so the result's is there when it comes (off the
-                // answer's path).
-                self.take_function.d.next = self.res_function.val();
-                self.lookup_function.d.next = self.res_function.val();
-                self.check_kind.d.next = self.check_descriptor.val();
-                if self.e_res_valid.val() {
-                    self.desc_addr.d.next = self.res_addr.val();
-                    if self.res_status.val() == 0 {
-                        self.state.d.next = RxState::Window;
-                    } else if self.ahead.q.val() {
-                        // The next frame has no buffer: it learns so when it starts.
-                        self.ahead.d.next = false;
-                        self.prefetched.d.next = true;
-                        self.prefetch_failed.d.next = true;
-                        self.state.d.next = RxState::WriteStatus;
-                    } else {
+                // The queue's next descriptor, from the prefetch. Its buffer is checked
+                // against the window of the ring's function next (set every cycle here, off
+                // the answer's path).
+                self.descriptors.want_valid.next = true;
+                self.check_kind.d.next = self.check_buffer.val();
+                self.take_function.d.next = self.descriptors.got_function.val();
+                self.lookup_function.d.next = self.descriptors.got_function.val();
+                self.desc_word0.d.next = bit_cast::<64, 16>(self.descriptors.got_length.val())
+                    | (bit_cast::<64, 16>(self.descriptors.got_req_id.val()) << 32);
+                self.desc_word1.d.next = bit_cast::<64, 48>(self.descriptors.got_addr.val());
+                self.buffer_error.d.next = self.descriptors.got_status.val() != self.got_ok.val();
+                if self.descriptors.got_valid.val() {
+                    if self.descriptors.got_status.val() == self.got_none.val() {
                         self.state.d.next = RxState::NoBuffer;
+                    } else if self.descriptors.got_status.val() == self.got_ok.val() {
+                        self.state.d.next = RxState::Window;
+                    } else {
+                        // Unreadable, or outside the ring function's window (so not read):
+                        // that buffer is lost (Check counts the ring error).
+                        if self.descriptors.got_status.val() == self.got_outside.val() {
+                            self.count_window_error.next = true;
+                        }
+                        self.state.d.next = RxState::Check;
                     }
                 }
             }
@@ -968,54 +936,13 @@ impl Logic for RxEngine {
                     self.state.d.next = RxState::Drain;
                 }
             }
-            RxState::FetchDescriptor => {
-                self.rd_desc_valid.next = true;
-                if self.rd_desc_ready.val() {
-                    self.descriptor_beat.d.next = false;
-                    self.buffer_error.d.next = false;
-                    self.fetching.d.next = true;
-                    // A look-ahead's descriptor comes in beside the states (above): the
-                    // engine goes on with the frame being written.
-                    if self.ahead.q.val() {
-                        self.state.d.next = RxState::WriteStatus;
-                    } else {
-                        self.state.d.next = RxState::DescriptorData;
-                    }
-                }
-            }
-            RxState::DescriptorData => {
-                // The buffer's check comes next (as in Idle, set every cycle), once the
-                // descriptor's last beat is taken (above).
-                self.check_kind.d.next = self.check_buffer.val();
-                self.lookup_function.d.next = self.take_function.q.val();
-                if self.rd_data_tvalid.val() & self.rd_data_tlast.val() {
-                    self.state.d.next = RxState::Window;
-                }
-            }
             RxState::Window => {
                 self.check_first.d.next = self.check_address.val();
                 self.check_last.d.next = self.check_first.q.val() + bit_cast::<64, 17>(self.check_span.q.val());
                 self.check_step.d.next = self.check_step.q.val() + 1;
                 if self.check_step.q.val() == 3 {
                     self.check_step.d.next = 0.into();
-                    if self.check_kind.q.val() == self.check_descriptor.val() {
-                        if !self.outside.q.val() {
-                            self.state.d.next = RxState::FetchDescriptor;
-                        } else {
-                            // Not fetched: as a descriptor that cannot be read (Check counts
-                            // the ring error), also when fetched ahead.
-                            self.count_window_error.next = true;
-                            self.buffer_error.d.next = true;
-                            if self.ahead.q.val() {
-                                self.ahead.d.next = false;
-                                self.prefetched.d.next = true;
-                                self.prefetch_failed.d.next = false;
-                                self.state.d.next = RxState::WriteStatus;
-                            } else {
-                                self.state.d.next = RxState::Check;
-                            }
-                        }
-                    } else if self.check_kind.q.val() == self.check_buffer.val() {
+                    if self.check_kind.q.val() == self.check_buffer.val() {
                         // Not written: as a buffer the engine cannot use (Check counts the
                         // ring error). A descriptor unusable already is not counted again.
                         if self.outside.q.val() & !self.buffer_error.q.val() & (self.usable.val() != 0) {
@@ -1064,32 +991,21 @@ impl Logic for RxEngine {
                 }
             }
             RxState::WriteStatus => {
-                // A buffer with more of the frame to follow goes on to the next take at once;
-                // the frame's last goes on to its completion once the next frame's descriptor
-                // is on its way (or the data is answered: no look-ahead is coming). The
-                // completion's write waits for the data's answer (CompletionRequest).
-                if self.may_look_ahead.val() {
-                    self.ahead.d.next = true;
-                    self.next_queue.d.next = self.rss_queue.val();
+                // A buffer with more of the frame to follow goes on to the next buffer at once;
+                // the frame's last to its completion, whose write waits for the data's answer
+                // (CompletionRequest) while the beats stream.
+                self.done_req_id.d.next = self.buffer_req_id.q.val();
+                self.done_length.d.next = self.chunk.q.val();
+                self.done_first.d.next = !self.have_written.q.val();
+                self.have_written.d.next = true;
+                self.left.d.next = self.left.q.val() - self.chunk.q.val();
+                if self.last_chunk.q.val() {
+                    self.count_packet.next = true;
+                    self.done_last.d.next = true;
+                    self.after.d.next = self.after_idle.val();
+                    self.state.d.next = RxState::Post;
+                } else {
                     self.state.d.next = RxState::Take;
-                } else if !self.last_chunk.q.val()
-                    | self.ahead.q.val()
-                    | self.prefetched.q.val()
-                    | !self.data_unanswered.q.val()
-                {
-                    self.done_req_id.d.next = self.buffer_req_id.q.val();
-                    self.done_length.d.next = self.chunk.q.val();
-                    self.done_first.d.next = !self.have_written.q.val();
-                    self.have_written.d.next = true;
-                    self.left.d.next = self.left.q.val() - self.chunk.q.val();
-                    if self.last_chunk.q.val() {
-                        self.count_packet.next = true;
-                        self.done_last.d.next = true;
-                        self.after.d.next = self.after_idle.val();
-                        self.state.d.next = RxState::Post;
-                    } else {
-                        self.state.d.next = RxState::Take;
-                    }
                 }
             }
             RxState::Post => {
@@ -1192,16 +1108,28 @@ impl Logic for RxEngine {
         self.notifier.answered.next = self.completion_answered.val();
         self.count_write_error.next =
             (self.data_status.val() | self.completion_answered.val()) & self.wr_status_error.val();
-        self.notifier.e_op_valid.next = self.e_op_valid.val();
+        // The engine's post goes before the prefetch's take (the engine then waits for the
+        // post's answer, so the take is not held off for long).
+        self.x_op_valid.next = self.e_op_valid.val() | self.descriptors.op_valid.val();
+        self.x_op_ring.next = self.e_op_ring.val();
+        self.x_op_code.next = self.e_op_code.val();
+        self.x_op_tag.next = self.e_op_tag.val();
+        if !self.e_op_valid.val() {
+            self.x_op_ring.next = self.descriptors.op_ring.val();
+            self.x_op_code.next = 0.into();
+            self.x_op_tag.next = self.tag_descriptor.val();
+        }
+        self.descriptors.op_ready.next = self.e_op_ready.val() & !self.e_op_valid.val();
+        self.notifier.e_op_valid.next = self.x_op_valid.val();
         self.notifier.op_ready.next = self.op_ready.val();
         self.notifier.res_valid.next = self.res_valid.val();
         self.notifier.res_tag.next = self.res_tag.val();
         // The operation port shows the request of the one the notifier's turn names.
-        self.op_valid.next = (self.e_op_valid.val() & !self.notifier.turn.val())
+        self.op_valid.next = (self.x_op_valid.val() & !self.notifier.turn.val())
             | (self.notifier.requesting.val() & self.notifier.turn.val());
-        self.op_ring.next = self.e_op_ring.val();
-        self.op_code.next = self.e_op_code.val();
-        self.op_tag.next = self.e_op_tag.val();
+        self.op_ring.next = self.x_op_ring.val();
+        self.op_code.next = self.x_op_code.val();
+        self.op_tag.next = self.x_op_tag.val();
         if self.notifier.turn.val() {
             self.op_ring.next = self.notifier.ring.val();
             self.op_code.next = 2.into();
@@ -1246,10 +1174,7 @@ impl Logic for RxEngine {
             self.writing.d.next = false;
             self.draining.d.next = false;
             self.data_unanswered.d.next = false;
-            self.fetching.d.next = false;
             self.post_refused.d.next = false;
-            self.ahead.d.next = false;
-            self.prefetched.d.next = false;
             self.packets.d.next = 0.into();
             self.drops.d.next = 0.into();
             self.truncated.d.next = 0.into();
@@ -1270,5 +1195,5 @@ impl Logic for RxEngine {
 
 crate::native_ports!(
     impl[] RxEngine;
-    clk, rst, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_status, res_addr, res_phase, res_function, window_function, window_base, window_limit, rss_index, rss_queue, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_tag, wr_status_error, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors, rx_window_errors,
+    clk, rst, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_status, res_addr, res_phase, res_function, window_function, window_base, window_limit, rss_index, rss_queue, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, ring_reset_valid, ring_reset_ring, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_tag, wr_status_error, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors, rx_window_errors,
 );

@@ -425,6 +425,7 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
         let mut memory_config = setup.memory.clone();
         let mut rings: Vec<Option<VecDeque<Posted>>> = vec![None; RX_QUEUES];
         let mut next_address = RX_BUFFER_BASE;
+        let mut buffer_spans: Vec<Vec<std::ops::Range<u64>>> = vec![Vec::new(); RX_QUEUES];
         for (q, buffers) in setup.buffers.iter().enumerate() {
             let Some(buffers) = buffers else { continue };
             let mut ring = VecDeque::new();
@@ -448,6 +449,7 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
                     }
                     Some(RxBufferFault::OutsideWindow) | None => {}
                 }
+                buffer_spans[q].push(address..address + length);
                 ring.push_back(Posted { buffer, req_id: (q * 1000 + i) as u16, address });
             }
             rings[q] = Some(ring);
@@ -623,7 +625,7 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
         let mut remaining = expected.completions.clone();
         let mut partial: Vec<Vec<u8>> = vec![Vec::new(); RX_QUEUES];
         let mut delivered = Vec::new();
-        let mut disabled = false;
+        let mut disabled = None;
         // A disabled queue delivers only a prefix of its frames: wait for the counters, and
         // then for the completions in flight.
         let want = if setup.disable_queue.is_some() { 0 } else { want };
@@ -640,9 +642,9 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
             || acks_pending(got_acks.len())
         {
             if let Some((q, after)) = setup.disable_queue {
-                if !disabled && tb.cycle() >= start + after {
+                if disabled.is_none() && tb.cycle() >= start + after {
                     host.disable_ring(4 * q as u32 + 2).await?;
-                    disabled = true;
+                    disabled = Some(tb.cycle());
                 }
             }
             ensure!(tb.cycle() < deadline, "after {budget} cycles: {got}/{want} completions");
@@ -778,6 +780,16 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
             rdma_cq_lost: tb.get(tb.port("rdma_cq_lost")?),
         };
         ensure!(counters == expected_counters, "counters {counters:?}, expected {expected_counters:?}");
+        // A disabled ring's buffers are the host's again: after the disable, at most the
+        // buffer the engine held at that moment may still be written (descriptors taken
+        // ahead from the ring must be forgotten).
+        if let (Some((q, _)), Some(at)) = (setup.disable_queue, disabled) {
+            let late: Vec<&std::ops::Range<u64>> = buffer_spans[q]
+                .iter()
+                .filter(|span| memory.writes_over(span).iter().any(|w| w.accepted > at))
+                .collect();
+            ensure!(late.len() <= 1, "queue {q}: buffers {late:x?} written after its ring was disabled at cycle {at}");
+        }
         // RDMA: every transaction's region (and the bytes around it) as the model placed
         // the payloads; the message completions.
         for (addr, payload) in &expected.placed {
