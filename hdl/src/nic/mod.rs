@@ -437,8 +437,9 @@ impl Logic for Nic {
         self.rx.res_addr.next = self.queues.res_addr.val();
         self.rx.res_phase.next = self.queues.res_phase.val();
         self.rx.res_function.next = self.queues.res_function.val();
+        self.rx.doorbell_valid.next = self.queues.doorbell_valid.val();
+        self.rx.doorbell_ring.next = self.queues.doorbell_ring.val();
         self.rx.ring_reset_valid.next = self.queues.ring_reset_valid.val();
-        self.rx.ring_reset_ring.next = self.queues.doorbell_ring.val();
         self.windows.rx_function.next = self.rx.window_function.val();
         self.rx.window_base.next = self.windows.rx_base.val();
         self.rx.window_limit.next = self.windows.rx_limit.val();

@@ -105,9 +105,12 @@ pub struct RxDescriptors {
     pub rd_data_tlast: Signal<In, Bit>,
     /// Bit 8: the read failed.
     pub rd_data_tuser: Signal<In, Bits<9>>,
-    /// Ring `ring_reset_ring` was reconfigured (its base or control written).
+    /// The queue manager's ring events, both on ring `event_ring`: a doorbell moved a
+    /// submission ring's producer index (the queue becomes active: the host posted buffers);
+    /// the ring was reconfigured (its base or control written).
+    pub doorbell_valid: Signal<In, Bit>,
     pub ring_reset_valid: Signal<In, Bit>,
-    pub ring_reset_ring: Signal<In, Bits<8>>,
+    pub event_ring: Signal<In, Bits<8>>,
 
     /// The descriptors: {status 89:88, function 87:80, req_id 79:64, length 63:48, addr
     /// 47:0} at {queue, slot}.
@@ -148,6 +151,8 @@ pub struct RxDescriptors {
     take_hit: Signal<Local, Bits<8>>,
     arrive_hit: Signal<Local, Bits<8>>,
     reset_hit: Signal<Local, Bits<8>>,
+    doorbell_hit: Signal<Local, Bits<8>>,
+    event_hit: Signal<Local, Bits<8>>,
     scan_wants: Signal<Local, Bit>,
     serve_have: Signal<Local, Bits<3>>,
     serve_reserved: Signal<Local, Bits<3>>,
@@ -207,8 +212,9 @@ impl Default for RxDescriptors {
             rd_data_tready: Default::default(),
             rd_data_tlast: Default::default(),
             rd_data_tuser: Default::default(),
+            doorbell_valid: Default::default(),
             ring_reset_valid: Default::default(),
-            ring_reset_ring: Default::default(),
+            event_ring: Default::default(),
             slots: Default::default(),
             in_flight_fifo: InFlight::new(FifoFault::None),
             have: Default::default(),
@@ -240,6 +246,8 @@ impl Default for RxDescriptors {
             take_hit: Default::default(),
             arrive_hit: Default::default(),
             reset_hit: Default::default(),
+            doorbell_hit: Default::default(),
+            event_hit: Default::default(),
             scan_wants: Default::default(),
             serve_have: Default::default(),
             serve_reserved: Default::default(),
@@ -317,13 +325,18 @@ impl Logic for RxDescriptors {
         self.serve_hit.next = self.one_hot.val() << bit_cast::<8, 3>(self.serve_queue.q.val());
         self.take_hit.next = self.one_hot.val() << bit_cast::<8, 3>(self.take_queue.q.val());
         self.arrive_hit.next = self.one_hot.val() << bit_cast::<8, 3>(self.arrive_queue.val());
-        self.reset_hit.next = 0.into();
         // (RX submission rings are 4q + 2, q < 8; rings from 32 up are others.)
-        if self.ring_reset_valid.val()
-            & (self.ring_reset_ring.val().get_bits::<2>(0) == 2)
-            & (self.ring_reset_ring.val().get_bits::<3>(5) == 0)
-        {
-            self.reset_hit.next = self.one_hot.val() << bit_cast::<8, 3>(self.ring_reset_ring.val().get_bits::<3>(2));
+        self.event_hit.next = 0.into();
+        if (self.event_ring.val().get_bits::<2>(0) == 2) & (self.event_ring.val().get_bits::<3>(5) == 0) {
+            self.event_hit.next = self.one_hot.val() << bit_cast::<8, 3>(self.event_ring.val().get_bits::<3>(2));
+        }
+        self.reset_hit.next = 0.into();
+        self.doorbell_hit.next = 0.into();
+        if self.ring_reset_valid.val() {
+            self.reset_hit.next = self.event_hit.val();
+        }
+        if self.doorbell_valid.val() {
+            self.doorbell_hit.next = self.event_hit.val();
         }
         self.scan_wants.next = false;
         self.scan_generation.next = 0.into();
@@ -533,6 +546,10 @@ impl Logic for RxDescriptors {
             }
             if self.came_empty.val() & self.take_hit.val().get_bit(q) {
                 self.active[q].d.next = false;
+            }
+            // (After the empty answer: a doorbell in that cycle posted buffers after the take.)
+            if self.doorbell_hit.val().get_bit(q) {
+                self.active[q].d.next = true;
             }
             if self.land.val() & self.arrive_hit.val().get_bit(q) {
                 self.write_slot[q].d.next = self.write_slot[q].q.val() + 1;

@@ -143,10 +143,12 @@ pub struct RxEngine {
     pub window_function: Signal<Out, Bits<8>>,
     pub window_base: Signal<In, Bits<64>>,
     pub window_limit: Signal<In, Bits<64>>,
-    /// The queue manager reconfigured ring `ring_reset_ring` (base or control written): the
-    /// prefetch forgets what it took from it.
+    /// The queue manager's ring events, on ring `doorbell_ring`: a doorbell (the prefetch
+    /// starts taking from an RX ring the host posted buffers to), a reset (base or control
+    /// written: the prefetch forgets what it took from the ring).
+    pub doorbell_valid: Signal<In, Bit>,
+    pub doorbell_ring: Signal<In, Bits<8>>,
     pub ring_reset_valid: Signal<In, Bit>,
-    pub ring_reset_ring: Signal<In, Bits<8>>,
     /// The RSS indirection table (`rss::RssTable`): the low 7 bits of the hash of the frame
     /// at the head of the record FIFO, and the queue the table answers, the cycle after.
     pub rss_index: Signal<Out, Bits<7>>,
@@ -395,8 +397,9 @@ impl Default for RxEngine {
             x_op_ring: Default::default(),
             x_op_code: Default::default(),
             x_op_tag: Default::default(),
+            doorbell_valid: Default::default(),
+            doorbell_ring: Default::default(),
             ring_reset_valid: Default::default(),
-            ring_reset_ring: Default::default(),
             tag_notify: Constant::new(TAG_NOTIFY.to_bits()),
             data_status: Default::default(),
             completion_answered: Default::default(),
@@ -775,8 +778,9 @@ impl Logic for RxEngine {
         self.rd_data_tready.next = self.descriptors.rd_data_tready.val();
         self.descriptors.window_base.next = self.window_base.val();
         self.descriptors.window_limit.next = self.window_limit.val();
+        self.descriptors.doorbell_valid.next = self.doorbell_valid.val();
         self.descriptors.ring_reset_valid.next = self.ring_reset_valid.val();
-        self.descriptors.ring_reset_ring.next = self.ring_reset_ring.val();
+        self.descriptors.event_ring.next = self.doorbell_ring.val();
         self.descriptors.res_status.next = self.res_status.val();
         self.descriptors.res_addr.next = self.res_addr.val();
         self.descriptors.res_function.next = self.res_function.val();
@@ -1195,5 +1199,5 @@ impl Logic for RxEngine {
 
 crate::native_ports!(
     impl[] RxEngine;
-    clk, rst, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_status, res_addr, res_phase, res_function, window_function, window_base, window_limit, rss_index, rss_queue, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, ring_reset_valid, ring_reset_ring, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_tag, wr_status_error, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors, rx_window_errors,
+    clk, rst, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_status, res_addr, res_phase, res_function, window_function, window_base, window_limit, rss_index, rss_queue, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, doorbell_valid, doorbell_ring, ring_reset_valid, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_tag, wr_status_error, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors, rx_window_errors,
 );
