@@ -134,8 +134,25 @@ pub fn write_export(dir: &Path, blocks: &[ExportedBlock]) -> Result<Vec<PathBuf>
     Ok(files)
 }
 
-/// Every block `ferronic export` ships, in its default build.
+/// Runs `f` on a thread with a 256 MiB stack: the NIC is one large struct, built on the
+/// stack, and rust-hdl walks it recursively to write its Verilog; a test thread's 2 MiB
+/// does not hold both.
+pub fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new().stack_size(256 << 20).spawn_scoped(scope, f);
+        match worker.expect("spawning a thread").join() {
+            Ok(value) => value,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
+/// Every block `ferronic export` ships, in its default build (on a big stack: the NIC).
 pub fn shipped_blocks() -> Result<Vec<ExportedBlock>> {
+    on_big_stack(shipped_blocks_here)
+}
+
+fn shipped_blocks_here() -> Result<Vec<ExportedBlock>> {
     Ok(vec![
         export_block("stream_fifo", &mut crate::stream_fifo::StreamFifo64x16::default())?,
         export_block("stream_packer", &mut crate::stream_packer::StreamPacker::default())?,

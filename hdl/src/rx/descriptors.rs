@@ -10,8 +10,9 @@
 //! ring, whatever other frames of the queue were prefetched for):
 //! * `reserved` counts the takes issued and not found empty, `have` the descriptors here; a
 //!   queue is refilled up to `SLOTS` while it is `active`. A queue becomes active when the
-//!   engine first asks for it and stops being so when a take finds its ring empty or off,
-//!   so a queue that gets no frames is never taken from and an empty ring is not polled.
+//!   host rings its RX ring's doorbell (`doorbell_valid`: it posted buffers) or the engine
+//!   asks for it, and stops being so when a take finds its ring empty or off, so an empty
+//!   ring is not polled and a queue's descriptors are here before its first frame.
 //! * The engine asks (`want_*`) and gets (`got_*`, one cycle) the oldest descriptor of the
 //!   queue. With none here and none coming, the prefetcher takes one now and answers
 //!   `GOT_NONE` only if that take, made after the ask, found the ring empty: a frame is

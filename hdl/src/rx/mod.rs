@@ -26,17 +26,20 @@
 //! into its buffer with the DMA write engine (buffers are filled in whole 8-byte words, so
 //! a frame continues in the next buffer on a beat boundary), and repeat until the frame is
 //! written. A buffer's completion is posted once the next buffer has been had (or the frame
-//! has ended), so `last` is always right, and written once the buffer's data write is
-//! answered, so the host never sees a completion before its bytes: {status: L3/L4 index,
-//! fragment, RDMA reason (bits 19:17, reserved in ENA: why the RDMA path passed a RoCEv2
-//! frame to software, 0 for other frames), phase, first, last; length; req_id; hash;
-//! sub_qid}. A notifier beside the engine sends each completion's notify (MSI-X if armed)
-//! once its write is answered; the engine goes on meanwhile.
+//! has ended), so `last` is always right: {status: L3/L4 index, fragment, RDMA reason (bits
+//! 19:17, reserved in ENA: why the RDMA path passed a RoCEv2 frame to software, 0 for other
+//! frames), phase, first, last; length; req_id; hash; sub_qid}.
 //!
-//! **Descriptors ahead** (`descriptors.rs`): the prefetch keeps up to four descriptors per
-//! queue taken and fetched, in ring order, for the queues that receive frames, so a frame
-//! gets its buffer in three cycles instead of a take and a memory round trip. A buffer's
-//! beats stream to the write engine beside the states. One data write is out at a time.
+//! **Beside the states**, so frames follow each other on the write engine's data stream:
+//! * the descriptor prefetch (`descriptors.rs`) keeps up to four descriptors per active
+//!   queue taken and fetched, in ring order, so a frame gets its buffer in three cycles
+//!   instead of a take and a memory round trip;
+//! * a buffer's beats stream to the write engine while the engine posts the completion and
+//!   gets the next buffer ready (its write request waits for the beats before to go);
+//! * posted completions wait in a FIFO until every data write up to their buffer's is
+//!   answered (answers come in order: counters of writes issued and answered), so the
+//!   host never sees a completion before its bytes, and go out between two buffers' beats;
+//! * a notifier sends each completion's notify (MSI-X if armed) once its write is answered.
 //!
 //! Bad input, each with a defined outcome and a counter:
 //! * a frame the MAC marks bad (`tuser` on any beat), a non-final beat with partial `tkeep`,
@@ -88,6 +91,11 @@ pub const TAG_NOTIFY: u64 = crate::queue::notifier::TAG_NOTIFY;
 type FrameBeats = StreamFifo<64, 8, 1, 11, 12>;
 /// Per frame: {RDMA reason 62:60, bad 59, fragment 58, l4 57:53, l3 52:48, hash 47:16, length 15:0}.
 type FrameRecords = StreamFifo<64, 8, 1, 8, 9>;
+/// Completions posted and checked, waiting for their data's answer to be written: {ring
+/// entry address 191:128, data writes issued with its buffer's 111:104, sub_qid 98:96, hash
+/// 95:64, {req_id, length, status} 63:0} (the two ENA words, with the count in word 1's
+/// unused bits).
+type PendingCompletions = StreamFifo<192, 24, 1, 4, 5>;
 
 /// Where the engine is in a frame.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
@@ -101,8 +109,7 @@ pub enum RxState {
     WriteStatus,
     Post,
     WaitPost,
-    CompletionRequest,
-    CompletionData,
+    CompletionQueue,
     AfterCompletion,
     Drain,
 }
@@ -253,9 +260,18 @@ pub struct RxEngine {
     idle: DFF<Bit>,
     writing: DFF<Bit>,
     draining: DFF<Bit>,
-    /// A data write is out and not answered yet (one at a time: the next is issued only
-    /// after this one's completion, which waits for the answer).
-    data_unanswered: DFF<Bit>,
+    /// Data writes issued and answered (8-bit counts, fewer than 128 apart): a completion
+    /// is written once the answers reach the count its buffer's write made.
+    data_issued: DFF<Bits<8>>,
+    data_answered: DFF<Bits<8>>,
+    completions_fifo: PendingCompletions,
+    /// The completion at the FIFO's head may be written: its data is answered.
+    completion_due: Signal<Local, Bit>,
+    completion_lag: Signal<Local, Bits<8>>,
+    /// It goes out now (between two buffers' beats, with room to queue the notify).
+    completion_go: Signal<Local, Bit>,
+    /// A completion's two beats are going to the write engine.
+    completing: DFF<Bit>,
     /// The record at the FIFO's head was there a cycle ago too: `rss_queue` is its queue.
     head_steered: DFF<Bit>,
     /// A record is at the head and its queue is known.
@@ -445,7 +461,13 @@ impl Default for RxEngine {
             state: Default::default(),
             idle: Default::default(),
             writing: Default::default(),
-            data_unanswered: Default::default(),
+            data_issued: Default::default(),
+            data_answered: Default::default(),
+            completions_fifo: PendingCompletions::new(FifoFault::None),
+            completion_due: Default::default(),
+            completion_lag: Default::default(),
+            completion_go: Default::default(),
+            completing: Default::default(),
             draining: Default::default(),
             completion_beat: Default::default(),
             after: Default::default(),
@@ -539,7 +561,9 @@ impl Logic for RxEngine {
             idle,
             writing,
             draining,
-            data_unanswered,
+            data_issued,
+            data_answered,
+            completing,
             head_steered,
             completion_beat,
             after,
@@ -588,7 +612,10 @@ impl Logic for RxEngine {
         self.notifier.clk.next = self.clk.val();
         self.notifier.rst.next = self.rst.val();
         self.notifier.written_valid.next = false;
-        self.notifier.written_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 3;
+        self.notifier.written_ring.next =
+            (bit_cast::<8, 3>(self.completions_fifo.m_axis.tdata.val().get_bits::<3>(96)) << 2) | 3;
+        self.completions_fifo.clk.next = self.clk.val();
+        self.completions_fifo.rst.next = self.rst.val();
 
         // ---- Input side ----
         // A beat is taken when the beat FIFO has room and the record FIFO room for the record
@@ -795,10 +822,21 @@ impl Logic for RxEngine {
         self.wr_data_tkeep.next = self.beats_fifo.m_axis.tkeep.val();
         self.wr_data_tlast.next = self.chunk_beats.q.val() == 1;
         self.wr_data_tuser.next = 0.into();
+        self.completions_fifo.s_axis.tvalid.next = false;
+        // The completion at the FIFO's head goes out now (see the completion writer below).
+        self.completion_lag.next =
+            self.data_answered.q.val() - self.completions_fifo.m_axis.tdata.val().get_bits::<8>(104);
+        self.completion_due.next = self.completions_fifo.m_axis.tvalid.val() & (self.completion_lag.val() < 128);
+        self.completion_go.next = self.completion_due.val()
+            & self.notifier.written_ready.val()
+            & !self.writing.q.val()
+            & !self.completing.q.val();
         // The beat FIFO is read in WriteData (as the write engine takes) and Drain (freely);
         // flag registers say which, so the FIFO's read address does not wait for the state
         // decode.
-        self.beats_fifo.m_axis.tready.next = (self.writing.q.val() & self.wr_data_tready.val()) | self.draining.q.val();
+        // (Draining waits for the beats of the buffer being written to go first.)
+        self.beats_fifo.m_axis.tready.next =
+            (self.writing.q.val() & self.wr_data_tready.val()) | (self.draining.q.val() & !self.writing.q.val());
         // Steering: the table is asked for the head record's queue as the record appears,
         // and the record is taken once the answer is there.
         self.rss_index.next = self.records_fifo.m_axis.tdata.val().get_bits::<7>(16);
@@ -852,10 +890,9 @@ impl Logic for RxEngine {
                 }
             }
         }
-        // One data write is in flight at a time (see `data_unanswered`); a failed one is
-        // counted as it is answered.
+        // Data writes answered (a failed one is counted as it is answered).
         if self.data_status.val() {
-            self.data_unanswered.d.next = false;
+            self.data_answered.d.next = self.data_answered.q.val() + 1;
         }
         // The window check, four cycles in Window: the DMA's first byte and its span less one
         // (step 0), its last byte (1), the compare with the window (2: the lookup asked for on
@@ -960,7 +997,7 @@ impl Logic for RxEngine {
                         self.count_ring_error.next = true;
                         self.state.d.next = RxState::AfterCompletion;
                     } else {
-                        self.state.d.next = RxState::CompletionRequest;
+                        self.state.d.next = RxState::CompletionQueue;
                     }
                 }
             }
@@ -982,15 +1019,22 @@ impl Logic for RxEngine {
             }
             RxState::WriteRequest => {
                 // The buffer's beat count, and whether it ends the frame, from the registered
-                // byte count (off Check's path).
-                self.chunk_beats.d.next = self.chunk_words.val().get_bits::<11>(3);
+                // byte count (off Check's path), once the last buffer's beats have gone, and
+                // after a completion that is due (see the completion writer below).
                 self.last_chunk.d.next = self.left.q.val() == self.chunk.q.val();
-                self.wr_desc_valid.next = true;
-                if self.wr_desc_ready.val() {
-                    // The beats stream beside the states (above), so the next frame's
-                    // descriptor can be fetched meanwhile.
+                if !self.writing.q.val() {
+                    self.chunk_beats.d.next = self.chunk_words.val().get_bits::<11>(3);
+                }
+                self.wr_desc_valid.next = !self.writing.q.val() & !self.completing.q.val() & !self.completion_go.val();
+                if !self.writing.q.val()
+                    & !self.completing.q.val()
+                    & !self.completion_go.val()
+                    & self.wr_desc_ready.val()
+                {
+                    // The beats stream beside the states (above), so the engine goes on with
+                    // the completion and the next buffer meanwhile.
                     self.writing.d.next = true;
-                    self.data_unanswered.d.next = true;
+                    self.data_issued.d.next = self.data_issued.q.val() + 1;
                     self.state.d.next = RxState::WriteStatus;
                 }
             }
@@ -1037,43 +1081,12 @@ impl Logic for RxEngine {
                     }
                 }
             }
-            RxState::CompletionRequest => {
-                // Once the buffer's data write is answered (so the host never sees a
-                // completion before its bytes; the answer comes after the data's last beat,
-                // so the write engine's data stream is free), and with room to queue the
-                // notify.
-                self.wr_desc_valid.next = self.notifier.written_ready.val() & !self.data_unanswered.q.val();
-                self.wr_desc_addr.next = self.cq_addr.q.val();
-                self.wr_desc_len.next = 16.into();
-                self.wr_desc_tag.next = self.tag_completion.val();
-                // (The condition again, not `wr_desc_valid` read back: the NIC's `ready`
-                // depends on that valid, and reading it here would close a loop.)
-                if self.notifier.written_ready.val() & !self.data_unanswered.q.val() & self.wr_desc_ready.val() {
-                    self.completion_beat.d.next = false;
-                    self.state.d.next = RxState::CompletionData;
-                }
-            }
-            RxState::CompletionData => {
-                // ENA RX completion: {status, length, req_id}, then {hash, sub_qid, 0}.
-                self.wr_data_tvalid.next = true;
-                self.wr_data_tkeep.next = 0xFF.into();
-                self.wr_data_tlast.next = self.completion_beat.q.val();
-                if !self.completion_beat.q.val() {
-                    self.wr_data_tdata.next = bit_cast::<64, 32>(self.completion_status.val())
-                        | (bit_cast::<64, 16>(self.done_length.q.val()) << 32)
-                        | (bit_cast::<64, 16>(self.done_req_id.q.val()) << 48);
-                } else {
-                    self.wr_data_tdata.next =
-                        bit_cast::<64, 32>(self.hash.q.val()) | (bit_cast::<64, 3>(self.queue.q.val()) << 32);
-                }
-                if self.wr_data_tready.val() {
-                    self.completion_beat.d.next = true;
-                    if self.completion_beat.q.val() {
-                        // The notifier sends the notify once this write is answered; the
-                        // engine goes on.
-                        self.notifier.written_valid.next = true;
-                        self.state.d.next = RxState::AfterCompletion;
-                    }
+            RxState::CompletionQueue => {
+                // The completion waits in the FIFO for its data's answer (so the host never
+                // sees a completion before its bytes); the engine goes on.
+                self.completions_fifo.s_axis.tvalid.next = true;
+                if self.completions_fifo.s_axis.tready.val() {
+                    self.state.d.next = RxState::AfterCompletion;
                 }
             }
             RxState::AfterCompletion => {
@@ -1081,27 +1094,69 @@ impl Logic for RxEngine {
                     self.count_ring_error.next = true;
                     self.post_refused.d.next = false;
                 }
-                // A completion not written (ring full or off, outside its window) did not
-                // wait for the data's answer: wait here, so one data write is out at a time
-                // and the frame's beats have all gone before the FIFO is read again.
-                if !self.data_unanswered.q.val() {
-                    if self.after.q.val() == self.after_write.val() {
-                        self.state.d.next = RxState::WriteRequest;
-                    } else if self.after.q.val() == self.after_drain.val() {
-                        self.draining.d.next = true;
-                        self.state.d.next = RxState::Drain;
-                    } else {
-                        self.idle.d.next = true;
-                        self.state.d.next = RxState::Idle;
-                    }
+                if self.after.q.val() == self.after_write.val() {
+                    self.state.d.next = RxState::WriteRequest;
+                } else if self.after.q.val() == self.after_drain.val() {
+                    self.draining.d.next = true;
+                    self.state.d.next = RxState::Drain;
+                } else {
+                    self.idle.d.next = true;
+                    self.state.d.next = RxState::Idle;
                 }
             }
             RxState::Drain => {
-                // The rest of a frame that is not delivered, up to its tlast.
-                if self.beats_fifo.m_axis.tvalid.val() & self.beats_fifo.m_axis.tlast.val() {
+                // The rest of a frame that is not delivered, up to its tlast (after the beats
+                // of a buffer still being written, which come first).
+                if !self.writing.q.val() & self.beats_fifo.m_axis.tvalid.val() & self.beats_fifo.m_axis.tlast.val() {
                     self.draining.d.next = false;
                     self.idle.d.next = true;
                     self.state.d.next = RxState::Idle;
+                }
+            }
+        }
+
+        // ---- Completion writer ----
+        // The completion at the FIFO's head goes out once every data write issued up to its
+        // buffer's is answered (answers come in order), between two buffers' beats (the write
+        // engine takes data in descriptor order), with room to queue its notify.
+        self.completions_fifo.s_axis.tdata.next = bit_cast::<192, 32>(self.completion_status.val())
+            | (bit_cast::<192, 16>(self.done_length.q.val()) << 32)
+            | (bit_cast::<192, 16>(self.done_req_id.q.val()) << 48)
+            | (bit_cast::<192, 32>(self.hash.q.val()) << 64)
+            | (bit_cast::<192, 3>(self.queue.q.val()) << 96)
+            | (bit_cast::<192, 8>(self.data_issued.q.val()) << 104)
+            | (bit_cast::<192, 64>(self.cq_addr.q.val()) << 128);
+        self.completions_fifo.s_axis.tkeep.next = 0xFF_FFFF.into();
+        self.completions_fifo.s_axis.tlast.next = true;
+        self.completions_fifo.s_axis.tuser.next = 0.into();
+        self.completions_fifo.m_axis.tready.next = false;
+        if self.completion_go.val() {
+            self.wr_desc_valid.next = true;
+            self.wr_desc_addr.next = self.completions_fifo.m_axis.tdata.val().get_bits::<64>(128);
+            self.wr_desc_len.next = 16.into();
+            self.wr_desc_tag.next = self.tag_completion.val();
+            if self.wr_desc_ready.val() {
+                self.completing.d.next = true;
+                self.completion_beat.d.next = false;
+            }
+        }
+        if self.completing.q.val() {
+            // ENA RX completion: {status, length, req_id}, then {hash, sub_qid, 0}.
+            self.wr_data_tvalid.next = true;
+            self.wr_data_tkeep.next = 0xFF.into();
+            self.wr_data_tlast.next = self.completion_beat.q.val();
+            self.wr_data_tdata.next = self.completions_fifo.m_axis.tdata.val().get_bits::<64>(0);
+            if self.completion_beat.q.val() {
+                self.wr_data_tdata.next =
+                    bit_cast::<64, 35>(self.completions_fifo.m_axis.tdata.val().get_bits::<35>(64));
+            }
+            if self.wr_data_tready.val() {
+                self.completion_beat.d.next = true;
+                if self.completion_beat.q.val() {
+                    // The notifier sends the notify once this write is answered.
+                    self.completing.d.next = false;
+                    self.completions_fifo.m_axis.tready.next = true;
+                    self.notifier.written_valid.next = true;
                 }
             }
         }
@@ -1177,7 +1232,9 @@ impl Logic for RxEngine {
             self.idle.d.next = true;
             self.writing.d.next = false;
             self.draining.d.next = false;
-            self.data_unanswered.d.next = false;
+            self.data_issued.d.next = 0.into();
+            self.data_answered.d.next = 0.into();
+            self.completing.d.next = false;
             self.post_refused.d.next = false;
             self.packets.d.next = 0.into();
             self.drops.d.next = 0.into();

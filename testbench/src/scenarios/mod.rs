@@ -57,25 +57,14 @@ pub type BoxedSim = Box<dyn Simulator>;
 /// Result type of a scenario builder.
 pub type SimResult = Result<BoxedSim>;
 
+pub use ferronic_hdl::export::on_big_stack;
+
 /// A fresh Verilator instance of a block, whose model is exported and built at most once
 /// per process for each `name` and `configuration`. Writing a large block's Verilog takes
 /// rust-hdl seconds (the NIC: about 9 s), and the cache under `target/verilated` is keyed by
 /// that Verilog, so without this every test case would pay the export again. `configuration`
 /// must tell apart every variant `make` can build under one name ("" for a block that has
 /// one); `make` runs only when the model is not yet known.
-/// Runs `f` on a thread with a 256 MiB stack: the NIC is one large struct, built on the
-/// stack, and rust-hdl walks it recursively to write its Verilog; a test thread's 2 MiB
-/// does not hold both.
-pub fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new().stack_size(256 << 20).spawn_scoped(scope, f);
-        match worker.expect("spawning a thread").join() {
-            Ok(value) => value,
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    })
-}
-
 pub fn verilated<B: Block>(name: &str, configuration: &str, make: impl FnOnce() -> B + Send) -> Result<BoxedSim> {
     type Models = Mutex<HashMap<String, Arc<Mutex<Option<Arc<VerilatedModel>>>>>>;
     static MODELS: OnceLock<Models> = OnceLock::new();
