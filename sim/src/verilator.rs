@@ -137,7 +137,17 @@ impl VerilatedModel {
         let final_dir = root.join(format!("{}-{hash}", block.top_module()));
         let library_path = final_dir.join("obj/libmodel.so");
         if !library_path.exists() {
-            Self::compile(block, &shim, root, &final_dir)?;
+            // One process builds a model, the others wait for it: the CLI's tests start
+            // several `ferronic` processes that need the NIC's model at once, and each
+            // build takes minutes of CPU. (The lock goes with the file when it closes.)
+            std::fs::create_dir_all(root).with_context(|| format!("creating {}", root.display()))?;
+            let lock_path = root.join(format!("{}-{hash}.lock", block.top_module()));
+            let lock =
+                std::fs::File::create(&lock_path).with_context(|| format!("creating {}", lock_path.display()))?;
+            lock.lock().with_context(|| format!("locking {}", lock_path.display()))?;
+            if !library_path.exists() {
+                Self::compile(block, &shim, root, &final_dir)?;
+            }
         }
         Self::load(block.ports.clone(), library_path)
     }

@@ -90,8 +90,10 @@ fn parallel_builds_of_one_model_share_the_cache_safely() {
     for h in handles {
         assert_eq!(h.join().unwrap().unwrap(), 1, "an empty FIFO is ready");
     }
-    // One finished model and no leftover build folders.
-    let entries: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(entries.len(), 1, "cache holds {entries:?}");
+    // One finished model, its build lock, and no leftover build folders.
+    let entries: Vec<String> =
+        std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let models = entries.iter().filter(|e| !e.ends_with(".lock")).count();
+    assert_eq!((models, entries.len()), (1, 2), "cache holds {entries:?}");
     let _ = std::fs::remove_dir_all(&root);
 }
