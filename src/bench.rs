@@ -7,50 +7,59 @@ fn rate(all: &[Measurement], name: &str, backend: &str) -> f64 {
     all.iter().find(|m| m.name == name && m.backend == backend).map(|m| m.cycles_per_second()).unwrap_or(f64::NAN)
 }
 
-pub fn run(as_json: bool, scale: u64) -> Result<()> {
+/// `quick`: every workload an eighth of its size (a check that each benchmark runs and
+/// reports, as the CLI's test makes; its figures are rougher).
+pub fn run(as_json: bool, scale: u64, quick: bool) -> Result<()> {
     let all = fifo_benchmarks(scale.max(1))?;
+    let share: usize = if quick { 8 } else { 1 };
+    let frames = 64 / share;
     let sizes = [64u32, 512, 4096, 65536];
     let dma: Vec<(u32, f64)> = sizes
         .iter()
         .map(|&len| {
             Ok((
                 len,
-                ferronic_testbench::bench::dma_read_utilization(len, (256 * 1024 / len as u64).clamp(4, 64), 200)?,
+                ferronic_testbench::bench::dma_read_utilization(
+                    len,
+                    ((256 * 1024 / len as u64).clamp(4, 64) / share as u64).max(1),
+                    200,
+                )?,
             ))
         })
         .collect::<Result<_>>()?;
     let dma_write: Vec<(u32, f64)> = sizes
         .iter()
         .map(|&len| {
-            let count = (256 * 1024 / len as u64).clamp(4, 64);
+            let count = ((256 * 1024 / len as u64).clamp(4, 64) / share as u64).max(1);
             Ok((len, ferronic_testbench::bench::dma_write_utilization(len, count, 200)?))
         })
         .collect::<Result<_>>()?;
-    let queue_spread = ferronic_testbench::bench::queue_operation_rate(8, 2000)?;
-    let queue_one_ring = ferronic_testbench::bench::queue_operation_rate(1, 2000)?;
+    let queue_spread = ferronic_testbench::bench::queue_operation_rate(8, 2000 / share as u64)?;
+    let queue_one_ring = ferronic_testbench::bench::queue_operation_rate(1, 2000 / share as u64)?;
     let mut tx = Vec::new();
     for llq in [false, true] {
         for bytes in [64usize, 1500] {
-            tx.push((llq, bytes, ferronic_testbench::bench::tx_line_utilization(bytes, 64, llq, 200)?));
+            tx.push((llq, bytes, ferronic_testbench::bench::tx_line_utilization(bytes, frames, llq, 200)?));
         }
     }
     let rx: Vec<(usize, f64)> = [64usize, 1500]
         .into_iter()
-        .map(|bytes| Ok((bytes, ferronic_testbench::bench::rx_line_utilization(bytes, 64, 200)?)))
+        .map(|bytes| Ok((bytes, ferronic_testbench::bench::rx_line_utilization(bytes, frames, 200)?)))
         .collect::<Result<_>>()?;
     let roce: Vec<(usize, f64)> = [64usize, 1024, 4096]
         .into_iter()
-        .map(|payload| Ok((payload, ferronic_testbench::bench::roce_parser_line_rate(payload, 64)?)))
+        .map(|payload| Ok((payload, ferronic_testbench::bench::roce_parser_line_rate(payload, frames)?)))
         .collect::<Result<_>>()?;
     let table: Vec<(usize, usize, f64)> = [(256usize, 0usize), (256, 16), (4096, 0)]
         .into_iter()
         .map(|(entries, per_command)| {
-            let rate = ferronic_testbench::bench::rdma_table_lookup_rate(entries, 4000, per_command)?;
+            let rate = ferronic_testbench::bench::rdma_table_lookup_rate(entries, 4000 / share, per_command)?;
             Ok((entries, per_command, rate))
         })
         .collect::<Result<_>>()?;
-    let decide_cycles = ferronic_testbench::bench::rdma_decide_cycles_per_packet(512)?;
-    let placement: Vec<(usize, f64)> = [(256usize, 64usize), (1024, 32), (4096, 32)]
+    let decide_packets = 512 / share;
+    let decide_cycles = ferronic_testbench::bench::rdma_decide_cycles_per_packet(decide_packets)?;
+    let placement: Vec<(usize, f64)> = [(256usize, 64 / share), (1024, 32 / share), (4096, 32 / share)]
         .into_iter()
         .map(|(mtu, packets)| Ok((mtu, ferronic_testbench::bench::rdma_placement_bus_share(mtu, packets)?)))
         .collect::<Result<_>>()?;
@@ -148,7 +157,7 @@ pub fn run(as_json: bool, scale: u64) -> Result<()> {
             println!("rdma table, {entries:>4} entries, {mix}: {r:.3} lookups per cycle");
         }
         println!(
-            "rdma placement decision, a 512-packet WRITE message back to back: {decide_cycles:.1} cycles per packet"
+            "rdma placement decision, a {decide_packets}-packet WRITE message back to back: {decide_cycles:.1} cycles per packet"
         );
         for (mtu, u) in &placement {
             println!(

@@ -49,6 +49,10 @@ enum Command {
         /// Multiply the work (1 takes a few seconds).
         #[arg(long, default_value_t = 1)]
         scale: u64,
+        /// Run each data-path benchmark at an eighth of its size: a check that every one
+        /// runs and reports (rougher figures; the ones in docs/benchmarks.md are full size).
+        #[arg(long)]
+        quick: bool,
     },
     /// Out-of-context synthesis and place-and-route of one block with Yosys and nextpnr.
     Synth {
@@ -204,7 +208,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Demo { beats, seed } => demo::run(beats, seed)?,
-        Command::Bench { json, scale } => bench::run(json, scale)?,
+        Command::Bench { json, scale, quick } => bench::run(json, scale, quick)?,
         Command::Synth { block, device, seeds, json, out } => {
             let device = device.parse()?;
             let report = ferronic_fpga::synth::run(&block, device, seeds, &out)?;

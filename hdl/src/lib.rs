@@ -19,6 +19,7 @@ pub mod rdma;
 pub mod regs;
 pub mod rss;
 pub mod rx;
+pub mod short_queue;
 pub mod stream_fifo;
 pub mod stream_packer;
 pub mod stream_slice;

@@ -348,8 +348,9 @@ pub fn tx_doorbell_latency(llq: bool, latency: u64) -> Result<(u64, u64)> {
 
 /// RX line rate: `count` frames of `bytes` bytes, spread over the 8 queues, arriving back
 /// to back (no idle on `s_axis_rx_`); every queue has 2 KiB buffers posted; memory at
-/// `latency` cycles. Returns beats of the frames / cycles from the first beat offered to
-/// the last frame written and completed.
+/// `latency` cycles. Returns the sustained rate: beats of the frames after the first /
+/// cycles from the first frame delivered to the last (the first frame's latency, two
+/// stores-and-forwards, is the path's delay, not its rate).
 pub fn rx_line_utilization(bytes: usize, count: usize, latency: u64) -> Result<f64> {
     use crate::models::ethernet::{udp_frame, UdpFlow};
     use crate::scenarios::nic_rx::{run, RxFrame, RxRun};
@@ -370,7 +371,9 @@ pub fn rx_line_utilization(bytes: usize, count: usize, latency: u64) -> Result<f
     // Enough buffers on every queue even if the hash sent every frame to one.
     let per_queue = count * bytes.div_ceil(2048);
     let report = run(build(Backend::Verilator)?, RxRun::unloaded(frames, per_queue.min(256), 2048, latency), 1)?;
-    Ok(report.beats as f64 / report.cycles.max(1) as f64)
+    let first_beats = bytes.max(42).div_ceil(8) as u64;
+    let span = report.cycles.saturating_sub(report.first_frame_cycles).max(1);
+    Ok((report.beats - first_beats) as f64 / span as f64)
 }
 
 /// The RoCEv2 parser's throughput: `count` RDMA WRITE packets of `payload` bytes back to back

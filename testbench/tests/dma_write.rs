@@ -116,8 +116,9 @@ fn four_kib_writes_keep_the_data_bus_busy() {
         data_idle: Pattern::Never,
     };
     let report = run(build(Backend::Verilator).unwrap(), setup, 4).unwrap();
-    // 16 x 512 beats: nearly every cycle from the first beat to the last carries one.
+    // 16 x 512 beats, in bursts of MAX_BURST beats: with the stream and the memory always
+    // ready, every cycle from the first beat to the last carries one (the next burst and
+    // the next descriptor wait decoded, so none costs an idle cycle).
     assert_eq!(report.w_busy, 16 * 512);
-    let utilization = report.w_busy as f64 / report.w_span as f64;
-    assert!(utilization > 0.95, "W busy {} of {} cycles", report.w_busy, report.w_span);
+    assert_eq!(report.w_span, report.w_busy, "W idle between bursts or descriptors");
 }

@@ -80,8 +80,22 @@ pub struct DmaWrite {
     w_bad: DFF<Bit>,
     w_poisoned: DFF<Bit>,
     w_burst_left: DFF<Bits<7>>,
-    /// `w_burst_left == 0`, kept as a register: it gates the burst FIFO's `tready`.
+    /// No burst is being written (`w_burst_left == 0`), kept as a register for the W
+    /// handshake.
     w_burst_done: DFF<Bit>,
+    /// The next descriptor and the next burst, taken from their FIFOs ahead and decoded, so
+    /// they follow the last beat of the current one with no idle cycle on W.
+    next_desc_valid: DFF<Bit>,
+    next_offset: DFF<Bits<3>>,
+    next_in_left: DFF<Bits<14>>,
+    next_mem_left: DFF<Bits<14>>,
+    next_in_one: DFF<Bit>,
+    next_mem_one: DFF<Bit>,
+    next_first_mask: DFF<Bits<8>>,
+    next_last_mask: DFF<Bits<8>>,
+    next_last_keep: DFF<Bits<8>>,
+    next_burst_valid: DFF<Bit>,
+    next_burst_left: DFF<Bits<7>>,
     /// The stream ended (tlast) before the descriptor did: no more input for it.
     w_stream_ended: DFF<Bit>,
     /// The stream ran past the descriptor: discarding beats up to its tlast.
@@ -107,6 +121,9 @@ pub struct DmaWrite {
     length_mismatch: Signal<Local, Bit>,
     b_fire: Signal<Local, Bit>,
     b_last: Signal<Local, Bit>,
+    /// The next descriptor (burst) becomes the current one now.
+    load_desc: Signal<Local, Bit>,
+    load_burst: Signal<Local, Bit>,
 }
 
 impl Default for DmaWrite {
@@ -150,6 +167,19 @@ impl Default for DmaWrite {
             w_poisoned: Default::default(),
             w_burst_left: Default::default(),
             w_burst_done: Default::default(),
+            next_desc_valid: Default::default(),
+            next_offset: Default::default(),
+            next_in_left: Default::default(),
+            next_mem_left: Default::default(),
+            next_in_one: Default::default(),
+            next_mem_one: Default::default(),
+            next_first_mask: Default::default(),
+            next_last_mask: Default::default(),
+            next_last_keep: Default::default(),
+            next_burst_valid: Default::default(),
+            next_burst_left: Default::default(),
+            load_desc: Default::default(),
+            load_burst: Default::default(),
             w_stream_ended: Default::default(),
             draining: Default::default(),
             b_error: Default::default(),
@@ -200,6 +230,17 @@ impl Logic for DmaWrite {
             w_poisoned,
             w_burst_left,
             w_burst_done,
+            next_desc_valid,
+            next_offset,
+            next_in_left,
+            next_mem_left,
+            next_in_one,
+            next_mem_one,
+            next_first_mask,
+            next_last_mask,
+            next_last_keep,
+            next_burst_valid,
+            next_burst_left,
             w_stream_ended,
             draining,
             b_error,
@@ -263,47 +304,38 @@ impl Logic for DmaWrite {
         self.response_fifo.s_axis.tuser.next = 0.into();
         self.bursts.take.next = self.aw_fire.val();
 
-        // ---- W generator: load the next descriptor when idle.
+        // ---- W generator: the next descriptor and burst wait decoded in registers.
         self.d_offset.next = self.desc_fifo.m_axis.tdata.val().get_bits::<3>(0);
         self.d_len.next = self.desc_fifo.m_axis.tdata.val().get_bits::<17>(3);
         // Where the transfer ends within its last 8-byte word (3-bit sum: modulo 8).
         self.d_end.next = self.d_offset.val() + self.d_len.val().get_bits::<3>(0);
-        self.desc_fifo.m_axis.tready.next = !self.w_active.q.val();
-        if !self.w_active.q.val() & self.desc_fifo.m_axis.tvalid.val() {
-            self.w_active.d.next = true;
-            self.w_offset.d.next = self.d_offset.val();
-            self.w_in_left.d.next = bit_cast::<14, 17>((self.d_len.val() + 7) >> 3);
-            self.w_mem_left.d.next =
+        self.desc_fifo.m_axis.tready.next = !self.next_desc_valid.q.val();
+        if !self.next_desc_valid.q.val() & self.desc_fifo.m_axis.tvalid.val() {
+            self.next_desc_valid.d.next = true;
+            self.next_offset.d.next = self.d_offset.val();
+            self.next_in_left.d.next = bit_cast::<14, 17>((self.d_len.val() + 7) >> 3);
+            self.next_mem_left.d.next =
                 bit_cast::<14, 17>((bit_cast::<17, 3>(self.d_offset.val()) + self.d_len.val() + 7) >> 3);
-            self.w_in_any.d.next = true;
-            self.w_in_one.d.next = self.d_len.val() <= 8;
+            self.next_in_one.d.next = self.d_len.val() <= 8;
             // One memory beat: offset + length <= 8, from the low bits (no 17-bit add).
-            self.w_mem_one.d.next = (self.d_len.val().get_bits::<13>(4) == 0)
+            self.next_mem_one.d.next = (self.d_len.val().get_bits::<13>(4) == 0)
                 & ((bit_cast::<5, 3>(self.d_offset.val()) + bit_cast::<5, 4>(self.d_len.val().get_bits::<4>(0))) <= 8);
-            self.w_first.d.next = true;
-            self.w_first_mask.d.next = self.all_lanes.val() << bit_cast::<8, 3>(self.d_offset.val());
-            self.w_last_mask.d.next = 0xFF.into();
+            self.next_first_mask.d.next = self.all_lanes.val() << bit_cast::<8, 3>(self.d_offset.val());
+            self.next_last_mask.d.next = 0xFF.into();
             if self.d_end.val() != 0 {
-                self.w_last_mask.d.next = !(self.all_lanes.val() << bit_cast::<8, 3>(self.d_end.val()));
+                self.next_last_mask.d.next = !(self.all_lanes.val() << bit_cast::<8, 3>(self.d_end.val()));
             }
-            self.w_last_keep.d.next = 0xFF.into();
+            self.next_last_keep.d.next = 0xFF.into();
             if self.d_len.val().get_bits::<3>(0) != 0 {
-                self.w_last_keep.d.next =
+                self.next_last_keep.d.next =
                     !(self.all_lanes.val() << bit_cast::<8, 3>(self.d_len.val().get_bits::<3>(0)));
             }
-            self.w_bad.d.next = false;
-            self.w_poisoned.d.next = false;
-            self.w_stream_ended.d.next = false;
         }
-        // Bursts: the next length loads when the current burst's last beat goes.
-        self.wburst_fifo.m_axis.tready.next = false;
-        if self.w_burst_done.q.val() & self.wburst_fifo.m_axis.tvalid.val() {
-            self.w_burst_left.d.next = self.wburst_fifo.m_axis.tdata.val().get_bits::<7>(0);
-            // Bursts have at least one beat.
-            self.w_burst_done.d.next = false;
-            self.wburst_fifo.m_axis.tready.next = true;
+        self.wburst_fifo.m_axis.tready.next = !self.next_burst_valid.q.val();
+        if !self.next_burst_valid.q.val() & self.wburst_fifo.m_axis.tvalid.val() {
+            self.next_burst_valid.d.next = true;
+            self.next_burst_left.d.next = self.wburst_fifo.m_axis.tdata.val().get_bits::<7>(0);
         }
-
         // A memory beat takes a stream beat unless it is the extra last one of an
         // unaligned transfer, made of the held beat alone.
         self.need_input.next = self.w_in_any.q.val() & !self.w_stream_ended.q.val();
@@ -389,6 +421,35 @@ impl Logic for DmaWrite {
                 self.wresult_fifo.s_axis.tvalid.next = true;
             }
         }
+        // The next descriptor (burst) takes over when there is none, or in the cycle the
+        // current one's last beat goes (its registers are set after the beat's updates).
+        self.load_desc.next =
+            self.next_desc_valid.q.val() & (!self.w_active.q.val() | (self.w_fire.val() & self.w_mem_one.q.val()));
+        self.load_burst.next = self.next_burst_valid.q.val()
+            & (self.w_burst_done.q.val() | (self.w_fire.val() & (self.w_burst_left.q.val() == 1)));
+        if self.load_desc.val() {
+            self.next_desc_valid.d.next = false;
+            self.w_active.d.next = true;
+            self.w_offset.d.next = self.next_offset.q.val();
+            self.w_in_left.d.next = self.next_in_left.q.val();
+            self.w_mem_left.d.next = self.next_mem_left.q.val();
+            self.w_in_any.d.next = true;
+            self.w_in_one.d.next = self.next_in_one.q.val();
+            self.w_mem_one.d.next = self.next_mem_one.q.val();
+            self.w_first.d.next = true;
+            self.w_first_mask.d.next = self.next_first_mask.q.val();
+            self.w_last_mask.d.next = self.next_last_mask.q.val();
+            self.w_last_keep.d.next = self.next_last_keep.q.val();
+            self.w_bad.d.next = false;
+            self.w_poisoned.d.next = false;
+            self.w_stream_ended.d.next = false;
+        }
+        if self.load_burst.val() {
+            // Bursts have at least one beat.
+            self.next_burst_valid.d.next = false;
+            self.w_burst_left.d.next = self.next_burst_left.q.val();
+            self.w_burst_done.d.next = false;
+        }
 
         // ---- B tracker: one response per burst, a status after each descriptor's last.
         self.b_last.next = self.response_fifo.m_axis.tdata.val().get_bit(8);
@@ -416,6 +477,7 @@ impl Logic for DmaWrite {
         self.busy.next = self.bursts.busy.val()
             | self.desc_push.q.val()
             | self.w_active.q.val()
+            | self.next_desc_valid.q.val()
             | self.desc_fifo.m_axis.tvalid.val()
             | self.response_fifo.m_axis.tvalid.val();
 
@@ -424,6 +486,8 @@ impl Logic for DmaWrite {
             self.w_active.d.next = false;
             self.w_burst_left.d.next = 0.into();
             self.w_burst_done.d.next = true;
+            self.next_desc_valid.d.next = false;
+            self.next_burst_valid.d.next = false;
             self.w_stream_ended.d.next = false;
             self.draining.d.next = false;
             self.b_error.d.next = false;

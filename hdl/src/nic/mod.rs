@@ -50,6 +50,7 @@ use crate::rdma::receive::RdmaReceive;
 use crate::rdma::registers::RdmaRegisters;
 use crate::rss::RssTable;
 use crate::rx::RxEngine;
+use crate::short_queue::ShortQueue;
 use crate::stream_slice::{StreamSlice, StreamSlice64};
 use crate::tx::TxEngine;
 use crate::windows::DmaWindows;
@@ -169,15 +170,18 @@ pub struct Nic {
     op_grant_rx: DFF<Bit>,
     read_grant_rx: DFF<Bit>,
     write_grant_rx: DFF<Bit>,
-    /// A write descriptor was accepted and its data has not ended: `write_owner_rx` owns
-    /// the data stream.
-    write_busy: DFF<Bit>,
-    write_owner_rx: DFF<Bit>,
     /// On the receive side of the operation and write ports: which of the RX engine and the
-    /// completer is shown (round robin, as between the engines), and the data owner.
+    /// completer is shown (round robin, as between the engines).
     op_grant_completer: DFF<Bit>,
     write_grant_completer: DFF<Bit>,
-    write_owner_completer: DFF<Bit>,
+    /// The owners of the write descriptors accepted whose data has not ended, in order
+    /// ({completer, RX side}): up to four, so a requester can have its next write's bursts
+    /// under way while its data, or another's, still streams. The head owns the data stream.
+    write_owners: ShortQueue<2>,
+    /// The head is there (a data stream is open); it is the receive side's, the completer's.
+    write_busy: Signal<Local, Bit>,
+    write_owner_rx: Signal<Local, Bit>,
+    write_owner_completer: Signal<Local, Bit>,
     // The receive side's request on each port, as the engines' arbitration sees it.
     rx_side_op_valid: Signal<Local, Bit>,
     rx_side_op_ring: Signal<Local, Bits<8>>,
@@ -349,18 +353,7 @@ impl Logic for Nic {
         self.rdma_entries.next = self.rdma.entries.val();
         self.rdma_mac_errors.next = self.rdma.mac_errors.val();
         self.rdma_write_errors.next = self.rdma.write_errors.val();
-        dff_setup!(
-            self,
-            clk,
-            op_grant_rx,
-            read_grant_rx,
-            write_grant_rx,
-            write_busy,
-            write_owner_rx,
-            op_grant_completer,
-            write_grant_completer,
-            write_owner_completer
-        );
+        dff_setup!(self, clk, op_grant_rx, read_grant_rx, write_grant_rx, op_grant_completer, write_grant_completer);
 
         // The receive side of the operation port: the RX engine or the completer.
         self.rx_side_op_ready.next = self.op_slice.s_axis.tready.val() & self.op_grant_rx.q.val();
@@ -498,12 +491,21 @@ impl Logic for Nic {
             & self.dma_read.m_axis_data.tuser.val().get_bit(7))
             | (self.tx.rd_data_tready.val() & !self.dma_read.m_axis_data.tuser.val().get_bit(7));
 
-        // Engines <-> DMA write engine: a descriptor is granted only when no data stream is
-        // open; the granted engine then owns the data stream up to its tlast. Status comes
-        // back in order, to the engine its tag names.
+        // Engines <-> DMA write engine: a descriptor is granted while the owner queue has
+        // room; its owner is queued, and owns the data stream, up to its tlast, once the
+        // owners before it are done. Status comes back in order, to the engine its tag names.
+        self.write_owners.clk.next = self.clk.val();
+        self.write_owners.rst.next = self.rst.val();
+        self.write_owners.push.next = false;
+        self.write_owners.push_data.next = (bit_cast::<2, 1>(self.write_grant_completer.q.val().into()) << 1)
+            | bit_cast::<2, 1>(self.write_grant_rx.q.val().into());
+        self.write_owners.pop.next = false;
+        self.write_busy.next = self.write_owners.head_valid.val();
+        self.write_owner_rx.next = self.write_owners.head.val().get_bit(0);
+        self.write_owner_completer.next = self.write_owners.head.val().get_bit(1);
         // The receive side of the write port: the RX engine or the completer.
         self.rx_side_wr_ready.next =
-            self.write_desc_slice.s_axis.tready.val() & !self.write_busy.q.val() & self.write_grant_rx.q.val();
+            self.write_desc_slice.s_axis.tready.val() & self.write_owners.room.val() & self.write_grant_rx.q.val();
         self.rx_side_wr_valid.next = (self.rx.wr_desc_valid.val() & !self.write_grant_completer.q.val())
             | (self.completer.wr_desc_valid.val() & self.write_grant_completer.q.val());
         self.rx_side_wr_addr.next = self.rx.wr_desc_addr.val();
@@ -524,13 +526,13 @@ impl Logic for Nic {
 
         self.write_desc_slice.clk.next = self.clk.val();
         self.write_desc_slice.rst.next = self.rst.val();
-        self.write_desc_slice.s_axis.tvalid.next = !self.write_busy.q.val()
+        self.write_desc_slice.s_axis.tvalid.next = self.write_owners.room.val()
             & ((self.tx.wr_desc_valid.val() & !self.write_grant_rx.q.val())
                 | (self.rx_side_wr_valid.val() & self.write_grant_rx.q.val()));
         self.write_desc_slice.s_axis.tkeep.next = 0x3FF.into();
         self.write_desc_slice.s_axis.tlast.next = true;
         self.tx.wr_desc_ready.next =
-            self.write_desc_slice.s_axis.tready.val() & !self.write_busy.q.val() & !self.write_grant_rx.q.val();
+            self.write_desc_slice.s_axis.tready.val() & self.write_owners.room.val() & !self.write_grant_rx.q.val();
         if self.write_grant_rx.q.val() {
             self.write_desc_slice.s_axis.tdata.next =
                 bit_cast::<80, 64>(self.rx_side_wr_addr.val()) | (bit_cast::<80, 16>(self.rx_side_wr_len.val()) << 64);
@@ -546,15 +548,13 @@ impl Logic for Nic {
             // through the TX engine for Verilator.)
             if self.rx_side_wr_valid.val()
                 & (!self.tx.wr_desc_valid.val()
-                    | (self.write_desc_slice.s_axis.tready.val() & !self.write_busy.q.val()))
+                    | (self.write_desc_slice.s_axis.tready.val() & self.write_owners.room.val()))
             {
                 self.write_grant_rx.d.next = true;
             }
         }
         if self.write_desc_slice.s_axis.tvalid.val() & self.write_desc_slice.s_axis.tready.val() {
-            self.write_busy.d.next = true;
-            self.write_owner_rx.d.next = self.write_grant_rx.q.val();
-            self.write_owner_completer.d.next = self.write_grant_completer.q.val();
+            self.write_owners.push.next = true;
         }
         // The data stream may reach the write engine's data slice before its descriptor
         // leaves this slice: the engine takes data only for a descriptor it holds.
@@ -564,28 +564,26 @@ impl Logic for Nic {
         self.dma_write.s_desc_tag.next = self.write_desc_slice.m_axis.tuser.val();
         self.write_desc_slice.m_axis.tready.next = self.dma_write.s_desc_ready.val();
         self.tx.wr_data_tready.next =
-            self.write_slice.s_axis.tready.val() & self.write_busy.q.val() & !self.write_owner_rx.q.val();
+            self.write_slice.s_axis.tready.val() & self.write_busy.val() & !self.write_owner_rx.val();
         self.rx.wr_data_tready.next = self.write_slice.s_axis.tready.val()
-            & self.write_busy.q.val()
-            & self.write_owner_rx.q.val()
-            & !self.write_owner_completer.q.val();
+            & self.write_busy.val()
+            & self.write_owner_rx.val()
+            & !self.write_owner_completer.val();
         self.completer.wr_data_tready.next = self.write_slice.s_axis.tready.val()
-            & self.write_busy.q.val()
-            & self.write_owner_rx.q.val()
-            & self.write_owner_completer.q.val();
-        self.write_slice.s_axis.tvalid.next = self.write_busy.q.val()
-            & ((self.tx.wr_data_tvalid.val() & !self.write_owner_rx.q.val())
-                | (self.rx.wr_data_tvalid.val() & self.write_owner_rx.q.val() & !self.write_owner_completer.q.val())
-                | (self.completer.wr_data_tvalid.val()
-                    & self.write_owner_rx.q.val()
-                    & self.write_owner_completer.q.val()));
-        if self.write_owner_rx.q.val() & self.write_owner_completer.q.val() {
+            & self.write_busy.val()
+            & self.write_owner_rx.val()
+            & self.write_owner_completer.val();
+        self.write_slice.s_axis.tvalid.next = self.write_busy.val()
+            & ((self.tx.wr_data_tvalid.val() & !self.write_owner_rx.val())
+                | (self.rx.wr_data_tvalid.val() & self.write_owner_rx.val() & !self.write_owner_completer.val())
+                | (self.completer.wr_data_tvalid.val() & self.write_owner_rx.val() & self.write_owner_completer.val()));
+        if self.write_owner_rx.val() & self.write_owner_completer.val() {
             // A completer entry: two whole beats.
             self.write_slice.s_axis.tdata.next = self.completer.wr_data_tdata.val();
             self.write_slice.s_axis.tkeep.next = 0xFF.into();
             self.write_slice.s_axis.tlast.next = self.completer.wr_data_tlast.val();
             self.write_slice.s_axis.tuser.next = 0.into();
-        } else if self.write_owner_rx.q.val() {
+        } else if self.write_owner_rx.val() {
             self.write_slice.s_axis.tdata.next = self.rx.wr_data_tdata.val();
             self.write_slice.s_axis.tkeep.next = self.rx.wr_data_tkeep.val();
             self.write_slice.s_axis.tlast.next = self.rx.wr_data_tlast.val();
@@ -600,7 +598,7 @@ impl Logic for Nic {
             & self.write_slice.s_axis.tready.val()
             & self.write_slice.s_axis.tlast.val()
         {
-            self.write_busy.d.next = false;
+            self.write_owners.pop.next = true;
         }
         self.tx.wr_status_valid.next = self.dma_write.status_valid.val() & !self.dma_write.status_tag.val().get_bit(7);
         self.completer_status.next =
@@ -621,10 +619,7 @@ impl Logic for Nic {
         self.rx_errors.next = self.rx.rx_errors.val();
         self.rx_ring_errors.next = self.rx.rx_ring_errors.val();
         self.rx_window_errors.next = self.rx.rx_window_errors.val();
-        if self.rst.val() {
-            self.write_busy.d.next = false;
-            self.write_owner_completer.d.next = false;
-        }
+        if self.rst.val() {}
         self.tx_packets.next = self.tx.tx_packets.val();
         self.tx_errors.next = self.tx.tx_errors.val();
         self.tx_window_errors.next = self.tx.tx_window_errors.val();

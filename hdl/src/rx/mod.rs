@@ -63,6 +63,7 @@
 use crate::bus::AxisSink;
 use crate::queue::notifier::Notifier;
 use crate::rx::descriptors::{RxDescriptors, GOT_NONE, GOT_OK, GOT_OUTSIDE};
+use crate::short_queue::ShortQueue;
 use crate::stream_fifo::{FifoFault, StreamFifo};
 use rust_hdl::prelude::*;
 
@@ -255,11 +256,25 @@ pub struct RxEngine {
     // Engine side: the frame being written.
     state: DFF<RxState>,
     /// `state` is Idle, Drain: registers set and cleared with the state's own transitions,
-    /// so the FIFOs' read ports do not wait for the state decode. `writing`: a buffer's
-    /// beats are streaming to the write engine (`chunk_beats` left), beside the states.
+    /// so the FIFOs' read ports do not wait for the state decode.
     idle: DFF<Bit>,
-    writing: DFF<Bit>,
     draining: DFF<Bit>,
+    /// The writes issued to the write engine whose data has not all gone, in order: {a
+    /// completion 11, index of its last beat 10:0}. Its head's beats stream beside the
+    /// states (`beat_index` of them gone), so the next write is issued, and its bursts
+    /// start, while the one before still streams.
+    issued: ShortQueue<12>,
+    beat_index: DFF<Bits<11>>,
+    /// The head is a buffer's data, a completion; its beat now is its last; a beat goes.
+    stream_data: Signal<Local, Bit>,
+    stream_completion: Signal<Local, Bit>,
+    stream_last: Signal<Local, Bit>,
+    stream_fire: Signal<Local, Bit>,
+    /// A completion is issued and its beats have not gone (they come from the head of
+    /// `completions_fifo`, so one at a time).
+    completion_issued: DFF<Bit>,
+    /// The engine's data write may be issued now (room, and no completion going first).
+    request_free: Signal<Local, Bit>,
     /// Data writes issued and answered (8-bit counts, fewer than 128 apart): a completion
     /// is written once the answers reach the count its buffer's write made.
     data_issued: DFF<Bits<8>>,
@@ -268,16 +283,12 @@ pub struct RxEngine {
     /// The completion at the FIFO's head may be written: its data is answered.
     completion_due: Signal<Local, Bit>,
     completion_lag: Signal<Local, Bits<8>>,
-    /// It goes out now (between two buffers' beats, with room to queue the notify).
+    /// It is issued now (with room to queue the notify).
     completion_go: Signal<Local, Bit>,
-    /// A completion's two beats are going to the write engine.
-    completing: DFF<Bit>,
     /// The record at the FIFO's head was there a cycle ago too: `rss_queue` is its queue.
     head_steered: DFF<Bit>,
     /// A record is at the head and its queue is known.
     record_ready: Signal<Local, Bit>,
-    /// The beat of the completion being written.
-    completion_beat: DFF<Bit>,
     after: DFF<Bits<2>>,
     queue: DFF<Bits<3>>,
     left: DFF<Bits<16>>,
@@ -286,12 +297,13 @@ pub struct RxEngine {
     l4: DFF<Bits<5>>,
     fragment: DFF<Bit>,
     rdma_reason: DFF<Bits<3>>,
-    desc_word0: DFF<Bits<64>>,
-    desc_word1: DFF<Bits<64>>,
+    // The descriptor the prefetch handed out: its buffer's length (0 = 64 KiB), req_id, address.
+    desc_length: DFF<Bits<16>>,
+    desc_req_id: DFF<Bits<16>>,
+    desc_addr: DFF<Bits<48>>,
     buffer_error: DFF<Bit>,
     // The buffer being filled.
     chunk: DFF<Bits<16>>,
-    chunk_beats: DFF<Bits<11>>,
     /// The buffer being written ends the frame (`left` == `chunk`, set in WriteRequest).
     last_chunk: DFF<Bit>,
     /// The completion's post was refused (ring full or off): counted in AfterCompletion.
@@ -331,7 +343,6 @@ pub struct RxEngine {
     buffer_length: Signal<Local, Bits<17>>,
     usable: Signal<Local, Bits<17>>,
     take_bytes: Signal<Local, Bits<16>>,
-    chunk_words: Signal<Local, Bits<17>>,
     completion_status: Signal<Local, Bits<32>>,
     count_drop: Signal<Local, Bit>,
     count_truncated: Signal<Local, Bit>,
@@ -460,16 +471,21 @@ impl Default for RxEngine {
             max_beat: Constant::new((MAX_RX_FRAME_BYTES / 8 - 1).to_bits()),
             state: Default::default(),
             idle: Default::default(),
-            writing: Default::default(),
+            issued: Default::default(),
+            beat_index: Default::default(),
+            stream_data: Default::default(),
+            stream_completion: Default::default(),
+            stream_last: Default::default(),
+            stream_fire: Default::default(),
+            completion_issued: Default::default(),
+            request_free: Default::default(),
             data_issued: Default::default(),
             data_answered: Default::default(),
             completions_fifo: PendingCompletions::new(FifoFault::None),
             completion_due: Default::default(),
             completion_lag: Default::default(),
             completion_go: Default::default(),
-            completing: Default::default(),
             draining: Default::default(),
-            completion_beat: Default::default(),
             after: Default::default(),
             queue: Default::default(),
             left: Default::default(),
@@ -478,11 +494,11 @@ impl Default for RxEngine {
             l4: Default::default(),
             fragment: Default::default(),
             rdma_reason: Default::default(),
-            desc_word0: Default::default(),
-            desc_word1: Default::default(),
+            desc_length: Default::default(),
+            desc_req_id: Default::default(),
+            desc_addr: Default::default(),
             buffer_error: Default::default(),
             chunk: Default::default(),
-            chunk_beats: Default::default(),
             last_chunk: Default::default(),
             post_refused: Default::default(),
             buffer_addr: Default::default(),
@@ -513,7 +529,6 @@ impl Default for RxEngine {
             buffer_length: Default::default(),
             usable: Default::default(),
             take_bytes: Default::default(),
-            chunk_words: Default::default(),
             completion_status: Default::default(),
             count_drop: Default::default(),
             count_truncated: Default::default(),
@@ -559,13 +574,12 @@ impl Logic for RxEngine {
             ring_error_events,
             state,
             idle,
-            writing,
+            beat_index,
+            completion_issued,
             draining,
             data_issued,
             data_answered,
-            completing,
             head_steered,
-            completion_beat,
             after,
             queue,
             left,
@@ -574,11 +588,11 @@ impl Logic for RxEngine {
             l4,
             fragment,
             rdma_reason,
-            desc_word0,
-            desc_word1,
+            desc_length,
+            desc_req_id,
+            desc_addr,
             buffer_error,
             chunk,
-            chunk_beats,
             last_chunk,
             post_refused,
             buffer_addr,
@@ -787,7 +801,7 @@ impl Logic for RxEngine {
         self.e_op_valid.next = false;
         self.e_op_ring.next = 0.into();
         self.e_op_code.next = 0.into();
-        self.e_op_tag.next = self.tag_descriptor.val();
+        self.e_op_tag.next = self.tag_completion.val();
         // The descriptor prefetch: its fetches, window lookups, ring resets.
         self.descriptors.clk.next = self.clk.val();
         self.descriptors.rst.next = self.rst.val();
@@ -817,26 +831,65 @@ impl Logic for RxEngine {
         self.wr_desc_addr.next = self.buffer_addr.q.val();
         self.wr_desc_len.next = self.chunk.q.val();
         self.wr_desc_tag.next = self.tag_data.val();
-        self.wr_data_tvalid.next = false;
-        self.wr_data_tdata.next = self.beats_fifo.m_axis.tdata.val();
-        self.wr_data_tkeep.next = self.beats_fifo.m_axis.tkeep.val();
-        self.wr_data_tlast.next = self.chunk_beats.q.val() == 1;
-        self.wr_data_tuser.next = 0.into();
         self.completions_fifo.s_axis.tvalid.next = false;
-        // The completion at the FIFO's head goes out now (see the completion writer below).
+        // The completion at the FIFO's head is issued now (see the completion writer below).
         self.completion_lag.next =
             self.data_answered.q.val() - self.completions_fifo.m_axis.tdata.val().get_bits::<8>(104);
         self.completion_due.next = self.completions_fifo.m_axis.tvalid.val() & (self.completion_lag.val() < 128);
         self.completion_go.next = self.completion_due.val()
             & self.notifier.written_ready.val()
-            & !self.writing.q.val()
-            & !self.completing.q.val();
-        // The beat FIFO is read in WriteData (as the write engine takes) and Drain (freely);
-        // flag registers say which, so the FIFO's read address does not wait for the state
-        // decode.
-        // (Draining waits for the beats of the buffer being written to go first.)
-        self.beats_fifo.m_axis.tready.next =
-            (self.writing.q.val() & self.wr_data_tready.val()) | (self.draining.q.val() & !self.writing.q.val());
+            & self.issued.room.val()
+            & !self.completion_issued.q.val();
+        self.request_free.next = self.issued.room.val() & !self.completion_go.val();
+        // The issued writes: pushed as their descriptors are taken (WriteRequest, the
+        // completion writer), popped as their last beats go.
+        self.issued.clk.next = self.clk.val();
+        self.issued.rst.next = self.rst.val();
+        self.issued.push.next = false;
+        self.issued.push_data.next = bit_cast::<12, 16>((self.chunk.q.val() - 1) >> 3);
+        self.issued.pop.next = false;
+        self.stream_data.next = self.issued.head_valid.val() & !self.issued.head.val().get_bit(11);
+        self.stream_completion.next = self.issued.head_valid.val() & self.issued.head.val().get_bit(11);
+        self.stream_last.next = self.beat_index.q.val() == self.issued.head.val().get_bits::<11>(0);
+        // The head's beats: a buffer's from the frame FIFO, a completion's two from the head
+        // of the completion FIFO (ENA RX completion: {status, length, req_id}, then {hash,
+        // sub_qid, 0}).
+        self.wr_data_tvalid.next =
+            (self.stream_data.val() & self.beats_fifo.m_axis.tvalid.val()) | self.stream_completion.val();
+        self.wr_data_tdata.next = self.beats_fifo.m_axis.tdata.val();
+        self.wr_data_tkeep.next = self.beats_fifo.m_axis.tkeep.val();
+        if self.stream_completion.val() {
+            self.wr_data_tkeep.next = 0xFF.into();
+            self.wr_data_tdata.next = self.completions_fifo.m_axis.tdata.val().get_bits::<64>(0);
+            if self.beat_index.q.val().get_bit(0) {
+                self.wr_data_tdata.next =
+                    bit_cast::<64, 35>(self.completions_fifo.m_axis.tdata.val().get_bits::<35>(64));
+            }
+        }
+        self.wr_data_tlast.next = self.stream_last.val();
+        self.wr_data_tuser.next = 0.into();
+        self.stream_fire.next = ((self.stream_data.val() & self.beats_fifo.m_axis.tvalid.val())
+            | self.stream_completion.val())
+            & self.wr_data_tready.val();
+        self.completions_fifo.m_axis.tready.next = false;
+        if self.stream_fire.val() {
+            self.beat_index.d.next = self.beat_index.q.val() + 1;
+            if self.stream_last.val() {
+                self.beat_index.d.next = 0.into();
+                self.issued.pop.next = true;
+                if self.stream_completion.val() {
+                    // The notifier sends the notify once this write is answered.
+                    self.completion_issued.d.next = false;
+                    self.completions_fifo.m_axis.tready.next = true;
+                    self.notifier.written_valid.next = true;
+                }
+            }
+        }
+        // The beat FIFO is read as the write engine takes a buffer's beats, and in Drain
+        // (freely, once the writes issued before have taken theirs); flag registers say
+        // which, so the FIFO's read address does not wait for the state decode.
+        self.beats_fifo.m_axis.tready.next = (self.stream_data.val() & self.wr_data_tready.val())
+            | (self.draining.q.val() & !self.issued.head_valid.val());
         // Steering: the table is asked for the head record's queue as the record appears,
         // and the record is taken once the answer is there.
         self.rss_index.next = self.records_fifo.m_axis.tdata.val().get_bits::<7>(16);
@@ -850,10 +903,9 @@ impl Logic for RxEngine {
         self.count_ring_error.next = false;
         self.count_packet.next = false;
 
-        // The descriptor (ENA RX descriptor): length 15:0 (0 = 64 KiB), req_id 47:32 of word
-        // 0; the buffer address 47:0 of word 1. Buffers are filled in whole words.
-        self.buffer_length.next = bit_cast::<17, 16>(self.desc_word0.q.val().get_bits::<16>(0));
-        if self.desc_word0.q.val().get_bits::<16>(0) == 0 {
+        // The buffer's length (0 = 64 KiB); it is filled in whole words.
+        self.buffer_length.next = bit_cast::<17, 16>(self.desc_length.q.val());
+        if self.desc_length.q.val() == 0 {
             self.buffer_length.next = 0x10000.into();
         }
         self.usable.next = self.buffer_length.val() & 0x1FFF8;
@@ -861,7 +913,6 @@ impl Logic for RxEngine {
         if self.usable.val() < bit_cast::<17, 16>(self.left.q.val()) {
             self.take_bytes.next = self.usable.val().get_bits::<16>(0);
         }
-        self.chunk_words.next = bit_cast::<17, 16>(self.chunk.q.val()) + 7;
         // ENA RX completion status: l3 4:0, l4 12:8, ipv4_frag 15, phase 24, first 26, last 27;
         // ferronic's RDMA reason in the reserved bits 19:17.
         self.completion_status.next = bit_cast::<32, 5>(self.l3.q.val())
@@ -880,16 +931,6 @@ impl Logic for RxEngine {
         self.e_res_valid.next =
             self.res_valid.val() & (self.res_tag.val().get_bits::<7>(0) == self.tag_completion.val().get_bits::<7>(0));
         self.e_op_ready.next = self.op_ready.val() & !self.notifier.turn.val();
-        // A buffer's beats, from the frame FIFO to the write engine.
-        if self.writing.q.val() {
-            self.wr_data_tvalid.next = self.beats_fifo.m_axis.tvalid.val();
-            if self.beats_fifo.m_axis.tvalid.val() & self.wr_data_tready.val() {
-                self.chunk_beats.d.next = self.chunk_beats.q.val() - 1;
-                if self.chunk_beats.q.val() == 1 {
-                    self.writing.d.next = false;
-                }
-            }
-        }
         // Data writes answered (a failed one is counted as it is answered).
         if self.data_status.val() {
             self.data_answered.d.next = self.data_answered.q.val() + 1;
@@ -909,7 +950,7 @@ impl Logic for RxEngine {
         self.check_address.next = self.cq_addr.q.val();
         self.check_span.d.next = 15.into();
         if self.check_kind.q.val() == self.check_buffer.val() {
-            self.check_address.next = bit_cast::<64, 48>(self.desc_word1.q.val().get_bits::<48>(0));
+            self.check_address.next = bit_cast::<64, 48>(self.desc_addr.q.val());
             self.check_span.d.next = self.buffer_length.val() - 1;
         }
         self.outside.d.next = (self.check_first.q.val() < self.window_base.val())
@@ -945,9 +986,9 @@ impl Logic for RxEngine {
                 self.check_kind.d.next = self.check_buffer.val();
                 self.take_function.d.next = self.descriptors.got_function.val();
                 self.lookup_function.d.next = self.descriptors.got_function.val();
-                self.desc_word0.d.next = bit_cast::<64, 16>(self.descriptors.got_length.val())
-                    | (bit_cast::<64, 16>(self.descriptors.got_req_id.val()) << 32);
-                self.desc_word1.d.next = bit_cast::<64, 48>(self.descriptors.got_addr.val());
+                self.desc_length.d.next = self.descriptors.got_length.val();
+                self.desc_req_id.d.next = self.descriptors.got_req_id.val();
+                self.desc_addr.d.next = self.descriptors.got_addr.val();
                 self.buffer_error.d.next = self.descriptors.got_status.val() != self.got_ok.val();
                 if self.descriptors.got_valid.val() {
                     if self.descriptors.got_status.val() == self.got_none.val() {
@@ -1003,8 +1044,8 @@ impl Logic for RxEngine {
             }
             RxState::Check => {
                 self.chunk.d.next = self.take_bytes.val();
-                self.buffer_addr.d.next = bit_cast::<64, 48>(self.desc_word1.q.val().get_bits::<48>(0));
-                self.buffer_req_id.d.next = self.desc_word0.q.val().get_bits::<16>(32);
+                self.buffer_addr.d.next = bit_cast::<64, 48>(self.desc_addr.q.val());
+                self.buffer_req_id.d.next = self.desc_req_id.q.val();
                 if self.buffer_error.q.val() | (self.usable.val() == 0) {
                     self.count_ring_error.next = true;
                     self.state.d.next = RxState::NoBuffer;
@@ -1018,30 +1059,24 @@ impl Logic for RxEngine {
                 }
             }
             RxState::WriteRequest => {
-                // The buffer's beat count, and whether it ends the frame, from the registered
-                // byte count (off Check's path), once the last buffer's beats have gone, and
-                // after a completion that is due (see the completion writer below).
+                // Whether the buffer ends the frame, from the registered byte count (off
+                // Check's path). The write is issued while the writes before still stream
+                // (up to four in the `issued` queue), after a completion that is due (see the
+                // completion writer below).
                 self.last_chunk.d.next = self.left.q.val() == self.chunk.q.val();
-                if !self.writing.q.val() {
-                    self.chunk_beats.d.next = self.chunk_words.val().get_bits::<11>(3);
-                }
-                self.wr_desc_valid.next = !self.writing.q.val() & !self.completing.q.val() & !self.completion_go.val();
-                if !self.writing.q.val()
-                    & !self.completing.q.val()
-                    & !self.completion_go.val()
-                    & self.wr_desc_ready.val()
-                {
+                self.wr_desc_valid.next = self.request_free.val();
+                if self.request_free.val() & self.wr_desc_ready.val() {
                     // The beats stream beside the states (above), so the engine goes on with
                     // the completion and the next buffer meanwhile.
-                    self.writing.d.next = true;
+                    self.issued.push.next = true;
                     self.data_issued.d.next = self.data_issued.q.val() + 1;
                     self.state.d.next = RxState::WriteStatus;
                 }
             }
             RxState::WriteStatus => {
                 // A buffer with more of the frame to follow goes on to the next buffer at once;
-                // the frame's last to its completion, whose write waits for the data's answer
-                // (CompletionRequest) while the beats stream.
+                // the frame's last to its completion's post; the completion's write waits in
+                // `completions_fifo` for the data's answer (the completion writer, below).
                 self.done_req_id.d.next = self.buffer_req_id.q.val();
                 self.done_length.d.next = self.chunk.q.val();
                 self.done_first.d.next = !self.have_written.q.val();
@@ -1107,7 +1142,10 @@ impl Logic for RxEngine {
             RxState::Drain => {
                 // The rest of a frame that is not delivered, up to its tlast (after the beats
                 // of a buffer still being written, which come first).
-                if !self.writing.q.val() & self.beats_fifo.m_axis.tvalid.val() & self.beats_fifo.m_axis.tlast.val() {
+                if !self.issued.head_valid.val()
+                    & self.beats_fifo.m_axis.tvalid.val()
+                    & self.beats_fifo.m_axis.tlast.val()
+                {
                     self.draining.d.next = false;
                     self.idle.d.next = true;
                     self.state.d.next = RxState::Idle;
@@ -1129,35 +1167,16 @@ impl Logic for RxEngine {
         self.completions_fifo.s_axis.tkeep.next = 0xFF_FFFF.into();
         self.completions_fifo.s_axis.tlast.next = true;
         self.completions_fifo.s_axis.tuser.next = 0.into();
-        self.completions_fifo.m_axis.tready.next = false;
         if self.completion_go.val() {
+            // Its two beats follow the writes issued before it (see the issued queue above).
             self.wr_desc_valid.next = true;
             self.wr_desc_addr.next = self.completions_fifo.m_axis.tdata.val().get_bits::<64>(128);
             self.wr_desc_len.next = 16.into();
             self.wr_desc_tag.next = self.tag_completion.val();
+            self.issued.push_data.next = 0x801.into();
             if self.wr_desc_ready.val() {
-                self.completing.d.next = true;
-                self.completion_beat.d.next = false;
-            }
-        }
-        if self.completing.q.val() {
-            // ENA RX completion: {status, length, req_id}, then {hash, sub_qid, 0}.
-            self.wr_data_tvalid.next = true;
-            self.wr_data_tkeep.next = 0xFF.into();
-            self.wr_data_tlast.next = self.completion_beat.q.val();
-            self.wr_data_tdata.next = self.completions_fifo.m_axis.tdata.val().get_bits::<64>(0);
-            if self.completion_beat.q.val() {
-                self.wr_data_tdata.next =
-                    bit_cast::<64, 35>(self.completions_fifo.m_axis.tdata.val().get_bits::<35>(64));
-            }
-            if self.wr_data_tready.val() {
-                self.completion_beat.d.next = true;
-                if self.completion_beat.q.val() {
-                    // The notifier sends the notify once this write is answered.
-                    self.completing.d.next = false;
-                    self.completions_fifo.m_axis.tready.next = true;
-                    self.notifier.written_valid.next = true;
-                }
+                self.issued.push.next = true;
+                self.completion_issued.d.next = true;
             }
         }
 
@@ -1230,11 +1249,11 @@ impl Logic for RxEngine {
             self.record_push.d.next = false;
             self.state.d.next = RxState::Idle;
             self.idle.d.next = true;
-            self.writing.d.next = false;
+            self.beat_index.d.next = 0.into();
+            self.completion_issued.d.next = false;
             self.draining.d.next = false;
             self.data_issued.d.next = 0.into();
             self.data_answered.d.next = 0.into();
-            self.completing.d.next = false;
             self.post_refused.d.next = false;
             self.packets.d.next = 0.into();
             self.drops.d.next = 0.into();

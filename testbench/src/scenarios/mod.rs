@@ -21,6 +21,7 @@ pub mod rdma_steer;
 pub mod rdma_table;
 pub mod roce_parser;
 pub mod rss_table;
+pub mod short_queue;
 pub mod stream_fifo;
 pub mod stream_packer;
 pub mod stream_slice;

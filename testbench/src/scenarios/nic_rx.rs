@@ -223,6 +223,9 @@ impl RxCounters {
 pub struct RxReport {
     /// Cycles from the first beat offered to the last frame delivered.
     pub cycles: u64,
+    /// Cycles from the first beat offered to the first frame delivered (or dropped): the
+    /// path's latency, which the sustained rate leaves out.
+    pub first_frame_cycles: u64,
     /// Beats of all frames.
     pub beats: u64,
     pub counters: RxCounters,
@@ -620,6 +623,7 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
         let frame_ports = ["rx_packets", "rx_drops", "rx_truncated", "rx_errors"].map(|p| tb.port(p));
         let frame_ports: Vec<_> = frame_ports.into_iter().collect::<Result<_>>()?;
         let mut end = None;
+        let mut first_done = None;
         let mut got = 0;
         let mut seen = [0u64; RX_QUEUES];
         let mut remaining = expected.completions.clone();
@@ -649,6 +653,9 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
             }
             ensure!(tb.cycle() < deadline, "after {budget} cycles: {got}/{want} completions");
             tb.cycles(8).await;
+            if first_done.is_none() && frame_ports.iter().map(|&p| tb.get(p)).sum::<u64>() >= 1 {
+                first_done = Some(tb.cycle());
+            }
             // Every frame has been dealt with once the counters add up to them.
             if end.is_none()
                 && frame_ports.iter().map(|&p| tb.get(p)).sum::<u64>() >= wanted_frames
@@ -808,7 +815,14 @@ pub fn run_with(sim: BoxedSim, setup: RxRun, config: &TbConfig) -> Result<RxRepo
             ensure!(left.is_empty(), "RDMA completion ring {ring}: {left:?} never came");
         }
         let acks = got_acks.len() as u64;
-        *out.borrow_mut() = RxReport { cycles: end.unwrap_or(tb.cycle()) - start, beats, counters, delivered, acks };
+        *out.borrow_mut() = RxReport {
+            cycles: end.unwrap_or(tb.cycle()) - start,
+            first_frame_cycles: first_done.unwrap_or(start) - start,
+            beats,
+            counters,
+            delivered,
+            acks,
+        };
         Ok(())
     })?;
     let r = report.borrow().clone();
