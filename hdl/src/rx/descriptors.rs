@@ -132,10 +132,25 @@ pub struct RxDescriptors {
     entry_addr: DFF<Bits<64>>,
     entry_last: DFF<Bits<64>>,
     entry_function: DFF<Bits<8>>,
-    outside: DFF<Bit>,
+    /// The entry's compares with the window, each registered: below its base, past its
+    /// limit, wrapping; `outside` is any of them.
+    outside_parts: DFF<Bits<3>>,
+    outside: Signal<Local, Bit>,
+    /// The queue manager's answer to the take, registered as it comes (the take's
+    /// bookkeeping starts from flip-flops, not from the answer's tag compare).
+    answer_valid: DFF<Bit>,
+    /// The doorbells of last cycle (the answer's cycle, when it is handled now).
+    doorbell_late: DFF<Bits<8>>,
+    answer_status: DFF<Bits<2>>,
+    answer_addr: DFF<Bits<64>>,
+    answer_function: DFF<Bits<8>>,
     // The engine's request.
     serve_step: DFF<ServeStep>,
     serve_queue: DFF<Bits<3>>,
+    /// The read slot of the queue asked for (in Idle) or served (in Look), a cycle late:
+    /// the descriptor RAM's read address comes from registers. (A late slot is never used:
+    /// it differs only after a reset of the queue, which leaves it nothing to hand out.)
+    serve_slot: DFF<Bits<2>>,
     /// A take for the queue asked for is wanted now (nothing here, nothing coming).
     demand: DFF<Bit>,
     /// That take found the ring empty: the answer is `GOT_NONE`.
@@ -158,6 +173,8 @@ pub struct RxDescriptors {
     serve_have: Signal<Local, Bits<3>>,
     serve_reserved: Signal<Local, Bits<3>>,
     serve_read_slot: Signal<Local, Bits<2>>,
+    want_hit: Signal<Local, Bits<8>>,
+    want_read_slot: Signal<Local, Bits<2>>,
     take_generation_now: Signal<Local, Bits<2>>,
     scan_generation: Signal<Local, Bits<2>>,
     serve_generation: Signal<Local, Bits<2>>,
@@ -171,6 +188,18 @@ pub struct RxDescriptors {
     came_empty: Signal<Local, Bit>,
     pop: Signal<Local, Bit>,
     land: Signal<Local, Bit>,
+    /// A landing descriptor is written into its slot the cycle after (from registers, so the
+    /// RAM's write port does not wait for the queue's multiplexers), and counted in `have`
+    /// then, unless its ring was reset in between (its generation is compared again).
+    land_pending: DFF<Bit>,
+    land_queue: DFF<Bits<3>>,
+    land_generation: DFF<Bits<2>>,
+    land_address: DFF<Bits<5>>,
+    land_data: DFF<Bits<90>>,
+    land_hit: Signal<Local, Bits<8>>,
+    land_now_generation: Signal<Local, Bits<2>>,
+    /// The descriptor written this cycle is counted.
+    landed: Signal<Local, Bit>,
     /// The head of `in_flight_fifo` is done with this cycle (landed or thrown away).
     retire: Signal<Local, Bit>,
     head_outside: Signal<Local, Bit>,
@@ -232,7 +261,13 @@ impl Default for RxDescriptors {
             entry_addr: Default::default(),
             entry_last: Default::default(),
             entry_function: Default::default(),
+            outside_parts: Default::default(),
             outside: Default::default(),
+            answer_valid: Default::default(),
+            doorbell_late: Default::default(),
+            answer_status: Default::default(),
+            answer_addr: Default::default(),
+            answer_function: Default::default(),
             serve_step: Default::default(),
             serve_queue: Default::default(),
             demand: Default::default(),
@@ -253,6 +288,9 @@ impl Default for RxDescriptors {
             serve_have: Default::default(),
             serve_reserved: Default::default(),
             serve_read_slot: Default::default(),
+            want_hit: Default::default(),
+            want_read_slot: Default::default(),
+            serve_slot: Default::default(),
             take_generation_now: Default::default(),
             scan_generation: Default::default(),
             serve_generation: Default::default(),
@@ -264,6 +302,14 @@ impl Default for RxDescriptors {
             came_empty: Default::default(),
             pop: Default::default(),
             land: Default::default(),
+            land_pending: Default::default(),
+            land_queue: Default::default(),
+            land_generation: Default::default(),
+            land_address: Default::default(),
+            land_data: Default::default(),
+            land_hit: Default::default(),
+            land_now_generation: Default::default(),
+            landed: Default::default(),
             retire: Default::default(),
             head_outside: Default::default(),
             landing: Default::default(),
@@ -284,12 +330,23 @@ impl Logic for RxDescriptors {
             take_step,
             scan,
             take_queue,
+            serve_slot,
+            land_pending,
+            land_queue,
+            land_generation,
+            land_address,
+            land_data,
             take_generation,
             take_for_ask,
             entry_addr,
             entry_last,
             entry_function,
-            outside,
+            outside_parts,
+            answer_valid,
+            doorbell_late,
+            answer_status,
+            answer_addr,
+            answer_function,
             serve_step,
             serve_queue,
             demand,
@@ -318,14 +375,21 @@ impl Logic for RxDescriptors {
         self.slots.write_clock.next = self.clk.val();
         self.in_flight_fifo.clk.next = self.clk.val();
         self.in_flight_fifo.rst.next = self.rst.val();
+        self.outside.next = self.outside_parts.q.val() != 0;
+        self.answer_valid.d.next = self.take_answered.val();
+        self.answer_status.d.next = self.res_status.val();
+        self.answer_addr.d.next = self.res_addr.val();
+        self.answer_function.d.next = self.res_function.val();
 
         // One-hot selects: the queue scanned for a refill, the one the engine asks for, the
         // one whose take is in hand, the one the oldest fetch belongs to, the one reset.
         self.arrive_queue.next = self.in_flight_fifo.m_axis.tdata.val().get_bits::<3>(8);
         self.scan_hit.next = self.one_hot.val() << bit_cast::<8, 3>(self.scan.q.val());
         self.serve_hit.next = self.one_hot.val() << bit_cast::<8, 3>(self.serve_queue.q.val());
+        self.want_hit.next = self.one_hot.val() << bit_cast::<8, 3>(self.want_queue.val());
         self.take_hit.next = self.one_hot.val() << bit_cast::<8, 3>(self.take_queue.q.val());
         self.arrive_hit.next = self.one_hot.val() << bit_cast::<8, 3>(self.arrive_queue.val());
+        self.land_hit.next = self.one_hot.val() << bit_cast::<8, 3>(self.land_queue.q.val());
         // (RX submission rings are 4q + 2, q < 8; rings from 32 up are others.)
         self.event_hit.next = 0.into();
         if (self.event_ring.val().get_bits::<2>(0) == 2) & (self.event_ring.val().get_bits::<3>(5) == 0) {
@@ -339,15 +403,18 @@ impl Logic for RxDescriptors {
         if self.doorbell_valid.val() {
             self.doorbell_hit.next = self.event_hit.val();
         }
+        self.doorbell_late.d.next = self.doorbell_hit.val();
         self.scan_wants.next = false;
         self.scan_generation.next = 0.into();
         self.serve_have.next = 0.into();
         self.serve_reserved.next = 0.into();
         self.serve_read_slot.next = 0.into();
+        self.want_read_slot.next = 0.into();
         self.serve_generation.next = 0.into();
         self.take_generation_now.next = 0.into();
         self.arrive_write_slot.next = 0.into();
         self.arrive_generation.next = 0.into();
+        self.land_now_generation.next = 0.into();
         for q in 0..8 {
             if self.scan_hit.val().get_bit(q) {
                 self.scan_wants.next = self.active[q].q.val() & (self.reserved[q].q.val() < 4);
@@ -361,6 +428,12 @@ impl Logic for RxDescriptors {
             }
             if self.take_hit.val().get_bit(q) {
                 self.take_generation_now.next = self.generation[q].q.val();
+            }
+            if self.want_hit.val().get_bit(q) {
+                self.want_read_slot.next = self.read_slot[q].q.val();
+            }
+            if self.land_hit.val().get_bit(q) {
+                self.land_now_generation.next = self.generation[q].q.val();
             }
             if self.arrive_hit.val().get_bit(q) {
                 self.arrive_write_slot.next = self.write_slot[q].q.val();
@@ -381,7 +454,7 @@ impl Logic for RxDescriptors {
         self.in_flight_fifo.s_axis.tdata.next = bit_cast::<16, 8>(self.entry_function.q.val())
             | (bit_cast::<16, 3>(self.take_queue.q.val()) << 8)
             | (bit_cast::<16, 2>(self.take_generation.q.val()) << 11)
-            | (bit_cast::<16, 1>(self.outside.q.val().into()) << 13);
+            | (bit_cast::<16, 1>(self.outside.val().into()) << 13);
         self.in_flight_fifo.s_axis.tkeep.next = 3.into();
         self.in_flight_fifo.s_axis.tlast.next = true;
         self.in_flight_fifo.s_axis.tuser.next = 0.into();
@@ -413,13 +486,13 @@ impl Logic for RxDescriptors {
                 }
             }
             TakeStep::Answer => {
-                self.entry_addr.d.next = self.res_addr.val();
-                self.entry_function.d.next = self.res_function.val();
-                if self.take_answered.val() {
+                self.entry_addr.d.next = self.answer_addr.q.val();
+                self.entry_function.d.next = self.answer_function.q.val();
+                if self.answer_valid.q.val() {
                     if self.take_generation.q.val() != self.take_generation_now.val() {
                         // The ring was reset since: forget the take.
                         self.take_step.d.next = TakeStep::Choose;
-                    } else if self.res_status.val() == 0 {
+                    } else if self.answer_status.q.val() == 0 {
                         self.take_step.d.next = TakeStep::LastByte;
                     } else {
                         // Empty or off: stop refilling the queue until it is asked for again.
@@ -440,15 +513,15 @@ impl Logic for RxDescriptors {
                 }
             }
             TakeStep::Compare => {
-                self.outside.d.next = (self.entry_addr.q.val() < self.window_base.val())
-                    | (self.entry_last.q.val() > self.window_limit.val())
-                    | (self.entry_last.q.val() < self.entry_addr.q.val());
+                self.outside_parts.d.next = bit_cast::<3, 1>((self.entry_addr.q.val() < self.window_base.val()).into())
+                    | (bit_cast::<3, 1>((self.entry_last.q.val() > self.window_limit.val()).into()) << 1)
+                    | (bit_cast::<3, 1>((self.entry_last.q.val() < self.entry_addr.q.val()).into()) << 2);
                 self.take_step.d.next = TakeStep::Fetch;
             }
             TakeStep::Fetch => {
                 // An entry outside the window is not read: it goes in line as unusable.
-                self.rd_desc_valid.next = !self.outside.q.val() & self.in_flight_fifo.s_axis.tready.val();
-                if self.in_flight_fifo.s_axis.tready.val() & (self.outside.q.val() | self.rd_desc_ready.val()) {
+                self.rd_desc_valid.next = !self.outside.val() & self.in_flight_fifo.s_axis.tready.val();
+                if self.in_flight_fifo.s_axis.tready.val() & (self.outside.val() | self.rd_desc_ready.val()) {
                     self.in_flight_fifo.s_axis.tvalid.next = true;
                     self.take_step.d.next = TakeStep::Choose;
                 }
@@ -477,9 +550,17 @@ impl Logic for RxDescriptors {
         // It lands unless its ring was reset since it was taken.
         self.land.next = self.retire.val()
             & (self.in_flight_fifo.m_axis.tdata.val().get_bits::<2>(11) == self.arrive_generation.val());
-        self.slots.write_enable.next = self.land.val();
-        self.slots.write_address.next =
+        self.land_pending.d.next = self.land.val();
+        self.land_queue.d.next = self.arrive_queue.val();
+        self.land_generation.d.next = self.in_flight_fifo.m_axis.tdata.val().get_bits::<2>(11);
+        self.land_address.d.next =
             (bit_cast::<5, 3>(self.arrive_queue.val()) << 2) | bit_cast::<5, 2>(self.arrive_write_slot.val());
+        // (Written even if its ring was reset since: that slot is not counted, and is written
+        // again before it is handed out.)
+        self.slots.write_enable.next = self.land_pending.q.val();
+        self.slots.write_address.next = self.land_address.q.val();
+        self.slots.write_data.next = self.land_data.q.val();
+        self.landed.next = self.land_pending.q.val() & (self.land_generation.q.val() == self.land_now_generation.val());
         // ENA RX descriptor: word 0 length 15:0, req_id 47:32; word 1 the buffer's address.
         self.landing.next = bit_cast::<90, 48>(self.rd_data_tdata.val().get_bits::<48>(0))
             | (bit_cast::<90, 16>(self.word0.q.val().get_bits::<16>(0)) << 48)
@@ -491,13 +572,17 @@ impl Logic for RxDescriptors {
         } else if self.word0_error.q.val() | self.rd_data_tuser.val().get_bit(8) {
             self.landing.next = self.landing.val() | (bit_cast::<90, 2>(self.got_unreadable.val()) << 88);
         }
-        self.slots.write_data.next = self.landing.val();
+        self.land_data.d.next = self.landing.val();
 
         // ---- The engine's request.
         self.pop.next = false;
         self.got.d.next = false;
         self.slots.read_address.next =
-            (bit_cast::<5, 3>(self.serve_queue.q.val()) << 2) | bit_cast::<5, 2>(self.serve_read_slot.val());
+            (bit_cast::<5, 3>(self.serve_queue.q.val()) << 2) | bit_cast::<5, 2>(self.serve_slot.q.val());
+        self.serve_slot.d.next = self.serve_read_slot.val();
+        if self.serve_step.q.val() == ServeStep::Idle {
+            self.serve_slot.d.next = self.want_read_slot.val();
+        }
         match self.serve_step.q.val() {
             ServeStep::Idle => {
                 self.serve_queue.d.next = self.want_queue.val();
@@ -548,8 +633,9 @@ impl Logic for RxDescriptors {
             if self.came_empty.val() & self.take_hit.val().get_bit(q) {
                 self.active[q].d.next = false;
             }
-            // (After the empty answer: a doorbell in that cycle posted buffers after the take.)
-            if self.doorbell_hit.val().get_bit(q) {
+            // (After the empty answer: a doorbell in that cycle, or in the cycle the answer
+            // came, before it was registered, posted buffers after the take.)
+            if self.doorbell_hit.val().get_bit(q) | self.doorbell_late.q.val().get_bit(q) {
                 self.active[q].d.next = true;
             }
             if self.land.val() & self.arrive_hit.val().get_bit(q) {
@@ -558,7 +644,7 @@ impl Logic for RxDescriptors {
             if self.pop.val() & self.serve_hit.val().get_bit(q) {
                 self.read_slot[q].d.next = self.read_slot[q].q.val() + 1;
             }
-            if self.land.val() & self.arrive_hit.val().get_bit(q) {
+            if self.landed.val() & self.land_hit.val().get_bit(q) {
                 if !(self.pop.val() & self.serve_hit.val().get_bit(q)) {
                     self.have[q].d.next = self.have[q].q.val() + 1;
                 }
@@ -600,6 +686,8 @@ impl Logic for RxDescriptors {
             self.demand_empty.d.next = false;
             self.got.d.next = false;
             self.second_beat.d.next = false;
+            self.land_pending.d.next = false;
+            self.answer_valid.d.next = false;
             for q in 0..8 {
                 self.have[q].d.next = 0.into();
                 self.reserved[q].d.next = 0.into();

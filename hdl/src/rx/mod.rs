@@ -280,9 +280,17 @@ pub struct RxEngine {
     data_issued: DFF<Bits<8>>,
     data_answered: DFF<Bits<8>>,
     completions_fifo: PendingCompletions,
-    /// The completion at the FIFO's head may be written: its data is answered.
-    completion_due: Signal<Local, Bit>,
+    /// The completion at the FIFO's head may be written: its data is answered (a register:
+    /// a cycle late, and cleared as the head is taken, so the FIFO's read side starts at
+    /// flip-flops).
+    completion_due: DFF<Bit>,
     completion_lag: Signal<Local, Bits<8>>,
+    /// The completion issued, taken off the FIFO as it is issued, until its beats go:
+    /// {sub_qid 98:96, hash 95:64, {req_id, length, status} 63:0}.
+    completion_words: DFF<Bits<99>>,
+    /// The completion issued last cycle leaves the FIFO now: its `tready` is this register,
+    /// so the FIFO's read address starts at a flip-flop.
+    completion_taken: DFF<Bit>,
     /// It is issued now (with room to queue the notify).
     completion_go: Signal<Local, Bit>,
     /// The record at the FIFO's head was there a cycle ago too: `rss_queue` is its queue.
@@ -332,8 +340,10 @@ pub struct RxEngine {
     lookup_function: DFF<Bits<8>>,
     check_first: DFF<Bits<64>>,
     check_last: DFF<Bits<64>>,
-    /// [check_first, check_last] lies outside the window (or wraps).
-    outside: DFF<Bit>,
+    /// [check_first, check_last] lies outside the window (or wraps): the three compares,
+    /// each registered (below the base, past the limit, wrapping), and any of them.
+    outside_parts: DFF<Bits<3>>,
+    outside: Signal<Local, Bit>,
     window_errors: DFF<Bits<32>>,
     count_window_error: Signal<Local, Bit>,
     check_address: Signal<Local, Bits<64>>,
@@ -484,6 +494,8 @@ impl Default for RxEngine {
             completions_fifo: PendingCompletions::new(FifoFault::None),
             completion_due: Default::default(),
             completion_lag: Default::default(),
+            completion_words: Default::default(),
+            completion_taken: Default::default(),
             completion_go: Default::default(),
             draining: Default::default(),
             after: Default::default(),
@@ -521,6 +533,7 @@ impl Default for RxEngine {
             lookup_function: Default::default(),
             check_first: Default::default(),
             check_last: Default::default(),
+            outside_parts: Default::default(),
             outside: Default::default(),
             window_errors: Default::default(),
             count_window_error: Default::default(),
@@ -576,6 +589,9 @@ impl Logic for RxEngine {
             idle,
             beat_index,
             completion_issued,
+            completion_due,
+            completion_words,
+            completion_taken,
             draining,
             data_issued,
             data_answered,
@@ -616,7 +632,7 @@ impl Logic for RxEngine {
             check_first,
             check_last,
             check_span,
-            outside,
+            outside_parts,
             window_errors
         );
         self.beats_fifo.clk.next = self.clk.val();
@@ -626,8 +642,7 @@ impl Logic for RxEngine {
         self.notifier.clk.next = self.clk.val();
         self.notifier.rst.next = self.rst.val();
         self.notifier.written_valid.next = false;
-        self.notifier.written_ring.next =
-            (bit_cast::<8, 3>(self.completions_fifo.m_axis.tdata.val().get_bits::<3>(96)) << 2) | 3;
+        self.notifier.written_ring.next = (bit_cast::<8, 3>(self.completion_words.q.val().get_bits::<3>(96)) << 2) | 3;
         self.completions_fifo.clk.next = self.clk.val();
         self.completions_fifo.rst.next = self.rst.val();
 
@@ -835,8 +850,12 @@ impl Logic for RxEngine {
         // The completion at the FIFO's head is issued now (see the completion writer below).
         self.completion_lag.next =
             self.data_answered.q.val() - self.completions_fifo.m_axis.tdata.val().get_bits::<8>(104);
-        self.completion_due.next = self.completions_fifo.m_axis.tvalid.val() & (self.completion_lag.val() < 128);
-        self.completion_go.next = self.completion_due.val()
+        // (Not the head being taken: it is still shown in the cycle it leaves.)
+        self.completion_due.d.next = self.completions_fifo.m_axis.tvalid.val()
+            & (self.completion_lag.val() < 128)
+            & !self.completion_taken.q.val();
+        self.completion_taken.d.next = false;
+        self.completion_go.next = self.completion_due.q.val()
             & self.notifier.written_ready.val()
             & self.issued.room.val()
             & !self.completion_issued.q.val();
@@ -851,8 +870,8 @@ impl Logic for RxEngine {
         self.stream_data.next = self.issued.head_valid.val() & !self.issued.head.val().get_bit(11);
         self.stream_completion.next = self.issued.head_valid.val() & self.issued.head.val().get_bit(11);
         self.stream_last.next = self.beat_index.q.val() == self.issued.head.val().get_bits::<11>(0);
-        // The head's beats: a buffer's from the frame FIFO, a completion's two from the head
-        // of the completion FIFO (ENA RX completion: {status, length, req_id}, then {hash,
+        // The head's beats: a buffer's from the frame FIFO, a completion's two from
+        // `completion_words` (ENA RX completion: {status, length, req_id}, then {hash,
         // sub_qid, 0}).
         self.wr_data_tvalid.next =
             (self.stream_data.val() & self.beats_fifo.m_axis.tvalid.val()) | self.stream_completion.val();
@@ -860,10 +879,9 @@ impl Logic for RxEngine {
         self.wr_data_tkeep.next = self.beats_fifo.m_axis.tkeep.val();
         if self.stream_completion.val() {
             self.wr_data_tkeep.next = 0xFF.into();
-            self.wr_data_tdata.next = self.completions_fifo.m_axis.tdata.val().get_bits::<64>(0);
+            self.wr_data_tdata.next = self.completion_words.q.val().get_bits::<64>(0);
             if self.beat_index.q.val().get_bit(0) {
-                self.wr_data_tdata.next =
-                    bit_cast::<64, 35>(self.completions_fifo.m_axis.tdata.val().get_bits::<35>(64));
+                self.wr_data_tdata.next = bit_cast::<64, 35>(self.completion_words.q.val().get_bits::<35>(64));
             }
         }
         self.wr_data_tlast.next = self.stream_last.val();
@@ -871,7 +889,7 @@ impl Logic for RxEngine {
         self.stream_fire.next = ((self.stream_data.val() & self.beats_fifo.m_axis.tvalid.val())
             | self.stream_completion.val())
             & self.wr_data_tready.val();
-        self.completions_fifo.m_axis.tready.next = false;
+        self.completions_fifo.m_axis.tready.next = self.completion_taken.q.val();
         if self.stream_fire.val() {
             self.beat_index.d.next = self.beat_index.q.val() + 1;
             if self.stream_last.val() {
@@ -880,7 +898,6 @@ impl Logic for RxEngine {
                 if self.stream_completion.val() {
                     // The notifier sends the notify once this write is answered.
                     self.completion_issued.d.next = false;
-                    self.completions_fifo.m_axis.tready.next = true;
                     self.notifier.written_valid.next = true;
                 }
             }
@@ -953,9 +970,10 @@ impl Logic for RxEngine {
             self.check_address.next = bit_cast::<64, 48>(self.desc_addr.q.val());
             self.check_span.d.next = self.buffer_length.val() - 1;
         }
-        self.outside.d.next = (self.check_first.q.val() < self.window_base.val())
-            | (self.check_last.q.val() > self.window_limit.val())
-            | (self.check_last.q.val() < self.check_first.q.val());
+        self.outside_parts.d.next = bit_cast::<3, 1>((self.check_first.q.val() < self.window_base.val()).into())
+            | (bit_cast::<3, 1>((self.check_last.q.val() > self.window_limit.val()).into()) << 1)
+            | (bit_cast::<3, 1>((self.check_last.q.val() < self.check_first.q.val()).into()) << 2);
+        self.outside.next = self.outside_parts.q.val() != 0;
         self.count_window_error.next = false;
         match self.state.q.val() {
             RxState::Idle => {
@@ -1027,12 +1045,12 @@ impl Logic for RxEngine {
                     if self.check_kind.q.val() == self.check_buffer.val() {
                         // Not written: as a buffer the engine cannot use (Check counts the
                         // ring error). A descriptor unusable already is not counted again.
-                        if self.outside.q.val() & !self.buffer_error.q.val() & (self.usable.val() != 0) {
+                        if self.outside.val() & !self.buffer_error.q.val() & (self.usable.val() != 0) {
                             self.count_window_error.next = true;
                             self.buffer_error.d.next = true;
                         }
                         self.state.d.next = RxState::Check;
-                    } else if self.outside.q.val() {
+                    } else if self.outside.val() {
                         // Not written: the completion is lost, counted as a failed write is.
                         self.count_window_error.next = true;
                         self.count_ring_error.next = true;
@@ -1177,6 +1195,9 @@ impl Logic for RxEngine {
             if self.wr_desc_ready.val() {
                 self.issued.push.next = true;
                 self.completion_issued.d.next = true;
+                self.completion_taken.d.next = true;
+                self.completion_words.d.next = self.completions_fifo.m_axis.tdata.val().get_bits::<99>(0);
+                self.completion_due.d.next = false;
             }
         }
 
@@ -1251,6 +1272,8 @@ impl Logic for RxEngine {
             self.idle.d.next = true;
             self.beat_index.d.next = 0.into();
             self.completion_issued.d.next = false;
+            self.completion_due.d.next = false;
+            self.completion_taken.d.next = false;
             self.draining.d.next = false;
             self.data_issued.d.next = 0.into();
             self.data_answered.d.next = 0.into();
