@@ -35,10 +35,12 @@
 //!   queue taken and fetched, in ring order, so a frame gets its buffer in three cycles
 //!   instead of a take and a memory round trip;
 //! * a buffer's beats stream to the write engine while the engine posts the completion and
-//!   gets the next buffer ready (its write request waits for the beats before to go);
+//!   gets the next buffer ready: the writes issued wait in order in a four-entry queue
+//!   (`issued`), whose head's beats stream, so the next write is issued, and its bursts
+//!   start, while the beats before it still stream;
 //! * posted completions wait in a FIFO until every data write up to their buffer's is
 //!   answered (answers come in order: counters of writes issued and answered), so the
-//!   host never sees a completion before its bytes, and go out between two buffers' beats;
+//!   host never sees a completion before its bytes; then they join the issued queue;
 //! * a notifier sends each completion's notify (MSI-X if armed) once its write is answered.
 //!
 //! Bad input, each with a defined outcome and a counter:
@@ -1172,9 +1174,10 @@ impl Logic for RxEngine {
         }
 
         // ---- Completion writer ----
-        // The completion at the FIFO's head goes out once every data write issued up to its
-        // buffer's is answered (answers come in order), between two buffers' beats (the write
-        // engine takes data in descriptor order), with room to queue its notify.
+        // The completion at the FIFO's head is issued once every data write issued up to its
+        // buffer's is answered (answers come in order), with room to queue its notify; its
+        // beats follow the writes issued before it (the write engine takes data in
+        // descriptor order).
         self.completions_fifo.s_axis.tdata.next = bit_cast::<192, 32>(self.completion_status.val())
             | (bit_cast::<192, 16>(self.done_length.q.val()) << 32)
             | (bit_cast::<192, 16>(self.done_req_id.q.val()) << 48)
