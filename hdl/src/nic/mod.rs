@@ -619,7 +619,6 @@ impl Logic for Nic {
         self.rx_errors.next = self.rx.rx_errors.val();
         self.rx_ring_errors.next = self.rx.rx_ring_errors.val();
         self.rx_window_errors.next = self.rx.rx_window_errors.val();
-        if self.rst.val() {}
         self.tx_packets.next = self.tx.tx_packets.val();
         self.tx_errors.next = self.tx.tx_errors.val();
         self.tx_window_errors.next = self.tx.tx_window_errors.val();

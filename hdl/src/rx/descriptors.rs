@@ -137,13 +137,12 @@ pub struct RxDescriptors {
     outside_parts: DFF<Bits<3>>,
     outside: Signal<Local, Bit>,
     /// The queue manager's answer to the take, registered as it comes (the take's
-    /// bookkeeping starts from flip-flops, not from the answer's tag compare).
+    /// bookkeeping starts from flip-flops, not from the answer's tag compare); its address
+    /// and function are caught in `entry_addr`, `entry_function`.
     answer_valid: DFF<Bit>,
     /// The doorbells of last cycle (the answer's cycle, when it is handled now).
     doorbell_late: DFF<Bits<8>>,
     answer_status: DFF<Bits<2>>,
-    answer_addr: DFF<Bits<64>>,
-    answer_function: DFF<Bits<8>>,
     // The engine's request.
     serve_step: DFF<ServeStep>,
     serve_queue: DFF<Bits<3>>,
@@ -194,7 +193,7 @@ pub struct RxDescriptors {
     land_pending: DFF<Bit>,
     land_queue: DFF<Bits<3>>,
     land_generation: DFF<Bits<2>>,
-    land_address: DFF<Bits<5>>,
+    land_slot: DFF<Bits<2>>,
     land_data: DFF<Bits<90>>,
     land_hit: Signal<Local, Bits<8>>,
     land_now_generation: Signal<Local, Bits<2>>,
@@ -266,8 +265,6 @@ impl Default for RxDescriptors {
             answer_valid: Default::default(),
             doorbell_late: Default::default(),
             answer_status: Default::default(),
-            answer_addr: Default::default(),
-            answer_function: Default::default(),
             serve_step: Default::default(),
             serve_queue: Default::default(),
             demand: Default::default(),
@@ -305,7 +302,7 @@ impl Default for RxDescriptors {
             land_pending: Default::default(),
             land_queue: Default::default(),
             land_generation: Default::default(),
-            land_address: Default::default(),
+            land_slot: Default::default(),
             land_data: Default::default(),
             land_hit: Default::default(),
             land_now_generation: Default::default(),
@@ -334,7 +331,7 @@ impl Logic for RxDescriptors {
             land_pending,
             land_queue,
             land_generation,
-            land_address,
+            land_slot,
             land_data,
             take_generation,
             take_for_ask,
@@ -345,8 +342,6 @@ impl Logic for RxDescriptors {
             answer_valid,
             doorbell_late,
             answer_status,
-            answer_addr,
-            answer_function,
             serve_step,
             serve_queue,
             demand,
@@ -378,8 +373,6 @@ impl Logic for RxDescriptors {
         self.outside.next = self.outside_parts.q.val() != 0;
         self.answer_valid.d.next = self.take_answered.val();
         self.answer_status.d.next = self.res_status.val();
-        self.answer_addr.d.next = self.res_addr.val();
-        self.answer_function.d.next = self.res_function.val();
 
         // One-hot selects: the queue scanned for a refill, the one the engine asks for, the
         // one whose take is in hand, the one the oldest fetch belongs to, the one reset.
@@ -486,8 +479,11 @@ impl Logic for RxDescriptors {
                 }
             }
             TakeStep::Answer => {
-                self.entry_addr.d.next = self.answer_addr.q.val();
-                self.entry_function.d.next = self.answer_function.q.val();
+                // Caught every cycle until the answer is registered: then they hold its own.
+                if !self.answer_valid.q.val() {
+                    self.entry_addr.d.next = self.res_addr.val();
+                    self.entry_function.d.next = self.res_function.val();
+                }
                 if self.answer_valid.q.val() {
                     if self.take_generation.q.val() != self.take_generation_now.val() {
                         // The ring was reset since: forget the take.
@@ -553,12 +549,12 @@ impl Logic for RxDescriptors {
         self.land_pending.d.next = self.land.val();
         self.land_queue.d.next = self.arrive_queue.val();
         self.land_generation.d.next = self.in_flight_fifo.m_axis.tdata.val().get_bits::<2>(11);
-        self.land_address.d.next =
-            (bit_cast::<5, 3>(self.arrive_queue.val()) << 2) | bit_cast::<5, 2>(self.arrive_write_slot.val());
+        self.land_slot.d.next = self.arrive_write_slot.val();
         // (Written even if its ring was reset since: that slot is not counted, and is written
         // again before it is handed out.)
         self.slots.write_enable.next = self.land_pending.q.val();
-        self.slots.write_address.next = self.land_address.q.val();
+        self.slots.write_address.next =
+            (bit_cast::<5, 3>(self.land_queue.q.val()) << 2) | bit_cast::<5, 2>(self.land_slot.q.val());
         self.slots.write_data.next = self.land_data.q.val();
         self.landed.next = self.land_pending.q.val() & (self.land_generation.q.val() == self.land_now_generation.val());
         // ENA RX descriptor: word 0 length 15:0, req_id 47:32; word 1 the buffer's address.

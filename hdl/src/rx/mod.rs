@@ -1194,6 +1194,7 @@ impl Logic for RxEngine {
             self.wr_desc_addr.next = self.completions_fifo.m_axis.tdata.val().get_bits::<64>(128);
             self.wr_desc_len.next = 16.into();
             self.wr_desc_tag.next = self.tag_completion.val();
+            // {a completion (bit 11), its last beat's index 1}.
             self.issued.push_data.next = 0x801.into();
             if self.wr_desc_ready.val() {
                 self.issued.push.next = true;
