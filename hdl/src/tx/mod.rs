@@ -283,7 +283,10 @@ pub struct TxEngine {
     // LLQ reads and header streaming.
     llq_word: DFF<Bits<11>>,
     header_left: DFF<Bits<8>>,
-    hold_data: DFF<Bits<64>>,
+    /// The LLQ word asked for last cycle is a header word wanted, and so is the one
+    /// arriving this cycle.
+    llq_asked: DFF<Bit>,
+    llq_arriving: DFF<Bit>,
     // The window check: the function of the ring last taken from or posted to, and the
     // first and last byte of the DMA to check against its window.
     ring_function: DFF<Bits<8>>,
@@ -473,7 +476,8 @@ impl Default for TxEngine {
             comp_req: Default::default(),
             llq_word: Default::default(),
             header_left: Default::default(),
-            hold_data: Default::default(),
+            llq_asked: Default::default(),
+            llq_arriving: Default::default(),
             cq_addr: Default::default(),
             cq_phase: Default::default(),
             packets: Default::default(),
@@ -565,7 +569,8 @@ impl Logic for TxEngine {
             header_left,
             header_keep,
             header_last_word,
-            hold_data,
+            llq_asked,
+            llq_arriving,
             payload_failed,
             end_offered,
             end_requested,
@@ -649,7 +654,9 @@ impl Logic for TxEngine {
         self.count_window_error.next = false;
         self.payload_outside.next = self.outside.q.val() & (self.length.val() != 0);
 
-        // Defaults: no requests, no data.
+        // Defaults: no requests, no data, no LLQ header word on its way.
+        self.llq_asked.d.next = false;
+        self.llq_arriving.d.next = false;
         self.e_op_valid.next = false;
         self.e_op_ring.next = bit_cast::<8, 3>(self.queue.q.val()) << 2;
         self.e_op_code.next = 0.into();
@@ -760,20 +767,25 @@ impl Logic for TxEngine {
                 }
             }
             TxState::LlqDescriptor => {
-                // LLQ: descriptor slot 0 is words 0-1 of the entry; the address is held for
-                // three cycles, the word read in the third.
+                // LLQ: descriptor slot 0 is words 0-1 of the entry. The port answers a word two
+                // cycles after its address: words 0 and 1 are asked for in steps 0 and 1 and
+                // arrive in steps 2 and 3; then the address waits at the header (byte 32:
+                // word 4).
                 self.step.d.next = self.step.q.val() + 1;
+                if self.step.q.val() == 0 {
+                    self.llq_word.d.next = self.llq_word.q.val() + 1;
+                }
+                if self.step.q.val() == 1 {
+                    self.llq_word.d.next = self.llq_word.q.val() + 3;
+                }
                 if self.step.q.val() == 2 {
                     self.len_ctrl.d.next = self.llq_read_data.val().get_bits::<32>(0);
                     self.length_less_one.d.next = self.llq_read_data.val().get_bits::<16>(0) - 1;
                     self.meta_ctrl.d.next = self.llq_read_data.val().get_bits::<32>(32);
-                    self.llq_word.d.next = self.llq_word.q.val() + 1;
                 }
-                if self.step.q.val() == 5 {
+                if self.step.q.val() == 3 {
                     self.buff_lo.d.next = self.llq_read_data.val().get_bits::<32>(0);
                     self.buff_hi.d.next = self.llq_read_data.val().get_bits::<32>(32);
-                    // The header starts at byte 32: word 4.
-                    self.llq_word.d.next = self.llq_word.q.val() + 3;
                     self.state.d.next = TxState::Measure;
                 }
             }
@@ -917,25 +929,24 @@ impl Logic for TxEngine {
                 }
             }
             TxState::LlqHeader => {
-                // LLQ header: each word read (address held three cycles), then queued for
-                // the back; a header with no payload ends the frame.
-                if self.step.q.val() < 3 {
-                    self.step.d.next = self.step.q.val() + 1;
-                }
-                if self.step.q.val() == 2 {
-                    self.hold_data.d.next = self.llq_read_data.val();
-                }
-                if self.step.q.val() == 3 {
+                // LLQ header: a word asked for every cycle, each queued for the back as it
+                // arrives two cycles later (`llq_asked`, `llq_arriving`); a header with no
+                // payload ends the frame. A word the job queue refuses is asked for again,
+                // and the words behind it are dropped on the way.
+                self.llq_word.d.next = self.llq_word.q.val() + 1;
+                self.llq_asked.d.next = true;
+                self.llq_arriving.d.next = self.llq_asked.q.val();
+                if self.llq_arriving.q.val() {
                     self.job_entry.s_axis.tvalid.next = true;
-                    self.job_entry.s_axis.tdata.next = self.hold_data.q.val();
+                    self.job_entry.s_axis.tdata.next = self.llq_read_data.val();
                     self.job_entry.s_axis.tlast.next =
                         self.header_last_word.q.val() & (self.length.val() == 0) & self.last.val();
                     self.job_entry.s_axis.tuser.next = bit_cast::<67, 2>(self.job_header.val());
                     if self.job_entry.s_axis.tready.val() {
-                        self.step.d.next = 0.into();
-                        self.llq_word.d.next = self.llq_word.q.val() + 1;
                         if self.header_last_word.q.val() {
                             self.header_left.d.next = 0.into();
+                            self.llq_asked.d.next = false;
+                            self.llq_arriving.d.next = false;
                             if self.length.val() == 0 {
                                 self.state.d.next = TxState::PacketEnd;
                             } else {
@@ -946,6 +957,11 @@ impl Logic for TxEngine {
                             self.header_keep.d.next = self.keep_after.val();
                             self.header_last_word.d.next = self.header_after.val() <= 8;
                         }
+                    } else {
+                        // This word was asked for two cycles ago: ask again from it.
+                        self.llq_word.d.next = self.llq_word.q.val() - 2;
+                        self.llq_asked.d.next = false;
+                        self.llq_arriving.d.next = false;
                     }
                 }
             }
