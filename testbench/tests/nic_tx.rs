@@ -177,6 +177,7 @@ proptest! {
             register_idle: Pattern::Random(0.3),
             disable_queue: None,
             lost_completions: None,
+            completion_ring_off: None,
             rings_outside_window: None,
         };
         let result = run(build(Backend::Verilator).unwrap(), setup, seed);
@@ -234,6 +235,34 @@ fn completion_writes_that_fail_are_counted_and_the_queues_go_on() {
         // more stack than a test thread's 2 MiB.
         let report = on_big_stack(move || run(build(backend).unwrap(), setup, seed)).unwrap();
         assert_eq!((report.frames, report.completions), (23, 16), "{backend:?}");
+    }
+}
+
+/// A queue whose completion ring is disabled: the queue manager gives no entry for its
+/// completions, so none is written and each is counted once in `tx_errors` (an error
+/// completion too); its frames still go out and the other queues complete as usual. Regular
+/// and LLQ queues, with backpressure on the MAC.
+#[test]
+fn completions_the_ring_refuses_are_counted_and_the_queues_go_on() {
+    let packets: Vec<TxPacket> = (0..24u16)
+        .map(|id| {
+            let queue = id as usize % 3;
+            let mut p = packet(queue, if queue == 2 { 42 } else { 0 }, &[60 + 29 * id as usize], id);
+            if id == 5 || id == 8 {
+                p.fault = Some(TxFault::PayloadReadError(0));
+            }
+            p
+        })
+        .collect();
+    for (seed, refusing) in [(1u64, 2usize), (2, 0)] {
+        let setup = TxRun {
+            completion_ring_off: Some(refusing),
+            tx_backpressure: Pattern::Random(0.3),
+            ..TxRun::unloaded(packets.clone(), 0b100, 60)
+        };
+        let report = run(build(Backend::Verilator).unwrap(), setup, seed).unwrap();
+        // Two frames fail their read; the refusing queue's 8 completions are not written.
+        assert_eq!((report.frames, report.completions), (22, 16), "queue {refusing} refusing");
     }
 }
 

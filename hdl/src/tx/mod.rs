@@ -16,8 +16,9 @@
 //! The payload (`length` bytes at `buff_addr`) is DMA-read and streamed behind the header;
 //! a packet of several descriptors (first ... last) continues with the next descriptor of
 //! the same queue. The stream packer joins the pieces into full beats. On the last
-//! descriptor with `comp_req` (or on any error) the engine posts to the completion ring,
-//! DMA-writes the 8-byte ENA TX completion {req_id, status, flags (phase), sub_qid,
+//! descriptor with `comp_req` (or on any error) the engine posts to the completion ring
+//! (the poster beside the front, `poster::CompletionPoster`), DMA-writes the 8-byte ENA TX
+//! completion {req_id, status, flags (phase), sub_qid,
 //! sq_head_idx}, and goes on: the notifier beside it (`queue::notifier`) sends the notify
 //! (the queue manager raises the MSI-X if armed) once the write is answered, so the
 //! interrupt never comes before its completion and the engine does not wait a memory round
@@ -40,12 +41,13 @@
 //! written (lost, as a failed write).
 //!
 //! The engine is two machines joined by a queue of jobs, so payload reads of several
-//! packets are in flight at once. The *front* (the states below) takes, reads and checks
-//! descriptors, issues each payload read, reads the LLQ header, posts the completion and
-//! checks its window; it queues, in stream order, what the *back* must do: header words,
-//! "stream this read's payload", "close the frame with an error", and the packet's end
-//! (the completion to write, if any). The back streams into the packer, writes completions
-//! and counts. Payload data comes back in read order, as the jobs are queued; the front's
+//! packets are in flight at once, and a poster beside them. The *front* (the states below)
+//! takes, reads and checks descriptors, issues each payload read, reads the LLQ header and
+//! hands the completion's post to the poster; it queues, in stream order, what the *back*
+//! must do: header words, "stream this read's payload", "close the frame with an error",
+//! and the packet's end (whether a completion was posted). The *poster* posts, checks the
+//! entry's window and queues the outcome, in the same order. The back streams into the
+//! packer, writes each completion where its post's outcome says, and counts. Payload data comes back in read order, as the jobs are queued; the front's
 //! own descriptor reads come back in that same stream, told apart by their tag. A payload
 //! read that fails is only known to the back: it closes the frame (`tuser`), throws away
 //! the rest of the packet's payload (the front has read ahead) and the completion carries
@@ -53,11 +55,14 @@
 //! waits for the back to finish it, to learn whether its reads failed (the ENA driver asks
 //! for a completion on every packet, so that path is rare). LLQ queues carry one
 //! descriptor per packet.
+pub mod poster;
+
 use crate::bus::AxisSource;
 use crate::queue::notifier::Notifier;
 use crate::stream_fifo::StreamFifo;
 use crate::stream_packer::StreamPacker;
 use crate::stream_slice::StreamSlice;
+use poster::CompletionPoster;
 use rust_hdl::prelude::*;
 
 /// TX queues served (rings `4q`, `4q + 1`).
@@ -92,13 +97,14 @@ pub const TAKE_AHEAD: u64 = 4;
 pub const VISIT_TAKES: u64 = 16;
 
 /// The jobs the front queues for the back. `tuser` bits 1:0 the kind; for an end, bit 2
-/// "write the completion" and bits 66:3 its address, `tdata` the completion.
+/// "a completion was posted" (the poster's outcome says whether and where to write it) and
+/// `tdata` the completion (its phase from the outcome).
 const JOB_HEADER: u64 = 0; // `tdata`/`tkeep` a header word, `tlast` the frame's end
 const JOB_PAYLOAD: u64 = 1; // stream one payload read; `tlast`: the packet's last descriptor
 const JOB_CLOSE: u64 = 2; // close what was streamed of the frame with an error
 const JOB_END: u64 = 3; // the packet ends
 /// Room for two LLQ packets' headers and ends, or many regular packets.
-type JobQueue = StreamFifo<64, 8, 67, 5, 6>;
+type JobQueue = StreamFifo<64, 8, 3, 5, 6>;
 /// Descriptor beats, `tuser` = the read failed: room for twice TAKE_AHEAD descriptors.
 type DescriptorFifo = StreamFifo<64, 8, 1, 4, 5>;
 const _: () = assert!(2 * TAKE_AHEAD as usize <= 16);
@@ -128,6 +134,10 @@ pub struct TxEngine {
     pub window_function: Signal<Out, Bits<8>>,
     pub window_base: Signal<In, Bits<64>>,
     pub window_limit: Signal<In, Bits<64>>,
+    /// The same for the completion poster (completion entries).
+    pub completion_window_function: Signal<Out, Bits<8>>,
+    pub completion_window_base: Signal<In, Bits<64>>,
+    pub completion_window_limit: Signal<In, Bits<64>>,
     /// The queue manager's doorbell hint: ring `doorbell_ring` has new entries.
     pub doorbell_valid: Signal<In, Bit>,
     pub doorbell_ring: Signal<In, Bits<8>>,
@@ -175,10 +185,10 @@ pub struct TxEngine {
     /// The front's jobs for the back, in stream order, through a register slice: the back's
     /// decision to take a job is a long path, which must not reach the queue's RAM address.
     jobs: JobQueue,
-    job_slice: StreamSlice<64, 8, 67>,
+    job_slice: StreamSlice<64, 8, 3>,
     /// And one in front of it: the front's decision to queue a job is a long path too,
     /// which must not reach the queue's RAM write enables.
-    job_entry: StreamSlice<64, 8, 67>,
+    job_entry: StreamSlice<64, 8, 3>,
     job_kind: Signal<Local, Bits<2>>,
     job_header: Constant<Bits<2>>,
     job_payload: Constant<Bits<2>>,
@@ -220,8 +230,17 @@ pub struct TxEngine {
     /// The end job's completion, with the back's status when a read failed.
     end_completion: Signal<Local, Bits<64>>,
     status_field_mask: Constant<Bits<64>>,
-    /// The front's decision for the packet's end: write the completion (posted, in window).
-    end_write: DFF<Bit>,
+    /// The front handed the packet's completion to the poster (the end job says so).
+    end_post: DFF<Bit>,
+    /// Posts the completion entries beside the front; its outcomes wait for the back.
+    poster: CompletionPoster,
+    /// The operation port shows the poster's request (else the front's take); passed as the
+    /// notifier's turn is.
+    post_turn: DFF<Bit>,
+    front_op_ready: Signal<Local, Bit>,
+    /// The end job the back holds has its completion's outcome, and that says write it.
+    end_known: Signal<Local, Bit>,
+    end_writes: Signal<Local, Bit>,
     /// The back counts a packet, and an error completion.
     count_packet: Signal<Local, Bit>,
     count_end_error: Signal<Local, Bit>,
@@ -230,16 +249,18 @@ pub struct TxEngine {
     e_op_ready: Signal<Local, Bit>,
     e_op_ring: Signal<Local, Bits<8>>,
     e_op_code: Signal<Local, Bits<2>>,
+    e_op_tag: Signal<Local, Bits<8>>,
+    /// The front asks for a take.
+    take_asking: Signal<Local, Bit>,
     e_res_valid: Signal<Local, Bit>,
-    /// The front counts an error (a completion refused by the window); a completion write
-    /// fails (answered any time, the engine has gone on).
-    count_error: Signal<Local, Bit>,
+    /// A completion write fails (answered any time, the engine has gone on).
     count_completion_error: Signal<Local, Bit>,
-    /// The three error events (with the back's error completion) summed, registered: all
-    /// may come in one cycle.
+    /// The three error events (the poster's completion refused by the window, the back's
+    /// error completion, a failed write) summed, registered: all may come in one cycle.
     error_events: DFF<Bits<2>>,
     errors_sum: Signal<Local, Bits<33>>,
     tag_notify: Constant<Bits<8>>,
+    tag_post: Constant<Bits<8>>,
 
     // Where the engine is, the queue served, the packet so far.
     state: DFF<TxState>,
@@ -259,9 +280,6 @@ pub struct TxEngine {
     /// Takes this visit, and whether one found the ring empty: no more take-ahead.
     visit_takes: DFF<Bits<5>>,
     dry: DFF<Bit>,
-    /// The submission ring's function: the payload checks use it after a post to the
-    /// completion ring has set `ring_function` to that ring's.
-    sq_function: DFF<Bits<8>>,
     take_ahead: Constant<Bits<3>>,
     refused_first: Constant<Bits<4>>,
     visit_budget: Constant<Bits<5>>,
@@ -287,7 +305,7 @@ pub struct TxEngine {
     /// arriving this cycle.
     llq_asked: DFF<Bit>,
     llq_arriving: DFF<Bit>,
-    // The window check: the function of the ring last taken from or posted to, and the
+    // The window check: the function of the ring last taken from, and the
     // first and last byte of the DMA to check against its window.
     ring_function: DFF<Bits<8>>,
     check_first: DFF<Bits<64>>,
@@ -302,9 +320,9 @@ pub struct TxEngine {
     /// nothing and is not checked).
     payload_outside: Signal<Local, Bit>,
     window_errors: DFF<Bits<32>>,
-    // The completion.
-    cq_addr: DFF<Bits<64>>,
-    cq_phase: DFF<Bit>,
+    /// The front's and the poster's window refusals summed, registered, as the errors are.
+    window_events: DFF<Bits<2>>,
+    window_errors_sum: Signal<Local, Bits<33>>,
     packets: DFF<Bits<32>>,
     errors: DFF<Bits<32>>,
     // Combinational.
@@ -360,6 +378,9 @@ impl Default for TxEngine {
             window_function: Default::default(),
             window_base: Default::default(),
             window_limit: Default::default(),
+            completion_window_function: Default::default(),
+            completion_window_base: Default::default(),
+            completion_window_limit: Default::default(),
             doorbell_valid: Default::default(),
             doorbell_ring: Default::default(),
             pending: Default::default(),
@@ -402,8 +423,9 @@ impl Default for TxEngine {
             e_op_ready: Default::default(),
             e_op_ring: Default::default(),
             e_op_code: Default::default(),
+            e_op_tag: Default::default(),
+            take_asking: Default::default(),
             e_res_valid: Default::default(),
-            count_error: Default::default(),
             count_completion_error: Default::default(),
             error_events: Default::default(),
             errors_sum: Default::default(),
@@ -426,7 +448,12 @@ impl Default for TxEngine {
             end_requested: Default::default(),
             end_completion: Default::default(),
             status_field_mask: Constant::new((!0xFF_0000_u64).to_bits()),
-            end_write: Default::default(),
+            end_post: Default::default(),
+            poster: Default::default(),
+            post_turn: Default::default(),
+            front_op_ready: Default::default(),
+            end_known: Default::default(),
+            end_writes: Default::default(),
             deferred: Default::default(),
             deferred_addr: Default::default(),
             deferred_length: Default::default(),
@@ -436,6 +463,7 @@ impl Default for TxEngine {
             count_packet: Default::default(),
             count_end_error: Default::default(),
             tag_notify: Constant::new(TAG_NOTIFY.to_bits()),
+            tag_post: Constant::new(poster::TAG_POST.to_bits()),
             ring_function: Default::default(),
             check_first: Default::default(),
             check_last: Default::default(),
@@ -454,7 +482,6 @@ impl Default for TxEngine {
             next_index: Default::default(),
             visit_takes: Default::default(),
             dry: Default::default(),
-            sq_function: Default::default(),
             take_ahead: Constant::new(TAKE_AHEAD.to_bits()),
             refused_first: Constant::new(1_u64.to_bits()),
             visit_budget: Constant::new(VISIT_TAKES.to_bits()),
@@ -478,8 +505,8 @@ impl Default for TxEngine {
             header_left: Default::default(),
             llq_asked: Default::default(),
             llq_arriving: Default::default(),
-            cq_addr: Default::default(),
-            cq_phase: Default::default(),
+            window_events: Default::default(),
+            window_errors_sum: Default::default(),
             packets: Default::default(),
             errors: Default::default(),
             length: Default::default(),
@@ -525,8 +552,6 @@ pub enum TxState {
     PacketEnd,
     Drain,
     Post,
-    WaitPost,
-    CompletionWindow,
     PushEnd,
     Next,
     NextQueue,
@@ -550,7 +575,6 @@ impl Logic for TxEngine {
             next_index,
             visit_takes,
             dry,
-            sq_function,
             skipping,
             packet_bytes,
             measured_total,
@@ -574,13 +598,13 @@ impl Logic for TxEngine {
             payload_failed,
             end_offered,
             end_requested,
-            end_write,
+            end_post,
+            post_turn,
             deferred,
             deferred_addr,
             deferred_length,
             flush_allowed,
-            cq_addr,
-            cq_phase,
+            window_events,
             packets,
             errors,
             ring_function,
@@ -657,13 +681,27 @@ impl Logic for TxEngine {
         // Defaults: no requests, no data, no LLQ header word on its way.
         self.llq_asked.d.next = false;
         self.llq_arriving.d.next = false;
-        self.e_op_valid.next = false;
-        self.e_op_ring.next = bit_cast::<8, 3>(self.queue.q.val()) << 2;
-        self.e_op_code.next = 0.into();
-        self.e_res_valid.next =
-            self.res_valid.val() & (self.res_tag.val().get_bits::<7>(0) != self.tag_notify.val().get_bits::<7>(0));
+        // The front's takes carry tag 0 (the poster's posts and the notifier's notifies
+        // their own): its answers are those.
+        self.take_asking.next = false;
+        self.e_res_valid.next = self.res_valid.val() & (self.res_tag.val().get_bits::<7>(0) == 0);
         self.e_op_ready.next = self.op_ready.val() & !self.notifier.turn.val();
-        self.count_error.next = false;
+        self.front_op_ready.next = self.e_op_ready.val() & !self.post_turn.q.val();
+        self.poster.clk.next = self.clk.val();
+        self.poster.rst.next = self.rst.val();
+        self.poster.request_valid.next = false;
+        self.poster.request_queue.next = self.queue.q.val();
+        self.poster.granted.next = self.e_op_ready.val() & self.post_turn.q.val();
+        self.poster.res_valid.next = self.res_valid.val();
+        self.poster.res_tag.next = self.res_tag.val();
+        self.poster.res_status.next = self.res_status.val();
+        self.poster.res_addr.next = self.res_addr.val();
+        self.poster.res_phase.next = self.res_phase.val();
+        self.poster.res_function.next = self.res_function.val();
+        self.completion_window_function.next = self.poster.window_function.val();
+        self.poster.window_base.next = self.completion_window_base.val();
+        self.poster.window_limit.next = self.completion_window_limit.val();
+        self.poster.result_pop.next = false;
         self.notifier.clk.next = self.clk.val();
         self.notifier.rst.next = self.rst.val();
         self.llq_read_word.next = self.llq_word.q.val();
@@ -697,25 +735,23 @@ impl Logic for TxEngine {
         self.job_entry.s_axis.tvalid.next = false;
         self.job_slice.clk.next = self.clk.val();
         self.job_slice.rst.next = self.rst.val();
-        AxisSource::<64, 8, 67>::join(&mut self.jobs.m_axis, &mut self.job_slice.s_axis);
+        AxisSource::<64, 8, 3>::join(&mut self.jobs.m_axis, &mut self.job_slice.s_axis);
         self.job_entry.clk.next = self.clk.val();
         self.job_entry.rst.next = self.rst.val();
-        AxisSource::<64, 8, 67>::join(&mut self.job_entry.m_axis, &mut self.jobs.s_axis);
+        AxisSource::<64, 8, 3>::join(&mut self.job_entry.m_axis, &mut self.jobs.s_axis);
         self.job_entry.s_axis.tdata.next = bit_cast::<64, 16>(self.req_id.q.val())
             | (bit_cast::<64, 8>(self.status.q.val()) << 16)
-            | (bit_cast::<64, 1>(self.cq_phase.q.val().into()) << 24)
             | (bit_cast::<64, 3>(self.queue.q.val()) << 32)
             | (bit_cast::<64, 16>(self.head_index.val()) << 48);
         self.job_entry.s_axis.tkeep.next = self.header_keep.q.val();
         self.job_entry.s_axis.tlast.next = self.last.val();
-        self.job_entry.s_axis.tuser.next = bit_cast::<67, 2>(self.job_payload.val());
+        self.job_entry.s_axis.tuser.next = bit_cast::<3, 2>(self.job_payload.val());
 
         match self.state.q.val() {
             TxState::Take => {
                 // Take the next descriptor of this queue.
-                self.e_op_valid.next = true;
-                self.e_op_code.next = 0.into();
-                if self.e_op_ready.val() {
+                self.take_asking.next = true;
+                if self.front_op_ready.val() {
                     // Cleared as the take goes in; a doorbell from now on sets it again.
                     self.pending.d.next = (self.pending.q.val() & !self.queue_bit.val()) | self.rung_bit.val();
                     if self.visit_takes.q.val() < self.visit_budget.val() {
@@ -739,7 +775,6 @@ impl Logic for TxEngine {
                         self.llq.d.next = self.res_entry_log.val() == 7;
                         self.desc_addr.d.next = self.res_addr.val();
                         self.ring_function.d.next = self.res_function.val();
-                        self.sq_function.d.next = self.res_function.val();
                         self.check_first.d.next = self.res_addr.val();
                         self.llq_word.d.next = (bit_cast::<11, 3>(self.queue.q.val()) << 8)
                             | (bit_cast::<11, 4>(self.res_index.val().get_bits::<4>(0)) << 4);
@@ -941,7 +976,7 @@ impl Logic for TxEngine {
                     self.job_entry.s_axis.tdata.next = self.llq_read_data.val();
                     self.job_entry.s_axis.tlast.next =
                         self.header_last_word.q.val() & (self.length.val() == 0) & self.last.val();
-                    self.job_entry.s_axis.tuser.next = bit_cast::<67, 2>(self.job_header.val());
+                    self.job_entry.s_axis.tuser.next = bit_cast::<3, 2>(self.job_header.val());
                     if self.job_entry.s_axis.tready.val() {
                         if self.header_last_word.q.val() {
                             self.header_left.d.next = 0.into();
@@ -983,7 +1018,7 @@ impl Logic for TxEngine {
                 // beat with tlast and tuser); then complete, or first skip the rest of the
                 // packet's descriptors.
                 self.job_entry.s_axis.tvalid.next = true;
-                self.job_entry.s_axis.tuser.next = bit_cast::<67, 2>(self.job_close.val());
+                self.job_entry.s_axis.tuser.next = bit_cast::<3, 2>(self.job_close.val());
                 if self.job_entry.s_axis.tready.val() {
                     if self.skipping.q.val() {
                         self.in_packet.d.next = true;
@@ -1005,7 +1040,6 @@ impl Logic for TxEngine {
             TxState::Drain => {
                 // Every job of the packet done (the queue and the slices count every job
                 // not yet done, the one the back holds included).
-                self.end_write.d.next = false;
                 if (self.jobs.occupancy.val() == 0)
                     & (self.job_slice.occupancy.val() == 0)
                     & (self.job_entry.occupancy.val() == 0)
@@ -1019,55 +1053,22 @@ impl Logic for TxEngine {
                 }
             }
             TxState::Post => {
-                self.e_op_valid.next = true;
-                self.e_op_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 1;
-                self.e_op_code.next = 1.into();
-                if self.e_op_ready.val() {
-                    self.state.d.next = TxState::WaitPost;
-                }
-            }
-            TxState::WaitPost => {
-                if self.e_res_valid.val() {
-                    self.cq_addr.d.next = self.res_addr.val();
-                    self.cq_phase.d.next = self.res_phase.val();
-                    self.ring_function.d.next = self.res_function.val();
-                    self.check_first.d.next = self.res_addr.val();
-                    self.end_write.d.next = false;
-                    if self.res_status.val() == 0 {
-                        self.step.d.next = 0.into();
-                        self.state.d.next = TxState::CompletionWindow;
-                    } else {
-                        // No room in the completion ring (or it is off): the host asked
-                        // for a completion it cannot take. Counted.
-                        self.status.d.next = self.status_malformed.val();
-                        self.state.d.next = TxState::PushEnd;
-                    }
-                }
-            }
-            TxState::CompletionWindow => {
-                // The completion entry must lie in the completion ring's function's window
-                // (steps as in RingWindow).
-                self.check_last.d.next = self.check_first.q.val() + 7;
-                self.step.d.next = self.step.q.val() + 1;
-                if self.step.q.val() == 2 {
-                    self.step.d.next = 0.into();
-                    self.end_write.d.next = !self.outside.q.val();
+                // The poster takes the completion's post (and checks its entry's window)
+                // while the front goes on; the end job says a completion was posted.
+                self.poster.request_valid.next = true;
+                if self.poster.request_ready.val() {
+                    self.end_post.d.next = true;
                     self.state.d.next = TxState::PushEnd;
-                    if self.outside.q.val() {
-                        // Not written: the completion is lost, counted as a failed write is.
-                        self.count_window_error.next = true;
-                        self.count_error.next = true;
-                    }
                 }
             }
             TxState::PushEnd => {
                 // The packet's end: the back writes the completion (if any) once it has
                 // streamed the packet, and counts it.
                 self.job_entry.s_axis.tvalid.next = true;
-                self.job_entry.s_axis.tuser.next = (bit_cast::<67, 64>(self.cq_addr.q.val()) << 3)
-                    | (bit_cast::<67, 1>(self.end_write.q.val().into()) << 2)
-                    | bit_cast::<67, 2>(self.job_end.val());
+                self.job_entry.s_axis.tuser.next =
+                    (bit_cast::<3, 1>(self.end_post.q.val().into()) << 2) | bit_cast::<3, 2>(self.job_end.val());
                 if self.job_entry.s_axis.tready.val() {
+                    self.end_post.d.next = false;
                     self.in_packet.d.next = false;
                     self.skipping.d.next = false;
                     self.packet_bytes.d.next = 0.into();
@@ -1091,7 +1092,6 @@ impl Logic for TxEngine {
                     self.next_index.d.next = self.next_index.q.val() + 1;
                     self.ahead.d.next = self.ahead.q.val() - 1;
                     self.ahead_refused.d.next = self.ahead_refused.q.val() >> 1;
-                    self.ring_function.d.next = self.sq_function.q.val();
                     self.step.d.next = 0.into();
                     if self.ahead_refused.q.val().get_bit(0) {
                         // Outside the window, not fetched: as a descriptor that cannot be
@@ -1131,6 +1131,7 @@ impl Logic for TxEngine {
         self.flush_allowed.d.next = (self.state.q.val() == TxState::DescriptorData)
             | (self.state.q.val() == TxState::Drain)
             | ((self.state.q.val() == TxState::Seek) & (self.pending.q.val() == 0))
+            | ((self.state.q.val() == TxState::Post) & !self.poster.request_ready.val())
             | (!self.job_entry.s_axis.tready.val()
                 & ((self.state.q.val() == TxState::LlqHeader)
                     | (self.state.q.val() == TxState::PushPayload)
@@ -1159,15 +1160,18 @@ impl Logic for TxEngine {
         self.notifier.written_valid.next = false;
         // The end's completion, with the DMA error of a failed read (the first error of the
         // packet: the front stops reading at its own).
-        self.end_completion.next = self.job_slice.m_axis.tdata.val();
+        // The phase (flags bit 0) is the post's.
+        self.end_completion.next =
+            self.job_slice.m_axis.tdata.val() | (bit_cast::<64, 1>(self.poster.result_phase.val().into()) << 24);
         if self.payload_failed.q.val() {
             self.end_completion.next = (self.job_slice.m_axis.tdata.val() & self.status_field_mask.val())
-                | (bit_cast::<64, 8>(self.status_dma_error.val()) << 16);
+                | (bit_cast::<64, 8>(self.status_dma_error.val()) << 16)
+                | (bit_cast::<64, 1>(self.poster.result_phase.val().into()) << 24);
         }
         self.notifier.written_ring.next =
             (bit_cast::<8, 3>(self.job_slice.m_axis.tdata.val().get_bits::<3>(32)) << 2) | 1;
         self.wr_desc_valid.next = self.end_offered.q.val();
-        self.wr_desc_addr.next = self.job_slice.m_axis.tuser.val().get_bits::<64>(3);
+        self.wr_desc_addr.next = self.poster.result_addr.val();
         self.wr_desc_len.next = 8.into();
         self.wr_desc_tag.next = bit_cast::<8, 3>(self.job_slice.m_axis.tdata.val().get_bits::<3>(32));
         self.wr_data_tdata.next = self.end_completion.val();
@@ -1175,6 +1179,8 @@ impl Logic for TxEngine {
         self.wr_data_tvalid.next = false;
         self.wr_data_tlast.next = true;
         self.wr_data_tuser.next = 0.into();
+        self.end_known.next = false;
+        self.end_writes.next = false;
         // A header word as queued; the payload straight from the read data.
         self.packer_slice.s_axis.tvalid.next = false;
         self.packer_slice.s_axis.tdata.next = self.job_slice.m_axis.tdata.val();
@@ -1222,10 +1228,15 @@ impl Logic for TxEngine {
                     self.streamed.d.next = false;
                 }
             } else {
-                // The end: write the completion (only with room to queue its notify), count.
+                // The end. A posted completion waits for its post's outcome, and is written
+                // if the outcome says so (only with room to queue its notify); then count.
                 // The descriptor is offered from a register (`end_offered`), so the NIC's
                 // write arbitration, which reads it, makes no loop through this logic.
-                if self.job_slice.m_axis.tuser.val().get_bit(2)
+                self.end_known.next = !self.job_slice.m_axis.tuser.val().get_bit(2) | self.poster.result_valid.val();
+                self.end_writes.next = self.job_slice.m_axis.tuser.val().get_bit(2)
+                    & self.poster.result_valid.val()
+                    & self.poster.result_write.val();
+                if self.end_writes.val()
                     & !self.end_offered.q.val()
                     & !self.end_requested.q.val()
                     & self.notifier.written_ready.val()
@@ -1237,16 +1248,19 @@ impl Logic for TxEngine {
                     self.end_requested.d.next = true;
                 }
                 self.wr_data_tvalid.next = self.end_requested.q.val();
-                if !self.job_slice.m_axis.tuser.val().get_bit(2)
-                    | (self.end_requested.q.val() & self.wr_data_tready.val())
+                if self.end_known.val()
+                    & (!self.end_writes.val() | (self.end_requested.q.val() & self.wr_data_tready.val()))
                 {
                     // The notifier sends the notify once this write is answered.
                     self.notifier.written_valid.next = self.end_requested.q.val();
                     self.end_requested.d.next = false;
                     self.job_slice.m_axis.tready.next = true;
+                    self.poster.result_pop.next = self.job_slice.m_axis.tuser.val().get_bit(2);
                     self.count_packet.next = true;
-                    self.count_end_error.next =
-                        self.payload_failed.q.val() | (self.job_slice.m_axis.tdata.val().get_bits::<8>(16) != 0);
+                    // An error completion, or one the ring had no entry for.
+                    self.count_end_error.next = self.payload_failed.q.val()
+                        | (self.job_slice.m_axis.tdata.val().get_bits::<8>(16) != 0)
+                        | (self.job_slice.m_axis.tuser.val().get_bit(2) & self.poster.result_refused.val());
                     self.payload_failed.d.next = false;
                     self.streamed.d.next = false;
                 }
@@ -1260,6 +1274,23 @@ impl Logic for TxEngine {
         // sees it; an error completion lost counts twice, its status and the failed write).
         self.notifier.answered.next = self.wr_status_valid.val();
         self.count_completion_error.next = self.wr_status_valid.val() & self.wr_status_error.val();
+        // The engine's request: the poster's when its turn, else the front's take. The turn
+        // passes when the other asks and the holder does not, or was just served.
+        self.e_op_valid.next = self.take_asking.val();
+        self.e_op_ring.next = bit_cast::<8, 3>(self.queue.q.val()) << 2;
+        self.e_op_code.next = 0.into();
+        self.e_op_tag.next = 0.into();
+        if self.post_turn.q.val() {
+            self.e_op_valid.next = self.poster.asking.val();
+            self.e_op_ring.next = self.poster.ring.val();
+            self.e_op_code.next = 1.into();
+            self.e_op_tag.next = self.tag_post.val();
+            if self.take_asking.val() & (!self.poster.asking.val() | self.e_op_ready.val()) {
+                self.post_turn.d.next = false;
+            }
+        } else if self.poster.asking.val() & (!self.take_asking.val() | self.e_op_ready.val()) {
+            self.post_turn.d.next = true;
+        }
         self.notifier.e_op_valid.next = self.e_op_valid.val();
         self.notifier.op_ready.next = self.op_ready.val();
         self.notifier.res_valid.next = self.res_valid.val();
@@ -1269,22 +1300,30 @@ impl Logic for TxEngine {
             | (self.notifier.requesting.val() & self.notifier.turn.val());
         self.op_ring.next = self.e_op_ring.val();
         self.op_code.next = self.e_op_code.val();
-        self.op_tag.next = 0.into();
+        self.op_tag.next = self.e_op_tag.val();
         if self.notifier.turn.val() {
             self.op_ring.next = self.notifier.ring.val();
             self.op_code.next = 2.into();
             self.op_tag.next = self.tag_notify.val();
         }
 
-        if self.count_window_error.val() & (self.window_errors.q.val() != 0xFFFF_FFFF_u64) {
-            self.window_errors.d.next = self.window_errors.q.val() + 1;
+        // The front and the poster may each refuse a DMA in one cycle: summed first, as
+        // the errors are.
+        self.window_events.d.next = bit_cast::<2, 1>(self.count_window_error.val().into())
+            + bit_cast::<2, 1>(self.poster.window_refused.val().into());
+        self.window_errors_sum.next =
+            bit_cast::<33, 32>(self.window_errors.q.val()) + bit_cast::<33, 2>(self.window_events.q.val());
+        if self.window_errors_sum.val().get_bit(32) {
+            self.window_errors.d.next = 0xFFFF_FFFF_u64.into();
+        } else {
+            self.window_errors.d.next = self.window_errors_sum.val().get_bits::<32>(0);
         }
         if self.count_packet.val() & (self.packets.q.val() != 0xFFFF_FFFF_u64) {
             self.packets.d.next = self.packets.q.val() + 1;
         }
         // The front, the back and the write answers may each count an error in one cycle;
         // the events are summed into a register first (the counter lags a cycle).
-        self.error_events.d.next = bit_cast::<2, 1>(self.count_error.val().into())
+        self.error_events.d.next = bit_cast::<2, 1>(self.poster.window_refused.val().into())
             + bit_cast::<2, 1>(self.count_end_error.val().into())
             + bit_cast::<2, 1>(self.count_completion_error.val().into());
         self.errors_sum.next = bit_cast::<33, 32>(self.errors.q.val()) + bit_cast::<33, 2>(self.error_events.q.val());
@@ -1295,7 +1334,10 @@ impl Logic for TxEngine {
         }
         if self.rst.val() {
             self.error_events.d.next = 0.into();
+            self.window_events.d.next = 0.into();
             self.window_errors.d.next = 0.into();
+            self.post_turn.d.next = false;
+            self.end_post.d.next = false;
             self.pending.d.next = 0.into();
             self.state.d.next = TxState::Seek;
             self.queue.d.next = 0.into();
@@ -1323,5 +1365,5 @@ impl Logic for TxEngine {
 
 crate::native_ports!(
     impl[] TxEngine;
-    clk, rst, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_status, res_addr, res_index, res_phase, res_entry_log, res_function, window_function, window_base, window_limit, doorbell_valid, doorbell_ring, llq_read_word, llq_read_data, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tkeep, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_error, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, tx_packets, tx_errors, tx_window_errors,
+    clk, rst, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_status, res_addr, res_index, res_phase, res_entry_log, res_function, window_function, window_base, window_limit, completion_window_function, completion_window_base, completion_window_limit, doorbell_valid, doorbell_ring, llq_read_word, llq_read_data, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tkeep, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_error, m_axis_tx.tdata, m_axis_tx.tkeep, m_axis_tx.tvalid, m_axis_tx.tready, m_axis_tx.tlast, m_axis_tx.tuser, tx_packets, tx_errors, tx_window_errors,
 );

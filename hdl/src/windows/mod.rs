@@ -1,21 +1,22 @@
 //! DMA windows: for each PCIe function, the host memory its queues may reach by DMA, as
 //! BAR0 registers (the map's `window` array, from `WINDOWS_BASE`) and a lookup port for
-//! each engine (TX, RX, RDMA placement, RDMA completions).
+//! each engine (TX, TX completions, RX, RDMA placement, RDMA completions).
 //!
 //! Window `n` is [base, limit], both inclusive, 64-bit. After `rst` a sweep (32 cycles) sets
 //! every window to all of memory, so a host that never writes them loses nothing; the PF's
 //! driver narrows a function's window before it hands the function out. A function numbered
 //! 32 or more has no window: the lookup answers an empty one (base all ones, limit 0).
 //!
-//! Four lookup ports, one per engine (`tx_function` in, `tx_base`/`tx_limit` out the cycle
-//! after; `rx_`, `rdma_` and `cq_` the same), each reading a copy of the table of its own, so
+//! Five lookup ports, one per engine (`tx_function` in, `tx_base`/`tx_limit` out the cycle
+//! after; `txcq_`, `rx_`, `rdma_` and `cq_` the same), each reading a copy of the table of
+//! its own (`WindowCopy`), so
 //! neither a register access nor another engine ever delays a lookup; a lookup in the cycle
 //! its window is written sees the old window.
 //!
 //! Registers: `s_axil_` (AXI4-Lite) through the shared register port
 //! (`axil_register_port`: one access at a time, a write before a read). The access reads
 //! the function's word from the register copy, merges the byte-strobed dword, writes all
-//! five copies and answers: OKAY, or DECERR for a function past the table or an address
+//! six copies and answers: OKAY, or DECERR for a function past the table or an address
 //! outside the region (reads give 0, writes change nothing).
 use crate::axil_register_port::AxilRegisterPort;
 use crate::block_ram::BlockRam;
@@ -36,6 +37,10 @@ pub struct DmaWindows {
     pub tx_function: Signal<In, Bits<8>>,
     pub tx_base: Signal<Out, Bits<64>>,
     pub tx_limit: Signal<Out, Bits<64>>,
+    /// The TX engine's completion poster's lookup (completion entries), the same way.
+    pub txcq_function: Signal<In, Bits<8>>,
+    pub txcq_base: Signal<Out, Bits<64>>,
+    pub txcq_limit: Signal<Out, Bits<64>>,
     /// The RX engine's lookup, the same way.
     pub rx_function: Signal<In, Bits<8>>,
     pub rx_base: Signal<Out, Bits<64>>,
@@ -51,16 +56,16 @@ pub struct DmaWindows {
 
     /// {limit 127:64, base 63:0} per function: the lookups' copies (reads of a word being
     /// written give the old word) and the registers' copy.
-    tx_lookup: RAM<Bits<128>, 5>,
-    rx_lookup: RAM<Bits<128>, 5>,
-    rdma_lookup: RAM<Bits<128>, 5>,
-    cq_lookup: RAM<Bits<128>, 5>,
+    tx_lookup: WindowCopy,
+    txcq_lookup: WindowCopy,
+    rx_lookup: WindowCopy,
+    rdma_lookup: WindowCopy,
+    cq_lookup: WindowCopy,
     registers: BlockRam<128, 5>,
-    /// The function looked up is past the table.
-    tx_absent: DFF<Bit>,
-    rx_absent: DFF<Bit>,
-    rdma_absent: DFF<Bit>,
-    cq_absent: DFF<Bit>,
+    /// What is written into every copy this cycle.
+    write_enable: Signal<Local, Bit>,
+    write_function: Signal<Local, Bits<5>>,
+    write_word: Signal<Local, Bits<128>>,
     /// After `rst`: every window set to all of memory, one per cycle.
     clearing: DFF<Bit>,
     clear_function: DFF<Bits<5>>,
@@ -76,7 +81,6 @@ pub struct DmaWindows {
     merged: Signal<Local, Bits<32>>,
     word: Signal<Local, Bits<128>>,
     open_window: Constant<Bits<128>>,
-    all_ones: Constant<Bits<64>>,
     dword_mask: Constant<Bits<128>>,
     /// BAR0 address bits 15:11 of the windows' region.
     region: Constant<Bits<5>>,
@@ -100,6 +104,9 @@ impl Default for DmaWindows {
             tx_function: Default::default(),
             tx_base: Default::default(),
             tx_limit: Default::default(),
+            txcq_function: Default::default(),
+            txcq_base: Default::default(),
+            txcq_limit: Default::default(),
             rx_function: Default::default(),
             rx_base: Default::default(),
             rx_limit: Default::default(),
@@ -110,14 +117,14 @@ impl Default for DmaWindows {
             cq_base: Default::default(),
             cq_limit: Default::default(),
             tx_lookup: Default::default(),
+            txcq_lookup: Default::default(),
             rx_lookup: Default::default(),
             rdma_lookup: Default::default(),
             cq_lookup: Default::default(),
             registers: Default::default(),
-            tx_absent: Default::default(),
-            rx_absent: Default::default(),
-            rdma_absent: Default::default(),
-            cq_absent: Default::default(),
+            write_enable: Default::default(),
+            write_function: Default::default(),
+            write_word: Default::default(),
             clearing: Default::default(),
             clear_function: Default::default(),
             port: Default::default(),
@@ -134,7 +141,6 @@ impl Default for DmaWindows {
             ),
             region: Constant::new(((WINDOWS.base / 0x800) as u64).to_bits()),
             dword_mask: Constant::new(bit_cast::<128, 32>(0xFFFF_FFFF_u64.to_bits())),
-            all_ones: Constant::new(u64::MAX.to_bits()),
         }
     }
 }
@@ -142,51 +148,26 @@ impl Default for DmaWindows {
 impl Logic for DmaWindows {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clk, tx_absent, rx_absent, rdma_absent, cq_absent, clearing, clear_function, reading);
-        self.tx_lookup.read_clock.next = self.clk.val();
-        self.tx_lookup.write_clock.next = self.clk.val();
-        self.rx_lookup.read_clock.next = self.clk.val();
-        self.rx_lookup.write_clock.next = self.clk.val();
-        self.rdma_lookup.read_clock.next = self.clk.val();
-        self.rdma_lookup.write_clock.next = self.clk.val();
-        self.cq_lookup.read_clock.next = self.clk.val();
-        self.cq_lookup.write_clock.next = self.clk.val();
+        dff_setup!(self, clk, clearing, clear_function, reading);
         self.registers.read_clock.next = self.clk.val();
         self.registers.write_clock.next = self.clk.val();
 
-        // Lookups.
-        self.tx_lookup.read_address.next = self.tx_function.val().get_bits::<5>(0);
-        self.tx_absent.d.next = self.tx_function.val().get_bits::<3>(5) != 0;
-        self.tx_base.next = self.tx_lookup.read_data.val().get_bits::<64>(0);
-        self.tx_limit.next = self.tx_lookup.read_data.val().get_bits::<64>(64);
-        if self.tx_absent.q.val() {
-            self.tx_base.next = self.all_ones.val();
-            self.tx_limit.next = 0.into();
-        }
-        self.rx_lookup.read_address.next = self.rx_function.val().get_bits::<5>(0);
-        self.rx_absent.d.next = self.rx_function.val().get_bits::<3>(5) != 0;
-        self.rx_base.next = self.rx_lookup.read_data.val().get_bits::<64>(0);
-        self.rx_limit.next = self.rx_lookup.read_data.val().get_bits::<64>(64);
-        if self.rx_absent.q.val() {
-            self.rx_base.next = self.all_ones.val();
-            self.rx_limit.next = 0.into();
-        }
-        self.rdma_lookup.read_address.next = self.rdma_function.val().get_bits::<5>(0);
-        self.rdma_absent.d.next = self.rdma_function.val().get_bits::<3>(5) != 0;
-        self.rdma_base.next = self.rdma_lookup.read_data.val().get_bits::<64>(0);
-        self.rdma_limit.next = self.rdma_lookup.read_data.val().get_bits::<64>(64);
-        if self.rdma_absent.q.val() {
-            self.rdma_base.next = self.all_ones.val();
-            self.rdma_limit.next = 0.into();
-        }
-        self.cq_lookup.read_address.next = self.cq_function.val().get_bits::<5>(0);
-        self.cq_absent.d.next = self.cq_function.val().get_bits::<3>(5) != 0;
-        self.cq_base.next = self.cq_lookup.read_data.val().get_bits::<64>(0);
-        self.cq_limit.next = self.cq_lookup.read_data.val().get_bits::<64>(64);
-        if self.cq_absent.q.val() {
-            self.cq_base.next = self.all_ones.val();
-            self.cq_limit.next = 0.into();
-        }
+        // Lookups, each in its own copy.
+        self.tx_lookup.lookup_function.next = self.tx_function.val();
+        self.tx_base.next = self.tx_lookup.base.val();
+        self.tx_limit.next = self.tx_lookup.limit.val();
+        self.txcq_lookup.lookup_function.next = self.txcq_function.val();
+        self.txcq_base.next = self.txcq_lookup.base.val();
+        self.txcq_limit.next = self.txcq_lookup.limit.val();
+        self.rx_lookup.lookup_function.next = self.rx_function.val();
+        self.rx_base.next = self.rx_lookup.base.val();
+        self.rx_limit.next = self.rx_lookup.limit.val();
+        self.rdma_lookup.lookup_function.next = self.rdma_function.val();
+        self.rdma_base.next = self.rdma_lookup.base.val();
+        self.rdma_limit.next = self.rdma_lookup.limit.val();
+        self.cq_lookup.lookup_function.next = self.cq_function.val();
+        self.cq_base.next = self.cq_lookup.base.val();
+        self.cq_limit.next = self.cq_lookup.limit.val();
 
         // Register accesses: the function's word is read (a cycle), then merged, written and
         // answered; none while the table is being set up.
@@ -228,21 +209,9 @@ impl Logic for DmaWindows {
             self.word.next = (self.registers.read_data.val() & !(self.dword_mask.val() << 96))
                 | (bit_cast::<128, 32>(self.merged.val()) << 96);
         }
-        self.tx_lookup.write_enable.next = false;
-        self.rx_lookup.write_enable.next = false;
-        self.rdma_lookup.write_enable.next = false;
-        self.cq_lookup.write_enable.next = false;
-        self.registers.write_enable.next = false;
-        self.tx_lookup.write_address.next = self.a_function.val();
-        self.rx_lookup.write_address.next = self.a_function.val();
-        self.rdma_lookup.write_address.next = self.a_function.val();
-        self.cq_lookup.write_address.next = self.a_function.val();
-        self.registers.write_address.next = self.a_function.val();
-        self.tx_lookup.write_data.next = self.word.val();
-        self.rx_lookup.write_data.next = self.word.val();
-        self.rdma_lookup.write_data.next = self.word.val();
-        self.cq_lookup.write_data.next = self.word.val();
-        self.registers.write_data.next = self.word.val();
+        self.write_enable.next = false;
+        self.write_function.next = self.a_function.val();
+        self.write_word.next = self.word.val();
         self.port.done.next = self.reading.q.val();
         self.port.done_resp.next = 0.into();
         if !self.a_mapped.val() {
@@ -250,35 +219,42 @@ impl Logic for DmaWindows {
         }
         self.port.done_data.next = self.current.val();
         if self.reading.q.val() & self.port.access_write.val() {
-            self.tx_lookup.write_enable.next = self.a_mapped.val();
-            self.rx_lookup.write_enable.next = self.a_mapped.val();
-            self.rdma_lookup.write_enable.next = self.a_mapped.val();
-            self.cq_lookup.write_enable.next = self.a_mapped.val();
-            self.registers.write_enable.next = self.a_mapped.val();
+            self.write_enable.next = self.a_mapped.val();
         }
 
         // After reset: every window all of memory.
         if self.clearing.q.val() {
-            self.tx_lookup.write_enable.next = true;
-            self.rx_lookup.write_enable.next = true;
-            self.rdma_lookup.write_enable.next = true;
-            self.cq_lookup.write_enable.next = true;
-            self.registers.write_enable.next = true;
-            self.tx_lookup.write_address.next = self.clear_function.q.val();
-            self.rx_lookup.write_address.next = self.clear_function.q.val();
-            self.rdma_lookup.write_address.next = self.clear_function.q.val();
-            self.cq_lookup.write_address.next = self.clear_function.q.val();
-            self.registers.write_address.next = self.clear_function.q.val();
-            self.tx_lookup.write_data.next = self.open_window.val();
-            self.rx_lookup.write_data.next = self.open_window.val();
-            self.rdma_lookup.write_data.next = self.open_window.val();
-            self.cq_lookup.write_data.next = self.open_window.val();
-            self.registers.write_data.next = self.open_window.val();
+            self.write_enable.next = true;
+            self.write_function.next = self.clear_function.q.val();
+            self.write_word.next = self.open_window.val();
             self.clear_function.d.next = self.clear_function.q.val() + 1;
             if self.clear_function.q.val() == 31 {
                 self.clearing.d.next = false;
             }
         }
+        self.registers.write_enable.next = self.write_enable.val();
+        self.registers.write_address.next = self.write_function.val();
+        self.registers.write_data.next = self.write_word.val();
+        self.tx_lookup.clk.next = self.clk.val();
+        self.tx_lookup.write_enable.next = self.write_enable.val();
+        self.tx_lookup.write_function.next = self.write_function.val();
+        self.tx_lookup.write_word.next = self.write_word.val();
+        self.txcq_lookup.clk.next = self.clk.val();
+        self.txcq_lookup.write_enable.next = self.write_enable.val();
+        self.txcq_lookup.write_function.next = self.write_function.val();
+        self.txcq_lookup.write_word.next = self.write_word.val();
+        self.rx_lookup.clk.next = self.clk.val();
+        self.rx_lookup.write_enable.next = self.write_enable.val();
+        self.rx_lookup.write_function.next = self.write_function.val();
+        self.rx_lookup.write_word.next = self.write_word.val();
+        self.rdma_lookup.clk.next = self.clk.val();
+        self.rdma_lookup.write_enable.next = self.write_enable.val();
+        self.rdma_lookup.write_function.next = self.write_function.val();
+        self.rdma_lookup.write_word.next = self.write_word.val();
+        self.cq_lookup.clk.next = self.clk.val();
+        self.cq_lookup.write_enable.next = self.write_enable.val();
+        self.cq_lookup.write_function.next = self.write_function.val();
+        self.cq_lookup.write_word.next = self.write_word.val();
         if self.rst.val() {
             self.clearing.d.next = true;
             self.clear_function.d.next = 0.into();
@@ -290,5 +266,59 @@ impl Logic for DmaWindows {
 crate::native_ports!(
     impl[] DmaWindows;
     clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready,
-    tx_function, tx_base, tx_limit, rx_function, rx_base, rx_limit, rdma_function, rdma_base, rdma_limit, cq_function, cq_base, cq_limit,
+    tx_function, tx_base, tx_limit, txcq_function, txcq_base, txcq_limit, rx_function, rx_base, rx_limit, rdma_function, rdma_base, rdma_limit, cq_function, cq_base, cq_limit,
 );
+
+/// One lookup port's copy of the table: the window of `lookup_function` the cycle after (an empty
+/// window for a function past the table); every copy is written alike.
+#[derive(LogicBlock)]
+pub struct WindowCopy {
+    pub clk: Signal<In, Clock>,
+    pub lookup_function: Signal<In, Bits<8>>,
+    pub base: Signal<Out, Bits<64>>,
+    pub limit: Signal<Out, Bits<64>>,
+    pub write_enable: Signal<In, Bit>,
+    pub write_function: Signal<In, Bits<5>>,
+    pub write_word: Signal<In, Bits<128>>,
+    windows: RAM<Bits<128>, 5>,
+    /// The function looked up is past the table.
+    absent: DFF<Bit>,
+    all_ones: Constant<Bits<64>>,
+}
+
+impl Default for WindowCopy {
+    fn default() -> Self {
+        Self {
+            clk: Default::default(),
+            lookup_function: Default::default(),
+            base: Default::default(),
+            limit: Default::default(),
+            write_enable: Default::default(),
+            write_function: Default::default(),
+            write_word: Default::default(),
+            windows: Default::default(),
+            absent: Default::default(),
+            all_ones: Constant::new(u64::MAX.to_bits()),
+        }
+    }
+}
+
+impl Logic for WindowCopy {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clk, absent);
+        self.windows.read_clock.next = self.clk.val();
+        self.windows.write_clock.next = self.clk.val();
+        self.windows.read_address.next = self.lookup_function.val().get_bits::<5>(0);
+        self.absent.d.next = self.lookup_function.val().get_bits::<3>(5) != 0;
+        self.base.next = self.windows.read_data.val().get_bits::<64>(0);
+        self.limit.next = self.windows.read_data.val().get_bits::<64>(64);
+        if self.absent.q.val() {
+            self.base.next = self.all_ones.val();
+            self.limit.next = 0.into();
+        }
+        self.windows.write_enable.next = self.write_enable.val();
+        self.windows.write_address.next = self.write_function.val();
+        self.windows.write_data.next = self.write_word.val();
+    }
+}

@@ -136,6 +136,10 @@ pub struct TxRun {
     /// lost, each counted in `tx_errors` (an error completion lost counts twice: its
     /// status, and the failed write).
     pub lost_completions: Option<usize>,
+    /// This queue's TX completion ring is disabled once the queues are set up: the queue
+    /// manager gives no entry for its completions, so none is written; each is counted in
+    /// `tx_errors` once (an error completion too), and its frames still go out.
+    pub completion_ring_off: Option<usize>,
     /// This queue's rings belong to a function whose window holds the buffers but not the
     /// rings: no descriptor is fetched and no completion written; each descriptor is
     /// refused twice (its fetch, then its error completion's write), each counted in
@@ -155,6 +159,7 @@ impl TxRun {
             register_idle: Pattern::Never,
             disable_queue: None,
             lost_completions: None,
+            completion_ring_off: None,
             rings_outside_window: None,
         }
     }
@@ -254,6 +259,9 @@ pub fn run_with(sim: BoxedSim, setup: TxRun, config: &TbConfig) -> Result<TxRepo
             };
             host.create_tx_queue_for(q, setup.llq_queues >> q & 1 != 0, function, completion_function).await?;
         }
+        if let Some(q) = setup.completion_ring_off {
+            host.disable_ring(4 * q as u32 + 1).await?;
+        }
 
         // Expected frames per queue, and completions per queue.
         let mut frames: Vec<VecDeque<Vec<u8>>> = vec![VecDeque::new(); TX_QUEUES];
@@ -326,6 +334,13 @@ pub fn run_with(sim: BoxedSim, setup: TxRun, config: &TbConfig) -> Result<TxRepo
                 }
                 if setup.lost_completions == Some(q) {
                     error_completions += 1;
+                    continue;
+                }
+                if setup.completion_ring_off == Some(q) {
+                    // Refused by the queue manager: one count, whatever the status.
+                    if status == TX_STATUS_OK {
+                        error_completions += 1;
+                    }
                     continue;
                 }
                 completions[q].push_back(TxCompletion { req_id, status, phase: true, sub_qid: q as u16, sq_head_idx });

@@ -27,10 +27,11 @@ pub enum WindowOp {
     Read {
         offset: u64,
     },
-    /// All engines' ports at once: TX asks for `tx`, RX for `rx`, the RDMA path for `rdma`,
-    /// the RDMA completer for `cq`.
+    /// All engines' ports at once: TX asks for `tx`, its completion poster for `txcq`, RX
+    /// for `rx`, the RDMA path for `rdma`, the RDMA completer for `cq`.
     Lookup {
         tx: u8,
+        txcq: u8,
         rx: u8,
         rdma: u8,
         cq: u8,
@@ -49,7 +50,8 @@ pub fn run(sim: BoxedSim, ops: Vec<WindowOp>, idle: Pattern, backpressure: Patte
                 tb.port(&format!("{engine}_limit"))?,
             ))
         };
-        let ports = [lookup_port("tx")?, lookup_port("rx")?, lookup_port("rdma")?, lookup_port("cq")?];
+        let ports =
+            [lookup_port("tx")?, lookup_port("txcq")?, lookup_port("rx")?, lookup_port("rdma")?, lookup_port("cq")?];
         tb.reset(2).await?;
         AxilMonitor::start(&tb, "s_axil")?;
         let host = AxilMaster::start(&tb, "s_axil", idle, backpressure)?;
@@ -68,14 +70,14 @@ pub fn run(sim: BoxedSim, ops: Vec<WindowOp>, idle: Pattern, backpressure: Patte
                     let want = model.read(offset);
                     ensure!(got == want, "step {step}: read at {offset:#x} gave {got:x?}, want {want:x?}");
                 }
-                WindowOp::Lookup { tx, rx, rdma, cq } => {
-                    for (&(function, _, _), f) in ports.iter().zip([tx, rx, rdma, cq]) {
+                WindowOp::Lookup { tx, txcq, rx, rdma, cq } => {
+                    for (&(function, _, _), f) in ports.iter().zip([tx, txcq, rx, rdma, cq]) {
                         tb.set(function, f as u64);
                     }
                     for after in 1..=2 {
                         tb.cycles(1).await;
                         for (&(_, base, limit), (engine, f)) in
-                            ports.iter().zip([("tx", tx), ("rx", rx), ("rdma", rdma), ("cq", cq)])
+                            ports.iter().zip([("tx", tx), ("txcq", txcq), ("rx", rx), ("rdma", rdma), ("cq", cq)])
                         {
                             let got = (tb.get(base), tb.get(limit));
                             let want = model.window(f as usize);
