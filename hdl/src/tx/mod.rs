@@ -90,8 +90,9 @@ pub const TAG_PAYLOAD: u64 = 0x5A;
 pub const TAG_NOTIFY: u64 = crate::queue::notifier::TAG_NOTIFY;
 /// A regular queue's descriptors taken and fetched ahead of the one being worked on: each
 /// fetch is a memory round trip, so the next ones must be out long before they are needed
-/// (three 1500-byte packets cover a 200-cycle round trip; four leave a margin).
-pub const TAKE_AHEAD: u64 = 4;
+/// (three 1500-byte packets cover a 200-cycle round trip; small packets take the front
+/// about 36 cycles each, take included: eight cover it).
+pub const TAKE_AHEAD: u64 = 8;
 /// Descriptors taken from a regular queue in one visit before the engine moves on (it first
 /// finishes the packet it is in): the other queues wait at most this many packets.
 pub const VISIT_TAKES: u64 = 16;
@@ -105,7 +106,9 @@ const JOB_CLOSE: u64 = 2; // close what was streamed of the frame with an error
 const JOB_END: u64 = 3; // the packet ends
 /// Room for two LLQ packets' headers and ends, or many regular packets.
 type JobQueue = StreamFifo<64, 8, 3, 5, 6>;
-/// Descriptor beats, `tuser` = the read failed: room for twice TAKE_AHEAD descriptors.
+/// Descriptor beats, `tuser` = the read failed: two beats for each descriptor fetched ahead
+/// (the one being read out was counted off `ahead` as its reading began, and no take comes
+/// before its beats are out).
 type DescriptorFifo = StreamFifo<64, 8, 1, 4, 5>;
 const _: () = assert!(2 * TAKE_AHEAD as usize <= 16);
 
@@ -273,15 +276,15 @@ pub struct TxEngine {
     in_packet: DFF<Bit>,
     /// Regular queues: descriptors taken and fetched (or refused by the window check) but
     /// not worked on yet, oldest first; their indices follow `next_index`.
-    ahead: DFF<Bits<3>>,
+    ahead: DFF<Bits<4>>,
     /// Bit i: the i-th of them lies outside the window and was not fetched.
-    ahead_refused: DFF<Bits<4>>,
+    ahead_refused: DFF<Bits<8>>,
     next_index: DFF<Bits<16>>,
     /// Takes this visit, and whether one found the ring empty: no more take-ahead.
     visit_takes: DFF<Bits<5>>,
     dry: DFF<Bit>,
-    take_ahead: Constant<Bits<3>>,
-    refused_first: Constant<Bits<4>>,
+    take_ahead: Constant<Bits<4>>,
+    refused_first: Constant<Bits<8>>,
     visit_budget: Constant<Bits<5>>,
     /// A packet went bad before its last descriptor: the rest of its descriptors are taken
     /// and read (to find `last`) but nothing more is streamed, then it completes once.
@@ -836,7 +839,7 @@ impl Logic for TxEngine {
                         // Not fetched: when its turn comes, it is a descriptor that cannot
                         // be read.
                         self.ahead_refused.d.next = self.ahead_refused.q.val()
-                            | (self.refused_first.val() << bit_cast::<4, 3>(self.ahead.q.val()));
+                            | (self.refused_first.val() << bit_cast::<8, 4>(self.ahead.q.val()));
                         self.ahead.d.next = self.ahead.q.val() + 1;
                         self.count_window_error.next = true;
                         self.state.d.next = TxState::Next;
