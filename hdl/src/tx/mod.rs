@@ -244,6 +244,10 @@ pub struct TxEngine {
     /// The end job the back holds has its completion's outcome, and that says write it.
     end_known: Signal<Local, Bit>,
     end_writes: Signal<Local, Bit>,
+    /// The back used the poster's oldest outcome last cycle: it leaves the poster's queue
+    /// now (the back's end decision stays off the queue's shifting entries), and is not
+    /// looked at meanwhile.
+    result_used: DFF<Bit>,
     /// The back counts a packet, and an error completion.
     count_packet: Signal<Local, Bit>,
     count_end_error: Signal<Local, Bit>,
@@ -457,6 +461,7 @@ impl Default for TxEngine {
             front_op_ready: Default::default(),
             end_known: Default::default(),
             end_writes: Default::default(),
+            result_used: Default::default(),
             deferred: Default::default(),
             deferred_addr: Default::default(),
             deferred_length: Default::default(),
@@ -603,6 +608,7 @@ impl Logic for TxEngine {
             end_requested,
             end_post,
             post_turn,
+            result_used,
             deferred,
             deferred_addr,
             deferred_length,
@@ -704,7 +710,8 @@ impl Logic for TxEngine {
         self.completion_window_function.next = self.poster.window_function.val();
         self.poster.window_base.next = self.completion_window_base.val();
         self.poster.window_limit.next = self.completion_window_limit.val();
-        self.poster.result_pop.next = false;
+        self.poster.result_pop.next = self.result_used.q.val();
+        self.result_used.d.next = false;
         self.notifier.clk.next = self.clk.val();
         self.notifier.rst.next = self.rst.val();
         self.llq_read_word.next = self.llq_word.q.val();
@@ -1235,9 +1242,11 @@ impl Logic for TxEngine {
                 // if the outcome says so (only with room to queue its notify); then count.
                 // The descriptor is offered from a register (`end_offered`), so the NIC's
                 // write arbitration, which reads it, makes no loop through this logic.
-                self.end_known.next = !self.job_slice.m_axis.tuser.val().get_bit(2) | self.poster.result_valid.val();
+                self.end_known.next = !self.job_slice.m_axis.tuser.val().get_bit(2)
+                    | (self.poster.result_valid.val() & !self.result_used.q.val());
                 self.end_writes.next = self.job_slice.m_axis.tuser.val().get_bit(2)
                     & self.poster.result_valid.val()
+                    & !self.result_used.q.val()
                     & self.poster.result_write.val();
                 if self.end_writes.val()
                     & !self.end_offered.q.val()
@@ -1258,7 +1267,7 @@ impl Logic for TxEngine {
                     self.notifier.written_valid.next = self.end_requested.q.val();
                     self.end_requested.d.next = false;
                     self.job_slice.m_axis.tready.next = true;
-                    self.poster.result_pop.next = self.job_slice.m_axis.tuser.val().get_bit(2);
+                    self.result_used.d.next = self.job_slice.m_axis.tuser.val().get_bit(2);
                     self.count_packet.next = true;
                     // An error completion, or one the ring had no entry for.
                     self.count_end_error.next = self.payload_failed.q.val()
@@ -1341,6 +1350,7 @@ impl Logic for TxEngine {
             self.window_errors.d.next = 0.into();
             self.post_turn.d.next = false;
             self.end_post.d.next = false;
+            self.result_used.d.next = false;
             self.pending.d.next = 0.into();
             self.state.d.next = TxState::Seek;
             self.queue.d.next = 0.into();
