@@ -9,9 +9,10 @@
 //!
 //! Five lookup ports, one per engine (`tx_function` in, `tx_base`/`tx_limit` out the cycle
 //! after; `txcq_`, `rx_`, `rdma_` and `cq_` the same), each reading a copy of the table of
-//! its own (`WindowCopy`), so
-//! neither a register access nor another engine ever delays a lookup; a lookup in the cycle
-//! its window is written sees the old window.
+//! its own (`WindowCopy`), so neither a register access nor another engine ever delays a
+//! lookup. The lookups' copies are written the cycle after the registers' copy (from
+//! registers): a lookup in the cycle the access is answered, or the one after, sees the old
+//! window.
 //!
 //! Registers: `s_axil_` (AXI4-Lite) through the shared register port
 //! (`axil_register_port`: one access at a time, a write before a read). The access reads
@@ -62,10 +63,15 @@ pub struct DmaWindows {
     rdma_lookup: WindowCopy,
     cq_lookup: WindowCopy,
     registers: BlockRam<128, 5>,
-    /// What is written into every copy this cycle.
+    /// What is written into the registers' copy this cycle, and into the lookups' copies
+    /// the cycle after, from registers: the write enable's decode would otherwise fan out
+    /// to five copies' RAM cells in one cycle.
     write_enable: Signal<Local, Bit>,
     write_function: Signal<Local, Bits<5>>,
     write_word: Signal<Local, Bits<128>>,
+    copy_enable: DFF<Bit>,
+    copy_function: DFF<Bits<5>>,
+    copy_word: DFF<Bits<128>>,
     /// After `rst`: every window set to all of memory, one per cycle.
     clearing: DFF<Bit>,
     clear_function: DFF<Bits<5>>,
@@ -125,6 +131,9 @@ impl Default for DmaWindows {
             write_enable: Default::default(),
             write_function: Default::default(),
             write_word: Default::default(),
+            copy_enable: Default::default(),
+            copy_function: Default::default(),
+            copy_word: Default::default(),
             clearing: Default::default(),
             clear_function: Default::default(),
             port: Default::default(),
@@ -148,7 +157,7 @@ impl Default for DmaWindows {
 impl Logic for DmaWindows {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clk, clearing, clear_function, reading);
+        dff_setup!(self, clk, clearing, clear_function, reading, copy_enable, copy_function, copy_word);
         self.registers.read_clock.next = self.clk.val();
         self.registers.write_clock.next = self.clk.val();
 
@@ -235,27 +244,31 @@ impl Logic for DmaWindows {
         self.registers.write_enable.next = self.write_enable.val();
         self.registers.write_address.next = self.write_function.val();
         self.registers.write_data.next = self.write_word.val();
+        self.copy_enable.d.next = self.write_enable.val();
+        self.copy_function.d.next = self.write_function.val();
+        self.copy_word.d.next = self.write_word.val();
         self.tx_lookup.clk.next = self.clk.val();
-        self.tx_lookup.write_enable.next = self.write_enable.val();
-        self.tx_lookup.write_function.next = self.write_function.val();
-        self.tx_lookup.write_word.next = self.write_word.val();
+        self.tx_lookup.write_enable.next = self.copy_enable.q.val();
+        self.tx_lookup.write_function.next = self.copy_function.q.val();
+        self.tx_lookup.write_word.next = self.copy_word.q.val();
         self.txcq_lookup.clk.next = self.clk.val();
-        self.txcq_lookup.write_enable.next = self.write_enable.val();
-        self.txcq_lookup.write_function.next = self.write_function.val();
-        self.txcq_lookup.write_word.next = self.write_word.val();
+        self.txcq_lookup.write_enable.next = self.copy_enable.q.val();
+        self.txcq_lookup.write_function.next = self.copy_function.q.val();
+        self.txcq_lookup.write_word.next = self.copy_word.q.val();
         self.rx_lookup.clk.next = self.clk.val();
-        self.rx_lookup.write_enable.next = self.write_enable.val();
-        self.rx_lookup.write_function.next = self.write_function.val();
-        self.rx_lookup.write_word.next = self.write_word.val();
+        self.rx_lookup.write_enable.next = self.copy_enable.q.val();
+        self.rx_lookup.write_function.next = self.copy_function.q.val();
+        self.rx_lookup.write_word.next = self.copy_word.q.val();
         self.rdma_lookup.clk.next = self.clk.val();
-        self.rdma_lookup.write_enable.next = self.write_enable.val();
-        self.rdma_lookup.write_function.next = self.write_function.val();
-        self.rdma_lookup.write_word.next = self.write_word.val();
+        self.rdma_lookup.write_enable.next = self.copy_enable.q.val();
+        self.rdma_lookup.write_function.next = self.copy_function.q.val();
+        self.rdma_lookup.write_word.next = self.copy_word.q.val();
         self.cq_lookup.clk.next = self.clk.val();
-        self.cq_lookup.write_enable.next = self.write_enable.val();
-        self.cq_lookup.write_function.next = self.write_function.val();
-        self.cq_lookup.write_word.next = self.write_word.val();
+        self.cq_lookup.write_enable.next = self.copy_enable.q.val();
+        self.cq_lookup.write_function.next = self.copy_function.q.val();
+        self.cq_lookup.write_word.next = self.copy_word.q.val();
         if self.rst.val() {
+            self.copy_enable.d.next = false;
             self.clearing.d.next = true;
             self.clear_function.d.next = 0.into();
             self.reading.d.next = false;
