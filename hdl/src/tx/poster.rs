@@ -204,3 +204,8 @@ impl Logic for CompletionPoster {
         }
     }
 }
+
+crate::native_ports!(
+    impl[] CompletionPoster;
+    clk, rst, request_valid, request_ready, request_queue, asking, ring, granted, res_valid, res_tag, res_status, res_addr, res_phase, res_function, window_function, window_base, window_limit, result_valid, result_pop, result_addr, result_phase, result_write, result_refused, window_refused,
+);

@@ -16,9 +16,10 @@
 //!
 //! Registers: `s_axil_` (AXI4-Lite) through the shared register port
 //! (`axil_register_port`: one access at a time, a write before a read). The access reads
-//! the function's word from the register copy, merges the byte-strobed dword, writes all
-//! six copies and answers: OKAY, or DECERR for a function past the table or an address
-//! outside the region (reads give 0, writes change nothing).
+//! the function's word from the register copy, merges the byte-strobed dword, writes it
+//! back (into the lookups' copies the cycle after) and answers: OKAY, or DECERR for a
+//! function past the table or an address outside the region (reads give 0, writes change
+//! nothing).
 use crate::axil_register_port::AxilRegisterPort;
 use crate::block_ram::BlockRam;
 use crate::bus::AxilSlave;

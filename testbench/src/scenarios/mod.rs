@@ -25,6 +25,7 @@ pub mod short_queue;
 pub mod stream_fifo;
 pub mod stream_packer;
 pub mod stream_slice;
+pub mod tx_poster;
 pub mod windows;
 
 use anyhow::Result;
