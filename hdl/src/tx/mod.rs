@@ -88,6 +88,8 @@ pub const TAG_DESCRIPTOR: u64 = 0x50;
 pub const TAG_PAYLOAD: u64 = 0x5A;
 /// The notifier's operations (the engine's own carry tag 0).
 pub const TAG_NOTIFY: u64 = crate::queue::notifier::TAG_NOTIFY;
+// The front's takes carry tag 0; the answers are told apart by bits 6:0 of the tag.
+const _: () = assert!(TAG_NOTIFY & 0x7F != 0 && poster::TAG_POST & 0x7F != 0 && TAG_NOTIFY != poster::TAG_POST);
 /// A regular queue's descriptors taken and fetched ahead of the one being worked on: each
 /// fetch is a memory round trip, so the next ones must be out long before they are needed
 /// (three 1500-byte packets cover a 200-cycle round trip; small packets take the front
