@@ -911,7 +911,6 @@ impl Logic for TxEngine {
                 self.header_left.d.next = self.header_length.val();
                 self.header_keep.d.next = self.keep_first.val();
                 self.header_last_word.d.next = self.header_length.val() <= 8;
-                self.step.d.next = 0.into();
                 if self.skipping.q.val() {
                     // A descriptor of a packet gone bad: nothing to read or check. Its last
                     // descriptor ends the packet, with one completion.
