@@ -70,10 +70,12 @@ pub enum DecideState {
     /// A command for the table: offer it, then wait for its answer.
     TableCommand,
     TableAnswer,
-    /// Open or close a QP: the context word is being read (three cycles), then decided.
+    /// Open or close a QP: the context word is being read (three cycles) and compared
+    /// with the QP (one more), then decided.
     QpRead,
     QpRead2,
     QpRead3,
+    QpRead4,
     QpDecide,
     /// A packet: offer the lookup, wait for its result.
     Lookup,
@@ -86,10 +88,11 @@ pub enum DecideState {
     Bounds,
     Compare,
     Decide,
-    /// Place: find the bitmap's lowest zero, count the arrived PSNs below it, then slide
-    /// and write back.
+    /// Place: find the bitmap's lowest zero, count the arrived PSNs below it, slide the
+    /// bitmap by the count's low three bits, then by whole bytes as it is written back.
     Slide,
     SlideCount,
+    SlideFine,
     WriteBack,
     /// The message completed: retire its transaction.
     Retire,
@@ -222,6 +225,10 @@ pub struct PacketDecider {
     /// word once more in fabric: the route out of a block RAM is long).
     qp_word_ram: DFF<Bits<QP_BITS>>,
     qp_word: DFF<Bits<QP_BITS>>,
+    /// The slot holds an open QP, and that QP is the one in hand: compared every cycle from
+    /// the QP word (a 24-bit compare in front of the write port was the block's long path).
+    slot_open: DFF<Bit>,
+    slot_matches: DFF<Bit>,
     progress_word: DFF<Bits<PROGRESS_BITS>>,
     /// The RAM writes, from registers (they go in the cycle after they are decided).
     qp_write: DFF<Bit>,
@@ -230,6 +237,11 @@ pub struct PacketDecider {
     progress_write: DFF<Bit>,
     progress_write_entry: DFF<Bits<8>>,
     progress_write_data: DFF<Bits<PROGRESS_BITS>>,
+    /// The operation in hand is a host command (else a packet). With `op` it picks the
+    /// words written, which are formed every cycle whatever the state: the state decode
+    /// in front of 218 data bits was the block's long path. Only the write enables follow
+    /// the state.
+    command_in_hand: DFF<Bit>,
     // Check results.
     offloaded: DFF<Bit>,
     qp_open: DFF<Bit>,
@@ -252,8 +264,10 @@ pub struct PacketDecider {
     /// The arrived bitmap's lowest zero, one-hot (0: all arrived).
     lowest_zero: DFF<Bits<64>>,
     slide: DFF<Bits<7>>,
-    /// The bitmap slid by the slide's low three bits (SlideCount); WriteBack slides it by
-    /// whole bytes. One 64-bit shift by up to 64 in a cycle was the block's long path.
+    /// The bitmap slid by the slide's low three bits, every cycle from the registered
+    /// count (SlideFine waits for it); WriteBack slides it by whole bytes. One 64-bit shift
+    /// by up to 64 in a cycle was the block's long path, and then the count straight into
+    /// the first shift.
     arrived_fine: DFF<Bits<64>>,
     remaining: DFF<Bits<24>>,
     has_imm: DFF<Bit>,
@@ -405,6 +419,8 @@ impl Default for PacketDecider {
             t_function: Default::default(),
             qp_word_ram: Default::default(),
             qp_word: Default::default(),
+            slot_open: Default::default(),
+            slot_matches: Default::default(),
             progress_word: Default::default(),
             qp_write: Default::default(),
             qp_write_slot: Default::default(),
@@ -412,6 +428,7 @@ impl Default for PacketDecider {
             progress_write: Default::default(),
             progress_write_entry: Default::default(),
             progress_write_data: Default::default(),
+            command_in_hand: Default::default(),
             offloaded: Default::default(),
             qp_open: Default::default(),
             duplicate: Default::default(),
@@ -490,6 +507,8 @@ impl Logic for PacketDecider {
             t_function,
             qp_word_ram,
             qp_word,
+            slot_open,
+            slot_matches,
             progress_word,
             qp_write,
             qp_write_slot,
@@ -497,6 +516,7 @@ impl Logic for PacketDecider {
             progress_write,
             progress_write_entry,
             progress_write_data,
+            command_in_hand,
             offloaded,
             qp_open,
             duplicate,
@@ -559,18 +579,19 @@ impl Logic for PacketDecider {
 
         // The QP context of the QP in hand and the progress of the entry in hand are read
         // continuously (registered with nothing in between); a state that uses the QP word
-        // comes at least three cycles after the QP was taken, one that uses the progress
-        // word two cycles after the entry. Writes go in from registers the cycle after they
+        // comes at least three cycles after the QP was taken (four for the slot compares),
+        // one that uses the progress word two cycles after the entry. Writes go in from registers the cycle after they
         // are decided, so the next operation, taken no sooner, reads what they wrote.
         self.qp_ram.read_address.next = self.qp.q.val().get_bits::<8>(0);
         self.qp_word_ram.d.next = self.qp_ram.read_data.val();
         self.qp_word.d.next = self.qp_word_ram.q.val();
+        self.slot_open.d.next = self.qp_word.q.val().get_bit(0);
+        self.slot_matches.d.next = self.qp_word.q.val().get_bits::<24>(1) == self.qp.q.val();
         self.qp_ram.write_address.next = self.qp_write_slot.q.val();
         self.qp_ram.write_data.next = self.qp_write_data.q.val();
         self.qp_ram.write_enable.next = self.qp_write.q.val();
         self.qp_write.d.next = false;
         self.qp_write_slot.d.next = self.qp.q.val().get_bits::<8>(0);
-        self.qp_write_data.d.next = 0.into();
         self.progress_ram.read_address.next = self.entry.q.val();
         self.progress_word.d.next = self.progress_ram.read_data.val();
         self.progress_ram.write_address.next = self.progress_write_entry.q.val();
@@ -578,8 +599,6 @@ impl Logic for PacketDecider {
         self.progress_ram.write_enable.next = self.progress_write.q.val();
         self.progress_write.d.next = false;
         self.progress_write_entry.d.next = self.entry.q.val();
-        self.progress_write_data.d.next = 0.into();
-
         self.cmd_ready.next = false;
         self.pkt_ready.next = false;
         self.done.d.next = false;
@@ -628,7 +647,34 @@ impl Logic for PacketDecider {
             | (bit_cast::<7, 1>((self.lowest_zero.q.val() & self.index_bit_5.val()).any().into()) << 5)
             | (bit_cast::<7, 1>((self.lowest_zero.q.val() == 0).into()) << 6);
         self.slid_start.next = self.qp_word.q.val().get_bits::<24>(25) + bit_cast::<24, 7>(self.slide.q.val());
+        self.arrived_fine.d.next = self.arrived.q.val() >> self.slide.q.val().get_bits::<3>(0);
         self.slid_arrived.next = self.arrived_fine.q.val() >> (self.slide.q.val() & 0x78);
+
+        // Open: the requester's QP comes in the packets field, no message done yet. Close
+        // (and the clearing after reset): zero. A packet's write-back: the window slid.
+        self.qp_write_data.d.next = bit_cast::<QP_BITS, 1>(true.into())
+            | (bit_cast::<QP_BITS, 24>(self.qp.q.val()) << 1)
+            | (bit_cast::<QP_BITS, 24>(self.slid_start.val()) << 25)
+            | (bit_cast::<QP_BITS, 64>(self.slid_arrived.val()) << 49)
+            | (bit_cast::<QP_BITS, 24>(self.ack_qp.q.val()) << 113)
+            | (bit_cast::<QP_BITS, 24>(self.msn_next.val()) << 137);
+        if self.command_in_hand.q.val() {
+            self.qp_write_data.d.next = 0.into();
+            if self.op.q.val() == self.op_open_qp.val() {
+                self.qp_write_data.d.next = bit_cast::<QP_BITS, 1>(true.into())
+                    | (bit_cast::<QP_BITS, 24>(self.qp.q.val()) << 1)
+                    | (bit_cast::<QP_BITS, 24>(self.psn.q.val()) << 25)
+                    | (bit_cast::<QP_BITS, 24>(self.packets.q.val()) << 113);
+            }
+        }
+        // An install: all the message's packets to come. A packet's write-back: one fewer,
+        // and the immediate data once it came.
+        self.progress_write_data.d.next = bit_cast::<PROGRESS_BITS, 24>(self.remaining.q.val())
+            | (bit_cast::<PROGRESS_BITS, 1>(self.has_imm.q.val().into()) << 24)
+            | (bit_cast::<PROGRESS_BITS, 32>(self.message_imm.q.val()) << 25);
+        if self.command_in_hand.q.val() {
+            self.progress_write_data.d.next = bit_cast::<PROGRESS_BITS, 24>(self.packets.q.val());
+        }
 
         match self.state.q.val() {
             DecideState::Clearing => {
@@ -646,6 +692,7 @@ impl Logic for PacketDecider {
                 self.cmd_ready.next = true;
                 self.pkt_ready.next = !self.cmd_valid.val();
                 self.op.d.next = self.cmd_op.val();
+                self.command_in_hand.d.next = self.cmd_valid.val();
                 self.packets.d.next = self.cmd_packets.val();
                 self.length.d.next = self.cmd_length.val();
                 self.path_mtu.d.next = self.cmd_path_mtu.val();
@@ -688,7 +735,6 @@ impl Logic for PacketDecider {
                     self.done_at.d.next = self.transactions.done_entry.val();
                     // A new message starts with all its packets to come.
                     self.progress_write_entry.d.next = self.transactions.done_entry.val().get_bits::<8>(0);
-                    self.progress_write_data.d.next = bit_cast::<PROGRESS_BITS, 24>(self.packets.q.val());
                     self.progress_write.d.next = (self.op.q.val() == self.op_install.val())
                         & (self.transactions.done_status.val() == self.status_ok.val());
                     self.state.d.next = DecideState::Idle;
@@ -701,6 +747,9 @@ impl Logic for PacketDecider {
                 self.state.d.next = DecideState::QpRead3;
             }
             DecideState::QpRead3 => {
+                self.state.d.next = DecideState::QpRead4;
+            }
+            DecideState::QpRead4 => {
                 self.state.d.next = DecideState::QpDecide;
             }
             DecideState::QpDecide => {
@@ -708,18 +757,12 @@ impl Logic for PacketDecider {
                 self.done_code.d.next = self.status_ok.val();
                 self.done_at.d.next = 0.into();
                 if self.op.q.val() == self.op_open_qp.val() {
-                    if self.qp_word.q.val().get_bit(0) & (self.qp_word.q.val().get_bits::<24>(1) != self.qp.q.val()) {
+                    if self.slot_open.q.val() & !self.slot_matches.q.val() {
                         self.done_code.d.next = self.status_qp_busy.val();
                     } else {
-                        // The requester's QP comes in the packets field; no message done yet.
-                        self.qp_write_data.d.next = bit_cast::<QP_BITS, 1>(true.into())
-                            | (bit_cast::<QP_BITS, 24>(self.qp.q.val()) << 1)
-                            | (bit_cast::<QP_BITS, 24>(self.psn.q.val()) << 25)
-                            | (bit_cast::<QP_BITS, 24>(self.packets.q.val()) << 113);
                         self.qp_write.d.next = true;
                     }
-                } else if self.qp_word.q.val().get_bit(0) & (self.qp_word.q.val().get_bits::<24>(1) == self.qp.q.val())
-                {
+                } else if self.slot_open.q.val() & self.slot_matches.q.val() {
                     self.qp_write.d.next = true;
                 } else {
                     self.done_code.d.next = self.status_not_found.val();
@@ -749,8 +792,7 @@ impl Logic for PacketDecider {
             }
             DecideState::Check => {
                 self.offloaded.d.next = self.is_write.val();
-                self.qp_open.d.next =
-                    self.qp_word.q.val().get_bit(0) & (self.qp_word.q.val().get_bits::<24>(1) == self.qp.q.val());
+                self.qp_open.d.next = self.slot_open.q.val() & self.slot_matches.q.val();
                 // Behind the window (it only moves past PSNs that arrived), or marked in it.
                 self.in_window.d.next = self.offset.q.val().get_bits::<18>(6) == 0;
                 self.window_offset.d.next = self.offset.q.val().get_bits::<6>(0);
@@ -830,23 +872,16 @@ impl Logic for PacketDecider {
             }
             DecideState::SlideCount => {
                 self.slide.d.next = self.trailing_ones.val();
-                self.arrived_fine.d.next = self.arrived.q.val() >> self.trailing_ones.val().get_bits::<3>(0);
+                self.state.d.next = DecideState::SlideFine;
+            }
+            DecideState::SlideFine => {
                 self.state.d.next = DecideState::WriteBack;
             }
             DecideState::WriteBack => {
                 self.ack.d.next = self.complete.q.val() | self.ack_req.q.val();
                 self.ack_psn.d.next = self.start_less_one.q.val() + bit_cast::<24, 7>(self.slide.q.val());
                 self.msn.d.next = self.msn_next.val();
-                self.qp_write_data.d.next = bit_cast::<QP_BITS, 1>(true.into())
-                    | (bit_cast::<QP_BITS, 24>(self.qp.q.val()) << 1)
-                    | (bit_cast::<QP_BITS, 24>(self.slid_start.val()) << 25)
-                    | (bit_cast::<QP_BITS, 64>(self.slid_arrived.val()) << 49)
-                    | (bit_cast::<QP_BITS, 24>(self.ack_qp.q.val()) << 113)
-                    | (bit_cast::<QP_BITS, 24>(self.msn_next.val()) << 137);
                 self.qp_write.d.next = true;
-                self.progress_write_data.d.next = bit_cast::<PROGRESS_BITS, 24>(self.remaining.q.val())
-                    | (bit_cast::<PROGRESS_BITS, 1>(self.has_imm.q.val().into()) << 24)
-                    | (bit_cast::<PROGRESS_BITS, 32>(self.message_imm.q.val()) << 25);
                 self.progress_write.d.next = true;
                 // Retiring needs the transaction's first PSN.
                 self.psn.d.next = self.psn.q.val() - self.index.q.val();
@@ -911,6 +946,9 @@ impl Logic for PacketDecider {
             self.progress_write.d.next = false;
             self.state.d.next = DecideState::Clearing;
             self.clear_slot.d.next = 0.into();
+            // Clearing writes zeros: a command in hand that is not an open.
+            self.command_in_hand.d.next = true;
+            self.op.d.next = self.op_install.val();
             self.done.d.next = false;
             self.placed_count.d.next = 0.into();
             self.duplicate_count.d.next = 0.into();

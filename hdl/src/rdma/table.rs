@@ -26,11 +26,12 @@
 //! * c: per way: does the QP match, the PSN's offset into the transaction, the offset of
 //!   the transaction's first PSN from the command's;
 //! * d: per way: hit (offset within the transaction), last packet, overlap, exact first PSN;
-//! * e: choose the way; a lookup reads the context RAM, a command registers its writes;
+//! * e: choose the way; a command registers its writes;
 //! * f: a command's answer is on `done_*` and its writes go into the RAMs (from registers:
 //!   the decision is a long path, the route to a block RAM's write port another); a
-//!   lookup's context arrives from the RAM;
-//! * g: the lookup's result is on `result_*` (`LOOKUP_LATENCY` cycles after acceptance).
+//!   lookup reads the chosen entry's context (its address from a register too);
+//! * g: the lookup's context arrives from the RAM;
+//! * h: the lookup's result is on `result_*` (`LOOKUP_LATENCY` cycles after acceptance).
 //!
 //! After `rst` a sweep clears every row (one per cycle) before anything is accepted.
 use crate::block_ram::BlockRam;
@@ -45,7 +46,7 @@ pub const STATUS_INVALID: u64 = 4;
 /// Ways per row.
 pub const WAYS: usize = 4;
 /// Cycles from a lookup's handshake to its result on `result_*`.
-pub const LOOKUP_LATENCY: u64 = 8;
+pub const LOOKUP_LATENCY: u64 = 9;
 /// Cycles from a command's handshake to its answer on `done_*`.
 pub const COMMAND_LATENCY: u64 = 7;
 /// Width of the entry-number ports: up to 4096 entries.
@@ -181,7 +182,12 @@ pub struct TransactionTable<const ROW_BITS: usize, const ENTRY_BITS: usize> {
     g_entry: DFF<Bits<ENTRY_BITS>>,
     g_offset: DFF<Bits<24>>,
     g_last: DFF<Bit>,
-    g_context: DFF<Bits<CONTEXT_BITS>>,
+    h_valid: DFF<Bit>,
+    h_hit: DFF<Bit>,
+    h_entry: DFF<Bits<ENTRY_BITS>>,
+    h_offset: DFF<Bits<24>>,
+    h_last: DFF<Bit>,
+    h_context: DFF<Bits<CONTEXT_BITS>>,
     // The RAM writes, from registers (a command's decision, or the clearing sweep).
     tag_write_ways: DFF<Bits<4>>,
     tag_write_row: DFF<Bits<ROW_BITS>>,
@@ -306,7 +312,12 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Default for TransactionTabl
             g_entry: Default::default(),
             g_offset: Default::default(),
             g_last: Default::default(),
-            g_context: Default::default(),
+            h_valid: Default::default(),
+            h_hit: Default::default(),
+            h_entry: Default::default(),
+            h_offset: Default::default(),
+            h_last: Default::default(),
+            h_context: Default::default(),
             tag_write_ways: Default::default(),
             tag_write_row: Default::default(),
             tag_write_data: Default::default(),
@@ -375,7 +386,12 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
             g_entry,
             g_offset,
             g_last,
-            g_context,
+            h_valid,
+            h_hit,
+            h_entry,
+            h_offset,
+            h_last,
+            h_context,
             tag_write_ways,
             tag_write_row,
             tag_write_data,
@@ -606,8 +622,10 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
 
         self.context_write_entry.d.next = self.chosen_entry.val();
 
-        // A lookup reads the chosen entry's context.
-        self.context_ram.read_address.next = self.chosen_entry.val();
+        // A lookup reads the chosen entry's context, from the register (the way's choice
+        // straight into the RAM's address, routed to a RAM across the chip, was the long
+        // path; with 4096 entries the address fans out to 39 RAMs).
+        self.context_ram.read_address.next = self.f_entry.q.val();
         self.f_valid.d.next = self.e_valid.q.val() & !self.e_command.q.val();
         self.f_hit.d.next = self.chosen_found.val();
         self.f_entry.d.next = self.chosen_entry.val();
@@ -653,18 +671,24 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
         self.g_entry.d.next = self.f_entry.q.val();
         self.g_offset.d.next = self.f_offset.q.val();
         self.g_last.d.next = self.f_last.q.val();
-        self.g_context.d.next = self.context_ram.read_data.val();
-        self.result_valid.next = self.g_valid.q.val();
-        self.result_hit.next = self.g_hit.q.val();
-        self.result_entry.next = bit_cast::<ENTRY_PORT_BITS, ENTRY_BITS>(self.g_entry.q.val());
-        self.result_offset.next = self.g_offset.q.val();
-        self.result_last.next = self.g_last.q.val();
-        self.result_va.next = self.g_context.q.val().get_bits::<64>(0);
-        self.result_length.next = self.g_context.q.val().get_bits::<32>(64);
-        self.result_rkey.next = self.g_context.q.val().get_bits::<32>(96);
-        self.result_path_mtu.next = self.g_context.q.val().get_bits::<3>(128);
-        self.result_cq.next = self.g_context.q.val().get_bits::<16>(131);
-        self.result_function.next = self.g_context.q.val().get_bits::<8>(147);
+        // h: the context arrives.
+        self.h_valid.d.next = self.g_valid.q.val();
+        self.h_hit.d.next = self.g_hit.q.val();
+        self.h_entry.d.next = self.g_entry.q.val();
+        self.h_offset.d.next = self.g_offset.q.val();
+        self.h_last.d.next = self.g_last.q.val();
+        self.h_context.d.next = self.context_ram.read_data.val();
+        self.result_valid.next = self.h_valid.q.val();
+        self.result_hit.next = self.h_hit.q.val();
+        self.result_entry.next = bit_cast::<ENTRY_PORT_BITS, ENTRY_BITS>(self.h_entry.q.val());
+        self.result_offset.next = self.h_offset.q.val();
+        self.result_last.next = self.h_last.q.val();
+        self.result_va.next = self.h_context.q.val().get_bits::<64>(0);
+        self.result_length.next = self.h_context.q.val().get_bits::<32>(64);
+        self.result_rkey.next = self.h_context.q.val().get_bits::<32>(96);
+        self.result_path_mtu.next = self.h_context.q.val().get_bits::<3>(128);
+        self.result_cq.next = self.h_context.q.val().get_bits::<16>(131);
+        self.result_function.next = self.h_context.q.val().get_bits::<8>(147);
         self.entries.next = self.entry_count.q.val();
 
         // After reset, clear every row before taking anything.
@@ -690,6 +714,7 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
             self.e_valid.d.next = false;
             self.f_valid.d.next = false;
             self.g_valid.d.next = false;
+            self.h_valid.d.next = false;
             self.done.d.next = false;
             self.tag_write_ways.d.next = 0.into();
             self.context_write.d.next = false;
