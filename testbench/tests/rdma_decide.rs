@@ -149,6 +149,48 @@ fn every_bad_input_gets_its_verdict() {
     }
 }
 
+/// The bounds compare is split at bit 33 (two halves a cycle, for timing). Regions around
+/// 8 GiB: a message whose first packet ends below 2^33 inside a region ending above it is
+/// placed (the low halves alone would say "past the end"); a packet starting at 2^33 past a
+/// region ending below it goes to software (the high halves alone decide).
+#[test]
+fn bounds_hold_where_the_address_crosses_eight_gib() {
+    let qp = 0x42;
+    let eight_gib = 1u64 << 33;
+    let data = vec![5u8; 3 * 256];
+    let message = |first_psn: u32, va: u64, data: &[u8]| {
+        let mut packets = write_message(&template(), first_psn, va, 0x99, 256, data, None);
+        for p in &mut packets {
+            p.bth.dest_qp = qp;
+        }
+        packets
+    };
+    let transaction = |first_psn: u32, va: u64, length: usize| Transaction {
+        qp,
+        first_psn,
+        packets: length.div_ceil(256) as u32,
+        va,
+        length: length as u32,
+        rkey: 0x99,
+        mtu: 256,
+        cq: 3,
+        function: 1,
+    };
+    let mut ops = vec![
+        DecideOp::OpenQp { qp, psn: 0, remote_qp: 7 },
+        DecideOp::Install(transaction(0, eight_gib - 512, data.len())),
+        DecideOp::Install(transaction(3, eight_gib - 512, 256)),
+    ];
+    ops.extend(message(0, eight_gib - 512, &data).into_iter().map(DecideOp::Packet));
+    ops.extend(message(3, eight_gib, &data[..256]).into_iter().map(DecideOp::Packet));
+    for backend in Backend::ALL {
+        let report =
+            run(build(backend).unwrap(), ops.clone(), Pattern::Never, Pattern::Never, &TbConfig::new(3)).unwrap();
+        assert_eq!((report.placed, report.completions), (3, 1), "{backend:?}: {report:?}");
+        assert_eq!(report.software[REASON_OUT_OF_BOUNDS as usize], 1, "{backend:?}: {report:?}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
     #[test]

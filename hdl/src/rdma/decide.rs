@@ -23,9 +23,9 @@
 //! placed the transaction is retired from the table and the verdict carries the
 //! completion (CQ, QP, length, immediate data).
 //!
-//! One packet or command at a time, about 19 cycles for a packet (the table lookup is 8 of
+//! One packet or command at a time, about 21 cycles for a packet (the table lookup is 9 of
 //! them): the receive path meets a packet at most every 8 beats, so this keeps up with
-//! payloads of about 100 bytes and more; the states are listed at `DecideState`.
+//! payloads of about 110 bytes and more; the states are listed at `DecideState`.
 use super::table::{TransactionTable256, STATUS_NOT_FOUND, STATUS_OK};
 use crate::block_ram::BlockRam;
 use rust_hdl::prelude::*;
@@ -242,6 +242,10 @@ pub struct PacketDecider {
     /// in front of 218 data bits was the block's long path. Only the write enables follow
     /// the state.
     command_in_hand: DFF<Bit>,
+    /// The table's command and lookup offers, from registers: a valid decoded from the
+    /// state went through the table's ready back into the next state.
+    table_offer: DFF<Bit>,
+    lookup_offer: DFF<Bit>,
     // Check results.
     offloaded: DFF<Bit>,
     qp_open: DFF<Bit>,
@@ -249,8 +253,19 @@ pub struct PacketDecider {
     in_window: DFF<Bit>,
     /// PSN − the QP's window start.
     offset: DFF<Bits<24>>,
+    /// From `offset`, a cycle later, also every cycle: it is 64 or more (past or behind the
+    /// window), and the arrived bit at it (a 64-to-1 mux: with the zero test and the
+    /// duplicate decision in one cycle it was a long path).
+    offset_far: DFF<Bit>,
+    arrived_at_offset: DFF<Bit>,
     window_offset: DFF<Bits<6>>,
     rkey_ok: DFF<Bit>,
+    /// Every check before the bounds passed (registered in Compare, so that Decide's way
+    /// to Slide or Verdict waits on the bounds alone, not on the whole chain of reasons).
+    checks_pass: DFF<Bit>,
+    /// The path MTU in bytes, from the looked-up transaction's code every cycle (decoded
+    /// into the length compares in one cycle, it was a long path).
+    mtu_bytes: DFF<Bits<16>>,
     bad_length: DFF<Bit>,
     /// (PSN − first PSN) × MTU.
     index_offset: DFF<Bits<64>>,
@@ -258,7 +273,10 @@ pub struct PacketDecider {
     below_region: DFF<Bit>,
     place_end: DFF<Bits<65>>,
     region_end: DFF<Bits<65>>,
-    out_of_bounds: DFF<Bit>,
+    /// The end compare in two halves (one 65-bit compare in a cycle was a long path).
+    end_above_high: DFF<Bit>,
+    end_equal_high: DFF<Bit>,
+    end_above_low: DFF<Bit>,
     // The place decision being written back.
     arrived: DFF<Bits<64>>,
     /// The arrived bitmap's lowest zero, one-hot (0: all arrived).
@@ -294,15 +312,13 @@ pub struct PacketDecider {
     carries_reth: Signal<Local, Bit>,
     carries_imm: Signal<Local, Bit>,
 
-    mtu_bytes: Signal<Local, Bits<16>>,
     index_bytes: Signal<Local, Bits<64>>,
     trailing_ones: Signal<Local, Bits<7>>,
     lowest_zero_next: Signal<Local, Bits<64>>,
-    /// The arrived bitmap's bit for the packet's PSN.
-    arrived_at_offset: Signal<Local, Bit>,
     slid_start: Signal<Local, Bits<24>>,
     msn_next: Signal<Local, Bits<24>>,
     slid_arrived: Signal<Local, Bits<64>>,
+    out_of_bounds: Signal<Local, Bit>,
 }
 
 /// The positions 0..64 whose index has bit `k` set.
@@ -429,18 +445,25 @@ impl Default for PacketDecider {
             progress_write_entry: Default::default(),
             progress_write_data: Default::default(),
             command_in_hand: Default::default(),
+            table_offer: Default::default(),
+            lookup_offer: Default::default(),
             offloaded: Default::default(),
             qp_open: Default::default(),
             duplicate: Default::default(),
             in_window: Default::default(),
             window_offset: Default::default(),
             rkey_ok: Default::default(),
+            checks_pass: Default::default(),
+            mtu_bytes: Default::default(),
             bad_length: Default::default(),
             index_offset: Default::default(),
             place_addr: Default::default(),
             below_region: Default::default(),
             place_end: Default::default(),
             region_end: Default::default(),
+            end_above_high: Default::default(),
+            end_equal_high: Default::default(),
+            end_above_low: Default::default(),
             out_of_bounds: Default::default(),
             arrived: Default::default(),
             lowest_zero: Default::default(),
@@ -462,7 +485,7 @@ impl Default for PacketDecider {
             carries_reth: Default::default(),
             carries_imm: Default::default(),
             offset: Default::default(),
-            mtu_bytes: Default::default(),
+            offset_far: Default::default(),
             index_bytes: Default::default(),
             trailing_ones: Default::default(),
             lowest_zero_next: Default::default(),
@@ -517,20 +540,28 @@ impl Logic for PacketDecider {
             progress_write_entry,
             progress_write_data,
             command_in_hand,
+            table_offer,
+            lookup_offer,
             offloaded,
             qp_open,
             duplicate,
             in_window,
             offset,
+            offset_far,
+            arrived_at_offset,
             window_offset,
             rkey_ok,
+            checks_pass,
+            mtu_bytes,
             bad_length,
             index_offset,
             place_addr,
             below_region,
             place_end,
             region_end,
-            out_of_bounds,
+            end_above_high,
+            end_equal_high,
+            end_above_low,
             arrived,
             lowest_zero,
             slide,
@@ -562,7 +593,7 @@ impl Logic for PacketDecider {
         self.progress_ram.write_clock.next = self.clk.val();
 
         // The table's ports follow the operation in hand.
-        self.transactions.cmd_valid.next = false;
+        self.transactions.cmd_valid.next = self.table_offer.q.val();
         self.transactions.cmd_retire.next = self.op.q.val() == self.op_retire.val();
         self.transactions.cmd_qp.next = self.qp.q.val();
         self.transactions.cmd_first_psn.next = self.psn.q.val();
@@ -573,7 +604,7 @@ impl Logic for PacketDecider {
         self.transactions.cmd_path_mtu.next = self.path_mtu.q.val();
         self.transactions.cmd_cq.next = self.cq.q.val();
         self.transactions.cmd_function.next = self.owner.q.val();
-        self.transactions.lookup_valid.next = false;
+        self.transactions.lookup_valid.next = self.lookup_offer.q.val();
         self.transactions.lookup_qp.next = self.qp.q.val();
         self.transactions.lookup_psn.next = self.psn.q.val();
 
@@ -609,28 +640,29 @@ impl Logic for PacketDecider {
             (self.opcode.q.val() == 0x06) | (self.opcode.q.val() == 0x0A) | (self.opcode.q.val() == 0x0B);
         self.carries_imm.next = (self.opcode.q.val() == 0x09) | (self.opcode.q.val() == 0x0B);
         // PSN − window start, kept up to date every cycle: the QP word is steady long before
-        // the check needs it (the lookup takes 8 cycles).
+        // the check needs it (the lookup takes 9 cycles).
         self.offset.d.next = self.psn.q.val() - self.qp_word.q.val().get_bits::<24>(25);
         self.start_less_one.d.next = self.qp_word.q.val().get_bits::<24>(25) - 1;
         self.msn_next.next = self.msn.q.val() + bit_cast::<24, 1>(self.complete.q.val().into());
-        self.arrived_at_offset.next =
+        self.offset_far.d.next = self.offset.q.val().get_bits::<18>(6) != 0;
+        self.arrived_at_offset.d.next =
             ((self.qp_word.q.val().get_bits::<64>(49) >> self.offset.q.val().get_bits::<6>(0)) & 1) != 0;
-        self.mtu_bytes.next = 256.into();
+        self.mtu_bytes.d.next = 256.into();
         self.index_bytes.next = bit_cast::<64, 24>(self.index.q.val()) << 8;
         if self.t_path_mtu.q.val() == 2 {
-            self.mtu_bytes.next = 512.into();
+            self.mtu_bytes.d.next = 512.into();
             self.index_bytes.next = bit_cast::<64, 24>(self.index.q.val()) << 9;
         }
         if self.t_path_mtu.q.val() == 3 {
-            self.mtu_bytes.next = 1024.into();
+            self.mtu_bytes.d.next = 1024.into();
             self.index_bytes.next = bit_cast::<64, 24>(self.index.q.val()) << 10;
         }
         if self.t_path_mtu.q.val() == 4 {
-            self.mtu_bytes.next = 2048.into();
+            self.mtu_bytes.d.next = 2048.into();
             self.index_bytes.next = bit_cast::<64, 24>(self.index.q.val()) << 11;
         }
         if self.t_path_mtu.q.val() == 5 {
-            self.mtu_bytes.next = 4096.into();
+            self.mtu_bytes.d.next = 4096.into();
             self.index_bytes.next = bit_cast::<64, 24>(self.index.q.val()) << 12;
         }
         // Arrived PSNs at the window's start: the bitmap's trailing ones, i.e. the index of
@@ -647,6 +679,9 @@ impl Logic for PacketDecider {
             | (bit_cast::<7, 1>((self.lowest_zero.q.val() & self.index_bit_5.val()).any().into()) << 5)
             | (bit_cast::<7, 1>((self.lowest_zero.q.val() == 0).into()) << 6);
         self.slid_start.next = self.qp_word.q.val().get_bits::<24>(25) + bit_cast::<24, 7>(self.slide.q.val());
+        self.out_of_bounds.next = self.below_region.q.val()
+            | self.end_above_high.q.val()
+            | (self.end_equal_high.q.val() & self.end_above_low.q.val());
         self.arrived_fine.d.next = self.arrived.q.val() >> self.slide.q.val().get_bits::<3>(0);
         self.slid_arrived.next = self.arrived_fine.q.val() >> (self.slide.q.val() & 0x78);
 
@@ -711,6 +746,7 @@ impl Logic for PacketDecider {
                         self.state.d.next = DecideState::QpRead;
                     } else {
                         self.state.d.next = DecideState::TableCommand;
+                        self.table_offer.d.next = true;
                     }
                 } else {
                     self.qp.d.next = self.pkt_qp.val();
@@ -719,12 +755,13 @@ impl Logic for PacketDecider {
                     self.rkey.d.next = self.pkt_rkey.val();
                     if self.pkt_valid.val() {
                         self.state.d.next = DecideState::Lookup;
+                        self.lookup_offer.d.next = true;
                     }
                 }
             }
             DecideState::TableCommand => {
-                self.transactions.cmd_valid.next = true;
                 if self.transactions.cmd_ready.val() {
+                    self.table_offer.d.next = false;
                     self.state.d.next = DecideState::TableAnswer;
                 }
             }
@@ -770,8 +807,8 @@ impl Logic for PacketDecider {
                 self.state.d.next = DecideState::Idle;
             }
             DecideState::Lookup => {
-                self.transactions.lookup_valid.next = true;
                 if self.transactions.lookup_ready.val() {
+                    self.lookup_offer.d.next = false;
                     self.state.d.next = DecideState::LookupWait;
                 }
             }
@@ -794,17 +831,17 @@ impl Logic for PacketDecider {
                 self.offloaded.d.next = self.is_write.val();
                 self.qp_open.d.next = self.slot_open.q.val() & self.slot_matches.q.val();
                 // Behind the window (it only moves past PSNs that arrived), or marked in it.
-                self.in_window.d.next = self.offset.q.val().get_bits::<18>(6) == 0;
+                self.in_window.d.next = !self.offset_far.q.val();
                 self.window_offset.d.next = self.offset.q.val().get_bits::<6>(0);
-                self.duplicate.d.next = self.offset.q.val().get_bit(23)
-                    | ((self.offset.q.val().get_bits::<18>(6) == 0) & self.arrived_at_offset.val());
+                self.duplicate.d.next =
+                    self.offset.q.val().get_bit(23) | (!self.offset_far.q.val() & self.arrived_at_offset.q.val());
                 self.rkey_ok.d.next = !self.carries_reth.val() | (self.rkey.q.val() == self.t_rkey.q.val());
-                self.bad_length.d.next = (self.payload_length.q.val() > self.mtu_bytes.val())
-                    | (!self.last.q.val() & (self.payload_length.q.val() != self.mtu_bytes.val()));
                 self.index_offset.d.next = self.index_bytes.val();
                 self.state.d.next = DecideState::Address;
             }
             DecideState::Address => {
+                self.bad_length.d.next = (self.payload_length.q.val() > self.mtu_bytes.q.val())
+                    | (!self.last.q.val() & (self.payload_length.q.val() != self.mtu_bytes.q.val()));
                 self.place_addr.d.next = self.t_va.q.val() + self.index_offset.q.val();
                 if self.carries_reth.val() {
                     self.place_addr.d.next = self.va.q.val();
@@ -820,8 +857,19 @@ impl Logic for PacketDecider {
                 self.state.d.next = DecideState::Compare;
             }
             DecideState::Compare => {
-                self.out_of_bounds.d.next =
-                    self.below_region.q.val() | (self.place_end.q.val() > self.region_end.q.val());
+                self.end_above_high.d.next =
+                    self.place_end.q.val().get_bits::<32>(33) > self.region_end.q.val().get_bits::<32>(33);
+                self.end_equal_high.d.next =
+                    self.place_end.q.val().get_bits::<32>(33) == self.region_end.q.val().get_bits::<32>(33);
+                self.end_above_low.d.next =
+                    self.place_end.q.val().get_bits::<33>(0) > self.region_end.q.val().get_bits::<33>(0);
+                self.checks_pass.d.next = self.offloaded.q.val()
+                    & self.qp_open.q.val()
+                    & !self.duplicate.q.val()
+                    & self.hit.q.val()
+                    & self.in_window.q.val()
+                    & self.rkey_ok.q.val()
+                    & !self.bad_length.q.val();
                 self.state.d.next = DecideState::Decide;
             }
             DecideState::Decide => {
@@ -857,9 +905,10 @@ impl Logic for PacketDecider {
                     self.reason.d.next = self.reason_rkey_mismatch.val();
                 } else if self.bad_length.q.val() {
                     self.reason.d.next = self.reason_bad_length.val();
-                } else if self.out_of_bounds.q.val() {
-                    self.reason.d.next = self.reason_out_of_bounds.val();
                 } else {
+                    self.reason.d.next = self.reason_out_of_bounds.val();
+                }
+                if self.checks_pass.q.val() & !self.out_of_bounds.val() {
                     self.action.d.next = self.action_place.val();
                     self.reason.d.next = 0.into();
                     self.complete.d.next = self.progress_word.q.val().get_bits::<24>(0) == 1;
@@ -888,13 +937,14 @@ impl Logic for PacketDecider {
                 self.op.d.next = self.op_retire.val();
                 if self.complete.q.val() {
                     self.state.d.next = DecideState::Retire;
+                    self.table_offer.d.next = true;
                 } else {
                     self.state.d.next = DecideState::Verdict;
                 }
             }
             DecideState::Retire => {
-                self.transactions.cmd_valid.next = true;
                 if self.transactions.cmd_ready.val() {
+                    self.table_offer.d.next = false;
                     self.state.d.next = DecideState::RetireWait;
                 }
             }
@@ -944,6 +994,8 @@ impl Logic for PacketDecider {
         if self.rst.val() {
             self.qp_write.d.next = false;
             self.progress_write.d.next = false;
+            self.table_offer.d.next = false;
+            self.lookup_offer.d.next = false;
             self.state.d.next = DecideState::Clearing;
             self.clear_slot.d.next = 0.into();
             // Clearing writes zeros: a command in hand that is not an open.

@@ -26,11 +26,13 @@
 //! * c: per way: does the QP match, the PSN's offset into the transaction, the offset of
 //!   the transaction's first PSN from the command's;
 //! * d: per way: hit (offset within the transaction), last packet, overlap, exact first PSN;
-//! * e: choose the way; a command registers its writes;
-//! * f: a command's answer is on `done_*` and its writes go into the RAMs (from registers:
-//!   the decision is a long path, the route to a block RAM's write port another); a
-//!   lookup reads the chosen entry's context (its address from a register too);
-//! * g: the lookup's context arrives from the RAM;
+//! * e: choose the way;
+//! * f: a command decides its answer and registers its writes; a lookup reads the chosen
+//!   entry's context (its address from a register: the choice into a RAM's address, routed
+//!   across the chip, was a long path);
+//! * g: a command's answer is on `done_*` and its writes go into the RAMs (from registers:
+//!   the decision is a long path, the route to a block RAM's write port another); the
+//!   lookup's context arrives from the RAM;
 //! * h: the lookup's result is on `result_*` (`LOOKUP_LATENCY` cycles after acceptance).
 //!
 //! After `rst` a sweep clears every row (one per cycle) before anything is accepted.
@@ -48,7 +50,7 @@ pub const WAYS: usize = 4;
 /// Cycles from a lookup's handshake to its result on `result_*`.
 pub const LOOKUP_LATENCY: u64 = 9;
 /// Cycles from a command's handshake to its answer on `done_*`.
-pub const COMMAND_LATENCY: u64 = 7;
+pub const COMMAND_LATENCY: u64 = 8;
 /// Width of the entry-number ports: up to 4096 entries.
 pub const ENTRY_PORT_BITS: usize = 12;
 
@@ -130,7 +132,10 @@ pub struct TransactionTable<const ROW_BITS: usize, const ENTRY_BITS: usize> {
     // The command in flight.
     command_retire: DFF<Bit>,
     command_invalid: DFF<Bit>,
-    command_last_offset: DFF<Bits<24>>,
+    /// The command's packets, `last offset + 1`, so that `<=` becomes `<` (Yosys builds
+    /// `a <= b` as `a < b | a == b`, a zero test after the carry chain). It cannot wrap for
+    /// an install that is not INVALID (at most 2^23 packets), and INVALID decides first.
+    command_count: DFF<Bits<24>>,
     command_tag: DFF<Bits<TAG_BITS>>,
     command_context: DFF<Bits<CONTEXT_BITS>>,
 
@@ -163,6 +168,9 @@ pub struct TransactionTable<const ROW_BITS: usize, const ENTRY_BITS: usize> {
     /// The way's first PSN - the command's first PSN.
     d_ahead: [DFF<Bits<24>>; WAYS],
     d_last_offset: [DFF<Bits<24>>; WAYS],
+    /// The way's packets, `last offset + 1` (see `command_count`; an installed way has at
+    /// most 2^23 packets).
+    d_count: [DFF<Bits<24>>; WAYS],
     e_valid: DFF<Bit>,
     e_command: DFF<Bit>,
     e_row: DFF<Bits<ROW_BITS>>,
@@ -177,6 +185,10 @@ pub struct TransactionTable<const ROW_BITS: usize, const ENTRY_BITS: usize> {
     f_entry: DFF<Bits<ENTRY_BITS>>,
     f_offset: DFF<Bits<24>>,
     f_last: DFF<Bit>,
+    /// A command reaches f: its answer is decided there from the registered choice (the
+    /// choice and the answer in one cycle, into the write enables, was a long path).
+    f_command: DFF<Bit>,
+    f_overlap: DFF<Bit>,
     g_valid: DFF<Bit>,
     g_hit: DFF<Bit>,
     g_entry: DFF<Bits<ENTRY_BITS>>,
@@ -264,7 +276,7 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Default for TransactionTabl
             command_active: Default::default(),
             command_retire: Default::default(),
             command_invalid: Default::default(),
-            command_last_offset: Default::default(),
+            command_count: Default::default(),
             command_tag: Default::default(),
             command_context: Default::default(),
             a_valid: Default::default(),
@@ -293,6 +305,7 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Default for TransactionTabl
             d_offset: Default::default(),
             d_ahead: Default::default(),
             d_last_offset: Default::default(),
+            d_count: Default::default(),
             e_valid: Default::default(),
             e_command: Default::default(),
             e_row: Default::default(),
@@ -307,6 +320,8 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Default for TransactionTabl
             f_entry: Default::default(),
             f_offset: Default::default(),
             f_last: Default::default(),
+            f_command: Default::default(),
+            f_overlap: Default::default(),
             g_valid: Default::default(),
             g_hit: Default::default(),
             g_entry: Default::default(),
@@ -351,7 +366,7 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
             command_active,
             command_retire,
             command_invalid,
-            command_last_offset,
+            command_count,
             command_tag,
             command_context,
             a_valid,
@@ -381,6 +396,8 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
             f_entry,
             f_offset,
             f_last,
+            f_command,
+            f_overlap,
             g_valid,
             g_hit,
             g_entry,
@@ -416,6 +433,8 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
             self.d_ahead[way].d.next = self.d_ahead[way].q.val();
             self.d_last_offset[way].clock.next = self.clk.val();
             self.d_last_offset[way].d.next = self.d_last_offset[way].q.val();
+            self.d_count[way].clock.next = self.clk.val();
+            self.d_count[way].d.next = self.d_count[way].q.val();
             self.e_hit[way].clock.next = self.clk.val();
             self.e_hit[way].d.next = self.e_hit[way].q.val();
             self.e_last[way].clock.next = self.clk.val();
@@ -441,7 +460,7 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
         self.context_ram.write_data.next = self.command_context.q.val();
         self.context_ram.write_enable.next = self.context_write.q.val();
         self.tag_write_ways.d.next = 0.into();
-        self.tag_write_row.d.next = self.e_row.q.val();
+        self.tag_write_row.d.next = self.f_entry.q.val().get_bits::<ROW_BITS>(2);
         self.tag_write_data.d.next = self.command_tag.q.val();
         self.context_write.d.next = false;
 
@@ -482,7 +501,7 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
                 | (self.cmd_last_offset.val() > self.max_last_offset.val())
                 | (self.cmd_path_mtu.val() == 0)
                 | (self.cmd_path_mtu.val() > 5);
-            self.command_last_offset.d.next = self.cmd_last_offset.val();
+            self.command_count.d.next = self.cmd_packets.val();
             self.command_tag.d.next = bit_cast::<TAG_BITS, 1>(true.into())
                 | (bit_cast::<TAG_BITS, 24>(self.cmd_qp.val()) << 1)
                 | (bit_cast::<TAG_BITS, 24>(self.cmd_first_psn.val()) << 25)
@@ -530,6 +549,7 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
             self.d_offset[way].d.next = self.copy_psn.q.val() - self.copy_way[way].q.val().get_bits::<24>(25);
             self.d_ahead[way].d.next = self.copy_way[way].q.val().get_bits::<24>(25) - self.copy_psn.q.val();
             self.d_last_offset[way].d.next = self.copy_way[way].q.val().get_bits::<24>(49);
+            self.d_count[way].d.next = self.copy_way[way].q.val().get_bits::<24>(49) + 1;
         }
 
         // e: per way, hit, last packet, overlap with the command's range, exact first PSN.
@@ -538,11 +558,11 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
         self.e_row.d.next = self.d_row.q.val();
         for way in 0..4 {
             self.e_hit[way].d.next =
-                self.d_match[way].q.val() & (self.d_offset[way].q.val() <= self.d_last_offset[way].q.val());
+                self.d_match[way].q.val() & (self.d_offset[way].q.val() < self.d_count[way].q.val());
             self.e_last[way].d.next = self.d_offset[way].q.val() == self.d_last_offset[way].q.val();
             self.e_overlap[way].d.next = self.d_match[way].q.val()
-                & ((self.d_offset[way].q.val() <= self.d_last_offset[way].q.val())
-                    | (self.d_ahead[way].q.val() <= self.command_last_offset.q.val()));
+                & ((self.d_offset[way].q.val() < self.d_count[way].q.val())
+                    | (self.d_ahead[way].q.val() < self.command_count.q.val()));
             self.e_exact[way].d.next = self.d_match[way].q.val() & (self.d_offset[way].q.val() == 0);
             self.e_free[way].d.next = self.d_free[way].q.val();
             self.e_offset[way].d.next = self.d_offset[way].q.val();
@@ -620,7 +640,7 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
         self.chosen_entry.next = (bit_cast::<ENTRY_BITS, ROW_BITS>(self.e_row.q.val()) << 2)
             | bit_cast::<ENTRY_BITS, 2>(self.chosen_way.val());
 
-        self.context_write_entry.d.next = self.chosen_entry.val();
+        self.context_write_entry.d.next = self.f_entry.q.val();
 
         // A lookup reads the chosen entry's context, from the register (the way's choice
         // straight into the RAM's address, routed to a RAM across the chip, was the long
@@ -631,29 +651,31 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
         self.f_entry.d.next = self.chosen_entry.val();
         self.f_offset.d.next = self.chosen_offset.val();
         self.f_last.d.next = self.chosen_last.val();
+        self.f_command.d.next = self.e_valid.q.val() & self.e_command.q.val();
+        self.f_overlap.d.next = self.any_overlap.val();
 
-        // A command writes its way and answers.
+        // f: a command writes its way and answers.
         self.command_status.next = self.status_ok.val();
         if self.command_retire.q.val() {
-            if !self.chosen_found.val() {
+            if !self.f_hit.q.val() {
                 self.command_status.next = self.status_not_found.val();
             }
         } else if self.command_invalid.q.val() {
             self.command_status.next = self.status_invalid.val();
-        } else if self.any_overlap.val() {
+        } else if self.f_overlap.q.val() {
             self.command_status.next = self.status_overlaps.val();
-        } else if !self.chosen_found.val() {
+        } else if !self.f_hit.q.val() {
             self.command_status.next = self.status_full.val();
         }
         self.done.d.next = false;
-        if self.e_valid.q.val() & self.e_command.q.val() {
+        if self.f_command.q.val() {
             self.done.d.next = true;
             self.done_code.d.next = self.command_status.val();
-            self.done_at.d.next = self.chosen_entry.val();
+            self.done_at.d.next = self.f_entry.q.val();
             self.command_active.d.next = false;
             if self.command_status.val() == self.status_ok.val() {
                 self.context_write.d.next = !self.command_retire.q.val();
-                self.tag_write_ways.d.next = bit_cast::<4, 1>(true.into()) << self.chosen_way.val();
+                self.tag_write_ways.d.next = bit_cast::<4, 1>(true.into()) << self.f_entry.q.val().get_bits::<2>(0);
                 if self.command_retire.q.val() {
                     self.entry_count.d.next = self.entry_count.q.val() - 1;
                 } else {
@@ -713,6 +735,7 @@ impl<const ROW_BITS: usize, const ENTRY_BITS: usize> Logic for TransactionTable<
             self.d_valid.d.next = false;
             self.e_valid.d.next = false;
             self.f_valid.d.next = false;
+            self.f_command.d.next = false;
             self.g_valid.d.next = false;
             self.h_valid.d.next = false;
             self.done.d.next = false;
