@@ -611,8 +611,9 @@ impl Logic for PacketDecider {
         // The QP context of the QP in hand and the progress of the entry in hand are read
         // continuously (registered with nothing in between); a state that uses the QP word
         // comes at least three cycles after the QP was taken (four for the slot compares),
-        // one that uses the progress word two cycles after the entry. Writes go in from registers the cycle after they
-        // are decided, so the next operation, taken no sooner, reads what they wrote.
+        // one that uses the progress word two cycles after the entry. Writes go in from
+        // registers the cycle after they are decided, so the next operation, taken no
+        // sooner, reads what they wrote.
         self.qp_ram.read_address.next = self.qp.q.val().get_bits::<8>(0);
         self.qp_word_ram.d.next = self.qp_ram.read_data.val();
         self.qp_word.d.next = self.qp_word_ram.q.val();
