@@ -100,7 +100,12 @@ pub struct DmaWrite {
     w_stream_ended: DFF<Bit>,
     /// The stream ran past the descriptor: discarding beats up to its tlast.
     draining: DFF<Bit>,
-    // B tracker.
+    // B tracker. A response is taken into a register and worked from there: `bready`
+    // and the two queues' pops then come from registers (taken straight from `bvalid`,
+    // the pops reached the queues' LUT-RAM read addresses, a worst path of the RDMA
+    // receive path).
+    b_held: DFF<Bit>,
+    b_held_bad: DFF<Bit>,
     b_error: DFF<Bit>,
     status_pulse: DFF<Bit>,
     status_tag_q: DFF<Bits<8>>,
@@ -120,6 +125,9 @@ pub struct DmaWrite {
     beat_poisoned: Signal<Local, Bit>,
     length_mismatch: Signal<Local, Bit>,
     b_fire: Signal<Local, Bit>,
+    /// The held response is worked now (its burst's record, and its descriptor's result
+    /// if it is the last burst, are at the queues' heads).
+    b_take: Signal<Local, Bit>,
     b_last: Signal<Local, Bit>,
     /// The next descriptor (burst) becomes the current one now.
     load_desc: Signal<Local, Bit>,
@@ -182,6 +190,8 @@ impl Default for DmaWrite {
             load_burst: Default::default(),
             w_stream_ended: Default::default(),
             draining: Default::default(),
+            b_held: Default::default(),
+            b_held_bad: Default::default(),
             b_error: Default::default(),
             status_pulse: Default::default(),
             status_tag_q: Default::default(),
@@ -200,6 +210,7 @@ impl Default for DmaWrite {
             beat_poisoned: Default::default(),
             length_mismatch: Default::default(),
             b_fire: Default::default(),
+            b_take: Default::default(),
             b_last: Default::default(),
         }
     }
@@ -243,6 +254,8 @@ impl Logic for DmaWrite {
             next_burst_left,
             w_stream_ended,
             draining,
+            b_held,
+            b_held_bad,
             b_error,
             status_pulse,
             status_tag_q,
@@ -453,21 +466,28 @@ impl Logic for DmaWrite {
 
         // ---- B tracker: one response per burst, a status after each descriptor's last.
         self.b_last.next = self.response_fifo.m_axis.tdata.val().get_bit(8);
-        self.m_axi.bready.next =
-            self.response_fifo.m_axis.tvalid.val() & (!self.b_last.val() | self.wresult_fifo.m_axis.tvalid.val());
+        self.b_take.next = self.b_held.q.val()
+            & self.response_fifo.m_axis.tvalid.val()
+            & (!self.b_last.val() | self.wresult_fifo.m_axis.tvalid.val());
+        self.m_axi.bready.next = !self.b_held.q.val() | self.b_take.val();
         self.b_fire.next = self.m_axi.bvalid.val() & self.m_axi.bready.val();
-        self.response_fifo.m_axis.tready.next = self.b_fire.val();
-        self.wresult_fifo.m_axis.tready.next = self.b_fire.val() & self.b_last.val();
-        self.status_pulse.d.next = false;
+        if self.b_take.val() {
+            self.b_held.d.next = false;
+        }
         if self.b_fire.val() {
-            self.b_error.d.next = self.b_error.q.val() | (self.m_axi.bresp.val() != 0) | (self.m_axi.bid.val() != 0);
+            self.b_held.d.next = true;
+            self.b_held_bad.d.next = (self.m_axi.bresp.val() != 0) | (self.m_axi.bid.val() != 0);
+        }
+        self.response_fifo.m_axis.tready.next = self.b_take.val();
+        self.wresult_fifo.m_axis.tready.next = self.b_take.val() & self.b_last.val();
+        self.status_pulse.d.next = false;
+        if self.b_take.val() {
+            self.b_error.d.next = self.b_error.q.val() | self.b_held_bad.q.val();
             if self.b_last.val() {
                 self.status_pulse.d.next = true;
                 self.status_tag_q.d.next = self.response_fifo.m_axis.tdata.val().get_bits::<8>(0);
-                self.status_error_q.d.next = self.b_error.q.val()
-                    | (self.m_axi.bresp.val() != 0)
-                    | (self.m_axi.bid.val() != 0)
-                    | self.wresult_fifo.m_axis.tdata.val().get_bit(0);
+                self.status_error_q.d.next =
+                    self.b_error.q.val() | self.b_held_bad.q.val() | self.wresult_fifo.m_axis.tdata.val().get_bit(0);
                 self.b_error.d.next = false;
             }
         }
@@ -491,6 +511,7 @@ impl Logic for DmaWrite {
             self.w_stream_ended.d.next = false;
             self.draining.d.next = false;
             self.b_error.d.next = false;
+            self.b_held.d.next = false;
             self.status_pulse.d.next = false;
         }
     }

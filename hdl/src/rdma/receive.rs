@@ -261,6 +261,9 @@ pub struct RdmaReceive {
     fail_out: DFF<Bit>,
     mac_error_count: DFF<Bits<32>>,
     write_error_count: DFF<Bits<32>>,
+    /// A failed write was taken last cycle: counted now, so that the counter's enable is a
+    /// register (from the record's queue it was a long path).
+    write_failed_taken: DFF<Bit>,
 }
 
 impl Default for RdmaReceive {
@@ -365,6 +368,7 @@ impl Default for RdmaReceive {
             fail_out: Default::default(),
             mac_error_count: Default::default(),
             write_error_count: Default::default(),
+            write_failed_taken: Default::default(),
             window_function: Default::default(),
             window_base: Default::default(),
             window_limit: Default::default(),
@@ -410,6 +414,7 @@ impl Logic for RdmaReceive {
             fail_out,
             mac_error_count,
             write_error_count,
+            write_failed_taken,
             lookup_function,
             place_span,
             place_last,
@@ -764,9 +769,10 @@ impl Logic for RdmaReceive {
             self.poster_pop_status.d.next = self.written_has_dma.val();
             self.cpl_out.d.next = !self.write_failed.val() & self.written_complete.val();
             self.fail_out.d.next = self.write_failed.val();
-            if self.write_failed.val() & (self.write_error_count.q.val() + 1).any() {
-                self.write_error_count.d.next = self.write_error_count.q.val() + 1;
-            }
+        }
+        self.write_failed_taken.d.next = self.written_done.val() & self.write_failed.val();
+        if self.write_failed_taken.q.val() & (self.write_error_count.q.val() + 1).any() {
+            self.write_error_count.d.next = self.write_error_count.q.val() + 1;
         }
         self.cpl_valid.next = self.cpl_out.q.val();
         self.cpl_cq.next = self.posted_record.q.val().get_bits::<16>(2);
@@ -806,6 +812,7 @@ impl Logic for RdmaReceive {
             self.rx_discard.d.next = false;
             self.mac_error_count.d.next = 0.into();
             self.write_error_count.d.next = 0.into();
+            self.write_failed_taken.d.next = false;
             self.window_error_count.d.next = 0.into();
             self.ack_drop_count.d.next = 0.into();
             self.check_step.d.next = 0.into();
