@@ -60,38 +60,48 @@ fn template() -> RocePacket {
     }
 }
 
+/// The QP of the directed tests, and its R_Key; their messages have a 256-byte MTU.
+const QP: u32 = 0x42;
+const RKEY: u32 = 0x99;
+
+/// An RDMA WRITE message to `QP`.
+fn message_to_qp(first_psn: u32, va: u64, data: &[u8], imm: Option<u32>) -> Vec<RocePacket> {
+    let mut packets = write_message(&template(), first_psn, va, RKEY, 256, data, imm);
+    for p in &mut packets {
+        p.bth.dest_qp = QP;
+    }
+    packets
+}
+
+/// A transaction of `QP` for `length` bytes (at least one packet).
+fn transaction_of_qp(first_psn: u32, va: u64, length: usize) -> Transaction {
+    Transaction {
+        qp: QP,
+        first_psn,
+        packets: length.div_ceil(256).max(1) as u32,
+        va,
+        length: length as u32,
+        rkey: RKEY,
+        mtu: 256,
+        cq: 3,
+        function: 1,
+    }
+}
+
 /// Each bad input on purpose, in one run: a wrong R_Key, a region too short, a short
 /// middle packet, a PSN past the window, duplicates (one behind the window), a SEND, a
 /// closed QP, a QP never opened, an open refused for a busy slot, a PSN no transaction
 /// covers; the good message among them completes, out of order across the PSN wrap.
 #[test]
 fn every_bad_input_gets_its_verdict() {
-    let qp = 0x42;
+    let qp = QP;
     let first = PSN_MASK - 2;
     let data = vec![7u8; 4 * 256];
-    let message = |first_psn: u32, va: u64, data: &[u8], imm| {
-        let mut packets = write_message(&template(), first_psn, va, 0x99, 256, data, imm);
-        for p in &mut packets {
-            p.bth.dest_qp = qp;
-        }
-        packets
-    };
-    let transaction = |first_psn: u32, va: u64, length: usize| Transaction {
-        qp,
-        first_psn,
-        packets: length.div_ceil(256).max(1) as u32,
-        va,
-        length: length as u32,
-        rkey: 0x99,
-        mtu: 256,
-        cq: 3,
-        function: 1,
-    };
-    let good = message(first, 0x1_0000, &data, Some(0xABCD));
+    let good = message_to_qp(first, 0x1_0000, &data, Some(0xABCD));
     let mut ops = vec![
         DecideOp::OpenQp { qp, psn: first, remote_qp: 0xAB_CDEF },
         DecideOp::OpenQp { qp: qp + 256, psn: 0, remote_qp: 1 }, // the same slot: refused
-        DecideOp::Install(transaction(first, 0x1_0000, data.len())),
+        DecideOp::Install(transaction_of_qp(first, 0x1_0000, data.len())),
     ];
     let mut wrong_key = good[0].clone();
     wrong_key.reth.as_mut().unwrap().rkey = 0x98;
@@ -101,8 +111,8 @@ fn every_bad_input_gets_its_verdict() {
     send.bth.opcode = opcode::SEND_ONLY;
     // A transaction 64 PSNs on: its packet is past the window.
     let far_psn = (first + 64) & PSN_MASK;
-    ops.push(DecideOp::Install(transaction(far_psn, 0x3_0000, 256)));
-    let far = message(far_psn, 0x3_0000, &data[..256], None).remove(0);
+    ops.push(DecideOp::Install(transaction_of_qp(far_psn, 0x3_0000, 256)));
+    let far = message_to_qp(far_psn, 0x3_0000, &data[..256], None).remove(0);
     let mut stranger = good[1].clone();
     stranger.bth.dest_qp = 0x777;
     ops.extend(
@@ -112,8 +122,8 @@ fn every_bad_input_gets_its_verdict() {
     ops.extend([good[2].clone(), good[0].clone(), good[0].clone()].map(DecideOp::Packet));
     // The next message's region is one byte short: its last packet would run past it.
     let next = (first + 4) & PSN_MASK;
-    let short_region = message(next, 0x2_0000, &data[..300], None);
-    ops.push(DecideOp::Install(transaction(next, 0x2_0000, 299)));
+    let short_region = message_to_qp(next, 0x2_0000, &data[..300], None);
+    ops.push(DecideOp::Install(transaction_of_qp(next, 0x2_0000, 299)));
     ops.extend(short_region.iter().cloned().map(DecideOp::Packet));
     // The host gives up on it and moves the QP on; a packet where no transaction is.
     ops.push(DecideOp::Retire { qp, first_psn: next });
@@ -155,34 +165,15 @@ fn every_bad_input_gets_its_verdict() {
 /// region ending below it goes to software (the high halves alone decide).
 #[test]
 fn bounds_hold_where_the_address_crosses_eight_gib() {
-    let qp = 0x42;
     let eight_gib = 1u64 << 33;
     let data = vec![5u8; 3 * 256];
-    let message = |first_psn: u32, va: u64, data: &[u8]| {
-        let mut packets = write_message(&template(), first_psn, va, 0x99, 256, data, None);
-        for p in &mut packets {
-            p.bth.dest_qp = qp;
-        }
-        packets
-    };
-    let transaction = |first_psn: u32, va: u64, length: usize| Transaction {
-        qp,
-        first_psn,
-        packets: length.div_ceil(256) as u32,
-        va,
-        length: length as u32,
-        rkey: 0x99,
-        mtu: 256,
-        cq: 3,
-        function: 1,
-    };
     let mut ops = vec![
-        DecideOp::OpenQp { qp, psn: 0, remote_qp: 7 },
-        DecideOp::Install(transaction(0, eight_gib - 512, data.len())),
-        DecideOp::Install(transaction(3, eight_gib - 512, 256)),
+        DecideOp::OpenQp { qp: QP, psn: 0, remote_qp: 7 },
+        DecideOp::Install(transaction_of_qp(0, eight_gib - 512, data.len())),
+        DecideOp::Install(transaction_of_qp(3, eight_gib - 512, 256)),
     ];
-    ops.extend(message(0, eight_gib - 512, &data).into_iter().map(DecideOp::Packet));
-    ops.extend(message(3, eight_gib, &data[..256]).into_iter().map(DecideOp::Packet));
+    ops.extend(message_to_qp(0, eight_gib - 512, &data, None).into_iter().map(DecideOp::Packet));
+    ops.extend(message_to_qp(3, eight_gib, &data[..256], None).into_iter().map(DecideOp::Packet));
     for backend in Backend::ALL {
         let report =
             run(build(backend).unwrap(), ops.clone(), Pattern::Never, Pattern::Never, &TbConfig::new(3)).unwrap();
