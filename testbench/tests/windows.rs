@@ -19,20 +19,20 @@ fn write(function: u32, register: &ferronic_hdl::regs::Register, data: u32) -> W
 #[test]
 fn a_window_set_by_the_driver_is_what_the_engines_look_up() {
     let ops = vec![
-        WindowOp::Lookup { tx: 3, txcq: 2, rx: 0, rdma: 5, cq: 4 },
+        WindowOp::Lookup { functions: [3, 2, 0, 1, 5, 4] },
         write(3, &WINDOW_BASE_LO, 0x0010_0000),
         write(3, &WINDOW_BASE_HI, 0x2),
         write(3, &WINDOW_LIMIT_LO, 0x001F_FFFF),
         write(3, &WINDOW_LIMIT_HI, 0x2),
-        WindowOp::Lookup { tx: 3, txcq: 3, rx: 4, rdma: 3, cq: 3 },
-        WindowOp::Lookup { tx: 4, txcq: 4, rx: 3, rdma: 4, cq: 3 },
+        WindowOp::Lookup { functions: [3, 3, 4, 3, 3, 3] },
+        WindowOp::Lookup { functions: [4, 4, 3, 4, 4, 3] },
         WindowOp::Read { offset: WINDOWS.address(3, &WINDOW_LIMIT_LO) as u64 },
         // Past the table: refused, and no window at all.
         write(32, &WINDOW_BASE_LO, 0),
         WindowOp::Read { offset: WINDOWS.address(40, &WINDOW_BASE_LO) as u64 },
-        WindowOp::Lookup { tx: 32, txcq: 3, rx: 3, rdma: 33, cq: 200 },
-        WindowOp::Lookup { tx: 3, txcq: 34, rx: 255, rdma: 3, cq: 3 },
-        WindowOp::Lookup { tx: 31, txcq: 31, rx: 31, rdma: 31, cq: 31 },
+        WindowOp::Lookup { functions: [32, 3, 3, 40, 33, 200] },
+        WindowOp::Lookup { functions: [3, 34, 255, 3, 3, 3] },
+        WindowOp::Lookup { functions: [31, 31, 31, 31, 31, 31] },
     ];
     for backend in Backend::ALL {
         run(build(backend).unwrap(), ops.clone(), Pattern::Never, Pattern::Never, &TbConfig::from_env("windows", 1))
@@ -51,8 +51,8 @@ fn op() -> impl Strategy<Value = WindowOp> {
     prop_oneof![
         (offset.clone(), any::<u32>(), 0u8..16).prop_map(|(offset, data, strb)| WindowOp::Write { offset, data, strb }),
         offset.prop_map(|offset| WindowOp::Read { offset }),
-        (function(), function(), function(), function(), function())
-            .prop_map(|(tx, txcq, rx, rdma, cq)| WindowOp::Lookup { tx, txcq, rx, rdma, cq }),
+        [function(), function(), function(), function(), function(), function()]
+            .prop_map(|functions| WindowOp::Lookup { functions }),
     ]
 }
 

@@ -428,6 +428,9 @@ impl Logic for Nic {
         self.windows.txcq_function.next = self.tx.completion_window_function.val();
         self.tx.completion_window_base.next = self.windows.txcq_base.val();
         self.tx.completion_window_limit.next = self.windows.txcq_limit.val();
+        self.windows.rxcq_function.next = self.rx.completion_window_function.val();
+        self.rx.completion_window_base.next = self.windows.rxcq_base.val();
+        self.rx.completion_window_limit.next = self.windows.rxcq_limit.val();
         self.rx.res_status.next = self.queues.res_status.val();
         self.rx.res_tag.next = self.queues.res_tag.val();
         self.rx.res_addr.next = self.queues.res_addr.val();

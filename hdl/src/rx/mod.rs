@@ -38,9 +38,13 @@
 //!   gets the next buffer ready: the writes issued wait in order in a four-entry queue
 //!   (`issued`), whose head's beats stream, so the next write is issued, and its bursts
 //!   start, while the beats before it still stream;
-//! * posted completions wait in a FIFO until every data write up to their buffer's is
-//!   answered (answers come in order: counters of writes issued and answered), so the
-//!   host never sees a completion before its bytes; then they join the issued queue;
+//! * a completion poster (`queue::poster`, as in TX) takes each completion's ring entry and
+//!   checks it against the window of the completion ring's function, while the engine goes
+//!   on with the next frame;
+//! * completions wait in a FIFO, in the poster's order, until every data write up to their
+//!   buffer's is answered (answers come in order: counters of writes issued and answered),
+//!   so the host never sees a completion before its bytes; then they join the issued queue
+//!   at the entry the poster got (or are dropped and counted, if it got none);
 //! * a notifier sends each completion's notify (MSI-X if armed) once its write is answered.
 //!
 //! Bad input, each with a defined outcome and a counter:
@@ -64,6 +68,7 @@
 //!   completion entry outside is not written (a lost completion).
 use crate::bus::AxisSink;
 use crate::queue::notifier::Notifier;
+use crate::queue::poster::{CompletionPoster, RX_COMPLETIONS, TAG_POST};
 use crate::rx::descriptors::{RxDescriptors, GOT_NONE, GOT_OK, GOT_OUTSIDE};
 use crate::short_queue::ShortQueue;
 use crate::stream_fifo::{FifoFault, StreamFifo};
@@ -94,11 +99,11 @@ pub const TAG_NOTIFY: u64 = crate::queue::notifier::TAG_NOTIFY;
 type FrameBeats = StreamFifo<64, 8, 1, 11, 12>;
 /// Per frame: {RDMA reason 62:60, bad 59, fragment 58, l4 57:53, l3 52:48, hash 47:16, length 15:0}.
 type FrameRecords = StreamFifo<64, 8, 1, 8, 9>;
-/// Completions posted and checked, waiting for their data's answer to be written: {ring
-/// entry address 191:128, data writes issued with its buffer's 111:104, sub_qid 98:96, hash
-/// 95:64, {req_id, length, status} 63:0} (the two ENA words, with the count in word 1's
-/// unused bits).
-type PendingCompletions = StreamFifo<192, 24, 1, 4, 5>;
+/// Completions handed to the poster, waiting for their entry and their data's answer to be
+/// written: {data writes issued with its buffer's 111:104, sub_qid 98:96, hash 95:64,
+/// {req_id, length, status} 63:0} (the two ENA words, with the count in word 1's unused
+/// bits; the status's phase bit comes from the poster's entry).
+type PendingCompletions = StreamFifo<128, 16, 1, 4, 5>;
 
 /// Where the engine is in a frame.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
@@ -111,20 +116,13 @@ pub enum RxState {
     WriteRequest,
     WriteStatus,
     Post,
-    WaitPost,
-    CompletionQueue,
-    AfterCompletion,
     Drain,
 }
 
-/// What follows a posted completion.
+/// What follows a completion handed to the poster.
 const AFTER_WRITE: u64 = 0;
 const AFTER_DRAIN: u64 = 1;
 const AFTER_IDLE: u64 = 2;
-
-/// Which DMA the Window state checks.
-const CHECK_BUFFER: u64 = 1;
-const CHECK_COMPLETION: u64 = 2;
 
 #[derive(LogicBlock)]
 pub struct RxEngine {
@@ -153,6 +151,10 @@ pub struct RxEngine {
     pub window_function: Signal<Out, Bits<8>>,
     pub window_base: Signal<In, Bits<64>>,
     pub window_limit: Signal<In, Bits<64>>,
+    /// The same for the completion poster (completion entries).
+    pub completion_window_function: Signal<Out, Bits<8>>,
+    pub completion_window_base: Signal<In, Bits<64>>,
+    pub completion_window_limit: Signal<In, Bits<64>>,
     /// The queue manager's ring events, on ring `doorbell_ring`: a doorbell (the prefetch
     /// starts taking from an RX ring the host posted buffers to), a reset (base or control
     /// written: the prefetch forgets what it took from the ring).
@@ -205,7 +207,9 @@ pub struct RxEngine {
     notifier: Notifier,
     /// Takes and fetches RX descriptors ahead; shares the op port.
     descriptors: RxDescriptors,
-    /// The engine's and the prefetch's requests, before the notifier's turn.
+    /// Takes each completion's ring entry and checks its window; shares the op port.
+    poster: CompletionPoster,
+    /// The poster's and the prefetch's requests, before the notifier's turn.
     x_op_valid: Signal<Local, Bit>,
     x_op_ring: Signal<Local, Bits<8>>,
     x_op_code: Signal<Local, Bits<2>>,
@@ -215,13 +219,16 @@ pub struct RxEngine {
     completion_answered: Signal<Local, Bit>,
     /// A data or completion write was answered with an error.
     count_write_error: Signal<Local, Bit>,
-    ring_error_events: DFF<Bits<2>>,
-    e_op_valid: Signal<Local, Bit>,
+    /// The host-side errors of a cycle, registered (engine, write answer, completion lost),
+    /// and how many.
+    ring_error_events: DFF<Bits<3>>,
+    ring_error_count: Signal<Local, Bits<34>>,
+    /// The window refusals of a cycle, registered (engine's buffer, poster's completion
+    /// entry), and how many.
+    window_error_events: DFF<Bits<2>>,
+    window_error_count: Signal<Local, Bits<34>>,
+    /// The op port when the notifier does not have the turn.
     e_op_ready: Signal<Local, Bit>,
-    e_op_ring: Signal<Local, Bits<8>>,
-    e_op_code: Signal<Local, Bits<2>>,
-    e_op_tag: Signal<Local, Bits<8>>,
-    e_res_valid: Signal<Local, Bit>,
     records_fifo: FrameRecords,
     // Input side: the frame coming in.
     in_beat: DFF<Bits<11>>,
@@ -282,19 +289,23 @@ pub struct RxEngine {
     data_issued: DFF<Bits<8>>,
     data_answered: DFF<Bits<8>>,
     completions_fifo: PendingCompletions,
-    /// The completion at the FIFO's head may be written: its data is answered (a register:
-    /// a cycle late, and cleared as the head is taken, so the FIFO's read side starts at
-    /// flip-flops).
+    /// The completion at the FIFO's head is settled: its data is answered and the poster's
+    /// outcome for it is there (a register: a cycle late, and cleared as the head is taken,
+    /// so the FIFO's read side starts at flip-flops).
     completion_due: DFF<Bit>,
     completion_lag: Signal<Local, Bits<8>>,
     /// The completion issued, taken off the FIFO as it is issued, until its beats go:
     /// {sub_qid 98:96, hash 95:64, {req_id, length, status} 63:0}.
     completion_words: DFF<Bits<99>>,
-    /// The completion issued last cycle leaves the FIFO now: its `tready` is this register,
-    /// so the FIFO's read address starts at a flip-flop.
+    /// The completion issued (or dropped) last cycle leaves the FIFO, and its outcome the
+    /// poster, now: the pops are this register, so the read sides start at a flip-flop.
     completion_taken: DFF<Bit>,
     /// It is issued now (with room to queue the notify).
     completion_go: Signal<Local, Bit>,
+    /// It has no entry to go to (the poster found the ring full or off, or the entry outside
+    /// the window): dropped now and counted.
+    completion_lost: Signal<Local, Bit>,
+
     /// The record at the FIFO's head was there a cycle ago too: `rss_queue` is its queue.
     head_steered: DFF<Bit>,
     /// A record is at the head and its queue is known.
@@ -316,8 +327,6 @@ pub struct RxEngine {
     chunk: DFF<Bits<16>>,
     /// The buffer being written ends the frame (`left` == `chunk`, set in WriteRequest).
     last_chunk: DFF<Bit>,
-    /// The completion's post was refused (ring full or off): counted in AfterCompletion.
-    post_refused: DFF<Bit>,
     buffer_addr: DFF<Bits<64>>,
     buffer_req_id: DFF<Bits<16>>,
     // The buffer written and waiting for its completion.
@@ -326,20 +335,16 @@ pub struct RxEngine {
     done_length: DFF<Bits<16>>,
     done_first: DFF<Bit>,
     done_last: DFF<Bit>,
-    cq_addr: DFF<Bits<64>>,
-    cq_phase: DFF<Bit>,
     packets: DFF<Bits<32>>,
     drops: DFF<Bits<32>>,
     truncated: DFF<Bits<32>>,
     errors: DFF<Bits<32>>,
     ring_errors: DFF<Bits<32>>,
-    // The window check (state Window): which DMA (`check_kind`, CHECK_*), its step, the
-    // function of the submission ring taken from (its buffers' window too), the function
-    // whose window is looked up, the DMA's first and last byte, and the registered verdict.
-    check_kind: DFF<Bits<2>>,
+    // The buffer's window check (state Window): its step, the function of the submission
+    // ring taken from (whose window applies to its buffers), the buffer's first and last
+    // byte, and the registered verdict.
     check_step: DFF<Bits<2>>,
     take_function: DFF<Bits<8>>,
-    lookup_function: DFF<Bits<8>>,
     check_first: DFF<Bits<64>>,
     check_last: DFF<Bits<64>>,
     /// [check_first, check_last] lies outside the window (or wraps): the three compares,
@@ -348,10 +353,7 @@ pub struct RxEngine {
     outside: Signal<Local, Bit>,
     window_errors: DFF<Bits<32>>,
     count_window_error: Signal<Local, Bit>,
-    check_address: Signal<Local, Bits<64>>,
     check_span: DFF<Bits<17>>,
-    check_buffer: Constant<Bits<2>>,
-    check_completion: Constant<Bits<2>>,
     buffer_length: Signal<Local, Bits<17>>,
     usable: Signal<Local, Bits<17>>,
     take_bytes: Signal<Local, Bits<16>>,
@@ -364,6 +366,7 @@ pub struct RxEngine {
     tag_descriptor: Constant<Bits<8>>,
     tag_data: Constant<Bits<8>>,
     tag_completion: Constant<Bits<8>>,
+    tag_post: Constant<Bits<8>>,
     l3_ipv4: Constant<Bits<5>>,
     l4_tcp: Constant<Bits<5>>,
     l4_udp: Constant<Bits<5>>,
@@ -395,6 +398,9 @@ impl Default for RxEngine {
             window_function: Default::default(),
             window_base: Default::default(),
             window_limit: Default::default(),
+            completion_window_function: Default::default(),
+            completion_window_base: Default::default(),
+            completion_window_limit: Default::default(),
             rss_index: Default::default(),
             rss_queue: Default::default(),
             head_steered: Default::default(),
@@ -432,6 +438,7 @@ impl Default for RxEngine {
             beats_fifo: FrameBeats::new(FifoFault::None),
             notifier: Default::default(),
             descriptors: Default::default(),
+            poster: CompletionPoster::new(RX_COMPLETIONS),
             x_op_valid: Default::default(),
             x_op_ring: Default::default(),
             x_op_code: Default::default(),
@@ -444,12 +451,10 @@ impl Default for RxEngine {
             completion_answered: Default::default(),
             count_write_error: Default::default(),
             ring_error_events: Default::default(),
-            e_op_valid: Default::default(),
+            ring_error_count: Default::default(),
+            window_error_events: Default::default(),
+            window_error_count: Default::default(),
             e_op_ready: Default::default(),
-            e_op_ring: Default::default(),
-            e_op_code: Default::default(),
-            e_op_tag: Default::default(),
-            e_res_valid: Default::default(),
             records_fifo: FrameRecords::new(FifoFault::None),
             in_beat: Default::default(),
             in_bad: Default::default(),
@@ -499,6 +504,7 @@ impl Default for RxEngine {
             completion_words: Default::default(),
             completion_taken: Default::default(),
             completion_go: Default::default(),
+            completion_lost: Default::default(),
             draining: Default::default(),
             after: Default::default(),
             queue: Default::default(),
@@ -514,7 +520,6 @@ impl Default for RxEngine {
             buffer_error: Default::default(),
             chunk: Default::default(),
             last_chunk: Default::default(),
-            post_refused: Default::default(),
             buffer_addr: Default::default(),
             buffer_req_id: Default::default(),
             have_written: Default::default(),
@@ -522,24 +527,19 @@ impl Default for RxEngine {
             done_length: Default::default(),
             done_first: Default::default(),
             done_last: Default::default(),
-            cq_addr: Default::default(),
-            cq_phase: Default::default(),
             packets: Default::default(),
             drops: Default::default(),
             truncated: Default::default(),
             errors: Default::default(),
             ring_errors: Default::default(),
-            check_kind: Default::default(),
             check_step: Default::default(),
             take_function: Default::default(),
-            lookup_function: Default::default(),
             check_first: Default::default(),
             check_last: Default::default(),
             outside_parts: Default::default(),
             outside: Default::default(),
             window_errors: Default::default(),
             count_window_error: Default::default(),
-            check_address: Default::default(),
             check_span: Default::default(),
             buffer_length: Default::default(),
             usable: Default::default(),
@@ -553,6 +553,7 @@ impl Default for RxEngine {
             tag_descriptor: Constant::new(TAG_DESCRIPTOR.to_bits()),
             tag_data: Constant::new(TAG_DATA.to_bits()),
             tag_completion: Constant::new(TAG_COMPLETION.to_bits()),
+            tag_post: Constant::new(TAG_POST.to_bits()),
             l3_ipv4: Constant::new(ENA_L3_IPV4.to_bits()),
             l4_tcp: Constant::new(ENA_L4_TCP.to_bits()),
             l4_udp: Constant::new(ENA_L4_UDP.to_bits()),
@@ -562,8 +563,6 @@ impl Default for RxEngine {
             got_outside: Constant::new(GOT_OUTSIDE.to_bits()),
             after_drain: Constant::new(AFTER_DRAIN.to_bits()),
             after_idle: Constant::new(AFTER_IDLE.to_bits()),
-            check_buffer: Constant::new(CHECK_BUFFER.to_bits()),
-            check_completion: Constant::new(CHECK_COMPLETION.to_bits()),
         }
     }
 }
@@ -587,6 +586,7 @@ impl Logic for RxEngine {
             record,
             records_room,
             ring_error_events,
+            window_error_events,
             state,
             idle,
             beat_index,
@@ -612,7 +612,6 @@ impl Logic for RxEngine {
             buffer_error,
             chunk,
             last_chunk,
-            post_refused,
             buffer_addr,
             buffer_req_id,
             have_written,
@@ -620,17 +619,13 @@ impl Logic for RxEngine {
             done_length,
             done_first,
             done_last,
-            cq_addr,
-            cq_phase,
             packets,
             drops,
             truncated,
             errors,
             ring_errors,
-            check_kind,
             check_step,
             take_function,
-            lookup_function,
             check_first,
             check_last,
             check_span,
@@ -815,10 +810,21 @@ impl Logic for RxEngine {
         self.records_fifo.s_axis.tuser.next = 0.into();
 
         // ---- Engine side ----
-        self.e_op_valid.next = false;
-        self.e_op_ring.next = 0.into();
-        self.e_op_code.next = 0.into();
-        self.e_op_tag.next = self.tag_completion.val();
+        // The completion poster: requests from Post, outcomes to the completion writer.
+        self.poster.clk.next = self.clk.val();
+        self.poster.rst.next = self.rst.val();
+        self.poster.request_valid.next = false;
+        self.poster.request_queue.next = self.queue.q.val();
+        self.poster.res_valid.next = self.res_valid.val();
+        self.poster.res_tag.next = self.res_tag.val();
+        self.poster.res_status.next = self.res_status.val();
+        self.poster.res_addr.next = self.res_addr.val();
+        self.poster.res_phase.next = self.res_phase.val();
+        self.poster.res_function.next = self.res_function.val();
+        self.completion_window_function.next = self.poster.window_function.val();
+        self.poster.window_base.next = self.completion_window_base.val();
+        self.poster.window_limit.next = self.completion_window_limit.val();
+        self.poster.result_pop.next = self.completion_taken.q.val();
         // The descriptor prefetch: its fetches, window lookups, ring resets.
         self.descriptors.clk.next = self.clk.val();
         self.descriptors.rst.next = self.rst.val();
@@ -852,15 +858,19 @@ impl Logic for RxEngine {
         // The completion at the FIFO's head is issued now (see the completion writer below).
         self.completion_lag.next =
             self.data_answered.q.val() - self.completions_fifo.m_axis.tdata.val().get_bits::<8>(104);
-        // (Not the head being taken: it is still shown in the cycle it leaves.)
+        // (Not the head being taken: it is still shown in the cycle it leaves. The poster's
+        // oldest outcome is the head's: both are queued in Post, in the same order.)
         self.completion_due.d.next = self.completions_fifo.m_axis.tvalid.val()
+            & self.poster.result_valid.val()
             & (self.completion_lag.val() < 128)
             & !self.completion_taken.q.val();
         self.completion_taken.d.next = false;
         self.completion_go.next = self.completion_due.q.val()
+            & self.poster.result_write.val()
             & self.notifier.written_ready.val()
             & self.issued.room.val()
             & !self.completion_issued.q.val();
+        self.completion_lost.next = self.completion_due.q.val() & !self.poster.result_write.val();
         self.request_free.next = self.issued.room.val() & !self.completion_go.val();
         // The issued writes: pushed as their descriptors are taken (WriteRequest, the
         // completion writer), popped as their last beats go.
@@ -934,11 +944,11 @@ impl Logic for RxEngine {
         }
         // ENA RX completion status: l3 4:0, l4 12:8, ipv4_frag 15, phase 24, first 26, last 27;
         // ferronic's RDMA reason in the reserved bits 19:17.
+        // (The phase is the poster's, set as the completion is issued.)
         self.completion_status.next = bit_cast::<32, 5>(self.l3.q.val())
             | (bit_cast::<32, 5>(self.l4.q.val()) << 8)
             | (bit_cast::<32, 1>(self.fragment.q.val().into()) << 15)
             | (bit_cast::<32, 3>(self.rdma_reason.q.val()) << 17)
-            | (bit_cast::<32, 1>(self.cq_phase.q.val().into()) << 24)
             | (bit_cast::<32, 1>(self.done_first.q.val().into()) << 26)
             | (bit_cast::<32, 1>(self.done_last.q.val().into()) << 27);
 
@@ -947,31 +957,24 @@ impl Logic for RxEngine {
             & (self.wr_status_tag.val().get_bits::<7>(0) == self.tag_data.val().get_bits::<7>(0));
         self.completion_answered.next = self.wr_status_valid.val()
             & (self.wr_status_tag.val().get_bits::<7>(0) == self.tag_completion.val().get_bits::<7>(0));
-        self.e_res_valid.next =
-            self.res_valid.val() & (self.res_tag.val().get_bits::<7>(0) == self.tag_completion.val().get_bits::<7>(0));
         self.e_op_ready.next = self.op_ready.val() & !self.notifier.turn.val();
         // Data writes answered (a failed one is counted as it is answered).
         if self.data_status.val() {
             self.data_answered.d.next = self.data_answered.q.val() + 1;
         }
-        // The window check, four cycles in Window: the DMA's first byte and its span less one
-        // (step 0), its last byte (1), the compare with the window (2: the lookup asked for on
-        // entering Window answered in step 1), the verdict (3). Each step registered: a
-        // 64-bit add or compare into the next is too long a path for a cycle.
+        // The buffer's window check, four cycles in Window: its first byte and its span less
+        // one (step 0), its last byte (1), the compare with the window (2: the lookup asked
+        // for on entering Window answered in step 1), the verdict (3). Each step registered:
+        // a 64-bit add or compare into the next is too long a path for a cycle.
         // The window lookup is the engine's in Window, the prefetch's otherwise (it waits
         // for its turn, `window_free`; the answer comes the cycle after either way).
         self.window_function.next = self.descriptors.window_function.val();
         self.descriptors.window_free.next = true;
         if self.state.q.val() == RxState::Window {
-            self.window_function.next = self.lookup_function.q.val();
+            self.window_function.next = self.take_function.q.val();
             self.descriptors.window_free.next = false;
         }
-        self.check_address.next = self.cq_addr.q.val();
-        self.check_span.d.next = 15.into();
-        if self.check_kind.q.val() == self.check_buffer.val() {
-            self.check_address.next = bit_cast::<64, 48>(self.desc_addr.q.val());
-            self.check_span.d.next = self.buffer_length.val() - 1;
-        }
+        self.check_span.d.next = self.buffer_length.val() - 1;
         self.outside_parts.d.next = bit_cast::<3, 1>((self.check_first.q.val() < self.window_base.val()).into())
             | (bit_cast::<3, 1>((self.check_last.q.val() > self.window_limit.val()).into()) << 1)
             | (bit_cast::<3, 1>((self.check_last.q.val() < self.check_first.q.val()).into()) << 2);
@@ -1003,9 +1006,7 @@ impl Logic for RxEngine {
                 // against the window of the ring's function next (set every cycle here, off
                 // the answer's path).
                 self.descriptors.want_valid.next = true;
-                self.check_kind.d.next = self.check_buffer.val();
                 self.take_function.d.next = self.descriptors.got_function.val();
-                self.lookup_function.d.next = self.descriptors.got_function.val();
                 self.desc_length.d.next = self.descriptors.got_length.val();
                 self.desc_req_id.d.next = self.descriptors.got_req_id.val();
                 self.desc_addr.d.next = self.descriptors.got_addr.val();
@@ -1039,27 +1040,18 @@ impl Logic for RxEngine {
                 }
             }
             RxState::Window => {
-                self.check_first.d.next = self.check_address.val();
+                self.check_first.d.next = bit_cast::<64, 48>(self.desc_addr.q.val());
                 self.check_last.d.next = self.check_first.q.val() + bit_cast::<64, 17>(self.check_span.q.val());
                 self.check_step.d.next = self.check_step.q.val() + 1;
                 if self.check_step.q.val() == 3 {
                     self.check_step.d.next = 0.into();
-                    if self.check_kind.q.val() == self.check_buffer.val() {
-                        // Not written: as a buffer the engine cannot use (Check counts the
-                        // ring error). A descriptor unusable already is not counted again.
-                        if self.outside.val() & !self.buffer_error.q.val() & (self.usable.val() != 0) {
-                            self.count_window_error.next = true;
-                            self.buffer_error.d.next = true;
-                        }
-                        self.state.d.next = RxState::Check;
-                    } else if self.outside.val() {
-                        // Not written: the completion is lost, counted as a failed write is.
+                    // Not written: as a buffer the engine cannot use (Check counts the ring
+                    // error). A descriptor unusable already is not counted again.
+                    if self.outside.val() & !self.buffer_error.q.val() & (self.usable.val() != 0) {
                         self.count_window_error.next = true;
-                        self.count_ring_error.next = true;
-                        self.state.d.next = RxState::AfterCompletion;
-                    } else {
-                        self.state.d.next = RxState::CompletionQueue;
+                        self.buffer_error.d.next = true;
                     }
+                    self.state.d.next = RxState::Check;
                 }
             }
             RxState::Check => {
@@ -1112,51 +1104,21 @@ impl Logic for RxEngine {
                 }
             }
             RxState::Post => {
-                self.e_op_valid.next = true;
-                self.e_op_ring.next = (bit_cast::<8, 3>(self.queue.q.val()) << 2) | 3;
-                self.e_op_code.next = 1.into();
-                self.e_op_tag.next = self.tag_completion.val();
-                if self.e_op_ready.val() {
-                    self.state.d.next = RxState::WaitPost;
-                }
-            }
-            RxState::WaitPost => {
-                self.lookup_function.d.next = self.res_function.val();
-                self.check_kind.d.next = self.check_completion.val();
-                if self.e_res_valid.val() {
-                    self.cq_addr.d.next = self.res_addr.val();
-                    self.cq_phase.d.next = self.res_phase.val();
-                    if self.res_status.val() == 0 {
-                        self.state.d.next = RxState::Window;
+                // The completion goes to the poster (its entry and window check) and into
+                // the FIFO (to wait for its entry and its data's answer) at once; the engine
+                // goes on.
+                self.poster.request_valid.next = self.completions_fifo.s_axis.tready.val();
+                self.completions_fifo.s_axis.tvalid.next = self.poster.request_ready.val();
+                if self.completions_fifo.s_axis.tready.val() & self.poster.request_ready.val() {
+                    if self.after.q.val() == self.after_write.val() {
+                        self.state.d.next = RxState::WriteRequest;
+                    } else if self.after.q.val() == self.after_drain.val() {
+                        self.draining.d.next = true;
+                        self.state.d.next = RxState::Drain;
                     } else {
-                        // The completion ring is full or off: the completion is lost (counted
-                        // in AfterCompletion, off the answer's path).
-                        self.post_refused.d.next = true;
-                        self.state.d.next = RxState::AfterCompletion;
+                        self.idle.d.next = true;
+                        self.state.d.next = RxState::Idle;
                     }
-                }
-            }
-            RxState::CompletionQueue => {
-                // The completion waits in the FIFO for its data's answer (so the host never
-                // sees a completion before its bytes); the engine goes on.
-                self.completions_fifo.s_axis.tvalid.next = true;
-                if self.completions_fifo.s_axis.tready.val() {
-                    self.state.d.next = RxState::AfterCompletion;
-                }
-            }
-            RxState::AfterCompletion => {
-                if self.post_refused.q.val() {
-                    self.count_ring_error.next = true;
-                    self.post_refused.d.next = false;
-                }
-                if self.after.q.val() == self.after_write.val() {
-                    self.state.d.next = RxState::WriteRequest;
-                } else if self.after.q.val() == self.after_drain.val() {
-                    self.draining.d.next = true;
-                    self.state.d.next = RxState::Drain;
-                } else {
-                    self.idle.d.next = true;
-                    self.state.d.next = RxState::Idle;
                 }
             }
             RxState::Drain => {
@@ -1175,23 +1137,23 @@ impl Logic for RxEngine {
 
         // ---- Completion writer ----
         // The completion at the FIFO's head is issued once every data write issued up to its
-        // buffer's is answered (answers come in order), with room to queue its notify; its
-        // beats follow the writes issued before it (the write engine takes data in
-        // descriptor order).
-        self.completions_fifo.s_axis.tdata.next = bit_cast::<192, 32>(self.completion_status.val())
-            | (bit_cast::<192, 16>(self.done_length.q.val()) << 32)
-            | (bit_cast::<192, 16>(self.done_req_id.q.val()) << 48)
-            | (bit_cast::<192, 32>(self.hash.q.val()) << 64)
-            | (bit_cast::<192, 3>(self.queue.q.val()) << 96)
-            | (bit_cast::<192, 8>(self.data_issued.q.val()) << 104)
-            | (bit_cast::<192, 64>(self.cq_addr.q.val()) << 128);
-        self.completions_fifo.s_axis.tkeep.next = 0xFF_FFFF.into();
+        // buffer's is answered (answers come in order) and the poster has its entry, with
+        // room to queue its notify; its beats follow the writes issued before it (the write
+        // engine takes data in descriptor order). With no entry (ring full or off, entry
+        // outside the window) it is dropped and counted instead.
+        self.completions_fifo.s_axis.tdata.next = bit_cast::<128, 32>(self.completion_status.val())
+            | (bit_cast::<128, 16>(self.done_length.q.val()) << 32)
+            | (bit_cast::<128, 16>(self.done_req_id.q.val()) << 48)
+            | (bit_cast::<128, 32>(self.hash.q.val()) << 64)
+            | (bit_cast::<128, 3>(self.queue.q.val()) << 96)
+            | (bit_cast::<128, 8>(self.data_issued.q.val()) << 104);
+        self.completions_fifo.s_axis.tkeep.next = 0xFFFF.into();
         self.completions_fifo.s_axis.tlast.next = true;
         self.completions_fifo.s_axis.tuser.next = 0.into();
         if self.completion_go.val() {
             // Its two beats follow the writes issued before it (see the issued queue above).
             self.wr_desc_valid.next = true;
-            self.wr_desc_addr.next = self.completions_fifo.m_axis.tdata.val().get_bits::<64>(128);
+            self.wr_desc_addr.next = self.poster.result_addr.val();
             self.wr_desc_len.next = 16.into();
             self.wr_desc_tag.next = self.tag_completion.val();
             // {a completion (bit 11), its last beat's index 1}.
@@ -1200,9 +1162,14 @@ impl Logic for RxEngine {
                 self.issued.push.next = true;
                 self.completion_issued.d.next = true;
                 self.completion_taken.d.next = true;
-                self.completion_words.d.next = self.completions_fifo.m_axis.tdata.val().get_bits::<99>(0);
+                self.completion_words.d.next = self.completions_fifo.m_axis.tdata.val().get_bits::<99>(0)
+                    | (bit_cast::<99, 1>(self.poster.result_phase.val().into()) << 24);
                 self.completion_due.d.next = false;
             }
+        }
+        if self.completion_lost.val() {
+            self.completion_taken.d.next = true;
+            self.completion_due.d.next = false;
         }
 
         // ---- Notifier ----
@@ -1211,18 +1178,19 @@ impl Logic for RxEngine {
         self.notifier.answered.next = self.completion_answered.val();
         self.count_write_error.next =
             (self.data_status.val() | self.completion_answered.val()) & self.wr_status_error.val();
-        // The engine's post goes before the prefetch's take (the engine then waits for the
+        // The poster's post goes before the prefetch's take (the poster then waits for the
         // post's answer, so the take is not held off for long).
-        self.x_op_valid.next = self.e_op_valid.val() | self.descriptors.op_valid.val();
-        self.x_op_ring.next = self.e_op_ring.val();
-        self.x_op_code.next = self.e_op_code.val();
-        self.x_op_tag.next = self.e_op_tag.val();
-        if !self.e_op_valid.val() {
+        self.x_op_valid.next = self.poster.asking.val() | self.descriptors.op_valid.val();
+        self.x_op_ring.next = self.poster.ring.val();
+        self.x_op_code.next = 1.into();
+        self.x_op_tag.next = self.tag_post.val();
+        if !self.poster.asking.val() {
             self.x_op_ring.next = self.descriptors.op_ring.val();
             self.x_op_code.next = 0.into();
             self.x_op_tag.next = self.tag_descriptor.val();
         }
-        self.descriptors.op_ready.next = self.e_op_ready.val() & !self.e_op_valid.val();
+        self.poster.granted.next = self.e_op_ready.val() & self.poster.asking.val();
+        self.descriptors.op_ready.next = self.e_op_ready.val() & !self.poster.asking.val();
         self.notifier.e_op_valid.next = self.x_op_valid.val();
         self.notifier.op_ready.next = self.op_ready.val();
         self.notifier.res_valid.next = self.res_valid.val();
@@ -1248,24 +1216,32 @@ impl Logic for RxEngine {
         if self.count_truncated.val() & (self.truncated.q.val() != 0xFFFF_FFFF_u64) {
             self.truncated.d.next = self.truncated.q.val() + 1;
         }
-        if self.count_window_error.val() & (self.window_errors.q.val() != 0xFFFF_FFFF_u64) {
-            self.window_errors.d.next = self.window_errors.q.val() + 1;
-        }
         if self.count_error.val() & (self.errors.q.val() != 0xFFFF_FFFF_u64) {
             self.errors.d.next = self.errors.q.val() + 1;
         }
-        // The engine and the notifier may each count a host-side error in one cycle; the
-        // events are registered first (the counter lags a cycle, off the status path).
-        self.ring_error_events.d.next = (bit_cast::<2, 1>(self.count_write_error.val().into()) << 1)
-            | bit_cast::<2, 1>(self.count_ring_error.val().into());
-        if self.ring_error_events.q.val() == 3 {
-            if self.ring_errors.q.val() == 0xFFFF_FFFE_u64 {
-                self.ring_errors.d.next = 0xFFFF_FFFF_u64.into();
-            } else if self.ring_errors.q.val() != 0xFFFF_FFFF_u64 {
-                self.ring_errors.d.next = self.ring_errors.q.val() + 2;
-            }
-        } else if (self.ring_error_events.q.val() != 0) & (self.ring_errors.q.val() != 0xFFFF_FFFF_u64) {
-            self.ring_errors.d.next = self.ring_errors.q.val() + 1;
+        // The engine, the write answers and the completion writer may each count a host-side
+        // error in one cycle, and the engine and the poster a window refusal; the
+        // events are registered first (the counters lag a cycle, off the status path), then
+        // added, saturating.
+        self.ring_error_events.d.next = (bit_cast::<3, 1>(self.completion_lost.val().into()) << 2)
+            | (bit_cast::<3, 1>(self.count_write_error.val().into()) << 1)
+            | bit_cast::<3, 1>(self.count_ring_error.val().into());
+        self.ring_error_count.next = bit_cast::<34, 32>(self.ring_errors.q.val())
+            + bit_cast::<34, 1>(self.ring_error_events.q.val().get_bits::<1>(0))
+            + bit_cast::<34, 1>(self.ring_error_events.q.val().get_bits::<1>(1))
+            + bit_cast::<34, 1>(self.ring_error_events.q.val().get_bits::<1>(2));
+        self.ring_errors.d.next = self.ring_error_count.val().get_bits::<32>(0);
+        if self.ring_error_count.val().get_bits::<2>(32) != 0 {
+            self.ring_errors.d.next = 0xFFFF_FFFF_u64.into();
+        }
+        self.window_error_events.d.next = (bit_cast::<2, 1>(self.poster.window_refused.val().into()) << 1)
+            | bit_cast::<2, 1>(self.count_window_error.val().into());
+        self.window_error_count.next = bit_cast::<34, 32>(self.window_errors.q.val())
+            + bit_cast::<34, 1>(self.window_error_events.q.val().get_bits::<1>(0))
+            + bit_cast::<34, 1>(self.window_error_events.q.val().get_bits::<1>(1));
+        self.window_errors.d.next = self.window_error_count.val().get_bits::<32>(0);
+        if self.window_error_count.val().get_bits::<2>(32) != 0 {
+            self.window_errors.d.next = 0xFFFF_FFFF_u64.into();
         }
         if self.rst.val() {
             self.in_beat.d.next = 0.into();
@@ -1281,13 +1257,13 @@ impl Logic for RxEngine {
             self.draining.d.next = false;
             self.data_issued.d.next = 0.into();
             self.data_answered.d.next = 0.into();
-            self.post_refused.d.next = false;
             self.packets.d.next = 0.into();
             self.drops.d.next = 0.into();
             self.truncated.d.next = 0.into();
             self.errors.d.next = 0.into();
             self.ring_errors.d.next = 0.into();
             self.ring_error_events.d.next = 0.into();
+            self.window_error_events.d.next = 0.into();
             self.window_errors.d.next = 0.into();
             self.check_step.d.next = 0.into();
         }
@@ -1302,5 +1278,5 @@ impl Logic for RxEngine {
 
 crate::native_ports!(
     impl[] RxEngine;
-    clk, rst, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_status, res_addr, res_phase, res_function, window_function, window_base, window_limit, rss_index, rss_queue, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, doorbell_valid, doorbell_ring, ring_reset_valid, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_tag, wr_status_error, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors, rx_window_errors,
+    clk, rst, s_axis_rx.tdata, s_axis_rx.tkeep, s_axis_rx.tvalid, s_axis_rx.tready, s_axis_rx.tlast, s_axis_rx.tuser, op_valid, op_ready, op_ring, op_code, op_tag, res_valid, res_tag, res_status, res_addr, res_phase, res_function, window_function, window_base, window_limit, completion_window_function, completion_window_base, completion_window_limit, rss_index, rss_queue, rd_desc_valid, rd_desc_ready, rd_desc_addr, rd_desc_len, rd_desc_tag, rd_data_tdata, rd_data_tvalid, rd_data_tready, rd_data_tlast, rd_data_tuser, doorbell_valid, doorbell_ring, ring_reset_valid, wr_desc_valid, wr_desc_ready, wr_desc_addr, wr_desc_len, wr_desc_tag, wr_data_tdata, wr_data_tkeep, wr_data_tvalid, wr_data_tready, wr_data_tlast, wr_data_tuser, wr_status_valid, wr_status_tag, wr_status_error, rx_packets, rx_drops, rx_truncated, rx_errors, rx_ring_errors, rx_window_errors,
 );

@@ -55,14 +55,12 @@
 //! waits for the back to finish it, to learn whether its reads failed (the ENA driver asks
 //! for a completion on every packet, so that path is rare). LLQ queues carry one
 //! descriptor per packet.
-pub mod poster;
-
 use crate::bus::AxisSource;
 use crate::queue::notifier::Notifier;
+use crate::queue::poster::{self, CompletionPoster};
 use crate::stream_fifo::StreamFifo;
 use crate::stream_packer::StreamPacker;
 use crate::stream_slice::StreamSlice;
-use poster::CompletionPoster;
 use rust_hdl::prelude::*;
 
 /// TX queues served (rings `4q`, `4q + 1`).
@@ -458,7 +456,7 @@ impl Default for TxEngine {
             end_completion: Default::default(),
             status_field_mask: Constant::new((!0xFF_0000_u64).to_bits()),
             end_post: Default::default(),
-            poster: Default::default(),
+            poster: CompletionPoster::new(poster::TX_COMPLETIONS),
             post_turn: Default::default(),
             front_op_ready: Default::default(),
             end_known: Default::default(),

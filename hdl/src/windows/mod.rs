@@ -1,14 +1,14 @@
 //! DMA windows: for each PCIe function, the host memory its queues may reach by DMA, as
 //! BAR0 registers (the map's `window` array, from `WINDOWS_BASE`) and a lookup port for
-//! each engine (TX, TX completions, RX, RDMA placement, RDMA completions).
+//! each engine (TX, TX completions, RX, RX completions, RDMA placement, RDMA completions).
 //!
 //! Window `n` is [base, limit], both inclusive, 64-bit. After `rst` a sweep (32 cycles) sets
 //! every window to all of memory, so a host that never writes them loses nothing; the PF's
 //! driver narrows a function's window before it hands the function out. A function numbered
 //! 32 or more has no window: the lookup answers an empty one (base all ones, limit 0).
 //!
-//! Five lookup ports, one per engine (`tx_function` in, `tx_base`/`tx_limit` out the cycle
-//! after; `txcq_`, `rx_`, `rdma_` and `cq_` the same), each reading a copy of the table of
+//! Six lookup ports, one per engine (`tx_function` in, `tx_base`/`tx_limit` out the cycle
+//! after; `txcq_`, `rx_`, `rxcq_`, `rdma_` and `cq_` the same), each reading a copy of the table of
 //! its own (`WindowCopy`), so neither a register access nor another engine ever delays a
 //! lookup. The lookups' copies are written the cycle after the registers' copy (from
 //! registers): a lookup in the cycle the access is answered, or the one after, sees the old
@@ -47,6 +47,10 @@ pub struct DmaWindows {
     pub rx_function: Signal<In, Bits<8>>,
     pub rx_base: Signal<Out, Bits<64>>,
     pub rx_limit: Signal<Out, Bits<64>>,
+    /// The RX engine's completion poster's lookup (completion entries), the same way.
+    pub rxcq_function: Signal<In, Bits<8>>,
+    pub rxcq_base: Signal<Out, Bits<64>>,
+    pub rxcq_limit: Signal<Out, Bits<64>>,
     /// The RDMA receive path's lookup (placement writes), the same way.
     pub rdma_function: Signal<In, Bits<8>>,
     pub rdma_base: Signal<Out, Bits<64>>,
@@ -61,6 +65,7 @@ pub struct DmaWindows {
     tx_lookup: WindowCopy,
     txcq_lookup: WindowCopy,
     rx_lookup: WindowCopy,
+    rxcq_lookup: WindowCopy,
     rdma_lookup: WindowCopy,
     cq_lookup: WindowCopy,
     registers: BlockRam<128, 5>,
@@ -114,6 +119,9 @@ impl Default for DmaWindows {
             txcq_function: Default::default(),
             txcq_base: Default::default(),
             txcq_limit: Default::default(),
+            rxcq_function: Default::default(),
+            rxcq_base: Default::default(),
+            rxcq_limit: Default::default(),
             rx_function: Default::default(),
             rx_base: Default::default(),
             rx_limit: Default::default(),
@@ -125,6 +133,7 @@ impl Default for DmaWindows {
             cq_limit: Default::default(),
             tx_lookup: Default::default(),
             txcq_lookup: Default::default(),
+            rxcq_lookup: Default::default(),
             rx_lookup: Default::default(),
             rdma_lookup: Default::default(),
             cq_lookup: Default::default(),
@@ -172,6 +181,9 @@ impl Logic for DmaWindows {
         self.rx_lookup.lookup_function.next = self.rx_function.val();
         self.rx_base.next = self.rx_lookup.base.val();
         self.rx_limit.next = self.rx_lookup.limit.val();
+        self.rxcq_lookup.lookup_function.next = self.rxcq_function.val();
+        self.rxcq_base.next = self.rxcq_lookup.base.val();
+        self.rxcq_limit.next = self.rxcq_lookup.limit.val();
         self.rdma_lookup.lookup_function.next = self.rdma_function.val();
         self.rdma_base.next = self.rdma_lookup.base.val();
         self.rdma_limit.next = self.rdma_lookup.limit.val();
@@ -260,6 +272,10 @@ impl Logic for DmaWindows {
         self.rx_lookup.write_enable.next = self.copy_enable.q.val();
         self.rx_lookup.write_function.next = self.copy_function.q.val();
         self.rx_lookup.write_word.next = self.copy_word.q.val();
+        self.rxcq_lookup.clk.next = self.clk.val();
+        self.rxcq_lookup.write_enable.next = self.copy_enable.q.val();
+        self.rxcq_lookup.write_function.next = self.copy_function.q.val();
+        self.rxcq_lookup.write_word.next = self.copy_word.q.val();
         self.rdma_lookup.clk.next = self.clk.val();
         self.rdma_lookup.write_enable.next = self.copy_enable.q.val();
         self.rdma_lookup.write_function.next = self.copy_function.q.val();
@@ -280,7 +296,7 @@ impl Logic for DmaWindows {
 crate::native_ports!(
     impl[] DmaWindows;
     clk, rst, s_axil.awaddr, s_axil.awprot, s_axil.awvalid, s_axil.awready, s_axil.wdata, s_axil.wstrb, s_axil.wvalid, s_axil.wready, s_axil.bresp, s_axil.bvalid, s_axil.bready, s_axil.araddr, s_axil.arprot, s_axil.arvalid, s_axil.arready, s_axil.rdata, s_axil.rresp, s_axil.rvalid, s_axil.rready,
-    tx_function, tx_base, tx_limit, txcq_function, txcq_base, txcq_limit, rx_function, rx_base, rx_limit, rdma_function, rdma_base, rdma_limit, cq_function, cq_base, cq_limit,
+    tx_function, tx_base, tx_limit, txcq_function, txcq_base, txcq_limit, rx_function, rx_base, rx_limit, rxcq_function, rxcq_base, rxcq_limit, rdma_function, rdma_base, rdma_limit, cq_function, cq_base, cq_limit,
 );
 
 /// One lookup port's copy of the table: the window of `lookup_function` the cycle after (an empty

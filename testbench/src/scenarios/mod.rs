@@ -4,6 +4,7 @@ pub mod axi_write_mux;
 pub mod axil_split;
 pub mod bus_loopback;
 pub mod cfgspace;
+pub mod completion_poster;
 pub mod dma_read;
 pub mod dma_write;
 pub mod frame_arbiter;
@@ -25,7 +26,6 @@ pub mod short_queue;
 pub mod stream_fifo;
 pub mod stream_packer;
 pub mod stream_slice;
-pub mod tx_poster;
 pub mod windows;
 
 use anyhow::Result;

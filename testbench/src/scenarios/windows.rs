@@ -27,16 +27,15 @@ pub enum WindowOp {
     Read {
         offset: u64,
     },
-    /// All engines' ports at once: TX asks for `tx`, its completion poster for `txcq`, RX
-    /// for `rx`, the RDMA path for `rdma`, the RDMA completer for `cq`.
+    /// All engines' ports at once: `functions[i]` asked for on port `LOOKUP_PORTS[i]`.
     Lookup {
-        tx: u8,
-        txcq: u8,
-        rx: u8,
-        rdma: u8,
-        cq: u8,
+        functions: [u8; LOOKUP_PORTS.len()],
     },
 }
+
+/// The lookup ports: TX, its completion poster, RX, its completion poster, the RDMA path,
+/// the RDMA completer.
+pub const LOOKUP_PORTS: [&str; 6] = ["tx", "txcq", "rx", "rxcq", "rdma", "cq"];
 
 /// Runs `ops` in order, each checked against the model: a write's response, a read's data
 /// and response, a lookup's windows on all ports (the cycle after they are asked, and still
@@ -50,8 +49,8 @@ pub fn run(sim: BoxedSim, ops: Vec<WindowOp>, idle: Pattern, backpressure: Patte
                 tb.port(&format!("{engine}_limit"))?,
             ))
         };
-        let ports =
-            [lookup_port("tx")?, lookup_port("txcq")?, lookup_port("rx")?, lookup_port("rdma")?, lookup_port("cq")?];
+        let ports = LOOKUP_PORTS.map(lookup_port);
+        let ports: Vec<_> = ports.into_iter().collect::<Result<_>>()?;
         tb.reset(2).await?;
         AxilMonitor::start(&tb, "s_axil")?;
         let host = AxilMaster::start(&tb, "s_axil", idle, backpressure)?;
@@ -70,14 +69,14 @@ pub fn run(sim: BoxedSim, ops: Vec<WindowOp>, idle: Pattern, backpressure: Patte
                     let want = model.read(offset);
                     ensure!(got == want, "step {step}: read at {offset:#x} gave {got:x?}, want {want:x?}");
                 }
-                WindowOp::Lookup { tx, txcq, rx, rdma, cq } => {
-                    for (&(function, _, _), f) in ports.iter().zip([tx, txcq, rx, rdma, cq]) {
+                WindowOp::Lookup { functions } => {
+                    for (&(function, _, _), f) in ports.iter().zip(functions) {
                         tb.set(function, f as u64);
                     }
                     for after in 1..=2 {
                         tb.cycles(1).await;
                         for (&(_, base, limit), (engine, f)) in
-                            ports.iter().zip([("tx", tx), ("txcq", txcq), ("rx", rx), ("rdma", rdma), ("cq", cq)])
+                            ports.iter().zip(LOOKUP_PORTS.into_iter().zip(functions))
                         {
                             let got = (tb.get(base), tb.get(limit));
                             let want = model.window(f as usize);

@@ -1,31 +1,33 @@
-//! The TX completion poster (`tx::poster`) alone: the testbench is the front (random post
-//! requests), the queue manager (random grants, answers in order after a random latency,
+//! The completion poster (`queue::poster`) alone, as the TX and as the RX engine configure
+//! it: the testbench is the engine (random post requests), the queue manager (random grants, answers in order after a random latency,
 //! random statuses, other requesters' answers in between), the DMA windows (a window per
 //! function, answered the cycle after it is asked for) and the back (random pops). Every
 //! outcome is checked in order against what the answers and the windows say it must be;
-//! the ring asked for must be the oldest request's completion ring.
+//! the ring asked for must be the oldest request's completion ring, and the whole entry
+//! (8 or 16 bytes) must lie in the window.
 use super::{verilated, Backend, BoxedSim};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{ensure, Result};
-use ferronic_hdl::tx::poster::{CompletionPoster, TAG_POST};
+use ferronic_hdl::queue::poster::{CompletionPoster, CompletionRings, TAG_POST};
 use ferronic_sim::native::NativeSim;
 use rand::Rng;
 use std::collections::VecDeque;
 
-pub fn build(backend: Backend) -> Result<BoxedSim> {
+pub fn build(backend: Backend, rings: CompletionRings) -> Result<BoxedSim> {
     Ok(match backend {
-        Backend::Verilator => verilated("tx_poster", "", CompletionPoster::default)?,
-        Backend::RustHdl => Box::new(NativeSim::new(CompletionPoster::default())?),
+        Backend::Verilator => verilated("completion_poster", &format!("{rings:?}"), || CompletionPoster::new(rings))?,
+        Backend::RustHdl => Box::new(NativeSim::new(CompletionPoster::new(rings))?),
     })
 }
 
 /// The windows of functions 0-3: [base, limit]. Function 3's is empty (limit < base).
 const WINDOWS: [(u64, u64); 4] = [(0x1000, 0x1FFF), (0, u64::MAX), (0xFFFF_FFFF_FFFF_F000, u64::MAX), (0x8000, 0x7FFF)];
 
-/// Rates per cycle of the front's requests, the port's grants, the back's pops, and of the
+/// The rings posted to (as the poster was built), and rates per cycle of the engine's requests, the port's grants, the back's pops, and of the
 /// share of answers refused (status 1 or 2).
 #[derive(Clone, Copy, Debug)]
 pub struct PosterRun {
+    pub rings: CompletionRings,
     pub requests: usize,
     pub request_rate: f64,
     pub grant_rate: f64,
@@ -51,10 +53,10 @@ struct Outcome {
     refused: bool,
 }
 
-/// The completion entry [addr, addr + 7] lies in function `function`'s window.
-fn inside(addr: u64, function: usize) -> bool {
+/// The completion entry [addr, addr + bytes - 1] lies in function `function`'s window.
+fn inside(addr: u64, bytes: u64, function: usize) -> bool {
     let (base, limit) = WINDOWS[function];
-    let last = addr.wrapping_add(7);
+    let last = addr.wrapping_add(bytes - 1);
     addr >= base && last <= limit && last >= addr
 }
 
@@ -125,7 +127,7 @@ pub fn run(sim: BoxedSim, setup: PosterRun, config: &TbConfig) -> Result<PosterR
                 let oldest = requests.front().copied();
                 ensure!(oldest.is_some(), "cycle {cycle}: asking with no request");
                 ensure!(
-                    ring == oldest.unwrap() << 2 | 1,
+                    ring == oldest.unwrap() << 2 | setup.rings.ring_offset,
                     "cycle {cycle}: asking for ring {ring}, oldest queue {oldest:?}"
                 );
             }
@@ -179,7 +181,7 @@ pub fn run(sim: BoxedSim, setup: PosterRun, config: &TbConfig) -> Result<PosterR
                     tb.set(port, value);
                 }
                 requests.pop_front();
-                let written = status == 0 && inside(entry, function);
+                let written = status == 0 && inside(entry, setup.rings.entry_bytes, function);
                 outside_due += (status == 0 && !written) as usize;
                 expected.push_back(Outcome { addr: entry, phase: entry_phase, write: written, refused: status != 0 });
             } else if rng.gen_bool(0.2) {

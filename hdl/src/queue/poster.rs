@@ -1,9 +1,13 @@
-//! TX completion posts, beside the engine's front: the front asks for a post to a queue's
-//! completion ring and goes on to the next packet; the poster asks the queue manager for
-//! the entry (`post`), checks that the entry lies in the window of the completion ring's
-//! function, and queues the outcome for the back, which writes the completion when the
-//! packet has streamed. Requests and outcomes keep the front's packet order, as the back's
-//! packet ends do.
+//! Completion posts, beside an engine's states (the TX engine's front, the RX engine): the
+//! engine asks for a post to a queue's completion ring and goes on; the poster asks the
+//! queue manager for the entry (`post`), checks that the entry lies in the window of the
+//! completion ring's function, and queues the outcome for the engine, which writes the
+//! completion when its data is done (TX: the packet has streamed; RX: the buffer's write is
+//! answered). Requests and outcomes keep the engine's order.
+//!
+//! The rings posted to and their entries' size are the poster's configuration
+//! (`CompletionRings`): queue `q`'s completion ring is `4q + 1` for TX (8-byte ENA TX
+//! completions), `4q + 3` for RX (16-byte ENA RX completions).
 //!
 //! An outcome says where to write and with which phase (`result_write`), or that nothing is
 //! written: the ring was full or off (`result_refused`: the back counts an error), or the
@@ -14,9 +18,23 @@
 use crate::short_queue::ShortQueue;
 use rust_hdl::prelude::*;
 
-/// Operation tag (bits 6:0) of a post; the front's takes carry 0, the notifier's notifies
-/// `TAG_NOTIFY`.
+/// Operation tag (bits 6:0) of a post. The TX front's takes carry 0, the RX prefetch's
+/// takes `rx::TAG_DESCRIPTOR`, the notifiers' notifies `TAG_NOTIFY`.
 pub const TAG_POST: u64 = 0x44;
+
+/// Which completion rings a poster posts to, and how long their entries are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CompletionRings {
+    /// Queue `q`'s completion ring is `4q + ring_offset`.
+    pub ring_offset: u64,
+    /// Bytes of one completion entry (what must lie in the window).
+    pub entry_bytes: u64,
+}
+
+/// TX completion rings `4q + 1`, 8-byte ENA TX completions (`ena_eth_io_tx_cdesc`).
+pub const TX_COMPLETIONS: CompletionRings = CompletionRings { ring_offset: 1, entry_bytes: 8 };
+/// RX completion rings `4q + 3`, 16-byte ENA RX completions (`ena_eth_io_rx_cdesc_base`).
+pub const RX_COMPLETIONS: CompletionRings = CompletionRings { ring_offset: 3, entry_bytes: 16 };
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
 pub enum PosterState {
@@ -32,7 +50,7 @@ pub enum PosterState {
 pub struct CompletionPoster {
     pub clk: Signal<In, Clock>,
     pub rst: Signal<In, Bit>,
-    /// A post to TX queue `request_queue`'s completion ring; taken while `request_ready`.
+    /// A post to queue `request_queue`'s completion ring; taken while `request_ready`.
     pub request_valid: Signal<In, Bit>,
     pub request_ready: Signal<Out, Bit>,
     pub request_queue: Signal<In, Bits<3>>,
@@ -78,10 +96,14 @@ pub struct CompletionPoster {
     /// widen an inverted bit inside the outcome's concatenation before inverting it.)
     writes: Signal<Local, Bit>,
     tag_post: Constant<Bits<8>>,
+    ring_offset: Constant<Bits<8>>,
+    /// An entry's bytes less one: its last byte is `entry_first + entry_span`.
+    entry_span: Constant<Bits<64>>,
 }
 
-impl Default for CompletionPoster {
-    fn default() -> Self {
+impl CompletionPoster {
+    pub fn new(rings: CompletionRings) -> Self {
+        assert!(rings.ring_offset < 4 && rings.entry_bytes > 0);
         Self {
             clk: Default::default(),
             rst: Default::default(),
@@ -119,6 +141,8 @@ impl Default for CompletionPoster {
             answered: Default::default(),
             writes: Default::default(),
             tag_post: Constant::new(TAG_POST.to_bits()),
+            ring_offset: Constant::new(rings.ring_offset.to_bits()),
+            entry_span: Constant::new((rings.entry_bytes - 1).to_bits()),
         }
     }
 }
@@ -136,7 +160,7 @@ impl Logic for CompletionPoster {
         self.request_ready.next = self.requests.room.val();
         self.requests.pop.next = false;
         self.asking.next = self.state.q.val() == PosterState::Asking;
-        self.ring.next = (bit_cast::<8, 3>(self.requests.head.val()) << 2) | 1;
+        self.ring.next = (bit_cast::<8, 3>(self.requests.head.val()) << 2) | self.ring_offset.val();
         self.answered.next =
             self.res_valid.val() & (self.res_tag.val().get_bits::<7>(0) == self.tag_post.val().get_bits::<7>(0));
         self.window_function.next = self.entry_function.q.val();
@@ -182,7 +206,7 @@ impl Logic for CompletionPoster {
             }
             PosterState::Measure => {
                 // The entry's last byte, while the function's window is looked up.
-                self.entry_last.d.next = self.entry_first.q.val() + 7;
+                self.entry_last.d.next = self.entry_first.q.val() + self.entry_span.val();
                 self.state.d.next = PosterState::Compare;
             }
             PosterState::Compare => {
