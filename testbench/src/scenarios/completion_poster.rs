@@ -3,12 +3,13 @@
 //! random statuses, other requesters' answers in between), the DMA windows (a window per
 //! function, answered the cycle after it is asked for) and the back (random pops). Every
 //! outcome is checked in order against what the answers and the windows say it must be;
-//! the ring asked for must be the oldest request's completion ring, and the whole entry
-//! (8 or 16 bytes) must lie in the window.
+//! the ring asked for must be the oldest request not yet asked for, the whole entry (8 or 16
+//! bytes) must lie in the window, and no more posts may be out than the poster has room
+//! for outcomes (`MAX_OUTSTANDING`).
 use super::{verilated, Backend, BoxedSim};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{ensure, Result};
-use ferronic_hdl::queue::poster::{CompletionPoster, CompletionRings, TAG_POST};
+use ferronic_hdl::queue::poster::{CompletionPoster, CompletionRings, MAX_OUTSTANDING, TAG_POST};
 use ferronic_sim::native::NativeSim;
 use rand::Rng;
 use std::collections::VecDeque;
@@ -94,7 +95,7 @@ pub fn run(sim: BoxedSim, setup: PosterRun, config: &TbConfig) -> Result<PosterR
         tb.reset(2).await?;
         let mut rng = tb.rng();
         let mut r = PosterReport::default();
-        // Requests not yet answered (their queues), answers due (cycles), outcomes due.
+        // Requests not yet asked for (their queues), answers due (cycles), outcomes due.
         let mut requests: VecDeque<u64> = VecDeque::new();
         let mut answers_due: VecDeque<u64> = VecDeque::new();
         let mut expected: VecDeque<Outcome> = VecDeque::new();
@@ -119,16 +120,23 @@ pub fn run(sim: BoxedSim, setup: PosterRun, config: &TbConfig) -> Result<PosterR
                 requests.push_back(queue);
                 sent += 1;
             }
-            let granted_now = grant && asking == 1;
-            if granted_now {
-                answers_due.push_back(cycle + rng.gen_range(0..12));
-            }
             if asking == 1 {
                 let oldest = requests.front().copied();
                 ensure!(oldest.is_some(), "cycle {cycle}: asking with no request");
                 ensure!(
                     ring == oldest.unwrap() << 2 | setup.rings.ring_offset,
                     "cycle {cycle}: asking for ring {ring}, oldest queue {oldest:?}"
+                );
+            }
+            let granted_now = grant && asking == 1;
+            if granted_now {
+                requests.pop_front();
+                answers_due.push_back(cycle + rng.gen_range(0..12));
+                ensure!(
+                    answers_due.len() + expected.len() <= MAX_OUTSTANDING as usize,
+                    "cycle {cycle}: {} posts out and {} outcomes waiting, room for {MAX_OUTSTANDING}",
+                    answers_due.len() - 1,
+                    expected.len()
                 );
             }
             if result_valid == 1 {
@@ -153,8 +161,9 @@ pub fn run(sim: BoxedSim, setup: PosterRun, config: &TbConfig) -> Result<PosterR
             queue = rng.gen_range(0..8u64);
             tb.set(request_valid, requesting as u64);
             tb.set(request_queue, queue);
-            // The port: a grant while the poster still asks.
-            grant = asking == 1 && !granted_now && rng.gen_bool(setup.grant_rate);
+            // The port: a grant now and then, asked for or not (a grant while the poster does
+            // not ask is not one).
+            grant = rng.gen_bool(setup.grant_rate);
             tb.set(granted, grant as u64);
             // The queue manager: the poster's answer when due (in order), else maybe the
             // front's or the notifier's, which the poster must ignore.
@@ -180,7 +189,6 @@ pub fn run(sim: BoxedSim, setup: PosterRun, config: &TbConfig) -> Result<PosterR
                 ] {
                     tb.set(port, value);
                 }
-                requests.pop_front();
                 let written = status == 0 && inside(entry, setup.rings.entry_bytes, function);
                 outside_due += (status == 0 && !written) as usize;
                 expected.push_back(Outcome { addr: entry, phase: entry_phase, write: written, refused: status != 0 });
