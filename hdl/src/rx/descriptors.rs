@@ -27,9 +27,15 @@
 //!   2-bit generation, compared on return): nothing taken before the ring was reset is
 //!   written after it.
 //!
-//! One take at a time (take, answer, window check: ~16 cycles), up to `IN_FLIGHT` fetches
-//! out; fetches return in order, so each return fills its queue's next slot.
+//! Takes are pipelined (session 25; one at a time, ~16 cycles each, bound short frames to
+//! one per 16 cycles): a take is asked for as soon as the one before went in, up to
+//! `TAKES_OUT` taken and not yet fetched; the queue manager answers in order, each answer is
+//! handled the cycle after it comes (an empty ring stops the queue's refill then, as
+//! before), and the entries taken wait in a short queue for their window check and fetch,
+//! three cycles each. Up to 32 fetches are out; they return in order, so each return fills
+//! its queue's next slot.
 use crate::block_ram::BlockRam;
+use crate::short_queue::ShortQueue;
 use crate::stream_fifo::{FifoFault, StreamFifo};
 use rust_hdl::prelude::*;
 
@@ -42,17 +48,24 @@ pub const GOT_OK: u64 = 0;
 pub const GOT_NONE: u64 = 1;
 pub const GOT_UNREADABLE: u64 = 2;
 pub const GOT_OUTSIDE: u64 = 3;
+/// Takes asked for and not yet fetched (or found empty): the depth of the queues that hold
+/// them (`ShortQueue`).
+pub const TAKES_OUT: u64 = 4;
 
 /// Takes whose fetch is out or whose descriptor is on its way, in take order: {outside 13,
 /// generation 12:11, queue 10:8, function 7:0}. As deep as all queues' slots.
 type InFlight = StreamFifo<16, 2, 1, 5, 6>;
 
-/// Where the take in hand is.
+/// Where the take being asked for is.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
 pub enum TakeStep {
     Choose,
     Ask,
-    Answer,
+}
+
+/// Where the oldest entry taken is: its window check and fetch.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
+pub enum CheckStep {
     LastByte,
     Compare,
     Fetch,
@@ -123,23 +136,38 @@ pub struct RxDescriptors {
     write_slot: [DFF<Bits<2>>; QUEUES],
     active: [DFF<Bit>; QUEUES],
     generation: [DFF<Bits<2>>; QUEUES],
-    // The take in hand.
+    // The take being asked for: its queue, the queue's generation, and whether the engine
+    // asked for it.
     take_step: DFF<TakeStep>,
     scan: DFF<Bits<3>>,
     take_queue: DFF<Bits<3>>,
     take_generation: DFF<Bits<2>>,
     take_for_ask: DFF<Bit>,
-    entry_addr: DFF<Bits<64>>,
+    /// Takes asked for and not yet answered, in order: {for the engine's ask 5, generation
+    /// 4:3, queue 2:0}.
+    asked: ShortQueue<6>,
+    /// Takes asked for and not yet done with (found empty, forgotten, or fetched): at most
+    /// `TAKES_OUT`, so neither `asked` nor `checks` can overflow.
+    takes_out: DFF<Bits<3>>,
+    /// This cycle a take went in; one was done with at its answer; one at its fetch.
+    take_asked: Signal<Local, Bit>,
+    answer_done: Signal<Local, Bit>,
+    fetch_done: Signal<Local, Bit>,
+    /// Entries taken, waiting for their window check and fetch: {generation 76:75, queue
+    /// 74:72, function 71:64, entry address 63:0}.
+    checks: ShortQueue<77>,
+    check_step: DFF<CheckStep>,
     entry_last: DFF<Bits<64>>,
-    entry_function: DFF<Bits<8>>,
     /// The entry's compares with the window, each registered: below its base, past its
     /// limit, wrapping; `outside` is any of them.
     outside_parts: DFF<Bits<3>>,
     outside: Signal<Local, Bit>,
-    /// The queue manager's answer to the take, registered as it comes (the take's
-    /// bookkeeping starts from flip-flops, not from the answer's tag compare); its address
-    /// and function are caught in `entry_addr`, `entry_function`.
+    /// The queue manager's answer to the oldest take asked for, registered as it comes (the
+    /// take's bookkeeping starts from flip-flops, not from the answer's tag compare), with
+    /// its entry's address and the ring's function.
     answer_valid: DFF<Bit>,
+    answer_addr: DFF<Bits<64>>,
+    answer_function: DFF<Bits<8>>,
     /// The doorbells of last cycle (the answer's cycle, when it is handled now).
     doorbell_late: DFF<Bits<8>>,
     answer_status: DFF<Bits<2>>,
@@ -163,7 +191,8 @@ pub struct RxDescriptors {
     // Per-cycle decisions, one-hot by queue.
     scan_hit: Signal<Local, Bits<8>>,
     serve_hit: Signal<Local, Bits<8>>,
-    take_hit: Signal<Local, Bits<8>>,
+    /// The queue of the take answered (`asked`'s head).
+    answer_hit: Signal<Local, Bits<8>>,
     arrive_hit: Signal<Local, Bits<8>>,
     reset_hit: Signal<Local, Bits<8>>,
     doorbell_hit: Signal<Local, Bits<8>>,
@@ -181,7 +210,7 @@ pub struct RxDescriptors {
     arrive_write_slot: Signal<Local, Bits<2>>,
     arrive_generation: Signal<Local, Bits<2>>,
     arrive_queue: Signal<Local, Bits<3>>,
-    /// This cycle: a take is issued for `take_hit`'s queue; a take of it came back empty;
+    /// This cycle: a take is issued for `issue_hit`'s queue; one of `answer_hit`'s came back empty;
     /// a descriptor is handed out (serve's queue); one lands (arrive's queue).
     issue: Signal<Local, Bit>,
     came_empty: Signal<Local, Bit>,
@@ -204,6 +233,7 @@ pub struct RxDescriptors {
     head_outside: Signal<Local, Bit>,
     landing: Signal<Local, Bits<90>>,
     one_hot: Constant<Bits<8>>,
+    takes_limit: Constant<Bits<3>>,
     status_none: Constant<Bits<2>>,
     got_unreadable: Constant<Bits<2>>,
     got_outside: Constant<Bits<2>>,
@@ -257,9 +287,16 @@ impl Default for RxDescriptors {
             take_queue: Default::default(),
             take_generation: Default::default(),
             take_for_ask: Default::default(),
-            entry_addr: Default::default(),
+            asked: Default::default(),
+            takes_out: Default::default(),
+            take_asked: Default::default(),
+            answer_done: Default::default(),
+            fetch_done: Default::default(),
+            checks: Default::default(),
+            check_step: Default::default(),
             entry_last: Default::default(),
-            entry_function: Default::default(),
+            answer_addr: Default::default(),
+            answer_function: Default::default(),
             outside_parts: Default::default(),
             outside: Default::default(),
             answer_valid: Default::default(),
@@ -276,7 +313,7 @@ impl Default for RxDescriptors {
             second_beat: Default::default(),
             scan_hit: Default::default(),
             serve_hit: Default::default(),
-            take_hit: Default::default(),
+            answer_hit: Default::default(),
             arrive_hit: Default::default(),
             reset_hit: Default::default(),
             doorbell_hit: Default::default(),
@@ -311,6 +348,7 @@ impl Default for RxDescriptors {
             head_outside: Default::default(),
             landing: Default::default(),
             one_hot: Constant::new(1.into()),
+            takes_limit: Constant::new(TAKES_OUT.to_bits()),
             status_none: Constant::new(GOT_NONE.to_bits()),
             got_unreadable: Constant::new(GOT_UNREADABLE.to_bits()),
             got_outside: Constant::new(GOT_OUTSIDE.to_bits()),
@@ -335,11 +373,13 @@ impl Logic for RxDescriptors {
             land_data,
             take_generation,
             take_for_ask,
-            entry_addr,
+            takes_out,
+            check_step,
             entry_last,
-            entry_function,
             outside_parts,
             answer_valid,
+            answer_addr,
+            answer_function,
             doorbell_late,
             answer_status,
             serve_step,
@@ -373,6 +413,8 @@ impl Logic for RxDescriptors {
         self.outside.next = self.outside_parts.q.val() != 0;
         self.answer_valid.d.next = self.take_answered.val();
         self.answer_status.d.next = self.res_status.val();
+        self.answer_addr.d.next = self.res_addr.val();
+        self.answer_function.d.next = self.res_function.val();
 
         // One-hot selects: the queue scanned for a refill, the one the engine asks for, the
         // one whose take is in hand, the one the oldest fetch belongs to, the one reset.
@@ -380,7 +422,7 @@ impl Logic for RxDescriptors {
         self.scan_hit.next = self.one_hot.val() << bit_cast::<8, 3>(self.scan.q.val());
         self.serve_hit.next = self.one_hot.val() << bit_cast::<8, 3>(self.serve_queue.q.val());
         self.want_hit.next = self.one_hot.val() << bit_cast::<8, 3>(self.want_queue.val());
-        self.take_hit.next = self.one_hot.val() << bit_cast::<8, 3>(self.take_queue.q.val());
+        self.answer_hit.next = self.one_hot.val() << bit_cast::<8, 3>(self.asked.head.val().get_bits::<3>(0));
         self.arrive_hit.next = self.one_hot.val() << bit_cast::<8, 3>(self.arrive_queue.val());
         self.land_hit.next = self.one_hot.val() << bit_cast::<8, 3>(self.land_queue.q.val());
         // (RX submission rings are 4q + 2, q < 8; rings from 32 up are others.)
@@ -419,7 +461,7 @@ impl Logic for RxDescriptors {
                 self.serve_read_slot.next = self.read_slot[q].q.val();
                 self.serve_generation.next = self.generation[q].q.val();
             }
-            if self.take_hit.val().get_bit(q) {
+            if self.answer_hit.val().get_bit(q) {
                 self.take_generation_now.next = self.generation[q].q.val();
             }
             if self.want_hit.val().get_bit(q) {
@@ -434,94 +476,130 @@ impl Logic for RxDescriptors {
             }
         }
 
-        // ---- The take in hand: choose a queue, take, check the entry's window, fetch.
+        // ---- Takes: choose a queue and ask (one take at a time), up to `TAKES_OUT` out.
+        self.asked.clk.next = self.clk.val();
+        self.asked.rst.next = self.rst.val();
+        self.checks.clk.next = self.clk.val();
+        self.checks.rst.next = self.rst.val();
         self.issue.next = false;
         self.issue_hit.next = 0.into();
-        self.came_empty.next = false;
         self.op_valid.next = false;
         self.op_ring.next = (bit_cast::<8, 3>(self.take_queue.q.val()) << 2) | 2;
-        self.rd_desc_valid.next = false;
-        self.rd_desc_addr.next = self.entry_addr.q.val();
-        self.window_function.next = self.entry_function.q.val();
-        self.in_flight_fifo.s_axis.tvalid.next = false;
-        self.in_flight_fifo.s_axis.tdata.next = bit_cast::<16, 8>(self.entry_function.q.val())
-            | (bit_cast::<16, 3>(self.take_queue.q.val()) << 8)
-            | (bit_cast::<16, 2>(self.take_generation.q.val()) << 11)
-            | (bit_cast::<16, 1>(self.outside.val().into()) << 13);
-        self.in_flight_fifo.s_axis.tkeep.next = 3.into();
-        self.in_flight_fifo.s_axis.tlast.next = true;
-        self.in_flight_fifo.s_axis.tuser.next = 0.into();
+        self.asked.push.next = false;
+        self.asked.push_data.next = bit_cast::<6, 3>(self.take_queue.q.val())
+            | (bit_cast::<6, 2>(self.take_generation.q.val()) << 3)
+            | (bit_cast::<6, 1>(self.take_for_ask.q.val().into()) << 5);
+        self.take_asked.next = false;
         match self.take_step.q.val() {
             TakeStep::Choose => {
                 // The queue the engine waits for first; else the next active queue with room.
                 self.scan.d.next = self.scan.q.val() + 1;
-                if self.demand.q.val() {
-                    self.issue.next = true;
-                    self.issue_hit.next = self.serve_hit.val();
-                    self.take_generation.d.next = self.serve_generation.val();
-                    self.demand.d.next = false;
-                    self.take_for_ask.d.next = true;
-                    self.take_queue.d.next = self.serve_queue.q.val();
-                    self.take_step.d.next = TakeStep::Ask;
-                } else if self.scan_wants.val() {
-                    self.issue.next = true;
-                    self.issue_hit.next = self.scan_hit.val();
-                    self.take_generation.d.next = self.scan_generation.val();
-                    self.take_for_ask.d.next = false;
-                    self.take_queue.d.next = self.scan.q.val();
-                    self.take_step.d.next = TakeStep::Ask;
+                if self.takes_out.q.val() < self.takes_limit.val() {
+                    if self.demand.q.val() {
+                        self.issue.next = true;
+                        self.issue_hit.next = self.serve_hit.val();
+                        self.take_generation.d.next = self.serve_generation.val();
+                        self.demand.d.next = false;
+                        self.take_for_ask.d.next = true;
+                        self.take_queue.d.next = self.serve_queue.q.val();
+                        self.take_step.d.next = TakeStep::Ask;
+                    } else if self.scan_wants.val() {
+                        self.issue.next = true;
+                        self.issue_hit.next = self.scan_hit.val();
+                        self.take_generation.d.next = self.scan_generation.val();
+                        self.take_for_ask.d.next = false;
+                        self.take_queue.d.next = self.scan.q.val();
+                        self.take_step.d.next = TakeStep::Ask;
+                    }
                 }
             }
             TakeStep::Ask => {
                 self.op_valid.next = true;
                 if self.op_ready.val() {
-                    self.take_step.d.next = TakeStep::Answer;
+                    self.take_asked.next = true;
+                    self.asked.push.next = true;
+                    self.take_step.d.next = TakeStep::Choose;
                 }
             }
-            TakeStep::Answer => {
-                // Caught every cycle until the answer is registered: then they hold its own.
-                if !self.answer_valid.q.val() {
-                    self.entry_addr.d.next = self.res_addr.val();
-                    self.entry_function.d.next = self.res_function.val();
-                }
-                if self.answer_valid.q.val() {
-                    if self.take_generation.q.val() != self.take_generation_now.val() {
-                        // The ring was reset since: forget the take.
-                        self.take_step.d.next = TakeStep::Choose;
-                    } else if self.answer_status.q.val() == 0 {
-                        self.take_step.d.next = TakeStep::LastByte;
-                    } else {
-                        // Empty or off: stop refilling the queue until it is asked for again.
-                        self.came_empty.next = true;
-                        if self.take_for_ask.q.val() {
-                            self.demand_empty.d.next = true;
-                        }
-                        self.take_step.d.next = TakeStep::Choose;
-                    }
+        }
+
+        // ---- Answers, in take order, each handled the cycle after it comes.
+        self.came_empty.next = false;
+        self.answer_done.next = false;
+        self.asked.pop.next = self.answer_valid.q.val();
+        self.checks.push.next = false;
+        self.checks.push_data.next = bit_cast::<77, 64>(self.answer_addr.q.val())
+            | (bit_cast::<77, 8>(self.answer_function.q.val()) << 64)
+            | (bit_cast::<77, 5>(self.asked.head.val().get_bits::<5>(0)) << 72);
+        if self.answer_valid.q.val() {
+            if self.asked.head.val().get_bits::<2>(3) != self.take_generation_now.val() {
+                // The ring was reset since: forget the take.
+                self.answer_done.next = true;
+            } else if self.answer_status.q.val() == 0 {
+                self.checks.push.next = true;
+            } else {
+                // Empty or off: stop refilling the queue until it is asked for again.
+                self.answer_done.next = true;
+                self.came_empty.next = true;
+                if self.asked.head.val().get_bit(5) {
+                    self.demand_empty.d.next = true;
                 }
             }
-            TakeStep::LastByte => {
+        }
+
+        // ---- The oldest entry taken: its window check, then its fetch.
+        self.fetch_done.next = false;
+        self.checks.pop.next = false;
+        self.rd_desc_valid.next = false;
+        self.rd_desc_addr.next = self.checks.head.val().get_bits::<64>(0);
+        self.window_function.next = self.checks.head.val().get_bits::<8>(64);
+        self.in_flight_fifo.s_axis.tvalid.next = false;
+        self.in_flight_fifo.s_axis.tdata.next = bit_cast::<16, 13>(self.checks.head.val().get_bits::<13>(64))
+            | (bit_cast::<16, 1>(self.outside.val().into()) << 13);
+        self.in_flight_fifo.s_axis.tkeep.next = 3.into();
+        self.in_flight_fifo.s_axis.tlast.next = true;
+        self.in_flight_fifo.s_axis.tuser.next = 0.into();
+        match self.check_step.q.val() {
+            CheckStep::LastByte => {
                 // The window of the ring's function is here the cycle after the lookup shows
                 // it (once the engine is not checking a window of its own).
-                self.entry_last.d.next = self.entry_addr.q.val() + 15;
-                if self.window_free.val() {
-                    self.take_step.d.next = TakeStep::Compare;
+                self.entry_last.d.next = self.checks.head.val().get_bits::<64>(0) + 15;
+                if self.checks.head_valid.val() & self.window_free.val() {
+                    self.check_step.d.next = CheckStep::Compare;
                 }
             }
-            TakeStep::Compare => {
-                self.outside_parts.d.next = bit_cast::<3, 1>((self.entry_addr.q.val() < self.window_base.val()).into())
-                    | (bit_cast::<3, 1>((self.entry_last.q.val() > self.window_limit.val()).into()) << 1)
-                    | (bit_cast::<3, 1>((self.entry_last.q.val() < self.entry_addr.q.val()).into()) << 2);
-                self.take_step.d.next = TakeStep::Fetch;
+            CheckStep::Compare => {
+                self.outside_parts.d.next =
+                    bit_cast::<3, 1>((self.checks.head.val().get_bits::<64>(0) < self.window_base.val()).into())
+                        | (bit_cast::<3, 1>((self.entry_last.q.val() > self.window_limit.val()).into()) << 1)
+                        | (bit_cast::<3, 1>(
+                            (self.entry_last.q.val() < self.checks.head.val().get_bits::<64>(0)).into(),
+                        ) << 2);
+                self.check_step.d.next = CheckStep::Fetch;
             }
-            TakeStep::Fetch => {
+            CheckStep::Fetch => {
                 // An entry outside the window is not read: it goes in line as unusable.
                 self.rd_desc_valid.next = !self.outside.val() & self.in_flight_fifo.s_axis.tready.val();
                 if self.in_flight_fifo.s_axis.tready.val() & (self.outside.val() | self.rd_desc_ready.val()) {
                     self.in_flight_fifo.s_axis.tvalid.next = true;
-                    self.take_step.d.next = TakeStep::Choose;
+                    self.checks.pop.next = true;
+                    self.fetch_done.next = true;
+                    self.check_step.d.next = CheckStep::LastByte;
                 }
             }
+        }
+        // Takes out: + one asked for, - each done with (at its answer, at its fetch).
+        if self.take_asked.val() & !self.answer_done.val() & !self.fetch_done.val() {
+            self.takes_out.d.next = self.takes_out.q.val() + 1;
+        }
+        if !self.take_asked.val() & (self.answer_done.val() ^ self.fetch_done.val()) {
+            self.takes_out.d.next = self.takes_out.q.val() - 1;
+        }
+        if !self.take_asked.val() & self.answer_done.val() & self.fetch_done.val() {
+            self.takes_out.d.next = self.takes_out.q.val() - 2;
+        }
+        if self.take_asked.val() & self.answer_done.val() & self.fetch_done.val() {
+            self.takes_out.d.next = self.takes_out.q.val() - 1;
         }
 
         // ---- Arrivals, in take order: a fetched descriptor's two words, or at once an
@@ -621,12 +699,14 @@ impl Logic for RxDescriptors {
         // ---- Per queue: counts and slots. A reset clears the queue (and bumps its
         // generation, so what it had out is thrown away when it returns).
         for q in 0..8 {
-            if self.serve_step.q.val() == ServeStep::Look {
-                if self.serve_hit.val().get_bit(q) {
+            // Activated once per ask, as it comes: not again while it waits, so that takes
+            // found empty stop the refill and let `reserved` drain to the answer.
+            if (self.serve_step.q.val() == ServeStep::Idle) & self.want_valid.val() & !self.got.q.val() {
+                if self.want_hit.val().get_bit(q) {
                     self.active[q].d.next = true;
                 }
             }
-            if self.came_empty.val() & self.take_hit.val().get_bit(q) {
+            if self.came_empty.val() & self.answer_hit.val().get_bit(q) {
                 self.active[q].d.next = false;
             }
             // (After the empty answer: a doorbell in that cycle, or in the cycle the answer
@@ -656,27 +736,36 @@ impl Logic for RxDescriptors {
             }
         }
         // `reserved`: +1 as a take is issued, -1 as one comes back empty and as a descriptor
-        // is handed out (a take is never issued and answered in the same cycle).
+        // is handed out (all three may come in one cycle: takes are answered while the next
+        // is issued).
         for q in 0..8 {
             if self.reset_hit.val().get_bit(q) {
                 self.reserved[q].d.next = 0.into();
             } else if self.issue.val() & self.issue_hit.val().get_bit(q) {
-                if !(self.pop.val() & self.serve_hit.val().get_bit(q)) {
+                if (self.came_empty.val() & self.answer_hit.val().get_bit(q))
+                    & (self.pop.val() & self.serve_hit.val().get_bit(q))
+                {
+                    self.reserved[q].d.next = self.reserved[q].q.val() - 1;
+                } else if !(self.came_empty.val() & self.answer_hit.val().get_bit(q))
+                    & !(self.pop.val() & self.serve_hit.val().get_bit(q))
+                {
                     self.reserved[q].d.next = self.reserved[q].q.val() + 1;
                 }
-            } else if self.came_empty.val() & self.take_hit.val().get_bit(q) {
-                if self.pop.val() & self.serve_hit.val().get_bit(q) {
-                    self.reserved[q].d.next = self.reserved[q].q.val() - 2;
-                } else {
-                    self.reserved[q].d.next = self.reserved[q].q.val() - 1;
-                }
-            } else if self.pop.val() & self.serve_hit.val().get_bit(q) {
+            } else if (self.came_empty.val() & self.answer_hit.val().get_bit(q))
+                & (self.pop.val() & self.serve_hit.val().get_bit(q))
+            {
+                self.reserved[q].d.next = self.reserved[q].q.val() - 2;
+            } else if (self.came_empty.val() & self.answer_hit.val().get_bit(q))
+                | (self.pop.val() & self.serve_hit.val().get_bit(q))
+            {
                 self.reserved[q].d.next = self.reserved[q].q.val() - 1;
             }
         }
 
         if self.rst.val() {
             self.take_step.d.next = TakeStep::Choose;
+            self.check_step.d.next = CheckStep::LastByte;
+            self.takes_out.d.next = 0.into();
             self.serve_step.d.next = ServeStep::Idle;
             self.demand.d.next = false;
             self.demand_empty.d.next = false;
