@@ -21,7 +21,7 @@
 //! through three registered steps, one answer a cycle: taken (the window lookup asked for
 //! with the ring's function), the entry's last byte, the compare with the window; then its
 //! outcome is queued. The engines write completions long after the post (a packet streams, a
-//! buffer's write is answered), so the outcomes wait in a 16-deep FIFO, and the poster asks
+//! buffer's write is answered), so the outcomes wait in a 32-deep FIFO, and the poster asks
 //! only while every post out has its place in it (`outstanding`).
 use crate::short_queue::ShortQueue;
 use crate::stream_fifo::{FifoFault, StreamFifo};
@@ -47,9 +47,9 @@ pub const RX_COMPLETIONS: CompletionRings = CompletionRings { ring_offset: 3, en
 
 /// Outcomes waiting for the engine, {refused 66, write 65, phase 64, address 63:0}: as many
 /// as posts may be out.
-type Outcomes = StreamFifo<72, 9, 1, 4, 5>;
+type Outcomes = StreamFifo<72, 9, 1, 5, 6>;
 /// Posts asked for and not yet popped as outcomes: at most the outcome FIFO's depth.
-pub const MAX_OUTSTANDING: u64 = 16;
+pub const MAX_OUTSTANDING: u64 = 32;
 
 #[derive(LogicBlock)]
 pub struct CompletionPoster {
@@ -89,7 +89,7 @@ pub struct CompletionPoster {
     requests: ShortQueue<3>,
     results_fifo: Outcomes,
     /// Posts asked for whose outcome has not been popped.
-    outstanding: DFF<Bits<5>>,
+    outstanding: DFF<Bits<6>>,
     asked: Signal<Local, Bit>,
     popped: Signal<Local, Bit>,
     answered: Signal<Local, Bit>,
@@ -118,7 +118,7 @@ pub struct CompletionPoster {
     ring_offset: Constant<Bits<8>>,
     /// An entry's bytes less one: its last byte is `entry_first + entry_span`.
     entry_span: Constant<Bits<64>>,
-    max_outstanding: Constant<Bits<5>>,
+    max_outstanding: Constant<Bits<6>>,
 }
 
 impl CompletionPoster {

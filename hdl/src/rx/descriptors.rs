@@ -32,7 +32,7 @@
 //! `TAKES_OUT` taken and not yet fetched; the queue manager answers in order, each answer is
 //! handled the cycle after it comes (an empty ring stops the queue's refill then, as
 //! before), and the entries taken wait in a short queue for their window check and fetch,
-//! three cycles each. Up to 32 fetches are out; they return in order, so each return fills
+//! three cycles each. Up to 64 fetches are out (all queues' slots); they return in order, so each return fills
 //! its queue's next slot.
 use crate::block_ram::BlockRam;
 use crate::short_queue::ShortQueue;
@@ -40,7 +40,7 @@ use crate::stream_fifo::{FifoFault, StreamFifo};
 use rust_hdl::prelude::*;
 
 /// Descriptors kept per queue (a power of two).
-pub const SLOTS: usize = 4;
+pub const SLOTS: usize = 8;
 /// Queues served; `want_queue` is 3 bits.
 pub const QUEUES: usize = 8;
 /// `got_status` values.
@@ -54,7 +54,7 @@ pub const TAKES_OUT: u64 = 4;
 
 /// Takes whose fetch is out or whose descriptor is on its way, in take order: {outside 13,
 /// generation 12:11, queue 10:8, function 7:0}. As deep as all queues' slots.
-type InFlight = StreamFifo<16, 2, 1, 5, 6>;
+type InFlight = StreamFifo<16, 2, 1, 6, 7>;
 
 /// Where the take being asked for is.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
@@ -128,12 +128,12 @@ pub struct RxDescriptors {
 
     /// The descriptors: {status 89:88, function 87:80, req_id 79:64, length 63:48, addr
     /// 47:0} at {queue, slot}.
-    slots: BlockRam<90, 5>,
+    slots: BlockRam<90, 6>,
     in_flight_fifo: InFlight,
-    have: [DFF<Bits<3>>; QUEUES],
-    reserved: [DFF<Bits<3>>; QUEUES],
-    read_slot: [DFF<Bits<2>>; QUEUES],
-    write_slot: [DFF<Bits<2>>; QUEUES],
+    have: [DFF<Bits<4>>; QUEUES],
+    reserved: [DFF<Bits<4>>; QUEUES],
+    read_slot: [DFF<Bits<3>>; QUEUES],
+    write_slot: [DFF<Bits<3>>; QUEUES],
     active: [DFF<Bit>; QUEUES],
     generation: [DFF<Bits<2>>; QUEUES],
     // The take being asked for: its queue, the queue's generation, and whether the engine
@@ -177,7 +177,7 @@ pub struct RxDescriptors {
     /// The read slot of the queue asked for (in Idle) or served (in Look), a cycle late:
     /// the descriptor RAM's read address comes from registers. (A late slot is never used:
     /// it differs only after a reset of the queue, which leaves it nothing to hand out.)
-    serve_slot: DFF<Bits<2>>,
+    serve_slot: DFF<Bits<3>>,
     /// A take for the queue asked for is wanted now (nothing here, nothing coming).
     demand: DFF<Bit>,
     /// That take found the ring empty: the answer is `GOT_NONE`.
@@ -198,16 +198,16 @@ pub struct RxDescriptors {
     doorbell_hit: Signal<Local, Bits<8>>,
     event_hit: Signal<Local, Bits<8>>,
     scan_wants: Signal<Local, Bit>,
-    serve_have: Signal<Local, Bits<3>>,
-    serve_reserved: Signal<Local, Bits<3>>,
-    serve_read_slot: Signal<Local, Bits<2>>,
+    serve_have: Signal<Local, Bits<4>>,
+    serve_reserved: Signal<Local, Bits<4>>,
+    serve_read_slot: Signal<Local, Bits<3>>,
     want_hit: Signal<Local, Bits<8>>,
-    want_read_slot: Signal<Local, Bits<2>>,
+    want_read_slot: Signal<Local, Bits<3>>,
     take_generation_now: Signal<Local, Bits<2>>,
     scan_generation: Signal<Local, Bits<2>>,
     serve_generation: Signal<Local, Bits<2>>,
     issue_hit: Signal<Local, Bits<8>>,
-    arrive_write_slot: Signal<Local, Bits<2>>,
+    arrive_write_slot: Signal<Local, Bits<3>>,
     arrive_generation: Signal<Local, Bits<2>>,
     arrive_queue: Signal<Local, Bits<3>>,
     /// This cycle: a take is issued for `issue_hit`'s queue; one of `answer_hit`'s came back empty;
@@ -222,7 +222,7 @@ pub struct RxDescriptors {
     land_pending: DFF<Bit>,
     land_queue: DFF<Bits<3>>,
     land_generation: DFF<Bits<2>>,
-    land_slot: DFF<Bits<2>>,
+    land_slot: DFF<Bits<3>>,
     land_data: DFF<Bits<90>>,
     land_hit: Signal<Local, Bits<8>>,
     land_now_generation: Signal<Local, Bits<2>>,
@@ -234,6 +234,7 @@ pub struct RxDescriptors {
     landing: Signal<Local, Bits<90>>,
     one_hot: Constant<Bits<8>>,
     takes_limit: Constant<Bits<3>>,
+    slots_count: Constant<Bits<4>>,
     status_none: Constant<Bits<2>>,
     got_unreadable: Constant<Bits<2>>,
     got_outside: Constant<Bits<2>>,
@@ -349,6 +350,7 @@ impl Default for RxDescriptors {
             landing: Default::default(),
             one_hot: Constant::new(1.into()),
             takes_limit: Constant::new(TAKES_OUT.to_bits()),
+            slots_count: Constant::new((SLOTS as u64).to_bits()),
             status_none: Constant::new(GOT_NONE.to_bits()),
             got_unreadable: Constant::new(GOT_UNREADABLE.to_bits()),
             got_outside: Constant::new(GOT_OUTSIDE.to_bits()),
@@ -452,7 +454,7 @@ impl Logic for RxDescriptors {
         self.land_now_generation.next = 0.into();
         for q in 0..8 {
             if self.scan_hit.val().get_bit(q) {
-                self.scan_wants.next = self.active[q].q.val() & (self.reserved[q].q.val() < 4);
+                self.scan_wants.next = self.active[q].q.val() & (self.reserved[q].q.val() < self.slots_count.val());
                 self.scan_generation.next = self.generation[q].q.val();
             }
             if self.serve_hit.val().get_bit(q) {
@@ -632,7 +634,7 @@ impl Logic for RxDescriptors {
         // again before it is handed out.)
         self.slots.write_enable.next = self.land_pending.q.val();
         self.slots.write_address.next =
-            (bit_cast::<5, 3>(self.land_queue.q.val()) << 2) | bit_cast::<5, 2>(self.land_slot.q.val());
+            (bit_cast::<6, 3>(self.land_queue.q.val()) << 3) | bit_cast::<6, 3>(self.land_slot.q.val());
         self.slots.write_data.next = self.land_data.q.val();
         self.landed.next = self.land_pending.q.val() & (self.land_generation.q.val() == self.land_now_generation.val());
         // ENA RX descriptor: word 0 length 15:0, req_id 47:32; word 1 the buffer's address.
@@ -652,7 +654,7 @@ impl Logic for RxDescriptors {
         self.pop.next = false;
         self.got.d.next = false;
         self.slots.read_address.next =
-            (bit_cast::<5, 3>(self.serve_queue.q.val()) << 2) | bit_cast::<5, 2>(self.serve_slot.q.val());
+            (bit_cast::<6, 3>(self.serve_queue.q.val()) << 3) | bit_cast::<6, 3>(self.serve_slot.q.val());
         self.serve_slot.d.next = self.serve_read_slot.val();
         if self.serve_step.q.val() == ServeStep::Idle {
             self.serve_slot.d.next = self.want_read_slot.val();

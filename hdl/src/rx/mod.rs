@@ -103,7 +103,7 @@ type FrameRecords = StreamFifo<64, 8, 1, 8, 9>;
 /// written: {data writes issued with its buffer's 111:104, sub_qid 98:96, hash 95:64,
 /// {req_id, length, status} 63:0} (the two ENA words, with the count in word 1's unused
 /// bits; the status's phase bit comes from the poster's entry).
-type PendingCompletions = StreamFifo<128, 16, 1, 4, 5>;
+type PendingCompletions = StreamFifo<128, 16, 1, 5, 6>;
 
 /// Where the engine is in a frame.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
@@ -112,7 +112,6 @@ pub enum RxState {
     Take,
     NoBuffer,
     Window,
-    Check,
     WriteRequest,
     WriteStatus,
     Post,
@@ -354,6 +353,7 @@ pub struct RxEngine {
     window_errors: DFF<Bits<32>>,
     count_window_error: Signal<Local, Bit>,
     check_span: DFF<Bits<17>>,
+    got_span: Signal<Local, Bits<17>>,
     buffer_length: Signal<Local, Bits<17>>,
     usable: Signal<Local, Bits<17>>,
     take_bytes: Signal<Local, Bits<16>>,
@@ -541,6 +541,7 @@ impl Default for RxEngine {
             window_errors: Default::default(),
             count_window_error: Default::default(),
             check_span: Default::default(),
+            got_span: Default::default(),
             buffer_length: Default::default(),
             usable: Default::default(),
             take_bytes: Default::default(),
@@ -962,10 +963,11 @@ impl Logic for RxEngine {
         if self.data_status.val() {
             self.data_answered.d.next = self.data_answered.q.val() + 1;
         }
-        // The buffer's window check, four cycles in Window: its first byte and its span less
-        // one (step 0), its last byte (1), the compare with the window (2: the lookup asked
-        // for on entering Window answered in step 1), the verdict (3). Each step registered:
-        // a 64-bit add or compare into the next is too long a path for a cycle.
+        // The buffer's window check, three cycles in Window, from its first byte and its span
+        // less one (registered in Take): its last byte (step 0), the compare with the window
+        // (1: the lookup asked for on entering Window answered), the verdict, with what the
+        // buffer is used for (2). Each step registered: a 64-bit add or compare into the next
+        // is too long a path for a cycle.
         // The window lookup is the engine's in Window, the prefetch's otherwise (it waits
         // for its turn, `window_free`; the answer comes the cycle after either way).
         self.window_function.next = self.descriptors.window_function.val();
@@ -974,7 +976,11 @@ impl Logic for RxEngine {
             self.window_function.next = self.take_function.q.val();
             self.descriptors.window_free.next = false;
         }
-        self.check_span.d.next = self.buffer_length.val() - 1;
+        // The span less one of the buffer the prefetch hands out (0 = 64 KiB).
+        self.got_span.next = bit_cast::<17, 16>(self.descriptors.got_length.val()) - 1;
+        if self.descriptors.got_length.val() == 0 {
+            self.got_span.next = 0xFFFF.into();
+        }
         self.outside_parts.d.next = bit_cast::<3, 1>((self.check_first.q.val() < self.window_base.val()).into())
             | (bit_cast::<3, 1>((self.check_last.q.val() > self.window_limit.val()).into()) << 1)
             | (bit_cast::<3, 1>((self.check_last.q.val() < self.check_first.q.val()).into()) << 2);
@@ -1010,19 +1016,19 @@ impl Logic for RxEngine {
                 self.desc_length.d.next = self.descriptors.got_length.val();
                 self.desc_req_id.d.next = self.descriptors.got_req_id.val();
                 self.desc_addr.d.next = self.descriptors.got_addr.val();
+                self.check_first.d.next = bit_cast::<64, 48>(self.descriptors.got_addr.val());
+                self.check_span.d.next = self.got_span.val();
                 self.buffer_error.d.next = self.descriptors.got_status.val() != self.got_ok.val();
                 if self.descriptors.got_valid.val() {
                     if self.descriptors.got_status.val() == self.got_none.val() {
                         self.state.d.next = RxState::NoBuffer;
-                    } else if self.descriptors.got_status.val() == self.got_ok.val() {
-                        self.state.d.next = RxState::Window;
                     } else {
                         // Unreadable, or outside the ring function's window (so not read):
-                        // that buffer is lost (Check counts the ring error).
+                        // that buffer is lost (Window's verdict counts the ring error).
                         if self.descriptors.got_status.val() == self.got_outside.val() {
                             self.count_window_error.next = true;
                         }
-                        self.state.d.next = RxState::Check;
+                        self.state.d.next = RxState::Window;
                     }
                 }
             }
@@ -1040,39 +1046,34 @@ impl Logic for RxEngine {
                 }
             }
             RxState::Window => {
-                self.check_first.d.next = bit_cast::<64, 48>(self.desc_addr.q.val());
                 self.check_last.d.next = self.check_first.q.val() + bit_cast::<64, 17>(self.check_span.q.val());
                 self.check_step.d.next = self.check_step.q.val() + 1;
-                if self.check_step.q.val() == 3 {
-                    self.check_step.d.next = 0.into();
-                    // Not written: as a buffer the engine cannot use (Check counts the ring
-                    // error). A descriptor unusable already is not counted again.
-                    if self.outside.val() & !self.buffer_error.q.val() & (self.usable.val() != 0) {
-                        self.count_window_error.next = true;
-                        self.buffer_error.d.next = true;
-                    }
-                    self.state.d.next = RxState::Check;
-                }
-            }
-            RxState::Check => {
                 self.chunk.d.next = self.take_bytes.val();
                 self.buffer_addr.d.next = bit_cast::<64, 48>(self.desc_addr.q.val());
                 self.buffer_req_id.d.next = self.desc_req_id.q.val();
-                if self.buffer_error.q.val() | (self.usable.val() == 0) {
-                    self.count_ring_error.next = true;
-                    self.state.d.next = RxState::NoBuffer;
-                } else if self.have_written.q.val() {
-                    // The written buffer is not the frame's last: complete it, then go on.
-                    self.done_last.d.next = false;
-                    self.after.d.next = self.after_write.val();
-                    self.state.d.next = RxState::Post;
-                } else {
-                    self.state.d.next = RxState::WriteRequest;
+                if self.check_step.q.val() == 2 {
+                    self.check_step.d.next = 0.into();
+                    // Outside the window: not written, as a buffer the engine cannot use. A
+                    // descriptor unusable already is not counted again.
+                    if self.outside.val() & !self.buffer_error.q.val() & (self.usable.val() != 0) {
+                        self.count_window_error.next = true;
+                    }
+                    if self.buffer_error.q.val() | self.outside.val() | (self.usable.val() == 0) {
+                        self.count_ring_error.next = true;
+                        self.state.d.next = RxState::NoBuffer;
+                    } else if self.have_written.q.val() {
+                        // The written buffer is not the frame's last: complete it, then go on.
+                        self.done_last.d.next = false;
+                        self.after.d.next = self.after_write.val();
+                        self.state.d.next = RxState::Post;
+                    } else {
+                        self.state.d.next = RxState::WriteRequest;
+                    }
                 }
             }
             RxState::WriteRequest => {
                 // Whether the buffer ends the frame, from the registered byte count (off
-                // Check's path). The write is issued while the writes before still stream
+                // Window's verdict). The write is issued while the writes before still stream
                 // (up to four in the `issued` queue), after a completion that is due (see the
                 // completion writer below).
                 self.last_chunk.d.next = self.left.q.val() == self.chunk.q.val();
