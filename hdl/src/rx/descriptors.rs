@@ -32,7 +32,7 @@
 //! `TAKES_OUT` taken and not yet fetched; the queue manager answers in order, each answer is
 //! handled the cycle after it comes (an empty ring stops the queue's refill then, as
 //! before), and the entries taken wait in a short queue for their window check and fetch,
-//! three cycles each. Up to 64 fetches are out (all queues' slots); they return in order, so each return fills
+//! three cycles each. Up to 32 fetches are out (all queues' slots); they return in order, so each return fills
 //! its queue's next slot.
 use crate::block_ram::BlockRam;
 use crate::short_queue::ShortQueue;
@@ -40,7 +40,7 @@ use crate::stream_fifo::{FifoFault, StreamFifo};
 use rust_hdl::prelude::*;
 
 /// Descriptors kept per queue (a power of two).
-pub const SLOTS: usize = 8;
+pub const SLOTS: usize = 4;
 /// Queues served; `want_queue` is 3 bits.
 pub const QUEUES: usize = 8;
 /// `got_status` values.
@@ -54,7 +54,7 @@ pub const TAKES_OUT: u64 = 4;
 
 /// Takes whose fetch is out or whose descriptor is on its way, in take order: {outside 13,
 /// generation 12:11, queue 10:8, function 7:0}. As deep as all queues' slots.
-type InFlight = StreamFifo<16, 2, 1, 6, 7>;
+type InFlight = StreamFifo<16, 2, 1, 5, 6>;
 
 /// Where the take being asked for is.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
@@ -94,6 +94,9 @@ pub struct RxDescriptors {
     pub got_req_id: Signal<Out, Bits<16>>,
     pub got_addr: Signal<Out, Bits<48>>,
     pub got_function: Signal<Out, Bits<8>>,
+    /// The buffer's bytes less one (its length, 0 = 64 KiB, less one), kept with the
+    /// descriptor: the engine's window check starts from it without an add behind the RAM.
+    pub got_span: Signal<Out, Bits<17>>,
     /// Takes on the queue manager's operation port (op code 0; the engine adds the tag).
     pub op_valid: Signal<Out, Bit>,
     pub op_ready: Signal<In, Bit>,
@@ -126,14 +129,14 @@ pub struct RxDescriptors {
     pub ring_reset_valid: Signal<In, Bit>,
     pub event_ring: Signal<In, Bits<8>>,
 
-    /// The descriptors: {status 89:88, function 87:80, req_id 79:64, length 63:48, addr
-    /// 47:0} at {queue, slot}.
-    slots: BlockRam<90, 6>,
+    /// The descriptors: {span 106:90, status 89:88, function 87:80, req_id 79:64, length
+    /// 63:48, addr 47:0} at {queue, slot}.
+    slots: BlockRam<107, 5>,
     in_flight_fifo: InFlight,
-    have: [DFF<Bits<4>>; QUEUES],
-    reserved: [DFF<Bits<4>>; QUEUES],
-    read_slot: [DFF<Bits<3>>; QUEUES],
-    write_slot: [DFF<Bits<3>>; QUEUES],
+    have: [DFF<Bits<3>>; QUEUES],
+    reserved: [DFF<Bits<3>>; QUEUES],
+    read_slot: [DFF<Bits<2>>; QUEUES],
+    write_slot: [DFF<Bits<2>>; QUEUES],
     active: [DFF<Bit>; QUEUES],
     generation: [DFF<Bits<2>>; QUEUES],
     // The take being asked for: its queue, the queue's generation, and whether the engine
@@ -177,7 +180,7 @@ pub struct RxDescriptors {
     /// The read slot of the queue asked for (in Idle) or served (in Look), a cycle late:
     /// the descriptor RAM's read address comes from registers. (A late slot is never used:
     /// it differs only after a reset of the queue, which leaves it nothing to hand out.)
-    serve_slot: DFF<Bits<3>>,
+    serve_slot: DFF<Bits<2>>,
     /// A take for the queue asked for is wanted now (nothing here, nothing coming).
     demand: DFF<Bit>,
     /// That take found the ring empty: the answer is `GOT_NONE`.
@@ -198,16 +201,16 @@ pub struct RxDescriptors {
     doorbell_hit: Signal<Local, Bits<8>>,
     event_hit: Signal<Local, Bits<8>>,
     scan_wants: Signal<Local, Bit>,
-    serve_have: Signal<Local, Bits<4>>,
-    serve_reserved: Signal<Local, Bits<4>>,
-    serve_read_slot: Signal<Local, Bits<3>>,
+    serve_have: Signal<Local, Bits<3>>,
+    serve_reserved: Signal<Local, Bits<3>>,
+    serve_read_slot: Signal<Local, Bits<2>>,
     want_hit: Signal<Local, Bits<8>>,
-    want_read_slot: Signal<Local, Bits<3>>,
+    want_read_slot: Signal<Local, Bits<2>>,
     take_generation_now: Signal<Local, Bits<2>>,
     scan_generation: Signal<Local, Bits<2>>,
     serve_generation: Signal<Local, Bits<2>>,
     issue_hit: Signal<Local, Bits<8>>,
-    arrive_write_slot: Signal<Local, Bits<3>>,
+    arrive_write_slot: Signal<Local, Bits<2>>,
     arrive_generation: Signal<Local, Bits<2>>,
     arrive_queue: Signal<Local, Bits<3>>,
     /// This cycle: a take is issued for `issue_hit`'s queue; one of `answer_hit`'s came back empty;
@@ -222,8 +225,8 @@ pub struct RxDescriptors {
     land_pending: DFF<Bit>,
     land_queue: DFF<Bits<3>>,
     land_generation: DFF<Bits<2>>,
-    land_slot: DFF<Bits<3>>,
-    land_data: DFF<Bits<90>>,
+    land_slot: DFF<Bits<2>>,
+    land_data: DFF<Bits<107>>,
     land_hit: Signal<Local, Bits<8>>,
     land_now_generation: Signal<Local, Bits<2>>,
     /// The descriptor written this cycle is counted.
@@ -231,10 +234,12 @@ pub struct RxDescriptors {
     /// The head of `in_flight_fifo` is done with this cycle (landed or thrown away).
     retire: Signal<Local, Bit>,
     head_outside: Signal<Local, Bit>,
-    landing: Signal<Local, Bits<90>>,
+    landing: Signal<Local, Bits<107>>,
+    /// The landing descriptor's buffer bytes less one.
+    landing_span: Signal<Local, Bits<17>>,
     one_hot: Constant<Bits<8>>,
     takes_limit: Constant<Bits<3>>,
-    slots_count: Constant<Bits<4>>,
+    slots_count: Constant<Bits<3>>,
     status_none: Constant<Bits<2>>,
     got_unreadable: Constant<Bits<2>>,
     got_outside: Constant<Bits<2>>,
@@ -253,6 +258,7 @@ impl Default for RxDescriptors {
             got_req_id: Default::default(),
             got_addr: Default::default(),
             got_function: Default::default(),
+            got_span: Default::default(),
             op_valid: Default::default(),
             op_ready: Default::default(),
             op_ring: Default::default(),
@@ -348,6 +354,7 @@ impl Default for RxDescriptors {
             retire: Default::default(),
             head_outside: Default::default(),
             landing: Default::default(),
+            landing_span: Default::default(),
             one_hot: Constant::new(1.into()),
             takes_limit: Constant::new(TAKES_OUT.to_bits()),
             slots_count: Constant::new((SLOTS as u64).to_bits()),
@@ -533,18 +540,21 @@ impl Logic for RxDescriptors {
         self.checks.push_data.next = bit_cast::<77, 64>(self.answer_addr.q.val())
             | (bit_cast::<77, 8>(self.answer_function.q.val()) << 64)
             | (bit_cast::<77, 5>(self.asked.head.val().get_bits::<5>(0)) << 72);
+        // An entry goes on to its check and fetch even if its ring was reset since it was
+        // taken (the reset's generation is compared as its descriptor lands, which throws it
+        // away): the push waits for no compare. An empty answer counts only for the ring as
+        // it is now.
         if self.answer_valid.q.val() {
-            if self.asked.head.val().get_bits::<2>(3) != self.take_generation_now.val() {
-                // The ring was reset since: forget the take.
-                self.answer_done.next = true;
-            } else if self.answer_status.q.val() == 0 {
+            if self.answer_status.q.val() == 0 {
                 self.checks.push.next = true;
             } else {
-                // Empty or off: stop refilling the queue until it is asked for again.
                 self.answer_done.next = true;
-                self.came_empty.next = true;
-                if self.asked.head.val().get_bit(5) {
-                    self.demand_empty.d.next = true;
+                if self.asked.head.val().get_bits::<2>(3) == self.take_generation_now.val() {
+                    // Empty or off: stop refilling the queue until it is asked for again.
+                    self.came_empty.next = true;
+                    if self.asked.head.val().get_bit(5) {
+                        self.demand_empty.d.next = true;
+                    }
                 }
             }
         }
@@ -634,19 +644,24 @@ impl Logic for RxDescriptors {
         // again before it is handed out.)
         self.slots.write_enable.next = self.land_pending.q.val();
         self.slots.write_address.next =
-            (bit_cast::<6, 3>(self.land_queue.q.val()) << 3) | bit_cast::<6, 3>(self.land_slot.q.val());
+            (bit_cast::<5, 3>(self.land_queue.q.val()) << 2) | bit_cast::<5, 2>(self.land_slot.q.val());
         self.slots.write_data.next = self.land_data.q.val();
         self.landed.next = self.land_pending.q.val() & (self.land_generation.q.val() == self.land_now_generation.val());
         // ENA RX descriptor: word 0 length 15:0, req_id 47:32; word 1 the buffer's address.
-        self.landing.next = bit_cast::<90, 48>(self.rd_data_tdata.val().get_bits::<48>(0))
-            | (bit_cast::<90, 16>(self.word0.q.val().get_bits::<16>(0)) << 48)
-            | (bit_cast::<90, 16>(self.word0.q.val().get_bits::<16>(32)) << 64)
-            | (bit_cast::<90, 8>(self.in_flight_fifo.m_axis.tdata.val().get_bits::<8>(0)) << 80);
+        self.landing_span.next = bit_cast::<17, 16>(self.word0.q.val().get_bits::<16>(0)) - 1;
+        if self.word0.q.val().get_bits::<16>(0) == 0 {
+            self.landing_span.next = 0xFFFF.into();
+        }
+        self.landing.next = bit_cast::<107, 48>(self.rd_data_tdata.val().get_bits::<48>(0))
+            | (bit_cast::<107, 16>(self.word0.q.val().get_bits::<16>(0)) << 48)
+            | (bit_cast::<107, 16>(self.word0.q.val().get_bits::<16>(32)) << 64)
+            | (bit_cast::<107, 8>(self.in_flight_fifo.m_axis.tdata.val().get_bits::<8>(0)) << 80)
+            | (bit_cast::<107, 17>(self.landing_span.val()) << 90);
         if self.head_outside.val() {
-            self.landing.next = (bit_cast::<90, 8>(self.in_flight_fifo.m_axis.tdata.val().get_bits::<8>(0)) << 80)
-                | (bit_cast::<90, 2>(self.got_outside.val()) << 88);
+            self.landing.next = (bit_cast::<107, 8>(self.in_flight_fifo.m_axis.tdata.val().get_bits::<8>(0)) << 80)
+                | (bit_cast::<107, 2>(self.got_outside.val()) << 88);
         } else if self.word0_error.q.val() | self.rd_data_tuser.val().get_bit(8) {
-            self.landing.next = self.landing.val() | (bit_cast::<90, 2>(self.got_unreadable.val()) << 88);
+            self.landing.next = self.landing.val() | (bit_cast::<107, 2>(self.got_unreadable.val()) << 88);
         }
         self.land_data.d.next = self.landing.val();
 
@@ -654,7 +669,7 @@ impl Logic for RxDescriptors {
         self.pop.next = false;
         self.got.d.next = false;
         self.slots.read_address.next =
-            (bit_cast::<6, 3>(self.serve_queue.q.val()) << 3) | bit_cast::<6, 3>(self.serve_slot.q.val());
+            (bit_cast::<5, 3>(self.serve_queue.q.val()) << 2) | bit_cast::<5, 2>(self.serve_slot.q.val());
         self.serve_slot.d.next = self.serve_read_slot.val();
         if self.serve_step.q.val() == ServeStep::Idle {
             self.serve_slot.d.next = self.want_read_slot.val();
@@ -697,6 +712,7 @@ impl Logic for RxDescriptors {
         self.got_length.next = self.slots.read_data.val().get_bits::<16>(48);
         self.got_req_id.next = self.slots.read_data.val().get_bits::<16>(64);
         self.got_function.next = self.slots.read_data.val().get_bits::<8>(80);
+        self.got_span.next = self.slots.read_data.val().get_bits::<17>(90);
 
         // ---- Per queue: counts and slots. A reset clears the queue (and bumps its
         // generation, so what it had out is thrown away when it returns).

@@ -281,6 +281,9 @@ pub struct RxEngine {
     /// A completion is issued and its beats have not gone (they come from the head of
     /// `completions_fifo`, so one at a time).
     completion_issued: DFF<Bit>,
+    /// The completion whose last beat went last cycle, and its ring, for the notifier.
+    written_push: DFF<Bit>,
+    written_ring: DFF<Bits<8>>,
     /// The engine's data write may be issued now (room, and no completion going first).
     request_free: Signal<Local, Bit>,
     /// Data writes issued and answered (8-bit counts, fewer than 128 apart): a completion
@@ -353,7 +356,6 @@ pub struct RxEngine {
     window_errors: DFF<Bits<32>>,
     count_window_error: Signal<Local, Bit>,
     check_span: DFF<Bits<17>>,
-    got_span: Signal<Local, Bits<17>>,
     buffer_length: Signal<Local, Bits<17>>,
     usable: Signal<Local, Bits<17>>,
     take_bytes: Signal<Local, Bits<16>>,
@@ -495,6 +497,8 @@ impl Default for RxEngine {
             stream_last: Default::default(),
             stream_fire: Default::default(),
             completion_issued: Default::default(),
+            written_push: Default::default(),
+            written_ring: Default::default(),
             request_free: Default::default(),
             data_issued: Default::default(),
             data_answered: Default::default(),
@@ -541,7 +545,6 @@ impl Default for RxEngine {
             window_errors: Default::default(),
             count_window_error: Default::default(),
             check_span: Default::default(),
-            got_span: Default::default(),
             buffer_length: Default::default(),
             usable: Default::default(),
             take_bytes: Default::default(),
@@ -592,6 +595,8 @@ impl Logic for RxEngine {
             idle,
             beat_index,
             completion_issued,
+            written_push,
+            written_ring,
             completion_due,
             completion_words,
             completion_taken,
@@ -639,8 +644,12 @@ impl Logic for RxEngine {
         self.records_fifo.rst.next = self.rst.val();
         self.notifier.clk.next = self.clk.val();
         self.notifier.rst.next = self.rst.val();
-        self.notifier.written_valid.next = false;
-        self.notifier.written_ring.next = (bit_cast::<8, 3>(self.completion_words.q.val().get_bits::<3>(96)) << 2) | 3;
+        // A completion written: told to the notifier a cycle after its last beat (from a
+        // register, off the write stream's handshake; its answer comes far later).
+        self.written_push.d.next = false;
+        self.notifier.written_valid.next = self.written_push.q.val();
+        self.notifier.written_ring.next = self.written_ring.q.val();
+        self.written_ring.d.next = (bit_cast::<8, 3>(self.completion_words.q.val().get_bits::<3>(96)) << 2) | 3;
         self.completions_fifo.clk.next = self.clk.val();
         self.completions_fifo.rst.next = self.rst.val();
 
@@ -911,7 +920,7 @@ impl Logic for RxEngine {
                 if self.stream_completion.val() {
                     // The notifier sends the notify once this write is answered.
                     self.completion_issued.d.next = false;
-                    self.notifier.written_valid.next = true;
+                    self.written_push.d.next = true;
                 }
             }
         }
@@ -976,11 +985,6 @@ impl Logic for RxEngine {
             self.window_function.next = self.take_function.q.val();
             self.descriptors.window_free.next = false;
         }
-        // The span less one of the buffer the prefetch hands out (0 = 64 KiB).
-        self.got_span.next = bit_cast::<17, 16>(self.descriptors.got_length.val()) - 1;
-        if self.descriptors.got_length.val() == 0 {
-            self.got_span.next = 0xFFFF.into();
-        }
         self.outside_parts.d.next = bit_cast::<3, 1>((self.check_first.q.val() < self.window_base.val()).into())
             | (bit_cast::<3, 1>((self.check_last.q.val() > self.window_limit.val()).into()) << 1)
             | (bit_cast::<3, 1>((self.check_last.q.val() < self.check_first.q.val()).into()) << 2);
@@ -1017,7 +1021,7 @@ impl Logic for RxEngine {
                 self.desc_req_id.d.next = self.descriptors.got_req_id.val();
                 self.desc_addr.d.next = self.descriptors.got_addr.val();
                 self.check_first.d.next = bit_cast::<64, 48>(self.descriptors.got_addr.val());
-                self.check_span.d.next = self.got_span.val();
+                self.check_span.d.next = self.descriptors.got_span.val();
                 self.buffer_error.d.next = self.descriptors.got_status.val() != self.got_ok.val();
                 if self.descriptors.got_valid.val() {
                     if self.descriptors.got_status.val() == self.got_none.val() {
@@ -1253,6 +1257,7 @@ impl Logic for RxEngine {
             self.idle.d.next = true;
             self.beat_index.d.next = 0.into();
             self.completion_issued.d.next = false;
+            self.written_push.d.next = false;
             self.completion_due.d.next = false;
             self.completion_taken.d.next = false;
             self.draining.d.next = false;
