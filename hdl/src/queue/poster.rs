@@ -10,8 +10,9 @@
 //! completions), `4q + 3` for RX (16-byte ENA RX completions).
 //!
 //! An outcome says where to write and with which phase (`result_write`), or that nothing is
-//! written: the ring was full or off (`result_refused`: the back counts an error), or the
-//! entry lies outside the window (counted here, `window_refused`, as a lost write is).
+//! written: the ring was full or off (`result_refused`: the engine counts an error), or the
+//! entry lies outside the window (signalled here, `window_refused`, for the engine to count
+//! as a lost write).
 //!
 //! The poster shares the engine's operation port: it shows its request (`asking`, from
 //! registers) and is told when it went in (`granted`); its answers carry `TAG_POST`.

@@ -32,8 +32,8 @@
 //! `TAKES_OUT` taken and not yet fetched; the queue manager answers in order, each answer is
 //! handled the cycle after it comes (an empty ring stops the queue's refill then, as
 //! before), and the entries taken wait in a short queue for their window check and fetch,
-//! three cycles each. Up to 32 fetches are out (all queues' slots); they return in order, so each return fills
-//! its queue's next slot.
+//! three cycles each. Up to 32 fetches are out (all queues' slots); they return in order,
+//! so each return fills its queue's next slot.
 use crate::block_ram::BlockRam;
 use crate::short_queue::ShortQueue;
 use crate::stream_fifo::{FifoFault, StreamFifo};
@@ -149,7 +149,7 @@ pub struct RxDescriptors {
     /// Takes asked for and not yet answered, in order: {for the engine's ask 5, generation
     /// 4:3, queue 2:0}.
     asked: ShortQueue<6>,
-    /// Takes asked for and not yet done with (found empty, forgotten, or fetched): at most
+    /// Takes asked for and not yet done with (answered empty or off, or fetched): at most
     /// `TAKES_OUT`, so neither `asked` nor `checks` can overflow.
     takes_out: DFF<Bits<3>>,
     /// This cycle a take went in; one was done with at its answer; one at its fetch.

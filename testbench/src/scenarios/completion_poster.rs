@@ -1,11 +1,12 @@
 //! The completion poster (`queue::poster`) alone, as the TX and as the RX engine configure
-//! it: the testbench is the engine (random post requests), the queue manager (random grants, answers in order after a random latency,
-//! random statuses, other requesters' answers in between), the DMA windows (a window per
-//! function, answered the cycle after it is asked for) and the back (random pops). Every
-//! outcome is checked in order against what the answers and the windows say it must be;
-//! the ring asked for must be the oldest request not yet asked for, the whole entry (8 or 16
-//! bytes) must lie in the window, and no more posts may be out than the poster has room
-//! for outcomes (`MAX_OUTSTANDING`).
+//! it: the testbench is the engine (random post requests, random pops of the outcomes),
+//! the queue manager (random grants, answers in order after a random latency, random
+//! statuses, other requesters' answers in between) and the DMA windows (a window per
+//! function, answered the cycle after it is asked for). Every outcome is checked in order
+//! against what the answers and the windows say it must be; the ring asked for must be the
+//! oldest request not yet asked for, the whole entry (8 or 16 bytes) must lie in the
+//! window, and no more posts may be out than the poster has room for outcomes
+//! (`MAX_OUTSTANDING`).
 use super::{verilated, Backend, BoxedSim};
 use crate::tb::{Tb, TbConfig};
 use anyhow::{ensure, Result};
@@ -24,8 +25,9 @@ pub fn build(backend: Backend, rings: CompletionRings) -> Result<BoxedSim> {
 /// The windows of functions 0-3: [base, limit]. Function 3's is empty (limit < base).
 const WINDOWS: [(u64, u64); 4] = [(0x1000, 0x1FFF), (0, u64::MAX), (0xFFFF_FFFF_FFFF_F000, u64::MAX), (0x8000, 0x7FFF)];
 
-/// The rings posted to (as the poster was built), and rates per cycle of the engine's requests, the port's grants, the back's pops, and of the
-/// share of answers refused (status 1 or 2).
+/// The rings posted to (as the poster was built); rates per cycle of the engine's requests,
+/// the port's grants and the engine's pops; and the share of answers refused (status 1 or
+/// 2).
 #[derive(Clone, Copy, Debug)]
 pub struct PosterRun {
     pub rings: CompletionRings,
@@ -45,7 +47,7 @@ pub struct PosterReport {
     pub cycles: u64,
 }
 
-/// One outcome as the back must see it.
+/// One outcome as the engine must see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Outcome {
     addr: u64,
@@ -198,7 +200,7 @@ pub fn run(sim: BoxedSim, setup: PosterRun, config: &TbConfig) -> Result<PosterR
                     tb.set(port, value);
                 }
             }
-            // The back: the oldest outcome, popped at random.
+            // The engine: the oldest outcome, popped at random.
             pop = rng.gen_bool(setup.pop_rate);
             tb.set(result_pop, pop as u64);
         }
