@@ -386,3 +386,21 @@ fn busy_queues_take_turns_after_a_visit_of_sixteen_descriptors() {
     assert!(longest <= VISIT_TAKES as usize, "{longest} frames of one queue in a row: {queues:?}");
     assert!(longest > 1, "the queues alternated frame by frame: no take-ahead visit at all");
 }
+
+/// A visit that spends its budget inside a packet takes on until the packet ends: two busy
+/// queues with packets of three descriptors, so a visit's sixteenth take is the first
+/// descriptor of its sixth packet. Six frames of one queue in a row show a visit went past
+/// its budget to finish a packet; the scenario checks every frame and completion whole.
+#[test]
+fn a_visit_that_spends_its_budget_inside_a_packet_finishes_the_packet() {
+    use ferronic_hdl::tx::VISIT_TAKES;
+    let pieces = 3;
+    let packets: Vec<TxPacket> =
+        (0..48u16).map(|id| packet(id as usize % 2, 0, &[300, 200, 100 + id as usize % 2], id)).collect();
+    let report = run(build(Backend::Verilator).unwrap(), quiet(packets, 0), 17).unwrap();
+    assert_eq!((report.frames, report.completions, report.errored_frames), (48, 48, 0));
+    let queues: Vec<usize> = report.sent.iter().map(|(_, frame)| frame.len() - 600).collect();
+    let end = queues.iter().rposition(|&q| q != *queues.last().unwrap()).unwrap() + 1;
+    let longest = queues[..end].chunk_by(|a, b| a == b).map(<[usize]>::len).max().unwrap();
+    assert_eq!(longest, VISIT_TAKES as usize / pieces + 1, "frames of one queue in a row: {queues:?}");
+}

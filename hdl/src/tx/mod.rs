@@ -1,13 +1,15 @@
 //! The TX engine: from a rung TX queue to a frame on `m_axis_tx_` and a completion.
 //!
 //! Queue `q` owns rings `4q` (TX submission), `4q + 1` (TX completion), `4q + 2` and `4q + 3`
-//! (RX, for the RX engine). The engine visits the TX queues in turn and asks the queue
-//! manager to `take` a descriptor (an empty ring answers "none" and the next queue is
-//! tried). A descriptor is the ENA TX descriptor (`ena_eth_io_defs.h`), 16 bytes:
+//! (RX, for the RX engine). The engine's *taker* visits the rung TX queues in turn and asks
+//! the queue manager to `take` descriptors (an empty ring answers "none" and the next queue
+//! is visited); the *front* works on what it took, in order, while it takes on. A
+//! descriptor is the ENA TX descriptor (`ena_eth_io_defs.h`), 16 bytes:
 //! * regular queue: fetched from the host ring entry with the DMA read engine, up to
 //!   `TAKE_AHEAD` taken and fetched ahead of the one worked on (beats kept in the
-//!   descriptor FIFO), so the fetches' round trips overlap the packets before them; a
-//!   visit to a queue ends after `VISIT_TAKES` takes or an empty ring (and the open packet);
+//!   descriptor FIFO), whatever their queues, so the fetches' round trips overlap the
+//!   packets before them; a visit to a queue ends at an empty ring (the host rings for
+//!   whole packets) or after `VISIT_TAKES` takes (and then the open packet);
 //! * LLQ queue (its submission ring set up with 128-byte entries, `entry_log` = 7, and 16
 //!   of them): read from the queue's LLQ entry in device memory (entry = index mod 16):
 //!   descriptor slot 0, then `header_length` bytes of header from
@@ -41,8 +43,9 @@
 //! written (lost, as a failed write).
 //!
 //! The engine is two machines joined by a queue of jobs, so payload reads of several
-//! packets are in flight at once, and a poster beside them. The *front* (the states below)
-//! takes, reads and checks descriptors, issues each payload read, reads the LLQ header and
+//! packets are in flight at once, and a taker and a poster beside them. The *taker* takes
+//! descriptors, checks their ring entries' windows and fetches them. The *front* (the
+//! states below) reads and checks descriptors, issues each payload read, reads the LLQ header and
 //! hands the completion's post to the poster; it queues, in stream order, what the *back*
 //! must do: header words, "stream this read's payload", "close the frame with an error",
 //! and the packet's end (whether a completion was posted). The *poster* posts, checks the
@@ -86,14 +89,14 @@ pub const TAG_DESCRIPTOR: u64 = 0x50;
 pub const TAG_PAYLOAD: u64 = 0x5A;
 /// The notifier's operations (the engine's own carry tag 0).
 pub const TAG_NOTIFY: u64 = crate::queue::notifier::TAG_NOTIFY;
-// The front's takes carry tag 0; the answers are told apart by bits 6:0 of the tag.
+// The taker's takes carry tag 0; the answers are told apart by bits 6:0 of the tag.
 const _: () = assert!(TAG_NOTIFY & 0x7F != 0 && poster::TAG_POST & 0x7F != 0 && TAG_NOTIFY != poster::TAG_POST);
-/// A regular queue's descriptors taken and fetched ahead of the one being worked on: each
+/// Descriptors taken (and fetched) ahead of the one being worked on, over all queues: each
 /// fetch is a memory round trip, so the next ones must be out long before they are needed
-/// (three 1500-byte packets cover a 200-cycle round trip; small packets take the front
-/// about 36 cycles each, take included: eight cover it).
+/// (three 1500-byte packets cover a 200-cycle round trip; 64-byte packets take the front
+/// about 12 cycles each: eight cover half of it, the taker's own pace bounds the rest).
 pub const TAKE_AHEAD: u64 = 8;
-/// Descriptors taken from a regular queue in one visit before the engine moves on (it first
+/// Descriptors taken from a regular queue in one visit before the taker moves on (it first
 /// finishes the packet it is in): the other queues wait at most this many packets.
 pub const VISIT_TAKES: u64 = 16;
 
@@ -107,8 +110,7 @@ const JOB_END: u64 = 3; // the packet ends
 /// Room for two LLQ packets' headers and ends, or many regular packets.
 type JobQueue = StreamFifo<64, 8, 3, 5, 6>;
 /// Descriptor beats, `tuser` = the read failed: two beats for each descriptor fetched ahead
-/// (the one being read out was counted off `ahead` as its reading began, and no take comes
-/// before its beats are out).
+/// (the one being read out counts until its beats are out: `taken_count`).
 type DescriptorFifo = StreamFifo<64, 8, 1, 4, 5>;
 const _: () = assert!(2 * TAKE_AHEAD as usize <= 16);
 
@@ -237,10 +239,10 @@ pub struct TxEngine {
     end_post: DFF<Bit>,
     /// Posts the completion entries beside the front; its outcomes wait for the back.
     poster: CompletionPoster,
-    /// The operation port shows the poster's request (else the front's take); passed as the
+    /// The operation port shows the poster's request (else the taker's take); passed as the
     /// notifier's turn is.
     post_turn: DFF<Bit>,
-    front_op_ready: Signal<Local, Bit>,
+    take_op_ready: Signal<Local, Bit>,
     /// The end job the back holds has its completion's outcome, and that says write it.
     end_known: Signal<Local, Bit>,
     end_writes: Signal<Local, Bit>,
@@ -257,7 +259,7 @@ pub struct TxEngine {
     e_op_ring: Signal<Local, Bits<8>>,
     e_op_code: Signal<Local, Bits<2>>,
     e_op_tag: Signal<Local, Bits<8>>,
-    /// The front asks for a take.
+    /// The taker asks for a take.
     take_asking: Signal<Local, Bit>,
     e_res_valid: Signal<Local, Bit>,
     /// A completion write fails (answered any time, the engine has gone on).
@@ -278,17 +280,50 @@ pub struct TxEngine {
     /// Queues rung and not yet found empty: only these are visited.
     pending: DFF<Bits<8>>,
     in_packet: DFF<Bit>,
-    /// Regular queues: descriptors taken and fetched (or refused by the window check) but
-    /// not worked on yet, oldest first; their indices follow `next_index`.
-    ahead: DFF<Bits<4>>,
-    /// Bit i: the i-th of them lies outside the window and was not fetched.
-    ahead_refused: DFF<Bits<8>>,
-    next_index: DFF<Bits<16>>,
-    /// Takes this visit, and whether one found the ring empty: no more take-ahead.
+    // The taker: beside the front, it visits the rung queues in turn, takes their
+    // descriptors, checks each ring entry against its function's window and fetches it; the
+    // front works on what it took, in order (`taken_fifo`).
+    taker: DFF<TakerState>,
+    taker_step: DFF<Bits<2>>,
+    /// The queue the taker visits (the front's is `queue`, its packet's).
+    taker_queue: DFF<Bits<3>>,
+    /// Takes this visit.
     visit_takes: DFF<Bits<5>>,
-    dry: DFF<Bit>,
+    /// The descriptor taken: its index, the ring's function; `desc_addr` is its ring entry.
+    taker_index: DFF<Bits<16>>,
+    taker_function: DFF<Bits<8>>,
+    /// Queues whose last take was an LLQ descriptor: the taker takes from them only when the
+    /// front has nothing else taken, so an entry is read soon after it is taken (the host
+    /// may reuse its slot once the ring index has passed it).
+    llq_queues: DFF<Bits<8>>,
+    /// What the taker took, in order: index (15:0), function (23:16), queue (26:24), refused
+    /// by the window (27), LLQ (28). A regular descriptor's beats follow in the descriptor
+    /// FIFO (a refused or LLQ one has none).
+    taken_fifo: StreamFifo<32, 4, 1, 3, 4>,
+    taken_record: Signal<Local, Bits<32>>,
+    taken_queue: Signal<Local, Bits<3>>,
+    taken_refused: Signal<Local, Bit>,
+    taken_llq: Signal<Local, Bit>,
+    llq_flag: Constant<Bits<32>>,
+    refused_flag: Constant<Bits<32>>,
+    /// Descriptors taken and not yet read out of the descriptor FIFO (the FIFO holds two
+    /// beats for each), and whether the taker may take one more.
+    taken_count: Signal<Local, Bits<4>>,
+    taker_room: Signal<Local, Bit>,
+    /// The taker pushes what it took (and then goes on or holds).
+    taker_pushes: Signal<Local, Bit>,
+    /// The taker is at a take of the front's queue (or holds there for the front): a packet
+    /// the front has open may go on.
+    taker_on_front_queue: Signal<Local, Bit>,
+    /// The ring entry taken: its last byte and whether it lies outside the window.
+    entry_last: DFF<Bits<64>>,
+    entry_outside: DFF<Bit>,
+    /// The taker fetches: it has the read request port (the front's reads wait; the
+    /// choice starts at the taker's state register).
+    taker_fetching: Signal<Local, Bit>,
+    /// The taker refuses a ring entry outside the window.
+    ring_window_error: Signal<Local, Bit>,
     take_ahead: Constant<Bits<4>>,
-    refused_first: Constant<Bits<8>>,
     visit_budget: Constant<Bits<5>>,
     /// A packet went bad before its last descriptor: the rest of its descriptors are taken
     /// and read (to find `last`) but nothing more is streamed, then it completes once.
@@ -327,7 +362,8 @@ pub struct TxEngine {
     /// nothing and is not checked).
     payload_outside: Signal<Local, Bit>,
     window_errors: DFF<Bits<32>>,
-    /// The front's and the poster's window refusals summed, registered, as the errors are.
+    /// The taker's, the front's and the poster's window refusals summed, registered, as the
+    /// errors are.
     window_events: DFF<Bits<2>>,
     window_errors_sum: Signal<Local, Bits<33>>,
     packets: DFF<Bits<32>>,
@@ -458,7 +494,7 @@ impl Default for TxEngine {
             end_post: Default::default(),
             poster: CompletionPoster::new(poster::TX_COMPLETIONS),
             post_turn: Default::default(),
-            front_op_ready: Default::default(),
+            take_op_ready: Default::default(),
             end_known: Default::default(),
             end_writes: Default::default(),
             result_used: Default::default(),
@@ -485,13 +521,29 @@ impl Default for TxEngine {
             queue: Default::default(),
             llq: Default::default(),
             in_packet: Default::default(),
-            ahead: Default::default(),
-            ahead_refused: Default::default(),
-            next_index: Default::default(),
+            taker: Default::default(),
+            taker_step: Default::default(),
+            taker_queue: Default::default(),
             visit_takes: Default::default(),
-            dry: Default::default(),
+            taker_index: Default::default(),
+            taker_function: Default::default(),
+            llq_queues: Default::default(),
+            taken_fifo: Default::default(),
+            taken_record: Default::default(),
+            taken_queue: Default::default(),
+            taken_refused: Default::default(),
+            taken_llq: Default::default(),
+            llq_flag: Constant::new((1_u64 << 28).to_bits()),
+            refused_flag: Constant::new((1_u64 << 27).to_bits()),
+            taken_count: Default::default(),
+            taker_room: Default::default(),
+            taker_pushes: Default::default(),
+            taker_on_front_queue: Default::default(),
+            entry_last: Default::default(),
+            entry_outside: Default::default(),
+            taker_fetching: Default::default(),
+            ring_window_error: Default::default(),
             take_ahead: Constant::new(TAKE_AHEAD.to_bits()),
-            refused_first: Constant::new(1_u64.to_bits()),
             visit_budget: Constant::new(VISIT_TAKES.to_bits()),
             skipping: Default::default(),
             packet_bytes: Default::default(),
@@ -544,11 +596,7 @@ impl Default for TxEngine {
 /// Where the engine is in a packet.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
 pub enum TxState {
-    Take,
-    WaitTake,
     LlqDescriptor,
-    RingWindow,
-    FetchDescriptor,
     DescriptorData,
     Measure,
     Judge,
@@ -562,8 +610,17 @@ pub enum TxState {
     Post,
     PushEnd,
     Next,
-    NextQueue,
+}
+
+/// Where the taker is with a take.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
+pub enum TakerState {
     Seek,
+    Ask,
+    Wait,
+    Window,
+    Fetch,
+    Hold,
 }
 
 impl Logic for TxEngine {
@@ -578,11 +635,15 @@ impl Logic for TxEngine {
             pending,
             llq,
             in_packet,
-            ahead,
-            ahead_refused,
-            next_index,
+            taker,
+            taker_step,
+            taker_queue,
             visit_takes,
-            dry,
+            taker_index,
+            taker_function,
+            llq_queues,
+            entry_last,
+            entry_outside,
             skipping,
             packet_bytes,
             measured_total,
@@ -637,7 +698,7 @@ impl Logic for TxEngine {
         self.packer.m_axis.tready.next = self.m_axis_tx.tready.val();
 
         // Doorbells on TX submission rings (4q, q < 8) mark their queue pending.
-        self.queue_bit.next = self.one.val() << bit_cast::<8, 3>(self.queue.q.val());
+        self.queue_bit.next = self.one.val() << bit_cast::<8, 3>(self.taker_queue.q.val());
         self.rung_bit.next = 0.into();
         if self.doorbell_valid.val()
             & (self.doorbell_ring.val().get_bits::<2>(0) == 0)
@@ -679,7 +740,6 @@ impl Logic for TxEngine {
 
         // The DMA [check_first, check_last] lies outside the function's window (or wraps):
         // known the cycle after both the range and the window are.
-        self.window_function.next = self.ring_function.q.val();
         self.outside.d.next = (self.check_first.q.val() < self.window_base.val())
             | (self.check_last.q.val() > self.window_limit.val())
             | (self.check_last.q.val() < self.check_first.q.val());
@@ -690,12 +750,29 @@ impl Logic for TxEngine {
         // Defaults: no requests, no data, no LLQ header word on its way.
         self.llq_asked.d.next = false;
         self.llq_arriving.d.next = false;
-        // The front's takes carry tag 0 (the poster's posts and the notifier's notifies
+        // The taker's takes carry tag 0 (the poster's posts and the notifier's notifies
         // their own): its answers are those.
         self.take_asking.next = false;
+        self.taker_fetching.next = self.taker.q.val() == TakerState::Fetch;
+        // What the taker took, as the front sees it.
+        self.taken_fifo.clk.next = self.clk.val();
+        self.taken_fifo.rst.next = self.rst.val();
+        self.taken_fifo.m_axis.tready.next = false;
+        self.taken_queue.next = self.taken_fifo.m_axis.tdata.val().get_bits::<3>(24);
+        self.taken_refused.next = self.taken_fifo.m_axis.tdata.val().get_bit(27);
+        self.taken_llq.next = self.taken_fifo.m_axis.tdata.val().get_bit(28);
+        // The taker takes while fewer than TAKE_AHEAD wait (the descriptor being read out
+        // counts: the descriptor FIFO holds two beats for each).
+        self.taken_count.next = self.taken_fifo.occupancy.val();
+        if self.state.q.val() == TxState::DescriptorData {
+            self.taken_count.next = self.taken_fifo.occupancy.val() + 1;
+        }
+        self.taker_room.next = self.taken_count.val() < self.take_ahead.val();
+        self.taker_on_front_queue.next =
+            (self.taker_queue.q.val() == self.queue.q.val()) & (self.taker.q.val() != TakerState::Seek);
         self.e_res_valid.next = self.res_valid.val() & (self.res_tag.val().get_bits::<7>(0) == 0);
         self.e_op_ready.next = self.op_ready.val() & !self.notifier.turn.val();
-        self.front_op_ready.next = self.e_op_ready.val() & !self.post_turn.q.val();
+        self.take_op_ready.next = self.e_op_ready.val() & !self.post_turn.q.val();
         self.poster.clk.next = self.clk.val();
         self.poster.rst.next = self.rst.val();
         self.poster.request_valid.next = false;
@@ -758,59 +835,6 @@ impl Logic for TxEngine {
         self.job_entry.s_axis.tuser.next = bit_cast::<3, 2>(self.job_payload.val());
 
         match self.state.q.val() {
-            TxState::Take => {
-                // Take the next descriptor of this queue.
-                self.take_asking.next = true;
-                if self.front_op_ready.val() {
-                    // Cleared as the take goes in; a doorbell from now on sets it again.
-                    self.pending.d.next = (self.pending.q.val() & !self.queue_bit.val()) | self.rung_bit.val();
-                    if self.visit_takes.q.val() < self.visit_budget.val() {
-                        self.visit_takes.d.next = self.visit_takes.q.val() + 1;
-                    }
-                    self.state.d.next = TxState::WaitTake;
-                }
-            }
-            TxState::WaitTake => {
-                if self.e_res_valid.val() {
-                    if self.res_status.val() == 0 {
-                        // There may be more: come back to this queue.
-                        self.pending.d.next = self.pending.q.val() | self.queue_bit.val() | self.rung_bit.val();
-                        // An LLQ descriptor is worked on at once; a regular one when `Next`
-                        // reaches it (the oldest taken first: its index starts the run).
-                        if self.res_entry_log.val() == 7 {
-                            self.sq_index.d.next = self.res_index.val();
-                        } else if self.ahead.q.val() == 0 {
-                            self.next_index.d.next = self.res_index.val();
-                        }
-                        self.llq.d.next = self.res_entry_log.val() == 7;
-                        self.desc_addr.d.next = self.res_addr.val();
-                        self.ring_function.d.next = self.res_function.val();
-                        self.check_first.d.next = self.res_addr.val();
-                        self.llq_word.d.next = (bit_cast::<11, 3>(self.queue.q.val()) << 8)
-                            | (bit_cast::<11, 4>(self.res_index.val().get_bits::<4>(0)) << 4);
-                        self.step.d.next = 0.into();
-                        if self.res_entry_log.val() == 7 {
-                            self.state.d.next = TxState::LlqDescriptor;
-                        } else {
-                            self.state.d.next = TxState::RingWindow;
-                        }
-                    } else if self.ahead.q.val() != 0 {
-                        // Empty (or disabled): work on the descriptors taken before.
-                        self.dry.d.next = true;
-                        self.state.d.next = TxState::Next;
-                    } else if self.in_packet.q.val() {
-                        // The ring ran dry inside a packet (or it was disabled): the packet
-                        // ends here. A packet already bad keeps its first error.
-                        if self.status.q.val() == 0 {
-                            self.status.d.next = self.status_malformed.val();
-                        }
-                        self.skipping.d.next = false;
-                        self.state.d.next = TxState::PushClose;
-                    } else {
-                        self.state.d.next = TxState::NextQueue;
-                    }
-                }
-            }
             TxState::LlqDescriptor => {
                 // LLQ: descriptor slot 0 is words 0-1 of the entry. The port answers a word two
                 // cycles after its address: words 0 and 1 are asked for in steps 0 and 1 and
@@ -832,33 +856,6 @@ impl Logic for TxEngine {
                     self.buff_lo.d.next = self.llq_read_data.val().get_bits::<32>(0);
                     self.buff_hi.d.next = self.llq_read_data.val().get_bits::<32>(32);
                     self.state.d.next = TxState::Measure;
-                }
-            }
-            TxState::RingWindow => {
-                // The ring entry must lie in the window: its last byte (step 0; the function's
-                // window arrives meanwhile), the compare (1), the verdict (2).
-                self.check_last.d.next = self.check_first.q.val() + 15;
-                self.step.d.next = self.step.q.val() + 1;
-                if self.step.q.val() == 2 {
-                    self.step.d.next = 0.into();
-                    self.state.d.next = TxState::FetchDescriptor;
-                    if self.outside.q.val() {
-                        // Not fetched: when its turn comes, it is a descriptor that cannot
-                        // be read.
-                        self.ahead_refused.d.next = self.ahead_refused.q.val()
-                            | (self.refused_first.val() << bit_cast::<8, 4>(self.ahead.q.val()));
-                        self.ahead.d.next = self.ahead.q.val() + 1;
-                        self.count_window_error.next = true;
-                        self.state.d.next = TxState::Next;
-                    }
-                }
-            }
-            TxState::FetchDescriptor => {
-                // Regular queue: fetch the 16-byte descriptor from the host ring.
-                self.rd_desc_valid.next = true;
-                if self.rd_desc_ready.val() {
-                    self.ahead.d.next = self.ahead.q.val() + 1;
-                    self.state.d.next = TxState::Next;
                 }
             }
             TxState::DescriptorData => {
@@ -953,12 +950,12 @@ impl Logic for TxEngine {
                 // fetch).
                 if self.deferred.q.val() {
                     self.flush_deferred.next = true;
-                } else if !self.llq.q.val() & (self.ahead.q.val() == 0) {
+                } else if !self.llq.q.val() & (self.taken_fifo.occupancy.val() == 0) {
                     self.deferred.d.next = true;
                     self.deferred_addr.d.next = self.buff_addr.val();
                     self.deferred_length.d.next = self.length.val();
                     self.state.d.next = TxState::PushPayload;
-                } else {
+                } else if !self.taker_fetching.val() {
                     self.rd_desc_valid.next = true;
                     self.rd_desc_addr.next = self.buff_addr.val();
                     self.rd_desc_len.next = self.length.val();
@@ -1086,23 +1083,25 @@ impl Logic for TxEngine {
                 }
             }
             TxState::Next => {
-                // What next on this queue: take (and fetch) ahead while the ring has
-                // descriptors, the visit's budget lasts and fewer than TAKE_AHEAD wait; else
-                // work on the oldest taken; else go on with a packet left open (a take that
-                // finds the ring empty then ends it); else the next queue.
-                if !self.llq.q.val()
-                    & !self.dry.q.val()
-                    & (self.visit_takes.q.val() < self.visit_budget.val())
-                    & (self.ahead.q.val() < self.take_ahead.val())
+                // The next descriptor the taker took, in order. A packet left open goes on
+                // only with its own queue's next descriptor: if another queue's comes first,
+                // or none is coming (the taker is not at a take of this queue: its ring ran
+                // dry or was disabled inside the packet), the packet ends here, malformed (a
+                // packet already bad keeps its first error).
+                if self.taken_fifo.m_axis.tvalid.val()
+                    & !(self.in_packet.q.val() & (self.taken_queue.val() != self.queue.q.val()))
                 {
-                    self.state.d.next = TxState::Take;
-                } else if self.ahead.q.val() != 0 {
-                    self.sq_index.d.next = self.next_index.q.val();
-                    self.next_index.d.next = self.next_index.q.val() + 1;
-                    self.ahead.d.next = self.ahead.q.val() - 1;
-                    self.ahead_refused.d.next = self.ahead_refused.q.val() >> 1;
+                    self.taken_fifo.m_axis.tready.next = true;
+                    self.queue.d.next = self.taken_queue.val();
+                    self.ring_function.d.next = self.taken_fifo.m_axis.tdata.val().get_bits::<8>(16);
+                    self.sq_index.d.next = self.taken_fifo.m_axis.tdata.val().get_bits::<16>(0);
+                    self.llq.d.next = self.taken_llq.val();
+                    self.llq_word.d.next = (bit_cast::<11, 3>(self.taken_queue.val()) << 8)
+                        | (bit_cast::<11, 4>(self.taken_fifo.m_axis.tdata.val().get_bits::<4>(0)) << 4);
                     self.step.d.next = 0.into();
-                    if self.ahead_refused.q.val().get_bit(0) {
+                    if self.taken_llq.val() {
+                        self.state.d.next = TxState::LlqDescriptor;
+                    } else if self.taken_refused.val() {
                         // Outside the window, not fetched: as a descriptor that cannot be
                         // read.
                         self.req_id.d.next = 0xFFFF.into();
@@ -1111,35 +1110,26 @@ impl Logic for TxEngine {
                     } else {
                         self.state.d.next = TxState::DescriptorData;
                     }
-                } else if self.in_packet.q.val() {
-                    self.state.d.next = TxState::Take;
-                } else {
-                    self.state.d.next = TxState::NextQueue;
-                }
-            }
-            TxState::NextQueue => {
-                // Next queue: a new visit.
-                self.visit_takes.d.next = 0.into();
-                self.dry.d.next = false;
-                self.queue.d.next = self.queue.q.val() + 1;
-                self.state.d.next = TxState::Seek;
-            }
-            TxState::Seek => {
-                // The next pending queue, one per cycle; nothing to do while none is.
-                if (self.pending.q.val() & self.queue_bit.val()) != 0 {
-                    self.state.d.next = TxState::Take;
-                } else {
-                    self.queue.d.next = self.queue.q.val() + 1;
+                } else if self.in_packet.q.val()
+                    & (self.taken_fifo.m_axis.tvalid.val()
+                        | ((self.taken_fifo.occupancy.val() == 0) & !self.taker_on_front_queue.val()))
+                {
+                    if self.status.q.val() == 0 {
+                        self.status.d.next = self.status_malformed.val();
+                    }
+                    self.skipping.d.next = false;
+                    self.state.d.next = TxState::PushClose;
                 }
             }
         }
 
-        // The held-back read goes out once the next fetch is out (the front waits for its
-        // descriptor), when the front waits for the back (draining, or a full job queue: the
-        // back may be waiting for this very read), or when no queue is rung.
+        // The held-back read goes out once the taker's next fetch is out (or the taker has
+        // nothing to fetch), when the front waits for the back (draining, or a full job
+        // queue: the back may be waiting for this very read), or when no queue is rung.
         self.flush_allowed.d.next = (self.state.q.val() == TxState::DescriptorData)
             | (self.state.q.val() == TxState::Drain)
-            | ((self.state.q.val() == TxState::Seek) & (self.pending.q.val() == 0))
+            | (self.taker.q.val() == TakerState::Hold)
+            | ((self.taker.q.val() == TakerState::Seek) & (self.pending.q.val() == 0))
             | ((self.state.q.val() == TxState::Post) & !self.poster.request_ready.val())
             | (!self.job_entry.s_axis.tready.val()
                 & ((self.state.q.val() == TxState::LlqHeader)
@@ -1149,13 +1139,151 @@ impl Logic for TxEngine {
         if self.flush_allowed.q.val() {
             self.flush_deferred.next = true;
         }
-        if self.deferred.q.val() & self.flush_deferred.val() {
+        if self.deferred.q.val() & self.flush_deferred.val() & !self.taker_fetching.val() {
             self.rd_desc_valid.next = true;
             self.rd_desc_addr.next = self.deferred_addr.q.val();
             self.rd_desc_len.next = self.deferred_length.q.val();
             self.rd_desc_tag.next = self.tag_payload.val();
             if self.rd_desc_ready.val() {
                 self.deferred.d.next = false;
+            }
+        }
+
+        // ---- The taker: the rung queues' descriptors, one take at a time ----
+        // A visit takes while the ring has descriptors, up to VISIT_TAKES; then the next
+        // rung queue. A ring found empty ends a packet (the host rings for whole packets); a
+        // visit that ends on its budget holds until the front has worked through what was
+        // taken, and takes on while the front's packet is open. An LLQ descriptor is one
+        // packet and ends its visit.
+        // The ring entry's window check: its last byte (step 0, while the function's window
+        // is looked up; the front's payload check has the lookup in its Measure), the
+        // compare (1), the verdict (2).
+        self.window_function.next = self.taker_function.q.val();
+        if self.state.q.val() == TxState::Measure {
+            self.window_function.next = self.ring_function.q.val();
+        }
+        self.entry_outside.d.next = (self.desc_addr.q.val() < self.window_base.val())
+            | (self.entry_last.q.val() > self.window_limit.val())
+            | (self.entry_last.q.val() < self.desc_addr.q.val());
+        self.ring_window_error.next = false;
+        self.taker_pushes.next = false;
+        self.taken_record.next = bit_cast::<32, 16>(self.taker_index.q.val())
+            | (bit_cast::<32, 8>(self.taker_function.q.val()) << 16)
+            | (bit_cast::<32, 3>(self.taker_queue.q.val()) << 24);
+        match self.taker.q.val() {
+            TakerState::Seek => {
+                // The next rung queue, one per cycle; an LLQ queue only when the front has
+                // nothing else taken.
+                if (self.pending.q.val() & self.queue_bit.val()) != 0 {
+                    if self.taker_room.val()
+                        & (((self.llq_queues.q.val() & self.queue_bit.val()) == 0)
+                            | (self.taken_fifo.occupancy.val() == 0))
+                    {
+                        self.taker.d.next = TakerState::Ask;
+                    }
+                } else {
+                    self.taker_queue.d.next = self.taker_queue.q.val() + 1;
+                    self.visit_takes.d.next = 0.into();
+                }
+            }
+            TakerState::Ask => {
+                self.take_asking.next = true;
+                if self.take_op_ready.val() {
+                    // Cleared as the take goes in; a doorbell from now on sets it again.
+                    self.pending.d.next = (self.pending.q.val() & !self.queue_bit.val()) | self.rung_bit.val();
+                    if self.visit_takes.q.val() < self.visit_budget.val() {
+                        self.visit_takes.d.next = self.visit_takes.q.val() + 1;
+                    }
+                    self.taker.d.next = TakerState::Wait;
+                }
+            }
+            TakerState::Wait => {
+                if self.e_res_valid.val() {
+                    if self.res_status.val() == 0 {
+                        // There may be more: come back to this queue.
+                        self.pending.d.next = self.pending.q.val() | self.queue_bit.val() | self.rung_bit.val();
+                        self.taker_index.d.next = self.res_index.val();
+                        self.taker_function.d.next = self.res_function.val();
+                        self.desc_addr.d.next = self.res_addr.val();
+                        self.llq_queues.d.next = self.llq_queues.q.val() & !self.queue_bit.val();
+                        self.taker_step.d.next = 0.into();
+                        self.taker.d.next = TakerState::Window;
+                        if self.res_entry_log.val() == 7 {
+                            // LLQ: the front reads it from device memory; one per visit.
+                            self.llq_queues.d.next = self.llq_queues.q.val() | self.queue_bit.val();
+                            self.taker_pushes.next = true;
+                            self.taken_record.next = bit_cast::<32, 16>(self.res_index.val())
+                                | (bit_cast::<32, 8>(self.res_function.val()) << 16)
+                                | (bit_cast::<32, 3>(self.taker_queue.q.val()) << 24)
+                                | self.llq_flag.val();
+                            self.taker_queue.d.next = self.taker_queue.q.val() + 1;
+                            self.visit_takes.d.next = 0.into();
+                            self.taker.d.next = TakerState::Seek;
+                        }
+                    } else {
+                        // Empty (or disabled): the next queue.
+                        self.taker_queue.d.next = self.taker_queue.q.val() + 1;
+                        self.visit_takes.d.next = 0.into();
+                        self.taker.d.next = TakerState::Seek;
+                    }
+                }
+            }
+            TakerState::Window => {
+                if self.taker_step.q.val() == 0 {
+                    self.entry_last.d.next = self.desc_addr.q.val() + 15;
+                }
+                // Step 0 waits while the front looks up its payload's window.
+                if (self.taker_step.q.val() != 0) | (self.state.q.val() != TxState::Measure) {
+                    self.taker_step.d.next = self.taker_step.q.val() + 1;
+                }
+                if self.taker_step.q.val() == 2 {
+                    self.taker.d.next = TakerState::Fetch;
+                    if self.entry_outside.q.val() {
+                        // Not fetched: when its turn comes, it is a descriptor that cannot
+                        // be read.
+                        self.ring_window_error.next = true;
+                        self.taker_pushes.next = true;
+                        self.taken_record.next = self.taken_record.val() | self.refused_flag.val();
+                    }
+                }
+            }
+            TakerState::Fetch => {
+                // Fetch the 16-byte descriptor from the host ring (the front's reads wait).
+                self.rd_desc_valid.next = true;
+                self.rd_desc_addr.next = self.desc_addr.q.val();
+                self.rd_desc_len.next = 16.into();
+                self.rd_desc_tag.next = self.tag_descriptor.val();
+                if self.rd_desc_ready.val() {
+                    self.taker_pushes.next = true;
+                    // A held-back payload read may go now, behind this fetch.
+                    self.flush_allowed.d.next = true;
+                }
+            }
+            TakerState::Hold => {
+                // The visit's budget is spent: once the front has worked through what was
+                // taken, one more take while its packet is open, else the next queue.
+                if (self.taken_fifo.occupancy.val() == 0) & (self.state.q.val() == TxState::Next) {
+                    if self.in_packet.q.val() {
+                        self.taker.d.next = TakerState::Ask;
+                    } else {
+                        self.taker_queue.d.next = self.taker_queue.q.val() + 1;
+                        self.visit_takes.d.next = 0.into();
+                        self.taker.d.next = TakerState::Seek;
+                    }
+                }
+            }
+        }
+        // A regular descriptor taken (fetched, or refused by the window): the visit goes on
+        // while its budget lasts.
+        self.taken_fifo.s_axis.tvalid.next = self.taker_pushes.val();
+        self.taken_fifo.s_axis.tdata.next = self.taken_record.val();
+        self.taken_fifo.s_axis.tkeep.next = 0xF.into();
+        self.taken_fifo.s_axis.tlast.next = true;
+        self.taken_fifo.s_axis.tuser.next = 0.into();
+        if self.taker_pushes.val() & (self.taker.q.val() != TakerState::Wait) {
+            self.taker.d.next = TakerState::Seek;
+            if self.visit_takes.q.val() == self.visit_budget.val() {
+                self.taker.d.next = TakerState::Hold;
             }
         }
 
@@ -1285,10 +1413,10 @@ impl Logic for TxEngine {
         // sees it; an error completion lost counts twice, its status and the failed write).
         self.notifier.answered.next = self.wr_status_valid.val();
         self.count_completion_error.next = self.wr_status_valid.val() & self.wr_status_error.val();
-        // The engine's request: the poster's when its turn, else the front's take. The turn
+        // The engine's request: the poster's when its turn, else the taker's take. The turn
         // passes when the other asks and the holder does not, or was just served.
         self.e_op_valid.next = self.take_asking.val();
-        self.e_op_ring.next = bit_cast::<8, 3>(self.queue.q.val()) << 2;
+        self.e_op_ring.next = bit_cast::<8, 3>(self.taker_queue.q.val()) << 2;
         self.e_op_code.next = 0.into();
         self.e_op_tag.next = 0.into();
         if self.post_turn.q.val() {
@@ -1321,6 +1449,7 @@ impl Logic for TxEngine {
         // The front and the poster may each refuse a DMA in one cycle: summed first, as
         // the errors are.
         self.window_events.d.next = bit_cast::<2, 1>(self.count_window_error.val().into())
+            + bit_cast::<2, 1>(self.ring_window_error.val().into())
             + bit_cast::<2, 1>(self.poster.window_refused.val().into());
         self.window_errors_sum.next =
             bit_cast::<33, 32>(self.window_errors.q.val()) + bit_cast::<33, 2>(self.window_events.q.val());
@@ -1351,13 +1480,13 @@ impl Logic for TxEngine {
             self.end_post.d.next = false;
             self.result_used.d.next = false;
             self.pending.d.next = 0.into();
-            self.state.d.next = TxState::Seek;
+            self.state.d.next = TxState::Next;
             self.queue.d.next = 0.into();
             self.in_packet.d.next = false;
-            self.ahead.d.next = 0.into();
-            self.ahead_refused.d.next = 0.into();
             self.visit_takes.d.next = 0.into();
-            self.dry.d.next = false;
+            self.taker.d.next = TakerState::Seek;
+            self.taker_queue.d.next = 0.into();
+            self.llq_queues.d.next = 0.into();
             self.skipping.d.next = false;
             self.packet_bytes.d.next = 0.into();
             self.streamed.d.next = false;
