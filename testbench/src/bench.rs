@@ -309,7 +309,7 @@ pub fn queue_operation_rate(rings: u8, ops: u64) -> Result<(f64, u64)> {
 
 /// The TX path: `count` packets of `bytes` bytes spread over 8 queues (LLQ queues carry the
 /// first 42 bytes, Ethernet + IPv4 + UDP headers, in the entry), memory at `latency`
-/// cycles. Returns the share of cycles from the first to the last beat on `m_axis_tx_`
+/// cycles; the host writes them all, then rings each queue once. Returns the share of cycles from the first to the last beat on `m_axis_tx_`
 /// that carry a beat.
 pub fn tx_line_utilization(bytes: usize, count: usize, llq: bool, latency: u64) -> Result<f64> {
     use crate::scenarios::nic_tx::{build, run, TxPacket, TxRun};
@@ -324,7 +324,8 @@ pub fn tx_line_utilization(bytes: usize, count: usize, llq: bool, latency: u64) 
             fault: None,
         })
         .collect();
-    let setup = TxRun::unloaded(packets, if llq { 0xFF } else { 0 }, latency);
+    // Written first, then each queue rung once: the engine's rate, not the host's.
+    let setup = TxRun { batched: true, ..TxRun::unloaded(packets, if llq { 0xFF } else { 0 }, latency) };
     let report = run(build(Backend::Verilator)?, setup, 1)?;
     Ok(report.beats as f64 / report.beat_span.max(1) as f64)
 }

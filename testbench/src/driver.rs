@@ -339,7 +339,14 @@ impl EnaHost {
 
     /// Posts one packet on queue `q`: `descriptors` in order (the driver sets phase), for an
     /// LLQ queue with `header` pushed into the entry; then rings the doorbell.
-    pub async fn post_tx(&mut self, q: usize, mut descriptors: Vec<TxDescriptor>, header: &[u8]) -> Result<()> {
+    pub async fn post_tx(&mut self, q: usize, descriptors: Vec<TxDescriptor>, header: &[u8]) -> Result<()> {
+        self.write_tx(q, descriptors, header).await?;
+        self.ring_tx(q).await
+    }
+
+    /// Writes one packet into queue `q`'s ring (or LLQ entries) as `post_tx` does, without
+    /// the doorbell: the ENA driver rings once for a burst of packets (`xmit_more`).
+    pub async fn write_tx(&mut self, q: usize, mut descriptors: Vec<TxDescriptor>, header: &[u8]) -> Result<()> {
         let n = descriptors.len() as u16;
         self.wait_for_room(q, n).await?;
         let llq = self.queues[q].llq;
@@ -357,6 +364,11 @@ impl EnaHost {
             }
             self.queues[q].tail = tail.wrapping_add(1);
         }
+        Ok(())
+    }
+
+    /// Rings queue `q`'s TX doorbell: everything written so far may go.
+    pub async fn ring_tx(&mut self, q: usize) -> Result<()> {
         let tail = self.queues[q].tail;
         self.write_register(ring_register(4 * q as u32, &RING_HOST_INDEX), tail as u32).await
     }

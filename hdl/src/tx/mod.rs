@@ -61,6 +61,7 @@
 use crate::bus::AxisSource;
 use crate::queue::notifier::Notifier;
 use crate::queue::poster::{self, CompletionPoster};
+use crate::short_queue::ShortQueue;
 use crate::stream_fifo::StreamFifo;
 use crate::stream_packer::StreamPacker;
 use crate::stream_slice::StreamSlice;
@@ -94,8 +95,9 @@ const _: () = assert!(TAG_NOTIFY & 0x7F != 0 && poster::TAG_POST & 0x7F != 0 && 
 /// Descriptors taken (and fetched) ahead of the one being worked on, over all queues: each
 /// fetch is a memory round trip, so the next ones must be out long before they are needed
 /// (three 1500-byte packets cover a 200-cycle round trip; 64-byte packets take the front
-/// about 12 cycles each: eight cover half of it, the taker's own pace bounds the rest).
-pub const TAKE_AHEAD: u64 = 8;
+/// about 12 cycles each: 17 cover it, and the DMA read engine's 32 bursts in flight are
+/// shared with the payload reads).
+pub const TAKE_AHEAD: u64 = 32;
 /// Descriptors taken from a regular queue in one visit before the taker moves on (it first
 /// finishes the packet it is in): the other queues wait at most this many packets.
 pub const VISIT_TAKES: u64 = 16;
@@ -111,8 +113,8 @@ const JOB_END: u64 = 3; // the packet ends
 type JobQueue = StreamFifo<64, 8, 3, 5, 6>;
 /// Descriptor beats, `tuser` = the read failed: two beats for each descriptor fetched ahead
 /// (the one being read out counts until its beats are out: `taken_count`).
-type DescriptorFifo = StreamFifo<64, 8, 1, 4, 5>;
-const _: () = assert!(2 * TAKE_AHEAD as usize <= 16);
+type DescriptorFifo = StreamFifo<64, 8, 1, 6, 7>;
+const _: () = assert!(2 * TAKE_AHEAD as usize <= 64);
 
 #[derive(LogicBlock)]
 pub struct TxEngine {
@@ -281,49 +283,98 @@ pub struct TxEngine {
     pending: DFF<Bits<8>>,
     in_packet: DFF<Bit>,
     // The taker: beside the front, it visits the rung queues in turn, takes their
-    // descriptors, checks each ring entry against its function's window and fetches it; the
-    // front works on what it took, in order (`taken_fifo`).
+    // descriptors (several asked before the first is answered), checks each ring entry
+    // against its function's window and fetches it; the front works on what it took, in
+    // order (`taken_fifo`).
     taker: DFF<TakerState>,
-    taker_step: DFF<Bits<2>>,
     /// The queue the taker visits (the front's is `queue`, its packet's).
     taker_queue: DFF<Bits<3>>,
-    /// Takes this visit.
+    /// Takes asked this visit, and how many of them are not answered yet.
     visit_takes: DFF<Bits<5>>,
-    /// The descriptor taken: its index, the ring's function; `desc_addr` is its ring entry.
-    taker_index: DFF<Bits<16>>,
-    taker_function: DFF<Bits<8>>,
-    /// Queues whose last take was an LLQ descriptor: the taker takes from them only when the
-    /// front has nothing else taken, so an entry is read soon after it is taken (the host
-    /// may reuse its slot once the ring index has passed it).
+    visit_asks_out: DFF<Bits<3>>,
+    /// Flips as each visit ends: an answer tells its visit's from the one before by it (all
+    /// answers of the visit before the last are in before a visit can end).
+    visit_id: DFF<Bit>,
+    /// The visit's latest answer found the ring empty: no more asks; the visit ends when
+    /// its last take out is answered empty too (an answer that takes a descriptor means a
+    /// doorbell came meanwhile: the visit goes on, so a packet is taken whole).
+    visit_dry: DFF<Bit>,
+    /// The takes asked, in order: queue (2:0), visit (3). Answers come in the same order.
+    asked: ShortQueue<4>,
+    /// Takes asked and not yet through the check (four at most: `asked` and `entries`
+    /// hold four each, a take moves from one to the other as it is answered).
+    unchecked: DFF<Bits<3>>,
+    /// Takes asked and not yet worked on by the front (less those found empty): the
+    /// descriptor FIFO holds two beats for each.
+    taken_ahead: DFF<Bits<6>>,
+    /// Answered takes waiting for their check: entry address (63:0), index (79:64),
+    /// function (87:80), queue (90:88), LLQ (91).
+    entries: ShortQueue<92>,
+    /// The check of the oldest answered take: its last byte (0), the compare (1), the
+    /// verdict and fetch (2).
+    check_step: DFF<Bits<2>>,
+    /// Queues whose last take was a regular / an LLQ descriptor. From an LLQ queue the
+    /// taker takes one descriptor at a time, when the front waits with nothing taken, so
+    /// the entry is read as soon as it is taken (the host may reuse its slot once the ring
+    /// index has passed it); from a queue not taken from since reset, one at a time.
+    regular_queues: DFF<Bits<8>>,
     llq_queues: DFF<Bits<8>>,
     /// What the taker took, in order: index (15:0), function (23:16), queue (26:24), refused
     /// by the window (27), LLQ (28). A regular descriptor's beats follow in the descriptor
     /// FIFO (a refused or LLQ one has none).
-    taken_fifo: StreamFifo<32, 4, 1, 3, 4>,
+    taken_fifo: StreamFifo<32, 4, 1, 5, 6>,
     taken_record: Signal<Local, Bits<32>>,
     taken_queue: Signal<Local, Bits<3>>,
     taken_refused: Signal<Local, Bit>,
     taken_llq: Signal<Local, Bit>,
     llq_flag: Constant<Bits<32>>,
     refused_flag: Constant<Bits<32>>,
-    /// Descriptors taken and not yet read out of the descriptor FIFO (the FIFO holds two
-    /// beats for each), and whether the taker may take one more.
-    taken_count: Signal<Local, Bits<4>>,
+    /// Descriptors taken and not yet read out of the descriptor FIFO, and whether the taker
+    /// may ask for one more.
+    taken_count: Signal<Local, Bits<6>>,
     taker_room: Signal<Local, Bit>,
-    /// The taker pushes what it took (and then goes on or holds).
+    /// This cycle: a take granted, an answer (found empty; of the current visit), the
+    /// front's use of what was taken.
+    take_granted: Signal<Local, Bit>,
+    answer_empty: Signal<Local, Bit>,
+    answer_current: Signal<Local, Bit>,
+    answered_current: Signal<Local, Bit>,
+    taken_used: Signal<Local, Bit>,
+    /// The answered take's queue (`asked`'s head), as a one-hot.
+    answer_queue_bit: Signal<Local, Bits<8>>,
+    /// The taker has nothing in flight, and is not visiting the front's queue: nothing more
+    /// is coming for a packet the front has open.
+    taker_done_with_front_queue: Signal<Local, Bit>,
+    /// The check pushes what was taken.
     taker_pushes: Signal<Local, Bit>,
-    /// The taker is at a take of the front's queue (or holds there for the front): a packet
-    /// the front has open may go on.
-    taker_on_front_queue: Signal<Local, Bit>,
-    /// The ring entry taken: its last byte and whether it lies outside the window.
+    /// Queues no longer (`pending_clear`: a take goes in) or again (`pending_set`: an
+    /// answer says there may be more) pending this cycle.
+    pending_clear: Signal<Local, Bits<8>>,
+    pending_set: Signal<Local, Bits<8>>,
+    /// The answer is an LLQ descriptor's; the visit ends this cycle.
+    answer_llq: Signal<Local, Bit>,
+    visit_ends: Signal<Local, Bit>,
+    /// The answer is the last of its visit's takes out.
+    visit_last_answer: Signal<Local, Bit>,
+    /// The front has worked through everything taken and waits (for a held visit).
+    front_caught_up: Signal<Local, Bit>,
+    /// The visited queue is not known to be regular; known to be LLQ (`regular_queues`).
+    careful_visit: Signal<Local, Bit>,
+    llq_visit: Signal<Local, Bit>,
+    /// The front waits at `Next`, outside a packet, with nothing taken.
+    front_idle: Signal<Local, Bit>,
+    /// The checked entry's fields.
+    entry_addr: Signal<Local, Bits<64>>,
+    entry_llq: Signal<Local, Bit>,
+    /// The ring entry checked: its last byte and whether it lies outside the window.
     entry_last: DFF<Bits<64>>,
     entry_outside: DFF<Bit>,
     /// The taker fetches: it has the read request port (the front's reads wait; the
-    /// choice starts at the taker's state register).
+    /// choice starts at registers).
     taker_fetching: Signal<Local, Bit>,
     /// The taker refuses a ring entry outside the window.
     ring_window_error: Signal<Local, Bit>,
-    take_ahead: Constant<Bits<4>>,
+    take_ahead: Constant<Bits<6>>,
     visit_budget: Constant<Bits<5>>,
     /// A packet went bad before its last descriptor: the rest of its descriptors are taken
     /// and read (to find `last`) but nothing more is streamed, then it completes once.
@@ -333,7 +384,6 @@ pub struct TxEngine {
     status: DFF<Bits<8>>,
     // The descriptor.
     sq_index: DFF<Bits<16>>,
-    desc_addr: DFF<Bits<64>>,
     len_ctrl: DFF<Bits<32>>,
     meta_ctrl: DFF<Bits<32>>,
     buff_lo: DFF<Bits<32>>,
@@ -522,11 +572,17 @@ impl Default for TxEngine {
             llq: Default::default(),
             in_packet: Default::default(),
             taker: Default::default(),
-            taker_step: Default::default(),
             taker_queue: Default::default(),
             visit_takes: Default::default(),
-            taker_index: Default::default(),
-            taker_function: Default::default(),
+            visit_asks_out: Default::default(),
+            visit_id: Default::default(),
+            visit_dry: Default::default(),
+            asked: Default::default(),
+            unchecked: Default::default(),
+            taken_ahead: Default::default(),
+            entries: Default::default(),
+            check_step: Default::default(),
+            regular_queues: Default::default(),
             llq_queues: Default::default(),
             taken_fifo: Default::default(),
             taken_record: Default::default(),
@@ -537,8 +593,25 @@ impl Default for TxEngine {
             refused_flag: Constant::new((1_u64 << 27).to_bits()),
             taken_count: Default::default(),
             taker_room: Default::default(),
+            take_granted: Default::default(),
+            answer_empty: Default::default(),
+            answer_current: Default::default(),
+            answered_current: Default::default(),
+            taken_used: Default::default(),
+            answer_queue_bit: Default::default(),
+            taker_done_with_front_queue: Default::default(),
             taker_pushes: Default::default(),
-            taker_on_front_queue: Default::default(),
+            pending_clear: Default::default(),
+            pending_set: Default::default(),
+            answer_llq: Default::default(),
+            visit_ends: Default::default(),
+            visit_last_answer: Default::default(),
+            front_caught_up: Default::default(),
+            careful_visit: Default::default(),
+            llq_visit: Default::default(),
+            front_idle: Default::default(),
+            entry_addr: Default::default(),
+            entry_llq: Default::default(),
             entry_last: Default::default(),
             entry_outside: Default::default(),
             taker_fetching: Default::default(),
@@ -554,7 +627,6 @@ impl Default for TxEngine {
             streamed: Default::default(),
             status: Default::default(),
             sq_index: Default::default(),
-            desc_addr: Default::default(),
             len_ctrl: Default::default(),
             meta_ctrl: Default::default(),
             buff_lo: Default::default(),
@@ -616,10 +688,7 @@ pub enum TxState {
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
 pub enum TakerState {
     Seek,
-    Ask,
-    Wait,
-    Window,
-    Fetch,
+    Asking,
     Hold,
 }
 
@@ -636,11 +705,15 @@ impl Logic for TxEngine {
             llq,
             in_packet,
             taker,
-            taker_step,
             taker_queue,
             visit_takes,
-            taker_index,
-            taker_function,
+            visit_asks_out,
+            visit_id,
+            visit_dry,
+            unchecked,
+            taken_ahead,
+            check_step,
+            regular_queues,
             llq_queues,
             entry_last,
             entry_outside,
@@ -651,7 +724,6 @@ impl Logic for TxEngine {
             streamed,
             status,
             sq_index,
-            desc_addr,
             len_ctrl,
             meta_ctrl,
             buff_lo,
@@ -753,7 +825,12 @@ impl Logic for TxEngine {
         // The taker's takes carry tag 0 (the poster's posts and the notifier's notifies
         // their own): its answers are those.
         self.take_asking.next = false;
-        self.taker_fetching.next = self.taker.q.val() == TakerState::Fetch;
+        self.entry_addr.next = self.entries.head.val().get_bits::<64>(0);
+        self.entry_llq.next = self.entries.head.val().get_bit(91);
+        self.taker_fetching.next = self.entries.head_valid.val()
+            & !self.entry_llq.val()
+            & (self.check_step.q.val() == 2)
+            & !self.entry_outside.q.val();
         // What the taker took, as the front sees it.
         self.taken_fifo.clk.next = self.clk.val();
         self.taken_fifo.rst.next = self.rst.val();
@@ -761,15 +838,17 @@ impl Logic for TxEngine {
         self.taken_queue.next = self.taken_fifo.m_axis.tdata.val().get_bits::<3>(24);
         self.taken_refused.next = self.taken_fifo.m_axis.tdata.val().get_bit(27);
         self.taken_llq.next = self.taken_fifo.m_axis.tdata.val().get_bit(28);
-        // The taker takes while fewer than TAKE_AHEAD wait (the descriptor being read out
-        // counts: the descriptor FIFO holds two beats for each).
-        self.taken_count.next = self.taken_fifo.occupancy.val();
+        self.taken_used.next = false;
+        // The taker asks while fewer than TAKE_AHEAD are taken ahead (the descriptor being
+        // read out counts: the descriptor FIFO holds two beats for each).
+        self.taken_count.next = self.taken_ahead.q.val();
         if self.state.q.val() == TxState::DescriptorData {
-            self.taken_count.next = self.taken_fifo.occupancy.val() + 1;
+            self.taken_count.next = self.taken_ahead.q.val() + 1;
         }
         self.taker_room.next = self.taken_count.val() < self.take_ahead.val();
-        self.taker_on_front_queue.next =
-            (self.taker_queue.q.val() == self.queue.q.val()) & (self.taker.q.val() != TakerState::Seek);
+        self.taker_done_with_front_queue.next = (self.unchecked.q.val() == 0)
+            & (self.taken_fifo.occupancy.val() == 0)
+            & ((self.taker_queue.q.val() != self.queue.q.val()) | (self.taker.q.val() == TakerState::Seek));
         self.e_res_valid.next = self.res_valid.val() & (self.res_tag.val().get_bits::<7>(0) == 0);
         self.e_op_ready.next = self.op_ready.val() & !self.notifier.turn.val();
         self.take_op_ready.next = self.e_op_ready.val() & !self.post_turn.q.val();
@@ -793,7 +872,7 @@ impl Logic for TxEngine {
         self.notifier.rst.next = self.rst.val();
         self.llq_read_word.next = self.llq_word.q.val();
         self.rd_desc_valid.next = false;
-        self.rd_desc_addr.next = self.desc_addr.q.val();
+        self.rd_desc_addr.next = self.entry_addr.val();
         self.rd_desc_len.next = 16.into();
         self.rd_desc_tag.next = self.tag_descriptor.val();
         self.descriptor_beat.next =
@@ -1092,6 +1171,7 @@ impl Logic for TxEngine {
                     & !(self.in_packet.q.val() & (self.taken_queue.val() != self.queue.q.val()))
                 {
                     self.taken_fifo.m_axis.tready.next = true;
+                    self.taken_used.next = true;
                     self.queue.d.next = self.taken_queue.val();
                     self.ring_function.d.next = self.taken_fifo.m_axis.tdata.val().get_bits::<8>(16);
                     self.sq_index.d.next = self.taken_fifo.m_axis.tdata.val().get_bits::<16>(0);
@@ -1111,8 +1191,7 @@ impl Logic for TxEngine {
                         self.state.d.next = TxState::DescriptorData;
                     }
                 } else if self.in_packet.q.val()
-                    & (self.taken_fifo.m_axis.tvalid.val()
-                        | ((self.taken_fifo.occupancy.val() == 0) & !self.taker_on_front_queue.val()))
+                    & (self.taken_fifo.m_axis.tvalid.val() | self.taker_done_with_front_queue.val())
                 {
                     if self.status.q.val() == 0 {
                         self.status.d.next = self.status_malformed.val();
@@ -1149,108 +1228,171 @@ impl Logic for TxEngine {
             }
         }
 
-        // ---- The taker: the rung queues' descriptors, one take at a time ----
-        // A visit takes while the ring has descriptors, up to VISIT_TAKES; then the next
-        // rung queue. A ring found empty ends a packet (the host rings for whole packets); a
-        // visit that ends on its budget holds until the front has worked through what was
-        // taken, and takes on while the front's packet is open. An LLQ descriptor is one
-        // packet and ends its visit.
-        // The ring entry's window check: its last byte (step 0, while the function's window
-        // is looked up; the front's payload check has the lookup in its Measure), the
-        // compare (1), the verdict (2).
-        self.window_function.next = self.taker_function.q.val();
-        if self.state.q.val() == TxState::Measure {
-            self.window_function.next = self.ring_function.q.val();
-        }
-        self.entry_outside.d.next = (self.desc_addr.q.val() < self.window_base.val())
-            | (self.entry_last.q.val() > self.window_limit.val())
-            | (self.entry_last.q.val() < self.desc_addr.q.val());
-        self.ring_window_error.next = false;
+        // ---- The taker: the rung queues' descriptors, several takes out at once ----
+        // A visit asks for takes while the ring has descriptors, up to VISIT_TAKES; then the
+        // next rung queue. A take found empty ends the visit (the host rings for whole
+        // packets: a packet's end); a visit that spends its budget holds until the front has
+        // worked through what was taken, and takes on while the front's packet is open. An
+        // LLQ descriptor is one packet and ends its visit.
+        self.asked.clk.next = self.clk.val();
+        self.asked.rst.next = self.rst.val();
+        self.entries.clk.next = self.clk.val();
+        self.entries.rst.next = self.rst.val();
+        self.asked.push.next = false;
+        self.asked.push_data.next =
+            bit_cast::<4, 3>(self.taker_queue.q.val()) | (bit_cast::<4, 1>(self.visit_id.q.val().into()) << 3);
+        self.asked.pop.next = false;
+        self.entries.push.next = false;
+        self.entries.pop.next = false;
+        self.pending_clear.next = 0.into();
+        self.pending_set.next = 0.into();
+        self.take_granted.next = false;
+        self.answer_empty.next = false;
         self.taker_pushes.next = false;
-        self.taken_record.next = bit_cast::<32, 16>(self.taker_index.q.val())
-            | (bit_cast::<32, 8>(self.taker_function.q.val()) << 16)
-            | (bit_cast::<32, 3>(self.taker_queue.q.val()) << 24);
+        self.ring_window_error.next = false;
+        self.visit_ends.next = false;
+        self.visit_last_answer.next = false;
+
+        // Asks: while the visit lasts, with room ahead and for the answers; from a queue not
+        // known regular one at a time, from an LLQ queue when the front waits with nothing
+        // taken (as it is answered, the front reads the entry). Held on its budget: one at a time while the
+        // front's packet is open, once the front has caught up.
+        self.front_caught_up.next = (self.unchecked.q.val() == 0)
+            & (self.taken_fifo.occupancy.val() == 0)
+            & (self.state.q.val() == TxState::Next);
+        self.careful_visit.next = (self.regular_queues.q.val() & self.queue_bit.val()) == 0;
+        self.llq_visit.next = (self.llq_queues.q.val() & self.queue_bit.val()) != 0;
+        self.front_idle.next =
+            (self.taken_ahead.q.val() == 0) & (self.state.q.val() == TxState::Next) & !self.in_packet.q.val();
+        self.take_asking.next = (self.unchecked.q.val() < 4)
+            & self.taker_room.val()
+            & (((self.taker.q.val() == TakerState::Asking)
+                & (self.visit_takes.q.val() < self.visit_budget.val())
+                & !self.visit_dry.q.val()
+                & (!self.careful_visit.val() | (self.unchecked.q.val() == 0))
+                & (!self.llq_visit.val() | self.front_idle.val()))
+                | ((self.taker.q.val() == TakerState::Hold) & self.front_caught_up.val() & self.in_packet.q.val()));
+        if self.take_asking.val() & self.take_op_ready.val() {
+            // Cleared as the take goes in; a doorbell from now on sets it again.
+            self.take_granted.next = true;
+            self.asked.push.next = true;
+            self.pending_clear.next = self.queue_bit.val();
+            if self.visit_takes.q.val() < self.visit_budget.val() {
+                self.visit_takes.d.next = self.visit_takes.q.val() + 1;
+            }
+        }
+        // Answers, in the order asked: an answered take goes on to its check. The visit ends
+        // on an LLQ descriptor, or when its last take out is answered empty. "There may be
+        // more" (pending again) unless a later take of the visit is out, whose answer tells.
+        self.answer_queue_bit.next = self.one.val() << bit_cast::<8, 3>(self.asked.head.val().get_bits::<3>(0));
+        self.answer_current.next =
+            (self.asked.head.val().get_bit(3) == self.visit_id.q.val()) & (self.taker.q.val() != TakerState::Seek);
+        self.answer_llq.next = self.res_entry_log.val() == 7;
+        self.answered_current.next = self.e_res_valid.val() & self.answer_current.val();
+        self.entries.push_data.next = bit_cast::<92, 64>(self.res_addr.val())
+            | (bit_cast::<92, 16>(self.res_index.val()) << 64)
+            | (bit_cast::<92, 8>(self.res_function.val()) << 80)
+            | (bit_cast::<92, 3>(self.asked.head.val().get_bits::<3>(0)) << 88)
+            | (bit_cast::<92, 1>(self.answer_llq.val().into()) << 91);
+        if self.e_res_valid.val() {
+            self.asked.pop.next = true;
+            if self.res_status.val() == 0 {
+                self.entries.push.next = true;
+                if !(self.answer_current.val() & (self.visit_asks_out.q.val() > 1)) {
+                    self.pending_set.next = self.answer_queue_bit.val();
+                }
+                if self.answer_llq.val() {
+                    self.regular_queues.d.next = self.regular_queues.q.val() & !self.answer_queue_bit.val();
+                    self.llq_queues.d.next = self.llq_queues.q.val() | self.answer_queue_bit.val();
+                } else {
+                    self.regular_queues.d.next = self.regular_queues.q.val() | self.answer_queue_bit.val();
+                    self.llq_queues.d.next = self.llq_queues.q.val() & !self.answer_queue_bit.val();
+                }
+                if self.answer_current.val() {
+                    self.visit_dry.d.next = false;
+                }
+                self.visit_ends.next = self.answer_current.val() & self.answer_llq.val();
+            } else {
+                self.answer_empty.next = true;
+                if self.answer_current.val() {
+                    self.visit_dry.d.next = true;
+                }
+                self.visit_last_answer.next = self.visit_asks_out.q.val() == 1;
+                self.visit_ends.next =
+                    self.answer_current.val() & self.visit_last_answer.val() & !self.take_granted.val();
+            }
+        }
+
+        self.visit_asks_out.d.next = self.visit_asks_out.q.val() + bit_cast::<3, 1>(self.take_granted.val().into())
+            - bit_cast::<3, 1>(self.answered_current.val().into());
         match self.taker.q.val() {
             TakerState::Seek => {
-                // The next rung queue, one per cycle; an LLQ queue only when the front has
-                // nothing else taken.
+                // The next rung queue, one per cycle; an LLQ queue when the front waits with
+                // nothing taken.
                 if (self.pending.q.val() & self.queue_bit.val()) != 0 {
-                    if self.taker_room.val()
-                        & (((self.llq_queues.q.val() & self.queue_bit.val()) == 0)
-                            | (self.taken_fifo.occupancy.val() == 0))
-                    {
-                        self.taker.d.next = TakerState::Ask;
+                    if self.taker_room.val() & (!self.llq_visit.val() | self.front_idle.val()) {
+                        self.taker.d.next = TakerState::Asking;
                     }
                 } else {
                     self.taker_queue.d.next = self.taker_queue.q.val() + 1;
-                    self.visit_takes.d.next = 0.into();
                 }
             }
-            TakerState::Ask => {
-                self.take_asking.next = true;
-                if self.take_op_ready.val() {
-                    // Cleared as the take goes in; a doorbell from now on sets it again.
-                    self.pending.d.next = (self.pending.q.val() & !self.queue_bit.val()) | self.rung_bit.val();
-                    if self.visit_takes.q.val() < self.visit_budget.val() {
-                        self.visit_takes.d.next = self.visit_takes.q.val() + 1;
-                    }
-                    self.taker.d.next = TakerState::Wait;
+            TakerState::Asking => {
+                if self.visit_takes.q.val() == self.visit_budget.val() {
+                    self.taker.d.next = TakerState::Hold;
                 }
             }
-            TakerState::Wait => {
-                if self.e_res_valid.val() {
-                    if self.res_status.val() == 0 {
-                        // There may be more: come back to this queue.
-                        self.pending.d.next = self.pending.q.val() | self.queue_bit.val() | self.rung_bit.val();
-                        self.taker_index.d.next = self.res_index.val();
-                        self.taker_function.d.next = self.res_function.val();
-                        self.desc_addr.d.next = self.res_addr.val();
-                        self.llq_queues.d.next = self.llq_queues.q.val() & !self.queue_bit.val();
-                        self.taker_step.d.next = 0.into();
-                        self.taker.d.next = TakerState::Window;
-                        if self.res_entry_log.val() == 7 {
-                            // LLQ: the front reads it from device memory; one per visit.
-                            self.llq_queues.d.next = self.llq_queues.q.val() | self.queue_bit.val();
-                            self.taker_pushes.next = true;
-                            self.taken_record.next = bit_cast::<32, 16>(self.res_index.val())
-                                | (bit_cast::<32, 8>(self.res_function.val()) << 16)
-                                | (bit_cast::<32, 3>(self.taker_queue.q.val()) << 24)
-                                | self.llq_flag.val();
-                            self.taker_queue.d.next = self.taker_queue.q.val() + 1;
-                            self.visit_takes.d.next = 0.into();
-                            self.taker.d.next = TakerState::Seek;
-                        }
-                    } else {
-                        // Empty (or disabled): the next queue.
-                        self.taker_queue.d.next = self.taker_queue.q.val() + 1;
-                        self.visit_takes.d.next = 0.into();
-                        self.taker.d.next = TakerState::Seek;
-                    }
+            TakerState::Hold => {
+                if self.front_caught_up.val() & !self.in_packet.q.val() {
+                    self.visit_ends.next = true;
                 }
             }
-            TakerState::Window => {
-                if self.taker_step.q.val() == 0 {
-                    self.entry_last.d.next = self.desc_addr.q.val() + 15;
+        }
+        if self.visit_ends.val() {
+            self.taker.d.next = TakerState::Seek;
+            self.taker_queue.d.next = self.taker_queue.q.val() + 1;
+            self.visit_takes.d.next = 0.into();
+            self.visit_asks_out.d.next = 0.into();
+            self.visit_id.d.next = !self.visit_id.q.val();
+            self.visit_dry.d.next = false;
+        }
+        self.pending.d.next =
+            (self.pending.q.val() & !self.pending_clear.val()) | self.pending_set.val() | self.rung_bit.val();
+
+        // The check of the oldest answered take: an LLQ descriptor goes to the front at
+        // once; a ring entry must lie in its function's window: its last byte (step 0, while
+        // the window is looked up; the front's payload check has the lookup in its Measure,
+        // and step 0 waits that cycle), the compare (1), the verdict and the fetch (2).
+        self.window_function.next = self.entries.head.val().get_bits::<8>(80);
+        if self.state.q.val() == TxState::Measure {
+            self.window_function.next = self.ring_function.q.val();
+        }
+        self.entry_outside.d.next = (self.entry_addr.val() < self.window_base.val())
+            | (self.entry_last.q.val() > self.window_limit.val())
+            | (self.entry_last.q.val() < self.entry_addr.val());
+        self.taken_record.next = bit_cast::<32, 16>(self.entries.head.val().get_bits::<16>(64))
+            | (bit_cast::<32, 8>(self.entries.head.val().get_bits::<8>(80)) << 16)
+            | (bit_cast::<32, 3>(self.entries.head.val().get_bits::<3>(88)) << 24);
+        if self.entries.head_valid.val() {
+            if self.entry_llq.val() {
+                self.taker_pushes.next = true;
+                self.taken_record.next = self.taken_record.val() | self.llq_flag.val();
+            } else if self.check_step.q.val() == 0 {
+                self.entry_last.d.next = self.entry_addr.val() + 15;
+                if self.state.q.val() != TxState::Measure {
+                    self.check_step.d.next = 1.into();
                 }
-                // Step 0 waits while the front looks up its payload's window.
-                if (self.taker_step.q.val() != 0) | (self.state.q.val() != TxState::Measure) {
-                    self.taker_step.d.next = self.taker_step.q.val() + 1;
-                }
-                if self.taker_step.q.val() == 2 {
-                    self.taker.d.next = TakerState::Fetch;
-                    if self.entry_outside.q.val() {
-                        // Not fetched: when its turn comes, it is a descriptor that cannot
-                        // be read.
-                        self.ring_window_error.next = true;
-                        self.taker_pushes.next = true;
-                        self.taken_record.next = self.taken_record.val() | self.refused_flag.val();
-                    }
-                }
-            }
-            TakerState::Fetch => {
+            } else if self.check_step.q.val() == 1 {
+                self.check_step.d.next = 2.into();
+            } else if self.entry_outside.q.val() {
+                // Not fetched: when its turn comes, it is a descriptor that cannot be read.
+                self.ring_window_error.next = true;
+                self.taker_pushes.next = true;
+                self.taken_record.next = self.taken_record.val() | self.refused_flag.val();
+            } else {
                 // Fetch the 16-byte descriptor from the host ring (the front's reads wait).
                 self.rd_desc_valid.next = true;
-                self.rd_desc_addr.next = self.desc_addr.q.val();
+                self.rd_desc_addr.next = self.entry_addr.val();
                 self.rd_desc_len.next = 16.into();
                 self.rd_desc_tag.next = self.tag_descriptor.val();
                 if self.rd_desc_ready.val() {
@@ -1259,33 +1401,24 @@ impl Logic for TxEngine {
                     self.flush_allowed.d.next = true;
                 }
             }
-            TakerState::Hold => {
-                // The visit's budget is spent: once the front has worked through what was
-                // taken, one more take while its packet is open, else the next queue.
-                if (self.taken_fifo.occupancy.val() == 0) & (self.state.q.val() == TxState::Next) {
-                    if self.in_packet.q.val() {
-                        self.taker.d.next = TakerState::Ask;
-                    } else {
-                        self.taker_queue.d.next = self.taker_queue.q.val() + 1;
-                        self.visit_takes.d.next = 0.into();
-                        self.taker.d.next = TakerState::Seek;
-                    }
-                }
-            }
         }
-        // A regular descriptor taken (fetched, or refused by the window): the visit goes on
-        // while its budget lasts.
+        if self.taker_pushes.val() {
+            self.entries.pop.next = true;
+            self.check_step.d.next = 0.into();
+        }
         self.taken_fifo.s_axis.tvalid.next = self.taker_pushes.val();
         self.taken_fifo.s_axis.tdata.next = self.taken_record.val();
         self.taken_fifo.s_axis.tkeep.next = 0xF.into();
         self.taken_fifo.s_axis.tlast.next = true;
         self.taken_fifo.s_axis.tuser.next = 0.into();
-        if self.taker_pushes.val() & (self.taker.q.val() != TakerState::Wait) {
-            self.taker.d.next = TakerState::Seek;
-            if self.visit_takes.q.val() == self.visit_budget.val() {
-                self.taker.d.next = TakerState::Hold;
-            }
-        }
+        // Takes in flight: asked and not yet through the check; taken and not yet used by
+        // the front (a take found empty leaves both).
+        self.unchecked.d.next = self.unchecked.q.val() + bit_cast::<3, 1>(self.take_granted.val().into())
+            - bit_cast::<3, 1>(self.answer_empty.val().into())
+            - bit_cast::<3, 1>(self.taker_pushes.val().into());
+        self.taken_ahead.d.next = self.taken_ahead.q.val() + bit_cast::<6, 1>(self.take_granted.val().into())
+            - bit_cast::<6, 1>(self.answer_empty.val().into())
+            - bit_cast::<6, 1>(self.taken_used.val().into());
 
         // ---- The back: the jobs in order, into the packer and the completion writes ----
         self.job_kind.next = self.job_slice.m_axis.tuser.val().get_bits::<2>(0);
@@ -1486,7 +1619,14 @@ impl Logic for TxEngine {
             self.visit_takes.d.next = 0.into();
             self.taker.d.next = TakerState::Seek;
             self.taker_queue.d.next = 0.into();
+            self.regular_queues.d.next = 0.into();
             self.llq_queues.d.next = 0.into();
+            self.visit_asks_out.d.next = 0.into();
+            self.visit_id.d.next = false;
+            self.visit_dry.d.next = false;
+            self.unchecked.d.next = 0.into();
+            self.taken_ahead.d.next = 0.into();
+            self.check_step.d.next = 0.into();
             self.skipping.d.next = false;
             self.packet_bytes.d.next = 0.into();
             self.streamed.d.next = false;
