@@ -45,13 +45,14 @@
 //! The engine is two machines joined by a queue of jobs, so payload reads of several
 //! packets are in flight at once, and a taker and a poster beside them. The *taker* takes
 //! descriptors, checks their ring entries' windows and fetches them. The *front* (the
-//! states below) reads and checks descriptors, issues each payload read, reads the LLQ header and
-//! hands the completion's post to the poster; it queues, in stream order, what the *back*
-//! must do: header words, "stream this read's payload", "close the frame with an error",
-//! and the packet's end (whether a completion was posted). The *poster* posts, checks the
-//! entry's window and queues the outcome, in the same order. The back streams into the
-//! packer, writes each completion where its post's outcome says, and counts. Payload data comes back in read order, as the jobs are queued; the front's
-//! own descriptor reads come back in that same stream, told apart by their tag. A payload
+//! states below) reads and checks descriptors, issues each payload read, reads the LLQ
+//! header and hands the completion's post to the poster; it queues, in stream order, what
+//! the *back* must do: header words, "stream this read's payload", "close the frame with
+//! an error", and the packet's end (whether a completion was posted). The *poster* posts,
+//! checks the entry's window and queues the outcome, in the same order. The back streams
+//! into the packer, writes each completion where its post's outcome says, and counts.
+//! Payload data comes back in read order, as the jobs are queued; the taker's descriptor
+//! fetches come back in that same stream, told apart by their tag. A payload
 //! read that fails is only known to the back: it closes the frame (`tuser`), throws away
 //! the rest of the packet's payload (the front has read ahead) and the completion carries
 //! the DMA error. A packet that asks for no completion and has no error of the front's
