@@ -437,6 +437,7 @@ pub struct TxEngine {
     measured_total: DFF<Bits<17>>,
     measured_bad: DFF<Bit>,
     max_frame_bytes: Constant<Bits<17>>,
+    /// The taker's queue, and the queue a doorbell hint names, as one-hots.
     queue_bit: Signal<Local, Bits<8>>,
     rung_bit: Signal<Local, Bits<8>>,
     all_lanes: Constant<Bits<8>>,
@@ -685,7 +686,8 @@ pub enum TxState {
     Next,
 }
 
-/// Where the taker is with a take.
+/// Where the taker is in a visit: finding the next rung queue, asking for takes, or
+/// holding on a spent budget until the front has caught up.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
 pub enum TakerState {
     Seek,
@@ -1231,10 +1233,10 @@ impl Logic for TxEngine {
 
         // ---- The taker: the rung queues' descriptors, several takes out at once ----
         // A visit asks for takes while the ring has descriptors, up to VISIT_TAKES; then the
-        // next rung queue. A take found empty ends the visit (the host rings for whole
-        // packets: a packet's end); a visit that spends its budget holds until the front has
-        // worked through what was taken, and takes on while the front's packet is open. An
-        // LLQ descriptor is one packet and ends its visit.
+        // next rung queue. It ends when its last take out finds the ring empty (the host
+        // rings for whole packets: a packet's end); a visit that spends its budget holds
+        // until the front has worked through what was taken, and takes on while the front's
+        // packet is open. An LLQ descriptor is one packet and ends its visit.
         self.asked.clk.next = self.clk.val();
         self.asked.rst.next = self.rst.val();
         self.entries.clk.next = self.clk.val();
@@ -1256,8 +1258,8 @@ impl Logic for TxEngine {
 
         // Asks: while the visit lasts, with room ahead and for the answers; from a queue not
         // known regular one at a time, from an LLQ queue when the front waits with nothing
-        // taken (as it is answered, the front reads the entry). Held on its budget: one at a time while the
-        // front's packet is open, once the front has caught up.
+        // taken (as it is answered, the front reads the entry). Held on its budget: one at
+        // a time while the front's packet is open, once the front has caught up.
         self.front_caught_up.next = (self.unchecked.q.val() == 0)
             & (self.taken_fifo.occupancy.val() == 0)
             & (self.state.q.val() == TxState::Next);
