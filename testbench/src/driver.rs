@@ -65,6 +65,9 @@ struct TxQueue {
     tail: u16,
     /// Completions consumed (the completion ring's head), free-running.
     completion_head: u16,
+    /// Entries the host has back, free-running: the `sq_head_idx` of the latest
+    /// completion seen.
+    freed: u16,
     /// RX descriptors posted, RX completions consumed (free-running).
     rx_tail: u16,
     rx_completion_head: u16,
@@ -322,17 +325,38 @@ impl EnaHost {
         Ok(head)
     }
 
-    /// Waits until submission ring `q` has room for `n` more descriptors (the device's
-    /// consumer index, read from BAR0, is within the ring).
-    async fn wait_for_room(&self, q: usize, n: u16) -> Result<()> {
+    /// Waits until submission ring `q` has room for `n` more descriptors.
+    ///
+    /// The host gets ring entries back as the ENA driver does: by completions
+    /// (`next_to_comp`), each saying in `sq_head_idx` how far the queue has been worked
+    /// through. The device index (`device_index` in BAR0) says only that an entry was taken:
+    /// the engine reads an LLQ entry, or fetches a ring entry, after that. Packets that ask
+    /// for no completion (which the ENA driver never sends) are freed by the device index
+    /// once nothing has completed for `QUIET` cycles, far longer than the engine takes to
+    /// read what it took.
+    async fn wait_for_room(&mut self, q: usize, n: u16) -> Result<()> {
+        const POLL: u64 = 20;
+        const QUIET: u64 = 2000;
         let size = 1u16 << if self.queues[q].llq { LLQ_RING_LOG } else { TX_RING_LOG };
-        for _ in 0..100_000 {
-            let (head, resp) = self.bar0.read(ring_register(4 * q as u32, &RING_DEVICE_INDEX)).await;
-            ensure!(resp == 0, "device_index read answered {resp}");
-            if self.queues[q].tail.wrapping_sub(head as u16) + n <= size {
+        for round in 0..100_000u64 {
+            // Completions seen, not consumed: the scenario checks them later.
+            let base = TX_COMPLETION_BASE + q as u64 * RING_SPACING;
+            let head = self.queues[q].completion_head;
+            let found =
+                self.scan_completions(base, head, COMPLETION_RING_LOG, 8, TxCompletion::from_bytes, |c| c.phase);
+            if let Some(latest) = found.last() {
+                self.queues[q].freed = latest.sq_head_idx;
+            }
+            let mut freed = self.queues[q].freed;
+            if round * POLL >= QUIET {
+                let (head, resp) = self.bar0.read(ring_register(4 * q as u32, &RING_DEVICE_INDEX)).await;
+                ensure!(resp == 0, "device_index read answered {resp}");
+                freed = head as u16;
+            }
+            if self.queues[q].tail.wrapping_sub(freed) + n <= size {
                 return Ok(());
             }
-            self.tb.cycles(20).await;
+            self.tb.cycles(POLL).await;
         }
         anyhow::bail!("TX queue {q} never drained")
     }

@@ -324,6 +324,9 @@ pub struct TxEngine {
     /// by the window (27), LLQ (28). A regular descriptor's beats follow in the descriptor
     /// FIFO (a refused or LLQ one has none).
     taken_fifo: StreamFifo<32, 4, 1, 5, 6>,
+    /// The record the front reads next, in a register slice: the front's decision to take
+    /// it ends at the slice's registers, not in the FIFO's read pointer and RAM.
+    taken_slice: StreamSlice<32, 4, 1>,
     taken_record: Signal<Local, Bits<32>>,
     taken_queue: Signal<Local, Bits<3>>,
     taken_refused: Signal<Local, Bit>,
@@ -587,6 +590,7 @@ impl Default for TxEngine {
             regular_queues: Default::default(),
             llq_queues: Default::default(),
             taken_fifo: Default::default(),
+            taken_slice: Default::default(),
             taken_record: Default::default(),
             taken_queue: Default::default(),
             taken_refused: Default::default(),
@@ -837,10 +841,13 @@ impl Logic for TxEngine {
         // What the taker took, as the front sees it.
         self.taken_fifo.clk.next = self.clk.val();
         self.taken_fifo.rst.next = self.rst.val();
-        self.taken_fifo.m_axis.tready.next = false;
-        self.taken_queue.next = self.taken_fifo.m_axis.tdata.val().get_bits::<3>(24);
-        self.taken_refused.next = self.taken_fifo.m_axis.tdata.val().get_bit(27);
-        self.taken_llq.next = self.taken_fifo.m_axis.tdata.val().get_bit(28);
+        self.taken_slice.clk.next = self.clk.val();
+        self.taken_slice.rst.next = self.rst.val();
+        AxisSource::<32, 4, 1>::join(&mut self.taken_fifo.m_axis, &mut self.taken_slice.s_axis);
+        self.taken_slice.m_axis.tready.next = false;
+        self.taken_queue.next = self.taken_slice.m_axis.tdata.val().get_bits::<3>(24);
+        self.taken_refused.next = self.taken_slice.m_axis.tdata.val().get_bit(27);
+        self.taken_llq.next = self.taken_slice.m_axis.tdata.val().get_bit(28);
         self.taken_used.next = false;
         // The taker asks while fewer than TAKE_AHEAD are taken ahead (the descriptor being
         // read out counts: the descriptor FIFO holds two beats for each).
@@ -849,8 +856,7 @@ impl Logic for TxEngine {
             self.taken_count.next = self.taken_ahead.q.val() + 1;
         }
         self.taker_room.next = self.taken_count.val() < self.take_ahead.val();
-        self.taker_done_with_front_queue.next = (self.unchecked.q.val() == 0)
-            & (self.taken_fifo.occupancy.val() == 0)
+        self.taker_done_with_front_queue.next = (self.taken_ahead.q.val() == 0)
             & ((self.taker_queue.q.val() != self.queue.q.val()) | (self.taker.q.val() == TakerState::Seek));
         self.e_res_valid.next = self.res_valid.val() & (self.res_tag.val().get_bits::<7>(0) == 0);
         self.e_op_ready.next = self.op_ready.val() & !self.notifier.turn.val();
@@ -1032,7 +1038,7 @@ impl Logic for TxEngine {
                 // fetch).
                 if self.deferred.q.val() {
                     self.flush_deferred.next = true;
-                } else if !self.llq.q.val() & (self.taken_fifo.occupancy.val() == 0) {
+                } else if !self.llq.q.val() & (self.taken_ahead.q.val() == bit_cast::<6, 3>(self.unchecked.q.val())) {
                     self.deferred.d.next = true;
                     self.deferred_addr.d.next = self.buff_addr.val();
                     self.deferred_length.d.next = self.length.val();
@@ -1170,17 +1176,17 @@ impl Logic for TxEngine {
                 // or none is coming (the taker is not at a take of this queue: its ring ran
                 // dry or was disabled inside the packet), the packet ends here, malformed (a
                 // packet already bad keeps its first error).
-                if self.taken_fifo.m_axis.tvalid.val()
+                if self.taken_slice.m_axis.tvalid.val()
                     & !(self.in_packet.q.val() & (self.taken_queue.val() != self.queue.q.val()))
                 {
-                    self.taken_fifo.m_axis.tready.next = true;
+                    self.taken_slice.m_axis.tready.next = true;
                     self.taken_used.next = true;
                     self.queue.d.next = self.taken_queue.val();
-                    self.ring_function.d.next = self.taken_fifo.m_axis.tdata.val().get_bits::<8>(16);
-                    self.sq_index.d.next = self.taken_fifo.m_axis.tdata.val().get_bits::<16>(0);
+                    self.ring_function.d.next = self.taken_slice.m_axis.tdata.val().get_bits::<8>(16);
+                    self.sq_index.d.next = self.taken_slice.m_axis.tdata.val().get_bits::<16>(0);
                     self.llq.d.next = self.taken_llq.val();
                     self.llq_word.d.next = (bit_cast::<11, 3>(self.taken_queue.val()) << 8)
-                        | (bit_cast::<11, 4>(self.taken_fifo.m_axis.tdata.val().get_bits::<4>(0)) << 4);
+                        | (bit_cast::<11, 4>(self.taken_slice.m_axis.tdata.val().get_bits::<4>(0)) << 4);
                     self.step.d.next = 0.into();
                     if self.taken_llq.val() {
                         self.state.d.next = TxState::LlqDescriptor;
@@ -1194,7 +1200,7 @@ impl Logic for TxEngine {
                         self.state.d.next = TxState::DescriptorData;
                     }
                 } else if self.in_packet.q.val()
-                    & (self.taken_fifo.m_axis.tvalid.val() | self.taker_done_with_front_queue.val())
+                    & (self.taken_slice.m_axis.tvalid.val() | self.taker_done_with_front_queue.val())
                 {
                     if self.status.q.val() == 0 {
                         self.status.d.next = self.status_malformed.val();
@@ -1260,9 +1266,7 @@ impl Logic for TxEngine {
         // known regular one at a time, from an LLQ queue when the front waits with nothing
         // taken (as it is answered, the front reads the entry). Held on its budget: one at
         // a time while the front's packet is open, once the front has caught up.
-        self.front_caught_up.next = (self.unchecked.q.val() == 0)
-            & (self.taken_fifo.occupancy.val() == 0)
-            & (self.state.q.val() == TxState::Next);
+        self.front_caught_up.next = (self.taken_ahead.q.val() == 0) & (self.state.q.val() == TxState::Next);
         self.careful_visit.next = (self.regular_queues.q.val() & self.queue_bit.val()) == 0;
         self.llq_visit.next = (self.llq_queues.q.val() & self.queue_bit.val()) != 0;
         self.front_idle.next =
