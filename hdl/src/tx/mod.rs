@@ -314,12 +314,6 @@ pub struct TxEngine {
     /// The check of the oldest answered take: its last byte (0), the compare (1), the
     /// verdict and fetch (2).
     check_step: DFF<Bits<2>>,
-    /// Queues whose last take was a regular / an LLQ descriptor. From an LLQ queue the
-    /// taker takes one descriptor at a time, when the front waits with nothing taken, so
-    /// the entry is read as soon as it is taken (the host may reuse its slot once the ring
-    /// index has passed it); from a queue not taken from since reset, one at a time.
-    regular_queues: DFF<Bits<8>>,
-    llq_queues: DFF<Bits<8>>,
     /// What the taker took, in order: index (15:0), function (23:16), queue (26:24), refused
     /// by the window (27), LLQ (28). A regular descriptor's beats follow in the descriptor
     /// FIFO (a refused or LLQ one has none).
@@ -355,18 +349,14 @@ pub struct TxEngine {
     /// answer says there may be more) pending this cycle.
     pending_clear: Signal<Local, Bits<8>>,
     pending_set: Signal<Local, Bits<8>>,
-    /// The answer is an LLQ descriptor's; the visit ends this cycle.
+    /// The answer is an LLQ descriptor's (the queue's ring has 128-byte entries).
     answer_llq: Signal<Local, Bit>,
+    /// The visit ends this cycle.
     visit_ends: Signal<Local, Bit>,
     /// The answer is the last of its visit's takes out.
     visit_last_answer: Signal<Local, Bit>,
     /// The front has worked through everything taken and waits (for a held visit).
     front_caught_up: Signal<Local, Bit>,
-    /// The visited queue is not known to be regular; known to be LLQ (`regular_queues`).
-    careful_visit: Signal<Local, Bit>,
-    llq_visit: Signal<Local, Bit>,
-    /// The front waits at `Next`, outside a packet, with nothing taken.
-    front_idle: Signal<Local, Bit>,
     /// The checked entry's fields.
     entry_addr: Signal<Local, Bits<64>>,
     entry_llq: Signal<Local, Bit>,
@@ -587,8 +577,6 @@ impl Default for TxEngine {
             taken_ahead: Default::default(),
             entries: Default::default(),
             check_step: Default::default(),
-            regular_queues: Default::default(),
-            llq_queues: Default::default(),
             taken_fifo: Default::default(),
             taken_slice: Default::default(),
             taken_record: Default::default(),
@@ -613,9 +601,6 @@ impl Default for TxEngine {
             visit_ends: Default::default(),
             visit_last_answer: Default::default(),
             front_caught_up: Default::default(),
-            careful_visit: Default::default(),
-            llq_visit: Default::default(),
-            front_idle: Default::default(),
             entry_addr: Default::default(),
             entry_llq: Default::default(),
             entry_last: Default::default(),
@@ -720,8 +705,6 @@ impl Logic for TxEngine {
             unchecked,
             taken_ahead,
             check_step,
-            regular_queues,
-            llq_queues,
             entry_last,
             entry_outside,
             skipping,
@@ -1242,7 +1225,7 @@ impl Logic for TxEngine {
         // next rung queue. It ends when its last take out finds the ring empty (the host
         // rings for whole packets: a packet's end); a visit that spends its budget holds
         // until the front has worked through what was taken, and takes on while the front's
-        // packet is open. An LLQ descriptor is one packet and ends its visit.
+        // packet is open.
         self.asked.clk.next = self.clk.val();
         self.asked.rst.next = self.rst.val();
         self.entries.clk.next = self.clk.val();
@@ -1262,22 +1245,17 @@ impl Logic for TxEngine {
         self.visit_ends.next = false;
         self.visit_last_answer.next = false;
 
-        // Asks: while the visit lasts, with room ahead and for the answers; from a queue not
-        // known regular one at a time, from an LLQ queue when the front waits with nothing
-        // taken (as it is answered, the front reads the entry). Held on its budget: one at
-        // a time while the front's packet is open, once the front has caught up.
+        // Asks: while the visit lasts, with room ahead and for the answers. Held on its
+        // budget: one at a time while the front's packet is open, once the front has caught
+        // up. LLQ entries are taken ahead as ring entries are: the host has an entry back
+        // only with its packet's completion (as the ENA driver frees entries), so what is
+        // taken is still there when the front reads it.
         self.front_caught_up.next = (self.taken_ahead.q.val() == 0) & (self.state.q.val() == TxState::Next);
-        self.careful_visit.next = (self.regular_queues.q.val() & self.queue_bit.val()) == 0;
-        self.llq_visit.next = (self.llq_queues.q.val() & self.queue_bit.val()) != 0;
-        self.front_idle.next =
-            (self.taken_ahead.q.val() == 0) & (self.state.q.val() == TxState::Next) & !self.in_packet.q.val();
         self.take_asking.next = (self.unchecked.q.val() < 4)
             & self.taker_room.val()
             & (((self.taker.q.val() == TakerState::Asking)
                 & (self.visit_takes.q.val() < self.visit_budget.val())
-                & !self.visit_dry.q.val()
-                & (!self.careful_visit.val() | (self.unchecked.q.val() == 0))
-                & (!self.llq_visit.val() | self.front_idle.val()))
+                & !self.visit_dry.q.val())
                 | ((self.taker.q.val() == TakerState::Hold) & self.front_caught_up.val() & self.in_packet.q.val()));
         if self.take_asking.val() & self.take_op_ready.val() {
             // Cleared as the take goes in; a doorbell from now on sets it again.
@@ -1308,17 +1286,9 @@ impl Logic for TxEngine {
                 if !(self.answer_current.val() & (self.visit_asks_out.q.val() > 1)) {
                     self.pending_set.next = self.answer_queue_bit.val();
                 }
-                if self.answer_llq.val() {
-                    self.regular_queues.d.next = self.regular_queues.q.val() & !self.answer_queue_bit.val();
-                    self.llq_queues.d.next = self.llq_queues.q.val() | self.answer_queue_bit.val();
-                } else {
-                    self.regular_queues.d.next = self.regular_queues.q.val() | self.answer_queue_bit.val();
-                    self.llq_queues.d.next = self.llq_queues.q.val() & !self.answer_queue_bit.val();
-                }
                 if self.answer_current.val() {
                     self.visit_dry.d.next = false;
                 }
-                self.visit_ends.next = self.answer_current.val() & self.answer_llq.val();
             } else {
                 self.answer_empty.next = true;
                 if self.answer_current.val() {
@@ -1334,10 +1304,9 @@ impl Logic for TxEngine {
             - bit_cast::<3, 1>(self.answered_current.val().into());
         match self.taker.q.val() {
             TakerState::Seek => {
-                // The next rung queue, one per cycle; an LLQ queue when the front waits with
-                // nothing taken.
+                // The next rung queue, one per cycle.
                 if (self.pending.q.val() & self.queue_bit.val()) != 0 {
-                    if self.taker_room.val() & (!self.llq_visit.val() | self.front_idle.val()) {
+                    if self.taker_room.val() {
                         self.taker.d.next = TakerState::Asking;
                     }
                 } else {
@@ -1626,8 +1595,6 @@ impl Logic for TxEngine {
             self.visit_takes.d.next = 0.into();
             self.taker.d.next = TakerState::Seek;
             self.taker_queue.d.next = 0.into();
-            self.regular_queues.d.next = 0.into();
-            self.llq_queues.d.next = 0.into();
             self.visit_asks_out.d.next = 0.into();
             self.visit_id.d.next = false;
             self.visit_dry.d.next = false;
