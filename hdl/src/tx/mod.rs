@@ -209,6 +209,9 @@ pub struct TxEngine {
     front_takes_beat: Signal<Local, Bit>,
     /// The beats of the descriptors fetched (two each), as they come back.
     descriptors: DescriptorFifo,
+    /// The descriptor beat the front reads next, in a register slice: the front's state
+    /// ends at the slice's registers, not in the FIFO's read pointer and RAM.
+    descriptor_slice: StreamSlice<64, 8, 1>,
     back_takes_beat: Signal<Local, Bit>,
     /// The payload beat offered to the packer carries a failed read.
     beat_error: Signal<Local, Bit>,
@@ -312,7 +315,8 @@ pub struct TxEngine {
     /// function (87:80), queue (90:88), LLQ (91).
     entries: ShortQueue<92>,
     /// The check of the oldest answered take: its last byte (0), the compare (1), the
-    /// verdict and fetch (2).
+    /// verdict (2), the fetch (3: the read request port is the taker's, decided by this
+    /// register alone, so the request's multiplexers start at registers).
     check_step: DFF<Bits<2>>,
     /// What the taker took, in order: index (15:0), function (23:16), queue (26:24), refused
     /// by the window (27), LLQ (28). A regular descriptor's beats follow in the descriptor
@@ -341,16 +345,27 @@ pub struct TxEngine {
     /// The answered take's queue (`asked`'s head), as a one-hot.
     answer_queue_bit: Signal<Local, Bits<8>>,
     /// The taker has nothing in flight, and is not visiting the front's queue: nothing more
-    /// is coming for a packet the front has open.
-    taker_done_with_front_queue: Signal<Local, Bit>,
+    /// is coming for a packet the front has open. A register (the front's `Next` decision
+    /// is long enough): a cycle late, which only delays the cut of such a packet, since
+    /// while the front waits in a packet only a take of another queue or the taker's
+    /// arrival at the front's queue from `Seek` (itself "done") can clear it.
+    taker_done_with_front_queue: DFF<Bit>,
     /// The check pushes what was taken.
     taker_pushes: Signal<Local, Bit>,
     /// Queues no longer (`pending_clear`: a take goes in) or again (`pending_set`: an
     /// answer says there may be more) pending this cycle.
     pending_clear: Signal<Local, Bits<8>>,
     pending_set: Signal<Local, Bits<8>>,
-    /// The answer is an LLQ descriptor's (the queue's ring has 128-byte entries).
-    answer_llq: Signal<Local, Bit>,
+    /// The queue manager's answer to a take, registered before the taker acts on it (its
+    /// tag compare and the `entries` push are too long a path for one cycle): valid, a
+    /// descriptor was taken (status 0), an LLQ descriptor's (the queue's ring has 128-byte
+    /// entries), and the entry's address, index and function.
+    answer_valid: DFF<Bit>,
+    answer_ok: DFF<Bit>,
+    answer_llq: DFF<Bit>,
+    answer_addr: DFF<Bits<64>>,
+    answer_index: DFF<Bits<16>>,
+    answer_function: DFF<Bits<8>>,
     /// The visit ends this cycle.
     visit_ends: Signal<Local, Bit>,
     /// The answer is the last of its visit's takes out.
@@ -529,6 +544,7 @@ impl Default for TxEngine {
             payload_beat: Default::default(),
             front_takes_beat: Default::default(),
             descriptors: Default::default(),
+            descriptor_slice: Default::default(),
             back_takes_beat: Default::default(),
             beat_error: Default::default(),
             payload_failed: Default::default(),
@@ -597,7 +613,12 @@ impl Default for TxEngine {
             taker_pushes: Default::default(),
             pending_clear: Default::default(),
             pending_set: Default::default(),
+            answer_valid: Default::default(),
+            answer_ok: Default::default(),
             answer_llq: Default::default(),
+            answer_addr: Default::default(),
+            answer_index: Default::default(),
+            answer_function: Default::default(),
             visit_ends: Default::default(),
             visit_last_answer: Default::default(),
             front_caught_up: Default::default(),
@@ -705,6 +726,13 @@ impl Logic for TxEngine {
             unchecked,
             taken_ahead,
             check_step,
+            taker_done_with_front_queue,
+            answer_valid,
+            answer_ok,
+            answer_llq,
+            answer_addr,
+            answer_index,
+            answer_function,
             entry_last,
             entry_outside,
             skipping,
@@ -817,10 +845,7 @@ impl Logic for TxEngine {
         self.take_asking.next = false;
         self.entry_addr.next = self.entries.head.val().get_bits::<64>(0);
         self.entry_llq.next = self.entries.head.val().get_bit(91);
-        self.taker_fetching.next = self.entries.head_valid.val()
-            & !self.entry_llq.val()
-            & (self.check_step.q.val() == 2)
-            & !self.entry_outside.q.val();
+        self.taker_fetching.next = self.check_step.q.val() == 3;
         // What the taker took, as the front sees it.
         self.taken_fifo.clk.next = self.clk.val();
         self.taken_fifo.rst.next = self.rst.val();
@@ -839,7 +864,7 @@ impl Logic for TxEngine {
             self.taken_count.next = self.taken_ahead.q.val() + 1;
         }
         self.taker_room.next = self.taken_count.val() < self.take_ahead.val();
-        self.taker_done_with_front_queue.next = (self.taken_ahead.q.val() == 0)
+        self.taker_done_with_front_queue.d.next = (self.taken_ahead.q.val() == 0)
             & ((self.taker_queue.q.val() != self.queue.q.val()) | (self.taker.q.val() == TakerState::Seek));
         self.e_res_valid.next = self.res_valid.val() & (self.res_tag.val().get_bits::<7>(0) == 0);
         self.e_op_ready.next = self.op_ready.val() & !self.notifier.turn.val();
@@ -880,7 +905,10 @@ impl Logic for TxEngine {
         self.descriptors.s_axis.tkeep.next = self.rd_data_tkeep.val();
         self.descriptors.s_axis.tlast.next = self.rd_data_tlast.val();
         self.descriptors.s_axis.tuser.next = bit_cast::<1, 1>(self.rd_data_tuser.val().get_bit(8).into());
-        self.descriptors.m_axis.tready.next = false;
+        self.descriptor_slice.clk.next = self.clk.val();
+        self.descriptor_slice.rst.next = self.rst.val();
+        AxisSource::<64, 8, 1>::join(&mut self.descriptors.m_axis, &mut self.descriptor_slice.s_axis);
+        self.descriptor_slice.m_axis.tready.next = false;
         self.front_takes_beat.next = self.descriptor_beat.val() & self.descriptors.s_axis.tready.val();
         self.flush_deferred.next = false;
         self.buff_addr.next = bit_cast::<64, 32>(self.buff_lo.q.val())
@@ -931,19 +959,19 @@ impl Logic for TxEngine {
             }
             TxState::DescriptorData => {
                 // The descriptor's two beats, from the descriptor FIFO.
-                self.descriptors.m_axis.tready.next = true;
-                if self.descriptors.m_axis.tvalid.val() {
+                self.descriptor_slice.m_axis.tready.next = true;
+                if self.descriptor_slice.m_axis.tvalid.val() {
                     self.step.d.next = self.step.q.val() + 1;
                     if self.step.q.val() == 0 {
-                        self.len_ctrl.d.next = self.descriptors.m_axis.tdata.val().get_bits::<32>(0);
-                        self.length_less_one.d.next = self.descriptors.m_axis.tdata.val().get_bits::<16>(0) - 1;
-                        self.meta_ctrl.d.next = self.descriptors.m_axis.tdata.val().get_bits::<32>(32);
+                        self.len_ctrl.d.next = self.descriptor_slice.m_axis.tdata.val().get_bits::<32>(0);
+                        self.length_less_one.d.next = self.descriptor_slice.m_axis.tdata.val().get_bits::<16>(0) - 1;
+                        self.meta_ctrl.d.next = self.descriptor_slice.m_axis.tdata.val().get_bits::<32>(32);
                     } else {
-                        self.buff_lo.d.next = self.descriptors.m_axis.tdata.val().get_bits::<32>(0);
-                        self.buff_hi.d.next = self.descriptors.m_axis.tdata.val().get_bits::<32>(32);
+                        self.buff_lo.d.next = self.descriptor_slice.m_axis.tdata.val().get_bits::<32>(0);
+                        self.buff_hi.d.next = self.descriptor_slice.m_axis.tdata.val().get_bits::<32>(32);
                     }
-                    if self.descriptors.m_axis.tlast.val() {
-                        if self.descriptors.m_axis.tuser.val().any() {
+                    if self.descriptor_slice.m_axis.tlast.val() {
+                        if self.descriptor_slice.m_axis.tuser.val().any() {
                             // A descriptor that cannot be read has no req_id to report:
                             // 0xFFFF says so (sq_head_idx still says where it was).
                             self.req_id.d.next = 0xFFFF.into();
@@ -1183,7 +1211,7 @@ impl Logic for TxEngine {
                         self.state.d.next = TxState::DescriptorData;
                     }
                 } else if self.in_packet.q.val()
-                    & (self.taken_slice.m_axis.tvalid.val() | self.taker_done_with_front_queue.val())
+                    & (self.taken_slice.m_axis.tvalid.val() | self.taker_done_with_front_queue.q.val())
                 {
                     if self.status.q.val() == 0 {
                         self.status.d.next = self.status_malformed.val();
@@ -1272,16 +1300,21 @@ impl Logic for TxEngine {
         self.answer_queue_bit.next = self.one.val() << bit_cast::<8, 3>(self.asked.head.val().get_bits::<3>(0));
         self.answer_current.next =
             (self.asked.head.val().get_bit(3) == self.visit_id.q.val()) & (self.taker.q.val() != TakerState::Seek);
-        self.answer_llq.next = self.res_entry_log.val() == 7;
-        self.answered_current.next = self.e_res_valid.val() & self.answer_current.val();
-        self.entries.push_data.next = bit_cast::<92, 64>(self.res_addr.val())
-            | (bit_cast::<92, 16>(self.res_index.val()) << 64)
-            | (bit_cast::<92, 8>(self.res_function.val()) << 80)
+        self.answer_valid.d.next = self.e_res_valid.val();
+        self.answer_ok.d.next = self.res_status.val() == 0;
+        self.answer_llq.d.next = self.res_entry_log.val() == 7;
+        self.answer_addr.d.next = self.res_addr.val();
+        self.answer_index.d.next = self.res_index.val();
+        self.answer_function.d.next = self.res_function.val();
+        self.answered_current.next = self.answer_valid.q.val() & self.answer_current.val();
+        self.entries.push_data.next = bit_cast::<92, 64>(self.answer_addr.q.val())
+            | (bit_cast::<92, 16>(self.answer_index.q.val()) << 64)
+            | (bit_cast::<92, 8>(self.answer_function.q.val()) << 80)
             | (bit_cast::<92, 3>(self.asked.head.val().get_bits::<3>(0)) << 88)
-            | (bit_cast::<92, 1>(self.answer_llq.val().into()) << 91);
-        if self.e_res_valid.val() {
+            | (bit_cast::<92, 1>(self.answer_llq.q.val().into()) << 91);
+        if self.answer_valid.q.val() {
             self.asked.pop.next = true;
-            if self.res_status.val() == 0 {
+            if self.answer_ok.q.val() {
                 self.entries.push.next = true;
                 if !(self.answer_current.val() & (self.visit_asks_out.q.val() > 1)) {
                     self.pending_set.next = self.answer_queue_bit.val();
@@ -1338,7 +1371,7 @@ impl Logic for TxEngine {
         // The check of the oldest answered take: an LLQ descriptor goes to the front at
         // once; a ring entry must lie in its function's window: its last byte (step 0, while
         // the window is looked up; the front's payload check has the lookup in its Measure,
-        // and step 0 waits that cycle), the compare (1), the verdict and the fetch (2).
+        // and step 0 waits that cycle), the compare (1), the verdict (2), the fetch (3).
         self.window_function.next = self.entries.head.val().get_bits::<8>(80);
         if self.state.q.val() == TxState::Measure {
             self.window_function.next = self.ring_function.q.val();
@@ -1360,11 +1393,15 @@ impl Logic for TxEngine {
                 }
             } else if self.check_step.q.val() == 1 {
                 self.check_step.d.next = 2.into();
-            } else if self.entry_outside.q.val() {
-                // Not fetched: when its turn comes, it is a descriptor that cannot be read.
-                self.ring_window_error.next = true;
-                self.taker_pushes.next = true;
-                self.taken_record.next = self.taken_record.val() | self.refused_flag.val();
+            } else if self.check_step.q.val() == 2 {
+                if self.entry_outside.q.val() {
+                    // Not fetched: when its turn comes, it is a descriptor that cannot be read.
+                    self.ring_window_error.next = true;
+                    self.taker_pushes.next = true;
+                    self.taken_record.next = self.taken_record.val() | self.refused_flag.val();
+                } else {
+                    self.check_step.d.next = 3.into();
+                }
             } else {
                 // Fetch the 16-byte descriptor from the host ring (the front's reads wait).
                 self.rd_desc_valid.next = true;
@@ -1601,6 +1638,7 @@ impl Logic for TxEngine {
             self.unchecked.d.next = 0.into();
             self.taken_ahead.d.next = 0.into();
             self.check_step.d.next = 0.into();
+            self.answer_valid.d.next = false;
             self.skipping.d.next = false;
             self.packet_bytes.d.next = 0.into();
             self.streamed.d.next = false;
