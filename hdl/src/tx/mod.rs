@@ -401,7 +401,9 @@ pub struct TxEngine {
     comp_req: DFF<Bit>,
     // LLQ reads and header streaming.
     llq_word: DFF<Bits<11>>,
-    header_left: DFF<Bits<8>>,
+    /// Header words still to queue, the next one included, and the last one's `tkeep`.
+    header_words_left: DFF<Bits<4>>,
+    header_tail_keep: DFF<Bits<8>>,
     /// The LLQ word asked for last cycle is a header word wanted, and so is the one
     /// arriving this cycle.
     llq_asked: DFF<Bit>,
@@ -434,12 +436,15 @@ pub struct TxEngine {
     last: Signal<Local, Bit>,
     bad: Signal<Local, Bit>,
     /// The next header word's `tkeep` and whether it is the header's last word: registers,
-    /// kept with `header_left`, so the packer's handshake does not wait for a shifter.
+    /// kept with `header_words_left`, so the packer's handshake does not wait for a
+    /// shifter, and the next word's follow from registers by a compare of the word count.
     header_keep: DFF<Bits<8>>,
     header_last_word: DFF<Bit>,
+    /// From `header_length`, for Check: the first word's `tkeep`, the last word's, and the
+    /// header's words.
     keep_first: Signal<Local, Bits<8>>,
-    header_after: Signal<Local, Bits<8>>,
-    keep_after: Signal<Local, Bits<8>>,
+    keep_tail: Signal<Local, Bits<8>>,
+    header_words: Signal<Local, Bits<4>>,
     head_index: Signal<Local, Bits<16>>,
     packet_total: Signal<Local, Bits<17>>,
     measured_total: DFF<Bits<17>>,
@@ -646,7 +651,8 @@ impl Default for TxEngine {
             req_id: Default::default(),
             comp_req: Default::default(),
             llq_word: Default::default(),
-            header_left: Default::default(),
+            header_words_left: Default::default(),
+            header_tail_keep: Default::default(),
             llq_asked: Default::default(),
             llq_arriving: Default::default(),
             window_events: Default::default(),
@@ -661,8 +667,8 @@ impl Default for TxEngine {
             header_keep: Default::default(),
             header_last_word: Default::default(),
             keep_first: Default::default(),
-            header_after: Default::default(),
-            keep_after: Default::default(),
+            keep_tail: Default::default(),
+            header_words: Default::default(),
             head_index: Default::default(),
             all_lanes: Constant::new(0xFF_u64.to_bits()),
             one: Constant::new(1_u64.to_bits()),
@@ -749,7 +755,8 @@ impl Logic for TxEngine {
             req_id,
             comp_req,
             llq_word,
-            header_left,
+            header_words_left,
+            header_tail_keep,
             header_keep,
             header_last_word,
             llq_asked,
@@ -817,15 +824,20 @@ impl Logic for TxEngine {
             | (self.llq.q.val() & !(self.first.val() & self.last.val()))
             | (self.first.val() == self.in_packet.q.val())
             | (self.measured_total.q.val() > self.max_frame_bytes.val());
-        // `tkeep` of a header word with n bytes left: the first word's, and the next one's.
+        // The header's `tkeep`: the first word's, and the last word's (its bytes past the
+        // last whole word); and its words, rounded up.
         self.keep_first.next = 0xFF.into();
         if self.header_length.val() < 8 {
             self.keep_first.next = !(self.all_lanes.val() << bit_cast::<8, 8>(self.header_length.val()));
         }
-        self.header_after.next = self.header_left.q.val() - 8;
-        self.keep_after.next = 0xFF.into();
-        if self.header_after.val() < 8 {
-            self.keep_after.next = !(self.all_lanes.val() << bit_cast::<8, 8>(self.header_after.val()));
+        // (A header past the header area, 96 bytes, is refused before it is read: 4 bits
+        // of words suffice.)
+        self.keep_tail.next = 0xFF.into();
+        self.header_words.next = self.header_length.val().get_bits::<4>(3);
+        if self.header_length.val().get_bits::<3>(0) != 0 {
+            self.keep_tail.next =
+                !(self.all_lanes.val() << bit_cast::<8, 3>(self.header_length.val().get_bits::<3>(0)));
+            self.header_words.next = self.header_length.val().get_bits::<4>(3) + 1;
         }
 
         // The DMA [check_first, check_last] lies outside the function's window (or wraps):
@@ -1002,7 +1014,8 @@ impl Logic for TxEngine {
                     | bit_cast::<16, 10>(self.meta_ctrl.q.val().get_bits::<10>(22));
                 self.comp_req.d.next = self.len_ctrl.q.val().get_bit(28);
                 self.packet_bytes.d.next = self.measured_total.q.val().get_bits::<16>(0);
-                self.header_left.d.next = self.header_length.val();
+                self.header_words_left.d.next = self.header_words.val();
+                self.header_tail_keep.d.next = self.keep_tail.val();
                 self.header_keep.d.next = self.keep_first.val();
                 self.header_last_word.d.next = self.header_length.val() <= 8;
                 if self.skipping.q.val() {
@@ -1084,7 +1097,7 @@ impl Logic for TxEngine {
                     self.job_entry.s_axis.tuser.next = bit_cast::<3, 2>(self.job_header.val());
                     if self.job_entry.s_axis.tready.val() {
                         if self.header_last_word.q.val() {
-                            self.header_left.d.next = 0.into();
+                            self.header_words_left.d.next = 0.into();
                             self.llq_asked.d.next = false;
                             self.llq_arriving.d.next = false;
                             if self.length.val() == 0 {
@@ -1093,9 +1106,13 @@ impl Logic for TxEngine {
                                 self.state.d.next = TxState::PushPayload;
                             }
                         } else {
-                            self.header_left.d.next = self.header_after.val();
-                            self.header_keep.d.next = self.keep_after.val();
-                            self.header_last_word.d.next = self.header_after.val() <= 8;
+                            // The word after this one is the last when two are left.
+                            self.header_words_left.d.next = self.header_words_left.q.val() - 1;
+                            self.header_keep.d.next = 0xFF.into();
+                            self.header_last_word.d.next = self.header_words_left.q.val() == 2;
+                            if self.header_words_left.q.val() == 2 {
+                                self.header_keep.d.next = self.header_tail_keep.q.val();
+                            }
                         }
                     } else {
                         // This word was asked for two cycles ago: ask again from it.
