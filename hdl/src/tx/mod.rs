@@ -1058,8 +1058,9 @@ impl Logic for TxEngine {
             TxState::PayloadRequest => {
                 // Reads go out in job order: one held back goes first. A regular queue's
                 // read is held back until the next descriptor's fetch is out (it is when one
-                // was taken ahead); an LLQ queue's goes now (its next descriptor needs no
-                // fetch).
+                // was taken ahead: taken, less those still in their check, is what the
+                // taken FIFO and its slice hold); an LLQ queue's goes now (its next
+                // descriptor needs no fetch).
                 if self.deferred.q.val() {
                     self.flush_deferred.next = true;
                 } else if !self.llq.q.val() & (self.taken_ahead.q.val() == bit_cast::<6, 3>(self.unchecked.q.val())) {
