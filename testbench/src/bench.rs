@@ -309,8 +309,8 @@ pub fn queue_operation_rate(rings: u8, ops: u64) -> Result<(f64, u64)> {
 
 /// The TX path: `count` packets of `bytes` bytes spread over 8 queues (LLQ queues carry the
 /// first 42 bytes, Ethernet + IPv4 + UDP headers, in the entry), memory at `latency`
-/// cycles; the host writes them all, then rings each queue once. Returns the share of cycles from the first to the last beat on `m_axis_tx_`
-/// that carry a beat.
+/// cycles; the host writes them all, then rings each queue once. Returns the share of
+/// cycles from the first to the last beat on `m_axis_tx_` that carry a beat.
 pub fn tx_line_utilization(bytes: usize, count: usize, llq: bool, latency: u64) -> Result<f64> {
     use crate::scenarios::nic_tx::{build, run, TxPacket, TxRun};
     let header = if llq { 42.min(bytes - 1) } else { 0 };

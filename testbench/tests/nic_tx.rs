@@ -166,21 +166,14 @@ proptest! {
         burst in any::<bool>(),
         seed in any::<u64>(),
     ) {
-        use ferronic_testbench::driver::{LLQ_RING_LOG, TX_RING_LOG};
         let packets: Vec<TxPacket> = packets
             .into_iter()
             .enumerate()
             .map(|(id, p)| TxPacket { req_id: id as u16, ..p })
             .collect();
-        let llq_queues = 0b1100;
-        // Rung once per queue (a burst) when each queue's descriptors fit its ring.
-        let fits = (0..8).all(|q| {
-            let posted: usize = packets.iter().filter(|p| p.queue == q).map(|p| p.pieces.len()).sum();
-            posted <= 1 << if llq_queues >> q & 1 != 0 { LLQ_RING_LOG } else { TX_RING_LOG }
-        });
-        let setup = TxRun {
+        let mut setup = TxRun {
             packets,
-            llq_queues,
+            llq_queues: 0b1100,
             memory: Axi4MemoryConfig { latency, ready, response_idle, ..Default::default() },
             tx_backpressure,
             register_idle: Pattern::Random(0.3),
@@ -188,8 +181,10 @@ proptest! {
             lost_completions: None,
             completion_ring_off: None,
             rings_outside_window: None,
-            batched: burst && fits,
+            batched: false,
         };
+        // Rung once per queue (a burst) when each queue's descriptors fit its ring.
+        setup.batched = burst && setup.bursts_fit_rings();
         let result = run(build(Backend::Verilator).unwrap(), setup, seed);
         prop_assert!(result.is_ok(), "{:?}", result.err());
     }
