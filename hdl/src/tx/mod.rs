@@ -50,7 +50,9 @@
 //! the *back* must do: header words, "stream this read's payload", "close the frame with
 //! an error", and the packet's end (whether a completion was posted). The *poster* posts,
 //! checks the entry's window and queues the outcome, in the same order. The back streams
-//! into the packer, writes each completion where its post's outcome says, and counts.
+//! into the packer, counts, and hands each completion to be written (where its post's
+//! outcome says) to the writer beside it, which writes them in order while the back
+//! streams on.
 //! Payload data comes back in read order, as the jobs are queued; the taker's descriptor
 //! fetches come back in that same stream, told apart by their tag. A payload
 //! read that fails is only known to the back: it closes the frame (`tuser`), throws away
@@ -118,6 +120,8 @@ type JobQueue = StreamFifo<64, 8, 3, 7, 8>;
 /// Descriptor beats, `tuser` = the read failed: two beats for each descriptor fetched ahead
 /// (the one being read out counts until its beats are out: `taken_count`).
 type DescriptorFifo = StreamFifo<64, 8, 1, 6, 7>;
+/// Completions waiting for their writes: {address, completion}, `tuser` the queue.
+type CompletionFifo = StreamFifo<128, 16, 3, 4, 5>;
 const _: () = assert!(2 * TAKE_AHEAD as usize <= 64);
 
 #[derive(LogicBlock)]
@@ -224,9 +228,17 @@ pub struct TxEngine {
     /// A payload read of this packet failed: the frame is closed, its later payload thrown
     /// away, its completion says DMA error.
     payload_failed: DFF<Bit>,
-    /// The end's completion write descriptor is offered; it was accepted, its data goes next.
-    end_offered: DFF<Bit>,
-    end_requested: DFF<Bit>,
+    /// The completions the back has finished with, waiting for their writes: `tdata`
+    /// {address, completion}, `tuser` the queue. The back hands a packet's end over in one
+    /// cycle and streams the next packet while the writes go out: holding the end job
+    /// until the write's data was taken cost about 5 cycles a packet (64-byte packets went
+    /// out every 13 cycles). A write takes up to 12 cycles through the NIC's write path,
+    /// so one held completion was not enough; 16 in LUT RAM (a four-entry `ShortQueue` of
+    /// flip-flops cost 850 LUTs).
+    completion_fifo: CompletionFifo,
+    /// The head's write descriptor is offered; it was accepted, its data goes next.
+    write_offered: DFF<Bit>,
+    write_requested: DFF<Bit>,
     /// A regular queue's payload read held back until the next descriptor's fetch has gone
     /// out (its address and length): the fetch then returns ahead of this payload instead
     /// of behind it.
@@ -244,8 +256,13 @@ pub struct TxEngine {
     /// The end job's completion, with the back's status when a read failed.
     end_completion: Signal<Local, Bits<64>>,
     status_field_mask: Constant<Bits<64>>,
-    /// The front handed the packet's completion to the poster (the end job says so).
-    end_post: DFF<Bit>,
+    /// The packet's last job is queued: it asks for a completion (one is posted in `Post`),
+    /// or the front saw an error. Else `Drain` waits to learn whether a read failed.
+    end_posts: Signal<Local, Bit>,
+    /// The packet's end job was queued this cycle: the front starts afresh.
+    end_queued: Signal<Local, Bit>,
+    /// An end job's `tuser` when a completion was posted for it (bit 2).
+    job_end_posted: Constant<Bits<3>>,
     /// Posts the completion entries beside the front; its outcomes wait for the back.
     poster: CompletionPoster,
     /// The operation port shows the poster's request (else the taker's take); passed as the
@@ -556,11 +573,14 @@ impl Default for TxEngine {
             back_takes_beat: Default::default(),
             beat_error: Default::default(),
             payload_failed: Default::default(),
-            end_offered: Default::default(),
-            end_requested: Default::default(),
+            completion_fifo: Default::default(),
+            write_offered: Default::default(),
+            write_requested: Default::default(),
             end_completion: Default::default(),
             status_field_mask: Constant::new((!0xFF_0000_u64).to_bits()),
-            end_post: Default::default(),
+            end_posts: Default::default(),
+            end_queued: Default::default(),
+            job_end_posted: Constant::new((JOB_END | 4).to_bits()),
             poster: CompletionPoster::new(poster::TX_COMPLETIONS),
             post_turn: Default::default(),
             take_op_ready: Default::default(),
@@ -698,7 +718,6 @@ pub enum TxState {
     PayloadRequest,
     PushPayload,
     PushClose,
-    PacketEnd,
     Drain,
     Post,
     PushEnd,
@@ -765,9 +784,8 @@ impl Logic for TxEngine {
             llq_asked,
             llq_arriving,
             payload_failed,
-            end_offered,
-            end_requested,
-            end_post,
+            write_offered,
+            write_requested,
             post_turn,
             result_used,
             deferred,
@@ -948,6 +966,8 @@ impl Logic for TxEngine {
         self.job_entry.s_axis.tlast.next = self.last.val();
         self.job_entry.s_axis.tuser.next = bit_cast::<3, 2>(self.job_payload.val());
 
+        self.end_posts.next = self.comp_req.q.val() | (self.status.q.val() != 0);
+        self.end_queued.next = false;
         match self.state.q.val() {
             TxState::LlqDescriptor => {
                 // LLQ: descriptor slot 0 is words 0-1 of the entry. The port answers a word two
@@ -1105,7 +1125,11 @@ impl Logic for TxEngine {
                             self.llq_asked.d.next = false;
                             self.llq_arriving.d.next = false;
                             if self.length.val() == 0 {
-                                self.state.d.next = TxState::PacketEnd;
+                                if self.end_posts.val() {
+                                    self.state.d.next = TxState::Post;
+                                } else {
+                                    self.state.d.next = TxState::Drain;
+                                }
                             } else {
                                 self.state.d.next = TxState::PushPayload;
                             }
@@ -1130,12 +1154,14 @@ impl Logic for TxEngine {
                 // The read is out: the back streams its data when it comes.
                 self.job_entry.s_axis.tvalid.next = true;
                 if self.job_entry.s_axis.tready.val() {
-                    if self.last.val() {
-                        self.state.d.next = TxState::PacketEnd;
-                    } else {
+                    if !self.last.val() {
                         // The packet goes on with the queue's next descriptor.
                         self.in_packet.d.next = true;
                         self.state.d.next = TxState::Next;
+                    } else if self.end_posts.val() {
+                        self.state.d.next = TxState::Post;
+                    } else {
+                        self.state.d.next = TxState::Drain;
                     }
                 }
             }
@@ -1150,17 +1176,9 @@ impl Logic for TxEngine {
                         self.in_packet.d.next = true;
                         self.state.d.next = TxState::Next;
                     } else {
-                        self.state.d.next = TxState::PacketEnd;
+                        // Every way here set an error status: the packet completes.
+                        self.state.d.next = TxState::Post;
                     }
-                }
-            }
-            TxState::PacketEnd => {
-                // A completion when asked for or when the front saw an error; else the
-                // back must first tell whether a read failed.
-                if self.comp_req.q.val() | (self.status.q.val() != 0) {
-                    self.state.d.next = TxState::Post;
-                } else {
-                    self.state.d.next = TxState::Drain;
                 }
             }
             TxState::Drain => {
@@ -1180,27 +1198,19 @@ impl Logic for TxEngine {
             }
             TxState::Post => {
                 // The poster takes the completion's post (and checks its entry's window)
-                // while the front goes on; the end job says a completion was posted.
-                self.poster.request_valid.next = true;
-                if self.poster.request_ready.val() {
-                    self.end_post.d.next = true;
-                    self.state.d.next = TxState::PushEnd;
-                }
+                // while the front goes on, and the packet's end job, saying a completion
+                // was posted, is queued in the same cycle: each waits for the other's room
+                // (both readies are registers).
+                self.poster.request_valid.next = self.job_entry.s_axis.tready.val();
+                self.job_entry.s_axis.tvalid.next = self.poster.request_ready.val();
+                self.job_entry.s_axis.tuser.next = self.job_end_posted.val();
+                self.end_queued.next = self.poster.request_ready.val() & self.job_entry.s_axis.tready.val();
             }
             TxState::PushEnd => {
-                // The packet's end: the back writes the completion (if any) once it has
-                // streamed the packet, and counts it.
+                // The end of a packet without a completion: the back counts it.
                 self.job_entry.s_axis.tvalid.next = true;
-                self.job_entry.s_axis.tuser.next =
-                    (bit_cast::<3, 1>(self.end_post.q.val().into()) << 2) | bit_cast::<3, 2>(self.job_end.val());
-                if self.job_entry.s_axis.tready.val() {
-                    self.end_post.d.next = false;
-                    self.in_packet.d.next = false;
-                    self.skipping.d.next = false;
-                    self.packet_bytes.d.next = 0.into();
-                    self.status.d.next = 0.into();
-                    self.state.d.next = TxState::Next;
-                }
+                self.job_entry.s_axis.tuser.next = bit_cast::<3, 2>(self.job_end.val());
+                self.end_queued.next = self.job_entry.s_axis.tready.val();
             }
             TxState::Next => {
                 // The next descriptor the taker took, in order. A packet left open goes on
@@ -1243,6 +1253,14 @@ impl Logic for TxEngine {
             }
         }
 
+        if self.end_queued.val() {
+            self.in_packet.d.next = false;
+            self.skipping.d.next = false;
+            self.packet_bytes.d.next = 0.into();
+            self.status.d.next = 0.into();
+            self.state.d.next = TxState::Next;
+        }
+
         // The held-back read goes out once the taker's next fetch is out (or the taker has
         // nothing to fetch), when the front waits for the back (draining, or a full job
         // queue: the back may be waiting for this very read), or when no queue is rung.
@@ -1255,6 +1273,7 @@ impl Logic for TxEngine {
                 & ((self.state.q.val() == TxState::LlqHeader)
                     | (self.state.q.val() == TxState::PushPayload)
                     | (self.state.q.val() == TxState::PushClose)
+                    | (self.state.q.val() == TxState::Post)
                     | (self.state.q.val() == TxState::PushEnd)));
         if self.flush_allowed.q.val() {
             self.flush_deferred.next = true;
@@ -1472,17 +1491,45 @@ impl Logic for TxEngine {
                 | (bit_cast::<64, 8>(self.status_dma_error.val()) << 16)
                 | (bit_cast::<64, 1>(self.poster.result_phase.val().into()) << 24);
         }
-        self.notifier.written_ring.next =
-            (bit_cast::<8, 3>(self.job_slice.m_axis.tdata.val().get_bits::<3>(32)) << 2) | 1;
-        self.wr_desc_valid.next = self.end_offered.q.val();
-        self.wr_desc_addr.next = self.poster.result_addr.val();
+        // The writer: the held completion's descriptor is offered from a register
+        // (`write_offered`), so the NIC's write arbitration, which reads it, makes no loop
+        // through this logic; only with room to queue its notify.
+        self.completion_fifo.clk.next = self.clk.val();
+        self.completion_fifo.rst.next = self.rst.val();
+        self.completion_fifo.s_axis.tvalid.next = false;
+        self.completion_fifo.s_axis.tdata.next =
+            bit_cast::<128, 64>(self.end_completion.val()) | (bit_cast::<128, 64>(self.poster.result_addr.val()) << 64);
+        self.completion_fifo.s_axis.tkeep.next = 0xFFFF.into();
+        self.completion_fifo.s_axis.tlast.next = true;
+        self.completion_fifo.s_axis.tuser.next = self.job_slice.m_axis.tdata.val().get_bits::<3>(32);
+        self.completion_fifo.m_axis.tready.next = false;
+        self.notifier.written_ring.next = (bit_cast::<8, 3>(self.completion_fifo.m_axis.tuser.val()) << 2) | 1;
+        self.wr_desc_valid.next = self.write_offered.q.val();
+        self.wr_desc_addr.next = self.completion_fifo.m_axis.tdata.val().get_bits::<64>(64);
         self.wr_desc_len.next = 8.into();
-        self.wr_desc_tag.next = bit_cast::<8, 3>(self.job_slice.m_axis.tdata.val().get_bits::<3>(32));
-        self.wr_data_tdata.next = self.end_completion.val();
+        self.wr_desc_tag.next = bit_cast::<8, 3>(self.completion_fifo.m_axis.tuser.val());
+        self.wr_data_tdata.next = self.completion_fifo.m_axis.tdata.val().get_bits::<64>(0);
         self.wr_data_tkeep.next = 0xFF.into();
-        self.wr_data_tvalid.next = false;
+        self.wr_data_tvalid.next = self.write_requested.q.val();
         self.wr_data_tlast.next = true;
         self.wr_data_tuser.next = 0.into();
+        if self.completion_fifo.m_axis.tvalid.val()
+            & !self.write_offered.q.val()
+            & !self.write_requested.q.val()
+            & self.notifier.written_ready.val()
+        {
+            self.write_offered.d.next = true;
+        }
+        if self.write_offered.q.val() & self.wr_desc_ready.val() {
+            self.write_offered.d.next = false;
+            self.write_requested.d.next = true;
+        }
+        if self.write_requested.q.val() & self.wr_data_tready.val() {
+            // The notifier sends the notify once this write is answered.
+            self.notifier.written_valid.next = true;
+            self.write_requested.d.next = false;
+            self.completion_fifo.m_axis.tready.next = true;
+        }
         self.end_known.next = false;
         self.end_writes.next = false;
         // A header word as queued; the payload straight from the read data.
@@ -1532,34 +1579,16 @@ impl Logic for TxEngine {
                     self.streamed.d.next = false;
                 }
             } else {
-                // The end. A posted completion waits for its post's outcome, and is written
-                // if the outcome says so (only with room to queue its notify); then count.
-                // The descriptor is offered from a register (`end_offered`), so the NIC's
-                // write arbitration, which reads it, makes no loop through this logic.
+                // The end. A posted completion waits for its post's outcome, and goes to the
+                // writer if the outcome says to write it; then count.
                 self.end_known.next = !self.job_slice.m_axis.tuser.val().get_bit(2)
                     | (self.poster.result_valid.val() & !self.result_used.q.val());
                 self.end_writes.next = self.job_slice.m_axis.tuser.val().get_bit(2)
                     & self.poster.result_valid.val()
                     & !self.result_used.q.val()
                     & self.poster.result_write.val();
-                if self.end_writes.val()
-                    & !self.end_offered.q.val()
-                    & !self.end_requested.q.val()
-                    & self.notifier.written_ready.val()
-                {
-                    self.end_offered.d.next = true;
-                }
-                if self.end_offered.q.val() & self.wr_desc_ready.val() {
-                    self.end_offered.d.next = false;
-                    self.end_requested.d.next = true;
-                }
-                self.wr_data_tvalid.next = self.end_requested.q.val();
-                if self.end_known.val()
-                    & (!self.end_writes.val() | (self.end_requested.q.val() & self.wr_data_tready.val()))
-                {
-                    // The notifier sends the notify once this write is answered.
-                    self.notifier.written_valid.next = self.end_requested.q.val();
-                    self.end_requested.d.next = false;
+                if self.end_known.val() & (!self.end_writes.val() | self.completion_fifo.s_axis.tready.val()) {
+                    self.completion_fifo.s_axis.tvalid.next = self.end_writes.val();
                     self.job_slice.m_axis.tready.next = true;
                     self.result_used.d.next = self.job_slice.m_axis.tuser.val().get_bit(2);
                     self.count_packet.next = true;
@@ -1644,7 +1673,6 @@ impl Logic for TxEngine {
             self.window_events.d.next = 0.into();
             self.window_errors.d.next = 0.into();
             self.post_turn.d.next = false;
-            self.end_post.d.next = false;
             self.result_used.d.next = false;
             self.pending.d.next = 0.into();
             self.state.d.next = TxState::Next;
@@ -1664,8 +1692,8 @@ impl Logic for TxEngine {
             self.packet_bytes.d.next = 0.into();
             self.streamed.d.next = false;
             self.payload_failed.d.next = false;
-            self.end_offered.d.next = false;
-            self.end_requested.d.next = false;
+            self.write_offered.d.next = false;
+            self.write_requested.d.next = false;
             self.deferred.d.next = false;
             self.status.d.next = 0.into();
             self.packets.d.next = 0.into();
