@@ -2,11 +2,13 @@
 //! the first byte, whatever the alignment.
 //!
 //! * Descriptors (`s_desc_*`: address, length with 0 meaning 64 KiB, tag) are accepted one
-//!   at a time while the per-descriptor queue has room (32 in flight).
+//!   at a time while the per-descriptor queue has room (64 in flight).
 //! * The issuer turns a descriptor into INCR bursts of full 8-byte beats from the address
 //!   rounded down, each at most `MAX_BURST` beats and never across a 4 KiB boundary, with
-//!   up to 32 bursts outstanding (enough to cover a 200-cycle memory latency at full rate
-//!   with 8-beat or longer bursts). One ARID: responses come back in order.
+//!   up to 64 bursts outstanding (enough to cover a 200-cycle memory latency at full rate
+//!   with 4-beat or longer bursts: the TX engine's 2-beat descriptor fetches between its
+//!   8-beat payload reads of 64-byte packets needed more than 32). One ARID: responses
+//!   come back in order.
 //! * The realigner shifts the returning beats by the address's byte offset, so output beat
 //!   k holds bytes 8k..8k+7 of the buffer; the last beat's `tkeep` covers what remains.
 //! * `m_axis_data_tuser` = {error, tag}: error is set on a beat once any response of its
@@ -19,11 +21,14 @@ use rust_hdl::prelude::*;
 
 pub use super::bursts::MAX_BURST;
 /// Bursts in flight at once.
-pub const MAX_OUTSTANDING: u64 = 32;
+pub const MAX_OUTSTANDING: u64 = 64;
 
-/// Per-descriptor records for the realigner, {tag 8, length 17, offset 3}: 32 deep, so
-/// short transfers can cover a 200-cycle memory latency.
-type InfoFifo = StreamFifo<32, 4, 1, 5, 6>;
+/// Per-descriptor records for the realigner, {one output beat 1, output beats 14, input
+/// beats 14, last beat's tkeep 8, tag 8, offset 3}: 64 deep, so short transfers can cover
+/// a 200-cycle memory latency. The counts and `tkeep` are worked out before the record is
+/// queued: the FIFO is a block RAM (in LUT RAM its 64-deep read multiplexer took the block
+/// to 132.8 MHz), whose output leaves no time for more than a register's enable.
+type InfoFifo = StreamFifo<48, 6, 1, 6, 7>;
 /// Output buffer: 16 beats of {error, tag} tagged data.
 type OutFifo = StreamFifo<64, 8, 9, 4, 5>;
 
@@ -46,13 +51,22 @@ pub struct DmaRead {
     out_fifo: OutFifo,
     // The record of the descriptor just taken, pushed a cycle later (off the accept path).
     info_push: DFF<Bit>,
-    info_record: DFF<Bits<32>>,
+    info_record: DFF<Bits<48>>,
+    /// The last output beat's lanes of the descriptor being taken: len mod 8 bytes, or 8.
+    record_keep: Signal<Local, Bits<8>>,
+    /// Its beats on R (from the address rounded down) and out of the realigner.
+    record_in_beats: Signal<Local, Bits<14>>,
+    record_out_beats: Signal<Local, Bits<14>>,
+    record_single: Signal<Local, Bit>,
+    /// Fewer than `MAX_OUTSTANDING` bursts in flight (a register: the 7-bit compare stays
+    /// off the AR handshake).
+    room: DFF<Bit>,
     // Issuer: bursts of at most MAX_BURST beats, never across 4 KiB.
     bursts: BurstSplitter,
-    outstanding: DFF<Bits<6>>,
+    outstanding: DFF<Bits<7>>,
     // A burst's last beat arrived last cycle (counted down a cycle late, off the R path).
     burst_done: DFF<Bit>,
-    max_outstanding: Constant<Bits<6>>,
+    max_outstanding: Constant<Bits<7>>,
     one: Constant<Bits<8>>,
     // Realigner.
     rx_active: DFF<Bit>,
@@ -80,13 +94,12 @@ pub struct DmaRead {
     desc_fire: Signal<Local, Bit>,
     ar_fire: Signal<Local, Bit>,
     r_fire: Signal<Local, Bit>,
-    info_len: Signal<Local, Bits<17>>,
     info_offset: Signal<Local, Bits<3>>,
     emits: Signal<Local, Bit>,
     flushing: Signal<Local, Bit>,
     beat_error: Signal<Local, Bit>,
     shifted: Signal<Local, Bits<64>>,
-    outstanding_next: Signal<Local, Bits<6>>,
+    outstanding_next: Signal<Local, Bits<7>>,
 }
 
 impl Default for DmaRead {
@@ -102,11 +115,16 @@ impl Default for DmaRead {
             m_axi: Default::default(),
             m_axis_data: Default::default(),
             busy: Default::default(),
-            info_fifo: InfoFifo::new(FifoFault::None),
+            info_fifo: InfoFifo::new(FifoFault::None).in_block_ram(),
             out_fifo: OutFifo::new(FifoFault::None),
             info_push: Default::default(),
             bursts: Default::default(),
             info_record: Default::default(),
+            record_keep: Default::default(),
+            record_in_beats: Default::default(),
+            record_out_beats: Default::default(),
+            record_single: Default::default(),
+            room: Default::default(),
             outstanding: Default::default(),
             burst_done: Default::default(),
             max_outstanding: Constant::new(MAX_OUTSTANDING.to_bits()),
@@ -132,7 +150,6 @@ impl Default for DmaRead {
             desc_fire: Default::default(),
             ar_fire: Default::default(),
             r_fire: Default::default(),
-            info_len: Default::default(),
             info_offset: Default::default(),
             emits: Default::default(),
             flushing: Default::default(),
@@ -151,6 +168,7 @@ impl Logic for DmaRead {
             clk,
             info_push,
             info_record,
+            room,
             outstanding,
             burst_done,
             rx_active,
@@ -181,12 +199,26 @@ impl Logic for DmaRead {
         // No other push can be pending when a descriptor is taken: the issuer is busy for
         // several cycles after each one.
         self.info_push.d.next = self.desc_fire.val();
-        self.info_record.d.next = bit_cast::<32, 3>(self.s_desc_addr.val().get_bits::<3>(0))
-            | (bit_cast::<32, 17>(self.bursts.start_len_bytes.val()) << 3)
-            | (bit_cast::<32, 8>(self.s_desc_tag.val()) << 20);
+        self.record_keep.next = 0xFF.into();
+        if self.bursts.start_len_bytes.val().get_bits::<3>(0) != 0 {
+            self.record_keep.next = (self.one.val()
+                << bit_cast::<8, 3>(self.bursts.start_len_bytes.val().get_bits::<3>(0)))
+                - self.one.val();
+        }
+        self.record_in_beats.next = bit_cast::<14, 17>(
+            (bit_cast::<17, 3>(self.s_desc_addr.val().get_bits::<3>(0)) + self.bursts.start_len_bytes.val() + 7) >> 3,
+        );
+        self.record_out_beats.next = bit_cast::<14, 17>((self.bursts.start_len_bytes.val() + 7) >> 3);
+        self.record_single.next = self.bursts.start_len_bytes.val() <= 8;
+        self.info_record.d.next = bit_cast::<48, 3>(self.s_desc_addr.val().get_bits::<3>(0))
+            | (bit_cast::<48, 8>(self.s_desc_tag.val()) << 3)
+            | (bit_cast::<48, 8>(self.record_keep.val()) << 11)
+            | (bit_cast::<48, 14>(self.record_in_beats.val()) << 19)
+            | (bit_cast::<48, 14>(self.record_out_beats.val()) << 33)
+            | (bit_cast::<48, 1>(self.record_single.val().into()) << 47);
         self.info_fifo.s_axis.tvalid.next = self.info_push.q.val();
         self.info_fifo.s_axis.tdata.next = self.info_record.q.val();
-        self.info_fifo.s_axis.tkeep.next = 0xF.into();
+        self.info_fifo.s_axis.tkeep.next = 0x3F.into();
         self.info_fifo.s_axis.tlast.next = true;
         self.info_fifo.s_axis.tuser.next = 0.into();
         self.bursts.clk.next = self.clk.val();
@@ -204,32 +236,22 @@ impl Logic for DmaRead {
         self.m_axi.arlock.next = false;
         self.m_axi.arcache.next = 3.into();
         self.m_axi.arprot.next = 0.into();
-        self.m_axi.arvalid.next =
-            self.bursts.burst_valid.val() & (self.outstanding.q.val() != self.max_outstanding.val());
-        self.ar_fire.next = self.bursts.burst_valid.val()
-            & (self.outstanding.q.val() != self.max_outstanding.val())
-            & self.m_axi.arready.val();
+        self.m_axi.arvalid.next = self.bursts.burst_valid.val() & self.room.q.val();
+        self.ar_fire.next = self.bursts.burst_valid.val() & self.room.q.val() & self.m_axi.arready.val();
         self.bursts.take.next = self.ar_fire.val();
 
         // ---- Realigner: take the next descriptor's record when idle.
         self.info_offset.next = self.info_fifo.m_axis.tdata.val().get_bits::<3>(0);
-        self.info_len.next = self.info_fifo.m_axis.tdata.val().get_bits::<17>(3);
         self.info_fifo.m_axis.tready.next = !self.rx_active.q.val();
         if !self.rx_active.q.val() & self.info_fifo.m_axis.tvalid.val() {
             self.rx_active.d.next = true;
             self.rx_offset.d.next = self.info_offset.val();
-            self.rx_tag.d.next = self.info_fifo.m_axis.tdata.val().get_bits::<8>(20);
-            self.rx_in_left.d.next =
-                bit_cast::<14, 17>((bit_cast::<17, 3>(self.info_offset.val()) + self.info_len.val() + 7) >> 3);
-            self.rx_out_left.d.next = bit_cast::<14, 17>((self.info_len.val() + 7) >> 3);
+            self.rx_tag.d.next = self.info_fifo.m_axis.tdata.val().get_bits::<8>(3);
+            self.rx_in_left.d.next = self.info_fifo.m_axis.tdata.val().get_bits::<14>(19);
+            self.rx_out_left.d.next = self.info_fifo.m_axis.tdata.val().get_bits::<14>(33);
             self.rx_in_more.d.next = true;
-            self.rx_out_last.d.next = self.info_len.val() <= 8;
-            // The last beat's lanes: len mod 8 bytes, or all 8.
-            self.rx_last_keep.d.next = 0xFF.into();
-            if self.info_len.val().get_bits::<3>(0) != 0 {
-                self.rx_last_keep.d.next =
-                    (self.one.val() << bit_cast::<8, 3>(self.info_len.val().get_bits::<3>(0))) - self.one.val();
-            }
+            self.rx_out_last.d.next = self.info_fifo.m_axis.tdata.val().get_bit(47);
+            self.rx_last_keep.d.next = self.info_fifo.m_axis.tdata.val().get_bits::<8>(11);
             self.rx_have_held.d.next = false;
             self.rx_error.d.next = false;
         }
@@ -301,6 +323,7 @@ impl Logic for DmaRead {
             self.outstanding_next.next = self.outstanding.q.val() - 1;
         }
         self.outstanding.d.next = self.outstanding_next.val();
+        self.room.d.next = self.outstanding_next.val() != self.max_outstanding.val();
 
         self.m_axis_data.tdata.next = self.out_fifo.m_axis.tdata.val();
         self.m_axis_data.tkeep.next = self.out_fifo.m_axis.tkeep.val();
@@ -318,6 +341,7 @@ impl Logic for DmaRead {
             self.info_push.d.next = false;
             self.burst_done.d.next = false;
             self.outstanding.d.next = 0.into();
+            self.room.d.next = true;
             self.rx_active.d.next = false;
             self.rx_have_held.d.next = false;
             self.rx_error.d.next = false;

@@ -98,7 +98,7 @@ const _: () = assert!(TAG_NOTIFY & 0x7F != 0 && poster::TAG_POST & 0x7F != 0 && 
 /// Descriptors taken (and fetched) ahead of the one being worked on, over all queues: each
 /// fetch is a memory round trip, so the next ones must be out long before they are needed
 /// (three 1500-byte packets cover a 200-cycle round trip; 64-byte packets take the front
-/// about 12 cycles each: 17 cover it, and the DMA read engine's 32 bursts in flight are
+/// about 9 cycles each: 23 cover it, and the DMA read engine's 64 bursts in flight are
 /// shared with the payload reads).
 pub const TAKE_AHEAD: u64 = 32;
 /// Descriptors taken from a regular queue in one visit before the taker moves on (it first
