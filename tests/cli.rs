@@ -273,6 +273,7 @@ fn sim_refuses_what_it_cannot_send() {
     assert_clean_failure(&["sim", "--rx-pcap", bad], None, "not a pcap file");
     let no_folder = format!("{bad}/waves");
     assert_clean_failure(&["sim", "--tx-pcap", out, "--waves", &no_folder], None, "for the waveform");
+    let _ = std::fs::remove_file(bad);
 }
 
 #[test]
