@@ -131,6 +131,14 @@ impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize,
         self.user_ram.set_style(RamStyle::Block);
         self
     }
+    /// Every beat field in block RAM, `tkeep` and `tlast` too: for a deep FIFO whose narrow
+    /// fields, in LUT RAM, read through a multiplexer as deep as the FIFO (the TX engine's
+    /// 128-entry job queue). Costs a block RAM per field.
+    pub fn all_in_block_ram(mut self) -> Self {
+        self.keep_ram.set_style(RamStyle::Block);
+        self.last_ram.set_style(RamStyle::Block);
+        self.in_block_ram()
+    }
 }
 
 impl<const DATA: usize, const KEEP: usize, const USER: usize, const ADDR: usize, const COUNT: usize> Default

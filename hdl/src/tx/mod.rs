@@ -65,7 +65,7 @@ use crate::bus::AxisSource;
 use crate::queue::notifier::Notifier;
 use crate::queue::poster::{self, CompletionPoster};
 use crate::short_queue::ShortQueue;
-use crate::stream_fifo::StreamFifo;
+use crate::stream_fifo::{FifoFault, StreamFifo};
 use crate::stream_packer::StreamPacker;
 use crate::stream_slice::StreamSlice;
 use rust_hdl::prelude::*;
@@ -236,6 +236,13 @@ pub struct TxEngine {
     /// so one held completion was not enough; 16 in LUT RAM (a four-entry `ShortQueue` of
     /// flip-flops cost 850 LUTs).
     completion_fifo: CompletionFifo,
+    /// The completion handed over last cycle, on its way into the FIFO (a register stage:
+    /// the end's decision stays off the FIFO's counters). The decision asks for room for
+    /// two (this one and its own): the FIFO then always takes the stage.
+    completion_push: DFF<Bit>,
+    completion_record: DFF<Bits<128>>,
+    completion_queue: DFF<Bits<3>>,
+    completion_room: Signal<Local, Bit>,
     /// The head's write descriptor is offered; it was accepted, its data goes next.
     write_offered: DFF<Bit>,
     write_requested: DFF<Bit>,
@@ -362,6 +369,10 @@ pub struct TxEngine {
     answer_current: Signal<Local, Bit>,
     answered_current: Signal<Local, Bit>,
     taken_used: Signal<Local, Bit>,
+    /// The front used a take last cycle: `taken_ahead` counts it down a cycle late, off the
+    /// front's `Next` decision (it counts one too many for that cycle, which only holds
+    /// the taker back or delays a decision that waits for zero).
+    taken_used_last: DFF<Bit>,
     /// The answered take's queue (`asked`'s head), as a one-hot.
     answer_queue_bit: Signal<Local, Bits<8>>,
     /// The taker has nothing in flight, and is not visiting the front's queue: nothing more
@@ -395,9 +406,16 @@ pub struct TxEngine {
     /// The checked entry's fields.
     entry_addr: Signal<Local, Bits<64>>,
     entry_llq: Signal<Local, Bit>,
-    /// The ring entry checked: its last byte and whether it lies outside the window.
+    /// The ring entry checked: its last byte, and each way it can lie outside the window,
+    /// a register per compare (one 64-bit carry chain each; ORed in the verdict's step):
+    /// below the base, past the limit, or wrapping past the top of the address space.
     entry_last: DFF<Bits<64>>,
-    entry_outside: DFF<Bit>,
+    entry_below: DFF<Bit>,
+    entry_above: DFF<Bit>,
+    entry_wraps: DFF<Bit>,
+    entry_outside: Signal<Local, Bit>,
+    /// Bits 63:4 of an address all ones: its 16 bytes wrap unless it is 16-aligned.
+    top_block: Constant<Bits<60>>,
     /// The taker fetches: it has the read request port (the front's reads wait; the
     /// choice starts at registers).
     taker_fetching: Signal<Local, Bit>,
@@ -557,7 +575,7 @@ impl Default for TxEngine {
             count_completion_error: Default::default(),
             error_events: Default::default(),
             errors_sum: Default::default(),
-            jobs: Default::default(),
+            jobs: JobQueue::new(FifoFault::None).all_in_block_ram(),
             job_slice: Default::default(),
             job_entry: Default::default(),
             job_kind: Default::default(),
@@ -574,6 +592,10 @@ impl Default for TxEngine {
             beat_error: Default::default(),
             payload_failed: Default::default(),
             completion_fifo: Default::default(),
+            completion_push: Default::default(),
+            completion_record: Default::default(),
+            completion_queue: Default::default(),
+            completion_room: Default::default(),
             write_offered: Default::default(),
             write_requested: Default::default(),
             end_completion: Default::default(),
@@ -636,6 +658,7 @@ impl Default for TxEngine {
             answer_current: Default::default(),
             answered_current: Default::default(),
             taken_used: Default::default(),
+            taken_used_last: Default::default(),
             answer_queue_bit: Default::default(),
             taker_done_with_front_queue: Default::default(),
             taker_pushes: Default::default(),
@@ -653,7 +676,11 @@ impl Default for TxEngine {
             entry_addr: Default::default(),
             entry_llq: Default::default(),
             entry_last: Default::default(),
+            entry_below: Default::default(),
+            entry_above: Default::default(),
+            entry_wraps: Default::default(),
             entry_outside: Default::default(),
+            top_block: Constant::new(((1u64 << 60) - 1).to_bits()),
             taker_fetching: Default::default(),
             ring_window_error: Default::default(),
             take_ahead: Constant::new(TAKE_AHEAD.to_bits()),
@@ -753,6 +780,7 @@ impl Logic for TxEngine {
             visit_dry,
             unchecked,
             taken_ahead,
+            taken_used_last,
             check_step,
             taker_done_with_front_queue,
             answer_valid,
@@ -762,7 +790,9 @@ impl Logic for TxEngine {
             answer_index,
             answer_function,
             entry_last,
-            entry_outside,
+            entry_below,
+            entry_above,
+            entry_wraps,
             skipping,
             packet_bytes,
             measured_total,
@@ -786,6 +816,9 @@ impl Logic for TxEngine {
             payload_failed,
             write_offered,
             write_requested,
+            completion_push,
+            completion_record,
+            completion_queue,
             post_turn,
             result_used,
             deferred,
@@ -1416,9 +1449,11 @@ impl Logic for TxEngine {
         if self.state.q.val() == TxState::Measure {
             self.window_function.next = self.ring_function.q.val();
         }
-        self.entry_outside.d.next = (self.entry_addr.val() < self.window_base.val())
-            | (self.entry_last.q.val() > self.window_limit.val())
-            | (self.entry_last.q.val() < self.entry_addr.val());
+        self.entry_below.d.next = self.entry_addr.val() < self.window_base.val();
+        self.entry_above.d.next = self.entry_last.q.val() > self.window_limit.val();
+        self.entry_wraps.d.next = (self.entry_addr.val().get_bits::<60>(4) == self.top_block.val())
+            & (self.entry_addr.val().get_bits::<4>(0) != 0);
+        self.entry_outside.next = self.entry_below.q.val() | self.entry_above.q.val() | self.entry_wraps.q.val();
         self.taken_record.next = bit_cast::<32, 16>(self.entries.head.val().get_bits::<16>(64))
             | (bit_cast::<32, 8>(self.entries.head.val().get_bits::<8>(80)) << 16)
             | (bit_cast::<32, 3>(self.entries.head.val().get_bits::<3>(88)) << 24);
@@ -1434,7 +1469,7 @@ impl Logic for TxEngine {
             } else if self.check_step.q.val() == 1 {
                 self.check_step.d.next = 2.into();
             } else if self.check_step.q.val() == 2 {
-                if self.entry_outside.q.val() {
+                if self.entry_outside.val() {
                     // Not fetched: when its turn comes, it is a descriptor that cannot be read.
                     self.ring_window_error.next = true;
                     self.taker_pushes.next = true;
@@ -1471,7 +1506,8 @@ impl Logic for TxEngine {
             - bit_cast::<3, 1>(self.taker_pushes.val().into());
         self.taken_ahead.d.next = self.taken_ahead.q.val() + bit_cast::<6, 1>(self.take_granted.val().into())
             - bit_cast::<6, 1>(self.answer_empty.val().into())
-            - bit_cast::<6, 1>(self.taken_used.val().into());
+            - bit_cast::<6, 1>(self.taken_used_last.q.val().into());
+        self.taken_used_last.d.next = self.taken_used.val();
 
         // ---- The back: the jobs in order, into the packer and the completion writes ----
         self.job_kind.next = self.job_slice.m_axis.tuser.val().get_bits::<2>(0);
@@ -1496,12 +1532,16 @@ impl Logic for TxEngine {
         // through this logic; only with room to queue its notify.
         self.completion_fifo.clk.next = self.clk.val();
         self.completion_fifo.rst.next = self.rst.val();
-        self.completion_fifo.s_axis.tvalid.next = false;
-        self.completion_fifo.s_axis.tdata.next =
-            bit_cast::<128, 64>(self.end_completion.val()) | (bit_cast::<128, 64>(self.poster.result_addr.val()) << 64);
+        self.completion_fifo.s_axis.tvalid.next = self.completion_push.q.val();
+        self.completion_fifo.s_axis.tdata.next = self.completion_record.q.val();
         self.completion_fifo.s_axis.tkeep.next = 0xFFFF.into();
         self.completion_fifo.s_axis.tlast.next = true;
-        self.completion_fifo.s_axis.tuser.next = self.job_slice.m_axis.tdata.val().get_bits::<3>(32);
+        self.completion_fifo.s_axis.tuser.next = self.completion_queue.q.val();
+        self.completion_push.d.next = false;
+        self.completion_record.d.next =
+            bit_cast::<128, 64>(self.end_completion.val()) | (bit_cast::<128, 64>(self.poster.result_addr.val()) << 64);
+        self.completion_queue.d.next = self.job_slice.m_axis.tdata.val().get_bits::<3>(32);
+        self.completion_room.next = self.completion_fifo.occupancy.val() < 14;
         self.completion_fifo.m_axis.tready.next = false;
         self.notifier.written_ring.next = (bit_cast::<8, 3>(self.completion_fifo.m_axis.tuser.val()) << 2) | 1;
         self.wr_desc_valid.next = self.write_offered.q.val();
@@ -1587,8 +1627,8 @@ impl Logic for TxEngine {
                     & self.poster.result_valid.val()
                     & !self.result_used.q.val()
                     & self.poster.result_write.val();
-                if self.end_known.val() & (!self.end_writes.val() | self.completion_fifo.s_axis.tready.val()) {
-                    self.completion_fifo.s_axis.tvalid.next = self.end_writes.val();
+                if self.end_known.val() & (!self.end_writes.val() | self.completion_room.val()) {
+                    self.completion_push.d.next = self.end_writes.val();
                     self.job_slice.m_axis.tready.next = true;
                     self.result_used.d.next = self.job_slice.m_axis.tuser.val().get_bit(2);
                     self.count_packet.next = true;
@@ -1686,6 +1726,7 @@ impl Logic for TxEngine {
             self.visit_dry.d.next = false;
             self.unchecked.d.next = 0.into();
             self.taken_ahead.d.next = 0.into();
+            self.taken_used_last.d.next = false;
             self.check_step.d.next = 0.into();
             self.answer_valid.d.next = false;
             self.skipping.d.next = false;
@@ -1694,6 +1735,7 @@ impl Logic for TxEngine {
             self.payload_failed.d.next = false;
             self.write_offered.d.next = false;
             self.write_requested.d.next = false;
+            self.completion_push.d.next = false;
             self.deferred.d.next = false;
             self.status.d.next = 0.into();
             self.packets.d.next = 0.into();
