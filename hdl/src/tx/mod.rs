@@ -857,7 +857,6 @@ impl Logic for TxEngine {
         {
             self.rung_bit.next = self.one.val() << bit_cast::<8, 3>(self.doorbell_ring.val().get_bits::<3>(2));
         }
-        self.pending.d.next = self.pending.q.val() | self.rung_bit.val();
 
         // The descriptor's fields (ENA TX descriptor).
         self.length.next = self.len_ctrl.q.val().get_bits::<16>(0);
