@@ -356,6 +356,8 @@ pub struct TxEngine {
     taken_queue: Signal<Local, Bits<3>>,
     taken_refused: Signal<Local, Bit>,
     taken_llq: Signal<Local, Bit>,
+    /// The LLQ word address of the taken entry's descriptor (word 0 of its entry).
+    taken_llq_word: Signal<Local, Bits<11>>,
     llq_flag: Constant<Bits<32>>,
     refused_flag: Constant<Bits<32>>,
     /// Descriptors taken and not yet read out of the descriptor FIFO, and whether the taker
@@ -649,6 +651,7 @@ impl Default for TxEngine {
             taken_queue: Default::default(),
             taken_refused: Default::default(),
             taken_llq: Default::default(),
+            taken_llq_word: Default::default(),
             llq_flag: Constant::new((1_u64 << 28).to_bits()),
             refused_flag: Constant::new((1_u64 << 27).to_bits()),
             taken_count: Default::default(),
@@ -952,7 +955,14 @@ impl Logic for TxEngine {
         self.result_used.d.next = false;
         self.notifier.clk.next = self.clk.val();
         self.notifier.rst.next = self.rst.val();
+        // In `Next` the port is given the taken entry's first descriptor word straight from
+        // the taken slice, so that word arrives in `LlqDescriptor`'s second cycle.
+        self.taken_llq_word.next = (bit_cast::<11, 3>(self.taken_queue.val()) << 8)
+            | (bit_cast::<11, 4>(self.taken_slice.m_axis.tdata.val().get_bits::<4>(0)) << 4);
         self.llq_read_word.next = self.llq_word.q.val();
+        if self.state.q.val() == TxState::Next {
+            self.llq_read_word.next = self.taken_llq_word.val();
+        }
         self.rd_desc_valid.next = false;
         self.rd_desc_addr.next = self.entry_addr.val();
         self.rd_desc_len.next = 16.into();
@@ -1003,22 +1013,19 @@ impl Logic for TxEngine {
         match self.state.q.val() {
             TxState::LlqDescriptor => {
                 // LLQ: descriptor slot 0 is words 0-1 of the entry. The port answers a word two
-                // cycles after its address: words 0 and 1 are asked for in steps 0 and 1 and
-                // arrive in steps 2 and 3; then the address waits at the header (byte 32:
-                // word 4).
+                // cycles after its address: word 0 was asked for in `Next` and arrives in step
+                // 1, word 1 is asked for in step 0 and arrives in step 2; then the address
+                // waits at the header (byte 32: word 4).
                 self.step.d.next = self.step.q.val() + 1;
                 if self.step.q.val() == 0 {
-                    self.llq_word.d.next = self.llq_word.q.val() + 1;
-                }
-                if self.step.q.val() == 1 {
                     self.llq_word.d.next = self.llq_word.q.val() + 3;
                 }
-                if self.step.q.val() == 2 {
+                if self.step.q.val() == 1 {
                     self.len_ctrl.d.next = self.llq_read_data.val().get_bits::<32>(0);
                     self.length_less_one.d.next = self.llq_read_data.val().get_bits::<16>(0) - 1;
                     self.meta_ctrl.d.next = self.llq_read_data.val().get_bits::<32>(32);
                 }
-                if self.step.q.val() == 3 {
+                if self.step.q.val() == 2 {
                     self.buff_lo.d.next = self.llq_read_data.val().get_bits::<32>(0);
                     self.buff_hi.d.next = self.llq_read_data.val().get_bits::<32>(32);
                     self.state.d.next = TxState::Measure;
@@ -1093,12 +1100,20 @@ impl Logic for TxEngine {
                     self.count_window_error.next = true;
                     self.skipping.d.next = !self.last.val();
                     self.state.d.next = TxState::PushClose;
-                } else if self.length.val() != 0 {
-                    // The payload read goes out first: it takes a memory round trip, the
-                    // LLQ header is read meanwhile.
-                    self.state.d.next = TxState::PayloadRequest;
                 } else {
-                    self.state.d.next = TxState::LlqHeader;
+                    if self.length.val() != 0 {
+                        // The payload read goes out first: it takes a memory round trip, the
+                        // LLQ header is read meanwhile.
+                        self.state.d.next = TxState::PayloadRequest;
+                    } else {
+                        self.state.d.next = TxState::LlqHeader;
+                    }
+                    // The header's first word (on the port since the descriptor was read) is
+                    // asked for now, so the words arrive from `LlqHeader`'s first cycle.
+                    if self.header_length.val() != 0 {
+                        self.llq_word.d.next = self.llq_word.q.val() + 1;
+                        self.llq_asked.d.next = true;
+                    }
                 }
                 if !self.in_packet.q.val() {
                     self.status.d.next = self.status_ok.val();
@@ -1116,6 +1131,9 @@ impl Logic for TxEngine {
                 // was taken ahead: taken, less those still in their check, is what the
                 // taken FIFO and its slice hold); an LLQ queue's goes now (its next
                 // descriptor needs no fetch).
+                // An LLQ header's words go on being asked for once the read is out; while it
+                // waits, the port goes back to the header's first word (asked for again).
+                self.llq_word.d.next = (bit_cast::<11, 7>(self.llq_word.q.val().get_bits::<7>(4)) << 4) + 4;
                 if self.deferred.q.val() {
                     self.flush_deferred.next = true;
                 } else if !self.llq.q.val() & (self.taken_ahead.q.val() == bit_cast::<6, 3>(self.unchecked.q.val())) {
@@ -1130,6 +1148,9 @@ impl Logic for TxEngine {
                     self.rd_desc_tag.next = self.tag_payload.val();
                     if self.rd_desc_ready.val() {
                         if self.header_length.val() != 0 {
+                            self.llq_word.d.next = self.llq_word.q.val() + 1;
+                            self.llq_asked.d.next = true;
+                            self.llq_arriving.d.next = self.llq_asked.q.val();
                             self.state.d.next = TxState::LlqHeader;
                         } else {
                             self.state.d.next = TxState::PushPayload;
@@ -1259,8 +1280,8 @@ impl Logic for TxEngine {
                     self.ring_function.d.next = self.taken_slice.m_axis.tdata.val().get_bits::<8>(16);
                     self.sq_index.d.next = self.taken_slice.m_axis.tdata.val().get_bits::<16>(0);
                     self.llq.d.next = self.taken_llq.val();
-                    self.llq_word.d.next = (bit_cast::<11, 3>(self.taken_queue.val()) << 8)
-                        | (bit_cast::<11, 4>(self.taken_slice.m_axis.tdata.val().get_bits::<4>(0)) << 4);
+                    // Word 0 is on the port now (see `taken_llq_word`); word 1 next.
+                    self.llq_word.d.next = self.taken_llq_word.val() + 1;
                     self.step.d.next = 0.into();
                     if self.taken_llq.val() {
                         self.state.d.next = TxState::LlqDescriptor;
