@@ -109,7 +109,8 @@ pub const VISIT_TAKES: u64 = 16;
 /// "a completion was posted" (the poster's outcome says whether and where to write it) and
 /// `tdata` the completion (its phase from the outcome).
 const JOB_HEADER: u64 = 0; // `tdata`/`tkeep` a header word, `tlast` the frame's end
-const JOB_PAYLOAD: u64 = 1; // stream one payload read; `tlast`: the packet's last descriptor
+const JOB_PAYLOAD: u64 = 1; // stream one payload read; `tlast`: the packet's last descriptor;
+                            // bit 2: the packet ends with it, as an end job with bit 2 would
 const JOB_CLOSE: u64 = 2; // close what was streamed of the frame with an error
 const JOB_END: u64 = 3; // the packet ends
 /// 128 jobs: the back streams a packet's payload only when its read returns, so the jobs
@@ -228,6 +229,9 @@ pub struct TxEngine {
     /// A payload read of this packet failed: the frame is closed, its later payload thrown
     /// away, its completion says DMA error.
     payload_failed: DFF<Bit>,
+    /// The payload job at the head, which also ends its packet, has streamed its read: it
+    /// is done with as an end job next.
+    payload_ended: DFF<Bit>,
     /// The completions the back has finished with, waiting for their writes: `tdata`
     /// {address, completion}, `tuser` the queue. The back hands a packet's end over in one
     /// cycle and streams the next packet while the writes go out: holding the end job
@@ -270,6 +274,9 @@ pub struct TxEngine {
     end_queued: Signal<Local, Bit>,
     /// An end job's `tuser` when a completion was posted for it (bit 2).
     job_end_posted: Constant<Bits<3>>,
+    /// A packet's last payload job that also ends it, a completion posted (bit 2): the
+    /// front queues one job for both, a cycle a packet saved.
+    job_payload_end_posted: Constant<Bits<3>>,
     /// Posts the completion entries beside the front; its outcomes wait for the back.
     poster: CompletionPoster,
     /// The operation port shows the poster's request (else the taker's take); passed as the
@@ -593,6 +600,7 @@ impl Default for TxEngine {
             back_takes_beat: Default::default(),
             beat_error: Default::default(),
             payload_failed: Default::default(),
+            payload_ended: Default::default(),
             completion_fifo: Default::default(),
             completion_push: Default::default(),
             completion_record: Default::default(),
@@ -605,6 +613,7 @@ impl Default for TxEngine {
             end_posts: Default::default(),
             end_queued: Default::default(),
             job_end_posted: Constant::new((JOB_END | 4).to_bits()),
+            job_payload_end_posted: Constant::new((JOB_PAYLOAD | 4).to_bits()),
             poster: CompletionPoster::new(poster::TX_COMPLETIONS),
             post_turn: Default::default(),
             take_op_ready: Default::default(),
@@ -817,6 +826,7 @@ impl Logic for TxEngine {
             llq_asked,
             llq_arriving,
             payload_failed,
+            payload_ended,
             write_offered,
             write_requested,
             completion_push,
@@ -1206,13 +1216,18 @@ impl Logic for TxEngine {
             TxState::PushPayload => {
                 // The read is out: the back streams its data when it comes.
                 self.job_entry.s_axis.tvalid.next = true;
-                if self.job_entry.s_axis.tready.val() {
+                if self.last.val() & self.end_posts.val() {
+                    // The packet's last payload job ends it too: the completion is posted
+                    // with it, as in `Post`.
+                    self.poster.request_valid.next = self.job_entry.s_axis.tready.val();
+                    self.job_entry.s_axis.tvalid.next = self.poster.request_ready.val();
+                    self.job_entry.s_axis.tuser.next = self.job_payload_end_posted.val();
+                    self.end_queued.next = self.poster.request_ready.val() & self.job_entry.s_axis.tready.val();
+                } else if self.job_entry.s_axis.tready.val() {
                     if !self.last.val() {
                         // The packet goes on with the queue's next descriptor.
                         self.in_packet.d.next = true;
                         self.state.d.next = TxState::Next;
-                    } else if self.end_posts.val() {
-                        self.state.d.next = TxState::Post;
                     } else {
                         self.state.d.next = TxState::Drain;
                     }
@@ -1321,7 +1336,8 @@ impl Logic for TxEngine {
             | (self.state.q.val() == TxState::Drain)
             | (self.taker.q.val() == TakerState::Hold)
             | ((self.taker.q.val() == TakerState::Seek) & (self.pending.q.val() == 0))
-            | ((self.state.q.val() == TxState::Post) & !self.poster.request_ready.val())
+            | (((self.state.q.val() == TxState::Post) | (self.state.q.val() == TxState::PushPayload))
+                & !self.poster.request_ready.val())
             | (!self.job_entry.s_axis.tready.val()
                 & ((self.state.q.val() == TxState::LlqHeader)
                     | (self.state.q.val() == TxState::PushPayload)
@@ -1531,6 +1547,9 @@ impl Logic for TxEngine {
 
         // ---- The back: the jobs in order, into the packer and the completion writes ----
         self.job_kind.next = self.job_slice.m_axis.tuser.val().get_bits::<2>(0);
+        if self.payload_ended.q.val() {
+            self.job_kind.next = self.job_end.val();
+        }
         self.job_slice.m_axis.tready.next = false;
         self.back_takes_beat.next = false;
         self.beat_error.next = self.rd_data_tuser.val().get_bit(8);
@@ -1623,7 +1642,9 @@ impl Logic for TxEngine {
                             !(self.rd_data_tlast.val() & (self.job_slice.m_axis.tlast.val() | self.beat_error.val()));
                     }
                     if self.rd_data_tlast.val() {
-                        self.job_slice.m_axis.tready.next = true;
+                        // A payload job that ends its packet stays at the head as its end.
+                        self.job_slice.m_axis.tready.next = !self.job_slice.m_axis.tuser.val().get_bit(2);
+                        self.payload_ended.d.next = self.job_slice.m_axis.tuser.val().get_bit(2);
                         if self.beat_error.val() {
                             self.payload_failed.d.next = true;
                         }
@@ -1657,6 +1678,7 @@ impl Logic for TxEngine {
                         | (self.job_slice.m_axis.tdata.val().get_bits::<8>(16) != 0)
                         | (self.job_slice.m_axis.tuser.val().get_bit(2) & self.poster.result_refused.val());
                     self.payload_failed.d.next = false;
+                    self.payload_ended.d.next = false;
                     self.streamed.d.next = false;
                 }
             }
@@ -1753,6 +1775,7 @@ impl Logic for TxEngine {
             self.packet_bytes.d.next = 0.into();
             self.streamed.d.next = false;
             self.payload_failed.d.next = false;
+            self.payload_ended.d.next = false;
             self.write_offered.d.next = false;
             self.write_requested.d.next = false;
             self.completion_push.d.next = false;
