@@ -181,6 +181,7 @@ proptest! {
             lost_completions: None,
             completion_ring_off: None,
             rings_outside_window: None,
+            llq_of_its_own_function: None,
             batched: false,
         };
         // Rung once per queue (a burst) when each queue's descriptors fit its ring.
@@ -454,4 +455,32 @@ fn completions_that_back_up_hold_the_packets_back_and_none_is_lost() {
     let setup = TxRun { batched: true, ..TxRun::unloaded(packets, 0b10_0010, 1_500) };
     let report = run(build(Backend::Verilator).unwrap(), setup, 23).unwrap();
     assert_eq!((report.frames, report.completions, report.errored_frames), (64, 64, 0));
+}
+
+/// An LLQ queue of another function than the regular queues beside it: its payloads are
+/// checked against its own function's window, not the one the taker looks up at the same
+/// time for the other queues' ring entries. Its buffers placed where only the other
+/// functions may reach are not read (the memory fails the run if they are) and complete
+/// with a DMA error; its good packets go out.
+#[test]
+fn an_llq_queue_checks_its_payloads_against_its_own_functions_window() {
+    let packets: Vec<TxPacket> = (0..30u16)
+        .map(|id| {
+            let queue = id as usize % 3;
+            let mut p = packet(queue, if queue == 2 { 30 } else { 0 }, &[40 + 7 * id as usize], id);
+            if queue == 2 && id % 2 == 0 {
+                p.fault = Some(TxFault::OutsideWindow(0));
+            }
+            p
+        })
+        .collect();
+    let setup = TxRun {
+        llq_of_its_own_function: Some(2),
+        batched: true,
+        tx_backpressure: Pattern::Random(0.2),
+        ..TxRun::unloaded(packets, 0b100, 100)
+    };
+    let report = run(build(Backend::Verilator).unwrap(), setup, 29).unwrap();
+    // Queue 2's packets 2, 8, 14, 20, 26 are refused; their headers were never streamed.
+    assert_eq!((report.frames, report.completions, report.errored_frames), (25, 30, 0));
 }

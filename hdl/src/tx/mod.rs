@@ -263,13 +263,22 @@ pub struct TxEngine {
     /// state decode stays off the read request's path; no state that leads out of those
     /// in one step drives the read port itself).
     flush_allowed: DFF<Bit>,
+    /// The descriptor's second word (buffer address, LLQ header length): as registered,
+    /// or straight from the LLQ port in the step it arrives, so an LLQ descriptor is
+    /// measured as it arrives.
+    descriptor_word1: Signal<Local, Bits<64>>,
     buff_addr: Signal<Local, Bits<64>>,
+    /// The descriptor is measured this cycle: in `Measure`, or in an LLQ descriptor's last
+    /// step.
+    measuring: Signal<Local, Bit>,
     /// The end job's completion, with the back's status when a read failed.
     end_completion: Signal<Local, Bits<64>>,
     status_field_mask: Constant<Bits<64>>,
-    /// The packet's last job is queued: it asks for a completion (one is posted in `Post`),
-    /// or the front saw an error. Else `Drain` waits to learn whether a read failed.
-    end_posts: Signal<Local, Bit>,
+    /// The packet's last job is queued: it asks for a completion (one is posted with it),
+    /// or the front saw an error. Else `Drain` waits to learn whether a read failed. A
+    /// register, a cycle behind `comp_req` and `status`: both are set in `Check`, and it is
+    /// read only in `LlqHeader` and `PushPayload`, two cycles on at the earliest.
+    end_posts: DFF<Bit>,
     /// The packet's end job was queued this cycle: the front starts afresh.
     end_queued: Signal<Local, Bit>,
     /// An end job's `tuser` when a completion was posted for it (bit 2).
@@ -460,9 +469,10 @@ pub struct TxEngine {
     ring_function: DFF<Bits<8>>,
     check_first: DFF<Bits<64>>,
     check_last: DFF<Bits<64>>,
-    /// [check_first, check_last] lies outside the window (or wraps): registered, as the
-    /// 64-bit compares are a long carry chain.
-    outside: DFF<Bit>,
+    /// [check_first, check_last] starts below the window, ends above it: each registered,
+    /// as the 64-bit compares are long. (It cannot wrap: ENA buffer addresses are 48 bits.)
+    below_window: DFF<Bit>,
+    above_window: DFF<Bit>,
     /// The descriptor's `length` - 1, taken with it: the payload's last byte is one add.
     length_less_one: DFF<Bits<16>>,
     count_window_error: Signal<Local, Bit>,
@@ -625,7 +635,9 @@ impl Default for TxEngine {
             deferred_length: Default::default(),
             flush_deferred: Default::default(),
             flush_allowed: Default::default(),
+            descriptor_word1: Default::default(),
             buff_addr: Default::default(),
+            measuring: Default::default(),
             count_packet: Default::default(),
             count_end_error: Default::default(),
             tag_notify: Constant::new(TAG_NOTIFY.to_bits()),
@@ -633,7 +645,8 @@ impl Default for TxEngine {
             ring_function: Default::default(),
             check_first: Default::default(),
             check_last: Default::default(),
-            outside: Default::default(),
+            below_window: Default::default(),
+            above_window: Default::default(),
             count_window_error: Default::default(),
             length_less_one: Default::default(),
             payload_outside: Default::default(),
@@ -827,6 +840,7 @@ impl Logic for TxEngine {
             llq_arriving,
             payload_failed,
             payload_ended,
+            end_posts,
             write_offered,
             write_requested,
             completion_push,
@@ -844,7 +858,8 @@ impl Logic for TxEngine {
             ring_function,
             check_first,
             check_last,
-            outside,
+            below_window,
+            above_window,
             length_less_one,
             window_errors,
             error_events
@@ -875,9 +890,14 @@ impl Logic for TxEngine {
         self.length.next = self.len_ctrl.q.val().get_bits::<16>(0);
         self.first.next = self.len_ctrl.q.val().get_bit(26);
         self.last.next = self.len_ctrl.q.val().get_bit(27);
+        self.descriptor_word1.next =
+            bit_cast::<64, 32>(self.buff_lo.q.val()) | (bit_cast::<64, 32>(self.buff_hi.q.val()) << 32);
+        if self.state.q.val() == TxState::LlqDescriptor {
+            self.descriptor_word1.next = self.llq_read_data.val();
+        }
         self.header_length.next = 0.into();
         if self.llq.q.val() {
-            self.header_length.next = self.buff_hi.q.val().get_bits::<8>(24);
+            self.header_length.next = self.descriptor_word1.val().get_bits::<8>(56);
         }
         self.packet_total.next = bit_cast::<17, 16>(self.packet_bytes.q.val())
             + bit_cast::<17, 8>(self.header_length.val())
@@ -906,14 +926,13 @@ impl Logic for TxEngine {
             self.header_words.next = self.header_length.val().get_bits::<4>(3) + 1;
         }
 
-        // The DMA [check_first, check_last] lies outside the function's window (or wraps):
+        // The DMA [check_first, check_last] lies outside the function's window:
         // known the cycle after both the range and the window are.
-        self.outside.d.next = (self.check_first.q.val() < self.window_base.val())
-            | (self.check_last.q.val() > self.window_limit.val())
-            | (self.check_last.q.val() < self.check_first.q.val());
+        self.below_window.d.next = self.check_first.q.val() < self.window_base.val();
+        self.above_window.d.next = self.check_last.q.val() > self.window_limit.val();
 
         self.count_window_error.next = false;
-        self.payload_outside.next = self.outside.q.val() & (self.length.val() != 0);
+        self.payload_outside.next = (self.below_window.q.val() | self.above_window.q.val()) & (self.length.val() != 0);
 
         // Defaults: no requests, no data, no LLQ header word on its way.
         self.llq_asked.d.next = false;
@@ -996,8 +1015,8 @@ impl Logic for TxEngine {
         self.descriptor_slice.m_axis.tready.next = false;
         self.front_takes_beat.next = self.descriptor_beat.val() & self.descriptors.s_axis.tready.val();
         self.flush_deferred.next = false;
-        self.buff_addr.next = bit_cast::<64, 32>(self.buff_lo.q.val())
-            | (bit_cast::<64, 16>(self.buff_hi.q.val().get_bits::<16>(0)) << 32);
+        self.buff_addr.next = bit_cast::<64, 48>(self.descriptor_word1.val().get_bits::<48>(0));
+        self.measuring.next = false;
         self.head_index.next = self.sq_index.q.val() + 1;
         // The jobs the front queues (none by default); an end carries the ENA TX completion:
         // req_id, status, flags (phase in bit 0), sub_qid, sq_head_idx.
@@ -1018,7 +1037,7 @@ impl Logic for TxEngine {
         self.job_entry.s_axis.tlast.next = self.last.val();
         self.job_entry.s_axis.tuser.next = bit_cast::<3, 2>(self.job_payload.val());
 
-        self.end_posts.next = self.comp_req.q.val() | (self.status.q.val() != 0);
+        self.end_posts.d.next = self.comp_req.q.val() | (self.status.q.val() != 0);
         self.end_queued.next = false;
         match self.state.q.val() {
             TxState::LlqDescriptor => {
@@ -1038,7 +1057,8 @@ impl Logic for TxEngine {
                 if self.step.q.val() == 2 {
                     self.buff_lo.d.next = self.llq_read_data.val().get_bits::<32>(0);
                     self.buff_hi.d.next = self.llq_read_data.val().get_bits::<32>(32);
-                    self.state.d.next = TxState::Measure;
+                    self.measuring.next = true;
+                    self.state.d.next = TxState::Judge;
                 }
             }
             TxState::DescriptorData => {
@@ -1070,13 +1090,11 @@ impl Logic for TxEngine {
             TxState::Measure => {
                 // The packet's length so far, then the descriptor's verdict, each registered:
                 // two adds, a compare and Check's decisions are too long a path for a cycle.
-                self.measured_total.d.next = self.packet_total.val();
-                self.check_first.d.next = self.buff_addr.val();
-                self.check_last.d.next = self.buff_addr.val() + bit_cast::<64, 16>(self.length_less_one.q.val());
+                self.measuring.next = true;
                 self.state.d.next = TxState::Judge;
             }
             TxState::Judge => {
-                // The payload's range (set in Measure) is compared here, known in Check.
+                // The payload's range (set when measured) is compared here, known in Check.
                 self.measured_bad.d.next = self.bad.val();
                 self.state.d.next = TxState::Check;
             }
@@ -1188,7 +1206,7 @@ impl Logic for TxEngine {
                             self.llq_asked.d.next = false;
                             self.llq_arriving.d.next = false;
                             if self.length.val() == 0 {
-                                if self.end_posts.val() {
+                                if self.end_posts.q.val() {
                                     self.state.d.next = TxState::Post;
                                 } else {
                                     self.state.d.next = TxState::Drain;
@@ -1216,7 +1234,7 @@ impl Logic for TxEngine {
             TxState::PushPayload => {
                 // The read is out: the back streams its data when it comes.
                 self.job_entry.s_axis.tvalid.next = true;
-                if self.last.val() & self.end_posts.val() {
+                if self.last.val() & self.end_posts.q.val() {
                     // The packet's last payload job ends it too: the completion is posted
                     // with it, as in `Post`.
                     self.poster.request_valid.next = self.job_entry.s_axis.tready.val();
@@ -1321,6 +1339,11 @@ impl Logic for TxEngine {
             }
         }
 
+        if self.measuring.val() {
+            self.measured_total.d.next = self.packet_total.val();
+            self.check_first.d.next = self.buff_addr.val();
+            self.check_last.d.next = self.buff_addr.val() + bit_cast::<64, 16>(self.length_less_one.q.val());
+        }
         if self.end_queued.val() {
             self.in_packet.d.next = false;
             self.skipping.d.next = false;
@@ -1479,10 +1502,10 @@ impl Logic for TxEngine {
 
         // The check of the oldest answered take: an LLQ descriptor goes to the front at
         // once; a ring entry must lie in its function's window: its last byte (step 0, while
-        // the window is looked up; the front's payload check has the lookup in its Measure,
+        // the window is looked up; the front's payload check has the lookup when it measures,
         // and step 0 waits that cycle), the compare (1), the verdict (2), the fetch (3).
         self.window_function.next = self.entries.head.val().get_bits::<8>(80);
-        if self.state.q.val() == TxState::Measure {
+        if self.measuring.val() {
             self.window_function.next = self.ring_function.q.val();
         }
         self.entry_below.d.next = self.entry_addr.val() < self.window_base.val();
@@ -1499,7 +1522,7 @@ impl Logic for TxEngine {
                 self.taken_record.next = self.taken_record.val() | self.llq_flag.val();
             } else if self.check_step.q.val() == 0 {
                 self.entry_last.d.next = self.entry_addr.val() + 15;
-                if self.state.q.val() != TxState::Measure {
+                if !self.measuring.val() {
                     self.check_step.d.next = 1.into();
                 }
             } else if self.check_step.q.val() == 1 {

@@ -38,6 +38,9 @@ pub const POISONED_BASE: u64 = 0x0F00_0000;
 /// but not the rings. The completion rings of the other queues belong to
 /// `COMPLETIONS_ONLY_FUNCTION`, whose window holds them and nothing else.
 pub const WINDOW_LIMIT: u64 = POISONED_BASE + 0x10_0000 - 1;
+/// Below the buffers: inside the window of every function but `RINGLESS_FUNCTION` (see
+/// [`TxRun::llq_of_its_own_function`]).
+pub const OTHERS_ONLY_BASE: u64 = BUFFER_BASE - 0x1_0000;
 
 /// What a packet's descriptors get wrong, on purpose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,6 +148,12 @@ pub struct TxRun {
     /// refused twice (its fetch, then its error completion's write), each counted in
     /// `tx_window_errors` and `tx_errors`.
     pub rings_outside_window: Option<usize>,
+    /// This LLQ queue belongs to `RINGLESS_FUNCTION` (its descriptors are in device memory:
+    /// it needs no ring in its window; its completion ring stays with
+    /// `COMPLETIONS_ONLY_FUNCTION`). Its `OutsideWindow` buffers lie just below the buffers:
+    /// inside the other queues' window, outside its own, so a payload checked against
+    /// another function's window would be read (and fail the run).
+    pub llq_of_its_own_function: Option<usize>,
     /// The host writes every packet first, then rings each queue's doorbell once (as the ENA
     /// driver does for a burst, `xmit_more`): the line-rate bench measures the engine, not
     /// a host that rings once per packet. Each queue's packets must fit its ring.
@@ -165,6 +174,7 @@ impl TxRun {
             lost_completions: None,
             completion_ring_off: None,
             rings_outside_window: None,
+            llq_of_its_own_function: None,
             batched: false,
         }
     }
@@ -232,6 +242,10 @@ pub fn run_with(sim: BoxedSim, setup: TxRun, config: &TbConfig) -> Result<TxRepo
         // Nothing outside the windows may be touched: the outside buffers, and the rings of a
         // queue whose function's window leaves them out.
         memory_config.forbidden.push(OUTSIDE_BASE..OUTSIDE_BASE + OUTSIDE_BYTES);
+        if let Some(q) = setup.llq_of_its_own_function {
+            ensure!(setup.llq_queues >> q & 1 != 0, "the queue of its own function must be an LLQ queue");
+            memory_config.forbidden.push(OTHERS_ONLY_BASE..BUFFER_BASE);
+        }
         if let Some(q) = setup.rings_outside_window {
             ensure!(setup.llq_queues >> q & 1 == 0, "an LLQ queue's descriptors are not in host memory");
             for ring in [TX_RING_BASE, TX_COMPLETION_BASE] {
@@ -272,6 +286,8 @@ pub fn run_with(sim: BoxedSim, setup: TxRun, config: &TbConfig) -> Result<TxRepo
         for &q in &queues {
             let (function, completion_function) = if setup.rings_outside_window == Some(q) {
                 (RINGLESS_FUNCTION, RINGLESS_FUNCTION)
+            } else if setup.llq_of_its_own_function == Some(q) {
+                (RINGLESS_FUNCTION, COMPLETIONS_ONLY_FUNCTION)
             } else {
                 (0, COMPLETIONS_ONLY_FUNCTION)
             };
@@ -307,6 +323,9 @@ pub fn run_with(sim: BoxedSim, setup: TxRun, config: &TbConfig) -> Result<TxRepo
                 }
                 if packet.fault == Some(TxFault::OutsideWindow(i)) {
                     buffer = OUTSIDE_BASE + (buffer & 0xFFF);
+                    if setup.llq_of_its_own_function == Some(q) {
+                        buffer = OTHERS_ONLY_BASE + (buffer & 0xFFF);
+                    }
                 }
                 memory.memory.borrow_mut().write(buffer, piece);
                 let mut length = piece.len() as u16;
