@@ -425,13 +425,18 @@ pub struct TxEngine {
     entry_addr: Signal<Local, Bits<64>>,
     entry_llq: Signal<Local, Bit>,
     /// The ring entry checked: its last byte, and each way it can lie outside the window,
-    /// a register per compare (one 64-bit carry chain each; ORed in the verdict's step):
-    /// below the base, past the limit, or wrapping past the top of the address space.
+    /// a register per compare (one 64-bit carry chain each): below the base, past the
+    /// limit, or wrapping past the top of the address space; then the three ORed into a
+    /// register, so the step that refuses or fetches starts from one bit.
     entry_last: DFF<Bits<64>>,
     entry_below: DFF<Bit>,
     entry_above: DFF<Bit>,
     entry_wraps: DFF<Bit>,
-    entry_outside: Signal<Local, Bit>,
+    entry_outside: DFF<Bit>,
+    /// The checked entry was pushed to the front last cycle and leaves the entries queue
+    /// now: the queue's shift and slot logic start from this register, not from the check's
+    /// decision. The check waits that cycle.
+    entry_done: DFF<Bit>,
     /// Bits 63:4 of an address all ones: its 16 bytes wrap unless it is 16-aligned.
     top_block: Constant<Bits<60>>,
     /// The taker fetches: it has the read request port (the front's reads wait; the
@@ -705,6 +710,7 @@ impl Default for TxEngine {
             entry_above: Default::default(),
             entry_wraps: Default::default(),
             entry_outside: Default::default(),
+            entry_done: Default::default(),
             top_block: Constant::new(((1u64 << 60) - 1).to_bits()),
             taker_fetching: Default::default(),
             ring_window_error: Default::default(),
@@ -818,6 +824,8 @@ impl Logic for TxEngine {
             entry_below,
             entry_above,
             entry_wraps,
+            entry_outside,
+            entry_done,
             skipping,
             packet_bytes,
             measured_total,
@@ -1503,7 +1511,8 @@ impl Logic for TxEngine {
         // The check of the oldest answered take: an LLQ descriptor goes to the front at
         // once; a ring entry must lie in its function's window: its last byte (step 0, while
         // the window is looked up; the front's payload check has the lookup when it measures,
-        // and step 0 waits that cycle), the compare (1), the verdict (2), the fetch (3).
+        // and step 0 waits that cycle), the compares (1), the verdict (2), the refusal or the
+        // fetch (3).
         self.window_function.next = self.entries.head.val().get_bits::<8>(80);
         if self.measuring.val() {
             self.window_function.next = self.ring_function.q.val();
@@ -1512,11 +1521,11 @@ impl Logic for TxEngine {
         self.entry_above.d.next = self.entry_last.q.val() > self.window_limit.val();
         self.entry_wraps.d.next = (self.entry_addr.val().get_bits::<60>(4) == self.top_block.val())
             & (self.entry_addr.val().get_bits::<4>(0) != 0);
-        self.entry_outside.next = self.entry_below.q.val() | self.entry_above.q.val() | self.entry_wraps.q.val();
+        self.entry_outside.d.next = self.entry_below.q.val() | self.entry_above.q.val() | self.entry_wraps.q.val();
         self.taken_record.next = bit_cast::<32, 16>(self.entries.head.val().get_bits::<16>(64))
             | (bit_cast::<32, 8>(self.entries.head.val().get_bits::<8>(80)) << 16)
             | (bit_cast::<32, 3>(self.entries.head.val().get_bits::<3>(88)) << 24);
-        if self.entries.head_valid.val() {
+        if self.entries.head_valid.val() & !self.entry_done.q.val() {
             if self.entry_llq.val() {
                 self.taker_pushes.next = true;
                 self.taken_record.next = self.taken_record.val() | self.llq_flag.val();
@@ -1528,14 +1537,12 @@ impl Logic for TxEngine {
             } else if self.check_step.q.val() == 1 {
                 self.check_step.d.next = 2.into();
             } else if self.check_step.q.val() == 2 {
-                if self.entry_outside.val() {
-                    // Not fetched: when its turn comes, it is a descriptor that cannot be read.
-                    self.ring_window_error.next = true;
-                    self.taker_pushes.next = true;
-                    self.taken_record.next = self.taken_record.val() | self.refused_flag.val();
-                } else {
-                    self.check_step.d.next = 3.into();
-                }
+                self.check_step.d.next = 3.into();
+            } else if self.entry_outside.q.val() {
+                // Not fetched: when its turn comes, it is a descriptor that cannot be read.
+                self.ring_window_error.next = true;
+                self.taker_pushes.next = true;
+                self.taken_record.next = self.taken_record.val() | self.refused_flag.val();
             } else {
                 // Fetch the 16-byte descriptor from the host ring (the front's reads wait).
                 self.rd_desc_valid.next = true;
@@ -1549,8 +1556,9 @@ impl Logic for TxEngine {
                 }
             }
         }
+        self.entry_done.d.next = self.taker_pushes.val();
+        self.entries.pop.next = self.entry_done.q.val();
         if self.taker_pushes.val() {
-            self.entries.pop.next = true;
             self.check_step.d.next = 0.into();
         }
         self.taken_fifo.s_axis.tvalid.next = self.taker_pushes.val();
@@ -1793,6 +1801,7 @@ impl Logic for TxEngine {
             self.taken_ahead.d.next = 0.into();
             self.taken_used_last.d.next = false;
             self.check_step.d.next = 0.into();
+            self.entry_done.d.next = false;
             self.answer_valid.d.next = false;
             self.skipping.d.next = false;
             self.packet_bytes.d.next = 0.into();
