@@ -263,10 +263,9 @@ pub struct TxEngine {
     /// state decode stays off the read request's path; no state that leads out of those
     /// in one step drives the read port itself).
     flush_allowed: DFF<Bit>,
-    /// The descriptor's second word (buffer address, LLQ header length): as registered,
-    /// or straight from the LLQ port in the step it arrives, so an LLQ descriptor is
-    /// measured as it arrives.
-    descriptor_word1: Signal<Local, Bits<64>>,
+    /// The descriptor's buffer address (and, above, its LLQ header length): as registered,
+    /// or straight from the LLQ port in the step its second word arrives, so an LLQ
+    /// descriptor is measured as it arrives.
     buff_addr: Signal<Local, Bits<64>>,
     /// The descriptor is measured this cycle: in `Measure`, or in an LLQ descriptor's last
     /// step.
@@ -640,7 +639,6 @@ impl Default for TxEngine {
             deferred_length: Default::default(),
             flush_deferred: Default::default(),
             flush_allowed: Default::default(),
-            descriptor_word1: Default::default(),
             buff_addr: Default::default(),
             measuring: Default::default(),
             count_packet: Default::default(),
@@ -898,14 +896,12 @@ impl Logic for TxEngine {
         self.length.next = self.len_ctrl.q.val().get_bits::<16>(0);
         self.first.next = self.len_ctrl.q.val().get_bit(26);
         self.last.next = self.len_ctrl.q.val().get_bit(27);
-        self.descriptor_word1.next =
-            bit_cast::<64, 32>(self.buff_lo.q.val()) | (bit_cast::<64, 32>(self.buff_hi.q.val()) << 32);
-        if self.state.q.val() == TxState::LlqDescriptor {
-            self.descriptor_word1.next = self.llq_read_data.val();
-        }
         self.header_length.next = 0.into();
         if self.llq.q.val() {
-            self.header_length.next = self.descriptor_word1.val().get_bits::<8>(56);
+            self.header_length.next = self.buff_hi.q.val().get_bits::<8>(24);
+            if self.state.q.val() == TxState::LlqDescriptor {
+                self.header_length.next = self.llq_read_data.val().get_bits::<8>(56);
+            }
         }
         self.packet_total.next = bit_cast::<17, 16>(self.packet_bytes.q.val())
             + bit_cast::<17, 8>(self.header_length.val())
@@ -1023,7 +1019,11 @@ impl Logic for TxEngine {
         self.descriptor_slice.m_axis.tready.next = false;
         self.front_takes_beat.next = self.descriptor_beat.val() & self.descriptors.s_axis.tready.val();
         self.flush_deferred.next = false;
-        self.buff_addr.next = bit_cast::<64, 48>(self.descriptor_word1.val().get_bits::<48>(0));
+        self.buff_addr.next = bit_cast::<64, 32>(self.buff_lo.q.val())
+            | (bit_cast::<64, 16>(self.buff_hi.q.val().get_bits::<16>(0)) << 32);
+        if self.state.q.val() == TxState::LlqDescriptor {
+            self.buff_addr.next = bit_cast::<64, 48>(self.llq_read_data.val().get_bits::<48>(0));
+        }
         self.measuring.next = false;
         self.head_index.next = self.sq_index.q.val() + 1;
         // The jobs the front queues (none by default); an end carries the ENA TX completion:
