@@ -115,8 +115,8 @@ const JOB_CLOSE: u64 = 2; // close what was streamed of the frame with an error
 const JOB_END: u64 = 3; // the packet ends
 /// 128 jobs: the back streams a packet's payload only when its read returns, so the jobs
 /// queued are the packets whose reads are in flight. An LLQ packet with a 42-byte header is
-/// 8 jobs (6 header words, the payload, the end): 16 such packets cover a 200-cycle memory
-/// round trip at the front's pace (32 jobs held 4, and bound LLQ 64 B to 21%).
+/// 7 jobs (6 header words, the payload with the end): 18 such packets cover a 200-cycle
+/// memory round trip at the front's pace (32 jobs held 4, and bound LLQ 64 B to 21%).
 type JobQueue = StreamFifo<64, 8, 3, 7, 8>;
 /// Descriptor beats, `tuser` = the read failed: two beats for each descriptor fetched ahead
 /// (the one being read out counts until its beats are out: `taken_count`).
