@@ -280,6 +280,9 @@ pub struct TxEngine {
     end_posts: DFF<Bit>,
     /// The packet's end job was queued this cycle: the front starts afresh.
     end_queued: Signal<Local, Bit>,
+    /// The front posts the packet's completion with the job it queues (`Post`'s end job, or
+    /// `PushPayload`'s last payload job): the post and the job go in together.
+    post_with_job: Signal<Local, Bit>,
     /// An end job's `tuser` when a completion was posted for it (bit 2).
     job_end_posted: Constant<Bits<3>>,
     /// A packet's last payload job that also ends it, a completion posted (bit 2): the
@@ -626,6 +629,7 @@ impl Default for TxEngine {
             status_field_mask: Constant::new((!0xFF_0000_u64).to_bits()),
             end_posts: Default::default(),
             end_queued: Default::default(),
+            post_with_job: Default::default(),
             job_end_posted: Constant::new((JOB_END | 4).to_bits()),
             job_payload_end_posted: Constant::new((JOB_PAYLOAD | 4).to_bits()),
             poster: CompletionPoster::new(poster::TX_COMPLETIONS),
@@ -1047,6 +1051,7 @@ impl Logic for TxEngine {
 
         self.end_posts.d.next = self.comp_req.q.val() | (self.status.q.val() != 0);
         self.end_queued.next = false;
+        self.post_with_job.next = false;
         match self.state.q.val() {
             TxState::LlqDescriptor => {
                 // LLQ: descriptor slot 0 is words 0-1 of the entry. The port answers a word two
@@ -1245,10 +1250,8 @@ impl Logic for TxEngine {
                 if self.last.val() & self.end_posts.q.val() {
                     // The packet's last payload job ends it too: the completion is posted
                     // with it, as in `Post`.
-                    self.poster.request_valid.next = self.job_entry.s_axis.tready.val();
-                    self.job_entry.s_axis.tvalid.next = self.poster.request_ready.val();
+                    self.post_with_job.next = true;
                     self.job_entry.s_axis.tuser.next = self.job_payload_end_posted.val();
-                    self.end_queued.next = self.poster.request_ready.val() & self.job_entry.s_axis.tready.val();
                 } else if self.job_entry.s_axis.tready.val() {
                     if !self.last.val() {
                         // The packet goes on with the queue's next descriptor.
@@ -1291,14 +1294,9 @@ impl Logic for TxEngine {
                 }
             }
             TxState::Post => {
-                // The poster takes the completion's post (and checks its entry's window)
-                // while the front goes on, and the packet's end job, saying a completion
-                // was posted, is queued in the same cycle: each waits for the other's room
-                // (both readies are registers).
-                self.poster.request_valid.next = self.job_entry.s_axis.tready.val();
-                self.job_entry.s_axis.tvalid.next = self.poster.request_ready.val();
+                // The packet's end job, saying a completion was posted.
+                self.post_with_job.next = true;
                 self.job_entry.s_axis.tuser.next = self.job_end_posted.val();
-                self.end_queued.next = self.poster.request_ready.val() & self.job_entry.s_axis.tready.val();
             }
             TxState::PushEnd => {
                 // The end of a packet without a completion: the back counts it.
@@ -1347,6 +1345,14 @@ impl Logic for TxEngine {
             }
         }
 
+        if self.post_with_job.val() {
+            // The poster takes the completion's post (and checks its entry's window) while
+            // the front goes on, and the job that ends the packet is queued in the same
+            // cycle: each waits for the other's room (both readies are registers).
+            self.poster.request_valid.next = self.job_entry.s_axis.tready.val();
+            self.job_entry.s_axis.tvalid.next = self.poster.request_ready.val();
+            self.end_queued.next = self.poster.request_ready.val() & self.job_entry.s_axis.tready.val();
+        }
         if self.measuring.val() {
             self.measured_total.d.next = self.packet_total.val();
             self.check_first.d.next = self.buff_addr.val();
